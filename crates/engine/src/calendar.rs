@@ -215,9 +215,7 @@ impl SchoolCalendar {
         let start = day_number(date);
         (start..start + 3660)
             .find(|&d| {
-                let has_times = cal.week.0[weekday_index(d)]
-                    .iter()
-                    .any(|t| t.minutes() > 0);
+                let has_times = cal.week.0[weekday_index(d)].iter().any(|t| t.minutes() > 0);
                 has_times && !self.is_closed(date_of(d))
             })
             .map(date_of)
@@ -243,8 +241,7 @@ impl GroupCalendar {
             if in_lesweek {
                 lesweek_mondays.push(monday as u32);
             }
-            for off in monday..end {
-                let info = &mut days[off];
+            for (off, info) in days.iter_mut().enumerate().take(end).skip(monday) {
                 info.in_lesweek = in_lesweek;
                 info.lesson_ord = lesson_days.len() as u32;
                 info.lesweek = if in_lesweek {
@@ -358,7 +355,9 @@ impl GroupCalendar {
 
     /// The day at lesson-calendar position `lcal`.
     pub fn lcal_day(&self, lcal: u32) -> Option<DayNumber> {
-        self.lcal_days.get(lcal as usize).map(|&off| self.day_at(off))
+        self.lcal_days
+            .get(lcal as usize)
+            .map(|&off| self.day_at(off))
     }
 
     /// The last lesson day on or before `day`.

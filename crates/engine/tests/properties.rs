@@ -34,13 +34,48 @@ fn school() -> School {
         lesson_times: week,
         groups: [("1-2".to_string(), kleuters)].into_iter().collect(),
         closed: vec![
-            closed("Herfstvakantie", ClosedKind::Vakantie, date(2026, 10, 17), date(2026, 10, 25)),
-            closed("Studiedag", ClosedKind::Studiedag, date(2026, 12, 18), date(2026, 12, 18)),
-            closed("Kerstvakantie", ClosedKind::Vakantie, date(2026, 12, 19), date(2027, 1, 3)),
-            closed("Voorjaarsvakantie", ClosedKind::Vakantie, date(2027, 2, 20), date(2027, 2, 28)),
-            closed("Koningsdag", ClosedKind::VrijeDag, date(2027, 4, 27), date(2027, 4, 27)),
-            closed("Meivakantie", ClosedKind::Vakantie, date(2027, 4, 24), date(2027, 5, 2)),
-            closed("Zomervakantie", ClosedKind::Vakantie, date(2027, 7, 10), date(2027, 8, 22)),
+            closed(
+                "Herfstvakantie",
+                ClosedKind::Vakantie,
+                date(2026, 10, 17),
+                date(2026, 10, 25),
+            ),
+            closed(
+                "Studiedag",
+                ClosedKind::Studiedag,
+                date(2026, 12, 18),
+                date(2026, 12, 18),
+            ),
+            closed(
+                "Kerstvakantie",
+                ClosedKind::Vakantie,
+                date(2026, 12, 19),
+                date(2027, 1, 3),
+            ),
+            closed(
+                "Voorjaarsvakantie",
+                ClosedKind::Vakantie,
+                date(2027, 2, 20),
+                date(2027, 2, 28),
+            ),
+            closed(
+                "Koningsdag",
+                ClosedKind::VrijeDag,
+                date(2027, 4, 27),
+                date(2027, 4, 27),
+            ),
+            closed(
+                "Meivakantie",
+                ClosedKind::Vakantie,
+                date(2027, 4, 24),
+                date(2027, 5, 2),
+            ),
+            closed(
+                "Zomervakantie",
+                ClosedKind::Vakantie,
+                date(2027, 7, 10),
+                date(2027, 8, 22),
+            ),
         ],
     }
 }
@@ -174,7 +209,12 @@ fn canonical(record: &PupilRecord, signals: &[Signal]) -> Vec<String> {
 }
 
 fn evaluator(card: &Card) -> Evaluator<'_> {
-    Evaluator::new(card, Box::leak(Box::new(school())), FIRST, date(2027, 7, 31))
+    Evaluator::new(
+        card,
+        Box::leak(Box::new(school())),
+        FIRST,
+        date(2027, 7, 31),
+    )
 }
 
 fn inputs() -> impl Strategy<Value = (Date, bool, Vec<Gen>, Vec<(i32, usize)>)> {

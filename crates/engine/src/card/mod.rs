@@ -22,7 +22,8 @@ pub const TWENTE_PO: &str = include_str!("../../../../cards/twente-po.toml");
 pub const VOORBEELD_MAZL: &str = include_str!("../../../../cards/voorbeeld-mazl.toml");
 
 /// The cards embedded in the binary, by id.
-pub const BUILTIN: &[(&str, &str)] = &[("twente-po", TWENTE_PO), ("voorbeeld-mazl", VOORBEELD_MAZL)];
+pub const BUILTIN: &[(&str, &str)] =
+    &[("twente-po", TWENTE_PO), ("voorbeeld-mazl", VOORBEELD_MAZL)];
 
 /// A built-in card by its id, parsed. The built-in cards are tested to parse.
 pub fn builtin(id: &str) -> Option<Card> {
@@ -92,7 +93,9 @@ impl Rules {
             SignalKind::MogelijkLuxeVerzuim => self.mogelijk_luxe_verzuim.as_ref().map(|r| &r.row),
             SignalKind::TeLaat => self.te_laat.as_ref().map(|r| &r.row),
             SignalKind::Ziekmelding => self.ziekmelding.as_ref(),
-            SignalKind::ZiekLangerDan2Weken => self.ziek_langer_dan_2_weken.as_ref().map(|r| &r.row),
+            SignalKind::ZiekLangerDan2Weken => {
+                self.ziek_langer_dan_2_weken.as_ref().map(|r| &r.row)
+            }
             SignalKind::Ziek3eMeldingIn3Maanden => {
                 self.ziek_3e_melding_in_3_maanden.as_ref().map(|r| &r.row)
             }
@@ -242,7 +245,7 @@ impl TeLaatRule {
         }
         let last = self.stages.last()?;
         let every = self.repeat_every?;
-        (count > last.at && every > 0 && (count - last.at) % every == 0).then_some(last)
+        (count > last.at && every > 0 && (count - last.at).is_multiple_of(every)).then_some(last)
     }
 
     /// The first count after `count` at which a stage is reached.

@@ -87,12 +87,12 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 }
 
-struct Checker {
+struct Checker<'t> {
+    text: &'t str,
+    /// Byte offset of the start of each line.
     line_starts: Vec<usize>,
-    text_len: usize,
-    /// (span start, message), sorted into file order at the end.
+    /// (span start, error), sorted into file order at the end.
     errors: Vec<(usize, CardError)>,
-    text: String,
 }
 
 const CARD_KEYS: &[&str] = &[
@@ -123,21 +123,20 @@ const STAGE_KEYS: &[&str] = &["at", "name", "title", "description", "actions"];
 /// The highest age a card may name (ages are checked to catch typos such as 120).
 const MAX_AGE: i128 = 25;
 
-impl Checker {
-    fn new(text: &str) -> Self {
+impl<'t> Checker<'t> {
+    fn new(text: &'t str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Checker {
+            text,
             line_starts,
-            text_len: text.len(),
             errors: Vec::new(),
-            text: text.to_owned(),
         }
     }
 
     /// Line and column (1-based; the column counts characters) of a byte offset.
     fn position(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text_len);
+        let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset);
         let start = self.line_starts[line - 1];
         let column = self
@@ -525,19 +524,20 @@ impl Checker {
             self.unknown_keys(t, LEERPLICHT_KEYS);
             start_age = self.age(t, "start_age", false).ok().map(|a| a.unwrap_or(5));
             end_age = self.age(t, "end_age", false).ok().map(|a| a.unwrap_or(16));
-            let ages = (start_age, end_age);
-            if let (Some(start), Some(end)) = ages {
-                if start >= end {
-                    let at = t
-                        .get("end_age")
-                        .or(t.get("start_age"))
-                        .map_or(at..at, |v| v.span());
-                    self.error(
-                        at,
-                        format!("`end_age` ({end}) moet groter zijn dan `start_age` ({start})"),
-                    );
-                    end_age = None;
-                }
+            let inverted = match (start_age, end_age) {
+                (Some(start), Some(end)) if start >= end => Some((start, end)),
+                _ => None,
+            };
+            if let Some((start, end)) = inverted {
+                let at = t
+                    .get("end_age")
+                    .or(t.get("start_age"))
+                    .map_or(at..at, |v| v.span());
+                self.error(
+                    at,
+                    format!("`end_age` ({end}) moet groter zijn dan `start_age` ({start})"),
+                );
+                end_age = None;
             }
         }
 
@@ -923,15 +923,17 @@ impl Checker {
                 last_at = Some(at);
             }
             let name = self.string(s, "name", true, false);
+            let duplicate = name.as_ref().filter(|n| names.contains(*n)).cloned();
             if let Some(name) = &name {
-                if !names.insert(name.clone()) {
-                    let v = s.get("name").expect("was read");
-                    self.error(
-                        v.span(),
-                        format!("de naam van de stap `{name}` staat dubbel"),
-                    );
-                    ok = false;
-                }
+                names.insert(name.clone());
+            }
+            if let Some(name) = duplicate {
+                let v = s.get("name").expect("was read");
+                self.error(
+                    v.span(),
+                    format!("de naam van de stap `{name}` staat dubbel"),
+                );
+                ok = false;
             }
             let row = self.row(s, false, true);
             match (at, name, row) {

@@ -17,7 +17,11 @@ pub(super) fn evaluate(ctx: &PupilContext, row: &Row, out: &mut Vec<Signal>) {
     let Some(until) = pupil.enrolled_until else {
         return;
     };
-    if pupil.next_school.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+    if pupil
+        .next_school
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
         return;
     }
     let Some(first_leerplichtig) = ctx

@@ -35,9 +35,8 @@ pub(super) fn evaluate(ctx: &PupilContext, rule: &LangdurigRule, out: &mut Vec<S
             run = None;
             continue;
         }
-        let continues = run.is_some_and(|(_, _, last, _)| {
-            ctx.cal.lesson_ord(day) == ctx.cal.lesson_ord(last) + 1
-        });
+        let continues = run
+            .is_some_and(|(_, _, last, _)| ctx.cal.lesson_ord(day) == ctx.cal.lesson_ord(last) + 1);
         if continues {
             if let Some(r) = run.as_mut() {
                 r.2 = day;

@@ -45,7 +45,11 @@ pub(super) fn evaluate_luxe(ctx: &PupilContext, row: &Row, out: &mut Vec<Signal>
     }
 }
 
-pub(super) fn evaluate_mogelijk(ctx: &PupilContext, rule: &MogelijkLuxeRule, out: &mut Vec<Signal>) {
+pub(super) fn evaluate_mogelijk(
+    ctx: &PupilContext,
+    rule: &MogelijkLuxeRule,
+    out: &mut Vec<Signal>,
+) {
     let days = holiday_edges(ctx, rule);
     if days.is_empty() {
         return;

@@ -77,7 +77,7 @@ impl<'a> Evaluator<'a> {
         }
         ziek::evaluate(&ctx, rules, &mut out);
         events::evaluate(&ctx, rules, &mut out);
-        out.sort_by(|a, b| (a.date, a.kind).cmp(&(b.date, b.kind)));
+        out.sort_by_key(|s| (s.date, s.kind));
         out
     }
 
@@ -231,10 +231,7 @@ impl<'e, 'a> PupilContext<'e, 'a> {
                 if cal.is_lesson_day(day) {
                     lates.push(Lateness { day, reg: index });
                     if late_as_absence {
-                        let minutes = reg
-                            .minutes_late
-                            .unwrap_or(0)
-                            .min(cal.lesson_minutes(day));
+                        let minutes = reg.minutes_late.unwrap_or(0).min(cal.lesson_minutes(day));
                         if minutes > 0 {
                             pieces.push(Piece {
                                 day,
@@ -266,7 +263,8 @@ impl<'e, 'a> PupilContext<'e, 'a> {
 
         let pupil = &record.pupil;
         let card = ev.card;
-        let month_after = first_of_next_month(birthday(pupil.birth_date, card.leerplicht_start_age));
+        let month_after =
+            first_of_next_month(birthday(pupil.birth_date, card.leerplicht_start_age));
         let end_birthday = birthday(pupil.birth_date, card.leerplicht_end_age);
         let leerplicht_until = day_number(crate::calendar::school_year_end(end_birthday));
         PupilContext {
@@ -311,7 +309,12 @@ impl<'e, 'a> PupilContext<'e, 'a> {
 
     /// The age from which the pupil takes part ("(en leerling vanaf 12 jaar)").
     pub fn participates(&self, day: DayNumber) -> bool {
-        let from = self.ev.card.pupil_phrase.as_ref().map_or(12, |p| p.from_age);
+        let from = self
+            .ev
+            .card
+            .pupil_phrase
+            .as_ref()
+            .map_or(12, |p| p.from_age);
         self.age_on(day) >= from
     }
 

@@ -131,10 +131,18 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
         && let Some(r) = reports.last().filter(|r| r.last_day == last_lesson)
     {
         let mut signals = Vec::new();
-        ziek::duration(ctx, rule, &pieces[r.first..r.end], r.start_day, &mut signals);
+        ziek::duration(
+            ctx,
+            rule,
+            &pieces[r.first..r.end],
+            r.start_day,
+            &mut signals,
+        );
         if signals.is_empty() {
             let days = match rule.after.unit {
-                Unit::LessonDays => ctx.cal.lesson_ord(r.last_day) - ctx.cal.lesson_ord(r.start_day) + 1,
+                Unit::LessonDays => {
+                    ctx.cal.lesson_ord(r.last_day) - ctx.cal.lesson_ord(r.start_day) + 1
+                }
                 _ => ctx.cal.lcal(r.last_day) - ctx.cal.lcal(r.start_day),
             };
             push(
@@ -154,7 +162,9 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
         let in_window = reports
             .iter()
             .zip(&used)
-            .filter(|(r, used)| !**used && (r.start_day == a || ziek::starts_within(ctx, rule, r.start_day, a)))
+            .filter(|(r, used)| {
+                !**used && (r.start_day == a || ziek::starts_within(ctx, rule, r.start_day, a))
+            })
             .map(|(r, _)| r.start_day)
             .collect::<Vec<_>>();
         push(

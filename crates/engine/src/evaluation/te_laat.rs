@@ -14,7 +14,11 @@ use super::PupilContext;
 pub(super) fn evaluate(ctx: &PupilContext, rule: &TeLaatRule, out: &mut Vec<Signal>) {
     let mut year = None;
     let mut counted: Vec<usize> = Vec::new();
-    for late in ctx.lates.iter().filter(|l| ctx.counts_for_leerplicht(l.day)) {
+    for late in ctx
+        .lates
+        .iter()
+        .filter(|l| ctx.counts_for_leerplicht(l.day))
+    {
         let this_year = school_year_start(date_of(late.day));
         if year != Some(this_year) {
             year = Some(this_year);

@@ -80,11 +80,10 @@ pub(super) fn evaluate(ctx: &PupilContext, rules: &Rules, out: &mut Vec<Signal>)
             let r = &reports[k.0];
             let today = first_day_of(r);
             let (_, minutes) = evidence_of(ctx.record, today.iter().copied());
-            let mut all: Vec<&Piece> = k
-                .1
-                .iter()
-                .flat_map(|&j| pieces[reports[j].first..reports[j].end].iter().copied())
-                .collect();
+            let mut all: Vec<&Piece> =
+                k.1.iter()
+                    .flat_map(|&j| pieces[reports[j].first..reports[j].end].iter().copied())
+                    .collect();
             all.extend(today.iter().copied());
             let (evidence, _) = evidence_of(ctx.record, all);
             let mut signal =
@@ -99,7 +98,11 @@ pub(super) fn evaluate(ctx: &PupilContext, rules: &Rules, out: &mut Vec<Signal>)
 }
 
 /// The reports that raise the count signal, each with the earlier reports it counts.
-fn count_signals(ctx: &PupilContext, rule: &ZiekCountRule, reports: &[Report]) -> Vec<(usize, Vec<usize>)> {
+fn count_signals(
+    ctx: &PupilContext,
+    rule: &ZiekCountRule,
+    reports: &[Report],
+) -> Vec<(usize, Vec<usize>)> {
     let mut used = vec![false; reports.len()];
     let mut signals = Vec::new();
     for (k, r) in reports.iter().enumerate() {
@@ -121,7 +124,11 @@ fn count_signals(ctx: &PupilContext, rule: &ZiekCountRule, reports: &[Report]) -
 }
 
 /// Which reports are already part of a count signal.
-pub(super) fn used_reports(ctx: &PupilContext, rule: &ZiekCountRule, reports: &[Report]) -> Vec<bool> {
+pub(super) fn used_reports(
+    ctx: &PupilContext,
+    rule: &ZiekCountRule,
+    reports: &[Report],
+) -> Vec<bool> {
     let mut used = vec![false; reports.len()];
     if rule.restart_after_signal {
         for (k, earlier) in count_signals(ctx, rule, reports) {
@@ -136,7 +143,12 @@ pub(super) fn used_reports(ctx: &PupilContext, rule: &ZiekCountRule, reports: &[
 
 /// Whether a report that started on `earlier` lies in the count window of a report starting on
 /// `start` (and before it).
-pub(super) fn starts_within(ctx: &PupilContext, rule: &ZiekCountRule, earlier: DayNumber, start: DayNumber) -> bool {
+pub(super) fn starts_within(
+    ctx: &PupilContext,
+    rule: &ZiekCountRule,
+    earlier: DayNumber,
+    start: DayNumber,
+) -> bool {
     if earlier >= start {
         return false;
     }
@@ -164,7 +176,13 @@ pub(super) fn starts_within(ctx: &PupilContext, rule: &ZiekCountRule, earlier: D
 
 /// `ziek_langer_dan_2_weken`: the first lesson day of the report at least `after` after its
 /// start.
-pub(super) fn duration(ctx: &PupilContext, rule: &ZiekDurationRule, report: &[&Piece], start: DayNumber, out: &mut Vec<Signal>) {
+pub(super) fn duration(
+    ctx: &PupilContext,
+    rule: &ZiekDurationRule,
+    report: &[&Piece],
+    start: DayNumber,
+    out: &mut Vec<Signal>,
+) {
     let reached = |day: DayNumber| match rule.after.unit {
         Unit::LessonDays => ctx.cal.lesson_ord(day) >= ctx.cal.lesson_ord(start) + rule.after.count,
         _ => ctx.cal.lcal(day) >= ctx.cal.lcal(start) + rule.after.count,
@@ -173,7 +191,11 @@ pub(super) fn duration(ctx: &PupilContext, rule: &ZiekDurationRule, report: &[&P
         return;
     };
     let day = report[hit].day;
-    let upto: Vec<&Piece> = report.iter().copied().take_while(|p| p.day <= day).collect();
+    let upto: Vec<&Piece> = report
+        .iter()
+        .copied()
+        .take_while(|p| p.day <= day)
+        .collect();
     let (evidence, minutes) = evidence_of(ctx.record, upto);
     let mut signal = ctx.signal(SignalKind::ZiekLangerDan2Weken, &rule.row, day);
     signal.minutes = Some(minutes);
@@ -181,4 +203,3 @@ pub(super) fn duration(ctx: &PupilContext, rule: &ZiekDurationRule, report: &[&P
     signal.evidence = evidence;
     out.push(signal);
 }
-
