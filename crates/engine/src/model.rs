@@ -448,7 +448,7 @@ pub struct Period {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Evidence {
     /// A registration, by its index in `PupilRecord::registrations`, with the minutes it
-    /// contributed up to and including the signal's date (for a lateness: 0).
+    /// contributed up to and including the signal's date (for a lateness: its minutes late).
     Registration { index: usize, minutes: Minutes },
     /// An event, by its index in `PupilRecord::events`.
     Event { index: usize },

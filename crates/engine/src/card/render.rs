@@ -15,7 +15,7 @@ const WIDTH: usize = 100;
 /// left before a comma, full stop, semicolon, colon or closing parenthesis.
 pub fn render_text(card: &Card, text: &str, age: u8) -> String {
     let text = match &card.pupil_phrase {
-        Some(phrase) if !phrase.text.is_empty() => {
+        Some(phrase) if !phrase.text.is_empty() && text.contains(phrase.text.as_str()) => {
             let with = if age >= phrase.from_age {
                 phrase.replacement.as_str()
             } else {
@@ -23,7 +23,8 @@ pub fn render_text(card: &Card, text: &str, age: u8) -> String {
             };
             text.replace(phrase.text.as_str(), with)
         }
-        _ => text.to_owned(),
+        // Card texts are normalised when the card is read: nothing to tidy.
+        _ => return text.to_owned(),
     };
     tidy(&text)
 }

@@ -23,7 +23,8 @@ use crate::calendar::{
 };
 use crate::card::{Card, Row, render_text};
 use crate::model::{
-    Code, Evidence, Minutes, Period, PupilRecord, School, Signal, SignalAction, SignalKind, Span,
+    Code, Evidence, Minutes, Period, PupilRecord, Registration, School, Signal, SignalAction,
+    SignalKind, Span,
 };
 use crate::progress::Progress;
 
@@ -88,10 +89,18 @@ impl<'a> Evaluator<'a> {
         progress::evaluate(&mut ctx, as_of)
     }
 
+    /// Pairs of registrations whose absence time overlaps: see
+    /// [`SchoolCalendar::absence_overlaps`].
+    pub fn absence_overlaps(&self, record: &PupilRecord) -> Vec<(usize, usize)> {
+        self.calendar.absence_overlaps(record)
+    }
+}
+
+impl SchoolCalendar {
     /// Pairs of registrations (indices, lower first) whose absence time overlaps: the same
     /// minutes of lesson time on the same day. Lateness is not absence time and never overlaps.
     pub fn absence_overlaps(&self, record: &PupilRecord) -> Vec<(usize, usize)> {
-        let group = self.calendar.group(&record.pupil.group);
+        let group = self.group(&record.pupil.group);
         let mut pieces: Vec<(DayNumber, u16, u16, usize)> = Vec::new();
         for (index, reg) in record.registrations.iter().enumerate() {
             if reg.code.is_lateness() {
@@ -125,21 +134,6 @@ impl<'a> Evaluator<'a> {
         pairs.sort_unstable();
         pairs.dedup();
         pairs
-    }
-
-    /// The absence time of a registration in minutes, day by day (lesson days only).
-    pub fn absence_minutes(&self, record: &PupilRecord, index: usize) -> Vec<(Date, Minutes)> {
-        let group = self.calendar.group(&record.pupil.group);
-        let mut out = Vec::new();
-        if let Some(reg) = record.registrations.get(index) {
-            for_each_day(group, &reg.span, |day, times| {
-                let minutes: Minutes = times.iter().map(|t| t.minutes()).sum();
-                if minutes > 0 {
-                    out.push((date_of(day), minutes));
-                }
-            });
-        }
-        out
     }
 }
 
@@ -217,10 +211,7 @@ impl<'e, 'a> PupilContext<'e, 'a> {
         let cal = ev.calendar.group(&record.pupil.group);
         // A canonical order of the registrations makes the result independent of row order.
         let mut order: Vec<usize> = (0..record.registrations.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (ra, rb) = (&record.registrations[a], &record.registrations[b]);
-            (ra.span, ra.code, ra.minutes_late, a).cmp(&(rb.span, rb.code, rb.minutes_late, b))
-        });
+        order.sort_by_key(|&i| canonical_key(&record.registrations[i], i));
         let mut pieces = Vec::new();
         let mut lates = Vec::new();
         let late_as_absence = ev.card.late_counts_as_absence;
@@ -380,10 +371,17 @@ pub(crate) fn evidence_of<'p>(
 
 /// Sorts (registration index, x) pairs in the canonical registration order.
 pub(crate) fn sort_by_registration<T>(record: &PupilRecord, items: &mut [(usize, T)]) {
-    items.sort_by(|(a, _), (b, _)| {
-        let (ra, rb) = (&record.registrations[*a], &record.registrations[*b]);
-        (ra.span, ra.code, ra.minutes_late, *a).cmp(&(rb.span, rb.code, rb.minutes_late, *b))
-    });
+    items.sort_by_key(|(i, _)| canonical_key(&record.registrations[*i], *i));
+}
+
+/// The canonical order of registrations: chronological (first day, start time, last day), then
+/// by content; the index only breaks ties between identical rows.
+fn canonical_key(r: &Registration, index: usize) -> impl Ord + use<> {
+    let (first, start, last) = match r.span {
+        Span::Days { from, until } => (from, 0, until),
+        Span::Times { date, from, .. } => (date, from, date),
+    };
+    (first, start, last, r.span, r.code, r.minutes_late, index)
 }
 
 pub(crate) fn period(from: DayNumber, to: DayNumber) -> Option<Period> {

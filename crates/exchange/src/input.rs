@@ -1,0 +1,327 @@
+//! Loading the input files and the checks across files: registrations and events of known
+//! pupils, within their enrolment, and absence registrations that do not overlap.
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use verzuim_engine::SchoolCalendar;
+use verzuim_engine::calendar::day_number;
+use verzuim_engine::model::{PupilRecord, Registration, School, Span};
+
+use crate::error::InputError;
+use crate::events::{self, EventRow};
+use crate::pupils::{self, Pupils};
+use crate::registrations::{self, RegRow};
+use crate::school::parse_school;
+use crate::values::date_nl;
+
+/// One input file's name (for errors) and contents.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// The paths of the input files (formats.md, `verzuim evaluate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFiles {
+    pub school: PathBuf,
+    pub pupils: PathBuf,
+    pub registrations: PathBuf,
+    pub events: Option<PathBuf>,
+}
+
+/// What pupils.csv says about a pupil beyond what the rules need: for people reading the output,
+/// letters and the melding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PupilDetails {
+    pub name: Option<String>,
+    pub bsn: Option<String>,
+    pub onderwijsnummer: Option<String>,
+    pub parent_name: Option<String>,
+    pub parent_email: Option<String>,
+    pub parent_phone: Option<String>,
+    pub street: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+}
+
+/// One pupil with everything the input files say about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PupilInput {
+    pub record: PupilRecord,
+    pub details: PupilDetails,
+    /// The line in registrations.csv of each of `record.registrations`.
+    pub registration_lines: Vec<u64>,
+    /// The line in events.csv of each of `record.events`.
+    pub event_lines: Vec<u64>,
+}
+
+/// Valid input: the school and its pupils (in the order of pupils.csv).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub school: School,
+    pub pupils: Vec<PupilInput>,
+    /// The first and last date in the input (enrolments, registrations, events; the school's
+    /// closed periods when there are none): the range to pass to `Evaluator::new`.
+    pub first_date: Date,
+    pub last_date: Date,
+}
+
+/// Reads and checks the input files. Errors name each file by its path as given.
+pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let read = |path: &PathBuf, errors: &mut Vec<InputError>| -> (String, Option<Vec<u8>>) {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => (name, Some(bytes)),
+            Err(e) => {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => "het bestand bestaat niet".to_string(),
+                    std::io::ErrorKind::PermissionDenied => {
+                        "geen toestemming om het bestand te lezen".to_string()
+                    }
+                    std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
+                    _ => format!("kan het bestand niet lezen: {e}"),
+                };
+                errors.push(InputError::file(&name, why));
+                (name, None)
+            }
+        }
+    };
+    let mut school_errors = Vec::new();
+    let mut pupil_errors = Vec::new();
+    let mut reg_errors = Vec::new();
+    let mut event_errors = Vec::new();
+    let school = read(&files.school, &mut school_errors);
+    let pupils = read(&files.pupils, &mut pupil_errors);
+    let regs = read(&files.registrations, &mut reg_errors);
+    let events = files.events.as_ref().map(|p| read(p, &mut event_errors));
+    fn source((name, bytes): &(String, Option<Vec<u8>>)) -> Option<Source<'_>> {
+        bytes.as_ref().map(|b| Source {
+            name: name.as_str(),
+            bytes: b.as_slice(),
+        })
+    }
+    let result = check(
+        source(&school),
+        source(&pupils),
+        source(&regs),
+        events.as_ref().and_then(source),
+        [school_errors, pupil_errors, reg_errors, event_errors],
+    );
+    match result {
+        Ok(input) => Ok(input),
+        Err(e) => {
+            errors.extend(e);
+            Err(errors)
+        }
+    }
+}
+
+/// Parses and checks the input files' contents: every problem is reported, file by file, in
+/// line order.
+pub fn parse(
+    school: Source<'_>,
+    pupils: Source<'_>,
+    registrations: Source<'_>,
+    events: Option<Source<'_>>,
+) -> Result<Input, Vec<InputError>> {
+    check(
+        Some(school),
+        Some(pupils),
+        Some(registrations),
+        events,
+        Default::default(),
+    )
+}
+
+/// `None` for a file that could not be read (its error is already in `errors`).
+fn check(
+    school: Option<Source<'_>>,
+    pupils: Option<Source<'_>>,
+    registrations: Option<Source<'_>>,
+    events: Option<Source<'_>>,
+    errors: [Vec<InputError>; 4],
+) -> Result<Input, Vec<InputError>> {
+    let [
+        mut school_errors,
+        mut pupil_errors,
+        mut reg_errors,
+        mut event_errors,
+    ] = errors;
+    let reg_file = registrations.map_or("", |s| s.name);
+    let school = school.and_then(|s| match parse_school(s.name, s.bytes) {
+        Ok(school) => Some(school),
+        Err(e) => {
+            school_errors.extend(e);
+            None
+        }
+    });
+    let pupils = match pupils {
+        Some(source) => pupils::parse(&source, &mut pupil_errors),
+        None => Pupils::unreadable(),
+    };
+    let regs = registrations
+        .map(|s| registrations::parse(&s, &pupils, &mut reg_errors))
+        .unwrap_or_default();
+    let events = events
+        .map(|s| events::parse(&s, &pupils, &mut event_errors))
+        .unwrap_or_default();
+
+    let (first_date, last_date) = date_range(&pupils, &regs, &events, school.as_ref());
+    let mut input = school.map(|school| Input {
+        school,
+        pupils: Vec::new(),
+        first_date,
+        last_date,
+    });
+    if let Some(input) = &mut input {
+        build(input, pupils, regs, events, reg_file, &mut reg_errors);
+    }
+    let mut all = Vec::new();
+    for mut file_errors in [school_errors, pupil_errors, reg_errors, event_errors] {
+        file_errors.sort_by_key(|e| (e.line, e.column));
+        all.extend(file_errors);
+    }
+    match input {
+        Some(input) if all.is_empty() => Ok(input),
+        _ => Err(all),
+    }
+}
+
+fn date_range(
+    pupils: &Pupils,
+    regs: &[RegRow],
+    events: &[EventRow],
+    school: Option<&School>,
+) -> (Date, Date) {
+    let dates = pupils
+        .rows
+        .iter()
+        .flat_map(|p| [Some(p.pupil.enrolled_from), p.pupil.enrolled_until])
+        .flatten()
+        .chain(regs.iter().flat_map(|r| {
+            [
+                r.registration.span.first_date(),
+                r.registration.span.last_date(),
+            ]
+        }))
+        .chain(events.iter().map(|e| e.event.date));
+    let mut range: Option<(Date, Date)> = None;
+    for d in dates {
+        range = Some(range.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
+    }
+    if range.is_none() {
+        for p in school.map_or(&[][..], |s| &s.closed[..]) {
+            range = Some(range.map_or((p.from, p.until), |(a, b)| (a.min(p.from), b.max(p.until))));
+        }
+    }
+    // Without any date: a fixed day; the caller widens the range with its own date anyway.
+    let fallback = Date::constant(2000, 1, 1);
+    range.unwrap_or((fallback, fallback))
+}
+
+/// Puts the rows into the pupils' records, resolves open-ended time spans from the school
+/// calendar and reports overlapping absence registrations.
+fn build(
+    input: &mut Input,
+    pupils: Pupils,
+    regs: Vec<RegRow>,
+    events: Vec<EventRow>,
+    reg_file: &str,
+    reg_errors: &mut Vec<InputError>,
+) {
+    input.pupils = pupils
+        .rows
+        .into_iter()
+        .map(|row| PupilInput {
+            record: PupilRecord {
+                pupil: row.pupil,
+                registrations: Vec::new(),
+                events: Vec::new(),
+            },
+            details: row.details,
+            registration_lines: Vec::new(),
+            event_lines: Vec::new(),
+        })
+        .collect();
+    let calendar = SchoolCalendar::new(&input.school, input.first_date, input.last_date);
+    let mut start_columns: Vec<Vec<Option<u64>>> = vec![Vec::new(); input.pupils.len()];
+    for mut row in regs {
+        let Some(pupil) = input.pupils.get_mut(row.pupil) else {
+            continue;
+        };
+        if let Span::Times {
+            date,
+            from,
+            until: until @ None,
+        } = &mut row.registration.span
+        {
+            // An empty end after a time: until the end of that day's lesson time.
+            let end = calendar
+                .group(&pupil.record.pupil.group)
+                .lesson_times(day_number(*date))
+                .iter()
+                .map(|t| t.end)
+                .max();
+            *until = Some(end.unwrap_or(*from).max(*from));
+        }
+        pupil.record.registrations.push(row.registration);
+        pupil.registration_lines.push(row.line);
+        start_columns[row.pupil].push(row.start_column);
+    }
+    for row in events {
+        if let Some(pupil) = input.pupils.get_mut(row.pupil) {
+            pupil.record.events.push(row.event);
+            pupil.event_lines.push(row.line);
+        }
+    }
+    for (pupil, columns) in input.pupils.iter().zip(&start_columns) {
+        if pupil.record.registrations.len() < 2 {
+            continue;
+        }
+        for (a, b) in calendar.absence_overlaps(&pupil.record) {
+            let (Some(&line_a), Some(&line_b)) = (
+                pupil.registration_lines.get(a),
+                pupil.registration_lines.get(b),
+            ) else {
+                continue;
+            };
+            // Report on the later line, naming the earlier one.
+            let (early, late) = if line_a <= line_b { (a, b) } else { (b, a) };
+            let (early_line, late_line) = (line_a.min(line_b), line_a.max(line_b));
+            let day = shared_lesson_day(
+                &calendar,
+                &pupil.record.pupil.group,
+                &pupil.record.registrations[early],
+                &pupil.record.registrations[late],
+            );
+            let on = day.map_or(String::new(), |d| format!(" op {}", date_nl(d)));
+            reg_errors.push(InputError::at(
+                reg_file,
+                late_line,
+                columns.get(late).copied().flatten(),
+                format!(
+                    "overlapt met regel {early_line} (zelfde lestijd{on}); twee registraties van leerling \"{}\" mogen niet dezelfde lestijd beslaan",
+                    pupil.record.pupil.id
+                ),
+            ));
+        }
+    }
+}
+
+/// The first lesson day that two registrations share.
+fn shared_lesson_day(
+    calendar: &SchoolCalendar,
+    group: &str,
+    a: &Registration,
+    b: &Registration,
+) -> Option<Date> {
+    let from = a.span.first_date().max(b.span.first_date());
+    let until = a.span.last_date().min(b.span.last_date());
+    let cal = calendar.group(group);
+    (day_number(from)..=day_number(until))
+        .find(|&d| cal.is_lesson_day(d))
+        .map(verzuim_engine::calendar::date_of)
+}

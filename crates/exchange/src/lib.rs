@@ -1,0 +1,26 @@
+//! `verzuim-exchange`: the exchange formats of `shared/spec/formats.md`.
+//!
+//! In: `school.toml`, `pupils.csv`, `registrations.csv` and `events.csv`, checked row by row and
+//! across files, with every problem reported as an [`InputError`] naming the file, the line and
+//! (where one applies) the column, in Dutch. Out: the JSON of `verzuim evaluate`
+//! ([`output::json`]) and a table for people ([`output::table`]).
+//!
+//! Parsing never panics, whatever the bytes: see the property tests in `tests/`.
+
+mod csvfile;
+mod error;
+mod events;
+mod input;
+pub mod output;
+mod pupils;
+mod registrations;
+pub mod school;
+pub mod values;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::InputError;
+pub use input::{Input, InputFiles, PupilDetails, PupilInput, Source, load, parse};
+pub use output::json::write_json;
+pub use output::table::write_table;

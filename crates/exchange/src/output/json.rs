@@ -1,0 +1,284 @@
+//! The JSON output of `verzuim evaluate --format json` (formats.md, "Output").
+//!
+//! Written as a stream: each signal is serialized straight to the writer, so a region of 100,000
+//! pupils never becomes one big value in memory.
+
+use std::io::{self, BufWriter, Write};
+
+use rayon::prelude::*;
+
+use jiff::civil::Date;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use verzuim_engine::Card;
+use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span};
+use verzuim_engine::progress::Progress;
+
+use crate::input::{Input, PupilInput};
+use crate::output::{sorted_progress, sorted_signals, unit_id};
+use crate::values::{date_iso, time_hm};
+
+/// Writes the JSON document: `{"card", "as_of", "signals", "approaching"}`, the last key only
+/// when `approaching` is given. Signals are sorted by date, then pupil id, then kind; approaching
+/// entries by pupil id, then kind. The pupil index of each entry is its index in `input.pupils`.
+pub fn write_json<W: Write>(
+    w: W,
+    card: &Card,
+    as_of: Date,
+    input: &Input,
+    signals: &[(usize, Signal)],
+    approaching: Option<&[(usize, Progress)]>,
+) -> io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, w);
+    out.write_all(b"{\n  \"card\": ")?;
+    serde_json::to_writer(&mut out, &card.id)?;
+    write!(
+        out,
+        ",\n  \"as_of\": \"{}\",\n  \"signals\": [",
+        date_iso(as_of)
+    )?;
+    let sorted = sorted_signals(input, signals);
+    write_items(&mut out, &sorted, |buf, (id, (index, signal))| {
+        serde_json::to_writer(
+            buf,
+            &SignalOut {
+                pupil_id: id,
+                pupil: input.pupils.get(*index),
+                signal,
+            },
+        )
+    })?;
+    out.write_all(b"]")?;
+    if let Some(entries) = approaching {
+        out.write_all(b",\n  \"approaching\": [")?;
+        let sorted = sorted_progress(input, entries);
+        write_items(&mut out, &sorted, |buf, (id, (_, progress))| {
+            serde_json::to_writer(buf, &ProgressOut(id, progress))
+        })?;
+        out.write_all(b"]")?;
+    }
+    out.write_all(b"\n}\n")?;
+    out.flush()
+}
+
+/// Writes the items of a JSON array, one compact item per line. The items are serialized in
+/// parallel, in batches, and written in order: output is the bottleneck for a large region.
+fn write_items<T: Sync, W: Write>(
+    out: &mut W,
+    items: &[T],
+    serialize: impl Fn(&mut Vec<u8>, &T) -> serde_json::Result<()> + Sync,
+) -> io::Result<()> {
+    const BATCH: usize = 1 << 14;
+    const CHUNK: usize = 512;
+    for (b, batch) in items.chunks(BATCH).enumerate() {
+        let buffers: Vec<serde_json::Result<Vec<u8>>> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 1024);
+                for (i, item) in chunk.iter().enumerate() {
+                    if b + c + i > 0 {
+                        buf.push(b',');
+                    }
+                    buf.extend_from_slice(b"\n    ");
+                    serialize(&mut buf, item)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for buf in buffers {
+            out.write_all(&buf?)?;
+        }
+    }
+    if !items.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    Ok(())
+}
+
+struct SignalOut<'a> {
+    pupil_id: &'a str,
+    pupil: Option<&'a PupilInput>,
+    signal: &'a Signal,
+}
+
+impl Serialize for SignalOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let sig = self.signal;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("pupil_id", self.pupil_id)?;
+        map.serialize_entry("kind", sig.kind.as_str())?;
+        map.serialize_entry("date", &date_iso(sig.date))?;
+        map.serialize_entry("count", &sig.count)?;
+        if let Some(stage) = &sig.stage {
+            map.serialize_entry("stage", stage)?;
+        }
+        map.serialize_entry("minutes", &sig.minutes)?;
+        map.serialize_entry(
+            "period",
+            &sig.period.map(|p| PeriodOut {
+                from: p.from,
+                to: p.to,
+            }),
+        )?;
+        map.serialize_entry(
+            "evidence",
+            &EvidenceList {
+                pupil: self.pupil,
+                evidence: &sig.evidence,
+                signal_date: sig.date,
+            },
+        )?;
+        map.serialize_entry("pupil_participates", &sig.pupil_participates)?;
+        map.serialize_entry("actions", &Actions(&sig.actions))?;
+        map.end()
+    }
+}
+
+struct PeriodOut {
+    from: Date,
+    to: Date,
+}
+
+impl Serialize for PeriodOut {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("from", &date_iso(self.from))?;
+        map.serialize_entry("to", &date_iso(self.to))?;
+        map.end()
+    }
+}
+
+struct EvidenceList<'a> {
+    pupil: Option<&'a PupilInput>,
+    evidence: &'a [Evidence],
+    signal_date: Date,
+}
+
+impl Serialize for EvidenceList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.evidence.iter().map(|e| EvidenceOut {
+            pupil: self.pupil,
+            evidence: e,
+            signal_date: self.signal_date,
+        }))
+    }
+}
+
+struct EvidenceOut<'a> {
+    pupil: Option<&'a PupilInput>,
+    evidence: &'a Evidence,
+    signal_date: Date,
+}
+
+/// `start` and `end` of a registration as evidence of a signal on `signal_date`: dates for whole
+/// days, `end` the inclusive last day but never after the signal's date (the part that
+/// contributed; a signal does not change when later registrations are removed, rules.md §2);
+/// date-times for a time span (a lateness: its arrival time).
+pub(crate) fn span_texts(registration: &Registration, signal_date: Date) -> (String, String) {
+    match registration.span {
+        Span::Days { from, until } => (date_iso(from), date_iso(until.min(signal_date).max(from))),
+        Span::Times { date, from, until } => {
+            let at = |t| format!("{}T{}", date_iso(date), time_hm(t));
+            (at(from), at(until.unwrap_or(from)))
+        }
+    }
+}
+
+impl Serialize for EvidenceOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let record = self.pupil.map(|p| &p.record);
+        let mut map = s.serialize_map(None)?;
+        match *self.evidence {
+            Evidence::Registration { index, minutes } => {
+                match record.and_then(|r| r.registrations.get(index)) {
+                    Some(reg) => {
+                        let (start, end) = span_texts(reg, self.signal_date);
+                        map.serialize_entry("code", reg.code.as_str())?;
+                        map.serialize_entry("start", &start)?;
+                        map.serialize_entry("end", &end)?;
+                    }
+                    None => map.serialize_entry("registration", &index)?,
+                }
+                map.serialize_entry("minutes", &minutes)?;
+            }
+            Evidence::Event { index } => match record.and_then(|r| r.events.get(index)) {
+                Some(event) => {
+                    map.serialize_entry("event", event.kind.as_str())?;
+                    map.serialize_entry("date", &date_iso(event.date))?;
+                    map.serialize_entry("note", &event.note)?;
+                }
+                None => map.serialize_entry("event_index", &index)?,
+            },
+            Evidence::Deregistration { enrolled_until } => {
+                map.serialize_entry("event", "uitschrijving")?;
+                map.serialize_entry("date", &date_iso(enrolled_until))?;
+                map.serialize_entry(
+                    "next_school",
+                    &record.and_then(|r| r.pupil.next_school.as_deref()),
+                )?;
+            }
+        }
+        map.end()
+    }
+}
+
+struct Actions<'a>(&'a [SignalAction]);
+
+impl Serialize for Actions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ActionOut))
+    }
+}
+
+struct ActionOut<'a>(&'a SignalAction);
+
+impl Serialize for ActionOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("party", a.party.as_str())?;
+        map.serialize_entry("text", &a.text)?;
+        if a.melding {
+            map.serialize_entry("melding", &true)?;
+        }
+        if a.referral {
+            map.serialize_entry("referral", &true)?;
+        }
+        if let Some(due) = a.due {
+            map.serialize_entry("due", &date_iso(due))?;
+        }
+        if let Some(trigger) = a.trigger {
+            map.serialize_entry("when", trigger.as_str())?;
+        }
+        map.end()
+    }
+}
+
+struct ProgressOut<'a>(&'a str, &'a Progress);
+
+/// A fraction rounded to 3 decimals.
+pub(crate) fn round3(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    }
+}
+
+impl Serialize for ProgressOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.1;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("pupil_id", self.0)?;
+        map.serialize_entry("kind", p.kind.as_str())?;
+        map.serialize_entry("progress", &p.progress)?;
+        map.serialize_entry("threshold", &p.threshold)?;
+        map.serialize_entry("unit", unit_id(p.unit))?;
+        map.serialize_entry("fraction", &round3(p.fraction))?;
+        map.serialize_entry("since", &p.since.map(date_iso))?;
+        map.serialize_entry("lesweken_left", &p.lesweken_left)?;
+        map.serialize_entry("stage", &p.stage)?;
+        map.serialize_entry("actions", &Actions(&p.actions))?;
+        map.end()
+    }
+}

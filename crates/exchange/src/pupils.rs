@@ -1,0 +1,204 @@
+//! `pupils.csv` (formats.md): one row per pupil's enrolment at the school.
+
+use std::collections::HashMap;
+
+use verzuim_engine::model::Pupil;
+
+use crate::csvfile::{self, Row};
+use crate::error::InputError;
+use crate::input::{PupilDetails, Source};
+use crate::values::{date_nl, is_valid_bsn, parse_date};
+
+const COLUMNS: &[&str] = &[
+    "pupil_id",
+    "birth_date",
+    "group",
+    "municipality",
+    "enrolled_from",
+    "enrolled_until",
+    "next_school",
+    "name",
+    "bsn",
+    "onderwijsnummer",
+    "parent_name",
+    "parent_email",
+    "parent_phone",
+    "street",
+    "postcode",
+    "city",
+];
+const REQUIRED: &[&str] = &[
+    "pupil_id",
+    "birth_date",
+    "group",
+    "municipality",
+    "enrolled_from",
+];
+const PUPIL_ID: usize = 0;
+const BIRTH_DATE: usize = 1;
+const GROUP: usize = 2;
+const MUNICIPALITY: usize = 3;
+const ENROLLED_FROM: usize = 4;
+const ENROLLED_UNTIL: usize = 5;
+const NEXT_SCHOOL: usize = 6;
+const NAME: usize = 7;
+const BSN: usize = 8;
+const ONDERWIJSNUMMER: usize = 9;
+const PARENT_NAME: usize = 10;
+const PARENT_EMAIL: usize = 11;
+const PARENT_PHONE: usize = 12;
+const STREET: usize = 13;
+const POSTCODE: usize = 14;
+const CITY: usize = 15;
+
+/// A valid pupil row.
+pub(crate) struct PupilRow {
+    pub pupil: Pupil,
+    pub details: PupilDetails,
+}
+
+/// What pupils.csv gave.
+pub(crate) struct Pupils {
+    /// Whether the file was read (so that an unknown pupil id elsewhere is an error).
+    pub readable: bool,
+    /// The valid rows, in file order.
+    pub rows: Vec<PupilRow>,
+    /// Every pupil id in the file (valid row or not) -> the index in `rows` when valid.
+    pub ids: HashMap<String, Option<usize>>,
+}
+
+impl Pupils {
+    pub fn unreadable() -> Self {
+        Pupils {
+            readable: false,
+            rows: Vec::new(),
+            ids: HashMap::new(),
+        }
+    }
+
+    /// Looks up the pupil of a row in another file: `Ok(Some(index))` for a valid pupil,
+    /// `Ok(None)` for a pupil whose own row is invalid (or when pupils.csv could not be read: no
+    /// error then, to avoid a flood), `Err` for an unknown pupil.
+    pub fn find(&self, id: &str) -> Result<Option<usize>, String> {
+        match self.ids.get(id) {
+            Some(index) => Ok(*index),
+            None if !self.readable => Ok(None),
+            None => Err(format!(
+                "onbekende leerling \"{id}\": staat niet in pupils.csv"
+            )),
+        }
+    }
+}
+
+pub(crate) fn parse(source: &Source<'_>, errors: &mut Vec<InputError>) -> Pupils {
+    let mut pupils = Pupils::unreadable();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    pupils.readable = csvfile::read(source, COLUMNS, REQUIRED, errors, |row, errors| {
+        let Some(id) = row.required(PUPIL_ID, errors) else {
+            // Still check the rest of the row.
+            let _ = read_row(row, errors);
+            return;
+        };
+        if let Some(first) = first_line.get(id) {
+            errors.push(row.error(
+                PUPIL_ID,
+                format!(
+                    "leerling \"{id}\" staat twee keer in pupils.csv: op regel {first} en op regel {}",
+                    row.line
+                ),
+            ));
+            return;
+        }
+        first_line.insert(id.to_string(), row.line);
+        let index = read_row(row, errors).map(|mut pupil_row| {
+            pupil_row.pupil.id = id.to_string();
+            pupils.rows.push(pupil_row);
+            pupils.rows.len() - 1
+        });
+        pupils.ids.insert(id.to_string(), index);
+    });
+    pupils
+}
+
+fn date_field(
+    row: &Row<'_>,
+    i: usize,
+    required: bool,
+    errors: &mut Vec<InputError>,
+) -> Result<Option<jiff::civil::Date>, ()> {
+    let value = if required {
+        row.required(i, errors).ok_or(())?
+    } else {
+        match row.get(i) {
+            Some(v) => v,
+            None => return if row.is_set(i) { Err(()) } else { Ok(None) },
+        }
+    };
+    match parse_date(value) {
+        Ok(date) => Ok(Some(date)),
+        Err(message) => {
+            errors.push(row.error(i, message));
+            Err(())
+        }
+    }
+}
+
+fn read_row(row: &Row<'_>, errors: &mut Vec<InputError>) -> Option<PupilRow> {
+    let before = errors.len();
+    let birth_date = date_field(row, BIRTH_DATE, true, errors);
+    let group = row.required(GROUP, errors);
+    let municipality = row.required(MUNICIPALITY, errors);
+    let enrolled_from = date_field(row, ENROLLED_FROM, true, errors);
+    let enrolled_until = date_field(row, ENROLLED_UNTIL, false, errors);
+    if let (Ok(Some(from)), Ok(Some(until))) = (enrolled_from, enrolled_until)
+        && until < from
+    {
+        errors.push(row.error(
+            ENROLLED_UNTIL,
+            format!(
+                "enrolled_until ({}) ligt vóór enrolled_from ({})",
+                date_nl(until),
+                date_nl(from)
+            ),
+        ));
+    }
+    let bsn = row.get(BSN);
+    if let Some(bsn) = bsn
+        && !is_valid_bsn(bsn)
+    {
+        let why = if bsn.len() == 9 && bsn.bytes().all(|b| b.is_ascii_digit()) {
+            "voldoet niet aan de elfproef"
+        } else {
+            "moet uit 9 cijfers bestaan"
+        };
+        errors.push(row.error(BSN, format!("ongeldig bsn \"{bsn}\": {why}")));
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let text = |i: usize| row.get(i).map(str::to_string);
+    let enrolled_until = enrolled_until.ok().flatten();
+    Some(PupilRow {
+        pupil: Pupil {
+            id: String::new(),
+            birth_date: birth_date.ok().flatten()?,
+            group: group?.to_string(),
+            municipality: municipality?.to_string(),
+            enrolled_from: enrolled_from.ok().flatten()?,
+            enrolled_until,
+            // Without enrolled_until the pupil is still enrolled: a next school means nothing.
+            next_school: enrolled_until.and(text(NEXT_SCHOOL)),
+        },
+        details: PupilDetails {
+            name: text(NAME),
+            bsn: text(BSN),
+            onderwijsnummer: text(ONDERWIJSNUMMER),
+            parent_name: text(PARENT_NAME),
+            parent_email: text(PARENT_EMAIL),
+            parent_phone: text(PARENT_PHONE),
+            street: text(STREET),
+            postcode: text(POSTCODE),
+            city: text(CITY),
+        },
+    })
+}
