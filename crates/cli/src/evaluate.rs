@@ -11,10 +11,10 @@ use clap::ValueEnum;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rayon::prelude::*;
-use verzuim_engine::Evaluator;
 use verzuim_engine::model::Signal;
 use verzuim_engine::progress::Progress;
-use verzuim_exchange::{InputFiles, write_json, write_table};
+use verzuim_engine::{Card, Evaluator};
+use verzuim_exchange::{Input, InputFiles, write_json, write_table};
 
 use crate::card_cmd::load_card;
 use crate::invalid_input;
@@ -107,38 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let as_of = args.as_of.unwrap_or_else(today);
 
-    let evaluator = Evaluator::new(
-        &card,
-        &input.school,
-        input.first_date.min(as_of),
-        input.last_date.max(as_of),
-    );
-    let signals: Vec<(usize, Signal)> = input
-        .pupils
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(index, pupil)| {
-            evaluator
-                .evaluate(&pupil.record)
-                .into_iter()
-                .filter(|s| s.date <= as_of)
-                .map(move |s| (index, s))
-        })
-        .collect();
-    let approaching: Option<Vec<(usize, Progress)>> = args.approaching.map(|fraction| {
-        input
-            .pupils
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(index, pupil)| {
-                evaluator
-                    .progress(&pupil.record, as_of)
-                    .into_iter()
-                    .filter(|p| p.fraction >= fraction)
-                    .map(move |p| (index, p))
-            })
-            .collect()
-    });
+    let (signals, approaching) = evaluate_input(&card, &input, as_of, args.approaching);
 
     let format = args.format.unwrap_or(if io::stdout().is_terminal() {
         Format::Table
@@ -166,4 +135,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     written.context("kan de uitvoer niet schrijven")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Evaluates every pupil in parallel: the signals on or before `as_of`, and, when a fraction is
+/// given, the progress entries at or above it.
+pub fn evaluate_input(
+    card: &Card,
+    input: &Input,
+    as_of: Date,
+    approaching: Option<f64>,
+) -> (Vec<(usize, Signal)>, Option<Vec<(usize, Progress)>>) {
+    let evaluator = Evaluator::new(
+        card,
+        &input.school,
+        input.first_date.min(as_of),
+        input.last_date.max(as_of),
+    );
+    let signals: Vec<(usize, Signal)> = input
+        .pupils
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, pupil)| {
+            evaluator
+                .evaluate(&pupil.record)
+                .into_iter()
+                .filter(|s| s.date <= as_of)
+                .map(move |s| (index, s))
+        })
+        .collect();
+    let approaching = approaching.map(|fraction| {
+        input
+            .pupils
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(index, pupil)| {
+                evaluator
+                    .progress(&pupil.record, as_of)
+                    .into_iter()
+                    .filter(|p| p.fraction >= fraction)
+                    .map(move |p| (index, p))
+            })
+            .collect()
+    });
+    (signals, approaching)
 }

@@ -1,5 +1,6 @@
 //! `verzuim`: school absence by the regional verzuimkaart. One module per subcommand.
 
+mod bench;
 mod card_cmd;
 mod evaluate;
 mod generate;
@@ -38,6 +39,9 @@ enum Command {
     },
     /// Maak een verzonnen school met leerlingen en registraties (om te testen en te meten).
     Generate(GenerateArgs),
+    /// Meet hoe snel `evaluate` gegenereerde schooljaren beoordeelt (tijd, registraties per
+    /// seconde, piekgeheugen).
+    Bench(bench::Args),
 }
 
 #[derive(clap::Args)]
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Card { command } => card_cmd::run(command),
         Command::Generate(args) => run_generate(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => code,

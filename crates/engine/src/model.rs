@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -460,7 +461,8 @@ pub enum Evidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignalAction {
     pub party: Party,
-    pub text: String,
+    /// The card's text with the pupil's age applied; shared between signals.
+    pub text: Arc<str>,
     /// This action is the melding to the leerplichtambtenaar of the home municipality.
     pub melding: bool,
     /// This action is the referral to GGD-JGZ.

@@ -44,13 +44,24 @@ pub(crate) fn parse(
     errors: &mut Vec<InputError>,
 ) -> Vec<RegRow> {
     let mut rows = Vec::new();
+    // Exports list a pupil's rows together: remember the last valid pupil found.
+    let mut last: Option<(String, usize)> = None;
     csvfile::read(source, COLUMNS, REQUIRED, errors, |row, errors| {
         let before = errors.len();
         let pupil = row.required(PUPIL_ID, errors).and_then(|id| {
-            pupils.find(id).unwrap_or_else(|message| {
+            if let Some((last_id, index)) = &last
+                && last_id == id
+            {
+                return Some(*index);
+            }
+            let found = pupils.find(id).unwrap_or_else(|message| {
                 errors.push(row.error(PUPIL_ID, message));
                 None
-            })
+            });
+            if let Some(index) = found {
+                last = Some((id.to_string(), index));
+            }
+            found
         });
         let code = row.required(CODE, errors).and_then(|s| {
             let code = Code::parse(s);

@@ -81,6 +81,18 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// Every row of the card, the lateness stages included.
+    pub fn all_rows(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = SignalKind::ALL
+            .iter()
+            .filter_map(|k| self.row(*k))
+            .collect();
+        if let Some(te_laat) = &self.te_laat {
+            rows.extend(te_laat.stages.iter().map(|s| &s.row));
+        }
+        rows
+    }
+
     /// The card row of a signal kind, if the card has that kind.
     pub fn row(&self, kind: SignalKind) -> Option<&Row> {
         match kind {

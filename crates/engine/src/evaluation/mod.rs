@@ -21,7 +21,10 @@ use jiff::civil::Date;
 use crate::calendar::{
     DayNumber, GroupCalendar, SchoolCalendar, add_working_days, date_of, day_number,
 };
-use crate::card::{Card, Row, render_text};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::card::{Card, CardAction, Row, render_text};
 use crate::model::{
     Code, Evidence, Minutes, Period, PupilRecord, Registration, School, Signal, SignalAction,
     SignalKind, Span,
@@ -33,20 +36,46 @@ use crate::progress::Progress;
 pub struct Evaluator<'a> {
     card: &'a Card,
     calendar: SchoolCalendar,
+    /// Each card action's text rendered for a pupil below and from the pupil phrase's age,
+    /// keyed by the action's address: signals share these instead of owning a copy.
+    texts: HashMap<usize, [Arc<str>; 2]>,
 }
 
 impl<'a> Evaluator<'a> {
     /// An evaluator for `school` whose calendar covers `from..=until` (widened to whole school
     /// years): pass the first and last date of the data.
     pub fn new(card: &'a Card, school: &School, from: Date, until: Date) -> Self {
+        let from_age = card.pupil_phrase.as_ref().map_or(12, |p| p.from_age);
+        let texts = card
+            .rules
+            .all_rows()
+            .into_iter()
+            .flat_map(|row| &row.actions)
+            .map(|a| {
+                let key = a as *const CardAction as usize;
+                let below = render_text(card, &a.text, from_age.saturating_sub(1));
+                let from = render_text(card, &a.text, from_age);
+                (key, [Arc::from(below), Arc::from(from)])
+            })
+            .collect();
         Evaluator {
             card,
             calendar: SchoolCalendar::new(school, from, until),
+            texts,
         }
     }
 
     pub fn card(&self) -> &Card {
         self.card
+    }
+
+    /// An action's text for a pupil of `age`.
+    fn text(&self, action: &CardAction, age: u8) -> Arc<str> {
+        let from_age = self.card.pupil_phrase.as_ref().map_or(12, |p| p.from_age);
+        match self.texts.get(&(action as *const CardAction as usize)) {
+            Some(texts) => texts[usize::from(age >= from_age)].clone(),
+            None => Arc::from(render_text(self.card, &action.text, age)),
+        }
     }
 
     pub fn calendar(&self) -> &SchoolCalendar {
@@ -318,7 +347,7 @@ impl<'e, 'a> PupilContext<'e, 'a> {
             .filter(|a| a.only_from_age.is_none_or(|min| age >= min))
             .map(|a| SignalAction {
                 party: a.party,
-                text: render_text(self.ev.card, &a.text, age),
+                text: self.ev.text(a, age),
                 melding: a.melding,
                 referral: a.referral,
                 due: a.within_working_days.map(|n| add_working_days(date, n)),

@@ -1,5 +1,7 @@
 //! The output of `verzuim evaluate`: JSON (the contract of formats.md) and a table for people.
 
+use rayon::slice::ParallelSliceMut;
+
 pub mod json;
 pub mod table;
 
@@ -16,7 +18,7 @@ pub(crate) fn sorted_signals<'a>(
 ) -> Vec<(&'a str, &'a (usize, Signal))> {
     let mut sorted: Vec<(&str, &(usize, Signal))> =
         signals.iter().map(|s| (pupil_id(input, s.0), s)).collect();
-    sorted.sort_by(|(ida, a), (idb, b)| {
+    sorted.par_sort_by(|(ida, a), (idb, b)| {
         (a.1.date, *ida, a.1.kind.as_str()).cmp(&(b.1.date, *idb, b.1.kind.as_str()))
     });
     sorted

@@ -191,7 +191,8 @@ fn amount(signal: &Signal) -> String {
 }
 
 fn action_text(a: &SignalAction) -> String {
-    let mut text = a.text.clone();
+    // Actions are joined with "; ": a card text's own closing full stop goes.
+    let mut text = a.text.trim_end_matches('.').to_string();
     if let Some(due) = a.due {
         text.push_str(&format!(" (uiterlijk {})", date_nl(due)));
     }
