@@ -668,3 +668,40 @@ fn default_format_is_json_when_stdout_is_not_a_terminal() {
     let json = assert_ok_json(&run);
     assert_eq!(json["signals"][0]["kind"], "ziekmelding", "{json}");
 }
+
+/// The demo school (README's first command) raises every signal kind of rules.md §2.
+#[test]
+fn demo_school_raises_every_signal_kind() {
+    let demo = workspace_root().join("examples/demo");
+    let args: Vec<String> = ["school.toml", "pupils.csv", "registrations.csv", "events.csv"]
+        .iter()
+        .zip(["--school", "--pupils", "--registrations", "--events"])
+        .flat_map(|(file, flag)| [flag.to_string(), demo.join(file).display().to_string()])
+        .collect();
+    let mut argv: Vec<&str> = vec!["evaluate"];
+    argv.extend(args.iter().map(String::as_str));
+    argv.extend(["--as-of", "2027-07-31", "--format", "json"]);
+    let json = assert_ok_json(&run_in(&demo, &argv));
+    let kinds: std::collections::BTreeSet<&str> = json["signals"]
+        .as_array()
+        .expect("signals")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    let all = [
+        "absoluut_verzuim",
+        "relatief_verzuim",
+        "langdurig_relatief_verzuim",
+        "luxe_verzuim",
+        "mogelijk_luxe_verzuim",
+        "te_laat",
+        "ziekmelding",
+        "ziek_langer_dan_2_weken",
+        "ziek_3e_melding_in_3_maanden",
+        "zorg_ziekte",
+        "overig_verzuim",
+        "verwijdering",
+    ];
+    let missing: Vec<&str> = all.iter().copied().filter(|k| !kinds.contains(k)).collect();
+    assert!(missing.is_empty(), "the demo lacks {missing:?}");
+}
