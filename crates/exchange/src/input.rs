@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::model::{PupilRecord, Registration, School, Span};
@@ -151,23 +152,35 @@ fn check(
         mut event_errors,
     ] = errors;
     let reg_file = registrations.map_or("", |s| s.name);
-    let school = school.and_then(|s| match parse_school(s.name, s.bytes) {
-        Ok(school) => Some(school),
-        Err(e) => {
-            school_errors.extend(e);
-            None
-        }
-    });
-    let pupils = match pupils {
-        Some(source) => pupils::parse(&source, &mut pupil_errors),
-        None => Pupils::unreadable(),
-    };
-    let regs = registrations
-        .map(|s| registrations::parse(&s, &pupils, &mut reg_errors))
-        .unwrap_or_default();
-    let events = events
-        .map(|s| events::parse(&s, &pupils, &mut event_errors))
-        .unwrap_or_default();
+    // The files are read in parallel where they do not depend on each other: the school beside
+    // the pupils, then the registrations beside the events (both look pupils up).
+    let (school, pupils) = rayon::join(
+        || {
+            school.and_then(|s| match parse_school(s.name, s.bytes) {
+                Ok(school) => Some(school),
+                Err(e) => {
+                    school_errors.extend(e);
+                    None
+                }
+            })
+        },
+        || match pupils {
+            Some(source) => pupils::parse(&source, &mut pupil_errors),
+            None => Pupils::unreadable(),
+        },
+    );
+    let (regs, events) = rayon::join(
+        || {
+            registrations
+                .map(|s| registrations::parse(&s, &pupils, &mut reg_errors))
+                .unwrap_or_default()
+        },
+        || {
+            events
+                .map(|s| events::parse(&s, &pupils, &mut event_errors))
+                .unwrap_or_default()
+        },
+    );
 
     let (first_date, last_date) = date_range(&pupils, &regs, &events, school.as_ref());
     let mut input = school.map(|school| Input {
@@ -277,38 +290,46 @@ fn build(
             pupil.event_lines.push(row.line);
         }
     }
-    for (pupil, columns) in input.pupils.iter().zip(&start_columns) {
-        if pupil.record.registrations.len() < 2 {
-            continue;
-        }
-        for (a, b) in calendar.absence_overlaps(&pupil.record) {
-            let (Some(&line_a), Some(&line_b)) = (
-                pupil.registration_lines.get(a),
-                pupil.registration_lines.get(b),
-            ) else {
-                continue;
-            };
-            // Report on the later line, naming the earlier one.
-            let (early, late) = if line_a <= line_b { (a, b) } else { (b, a) };
-            let (early_line, late_line) = (line_a.min(line_b), line_a.max(line_b));
-            let day = shared_lesson_day(
-                &calendar,
-                &pupil.record.pupil.group,
-                &pupil.record.registrations[early],
-                &pupil.record.registrations[late],
-            );
-            let on = day.map_or(String::new(), |d| format!(" op {}", date_nl(d)));
-            reg_errors.push(InputError::at(
-                reg_file,
-                late_line,
-                columns.get(late).copied().flatten(),
-                format!(
-                    "overlapt met regel {early_line} (zelfde lestijd{on}); twee registraties van leerling \"{}\" mogen niet dezelfde lestijd beslaan",
-                    pupil.record.pupil.id
-                ),
-            ));
-        }
-    }
+    let overlaps: Vec<InputError> = input
+        .pupils
+        .par_iter()
+        .zip(&start_columns)
+        .filter(|(pupil, _)| pupil.record.registrations.len() >= 2)
+        .flat_map_iter(|(pupil, columns)| {
+            let calendar = &calendar;
+            calendar
+                .absence_overlaps(&pupil.record)
+                .into_iter()
+                .filter_map(move |(a, b)| {
+                    let (Some(&line_a), Some(&line_b)) = (
+                        pupil.registration_lines.get(a),
+                        pupil.registration_lines.get(b),
+                    ) else {
+                        return None;
+                    };
+                    // Report on the later line, naming the earlier one.
+                    let (early, late) = if line_a <= line_b { (a, b) } else { (b, a) };
+                    let (early_line, late_line) = (line_a.min(line_b), line_a.max(line_b));
+                    let day = shared_lesson_day(
+                        calendar,
+                        &pupil.record.pupil.group,
+                        &pupil.record.registrations[early],
+                        &pupil.record.registrations[late],
+                    );
+                    let on = day.map_or(String::new(), |d| format!(" op {}", date_nl(d)));
+                    Some(InputError::at(
+                        reg_file,
+                        late_line,
+                        columns.get(late).copied().flatten(),
+                        format!(
+                            "overlapt met regel {early_line} (zelfde lestijd{on}); twee registraties van leerling \"{}\" mogen niet dezelfde lestijd beslaan",
+                            pupil.record.pupil.id
+                        ),
+                    ))
+                })
+        })
+        .collect();
+    reg_errors.extend(overlaps);
 }
 
 /// The first lesson day that two registrations share.

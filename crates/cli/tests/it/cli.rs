@@ -673,11 +673,16 @@ fn default_format_is_json_when_stdout_is_not_a_terminal() {
 #[test]
 fn demo_school_raises_every_signal_kind() {
     let demo = workspace_root().join("examples/demo");
-    let args: Vec<String> = ["school.toml", "pupils.csv", "registrations.csv", "events.csv"]
-        .iter()
-        .zip(["--school", "--pupils", "--registrations", "--events"])
-        .flat_map(|(file, flag)| [flag.to_string(), demo.join(file).display().to_string()])
-        .collect();
+    let args: Vec<String> = [
+        "school.toml",
+        "pupils.csv",
+        "registrations.csv",
+        "events.csv",
+    ]
+    .iter()
+    .zip(["--school", "--pupils", "--registrations", "--events"])
+    .flat_map(|(file, flag)| [flag.to_string(), demo.join(file).display().to_string()])
+    .collect();
     let mut argv: Vec<&str> = vec!["evaluate"];
     argv.extend(args.iter().map(String::as_str));
     argv.extend(["--as-of", "2027-07-31", "--format", "json"]);
