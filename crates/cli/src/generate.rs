@@ -50,6 +50,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use verzuim_engine::model::Code;
 
 use anyhow::{Context, Result, bail};
 use rand::{Rng, SeedableRng};
@@ -842,31 +843,6 @@ const OVERIG_NOTES: [&str; 5] = [
 
 // ---------------------------------------------------------------------------------------------
 // One pupil.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Code {
-    Ongeoorloofd,
-    Luxe,
-    Ziek,
-    TeLaat,
-    Verlof,
-    Geoorloofd,
-    Schorsing,
-}
-
-impl Code {
-    fn as_str(self) -> &'static str {
-        match self {
-            Code::Ongeoorloofd => "ongeoorloofd",
-            Code::Luxe => "luxe",
-            Code::Ziek => "ziek",
-            Code::TeLaat => "te_laat",
-            Code::Verlof => "verlof",
-            Code::Geoorloofd => "geoorloofd",
-            Code::Schorsing => "schorsing",
-        }
-    }
-}
 
 /// One registration row. Days are lesson-day indices; a time of 0 means none.
 #[derive(Debug, Clone, Copy)]
