@@ -1,0 +1,455 @@
+//! `verzuim-store`: persistence for verzuim. One [`Store`] with SQLite and PostgreSQL behind it,
+//! migrations per backend, and every operation the service needs, so the server writes no SQL.
+//!
+//! - Every operation is a method of [`Tx`] (a transaction). [`Store`] has the same methods: a
+//!   read runs on a pooled connection, a write in its own transaction. Several writes that must
+//!   land together (registrations and the re-evaluated signals) use [`Store::transaction`] or
+//!   [`Store::begin`].
+//! - Organisation scope is a parameter of every query (a school id, or a [`Scope`]), part of the
+//!   SQL `WHERE`, never a filter afterwards.
+//! - Lists take a [`Page`] (at most [`MAX_PAGE_SIZE`] rows).
+//! - Registrations and events are versioned: a correction or deletion adds a version.
+//! - The audit log is append-only (database triggers refuse UPDATE and DELETE).
+//!
+//! Dates are stored as `YYYY-MM-DD` text and timestamps as fixed-width UTC text on both backends.
+
+mod audit;
+mod db;
+mod error;
+mod org;
+mod pupils;
+mod types;
+mod workflow;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::time::Duration;
+
+use jiff::civil::Date;
+use jiff::{Timestamp, Zoned};
+use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use verzuim_engine::model::{Registration, Signal, SignalKind};
+
+use crate::db::{Arg, Conn};
+pub use crate::error::{Result, StoreError};
+pub use crate::types::*;
+
+/// The migrations, embedded: `(version, description, SQLite SQL, PostgreSQL SQL)`, one entry per
+/// `migrations/{sqlite,postgres}/NNNN_description.sql` pair (a unit test checks the list against
+/// the directories). Embedded by hand rather than with `sqlx::migrate!`, so that sqlx's `macros`
+/// feature, which builds sqlx and the bundled SQLite a second time for the proc macro, is not
+/// needed. Versions, descriptions and checksums are those `migrate!` would give.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "schema",
+    include_str!("../migrations/sqlite/0001_schema.sql"),
+    include_str!("../migrations/postgres/0001_schema.sql"),
+)];
+
+fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    use sqlx::migrate::{Migration, MigrationType, Migrator};
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            Migration::new(
+                version,
+                description.into(),
+                MigrationType::Simple,
+                sql.into(),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: migrations.into(),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Which database a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a pool of SQLite or PostgreSQL connections. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Pg(PgPool),
+}
+
+impl Store {
+    /// Opens `sqlite://path` (created if missing; WAL, foreign keys, `synchronous=FULL` so an
+    /// acknowledged write survives a kill), a bare file path (taken as SQLite), or
+    /// `postgres://…` / `postgresql://…`. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            return Ok(Store {
+                pool: Pool::Pg(pool),
+            });
+        }
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?
+        } else if url.contains("://") {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Runs the embedded migrations of this backend; a second run does nothing.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = migrator(self.backend());
+        match &self.pool {
+            Pool::Sqlite(p) => migrator.run(p).await?,
+            Pool::Pg(p) => migrator.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Pg(p) => p.close().await,
+        }
+    }
+
+    /// Starts a transaction (on SQLite `BEGIN IMMEDIATE`: writers queue instead of failing on a
+    /// lock upgrade). Dropped without [`Tx::commit`], it rolls back.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Pg(p) => TxInner::Pg(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Runs `f` in one transaction: commits when it returns `Ok`, rolls back otherwise.
+    ///
+    /// ```ignore
+    /// store.transaction(|tx| Box::pin(async move {
+    ///     let v = tx.add_registration("99XX00", "1001", &reg, None, actor).await?;
+    ///     tx.insert_signal("99XX00", "1001", &signal, &evidence, None).await?;
+    ///     Ok(v)
+    /// })).await?;
+    /// ```
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        E: From<StoreError>,
+        F: for<'t> FnOnce(&'t mut Tx) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 't>>,
+    {
+        let mut tx = self.begin().await?;
+        match f(&mut tx).await {
+            Ok(v) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// A connection for reads, without a transaction.
+    async fn reader(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::SqliteConn(p.acquire().await?),
+            Pool::Pg(p) => TxInner::PgConn(p.acquire().await?),
+        };
+        Ok(Tx { inner })
+    }
+}
+
+/// A transaction (or, inside the store, a plain connection for reads). Has every operation of
+/// the store as a method.
+pub struct Tx {
+    inner: TxInner,
+}
+
+enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Pg(sqlx::Transaction<'static, Postgres>),
+    SqliteConn(PoolConnection<Sqlite>),
+    PgConn(PoolConnection<Postgres>),
+}
+
+impl Tx {
+    /// Makes every write of this transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Pg(t) => t.commit().await?,
+            TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Undoes every write of this transaction.
+    pub async fn rollback(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Pg(t) => t.rollback().await?,
+            TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
+            TxInner::Pg(_) | TxInner::PgConn(_) => Backend::Postgres,
+        }
+    }
+
+    pub(crate) fn c(&mut self) -> Conn<'_> {
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Conn::Sqlite(&mut *t),
+            TxInner::Pg(t) => Conn::Pg(&mut *t),
+            TxInner::SqliteConn(c) => Conn::Sqlite(&mut *c),
+            TxInner::PgConn(c) => Conn::Pg(&mut *c),
+        }
+    }
+
+    /// Runs raw SQL in this transaction. For tests and administration only (the suite uses it
+    /// to prove that the audit log refuses UPDATE and DELETE); the service never calls it.
+    #[doc(hidden)]
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<u64> {
+        self.c().execute(sql, Vec::new()).await
+    }
+}
+
+impl Scope<'_> {
+    /// The scope's condition on the pupil aliased `p`, and its argument.
+    pub(crate) fn pupil_clause(&self) -> (&'static str, Arg) {
+        match *self {
+            Scope::School(s) => ("p.school_id = ?", s.into()),
+            Scope::Municipality(m) => (
+                "EXISTS (SELECT 1 FROM meldingen sm WHERE sm.pupil = p.id AND sm.municipality = ?)",
+                m.into(),
+            ),
+            Scope::Ggd(g) => (
+                "EXISTS (SELECT 1 FROM referrals sr WHERE sr.pupil = p.id AND sr.ggd_id = ?)",
+                g.into(),
+            ),
+        }
+    }
+}
+
+/// SHA-256 of a session or API token, in lower-case hex: what the store keeps instead of it.
+pub fn hash_token(raw: &str) -> String {
+    format!("{:x}", Sha256::digest(raw.as_bytes()))
+}
+
+/// How the audit log names a pupil: `school_id/pupil_id`.
+pub fn pupil_ref(school_id: &str, pupil_id: &str) -> String {
+    format!("{school_id}/{pupil_id}")
+}
+
+/// Today in the Netherlands.
+pub fn today_amsterdam() -> Date {
+    Zoned::now()
+        .in_tz("Europe/Amsterdam")
+        .map(|z| z.date())
+        .unwrap_or_else(|_| Zoned::now().date())
+}
+
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((_, host)) => format!("…@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The store's clock (one place, so timestamps are all made alike).
+pub(crate) fn now() -> Timestamp {
+    Timestamp::now()
+}
+
+macro_rules! delegate {
+    ($( $kind:ident fn $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty ; )*) => {
+        impl Store {
+            $( delegate!(@one $kind $name ($($arg : $ty),*) -> $ret); )*
+        }
+    };
+    (@one read $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        #[doc = concat!("[`Tx::", stringify!($name), "`] on a pooled connection.")]
+        pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
+            let mut tx = self.reader().await?;
+            tx.$name($($arg),*).await
+        }
+    };
+    (@one write $name:ident ($($arg:ident : $ty:ty),*) -> $ret:ty) => {
+        #[doc = concat!("[`Tx::", stringify!($name), "`] in its own transaction.")]
+        pub async fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
+            let mut tx = self.begin().await?;
+            let out = tx.$name($($arg),*).await?;
+            tx.commit().await?;
+            Ok(out)
+        }
+    };
+}
+
+delegate! {
+    // Organisations and schools.
+    write fn put_organisation(org: &Organisation) -> ();
+    read fn organisation(id: &str) -> Option<Organisation>;
+    read fn list_organisations(kind: Option<OrgKind>, page: Page) -> Vec<Organisation>;
+    write fn put_school_settings(school_id: &str, settings: &SchoolSettings) -> ();
+    read fn school_settings(school_id: &str) -> Option<SchoolSettings>;
+    // Users, memberships, sessions, throttling, API tokens.
+    write fn create_user(user: &NewUser) -> UserId;
+    read fn user(id: UserId) -> Option<User>;
+    read fn user_by_email(email: &str) -> Option<User>;
+    read fn count_users() -> u64;
+    write fn set_password_hash(id: UserId, password_hash: &str) -> ();
+    write fn add_membership(membership: &Membership) -> ();
+    write fn remove_membership(user_id: UserId, organisation_id: &str, role: Role) -> bool;
+    read fn memberships_of_user(user_id: UserId) -> Vec<Membership>;
+    read fn members_of_organisation(organisation_id: &str, page: Page) -> Vec<(User, Membership)>;
+    write fn create_session(session: &Session) -> ();
+    read fn session(id: &str, now: Timestamp) -> Option<Session>;
+    write fn touch_session(id: &str, now: Timestamp, expires_at: Timestamp) -> bool;
+    write fn delete_session(id: &str) -> bool;
+    write fn delete_sessions_of_user(user_id: UserId) -> u64;
+    write fn delete_expired_sessions(now: Timestamp) -> u64;
+    write fn record_login_failure(key: ThrottleKey<'_>, now: Timestamp) -> Throttle;
+    read fn login_throttle(key: ThrottleKey<'_>) -> Option<Throttle>;
+    write fn reset_login_failures(key: ThrottleKey<'_>) -> ();
+    write fn create_api_token(token: &NewApiToken, by: Actor) -> TokenId;
+    read fn api_token_by_hash(token_hash: &str) -> Option<ApiToken>;
+    write fn touch_api_token(id: TokenId, now: Timestamp) -> ();
+    write fn revoke_api_token(organisation_id: &str, id: TokenId) -> bool;
+    read fn list_api_tokens(organisation_id: &str, page: Page) -> Vec<ApiToken>;
+    // Pupils, registrations, events.
+    write fn insert_pupil(school_id: &str, pupil: &PupilData) -> ();
+    write fn update_pupil(school_id: &str, pupil: &PupilData) -> ();
+    write fn deregister_pupil(school_id: &str, pupil_id: &str, enrolled_until: Date, next_school: Option<&str>) -> ();
+    read fn pupil(scope: Scope<'_>, school_id: &str, pupil_id: &str) -> Option<StoredPupil>;
+    read fn list_pupils(scope: Scope<'_>, page: Page) -> Vec<StoredPupil>;
+    write fn add_registration(school_id: &str, pupil_id: &str, registration: &Registration, note: Option<&str>, by: Actor) -> VersionRef;
+    write fn correct_registration(school_id: &str, id: RegistrationId, registration: &Registration, note: Option<&str>, by: Actor) -> VersionRef;
+    write fn delete_registration(school_id: &str, id: RegistrationId, by: Actor) -> VersionRef;
+    read fn list_registrations(scope: Scope<'_>, school_id: &str, pupil_id: &str, page: Page) -> Vec<StoredRegistration>;
+    read fn registration_history(scope: Scope<'_>, id: RegistrationId) -> Vec<StoredRegistration>;
+    write fn add_event(school_id: &str, pupil_id: &str, event: &verzuim_engine::model::Event, by: Actor) -> VersionRef;
+    write fn correct_event(school_id: &str, id: EventId, event: &verzuim_engine::model::Event, by: Actor) -> VersionRef;
+    write fn delete_event(school_id: &str, id: EventId, by: Actor) -> VersionRef;
+    read fn list_events(scope: Scope<'_>, school_id: &str, pupil_id: &str, page: Page) -> Vec<StoredEvent>;
+    read fn event_history(scope: Scope<'_>, id: EventId) -> Vec<StoredEvent>;
+    read fn current_record(school_id: &str, pupil_id: &str) -> Option<CurrentRecord>;
+    // Signals, cases, tasks.
+    write fn insert_signal(school_id: &str, pupil_id: &str, signal: &Signal, evidence: &[StoredEvidence], case_id: Option<CaseId>) -> SignalId;
+    read fn active_signals(scope: Scope<'_>, school_id: &str, pupil_id: &str) -> Vec<StoredSignal>;
+    read fn list_signals(scope: Scope<'_>, status: Option<SignalStatus>, page: Page) -> Vec<StoredSignal>;
+    write fn withdraw_signal(school_id: &str, id: SignalId, reason: &str, by: Actor) -> Vec<TaskId>;
+    write fn open_case(school_id: &str, pupil_id: &str, kinds: &[SignalKind], opened_on: Date) -> CaseId;
+    read fn open_case_of_pupil(scope: Scope<'_>, school_id: &str, pupil_id: &str) -> Option<Case>;
+    write fn add_case_kind(school_id: &str, case_id: CaseId, kind: SignalKind) -> ();
+    write fn close_case(school_id: &str, case_id: CaseId, reason: &str) -> ();
+    read fn case(scope: Scope<'_>, case_id: CaseId) -> Option<Case>;
+    read fn list_cases(scope: Scope<'_>, open_only: bool, page: Page) -> Vec<Case>;
+    write fn create_task(task: &NewTask, by: Actor) -> TaskId;
+    write fn set_task_status(organisation_id: &str, id: TaskId, status: TaskStatus, reason: Option<&str>, by: Actor) -> ();
+    read fn task(organisation_id: &str, id: TaskId) -> Option<Task>;
+    read fn list_tasks(organisation_id: &str, status: Option<TaskStatus>, page: Page) -> Vec<Task>;
+    read fn case_tasks(scope: Scope<'_>, case_id: CaseId, page: Page) -> Vec<Task>;
+    read fn task_history(organisation_id: &str, id: TaskId) -> Vec<HistoryEntry>;
+    // Meldingen, referrals, GGD-JGZ notes, parents' information.
+    write fn create_melding(school_id: &str, melding: &NewMelding, by: Actor) -> MeldingId;
+    write fn set_melding_status(scope: Scope<'_>, id: MeldingId, status: MeldingStatus, reason: Option<&str>, by: Actor) -> ();
+    read fn melding(scope: Scope<'_>, id: MeldingId) -> Option<Melding>;
+    read fn list_meldingen(scope: Scope<'_>, page: Page) -> Vec<Melding>;
+    read fn melding_history(scope: Scope<'_>, id: MeldingId) -> Vec<HistoryEntry>;
+    write fn create_referral(school_id: &str, case_id: CaseId, ggd_id: &str, by: Actor) -> ReferralId;
+    write fn set_referral_status(scope: Scope<'_>, id: ReferralId, status: ReferralStatus, by: Actor) -> ();
+    read fn referral(scope: Scope<'_>, id: ReferralId) -> Option<Referral>;
+    read fn list_referrals(scope: Scope<'_>, page: Page) -> Vec<Referral>;
+    read fn referral_history(scope: Scope<'_>, id: ReferralId) -> Vec<HistoryEntry>;
+    write fn add_jgz_note(ggd_id: &str, referral_id: ReferralId, text: &str, by: Actor) -> i64;
+    read fn jgz_notes(ggd_id: &str, referral_id: ReferralId, page: Page) -> Vec<JgzNote>;
+    write fn record_parent_information(school_id: &str, pupil_id: &str, info: &NewParentInformation, by: Actor) -> i64;
+    read fn parent_information(scope: Scope<'_>, school_id: &str, pupil_id: &str, page: Page) -> Vec<ParentInformation>;
+    // Audit and retention.
+    write fn audit(entry: &AuditEntry) -> i64;
+    read fn audit_log(organisation_id: &str, page: Page) -> Vec<AuditRecord>;
+    read fn audit_log_of_pupil(organisation_id: &str, pupil: &str, page: Page) -> Vec<AuditRecord>;
+    write fn apply_retention(today: Date, years: i16) -> RetentionReport;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every migration file is in `MIGRATIONS`, under its version and description, for both
+    /// backends, and nothing else is.
+    #[test]
+    fn embedded_migrations_match_the_directories() {
+        for (dir, backend) in [("sqlite", Backend::Sqlite), ("postgres", Backend::Postgres)] {
+            let path = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<(i64, String, String)> = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+                .map(|p| {
+                    let stem = p.file_stem().unwrap().to_str().unwrap().to_owned();
+                    let (v, d) = stem.split_once('_').expect("NNNN_description.sql");
+                    let sql = std::fs::read_to_string(&p).unwrap();
+                    (v.parse().unwrap(), d.replace('_', " "), sql)
+                })
+                .collect();
+            files.sort();
+            let embedded: Vec<(i64, String, String)> = migrator(backend)
+                .iter()
+                .map(|m| (m.version, m.description.to_string(), m.sql.to_string()))
+                .collect();
+            assert_eq!(embedded, files, "migrations/{dir} and MIGRATIONS differ");
+        }
+    }
+}
