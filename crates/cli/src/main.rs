@@ -4,6 +4,7 @@ mod bench;
 mod card_cmd;
 mod evaluate;
 mod generate;
+mod holidays_cmd;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Command {
     /// Meet hoe snel `evaluate` gegenereerde schooljaren beoordeelt (tijd, registraties per
     /// seconde, piekgeheugen).
     Bench(bench::Args),
+    /// Zet de schoolvakanties van de Rijksoverheid (open data, JSON) om in [[closed]]-blokken
+    /// voor school.toml.
+    Holidays(holidays_cmd::Args),
 }
 
 #[derive(clap::Args)]
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Card { command } => card_cmd::run(command),
         Command::Generate(args) => run_generate(args),
         Command::Bench(args) => bench::run(args),
+        Command::Holidays(args) => holidays_cmd::run(args),
     };
     match result {
         Ok(code) => code,

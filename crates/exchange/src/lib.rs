@@ -14,6 +14,7 @@ mod input;
 pub mod output;
 mod pupils;
 mod registrations;
+pub mod holidays;
 pub mod school;
 pub mod values;
 

@@ -710,3 +710,38 @@ fn demo_school_raises_every_signal_kind() {
     let missing: Vec<&str> = all.iter().copied().filter(|k| !kinds.contains(k)).collect();
     assert!(missing.is_empty(), "the demo lacks {missing:?}");
 }
+
+/// `verzuim holidays` turns the Rijksoverheid JSON into `[[closed]]` blocks that a school.toml
+/// accepts: regio noord gets the national holidays and its own, in Amsterdam dates.
+#[test]
+fn holidays_become_closed_periods_of_the_region() {
+    let root = workspace_root();
+    let run = run_in(
+        &root,
+        &[
+            "holidays",
+            "examples/schoolvakanties-2026-2027.sample.json",
+            "--region",
+            "noord",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert_eq!(
+        run.stdout.matches("[[closed]]").count(),
+        5,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("from = 2026-10-17\nuntil = 2026-10-25"),
+        "{}",
+        run.stdout
+    );
+    let parsed: toml::Table = run.stdout.parse().expect("valid TOML");
+    assert_eq!(parsed["closed"].as_array().map(Vec::len), Some(5));
+
+    let bad = TempDir::new("holidays-bad");
+    std::fs::write(bad.path().join("v.json"), "[{\"content\": 3}]").unwrap();
+    let run = run_in(bad.path(), &["holidays", "v.json", "--region", "zuid"]);
+    assert_invalid(&run, &["v.json: [0]: \"content\""]);
+}
