@@ -38,14 +38,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "{:>10} {:>13} {:>10} {:>10} {:>16} {:>12}   {}",
+        "{:>10} {:>13} {:>10} {:>10} {:>16} {:>12}   inlezen / beoordelen / schrijven (s)",
         "leerlingen",
         "registraties",
         "signalen",
         "tijd (s)",
         "registraties/s",
         "piek (MiB)",
-        "inlezen / beoordelen / schrijven (s)"
     )?;
     for &pupils in &args.pupils {
         let dir = args.dir.join(format!("{pupils}-{}", args.seed));

@@ -137,6 +137,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The signals (with the index of their pupil) and, on request, the approaching entries.
+pub type Evaluated = (Vec<(usize, Signal)>, Option<Vec<(usize, Progress)>>);
+
 /// Evaluates every pupil in parallel: the signals on or before `as_of`, and, when a fraction is
 /// given, the progress entries at or above it.
 pub fn evaluate_input(
@@ -144,7 +147,7 @@ pub fn evaluate_input(
     input: &Input,
     as_of: Date,
     approaching: Option<f64>,
-) -> (Vec<(usize, Signal)>, Option<Vec<(usize, Progress)>>) {
+) -> Evaluated {
     let evaluator = Evaluator::new(
         card,
         &input.school,

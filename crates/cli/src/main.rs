@@ -5,6 +5,9 @@ mod card_cmd;
 mod evaluate;
 mod generate;
 mod holidays_cmd;
+mod migrate;
+mod serve;
+mod users;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -46,6 +49,15 @@ enum Command {
     /// Zet de schoolvakanties van de Rijksoverheid (open data, JSON) om in [[closed]]-blokken
     /// voor school.toml.
     Holidays(holidays_cmd::Args),
+    /// Start de webservice (JSON-API) voor school, leerplicht en GGD-JGZ.
+    Serve(serve::Args),
+    /// Werk de database bij naar het huidige schema.
+    Migrate(migrate::Args),
+    /// Beheer gebruikers en hun rollen.
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -71,6 +83,9 @@ fn main() -> ExitCode {
         Command::Card { command } => card_cmd::run(command),
         Command::Generate(args) => run_generate(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Migrate(args) => migrate::run(args),
+        Command::Users { command } => users::run(command),
         Command::Holidays(args) => holidays_cmd::run(args),
     };
     match result {

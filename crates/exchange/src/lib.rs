@@ -10,11 +10,11 @@
 mod csvfile;
 mod error;
 mod events;
+pub mod holidays;
 mod input;
 pub mod output;
 mod pupils;
 mod registrations;
-pub mod holidays;
 pub mod school;
 pub mod values;
 

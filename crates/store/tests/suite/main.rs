@@ -13,11 +13,13 @@ use verzuim_store::Store;
 mod fixtures;
 
 mod audit;
+mod auth_queries;
 mod durability;
 mod people;
 mod registrations;
 mod retention;
 mod scope;
+mod service_queries;
 mod workflow;
 
 /// What a story gets: a migrated store and the URL to open it again.

@@ -1,0 +1,39 @@
+//! HTTP tests: the real server on 127.0.0.1:0, spoken to with reqwest. Every test runs on
+//! SQLite (a temporary file) always, and on PostgreSQL when `DATABASE_URL` names a server (each
+//! test creates its own database there and drops it afterwards).
+//!
+//! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p verzuim-server`
+//!
+//! One module per part of shared/spec/security.md; each test's name says the behaviour.
+
+mod harness;
+
+mod audit;
+mod health;
+mod openapi;
+mod passwords;
+mod requests;
+mod sessions;
+mod throttle;
+mod tokens;
+
+/// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
+/// `sqlite` and a `postgres` test.
+#[macro_export]
+macro_rules! http_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    $crate::harness::run_sqlite(super::$name).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    $crate::harness::run_postgres(super::$name).await
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,112 @@
+//! security.md, Identity: "Throttling: after 5 failed logins for one account or one address,
+//! each further attempt waits longer (exponential, capped); a successful login resets it.
+//! Throttling never locks out for good."
+
+use jiff::SignedDuration;
+
+use crate::harness::{Env, PASSWORD, TestServer, error_code};
+
+crate::http_tests!(
+    the_sixth_attempt_waits_even_with_the_right_password,
+    waits_grow_exponentially_and_are_capped,
+    a_successful_login_resets_the_count,
+    one_address_trying_many_accounts_is_throttled,
+);
+
+async fn fail(s: &TestServer, email: &str) -> reqwest::Response {
+    s.login(&s.bare(), email, "fout-wachtwoord-123").await
+}
+
+fn retry_after(res: &reqwest::Response) -> i64 {
+    res.headers()
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn the_sixth_attempt_waits_even_with_the_right_password(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    for i in 1..=5 {
+        let res = fail(&s, "juf@school.nl").await;
+        assert_eq!(res.status(), 401, "failure {i} is an ordinary failure");
+    }
+    let res = s.login(&s.bare(), "juf@school.nl", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(retry_after(&res), 1);
+    assert!(res.headers().get("set-cookie").is_none());
+    assert_eq!(error_code(res).await, "te_veel_pogingen");
+
+    // Waiting long enough lets the right password through.
+    s.advance(SignedDuration::from_secs(1));
+    let res = s.login(&s.bare(), "juf@school.nl", PASSWORD).await;
+    assert_eq!(res.status(), 200);
+}
+
+async fn waits_grow_exponentially_and_are_capped(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    for _ in 0..5 {
+        fail(&s, "juf@school.nl").await;
+    }
+    let mut waits = Vec::new();
+    for _ in 0..12 {
+        let res = fail(&s, "juf@school.nl").await;
+        assert_eq!(res.status(), 429);
+        let wait = retry_after(&res);
+        waits.push(wait);
+        s.advance(SignedDuration::from_secs(wait));
+        // Now the attempt is allowed, and (wrong) counts as one more failure.
+        assert_eq!(fail(&s, "juf@school.nl").await.status(), 401);
+    }
+    assert_eq!(
+        waits,
+        vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900],
+        "exponential, capped at 15 minutes"
+    );
+    // Never for good: after the cap, the right password gets in.
+    s.advance(SignedDuration::from_mins(15));
+    assert_eq!(
+        s.login(&s.bare(), "juf@school.nl", PASSWORD).await.status(),
+        200
+    );
+}
+
+async fn a_successful_login_resets_the_count(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    for _ in 0..4 {
+        fail(&s, "juf@school.nl").await;
+    }
+    assert_eq!(
+        s.login(&s.bare(), "juf@school.nl", PASSWORD).await.status(),
+        200
+    );
+    // Five fresh failures are ordinary again; the sixth attempt waits.
+    for i in 1..=5 {
+        assert_eq!(fail(&s, "juf@school.nl").await.status(), 401, "failure {i}");
+    }
+    assert_eq!(fail(&s, "juf@school.nl").await.status(), 429);
+}
+
+async fn one_address_trying_many_accounts_is_throttled(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    for i in 0..5 {
+        let res = fail(&s, &format!("onbekend{i}@school.nl")).await;
+        assert_eq!(res.status(), 401);
+    }
+    // A sixth account, never tried before, from the same address.
+    let res = s.login(&s.bare(), "beheer@school.nl", PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    s.advance(SignedDuration::from_secs(1));
+    assert_eq!(
+        s.login(&s.bare(), "beheer@school.nl", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+}
