@@ -14,10 +14,12 @@
 //! Dates are stored as `YYYY-MM-DD` text and timestamps as fixed-width UTC text on both backends.
 
 mod audit;
+pub mod auth_queries;
 mod db;
 mod error;
 mod org;
 mod pupils;
+pub mod service_queries;
 mod types;
 mod workflow;
 
@@ -44,12 +46,20 @@ pub use crate::types::*;
 /// the directories). Embedded by hand rather than with `sqlx::migrate!`, so that sqlx's `macros`
 /// feature, which builds sqlx and the bundled SQLite a second time for the proc macro, is not
 /// needed. Versions, descriptions and checksums are those `migrate!` would give.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "schema",
-    include_str!("../migrations/sqlite/0001_schema.sql"),
-    include_str!("../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "schema",
+        include_str!("../migrations/sqlite/0001_schema.sql"),
+        include_str!("../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        2,
+        "service",
+        include_str!("../migrations/sqlite/0002_service.sql"),
+        include_str!("../migrations/postgres/0002_service.sql"),
+    ),
+];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
     use sqlx::migrate::{Migration, MigrationType, Migrator};

@@ -1,0 +1,233 @@
+//! Bulk import of formats.md files into one school, all or nothing: the files are checked by
+//! the exchange crate (every problem with its file, line and column), then by the service's own
+//! rules (nothing after today; no overlap with registrations already stored), and only when there
+//! is no problem at all is anything stored — in one transaction, with every imported pupil
+//! re-evaluated in it.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use verzuim_engine::SchoolCalendar;
+use verzuim_exchange::{InputError, Source};
+use verzuim_store::{PupilData, SchoolSettings, Store};
+
+use crate::caller::{Caller, PUPIL_ROLES};
+use crate::error::{Result, ServiceError};
+use crate::school::{resync_school, school_toml};
+use crate::sync::{SyncReport, evaluation_range, sync_pupil};
+use crate::text::date_nl;
+
+/// The files of one import. Without `school`, the school's stored settings are used to read the
+/// other files; with it, its `id` must be the school's, and its lesson times and closed periods
+/// replace the stored ones (the card stays; every pupil of the school is then re-evaluated).
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    pub school: Option<Source<'a>>,
+    pub pupils: Source<'a>,
+    pub registrations: Source<'a>,
+    pub events: Option<Source<'a>>,
+}
+
+/// What an import stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub pupils_created: usize,
+    pub pupils_updated: usize,
+    pub registrations: usize,
+    pub events: usize,
+    pub settings_replaced: bool,
+    pub sync: SyncReport,
+}
+
+/// The card of a school that gets its settings from an import and had none.
+const DEFAULT_CARD: &str = "twente-po";
+
+/// Imports formats.md files into the school `school_id`, all or nothing. Invalid files give
+/// [`ServiceError::Input`] with every problem (file, line, column, Dutch message) and store
+/// nothing.
+pub async fn import(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    files: Sources<'_>,
+) -> Result<ImportReport> {
+    caller.require_school(school_id, PUPIL_ROLES, "bestanden importeren")?;
+    let stored = {
+        let mut tx = store.connection().await?;
+        tx.school_settings(school_id).await?
+    };
+    let rendered;
+    let school_source = match (files.school, &stored) {
+        (Some(source), _) => source,
+        (None, Some(settings)) => {
+            rendered = school_toml(&settings.school);
+            Source {
+                name: "school.toml (opgeslagen instellingen)",
+                bytes: rendered.as_bytes(),
+            }
+        }
+        (None, None) => {
+            return Err(ServiceError::Input(vec![InputError::file(
+                "school.toml",
+                format!("school {school_id} heeft nog geen instellingen: lever school.toml mee"),
+            )]));
+        }
+    };
+    let input = verzuim_exchange::parse(
+        school_source,
+        files.pupils,
+        files.registrations,
+        files.events,
+    )
+    .map_err(ServiceError::Input)?;
+    let mut errors = Vec::new();
+    if files.school.is_some() && input.school.id != school_id {
+        errors.push(InputError::file(
+            school_source.name,
+            format!(
+                "id \"{}\" is niet de school waarin geïmporteerd wordt ({school_id})",
+                input.school.id
+            ),
+        ));
+    }
+    let reg_file = files.registrations.name;
+    let event_file = files.events.map_or("events.csv", |s| s.name);
+    for p in &input.pupils {
+        for (reg, line) in p.record.registrations.iter().zip(&p.registration_lines) {
+            if reg.span.last_date() > today {
+                errors.push(InputError::at(
+                    reg_file,
+                    *line,
+                    None,
+                    format!(
+                        "de registratie ligt na vandaag ({}): registraties in de toekomst worden niet opgeslagen",
+                        date_nl(today)
+                    ),
+                ));
+            }
+        }
+        for (event, line) in p.record.events.iter().zip(&p.event_lines) {
+            if event.date > today {
+                errors.push(InputError::at(
+                    event_file,
+                    *line,
+                    None,
+                    format!(
+                        "de gebeurtenis ligt na vandaag ({}): gebeurtenissen in de toekomst worden niet opgeslagen",
+                        date_nl(today)
+                    ),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Input(sorted(errors)));
+    }
+
+    let by = caller.actor();
+    let mut tx = store.begin().await?;
+    let mut report = ImportReport::default();
+    if files.school.is_some() {
+        let card_id = stored
+            .as_ref()
+            .map_or(DEFAULT_CARD.to_owned(), |s| s.card_id.clone());
+        tx.put_school_settings(
+            school_id,
+            &SchoolSettings {
+                card_id,
+                school: input.school.clone(),
+            },
+        )
+        .await?;
+        report.settings_replaced = true;
+    }
+    let mut imported = Vec::new();
+    for p in &input.pupils {
+        let details = &p.details;
+        let data = PupilData {
+            pupil: p.record.pupil.clone(),
+            name: details.name.clone(),
+            bsn: details.bsn.clone(),
+            onderwijsnummer: details.onderwijsnummer.clone(),
+            parent_name: details.parent_name.clone(),
+            parent_email: details.parent_email.clone(),
+            parent_phone: details.parent_phone.clone(),
+            street: details.street.clone(),
+            postcode: details.postcode.clone(),
+            city: details.city.clone(),
+        };
+        let data = match crate::records::normalise_pupil(&mut tx, &data).await {
+            Ok(data) => data,
+            Err(ServiceError::Invalid(message)) => {
+                errors.push(InputError::file(
+                    files.pupils.name,
+                    format!("leerling \"{}\": {message}", p.record.pupil.id),
+                ));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let existing = tx.current_record(school_id, &data.pupil.id).await?;
+        if let Some(current) = &existing {
+            // Registrations already stored and imported ones must not share lesson time.
+            let mut combined = current.record.clone();
+            combined.pupil = data.pupil.clone();
+            let stored_count = combined.registrations.len();
+            combined
+                .registrations
+                .extend(p.record.registrations.iter().cloned());
+            let (from, until) = evaluation_range(&combined);
+            let calendar = SchoolCalendar::new(&input.school, from, until);
+            for (a, b) in calendar.absence_overlaps(&combined) {
+                if a < stored_count && b >= stored_count {
+                    let line = p.registration_lines[b - stored_count];
+                    errors.push(InputError::at(
+                        reg_file,
+                        line,
+                        None,
+                        format!(
+                            "overlapt met een registratie van leerling \"{}\" die al is opgeslagen (op {})",
+                            data.pupil.id,
+                            date_nl(combined.registrations[a].span.first_date())
+                        ),
+                    ));
+                }
+            }
+            tx.update_pupil(school_id, &data).await?;
+            report.pupils_updated += 1;
+        } else {
+            tx.insert_pupil(school_id, &data).await?;
+            report.pupils_created += 1;
+        }
+        for reg in &p.record.registrations {
+            tx.add_registration(school_id, &data.pupil.id, reg, None, by)
+                .await?;
+            report.registrations += 1;
+        }
+        for event in &p.record.events {
+            tx.add_event(school_id, &data.pupil.id, event, by).await?;
+            report.events += 1;
+        }
+        imported.push(data.pupil.id.clone());
+    }
+    if !errors.is_empty() {
+        tx.rollback().await?;
+        return Err(ServiceError::Input(sorted(errors)));
+    }
+    if report.settings_replaced {
+        report.sync = resync_school(&mut tx, by, school_id).await?;
+    } else {
+        for id in &imported {
+            report
+                .sync
+                .absorb(sync_pupil(&mut tx, by, school_id, id).await?);
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+fn sorted(mut errors: Vec<InputError>) -> Vec<InputError> {
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    errors
+}

@@ -1,0 +1,118 @@
+//! `verzuim-service`: the workflow of the verzuimkaart on top of the store and the engine, with
+//! no HTTP in it. The server's handlers and the demo seeder call these functions; each takes the
+//! [`Store`](verzuim_store::Store) and the acting [`Caller`], checks what the caller may do, and
+//! runs in one transaction.
+//!
+//! - [`records`]: enrol, update and deregister pupils; add, correct and delete registrations and
+//!   events. After each change, in the same transaction, the pupil is re-evaluated and the stored
+//!   signals synchronised ([`sync`]): new signals open or extend the pupil's case and create the
+//!   school's tasks; signals the evaluation no longer produces are withdrawn and their open tasks
+//!   marked `not_needed`.
+//! - [`tasks`]: completing tasks (with when and how the parents were informed); completing the
+//!   school's melding task makes the melding and creates leerplicht's tasks; completing the
+//!   referral task makes the referral and creates GGD-JGZ's tasks; the follow-ups of the card.
+//! - [`meldingen`]: DUO's statuses with their transitions, leerplicht's afspraken, and the DUO
+//!   export ([`meldingen::duo_export`]).
+//! - [`referrals`]: GGD-JGZ's referral statuses and its own notes.
+//! - [`visibility`]: every read, scoped in SQL to what the caller's organisation may see.
+//! - [`mod@import`]: formats.md files into one school, all or nothing.
+//! - [`privacy`]: retention and the AVG inzage export.
+//! - [`text`]: the fixed Dutch texts of the workflow (withdrawal reason, follow-up tasks).
+//! - [`school`]: school settings (re-evaluating every pupil), the school's GGD-JGZ, and
+//!   municipalities by name or CBS code.
+//!
+//! The state machines and what triggers what are in `docs/workflow.md`.
+
+pub mod caller;
+pub mod cards;
+pub mod error;
+pub mod import;
+pub mod meldingen;
+pub mod privacy;
+pub mod records;
+pub mod referrals;
+pub mod school;
+pub mod sync;
+pub mod tasks;
+pub mod text;
+pub mod visibility;
+
+pub use caller::Caller;
+pub use error::{Result, ServiceError};
+pub use import::{ImportReport, Sources, import};
+pub use meldingen::{ClosingReason, MeldingAction, MeldingView, duo_export};
+pub use records::Change;
+pub use sync::SyncReport;
+pub use tasks::{Completion, CompletionOutcome, Judgement, MeldingContent, ParentsInformed};
+
+/// Every public future of the service is `Send` (axum handlers and `tokio::spawn` need it).
+/// Type-checked only, never run.
+#[cfg(test)]
+#[allow(dead_code, unused_must_use, clippy::all)]
+mod send_check {
+    use jiff::civil::Date;
+    use verzuim_engine::model::{Event, Registration};
+    use verzuim_store::{Page, PupilData, ReferralStatus, SchoolSettings, Store};
+
+    use super::*;
+
+    fn send<T: Send>(_: T) {}
+
+    fn all(
+        s: &Store,
+        c: &Caller,
+        d: Date,
+        r: &Registration,
+        e: &Event,
+        p: &PupilData,
+        st: &SchoolSettings,
+        src: Sources<'_>,
+        m: &MeldingAction,
+        comp: &Completion,
+    ) {
+        send(records::add_registration(s, c, d, "", "", r, None));
+        send(records::correct_registration(s, c, d, "", 1, r, None));
+        send(records::delete_registration(s, c, "", 1));
+        send(records::add_event(s, c, d, "", "", e));
+        send(records::correct_event(s, c, d, "", 1, e));
+        send(records::delete_event(s, c, "", 1));
+        send(records::enrol_pupil(s, c, "", p));
+        send(records::update_pupil(s, c, "", p));
+        send(records::deregister_pupil(s, c, "", "", d, None));
+        send(sync::reevaluate(s, c, "", ""));
+        send(tasks::complete_task(s, c, d, 1, comp));
+        send(tasks::task_not_needed(s, c, 1, ""));
+        send(tasks::close_case(s, c, 1, ""));
+        send(meldingen::melding_action(s, c, 1, m));
+        send(meldingen::record_afspraken(s, c, 1, ""));
+        send(meldingen::melding(s, c, 1));
+        send(meldingen::list_meldingen(s, c, Page::default()));
+        send(meldingen::export(s, c, 1));
+        send(referrals::set_referral_status(
+            s,
+            c,
+            1,
+            ReferralStatus::Afgerond,
+        ));
+        send(referrals::referral(s, c, 1));
+        send(referrals::list_referrals(s, c, Page::default()));
+        send(referrals::add_jgz_note(s, c, 1, ""));
+        send(referrals::jgz_notes(s, c, 1, Page::default()));
+        send(visibility::pupils(s, c, Page::default()));
+        send(visibility::pupil(s, c, "", ""));
+        send(visibility::registrations(s, c, "", "", Page::default()));
+        send(visibility::cases(s, c, None, false, Page::default()));
+        send(visibility::case(s, c, 1));
+        send(visibility::my_tasks(s, c, None, Page::default()));
+        send(visibility::tasks(s, c, None, Page::default()));
+        send(visibility::task(s, c, 1));
+        send(visibility::task_history(s, c, 1));
+        send(visibility::parent_information(s, c, "", ""));
+        send(import(s, c, d, "", src));
+        send(privacy::apply_retention(s, d));
+        send(privacy::inzage(s, c, "", ""));
+        send(school::put_school_settings(s, c, "", st));
+        send(school::set_school_ggd(s, c, "", ""));
+        send(school::find_municipality(s, ""));
+    }
+}

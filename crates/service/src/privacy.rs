@@ -1,0 +1,212 @@
+//! Retention (security.md: a pupil's data are removed 5 years after deregistration, with the
+//! counts in the audit log) and the AVG inzage export (art. 15): everything the caller's own
+//! organisation stores about one pupil, as one JSON document.
+
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::{Value, json};
+use verzuim_store::service_queries::ServiceRetentionCounts;
+use verzuim_store::{
+    Actor, AuditEntry, MAX_PAGE_SIZE, Page, RetentionReport, Scope, Store, StoredEvent,
+    StoredRegistration, Tx,
+};
+
+use crate::caller::{ADMIN_ROLES, Caller};
+use crate::error::{Result, ServiceError};
+use crate::meldingen::melding_view;
+
+/// Years a pupil's data are kept after deregistration.
+pub const RETENTION_YEARS: i16 = 5;
+
+/// What retention removed: the store's tables (per school, each with its own audit row) and the
+/// service's (one audit row).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RetentionOutcome {
+    pub store: RetentionReport,
+    pub service: ServiceRetentionCounts,
+}
+
+/// Removes all data of pupils whose enrolment ended more than [`RETENTION_YEARS`] before
+/// `today`, in one transaction, and writes the counts (never the data) to the audit log. For the
+/// scheduled job: the caller is the system.
+pub async fn apply_retention(store: &Store, today: Date) -> Result<RetentionOutcome> {
+    let cutoff = today
+        .checked_sub(jiff::Span::new().years(RETENTION_YEARS))
+        .map_err(|e| ServiceError::invalid(format!("bewaartermijn: {e}")))?;
+    let mut tx = store.begin().await?;
+    let service = tx.service_retention(cutoff).await?;
+    let report = tx.apply_retention(today, RETENTION_YEARS).await?;
+    if service != ServiceRetentionCounts::default() {
+        tx.audit(&AuditEntry {
+            actor: Actor::System,
+            organisation_id: None,
+            action: "retention_service".into(),
+            object: serde_json::to_string(&service).unwrap_or_default(),
+            pupil: None,
+            address: None,
+            outcome: "ok".into(),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(RetentionOutcome {
+        store: report,
+        service,
+    })
+}
+
+/// Every page of a paged store read: `all_pages!(|page| tx.list_x(…, page).await?)`.
+macro_rules! all_pages {
+    (|$page:ident| $fetch:expr) => {{
+        let mut out = Vec::new();
+        let mut $page = Page::first(MAX_PAGE_SIZE);
+        loop {
+            let batch = $fetch;
+            let done = batch.len() < $page.limit() as usize;
+            out.extend(batch);
+            if done {
+                break;
+            }
+            $page = $page.next();
+        }
+        out
+    }};
+}
+
+/// The inzage export (AVG art. 15) of one pupil: everything the caller's organisation stores
+/// about them, as its beheerder may export it. A school's export holds its pupil's data,
+/// registrations and events with every version, signals, cases with tasks (with the history of
+/// its own tasks) and timeline, meldingen with history, referrals with their status history,
+/// parents' information and its audit rows about the pupil — never GGD-JGZ's notes. A
+/// municipality's holds what its meldingen and their cases hold; a GGD-JGZ's what its referrals
+/// and their cases hold, with its own notes.
+pub async fn inzage(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<Value> {
+    caller.require_role(ADMIN_ROLES, "een inzage-export maken")?;
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    let pupil = tx
+        .pupil(scope, school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (registrations, events, signals) = match scope {
+        Scope::School(_) => school_records(&mut tx, school_id, pupil_id).await?,
+        _ => {
+            let regs = all_pages!(|page| tx
+                .visible_registrations(scope, school_id, pupil_id, page)
+                .await?);
+            (json!(regs), Value::Null, Value::Null)
+        }
+    };
+    let cases = all_pages!(|page| tx
+        .visible_cases(scope, Some((school_id, pupil_id)), false, page)
+        .await?);
+    let mut case_docs = Vec::new();
+    for case in &cases {
+        let case_signals = tx.visible_case_signals(scope, case.id).await?;
+        let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case.id, page).await?);
+        let links = tx.case_task_links(scope, case.id).await?;
+        let mut task_docs = Vec::new();
+        for task in tasks {
+            let history = if task.organisation_id == caller.organisation {
+                json!(tx.task_history(&caller.organisation, task.id).await?)
+            } else {
+                Value::Null
+            };
+            let link = links.iter().find(|l| l.task_id == task.id);
+            task_docs.push(json!({ "task": task, "link": link, "history": history }));
+        }
+        let timeline = all_pages!(|page| tx.case_timeline(scope, case.id, page).await?);
+        case_docs.push(json!({
+            "case": case,
+            "signals": case_signals,
+            "tasks": task_docs,
+            "timeline": timeline,
+        }));
+    }
+    let mut meldingen = Vec::new();
+    for m in tx.pupil_meldingen(scope, school_id, pupil_id).await? {
+        meldingen.push(json!(melding_view(&mut tx, scope, m.id).await?));
+    }
+    let mut referrals = Vec::new();
+    for r in tx.pupil_referrals(scope, school_id, pupil_id).await? {
+        let history = tx.referral_history(scope, r.id).await?;
+        let notes = match scope {
+            Scope::Ggd(ggd) => {
+                json!(all_pages!(|page| tx.jgz_notes(ggd, r.id, page).await?))
+            }
+            _ => Value::Null,
+        };
+        let mut doc = json!({ "referral": r, "history": history });
+        if !notes.is_null() {
+            doc["jgz_notes"] = notes;
+        }
+        referrals.push(doc);
+    }
+    let parents = tx
+        .visible_parent_information(scope, school_id, pupil_id)
+        .await?;
+    let pupil_ref = verzuim_store::pupil_ref(school_id, pupil_id);
+    let audit = all_pages!(|page| tx
+        .audit_log_of_pupil(&caller.organisation, &pupil_ref, page)
+        .await?);
+    let mut doc = json!({
+        "schema": "verzuim-inzage/1",
+        "organisation": caller.organisation,
+        "pupil": pupil,
+        "registrations": registrations,
+        "cases": case_docs,
+        "meldingen": meldingen,
+        "referrals": referrals,
+        "parent_information": parents,
+        "audit_log": audit,
+    });
+    if !events.is_null() {
+        doc["events"] = events;
+    }
+    if !signals.is_null() {
+        doc["signals"] = signals;
+    }
+    Ok(doc)
+}
+
+/// A school's registrations and events with every version, and every signal of the pupil.
+async fn school_records(
+    tx: &mut Tx,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<(Value, Value, Value)> {
+    let scope = Scope::School(school_id);
+    let heads: Vec<StoredRegistration> = all_pages!(|page| tx
+        .list_registrations(scope, school_id, pupil_id, page)
+        .await?);
+    let mut registrations = Vec::new();
+    for r in &heads {
+        registrations.push(json!({
+            "id": r.id,
+            "versions": tx.registration_history(scope, r.id).await?,
+        }));
+    }
+    let deleted = tx.deleted_registrations(school_id, pupil_id).await?;
+    for id in deleted {
+        registrations.push(json!({
+            "id": id,
+            "versions": tx.registration_history(scope, id).await?,
+        }));
+    }
+    let event_heads: Vec<StoredEvent> =
+        all_pages!(|page| tx.list_events(scope, school_id, pupil_id, page).await?);
+    let mut events = Vec::new();
+    for e in &event_heads {
+        events.push(json!({ "id": e.id, "versions": tx.event_history(scope, e.id).await? }));
+    }
+    for id in tx.deleted_events(school_id, pupil_id).await? {
+        events.push(json!({ "id": id, "versions": tx.event_history(scope, id).await? }));
+    }
+    let signals = tx.pupil_signals(school_id, pupil_id).await?;
+    Ok((json!(registrations), json!(events), json!(signals)))
+}

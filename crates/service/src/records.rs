@@ -1,0 +1,523 @@
+//! Pupils, registrations and events: every change is validated, stored as a new version (never a
+//! silent overwrite), and followed, in the same transaction, by the pupil's re-evaluation
+//! ([`crate::sync`]).
+//!
+//! Validation (Dutch messages): a registration or event lies within the pupil's enrolment and not
+//! after `today` (the service evaluates the full record, so nothing may lie in the future); a span
+//! ends after it starts; a lateness is one day; minutes late only on `te_laat`; no note on `ziek`
+//! and no note on `zorg_ziekte` (rules.md §8: the nature of an illness is never stored); a
+//! `verwijdering` names the admitting school; two absence registrations never cover the same
+//! lesson time.
+
+use jiff::civil::Date;
+use verzuim_engine::SchoolCalendar;
+use verzuim_engine::model::{Code, Event, EventKind, PupilRecord, Registration, Span};
+use verzuim_store::{EventId, PupilData, RegistrationId, Scope, Store, Tx, VersionRef};
+
+use crate::caller::{Caller, PUPIL_ROLES, REGISTER_ROLES};
+use crate::error::{Result, ServiceError};
+use crate::sync::{SyncReport, evaluation_range, settings, sync_pupil, sync_with};
+use crate::text::{date_nl, optional};
+
+/// A stored change and what its re-evaluation did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// The registration's or event's id and its new version.
+    pub version: VersionRef,
+    pub sync: SyncReport,
+}
+
+/// The longest pupil id, group or municipality text accepted.
+const MAX_ID: usize = 64;
+
+/// Adds a registration (version 1) and re-evaluates the pupil.
+pub async fn add_registration(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    registration: &Registration,
+    note: Option<&str>,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "registreren")?;
+    let note = optional(note, "De toelichting")?;
+    let mut tx = store.begin().await?;
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(&mut tx, school_id).await?;
+    check_registration(
+        &settings.school,
+        today,
+        current.record.clone(),
+        None,
+        registration,
+        note.as_deref(),
+    )?;
+    let version = tx
+        .add_registration(
+            school_id,
+            pupil_id,
+            registration,
+            note.as_deref(),
+            caller.actor(),
+        )
+        .await?;
+    let sync = sync_with(&mut tx, caller.actor(), school_id, pupil_id, &settings).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Corrects a registration (a new version; earlier versions stay in its history) and
+/// re-evaluates the pupil.
+pub async fn correct_registration(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: RegistrationId,
+    registration: &Registration,
+    note: Option<&str>,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "registraties corrigeren")?;
+    let note = optional(note, "De toelichting")?;
+    let mut tx = store.begin().await?;
+    let pupil_id = tx
+        .pupil_of_registration(school_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.lock_pupil(school_id, &pupil_id).await?;
+    let current = tx
+        .current_record(school_id, &pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let index = current
+        .registrations
+        .iter()
+        .position(|v| v.id == id)
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(&mut tx, school_id).await?;
+    check_registration(
+        &settings.school,
+        today,
+        current.record.clone(),
+        Some(index),
+        registration,
+        note.as_deref(),
+    )?;
+    let version = tx
+        .correct_registration(school_id, id, registration, note.as_deref(), caller.actor())
+        .await?;
+    let sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Deletes a registration (a version marked deleted) and re-evaluates the pupil.
+pub async fn delete_registration(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    id: RegistrationId,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "registraties verwijderen")?;
+    let mut tx = store.begin().await?;
+    let pupil_id = tx
+        .pupil_of_registration(school_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.lock_pupil(school_id, &pupil_id).await?;
+    let version = tx
+        .delete_registration(school_id, id, caller.actor())
+        .await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Records a manual event (`verwijdering`, `zorg_ziekte`, `overig_verzuim`) and re-evaluates.
+pub async fn add_event(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    event: &Event,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen vastleggen")?;
+    let event = normalise_event(event)?;
+    let mut tx = store.begin().await?;
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    check_event(&current.record, today, &event)?;
+    let version = tx
+        .add_event(school_id, pupil_id, &event, caller.actor())
+        .await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Corrects an event (a new version) and re-evaluates.
+pub async fn correct_event(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: EventId,
+    event: &Event,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen corrigeren")?;
+    let event = normalise_event(event)?;
+    let mut tx = store.begin().await?;
+    let pupil_id = tx
+        .pupil_of_event(school_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.lock_pupil(school_id, &pupil_id).await?;
+    let current = tx
+        .current_record(school_id, &pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    check_event(&current.record, today, &event)?;
+    let version = tx
+        .correct_event(school_id, id, &event, caller.actor())
+        .await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Deletes an event (a version marked deleted) and re-evaluates.
+pub async fn delete_event(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    id: EventId,
+) -> Result<Change> {
+    caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen verwijderen")?;
+    let mut tx = store.begin().await?;
+    let pupil_id = tx
+        .pupil_of_event(school_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.lock_pupil(school_id, &pupil_id).await?;
+    let version = tx.delete_event(school_id, id, caller.actor()).await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// Enrols a pupil at the school (formats.md `pupils.csv` fields) and evaluates them (a pupil
+/// enrolled with an end date and no next school can raise absoluut verzuim at once). The
+/// municipality is stored as its CBS code when the name or code is known.
+pub async fn enrol_pupil(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    data: &PupilData,
+) -> Result<SyncReport> {
+    caller.require_school(school_id, PUPIL_ROLES, "leerlingen inschrijven")?;
+    let mut tx = store.begin().await?;
+    let data = normalise_pupil(&mut tx, data).await?;
+    if tx
+        .pupil(Scope::School(school_id), school_id, &data.pupil.id)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Conflict(format!(
+            "leerling {} staat al ingeschreven op deze school",
+            data.pupil.id
+        )));
+    }
+    tx.insert_pupil(school_id, &data).await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &data.pupil.id).await?;
+    tx.commit().await?;
+    Ok(sync)
+}
+
+/// Changes a pupil's data (a corrected birth date, another group, a move) and re-evaluates.
+pub async fn update_pupil(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    data: &PupilData,
+) -> Result<SyncReport> {
+    caller.require_school(school_id, PUPIL_ROLES, "leerlinggegevens wijzigen")?;
+    let mut tx = store.begin().await?;
+    let data = normalise_pupil(&mut tx, data).await?;
+    tx.lock_pupil(school_id, &data.pupil.id).await?;
+    let current = tx
+        .current_record(school_id, &data.pupil.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    check_within_enrolment(&current.record, &data)?;
+    tx.update_pupil(school_id, &data).await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &data.pupil.id).await?;
+    tx.commit().await?;
+    Ok(sync)
+}
+
+/// Deregisters a pupil: the last day enrolled, and the next school if one is known (without one
+/// the pupil may raise absoluut verzuim). Registrations or events after that day must be removed
+/// first.
+pub async fn deregister_pupil(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    pupil_id: &str,
+    enrolled_until: Date,
+    next_school: Option<&str>,
+) -> Result<SyncReport> {
+    caller.require_school(school_id, PUPIL_ROLES, "leerlingen uitschrijven")?;
+    let next_school = optional(next_school, "De nieuwe school")?;
+    let mut tx = store.begin().await?;
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if enrolled_until < current.record.pupil.enrolled_from {
+        return Err(ServiceError::invalid(
+            "de uitschrijfdatum ligt vóór de inschrijfdatum",
+        ));
+    }
+    let mut changed = PupilData::new(current.record.pupil.clone());
+    changed.pupil.enrolled_until = Some(enrolled_until);
+    check_within_enrolment(&current.record, &changed)?;
+    tx.deregister_pupil(school_id, pupil_id, enrolled_until, next_school.as_deref())
+        .await?;
+    let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    tx.commit().await?;
+    Ok(sync)
+}
+
+/// Checks and normalises a pupil's data: ids and texts within limits, dates in order, a valid
+/// BSN, and the municipality as its CBS code when known.
+pub(crate) async fn normalise_pupil(tx: &mut Tx, data: &PupilData) -> Result<PupilData> {
+    let mut d = data.clone();
+    let p = &mut d.pupil;
+    p.id = p.id.trim().to_owned();
+    p.group = p.group.trim().to_owned();
+    p.municipality = p.municipality.trim().to_owned();
+    for (value, what) in [
+        (&p.id, "het leerlingnummer"),
+        (&p.group, "de groep"),
+        (&p.municipality, "de woongemeente"),
+    ] {
+        if value.is_empty() {
+            return Err(ServiceError::invalid(format!("{what} ontbreekt")));
+        }
+        if value.chars().count() > MAX_ID {
+            return Err(ServiceError::invalid(format!(
+                "{what} is te lang (hoogstens {MAX_ID} tekens)"
+            )));
+        }
+    }
+    if p.birth_date >= p.enrolled_from {
+        return Err(ServiceError::invalid(
+            "de geboortedatum ligt niet vóór de inschrijfdatum",
+        ));
+    }
+    if let Some(until) = p.enrolled_until
+        && until < p.enrolled_from
+    {
+        return Err(ServiceError::invalid(
+            "de uitschrijfdatum ligt vóór de inschrijfdatum",
+        ));
+    }
+    if p.enrolled_until.is_none() && p.next_school.is_some() {
+        return Err(ServiceError::invalid(
+            "een nieuwe school hoort bij een uitschrijving: vul ook de uitschrijfdatum in",
+        ));
+    }
+    p.next_school = optional(p.next_school.as_deref(), "De nieuwe school")?;
+    if let Some(org) = tx.find_municipality(&p.municipality).await? {
+        p.municipality = org.id;
+    }
+    d.bsn = optional(d.bsn.as_deref(), "Het BSN")?;
+    if let Some(bsn) = &d.bsn
+        && !verzuim_exchange::values::is_valid_bsn(bsn)
+    {
+        return Err(ServiceError::invalid(format!(
+            "\"{bsn}\" is geen geldig BSN (9 cijfers die de elfproef doorstaan)"
+        )));
+    }
+    d.onderwijsnummer = optional(d.onderwijsnummer.as_deref(), "Het onderwijsnummer")?;
+    for field in [
+        &mut d.name,
+        &mut d.parent_name,
+        &mut d.parent_email,
+        &mut d.parent_phone,
+        &mut d.street,
+        &mut d.postcode,
+        &mut d.city,
+    ] {
+        *field = optional(field.as_deref(), "Een leerlinggegeven")?;
+    }
+    Ok(d)
+}
+
+/// The pupil's registrations and events must stay within a changed enrolment.
+fn check_within_enrolment(record: &PupilRecord, data: &PupilData) -> Result<()> {
+    let from = data.pupil.enrolled_from;
+    let until = data.pupil.enrolled_until;
+    let outside = |first: Date, last: Date| first < from || until.is_some_and(|u| last > u);
+    if let Some(r) = record
+        .registrations
+        .iter()
+        .find(|r| outside(r.span.first_date(), r.span.last_date()))
+    {
+        return Err(ServiceError::invalid(format!(
+            "er staat een registratie op {} buiten de nieuwe inschrijving; verwijder of corrigeer die eerst",
+            date_nl(r.span.first_date())
+        )));
+    }
+    if let Some(e) = record.events.iter().find(|e| outside(e.date, e.date)) {
+        return Err(ServiceError::invalid(format!(
+            "er staat een gebeurtenis op {} buiten de nieuwe inschrijving; verwijder of corrigeer die eerst",
+            date_nl(e.date)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a new or corrected registration against the rules and the pupil's other
+/// registrations. `replace`: the index of the registration it corrects.
+fn check_registration(
+    school: &verzuim_engine::model::School,
+    today: Date,
+    mut record: PupilRecord,
+    replace: Option<usize>,
+    reg: &Registration,
+    note: Option<&str>,
+) -> Result<()> {
+    check_registration_alone(&record, today, reg, note)?;
+    let index = match replace {
+        Some(i) => {
+            record.registrations[i] = reg.clone();
+            i
+        }
+        None => {
+            record.registrations.push(reg.clone());
+            record.registrations.len() - 1
+        }
+    };
+    if reg.code.is_lateness() {
+        return Ok(());
+    }
+    let (from, until) = evaluation_range(&record);
+    let calendar = SchoolCalendar::new(school, from, until);
+    if let Some(&(a, b)) = calendar
+        .absence_overlaps(&record)
+        .iter()
+        .find(|&&(a, b)| a == index || b == index)
+    {
+        let other = if a == index { b } else { a };
+        let when = record.registrations[other].span.first_date();
+        return Err(ServiceError::invalid(format!(
+            "deze registratie overlapt met de registratie van {} (zelfde lestijd); twee registraties mogen niet dezelfde lestijd beslaan",
+            date_nl(when)
+        )));
+    }
+    Ok(())
+}
+
+/// The checks of one registration that need no other registrations.
+pub(crate) fn check_registration_alone(
+    record: &PupilRecord,
+    today: Date,
+    reg: &Registration,
+    note: Option<&str>,
+) -> Result<()> {
+    if reg.code == Code::Ziek && note.is_some() {
+        return Err(ServiceError::invalid(
+            "een ziekmelding krijgt geen toelichting: de aard van een ziekte wordt nooit vastgelegd",
+        ));
+    }
+    if reg.minutes_late.is_some() && reg.code != Code::TeLaat {
+        return Err(ServiceError::invalid(
+            "minuten te laat horen alleen bij de code te_laat",
+        ));
+    }
+    match reg.span {
+        Span::Days { from, until } => {
+            if until < from {
+                return Err(ServiceError::invalid("het einde ligt vóór het begin"));
+            }
+            if reg.code == Code::TeLaat && until != from {
+                return Err(ServiceError::invalid(
+                    "te laat komen geldt voor één dag: begin en einde moeten dezelfde dag zijn",
+                ));
+            }
+        }
+        Span::Times { from, until, .. } => {
+            if from > 24 * 60 || until.is_some_and(|u| u > 24 * 60) {
+                return Err(ServiceError::invalid("een tijd ligt buiten de dag"));
+            }
+            if until.is_some_and(|u| u <= from) {
+                return Err(ServiceError::invalid(
+                    "het einde ligt niet na het begin (een tijdvak ligt binnen één dag)",
+                ));
+            }
+        }
+    }
+    let (first, last) = (reg.span.first_date(), reg.span.last_date());
+    if last > today {
+        return Err(ServiceError::invalid(format!(
+            "een registratie mag niet na vandaag ({}) liggen",
+            date_nl(today)
+        )));
+    }
+    let p = &record.pupil;
+    if first < p.enrolled_from || p.enrolled_until.is_some_and(|u| last > u) {
+        return Err(ServiceError::invalid(format!(
+            "de registratie ligt (deels) buiten de inschrijving van de leerling ({} t/m {})",
+            date_nl(p.enrolled_from),
+            p.enrolled_until.map_or("heden".to_owned(), date_nl)
+        )));
+    }
+    Ok(())
+}
+
+/// Trims an event's note and checks it alone (rules.md §8 and the card's verwijdering).
+fn normalise_event(event: &Event) -> Result<Event> {
+    let note = optional(event.note.as_deref(), "De toelichting")?;
+    if event.kind == EventKind::ZorgZiekte && note.is_some() {
+        return Err(ServiceError::invalid(
+            "zorg_ziekte krijgt geen toelichting: de aard van een ziekte wordt nooit vastgelegd",
+        ));
+    }
+    if event.kind == EventKind::Verwijdering && note.is_none() {
+        return Err(ServiceError::invalid(
+            "een verwijdering noemt de school die de leerling toelaat",
+        ));
+    }
+    Ok(Event {
+        kind: event.kind,
+        date: event.date,
+        note,
+    })
+}
+
+pub(crate) fn check_event(record: &PupilRecord, today: Date, event: &Event) -> Result<()> {
+    if event.date > today {
+        return Err(ServiceError::invalid(format!(
+            "een gebeurtenis mag niet na vandaag ({}) liggen",
+            date_nl(today)
+        )));
+    }
+    let p = &record.pupil;
+    if event.date < p.enrolled_from || p.enrolled_until.is_some_and(|u| event.date > u) {
+        return Err(ServiceError::invalid(
+            "de gebeurtenis ligt buiten de inschrijving van de leerling",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! A school's settings (lesson times, closed periods, card), its GGD-JGZ organisation, and
+//! municipalities by name or CBS code.
+
+use verzuim_engine::model::{ClosedKind, School};
+use verzuim_store::{Actor, Organisation, Page, SchoolSettings, Scope, Store, Tx};
+
+use crate::caller::{ADMIN_ROLES, Caller};
+use crate::cards;
+use crate::error::Result;
+use crate::sync::{SyncReport, sync_pupil};
+
+/// Stores a school's settings and re-evaluates every pupil of the school with them (closed days
+/// and lesson times change what counts), in one transaction.
+pub async fn put_school_settings(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    settings: &SchoolSettings,
+) -> Result<SyncReport> {
+    caller.require_school(school_id, ADMIN_ROLES, "de schoolinstellingen wijzigen")?;
+    cards::card(&settings.card_id)?;
+    let mut tx = store.begin().await?;
+    tx.put_school_settings(school_id, settings).await?;
+    let report = resync_school(&mut tx, caller.actor(), school_id).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Names the GGD-JGZ organisation the school refers pupils to (the card's "digitaal
+/// aanmeldingsformulier" goes there).
+pub async fn set_school_ggd(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    ggd_id: &str,
+) -> Result<()> {
+    caller.require_school(school_id, ADMIN_ROLES, "de GGD-JGZ van de school instellen")?;
+    let mut tx = store.begin().await?;
+    tx.set_school_ggd(school_id, ggd_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A municipality by CBS code (`GM0153`) or name ("Enschede"), case-insensitive.
+pub async fn find_municipality(store: &Store, name_or_code: &str) -> Result<Option<Organisation>> {
+    let mut tx = store.connection().await?;
+    Ok(tx.find_municipality(name_or_code).await?)
+}
+
+/// Re-evaluates every pupil of a school in `tx`.
+pub(crate) async fn resync_school(tx: &mut Tx, by: Actor, school_id: &str) -> Result<SyncReport> {
+    let mut ids = Vec::new();
+    let mut page = Page::first(verzuim_store::MAX_PAGE_SIZE);
+    loop {
+        let batch = tx.list_pupils(Scope::School(school_id), page).await?;
+        let done = batch.len() < page.limit() as usize;
+        ids.extend(batch.into_iter().map(|p| p.data.pupil.id));
+        if done {
+            break;
+        }
+        page = page.next();
+    }
+    let mut report = SyncReport::default();
+    for id in ids {
+        report.absorb(sync_pupil(tx, by, school_id, &id).await?);
+    }
+    Ok(report)
+}
+
+/// A school as formats.md's `school.toml` (for parsing import files against the stored settings).
+pub(crate) fn school_toml(school: &School) -> String {
+    use std::fmt::Write as _;
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let times = |list: &[verzuim_engine::model::TimeRange]| {
+        let items: Vec<String> = list.iter().map(|t| q(&t.to_string())).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "id = {}", q(&school.id));
+    let _ = writeln!(out, "name = {}", q(&school.name));
+    if let Some(region) = &school.holiday_region {
+        let _ = writeln!(out, "holiday_region = {}", q(region));
+    }
+    let _ = writeln!(out, "\n[lesson_times]");
+    for (day, list) in DAYS.iter().zip(&school.lesson_times.0) {
+        if !list.is_empty() {
+            let _ = writeln!(out, "{day} = {}", times(list));
+        }
+    }
+    for (group, own) in &school.groups {
+        let _ = writeln!(out, "\n[lesson_times.groups.{}]", q(group));
+        for (day, list) in DAYS.iter().zip(&own.0) {
+            if let Some(list) = list {
+                let _ = writeln!(out, "{day} = {}", times(list));
+            }
+        }
+    }
+    for c in &school.closed {
+        let kind = match c.kind {
+            ClosedKind::Vakantie => "vakantie",
+            ClosedKind::VrijeDag => "vrije_dag",
+            ClosedKind::Studiedag => "studiedag",
+        };
+        let _ = writeln!(
+            out,
+            "\n[[closed]]\nname = {}\nkind = \"{kind}\"\nfrom = {}\nuntil = {}",
+            q(&c.name),
+            c.from,
+            c.until
+        );
+    }
+    out
+}

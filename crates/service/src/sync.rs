@@ -1,0 +1,483 @@
+//! Re-evaluation of one pupil and synchronisation of the stored signals, cases and the school's
+//! tasks (rules.md §2, §7; docs/workflow.md).
+//!
+//! After every change to a pupil's data, in the same transaction: the pupil's current record is
+//! evaluated in full (no as-of cut: registrations never lie after today) with the school's card and
+//! a calendar covering the record's dates, and compared with the stored active signals by their
+//! identity (kind, date, count, stage):
+//!
+//! - a signal the evaluation still produces stays; if its minutes, period, evidence or actions
+//!   changed (a correction), it is updated in place;
+//! - a stored active signal the evaluation no longer produces is withdrawn, and its open tasks
+//!   become `not_needed` with [`WITHDRAWN_REASON`] (history kept); a melding made from it that is
+//!   still running gives the school a task to review it;
+//! - a new signal opens the pupil's case, or joins the open one. When the open case is still acting
+//!   on that kind (and stage) — an open task, a running melding or referral from a signal of that
+//!   kind — the new signal only extends the case (a line on the timeline, no new tasks); otherwise
+//!   the school's actions of the card become tasks, in the card's order, with the card's due dates.
+//!   Conditional actions (`trigger`) and the other parties' actions are not created here.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use verzuim_engine::Evaluator;
+use verzuim_engine::card::Card;
+use verzuim_engine::model::{Party, PupilRecord, School, Signal, SignalKind};
+use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
+use verzuim_store::{
+    Actor, CaseId, CurrentRecord, NewTask, SchoolSettings, Scope, SignalId, StoredEvidence,
+    StoredSignal, TaskId, Tx,
+};
+
+use crate::caller::{Caller, REGISTER_ROLES};
+use crate::cards;
+use crate::error::{Result, ServiceError};
+pub use crate::text::WITHDRAWN_REASON;
+use crate::text::{REVIEW_MELDING_TEXT, date_nl, kind_label};
+
+/// What one synchronisation changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    /// New signals that opened or joined a case with their own tasks.
+    pub inserted: Vec<SignalId>,
+    /// New signals that only extended an open case of the same kind (no new tasks).
+    pub extended: Vec<SignalId>,
+    /// Signals whose minutes, period, evidence or actions were updated.
+    pub refreshed: Vec<SignalId>,
+    /// Signals withdrawn because the evaluation no longer produces them.
+    pub withdrawn: Vec<SignalId>,
+    /// Cases opened.
+    pub cases_opened: Vec<CaseId>,
+    /// Tasks created (the school's, and review tasks for running meldingen).
+    pub tasks_created: Vec<TaskId>,
+    /// Open tasks marked `not_needed` with their withdrawn signal.
+    pub tasks_not_needed: Vec<TaskId>,
+}
+
+impl SyncReport {
+    pub(crate) fn absorb(&mut self, other: SyncReport) {
+        self.inserted.extend(other.inserted);
+        self.extended.extend(other.extended);
+        self.refreshed.extend(other.refreshed);
+        self.withdrawn.extend(other.withdrawn);
+        self.cases_opened.extend(other.cases_opened);
+        self.tasks_created.extend(other.tasks_created);
+        self.tasks_not_needed.extend(other.tasks_not_needed);
+    }
+}
+
+/// The dates the evaluation's calendar covers for a record (the engine widens them to whole
+/// school years): the enrolment and every registration and event.
+pub fn evaluation_range(record: &PupilRecord) -> (Date, Date) {
+    let p = &record.pupil;
+    let mut from = p.enrolled_from;
+    let mut until = p.enrolled_until.unwrap_or(p.enrolled_from).max(from);
+    for r in &record.registrations {
+        from = from.min(r.span.first_date());
+        until = until.max(r.span.last_date());
+    }
+    for e in &record.events {
+        from = from.min(e.date);
+        until = until.max(e.date);
+    }
+    (from, until)
+}
+
+/// The signals of a record, as the service evaluates them: in full, with a calendar over
+/// [`evaluation_range`].
+pub fn evaluate(card: &Card, school: &School, record: &PupilRecord) -> Vec<Signal> {
+    let (from, until) = evaluation_range(record);
+    Evaluator::new(card, school, from, until).evaluate(record)
+}
+
+/// A school's settings, or a Dutch error when it has none.
+pub(crate) async fn settings(tx: &mut Tx, school_id: &str) -> Result<SchoolSettings> {
+    tx.school_settings(school_id).await?.ok_or_else(|| {
+        ServiceError::invalid(format!(
+            "school {school_id} heeft nog geen instellingen (lestijden en verzuimkaart)"
+        ))
+    })
+}
+
+/// Re-evaluates one pupil by hand (after a change the service did not make, such as a card
+/// update) and synchronises the stored signals.
+pub async fn reevaluate(
+    store: &verzuim_store::Store,
+    caller: &Caller,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<SyncReport> {
+    caller.require_school(school_id, REGISTER_ROLES, "een leerling opnieuw beoordelen")?;
+    let mut tx = store.begin().await?;
+    let report = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Evaluates the pupil's current record and synchronises the stored signals, cases and the
+/// school's tasks, in `tx`.
+pub(crate) async fn sync_pupil(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<SyncReport> {
+    let settings = settings(tx, school_id).await?;
+    sync_with(tx, by, school_id, pupil_id, &settings).await
+}
+
+/// [`sync_pupil`] with the school's settings already loaded.
+pub(crate) async fn sync_with(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    settings: &SchoolSettings,
+) -> Result<SyncReport> {
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let card = cards::card(&settings.card_id)?;
+    let signals = evaluate(&card, &settings.school, &current.record);
+    apply(tx, by, school_id, pupil_id, &current, signals).await
+}
+
+type Key = (SignalKind, Date, Option<u32>, Option<String>);
+
+fn key(kind: SignalKind, date: Date, count: Option<u32>, stage: Option<&str>) -> Key {
+    (kind, date, count, stage.map(str::to_owned))
+}
+
+async fn apply(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    current: &CurrentRecord,
+    signals: Vec<Signal>,
+) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    let stored = tx
+        .active_signals(Scope::School(school_id), school_id, pupil_id)
+        .await?;
+    let mut by_key: HashMap<Key, StoredSignal> = stored
+        .into_iter()
+        .map(|s| (key(s.kind, s.date, s.count, s.stage.as_deref()), s))
+        .collect();
+    let mut fresh = Vec::new();
+    for signal in signals {
+        let evidence = current.stored_evidence(&signal.evidence);
+        let k = key(
+            signal.kind,
+            signal.date,
+            signal.count,
+            signal.stage.as_deref(),
+        );
+        match by_key.remove(&k) {
+            Some(old) => refresh(tx, by, school_id, &old, &signal, &evidence, &mut report).await?,
+            None => fresh.push((signal, evidence)),
+        }
+    }
+    let mut gone: Vec<StoredSignal> = by_key.into_values().collect();
+    gone.sort_by_key(|s| s.id);
+    for old in &gone {
+        withdraw(tx, by, school_id, old, &mut report).await?;
+    }
+    for (signal, evidence) in &fresh {
+        place(tx, by, school_id, pupil_id, signal, evidence, &mut report).await?;
+    }
+    if !gone.is_empty() {
+        promote(tx, by, school_id, pupil_id, &mut report).await?;
+    }
+    Ok(report)
+}
+
+async fn refresh(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    old: &StoredSignal,
+    signal: &Signal,
+    evidence: &[StoredEvidence],
+    report: &mut SyncReport,
+) -> Result<()> {
+    let content_changed = old.minutes != signal.minutes || old.period != signal.period;
+    if !content_changed
+        && old.evidence == evidence
+        && old.actions == signal.actions
+        && old.pupil_participates == signal.pupil_participates
+    {
+        return Ok(());
+    }
+    tx.refresh_signal(school_id, old.id, signal, evidence)
+        .await?;
+    report.refreshed.push(old.id);
+    if content_changed && let Some(case_id) = old.case_id {
+        let detail = match (signal.minutes, signal.period) {
+            (Some(m), Some(p)) => format!(
+                "Signaal {} van {} bijgewerkt na een correctie: {} minuten, {} t/m {}",
+                kind_label(signal.kind),
+                date_nl(signal.date),
+                m,
+                date_nl(p.from),
+                date_nl(p.to)
+            ),
+            _ => format!(
+                "Signaal {} van {} bijgewerkt na een correctie",
+                kind_label(signal.kind),
+                date_nl(signal.date)
+            ),
+        };
+        tx.add_timeline(
+            &NewTimelineEntry {
+                case_id,
+                entry: "signaal_bijgewerkt".into(),
+                signal_id: Some(old.id),
+                detail: Some(detail),
+            },
+            by,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn withdraw(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    old: &StoredSignal,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let tasks = tx
+        .withdraw_signal(school_id, old.id, WITHDRAWN_REASON, by)
+        .await?;
+    report.withdrawn.push(old.id);
+    report.tasks_not_needed.extend(tasks);
+    let Some(case_id) = old.case_id else {
+        return Ok(());
+    };
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id,
+            entry: "signaal_ingetrokken".into(),
+            signal_id: Some(old.id),
+            detail: Some(format!(
+                "Signaal {} van {} ingetrokken: de registraties die het veroorzaakten zijn gewijzigd",
+                kind_label(old.kind),
+                date_nl(old.date)
+            )),
+        },
+        by,
+    )
+    .await?;
+    // A melding made from this signal still runs: the school decides whether to withdraw it.
+    for melding_id in tx.open_meldingen_of_signal(old.id).await? {
+        let task = tx
+            .create_task(
+                &NewTask {
+                    case_id,
+                    signal_id: None,
+                    party: Party::School,
+                    organisation_id: school_id.to_owned(),
+                    text: REVIEW_MELDING_TEXT.to_owned(),
+                    melding: false,
+                    referral: false,
+                    trigger: None,
+                    due: None,
+                },
+                by,
+            )
+            .await?;
+        tx.put_task_link(&TaskLink {
+            task_id: task,
+            kind: TaskLinkKind::ReviewMelding,
+            signal_id: Some(old.id),
+            melding_id: Some(melding_id),
+            referral_id: None,
+            detail: None,
+        })
+        .await?;
+        report.tasks_created.push(task);
+    }
+    Ok(())
+}
+
+async fn place(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    signal: &Signal,
+    evidence: &[StoredEvidence],
+    report: &mut SyncReport,
+) -> Result<()> {
+    let open = tx
+        .open_case_of_pupil(Scope::School(school_id), school_id, pupil_id)
+        .await?;
+    let case_id = match open {
+        Some(case) => {
+            if tx
+                .kind_is_live(case.id, signal.kind, signal.stage.as_deref())
+                .await?
+            {
+                let id = tx
+                    .insert_signal(school_id, pupil_id, signal, evidence, Some(case.id))
+                    .await?;
+                let detail = match signal.minutes {
+                    Some(m) => format!(
+                        "Opnieuw {} op {} ({} minuten): toegevoegd aan het open dossier; de open taken blijven staan",
+                        kind_label(signal.kind),
+                        date_nl(signal.date),
+                        m
+                    ),
+                    None => format!(
+                        "Opnieuw {} op {}: toegevoegd aan het open dossier; de open taken blijven staan",
+                        kind_label(signal.kind),
+                        date_nl(signal.date)
+                    ),
+                };
+                tx.add_timeline(
+                    &NewTimelineEntry {
+                        case_id: case.id,
+                        entry: "uitgebreid".into(),
+                        signal_id: Some(id),
+                        detail: Some(detail),
+                    },
+                    by,
+                )
+                .await?;
+                report.extended.push(id);
+                return Ok(());
+            }
+            tx.add_case_kind(school_id, case.id, signal.kind).await?;
+            case.id
+        }
+        None => {
+            let case_id = tx
+                .open_case(school_id, pupil_id, &[signal.kind], signal.date)
+                .await?;
+            tx.add_timeline(
+                &NewTimelineEntry {
+                    case_id,
+                    entry: "geopend".into(),
+                    signal_id: None,
+                    detail: Some(format!(
+                        "Dossier geopend door het signaal {} van {}",
+                        kind_label(signal.kind),
+                        date_nl(signal.date)
+                    )),
+                },
+                by,
+            )
+            .await?;
+            report.cases_opened.push(case_id);
+            case_id
+        }
+    };
+    let id = tx
+        .insert_signal(school_id, pupil_id, signal, evidence, Some(case_id))
+        .await?;
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id,
+            entry: "signaal".into(),
+            signal_id: Some(id),
+            detail: Some(format!(
+                "Signaal {} van {}",
+                kind_label(signal.kind),
+                date_nl(signal.date)
+            )),
+        },
+        by,
+    )
+    .await?;
+    report.inserted.push(id);
+    let tasks = school_tasks(tx, by, school_id, case_id, id, &signal.actions).await?;
+    report.tasks_created.extend(tasks);
+    Ok(())
+}
+
+/// The school's unconditional actions of a signal as open tasks, in the card's order.
+pub(crate) async fn school_tasks(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    case_id: CaseId,
+    signal_id: SignalId,
+    actions: &[verzuim_engine::model::SignalAction],
+) -> Result<Vec<TaskId>> {
+    let mut created = Vec::new();
+    for a in actions
+        .iter()
+        .filter(|a| a.party == Party::School && a.trigger.is_none())
+    {
+        let id = tx
+            .create_task(
+                &NewTask {
+                    case_id,
+                    signal_id: Some(signal_id),
+                    party: Party::School,
+                    organisation_id: school_id.to_owned(),
+                    text: a.text.to_string(),
+                    melding: a.melding,
+                    referral: a.referral,
+                    trigger: None,
+                    due: a.due,
+                },
+                by,
+            )
+            .await?;
+        created.push(id);
+    }
+    Ok(created)
+}
+
+/// After withdrawals: a signal that only extended the case, whose kind the case no longer acts
+/// on (the signal with the tasks was withdrawn), gets the school's tasks after all.
+async fn promote(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let Some(case) = tx
+        .open_case_of_pupil(Scope::School(school_id), school_id, pupil_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    for signal in tx.extension_signals(case.id).await? {
+        let has_school_action = signal
+            .actions
+            .iter()
+            .any(|a| a.party == Party::School && a.trigger.is_none());
+        if !has_school_action
+            || tx
+                .kind_is_live(case.id, signal.kind, signal.stage.as_deref())
+                .await?
+        {
+            continue;
+        }
+        let tasks = school_tasks(tx, by, school_id, case.id, signal.id, &signal.actions).await?;
+        tx.add_timeline(
+            &NewTimelineEntry {
+                case_id: case.id,
+                entry: "signaal".into(),
+                signal_id: Some(signal.id),
+                detail: Some(format!(
+                    "Signaal {} van {} krijgt eigen taken: het eerdere signaal is ingetrokken",
+                    kind_label(signal.kind),
+                    date_nl(signal.date)
+                )),
+            },
+            by,
+        )
+        .await?;
+        report.tasks_created.extend(tasks);
+    }
+    Ok(())
+}

@@ -1,0 +1,621 @@
+//! Tasks: completing them (with when and how the parents were informed), marking them not needed,
+//! and what completing them starts (rules.md §7, docs/workflow.md):
+//!
+//! - the school's **melding** task -> the melding to the leerplichtambtenaar of the pupil's home
+//!   municipality (status `geregistreerd`) and leerplicht's actions of the signal as its tasks;
+//! - the school's **referral** task -> the referral to the school's GGD-JGZ organisation (status
+//!   `aangemeld`) and GGD-JGZ's actions of the signal as its tasks;
+//! - the school's task to **judge a no-show** at GGD-JGZ, judged "zonder goede reden" -> the
+//!   card's conditional melding action of the signal as a school task.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
+use verzuim_store::service_queries::{
+    MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
+};
+use verzuim_store::{
+    Actor, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask, ReferralId, Scope,
+    Store, StoredSignal, Task, TaskId, TaskStatus, Tx,
+};
+
+use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
+use crate::error::{Result, ServiceError};
+use crate::text::{date_nl, kind_label, required};
+
+/// When and how the parents were informed of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentsInformed {
+    pub date: Date,
+    pub how: InformedHow,
+}
+
+/// What the school enters for a melding (the rest of the legal content comes from the signal and
+/// the pupil).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeldingContent {
+    /// The suspected reason of the absence.
+    pub suspected_reason: String,
+    /// What the school already did.
+    pub school_actions: String,
+}
+
+/// The school's judgement of a pupil's no-show at GGD-JGZ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// Without good reason: the card's conditional melding follows.
+    ZonderGoedeReden,
+    /// With good reason: nothing follows.
+    MetGoedeReden,
+}
+
+/// What completing a task records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    /// Required when the task's text says the parents are informed ([`requires_parents_informed`]).
+    pub parents_informed: Option<ParentsInformed>,
+    /// Required for a melding task.
+    pub melding: Option<MeldingContent>,
+    /// Required for the task that judges a no-show at GGD-JGZ.
+    pub judgement: Option<Judgement>,
+}
+
+/// What completing a task started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CompletionOutcome {
+    pub task_id: TaskId,
+    pub melding: Option<MeldingId>,
+    pub referral: Option<ReferralId>,
+    /// Tasks created for this or another party.
+    pub tasks_created: Vec<TaskId>,
+}
+
+/// Phrases of the card by which an action informs the parents (lower case). "Neemt zo nodig
+/// contact op met de ouders" is not among them: it is optional.
+const PARENTS_PHRASES: &[&str] = &[
+    "op de hoogte",
+    "in gesprek met ouders",
+    "in gesprek met de ouders",
+    "waarschuwingsbrief aan",
+    "roept ouders op",
+    "roept de ouders",
+];
+
+/// Whether completing a task with this text must record when and how the parents were informed
+/// ("Ouders dienen van alle acties op de hoogte te zijn"; "Gaat in gesprek met ouders en stelt hen
+/// op de hoogte van de melding"; leerplicht's talks and warning letters).
+pub fn requires_parents_informed(text: &str) -> bool {
+    let t = text.to_lowercase();
+    PARENTS_PHRASES.iter().any(|p| t.contains(p))
+}
+
+fn roles_for(party: Party) -> &'static [verzuim_store::Role] {
+    match party {
+        Party::School => SCHOOL_WORKFLOW_ROLES,
+        Party::Leerplicht => LEERPLICHT_ROLES,
+        Party::GgdJgz => JGZ_ROLES,
+    }
+}
+
+/// Completes an open task of the caller's organisation, with what the task asks for, and starts
+/// what follows from it.
+pub async fn complete_task(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    task_id: TaskId,
+    completion: &Completion,
+) -> Result<CompletionOutcome> {
+    let by = caller.actor();
+    let mut tx = store.begin().await?;
+    let task = tx
+        .task(&caller.organisation, task_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    caller.require_role(roles_for(task.party), "deze taak afronden")?;
+    if task.status != TaskStatus::Open {
+        return Err(ServiceError::Conflict(format!(
+            "de taak is al {}",
+            status_label(task.status)
+        )));
+    }
+    let link = tx
+        .task_link(Scope::School(&task.school_id), task.id)
+        .await?;
+    if let Some(p) = completion.parents_informed {
+        if p.date > today {
+            return Err(ServiceError::invalid(
+                "de datum waarop de ouders zijn geïnformeerd ligt na vandaag",
+            ));
+        }
+    } else if requires_parents_informed(&task.text) {
+        return Err(ServiceError::invalid(
+            "deze actie vraagt vast te leggen wanneer en hoe de ouders zijn geïnformeerd",
+        ));
+    }
+    let judge = link
+        .as_ref()
+        .filter(|l| l.kind == TaskLinkKind::JudgeNoShow);
+    if judge.is_some() && completion.judgement.is_none() {
+        return Err(ServiceError::invalid(
+            "leg vast of de leerling met of zonder goede reden niet verscheen",
+        ));
+    }
+    if task.melding && completion.melding.is_none() {
+        return Err(ServiceError::invalid(
+            "een melding vraagt de vermoedelijke reden van het verzuim en wat de school al deed",
+        ));
+    }
+    let reason = if task.melding {
+        Some("Melding gedaan")
+    } else if task.referral {
+        Some("Verwezen naar de GGD-JGZ")
+    } else {
+        match completion.judgement.filter(|_| judge.is_some()) {
+            Some(Judgement::ZonderGoedeReden) => Some("Zonder goede reden niet verschenen"),
+            Some(Judgement::MetGoedeReden) => Some("Met goede reden niet verschenen"),
+            None => None,
+        }
+    };
+    // First the status, conditionally: of two concurrent completions only one gets here.
+    if !tx
+        .set_task_status_if(
+            &caller.organisation,
+            task.id,
+            TaskStatus::Open,
+            TaskStatus::Done,
+            reason,
+            by,
+        )
+        .await?
+    {
+        return Err(ServiceError::Conflict(
+            "de taak is intussen gewijzigd".into(),
+        ));
+    }
+    let mut outcome = CompletionOutcome {
+        task_id: task.id,
+        ..CompletionOutcome::default()
+    };
+    if let Some(p) = completion.parents_informed {
+        tx.record_parent_information(
+            &task.school_id,
+            &task.pupil_id,
+            &NewParentInformation {
+                case_id: Some(task.case_id),
+                task_id: Some(task.id),
+                informed_on: p.date,
+                how: p.how,
+                note: None,
+            },
+            by,
+        )
+        .await?;
+    }
+    if task.melding {
+        let content = completion.melding.as_ref().expect("checked above");
+        let (melding, tasks) = make_melding(&mut tx, by, &task, content).await?;
+        outcome.melding = Some(melding);
+        outcome.tasks_created.extend(tasks);
+    }
+    if task.referral {
+        let (referral, tasks) = make_referral(&mut tx, by, &task).await?;
+        outcome.referral = Some(referral);
+        outcome.tasks_created.extend(tasks);
+    }
+    if let (Some(link), Some(judgement)) = (judge, completion.judgement) {
+        outcome
+            .tasks_created
+            .extend(judged(&mut tx, by, &task, link, judgement).await?);
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Marks an open task of the caller's organisation as not needed, with a reason.
+pub async fn task_not_needed(
+    store: &Store,
+    caller: &Caller,
+    task_id: TaskId,
+    reason: &str,
+) -> Result<()> {
+    let reason = required(reason, "De reden")?;
+    let mut tx = store.begin().await?;
+    let task = tx
+        .task(&caller.organisation, task_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    caller.require_role(roles_for(task.party), "deze taak afsluiten")?;
+    if !tx
+        .set_task_status_if(
+            &caller.organisation,
+            task.id,
+            TaskStatus::Open,
+            TaskStatus::NotNeeded,
+            Some(&reason),
+            caller.actor(),
+        )
+        .await?
+    {
+        return Err(ServiceError::Conflict(format!(
+            "de taak is al {}",
+            status_label(task.status)
+        )));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn status_label(status: TaskStatus) -> &'static str {
+    match status {
+        TaskStatus::Open => "open",
+        TaskStatus::Done => "afgerond",
+        TaskStatus::NotNeeded => "niet nodig",
+    }
+}
+
+async fn task_signal(tx: &mut Tx, task: &Task, signal_id: Option<i64>) -> Result<StoredSignal> {
+    let id = signal_id.ok_or_else(|| ServiceError::invalid("de taak hoort bij geen signaal"))?;
+    tx.signal_by_id(&task.school_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
+}
+
+/// Creates one party's unconditional actions of a signal as tasks for `organisation_id`, linked
+/// to a melding or referral.
+#[allow(clippy::too_many_arguments)]
+async fn party_tasks(
+    tx: &mut Tx,
+    by: Actor,
+    case_id: i64,
+    signal: &StoredSignal,
+    party: Party,
+    organisation_id: &str,
+    melding_id: Option<MeldingId>,
+    referral_id: Option<ReferralId>,
+) -> Result<Vec<TaskId>> {
+    let mut created = Vec::new();
+    let actions: Vec<&SignalAction> = signal
+        .actions
+        .iter()
+        .filter(|a| a.party == party && a.trigger.is_none())
+        .collect();
+    for a in actions {
+        let id = tx
+            .create_task(
+                &NewTask {
+                    case_id,
+                    signal_id: None,
+                    party,
+                    organisation_id: organisation_id.to_owned(),
+                    text: a.text.to_string(),
+                    melding: false,
+                    referral: false,
+                    trigger: None,
+                    due: a.due,
+                },
+                by,
+            )
+            .await?;
+        tx.put_task_link(&TaskLink {
+            task_id: id,
+            kind: TaskLinkKind::Card,
+            signal_id: Some(signal.id),
+            melding_id,
+            referral_id,
+            detail: None,
+        })
+        .await?;
+        created.push(id);
+    }
+    Ok(created)
+}
+
+/// The melding of a completed melding task: legal content from the signal, the pupil and what the
+/// school entered; to the leerplichtambtenaar of the home municipality; leerplicht's tasks.
+async fn make_melding(
+    tx: &mut Tx,
+    by: Actor,
+    task: &Task,
+    content: &MeldingContent,
+) -> Result<(MeldingId, Vec<TaskId>)> {
+    let suspected_reason = required(&content.suspected_reason, "De vermoedelijke reden")?;
+    let school_actions = required(&content.school_actions, "Wat de school al deed")?;
+    let pupil = tx
+        .pupil(
+            Scope::School(&task.school_id),
+            &task.school_id,
+            &task.pupil_id,
+        )
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let (number_kind, number) = match (
+        nonempty(pupil.data.bsn.as_deref()),
+        nonempty(pupil.data.onderwijsnummer.as_deref()),
+    ) {
+        (Some(bsn), _) => (NumberKind::Bsn, bsn.to_owned()),
+        (None, Some(on)) => (NumberKind::Onderwijsnummer, on.to_owned()),
+        (None, None) => {
+            return Err(ServiceError::invalid(
+                "melden kan niet: de leerling heeft geen BSN of onderwijsnummer (persoonsgebonden nummer); vul dit eerst aan",
+            ));
+        }
+    };
+    let municipality = tx
+        .find_municipality(&pupil.data.pupil.municipality)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid(format!(
+                "melden kan niet: de woongemeente \"{}\" is onbekend; vul de CBS-code (zoals GM0153) of de naam van een bekende gemeente in",
+                pupil.data.pupil.municipality
+            ))
+        })?;
+    let signal = task_signal(tx, task, task.signal_id).await?;
+    let period = signal.period.unwrap_or(Period {
+        from: signal.date,
+        to: signal.date,
+    });
+    let melding_id = tx
+        .create_melding(
+            &task.school_id,
+            &NewMelding {
+                case_id: task.case_id,
+                municipality: municipality.id.clone(),
+                verzuim_kind: signal.kind,
+                period,
+                minutes: signal.minutes.unwrap_or(0),
+                suspected_reason,
+                school_actions,
+            },
+            by,
+        )
+        .await?;
+    tx.put_melding_link(&MeldingLink {
+        melding_id,
+        signal_id: Some(signal.id),
+        task_id: Some(task.id),
+        number_kind,
+        number,
+        afspraken: None,
+    })
+    .await?;
+    let tasks = party_tasks(
+        tx,
+        by,
+        task.case_id,
+        &signal,
+        Party::Leerplicht,
+        &municipality.id,
+        Some(melding_id),
+        None,
+    )
+    .await?;
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id: task.case_id,
+            entry: "melding".into(),
+            signal_id: Some(signal.id),
+            detail: Some(format!(
+                "Melding {} ({} t/m {}) aan de leerplichtambtenaar van {}: geregistreerd",
+                kind_label(signal.kind),
+                date_nl(period.from),
+                date_nl(period.to),
+                municipality.name
+            )),
+        },
+        by,
+    )
+    .await?;
+    Ok((melding_id, tasks))
+}
+
+/// The referral of a completed referral task: to the school's GGD-JGZ organisation; GGD-JGZ's
+/// tasks.
+async fn make_referral(tx: &mut Tx, by: Actor, task: &Task) -> Result<(ReferralId, Vec<TaskId>)> {
+    let ggd = tx.school_ggd(&task.school_id).await?.ok_or_else(|| {
+        ServiceError::invalid(
+            "verwijzen kan niet: de school heeft geen GGD-JGZ-organisatie ingesteld",
+        )
+    })?;
+    let signal = task_signal(tx, task, task.signal_id).await?;
+    let referral_id = tx
+        .create_referral(&task.school_id, task.case_id, &ggd, by)
+        .await?;
+    tx.put_referral_link(&ReferralLink {
+        referral_id,
+        signal_id: Some(signal.id),
+        task_id: Some(task.id),
+    })
+    .await?;
+    let tasks = party_tasks(
+        tx,
+        by,
+        task.case_id,
+        &signal,
+        Party::GgdJgz,
+        &ggd,
+        None,
+        Some(referral_id),
+    )
+    .await?;
+    let ggd_name = tx.organisation(&ggd).await?.map_or(ggd.clone(), |o| o.name);
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id: task.case_id,
+            entry: "verwijzing".into(),
+            signal_id: Some(signal.id),
+            detail: Some(format!(
+                "Verwezen naar {ggd_name} ({}): aangemeld",
+                kind_label(signal.kind)
+            )),
+        },
+        by,
+    )
+    .await?;
+    Ok((referral_id, tasks))
+}
+
+/// A text that is there: trimmed and not empty.
+fn nonempty(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The school judged a no-show at GGD-JGZ: without good reason, the card's conditional melding
+/// action of the signal becomes a school task.
+async fn judged(
+    tx: &mut Tx,
+    by: Actor,
+    task: &Task,
+    link: &TaskLink,
+    judgement: Judgement,
+) -> Result<Vec<TaskId>> {
+    let text = match judgement {
+        Judgement::ZonderGoedeReden => {
+            "De school oordeelt: zonder goede reden niet verschenen bij de GGD-JGZ"
+        }
+        Judgement::MetGoedeReden => {
+            "De school oordeelt: met goede reden niet verschenen bij de GGD-JGZ"
+        }
+    };
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id: task.case_id,
+            entry: "oordeel_niet_verschenen".into(),
+            signal_id: link.signal_id,
+            detail: Some(text.into()),
+        },
+        by,
+    )
+    .await?;
+    if judgement != Judgement::ZonderGoedeReden {
+        return Ok(Vec::new());
+    }
+    let signal = task_signal(tx, task, link.signal_id).await?;
+    let mut created = Vec::new();
+    let actions: Vec<SignalAction> = signal
+        .actions
+        .iter()
+        .filter(|a| {
+            a.party == Party::School && a.trigger == Some(Trigger::NietVerschenenZonderGoedeReden)
+        })
+        .cloned()
+        .collect();
+    for a in actions {
+        let id = tx
+            .create_task(
+                &NewTask {
+                    case_id: task.case_id,
+                    signal_id: Some(signal.id),
+                    party: Party::School,
+                    organisation_id: task.school_id.clone(),
+                    text: a.text.to_string(),
+                    melding: a.melding,
+                    referral: a.referral,
+                    trigger: a.trigger,
+                    due: a.due,
+                },
+                by,
+            )
+            .await?;
+        created.push(id);
+    }
+    Ok(created)
+}
+
+/// Closes a pupil's case (dossier) as the school, with a reason: the school's open tasks of the
+/// case become `not_needed` with that reason. Refused while a melding or referral of the case
+/// still runs or another party still has an open task in it. A later signal opens a new case.
+pub async fn close_case(
+    store: &Store,
+    caller: &Caller,
+    case_id: verzuim_store::CaseId,
+    reason: &str,
+) -> Result<Vec<TaskId>> {
+    caller.require_role(SCHOOL_WORKFLOW_ROLES, "een dossier sluiten")?;
+    let reason = required(reason, "De reden")?;
+    let by = caller.actor();
+    let scope = Scope::School(&caller.organisation);
+    let mut tx = store.begin().await?;
+    let case = tx
+        .case(scope, case_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.lock_pupil(&case.school_id, &case.pupil_id).await?;
+    if case.closed_at.is_some() {
+        return Err(ServiceError::Conflict("het dossier is al gesloten".into()));
+    }
+    let running_melding = tx
+        .case_meldingen(scope, case_id)
+        .await?
+        .into_iter()
+        .any(|m| {
+            matches!(
+                m.status,
+                verzuim_store::MeldingStatus::Geregistreerd
+                    | verzuim_store::MeldingStatus::InBehandeling
+            )
+        });
+    let running_referral = tx
+        .case_referrals(scope, case_id)
+        .await?
+        .into_iter()
+        .any(|r| {
+            !matches!(
+                r.status,
+                verzuim_store::ReferralStatus::Afgerond
+                    | verzuim_store::ReferralStatus::Ingetrokken
+            )
+        });
+    if running_melding || running_referral {
+        return Err(ServiceError::invalid(
+            "het dossier kan niet dicht: er loopt nog een melding of verwijzing",
+        ));
+    }
+    let mut open = Vec::new();
+    let mut page = verzuim_store::Page::first(verzuim_store::MAX_PAGE_SIZE);
+    loop {
+        let batch = tx.visible_case_tasks(scope, case_id, page).await?;
+        let done = batch.len() < page.limit() as usize;
+        open.extend(batch.into_iter().filter(|t| t.status == TaskStatus::Open));
+        if done {
+            break;
+        }
+        page = page.next();
+    }
+    if open.iter().any(|t| t.party != Party::School) {
+        return Err(ServiceError::invalid(
+            "het dossier kan niet dicht: leerplicht of de GGD-JGZ heeft nog een open taak",
+        ));
+    }
+    let why = format!("Dossier gesloten: {reason}");
+    let mut closed = Vec::new();
+    for task in open {
+        if tx
+            .set_task_status_if(
+                &task.organisation_id,
+                task.id,
+                TaskStatus::Open,
+                TaskStatus::NotNeeded,
+                Some(&why),
+                by,
+            )
+            .await?
+        {
+            closed.push(task.id);
+        }
+    }
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id,
+            entry: "gesloten".into(),
+            signal_id: None,
+            detail: Some(why),
+        },
+        by,
+    )
+    .await?;
+    tx.close_case(&case.school_id, case_id, &reason).await?;
+    tx.commit().await?;
+    Ok(closed)
+}

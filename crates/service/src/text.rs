@@ -1,0 +1,89 @@
+//! Fixed Dutch texts of the workflow and small text helpers.
+
+use jiff::civil::Date;
+use verzuim_engine::model::SignalKind;
+
+use crate::error::{Result, ServiceError};
+
+/// The longest free text the service stores (a note, a reason, afspraken).
+pub const MAX_TEXT: usize = 2000;
+
+/// The reason a withdrawn signal and its open tasks get (rules: a correction removed the ground).
+pub const WITHDRAWN_REASON: &str =
+    "Signaal ingetrokken: de registraties die het veroorzaakten zijn gewijzigd";
+
+/// The school's task after GGD-JGZ reports "niet verschenen zonder tegenbericht".
+pub const JUDGE_NO_SHOW_TEXT: &str =
+    "Beoordeelt of de leerling zonder goede reden niet verscheen bij de GGD-JGZ";
+
+/// The school's task after leerplicht records its afspraken.
+pub const FEEDBACK_TEXT: &str =
+    "Kennisnemen van de afspraken van leerplicht (koppelt afspraken terug aan melder)";
+
+/// GGD-JGZ's task after leerplicht records its afspraken on a melding of a ziekte row.
+pub const GGD_FEEDBACK_TEXT: &str =
+    "Kennisnemen van de afspraken van leerplicht (koppelt afspraken terug aan GGD-JGZ)";
+
+/// The school's task when a signal with a running melding is withdrawn.
+pub const REVIEW_MELDING_TEXT: &str = "Beoordeelt of de melding aan leerplicht wordt ingetrokken: \
+     het signaal is ingetrokken omdat de registraties die het veroorzaakten zijn gewijzigd";
+
+/// A signal kind for people.
+pub fn kind_label(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::AbsoluutVerzuim => "absoluut verzuim",
+        SignalKind::RelatiefVerzuim => "relatief verzuim",
+        SignalKind::LangdurigRelatiefVerzuim => "langdurig relatief verzuim",
+        SignalKind::LuxeVerzuim => "luxe verzuim",
+        SignalKind::MogelijkLuxeVerzuim => "mogelijk luxe verzuim",
+        SignalKind::TeLaat => "te laat komen",
+        SignalKind::Ziekmelding => "ziekmelding",
+        SignalKind::ZiekLangerDan2Weken => "ziekte langer dan 2 weken",
+        SignalKind::Ziek3eMeldingIn3Maanden => "3e ziekmelding in 3 maanden",
+        SignalKind::ZorgZiekte => "ziekte, reden tot zorg",
+        SignalKind::OverigVerzuim => "overig verzuim",
+        SignalKind::Verwijdering => "verwijdering",
+    }
+}
+
+/// The card rows about sickness: leerplicht's afspraken on their meldingen also go to GGD-JGZ.
+pub fn is_ziekte(kind: SignalKind) -> bool {
+    matches!(
+        kind,
+        SignalKind::Ziekmelding
+            | SignalKind::ZiekLangerDan2Weken
+            | SignalKind::Ziek3eMeldingIn3Maanden
+            | SignalKind::ZorgZiekte
+    )
+}
+
+/// `dd-mm-jjjj`.
+pub fn date_nl(date: Date) -> String {
+    verzuim_exchange::values::date_nl(date)
+}
+
+/// A required free text: trimmed, not empty, at most [`MAX_TEXT`] characters.
+pub fn required(value: &str, what: &str) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ServiceError::invalid(format!("{what} ontbreekt")));
+    }
+    limited(v, what)
+}
+
+/// An optional free text: trimmed (empty counts as absent), at most [`MAX_TEXT`] characters.
+pub fn optional(value: Option<&str>, what: &str) -> Result<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => limited(v, what).map(Some),
+    }
+}
+
+fn limited(v: &str, what: &str) -> Result<String> {
+    if v.chars().count() > MAX_TEXT {
+        return Err(ServiceError::invalid(format!(
+            "{what} is te lang (hoogstens {MAX_TEXT} tekens)"
+        )));
+    }
+    Ok(v.to_owned())
+}
