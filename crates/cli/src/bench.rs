@@ -1,6 +1,7 @@
-//! `verzuim bench`: how fast `verzuim evaluate` is on generated school years, as figures.
+//! `verzuim bench`: figures. `verzuim bench evaluate`: how fast `verzuim evaluate` is on
+//! generated school years; `verzuim bench api`: the JSON API under load ([`crate::bench_api`]).
 //!
-//! For each size it generates a school year (`verzuim generate`, kept in the work folder for the
+//! `evaluate`: for each size it generates a school year (`verzuim generate`, kept in the work folder for the
 //! next run), then times what `verzuim evaluate --format json` does, in this process: read and
 //! check the four files, evaluate every pupil, write the JSON (to a sink). It prints wall time,
 //! registrations per second and the peak memory (VmHWM, reset before each size).
@@ -19,6 +20,24 @@ use verzuim_exchange::{InputFiles, write_json};
 use crate::evaluate::evaluate_input;
 use crate::generate::{GenerateOptions, generate};
 
+/// The measurements of `verzuim bench`.
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Meet hoe snel `evaluate` gegenereerde schooljaren beoordeelt (tijd, registraties per
+    /// seconde, piekgeheugen).
+    Evaluate(Args),
+    /// Meet de JSON-API onder belasting: registraties per seconde met gelijktijdige clients,
+    /// latentie (p50/p90/p99/max) en de lijst met open taken van een school.
+    Api(crate::bench_api::Args),
+}
+
+pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Evaluate(args) => run_evaluate(args),
+        BenchCommand::Api(args) => crate::bench_api::run(args),
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Aantallen leerlingen, gescheiden door komma's.
@@ -32,19 +51,14 @@ pub struct Args {
     dir: PathBuf,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
     let card = builtin("twente-po").context("ingebouwde kaart ontbreekt")?;
     let as_of = date(2027, 7, 31);
     let mut out = io::stdout().lock();
     writeln!(
         out,
         "{:>10} {:>13} {:>10} {:>10} {:>16} {:>12}   inlezen / beoordelen / schrijven (s)",
-        "leerlingen",
-        "registraties",
-        "signalen",
-        "tijd (s)",
-        "registraties/s",
-        "piek (MiB)",
+        "leerlingen", "registraties", "signalen", "tijd (s)", "registraties/s", "piek (MiB)",
     )?;
     for &pupils in &args.pupils {
         let dir = args.dir.join(format!("{pupils}-{}", args.seed));

@@ -1,6 +1,7 @@
 //! `verzuim`: school absence by the regional verzuimkaart. One module per subcommand.
 
 mod bench;
+mod bench_api;
 mod card_cmd;
 mod evaluate;
 mod generate;
@@ -43,9 +44,12 @@ enum Command {
     },
     /// Maak een verzonnen school met leerlingen en registraties (om te testen en te meten).
     Generate(GenerateArgs),
-    /// Meet hoe snel `evaluate` gegenereerde schooljaren beoordeelt (tijd, registraties per
-    /// seconde, piekgeheugen).
-    Bench(bench::Args),
+    /// Metingen: `bench evaluate` (hoe snel `evaluate` gegenereerde schooljaren beoordeelt) en
+    /// `bench api` (de JSON-API onder belasting).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
     /// Zet de schoolvakanties van de Rijksoverheid (open data, JSON) om in [[closed]]-blokken
     /// voor school.toml.
     Holidays(holidays_cmd::Args),
@@ -82,7 +86,7 @@ fn main() -> ExitCode {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Card { command } => card_cmd::run(command),
         Command::Generate(args) => run_generate(args),
-        Command::Bench(args) => bench::run(args),
+        Command::Bench { command } => bench::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Migrate(args) => migrate::run(args),
         Command::Users { command } => users::run(command),

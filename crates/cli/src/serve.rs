@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::bail;
+use verzuim_server::demo::{self, DemoReport};
 use verzuim_server::{AppState, Config};
 use verzuim_store::Store;
 
@@ -30,31 +31,96 @@ pub struct Args {
     /// Markeer de sessiecookie altijd als `Secure`.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Start met een demoregio: twee scholen (OBS De Esch en CBS De Wegwijzer), drie gemeenten,
+    /// GGD Twente, een gebruiker per rol met een vast, openbaar wachtwoord, en het schooljaar
+    /// 2026-2027 met signalen, meldingen en verwijzingen. Zonder --database in
+    /// sqlite://verzuim-demo.db. Een tweede start voegt niets dubbel toe. Niet voor echte
+    /// leerlingen.
+    #[arg(long)]
+    pub demo: bool,
 }
+
+/// The database of `serve --demo` when neither `--database` nor `VERZUIM_DATABASE` names one
+/// (never the production default).
+pub const DEMO_DATABASE: &str = "sqlite://verzuim-demo.db";
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     init_logging();
     if let Some(url) = &args.public_url {
         check_public_url(url)?;
     }
-    let url = migrate::database_url(args.database);
+    let named = args.database.is_some()
+        || std::env::var("VERZUIM_DATABASE").is_ok_and(|v| !v.trim().is_empty());
+    let url = if args.demo && !named {
+        DEMO_DATABASE.to_owned()
+    } else {
+        migrate::database_url(args.database)
+    };
     migrate::runtime()?.block_on(async {
         let store = migrate::open(&url).await?;
-        if let Err(e) = check_ready(&store).await {
-            store.close().await;
-            return Err(e);
-        }
+        let demo_report = match prepare(&store, args.demo).await {
+            Ok(report) => report,
+            Err(e) => {
+                store.close().await;
+                return Err(e);
+            }
+        };
         let config = Config {
             public_url: args.public_url,
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
         };
         tracing::info!(database = %migrate::redact(&url), "database geopend en bijgewerkt");
-        let result = verzuim_server::serve(AppState::new(store.clone(), config), args.listen).await;
+        let mut state = AppState::new(store.clone(), config);
+        if let Some(report) = demo_report {
+            print_demo(&report, &url)?;
+            state = state.with_clock(demo::demo_clock());
+        }
+        let result = verzuim_server::serve(state, args.listen).await;
         store.close().await;
         result?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Before serving: with `demo`, seeds the demo region (refusing a database that has other
+/// users); without, refuses a database that holds demo users (their passwords are public) or no
+/// users at all.
+pub async fn prepare(store: &Store, demo: bool) -> anyhow::Result<Option<DemoReport>> {
+    let demo_users = demo::count_demo_users(store).await?;
+    if demo {
+        let others = store.count_users().await?.saturating_sub(demo_users);
+        if others > 0 {
+            bail!(
+                "--demo weigert deze database: er staan al {others} gebruiker(s) in die niet bij \
+                 de demo horen. De demo heeft een eigen database nodig (zonder --database: \
+                 {DEMO_DATABASE})."
+            );
+        }
+        return Ok(Some(demo::seed(store).await?));
+    }
+    if demo_users > 0 {
+        bail!(
+            "deze database bevat de demo-accounts van `verzuim serve --demo`, met openbare \
+             wachtwoorden. Start met --demo, of gebruik een andere database voor echte gegevens."
+        );
+    }
+    check_ready(store).await?;
+    Ok(None)
+}
+
+/// Prints the demo logins on standard output.
+fn print_demo(report: &DemoReport, url: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if report.was_present() {
+        writeln!(out, "Demoregio al aanwezig in {}.", migrate::redact(url))?;
+    } else {
+        writeln!(out, "Demoregio aangelegd in {}.", migrate::redact(url))?;
+    }
+    writeln!(out, "{}", demo::logins_table(&report.logins))?;
+    out.flush()?;
+    Ok(())
 }
 
 /// A production start needs an account: there is no default one.
@@ -124,6 +190,43 @@ mod tests {
                 .await
                 .unwrap();
             check_ready(&store).await.unwrap();
+        });
+    }
+
+    #[test]
+    fn demo_users_exist_only_with_demo() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("v.db").display());
+        migrate::runtime().unwrap().block_on(async {
+            let store = migrate::open(&url).await.unwrap();
+            // A production start seeds nothing: no users, so it refuses to start.
+            let err = prepare(&store, false).await.unwrap_err().to_string();
+            assert!(err.contains("nog geen gebruikers"), "{err}");
+            assert_eq!(store.count_users().await.unwrap(), 0);
+            // --demo seeds the demo users.
+            let report = prepare(&store, true).await.unwrap().unwrap();
+            assert_eq!(report.users_created, demo::DEMO_USERS.len());
+            let users = store.count_users().await.unwrap();
+            assert_eq!(users, demo::DEMO_USERS.len() as u64);
+            // Again with --demo: nothing new.
+            let again = prepare(&store, true).await.unwrap().unwrap();
+            assert!(again.was_present());
+            assert_eq!(store.count_users().await.unwrap(), users);
+            // Without --demo, a database with the demo's public passwords is refused.
+            let err = prepare(&store, false).await.unwrap_err().to_string();
+            assert!(err.contains("demo-accounts"), "{err}");
+            // And --demo refuses a database with real users.
+            store
+                .create_user(&verzuim_store::NewUser {
+                    email: "beheer@school.nl".into(),
+                    display_name: "Beheer".into(),
+                    password_hash: "$argon2id$x".into(),
+                })
+                .await
+                .unwrap();
+            let err = prepare(&store, true).await.unwrap_err().to_string();
+            assert!(err.contains("weigert deze database"), "{err}");
+            store.close().await;
         });
     }
 

@@ -195,6 +195,9 @@ impl ApiError {
             s if s.is_server_error() => "Er ging iets mis",
             _ => "Dit lukte niet",
         };
+        if let Some(page) = crate::web::error_page(title, &self.message, self.code) {
+            return page;
+        }
         format!(
             "<!doctype html>\n<html lang=\"nl\">\n<head><meta charset=\"utf-8\">\
              <title>{title} - verzuim</title></head>\n<body>\n<h1>{title}</h1>\n<p>{}</p>\n\

@@ -27,10 +27,12 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod security;
 pub mod state;
+pub mod web;
 
 pub use crate::authz::{Actor, Permission, Role};
 pub use crate::error::{ApiError, ApiResult};
@@ -47,6 +49,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (routes, _) = api::routes().split_for_parts();
     routes
         .merge(extra)
+        .merge(web::routes())
         .route("/api/openapi.json", get(api::openapi_json))
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))

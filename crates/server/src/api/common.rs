@@ -120,7 +120,8 @@ impl Acting {
     }
 }
 
-/// The roles that fit an organisation of this kind (for a token, which has none of its own).
+/// The roles that fit an organisation of this kind, in the order a token (which has no role of
+/// its own) takes them.
 fn kind_roles(kind: OrgKind) -> &'static [Role] {
     match kind {
         OrgKind::School => &[Role::Verzuimcoordinator, Role::Leerkracht, Role::Beheerder],
@@ -142,6 +143,9 @@ pub async fn acting(
 ) -> ApiResult<Acting> {
     if let Some(o) = org_param {
         check_len("org", o, max_len::IDENTIFIER)?;
+    }
+    if let Some(school) = path_school {
+        check_len("school", school, max_len::IDENTIFIER)?;
     }
     let org: String = match (org_param, actor) {
         (Some(o), _) => o.to_owned(),
@@ -175,8 +179,8 @@ pub async fn acting(
             }
         }
     };
-    let allowed = actor.has_role(&org, roles)
-        || permission.is_some_and(|p| actor.has_permission(&org, p));
+    let allowed =
+        actor.has_role(&org, roles) || permission.is_some_and(|p| actor.has_permission(&org, p));
     if !allowed {
         return Err(denied(actor, audit, Some(&org)).await);
     }
@@ -204,15 +208,24 @@ pub async fn acting(
             (Caller::user(u.user.id, org, role), groups)
         }
         Actor::Token(t) => {
-            let fits = kind_roles(kind);
-            let role = roles
+            let role = kind_roles(kind)
                 .iter()
                 .copied()
-                .find(|r| fits.contains(r))
+                .find(|r| roles.contains(r))
                 .ok_or_else(ApiError::forbidden)?;
             (Caller::token(t.token.id, org, role), None)
         }
     };
+    // Under a school's path, a municipality or GGD-JGZ reads through its workflow role
+    // (leerplichtambtenaar, jgz), not as its beheerder — except on a route for beheerders
+    // only (the inzage export of what the organisation itself holds).
+    if path_school.is_some()
+        && kind != OrgKind::School
+        && caller.role == Role::Beheerder
+        && roles != [Role::Beheerder]
+    {
+        return Err(denied(actor, audit, Some(&caller.organisation)).await);
+    }
     Ok(Acting {
         caller,
         kind,
@@ -308,6 +321,27 @@ impl From<verzuim_service::SyncReport> for SyncOut {
             cases_opened: r.cases_opened,
             tasks_created: r.tasks_created,
             tasks_not_needed: r.tasks_not_needed,
+        }
+    }
+}
+
+/// The longest free text the workflow stores (a note, a reason, afspraken), as the service.
+pub const TEXT_MAX: usize = 2000;
+
+/// A change to a registration or event: its id, new version, and what the re-evaluation did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct VersionChanged {
+    pub id: i64,
+    pub version: i64,
+    pub sync: SyncOut,
+}
+
+impl From<verzuim_service::Change> for VersionChanged {
+    fn from(c: verzuim_service::Change) -> VersionChanged {
+        VersionChanged {
+            id: c.version.id,
+            version: c.version.version,
+            sync: c.sync.into(),
         }
     }
 }

@@ -36,7 +36,19 @@ use crate::state::AppState;
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
+pub mod common;
+pub mod events;
 pub mod health;
+pub mod import;
+pub mod meldingen;
+pub mod privacy;
+pub mod pupils;
+pub mod referrals;
+pub mod registrations;
+pub mod schools;
+pub mod signals;
+pub mod tasks;
 pub mod tokens;
 
 /// The document's frame: title, version, tags, security schemes. Paths come from the routers.
@@ -55,6 +67,17 @@ pub mod tokens;
         (name = "tokens", description = "API-tokens voor systemen (beheerder)"),
         (name = "audit", description = "Het auditlog van een organisatie (beheerder)"),
         (name = "health", description = "Bewaking"),
+        (name = "scholen", description = "Schoolinstellingen (beheerder), gemeenten en GGD-JGZ-organisaties"),
+        (name = "leerlingen", description = "Inschrijven, wijzigen en uitschrijven van leerlingen"),
+        (name = "registraties", description = "Verzuimregistraties: vastleggen, corrigeren, verwijderen (met geschiedenis)"),
+        (name = "gebeurtenissen", description = "Gebeurtenissen: verwijdering, zorg om ziekte, overig verzuim"),
+        (name = "import", description = "Bestanden van formats.md importeren, alles of niets"),
+        (name = "signalen", description = "Signalen volgens de verzuimkaart, met bewijs en acties"),
+        (name = "dossiers", description = "Dossiers met signalen, taken, tijdlijn, meldingen en verwijzingen"),
+        (name = "taken", description = "Taken van uw organisatie: afronden, niet nodig"),
+        (name = "meldingen", description = "Meldingen aan leerplicht: DUO-statussen, afspraken, DUO-export"),
+        (name = "verwijzingen", description = "Verwijzingen naar de GGD-JGZ: status en eigen notities"),
+        (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -95,6 +118,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(schools::routes())
+        .merge(pupils::routes())
+        .merge(registrations::routes())
+        .merge(events::routes())
+        .merge(import::routes())
+        .merge(signals::routes())
+        .merge(cases::routes())
+        .merge(tasks::routes())
+        .merge(meldingen::routes())
+        .merge(referrals::routes())
+        .merge(privacy::routes())
 }
 
 /// The OpenAPI 3.1 document of [`routes`].

@@ -7,8 +7,10 @@
 //! One module per part of shared/spec/security.md; each test's name says the behaviour.
 
 mod harness;
+mod region;
 
 mod audit;
+mod demo;
 mod health;
 mod openapi;
 mod passwords;
@@ -16,6 +18,14 @@ mod requests;
 mod sessions;
 mod throttle;
 mod tokens;
+mod web_pages;
+
+// The workflow routes (issue 3, items 3-7).
+mod ggd_api;
+mod import_api;
+mod privacy_api;
+mod role_matrix;
+mod workflow_api;
 
 /// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
 /// `sqlite` and a `postgres` test.

@@ -1,0 +1,32 @@
+//! The built-in templates, embedded in the binary. A file with the same name in the template
+//! directory replaces one (see docs/letters.md).
+
+/// The built-in templates: `(file name, typst source)`. `brief.typ` is the shared layout that
+/// the four letter templates import.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("brief.typ", include_str!("../templates/brief.typ")),
+    (
+        "uitnodiging_gesprek.typ",
+        include_str!("../templates/uitnodiging_gesprek.typ"),
+    ),
+    (
+        "waarschuwingsbrief.typ",
+        include_str!("../templates/waarschuwingsbrief.typ"),
+    ),
+    (
+        "verwijzing_ggd_jgz.typ",
+        include_str!("../templates/verwijzing_ggd_jgz.typ"),
+    ),
+    (
+        "overzicht_melding.typ",
+        include_str!("../templates/overzicht_melding.typ"),
+    ),
+];
+
+/// The built-in template with this file name.
+pub fn builtin(name: &str) -> Option<&'static str> {
+    TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}

@@ -1,0 +1,416 @@
+//! Manual events (formats.md's events.csv, one at a time): `verwijdering`, `zorg_ziekte`,
+//! `overig_verzuim`. Same shape as registrations:
+//! `/api/schools/{school}/pupils/{pupil}/events` (list, add) and
+//! `/api/schools/{school}/events/{id}` (correct, delete, history). Every change re-evaluates the
+//! pupil; corrections and deletions are new versions.
+//!
+//! Roles: writing by a school's `leerkracht` (own groups) and `verzuimcoordinator`, or a token
+//! with `registrations:write`; reading also by the `beheerder` (token: `registrations:read`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_engine::model::{Event, EventKind};
+use verzuim_service::records;
+use verzuim_store::{Page, Role, Scope, StoredEvent};
+
+use super::common::{
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value, check_opt,
+    service_error, today,
+};
+use super::pupils::visible_pupil;
+use super::registrations::no_note_on_illness;
+use crate::audit::Audit;
+use crate::authz::{Actor, Permission};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Paginated, Pagination, Path, Query};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_events, add_event))
+        .routes(routes!(correct_event, delete_event))
+        .routes(routes!(event_history))
+}
+
+/// Who records events.
+pub const WRITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Leerkracht];
+/// Who reads them.
+pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct EventIn {
+    /// `verwijdering`, `zorg_ziekte` or `overig_verzuim`.
+    #[schema(example = "overig_verzuim")]
+    pub event: String,
+    pub date: Date,
+    /// `verwijdering`: the school that agreed to admit the pupil (required); `overig_verzuim`:
+    /// the suspected underlying problem; refused on `zorg_ziekte`.
+    pub note: Option<String>,
+}
+
+/// One version of an event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub version: i64,
+    pub event: String,
+    pub date: Date,
+    pub note: Option<String>,
+    pub deleted: bool,
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+pub fn event_out(e: StoredEvent) -> EventOut {
+    EventOut {
+        id: e.id,
+        version: e.version,
+        event: e.event.kind.as_str().to_owned(),
+        date: e.event.date,
+        note: e.event.note,
+        deleted: e.deleted,
+        created_at: e.created_at,
+        created_by: e.created_by,
+    }
+}
+
+fn parse_event(body: &EventIn) -> ApiResult<Event> {
+    let kind = EventKind::parse(body.event.trim()).ok_or_else(|| {
+        bad_value(
+            "event",
+            &EventKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    check_opt("note", body.note.as_deref(), TEXT_MAX)?;
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    if kind == EventKind::ZorgZiekte && note.is_some() {
+        return Err(no_note_on_illness("zorg om ziekte (zorg_ziekte)"));
+    }
+    Ok(Event {
+        kind,
+        date: body.date,
+        note,
+    })
+}
+
+async fn pupil_of_event(
+    state: &AppState,
+    acting: &Acting,
+    school: &str,
+    id: i64,
+) -> ApiResult<String> {
+    let mut tx = state.store.connection().await?;
+    let pupil = tx
+        .pupil_of_event(school, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    drop(tx);
+    if acting.groups.is_some() {
+        visible_pupil(state, acting, school, &pupil).await?;
+    }
+    Ok(pupil)
+}
+
+/// A pupil's current events, in the order they were recorded.
+#[utoipa::path(
+    get,
+    path = "/api/schools/{school}/pupils/{pupil}/events",
+    tag = "gebeurtenissen",
+    params(
+        ("school" = String, Path, description = "School (BRIN)"),
+        ("pupil" = String, Path, description = "Leerlingnummer"),
+        Pagination,
+        OrgQuery,
+    ),
+    security(("sessie" = []), ("token" = ["registrations:read"])),
+    responses(
+        (status = 200, description = "Een pagina gebeurtenissen", body = Paginated<EventOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol bij deze school", body = ErrorBody),
+        (status = 404, description = "Onbekende leerling", body = ErrorBody),
+    )
+)]
+async fn list_events(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path((school, pupil)): Path<(String, String)>,
+    Query(pagination): Query<Pagination>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Paginated<EventOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        READ_ROLES,
+        Some(Permission::RegistrationsRead),
+    )
+    .await?;
+    visible_pupil(&state, &acting, &school, &pupil).await?;
+    let page: Page = pagination.page();
+    let mut tx = state.store.connection().await?;
+    let events = tx
+        .list_events(Scope::School(&school), &school, &pupil, page)
+        .await?;
+    drop(tx);
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("events:{pupil}"),
+        Some((&school, &pupil)),
+    )
+    .await?;
+    Ok(axum::Json(Paginated::new(
+        events.into_iter().map(event_out).collect(),
+        page,
+    )))
+}
+
+/// Record an event; the pupil is re-evaluated at once.
+#[utoipa::path(
+    post,
+    path = "/api/schools/{school}/pupils/{pupil}/events",
+    tag = "gebeurtenissen",
+    params(
+        ("school" = String, Path, description = "School (BRIN)"),
+        ("pupil" = String, Path, description = "Leerlingnummer"),
+        OrgQuery,
+    ),
+    request_body = EventIn,
+    security(("sessie" = []), ("token" = ["registrations:write"])),
+    responses(
+        (status = 201, description = "Vastgelegd", body = VersionChanged),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
+        (status = 404, description = "Onbekende leerling", body = ErrorBody),
+        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig", body = ErrorBody),
+    )
+)]
+async fn add_event(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path((school, pupil)): Path<(String, String)>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<EventIn>,
+) -> ApiResult<(StatusCode, axum::Json<VersionChanged>)> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        WRITE_ROLES,
+        Some(Permission::RegistrationsWrite),
+    )
+    .await?;
+    // A leerkracht: own groups only (the service itself refuses a pupil of another school).
+    if acting.groups.is_some() {
+        visible_pupil(&state, &acting, &school, &pupil).await?;
+    }
+    let event = parse_event(&body)?;
+    let change = records::add_event(
+        &state.store,
+        &acting.caller,
+        today(&state),
+        &school,
+        &pupil,
+        &event,
+    )
+    .await
+    .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("event:{}:add", change.version.id),
+        Some((&school, &pupil)),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(change.into())))
+}
+
+/// Correct an event (a new version); the pupil is re-evaluated.
+#[utoipa::path(
+    put,
+    path = "/api/schools/{school}/events/{id}",
+    tag = "gebeurtenissen",
+    params(
+        ("school" = String, Path, description = "School (BRIN)"),
+        ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
+        OrgQuery,
+    ),
+    request_body = EventIn,
+    security(("sessie" = []), ("token" = ["registrations:write"])),
+    responses(
+        (status = 200, description = "Gecorrigeerd", body = VersionChanged),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
+        (status = 404, description = "Onbekende gebeurtenis", body = ErrorBody),
+        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig", body = ErrorBody),
+    )
+)]
+async fn correct_event(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path((school, id)): Path<(String, i64)>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<EventIn>,
+) -> ApiResult<axum::Json<VersionChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        WRITE_ROLES,
+        Some(Permission::RegistrationsWrite),
+    )
+    .await?;
+    let pupil = pupil_of_event(&state, &acting, &school, id).await?;
+    let event = parse_event(&body)?;
+    let change = records::correct_event(
+        &state.store,
+        &acting.caller,
+        today(&state),
+        &school,
+        id,
+        &event,
+    )
+    .await
+    .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("event:{id}:correct"),
+        Some((&school, &pupil)),
+    )
+    .await?;
+    Ok(axum::Json(change.into()))
+}
+
+/// Delete an event (a version marked deleted); the pupil is re-evaluated.
+#[utoipa::path(
+    delete,
+    path = "/api/schools/{school}/events/{id}",
+    tag = "gebeurtenissen",
+    params(
+        ("school" = String, Path, description = "School (BRIN)"),
+        ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
+        OrgQuery,
+    ),
+    security(("sessie" = []), ("token" = ["registrations:write"])),
+    responses(
+        (status = 200, description = "Verwijderd (als nieuwe versie)", body = VersionChanged),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
+        (status = 404, description = "Onbekende gebeurtenis", body = ErrorBody),
+    )
+)]
+async fn delete_event(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path((school, id)): Path<(String, i64)>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<VersionChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        WRITE_ROLES,
+        Some(Permission::RegistrationsWrite),
+    )
+    .await?;
+    let pupil = pupil_of_event(&state, &acting, &school, id).await?;
+    let change = records::delete_event(&state.store, &acting.caller, &school, id)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("event:{id}:delete"),
+        Some((&school, &pupil)),
+    )
+    .await?;
+    Ok(axum::Json(change.into()))
+}
+
+/// Every version of an event, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/schools/{school}/events/{id}/history",
+    tag = "gebeurtenissen",
+    params(
+        ("school" = String, Path, description = "School (BRIN)"),
+        ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
+        OrgQuery,
+    ),
+    security(("sessie" = []), ("token" = ["registrations:read"])),
+    responses(
+        (status = 200, description = "De versies", body = Vec<EventOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol bij deze school", body = ErrorBody),
+        (status = 404, description = "Onbekende gebeurtenis", body = ErrorBody),
+    )
+)]
+async fn event_history(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path((school, id)): Path<(String, i64)>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Vec<EventOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        READ_ROLES,
+        Some(Permission::RegistrationsRead),
+    )
+    .await?;
+    let pupil = pupil_of_event(&state, &acting, &school, id).await?;
+    let mut tx = state.store.connection().await?;
+    let versions = tx.event_history(Scope::School(&school), id).await?;
+    drop(tx);
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("event:{id}:history"),
+        Some((&school, &pupil)),
+    )
+    .await?;
+    Ok(axum::Json(versions.into_iter().map(event_out).collect()))
+}

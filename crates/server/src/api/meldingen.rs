@@ -1,0 +1,461 @@
+//! Meldingen to the leerplichtambtenaar of the pupil's home municipality: the list (leerplicht:
+//! its municipality's; a school: its own), one melding with its status history, DUO's status
+//! transitions, leerplicht's afspraken (the school gets them as a feedback task) and the DUO
+//! export (the documented JSON of rules.md §7's legal content).
+//!
+//! Roles: `leerplichtambtenaar` (statuses `in_behandeling`, `afgesloten` with a reason and
+//! afspraken, `ter_kennisgeving_aangenomen`; afspraken) and `verzuimcoordinator` (reads the
+//! school's meldingen, withdraws one: `ingetrokken` with a reason); tokens with `meldingen:read`
+//! / `meldingen:write`.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::meldingen::{self, ClosingReason, MeldingAction, MeldingView};
+use verzuim_service::visibility;
+use verzuim_store::{Melding, Role};
+
+use super::common::{
+    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, check_opt, service_error,
+};
+use super::signals::{PeriodOut, period_out};
+use super::tasks::{HistoryOut, history_out};
+use crate::audit::Audit;
+use crate::authz::{Actor, Permission};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_meldingen))
+        .routes(routes!(get_melding))
+        .routes(routes!(melding_status))
+        .routes(routes!(melding_afspraken))
+        .routes(routes!(duo_export))
+}
+
+/// Who reads meldingen and changes their status.
+pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar, Role::Verzuimcoordinator];
+
+/// A melding: the legal content (rules.md §7) and DUO's status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeldingOut {
+    pub id: i64,
+    pub case_id: i64,
+    pub school_id: String,
+    pub pupil_id: String,
+    /// The home municipality's CBS code.
+    pub municipality: String,
+    /// The kind of verzuim (a signal kind).
+    pub verzuim_kind: String,
+    pub period: PeriodOut,
+    pub minutes: u32,
+    pub hours: f64,
+    pub suspected_reason: String,
+    pub school_actions: String,
+    /// `geregistreerd`, `in_behandeling`, `afgesloten`, `ingetrokken`,
+    /// `ter_kennisgeving_aangenomen`.
+    pub status: String,
+    /// The closing reason's code, or why the school withdrew it.
+    pub status_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub created_by: String,
+    pub updated_at: Timestamp,
+}
+
+pub fn melding_out(m: Melding) -> MeldingOut {
+    MeldingOut {
+        id: m.id,
+        case_id: m.case_id,
+        school_id: m.school_id,
+        pupil_id: m.pupil_id,
+        municipality: m.municipality,
+        verzuim_kind: m.verzuim_kind.as_str().to_owned(),
+        period: period_out(m.period),
+        hours: meldingen::hours(m.minutes),
+        minutes: m.minutes,
+        suspected_reason: m.suspected_reason,
+        school_actions: m.school_actions,
+        status: m.status.as_str().to_owned(),
+        status_reason: m.status_reason,
+        created_at: m.created_at,
+        created_by: m.created_by,
+        updated_at: m.updated_at,
+    }
+}
+
+/// A melding with the persoonsgebonden nummer, leerplicht's afspraken and the status history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeldingDetail {
+    pub melding: MeldingOut,
+    /// `bsn` or `onderwijsnummer`.
+    pub number_kind: String,
+    /// The persoonsgebonden nummer.
+    pub number: String,
+    pub signal_id: Option<i64>,
+    pub afspraken: Option<String>,
+    pub history: Vec<HistoryOut>,
+}
+
+fn detail(v: MeldingView) -> MeldingDetail {
+    MeldingDetail {
+        melding: melding_out(v.melding),
+        number_kind: v.number_kind.as_str().to_owned(),
+        number: v.number,
+        signal_id: v.signal_id,
+        afspraken: v.afspraken,
+        history: v.history.into_iter().map(history_out).collect(),
+    }
+}
+
+/// A status change.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MeldingStatusIn {
+    /// `in_behandeling`, `afgesloten`, `ter_kennisgeving_aangenomen` (leerplicht) or
+    /// `ingetrokken` (the school).
+    #[schema(example = "afgesloten")]
+    pub status: String,
+    /// `afgesloten`: `verzuim_beeindigd`, `leerling_verhuisd`, `proces_verbaal`,
+    /// `halt_verwijzing`, `zorgtraject` or `overig`; `ingetrokken`: why, in words.
+    pub reason: Option<String>,
+    /// Leerplicht's afspraken (required with `afgesloten`): the school gets them as a task.
+    pub afspraken: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AfsprakenIn {
+    pub afspraken: String,
+}
+
+/// What a status change or afspraken started.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeldingChanged {
+    pub melding: MeldingDetail,
+    pub tasks_created: Vec<i64>,
+    pub tasks_closed: Vec<i64>,
+}
+
+const STATUSES: &[&str] = &[
+    "in_behandeling",
+    "afgesloten",
+    "ter_kennisgeving_aangenomen",
+    "ingetrokken",
+];
+
+fn action(body: &MeldingStatusIn) -> ApiResult<MeldingAction> {
+    check_opt("reason", body.reason.as_deref(), TEXT_MAX)?;
+    check_opt("afspraken", body.afspraken.as_deref(), TEXT_MAX)?;
+    Ok(match body.status.trim() {
+        "in_behandeling" => MeldingAction::InBehandeling,
+        "afgesloten" => {
+            let reasons: Vec<&str> = ClosingReason::ALL.iter().map(|r| r.as_str()).collect();
+            let reason = body
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .and_then(ClosingReason::parse)
+                .ok_or_else(|| bad_value("reason", &reasons))?;
+            MeldingAction::Afgesloten {
+                reason,
+                afspraken: body.afspraken.clone().unwrap_or_default(),
+            }
+        }
+        "ter_kennisgeving_aangenomen" => MeldingAction::TerKennisgevingAangenomen {
+            afspraken: body.afspraken.clone(),
+        },
+        "ingetrokken" => MeldingAction::Ingetrokken {
+            reason: body.reason.clone().unwrap_or_default(),
+        },
+        _ => return Err(bad_value("status", STATUSES)),
+    })
+}
+
+async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<MeldingView> {
+    meldingen::melding(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)
+}
+
+/// The meldingen the caller's organisation may see, newest first: leerplicht its
+/// municipality's, a school its own.
+#[utoipa::path(
+    get,
+    path = "/api/meldingen",
+    tag = "meldingen",
+    params(Pagination, OrgQuery),
+    security(("sessie" = []), ("token" = ["meldingen:read"])),
+    responses(
+        (status = 200, description = "Een pagina meldingen", body = Paginated<MeldingOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar of verzuimcoordinator", body = ErrorBody),
+    )
+)]
+async fn list_meldingen(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Query(pagination): Query<Pagination>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Paginated<MeldingOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        Some(Permission::MeldingenRead),
+    )
+    .await?;
+    let page = pagination.page();
+    let list = visibility::meldingen(&state.store, &acting.caller, page)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("meldingen:{}", acting.org()),
+        None,
+    )
+    .await?;
+    Ok(axum::Json(Paginated::new(
+        list.into_iter().map(melding_out).collect(),
+        page,
+    )))
+}
+
+/// One melding with its persoonsgebonden nummer, afspraken and history.
+#[utoipa::path(
+    get,
+    path = "/api/meldingen/{id}",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    security(("sessie" = []), ("token" = ["meldingen:read"])),
+    responses(
+        (status = 200, description = "De melding", body = MeldingDetail),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar of verzuimcoordinator", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+    )
+)]
+async fn get_melding(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<MeldingDetail>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        Some(Permission::MeldingenRead),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("melding:{id}"),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(detail(view)))
+}
+
+/// Change a melding's DUO status: leerplicht takes it in behandeling, closes it (afgesloten, with
+/// a reason and afspraken: the school gets a feedback task) or takes note of it; the school
+/// withdraws it (ingetrokken, with a reason).
+#[utoipa::path(
+    post,
+    path = "/api/meldingen/{id}/status",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    request_body = MeldingStatusIn,
+    security(("sessie" = []), ("token" = ["meldingen:write"])),
+    responses(
+        (status = 200, description = "Gewijzigd", body = MeldingChanged),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Deze status is niet aan uw rol", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+        (status = 409, description = "Intussen gewijzigd", body = ErrorBody),
+        (status = 422, description = "Overgang niet toegestaan; afspraken of reden ontbreken", body = ErrorBody),
+    )
+)]
+async fn melding_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<MeldingStatusIn>,
+) -> ApiResult<axum::Json<MeldingChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        Some(Permission::MeldingenWrite),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    let action = action(&body)?;
+    let school_action = matches!(action, MeldingAction::Ingetrokken { .. });
+    let role_ok = if school_action {
+        acting.role() == Role::Verzuimcoordinator
+    } else {
+        acting.role() == Role::Leerplichtambtenaar
+    };
+    if !role_ok {
+        return Err(ApiError::forbidden());
+    }
+    let outcome = meldingen::melding_action(&state.store, &acting.caller, id, &action)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("melding:{id}:status:{}", body.status.trim()),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    Ok(axum::Json(MeldingChanged {
+        melding: detail(view),
+        tasks_created: outcome.tasks_created,
+        tasks_closed: outcome.tasks_closed,
+    }))
+}
+
+/// Leerplicht records afspraken on a running melding without closing it ("koppelt afspraken
+/// terug aan melder"): the school gets them as a task.
+#[utoipa::path(
+    post,
+    path = "/api/meldingen/{id}/afspraken",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    request_body = AfsprakenIn,
+    security(("sessie" = []), ("token" = ["meldingen:write"])),
+    responses(
+        (status = 200, description = "Vastgelegd", body = MeldingChanged),
+        (status = 400, description = "verplicht, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw gemeente", body = ErrorBody),
+        (status = 422, description = "De melding loopt niet meer", body = ErrorBody),
+    )
+)]
+async fn melding_afspraken(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<AfsprakenIn>,
+) -> ApiResult<axum::Json<MeldingChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        &[Role::Leerplichtambtenaar],
+        Some(Permission::MeldingenWrite),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    check_len("afspraken", &body.afspraken, TEXT_MAX)?;
+    if body.afspraken.trim().is_empty() {
+        return Err(ApiError::required("afspraken"));
+    }
+    let outcome = meldingen::record_afspraken(&state.store, &acting.caller, id, &body.afspraken)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("melding:{id}:afspraken"),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    Ok(axum::Json(MeldingChanged {
+        melding: detail(view),
+        tasks_created: outcome.tasks_created,
+        tasks_closed: outcome.tasks_closed,
+    }))
+}
+
+/// The melding as the documented JSON document for DUO's register (`verzuim-duo-melding/1`,
+/// docs/duo-export.md): exactly the legal content of rules.md §7, the school, the municipality and
+/// DUO's status. No name, address, notes or health data.
+#[utoipa::path(
+    get,
+    path = "/api/meldingen/{id}/duo-export",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    security(("sessie" = []), ("token" = ["meldingen:read"])),
+    responses(
+        (status = 200, description = "Het exportdocument (verzuim-duo-melding/1)", body = Object, content_type = "application/json"),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar of verzuimcoordinator", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+    )
+)]
+async fn duo_export(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<Response> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        Some(Permission::MeldingenRead),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    let doc = meldingen::duo_export(&view);
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("melding:{id}:duo_export"),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"duo-melding-{id}.json\""))
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [(header::CONTENT_DISPOSITION, disposition)],
+        axum::Json(doc),
+    )
+        .into_response())
+}

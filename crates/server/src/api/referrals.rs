@@ -1,0 +1,415 @@
+//! Referrals to GGD-JGZ: the list (GGD-JGZ: those to it; a school: its own), one referral with
+//! its status history, status updates, and GGD-JGZ's own notes.
+//!
+//! Roles: `jgz` records the statuses `in_behandeling`, `niet_verschenen_zonder_tegenbericht`
+//! ("niet verschenen zonder tegenbericht": the school gets the task to judge whether that was
+//! "zonder goede reden") and `afgerond`, and alone writes and reads its notes;
+//! `verzuimcoordinator` sees the status (never the notes) and may withdraw the referral
+//! (`ingetrokken`). No API token reaches referrals.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::referrals::{self, ReferralView};
+use verzuim_service::visibility;
+use verzuim_store::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
+
+use super::common::{
+    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, service_error,
+};
+use super::tasks::{HistoryOut, history_out};
+use crate::audit::Audit;
+use crate::authz::Actor;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Paginated, Pagination, Path, Query, required};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_referrals))
+        .routes(routes!(get_referral))
+        .routes(routes!(referral_status))
+        .routes(routes!(list_notes, add_note))
+}
+
+/// Who reads referrals and changes their status.
+pub const ROLES: &[Role] = &[Role::Jgz, Role::Verzuimcoordinator];
+/// Who writes and reads GGD-JGZ's notes.
+pub const NOTE_ROLES: &[Role] = &[Role::Jgz];
+
+/// A referral: all a school sees of GGD-JGZ's work is its status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralOut {
+    pub id: i64,
+    pub case_id: i64,
+    pub school_id: String,
+    pub pupil_id: String,
+    pub ggd_id: String,
+    /// `aangemeld`, `in_behandeling`, `niet_verschenen_zonder_tegenbericht`, `afgerond`,
+    /// `ingetrokken`.
+    pub status: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+pub fn referral_out(r: Referral) -> ReferralOut {
+    ReferralOut {
+        id: r.id,
+        case_id: r.case_id,
+        school_id: r.school_id,
+        pupil_id: r.pupil_id,
+        ggd_id: r.ggd_id,
+        status: r.status.as_str().to_owned(),
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralDetail {
+    pub referral: ReferralOut,
+    pub history: Vec<HistoryOut>,
+}
+
+fn detail(v: ReferralView) -> ReferralDetail {
+    ReferralDetail {
+        referral: referral_out(v.referral),
+        history: v.history.into_iter().map(history_out).collect(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReferralStatusIn {
+    /// `in_behandeling`, `niet_verschenen_zonder_tegenbericht`, `afgerond` (GGD-JGZ) or
+    /// `ingetrokken` (the school).
+    #[schema(example = "niet_verschenen_zonder_tegenbericht")]
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralChanged {
+    pub referral: ReferralDetail,
+    pub tasks_created: Vec<i64>,
+    pub tasks_closed: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NoteIn {
+    pub text: String,
+}
+
+/// GGD-JGZ's own note. Never shown to a school or leerplicht.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoteOut {
+    pub id: i64,
+    pub referral_id: i64,
+    pub text: String,
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+fn note_out(n: JgzNote) -> NoteOut {
+    NoteOut {
+        id: n.id,
+        referral_id: n.referral_id,
+        text: n.text,
+        created_at: n.created_at,
+        created_by: n.created_by,
+    }
+}
+
+async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<ReferralView> {
+    referrals::referral(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)
+}
+
+/// The referrals the caller's organisation may see, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/referrals",
+    tag = "verwijzingen",
+    params(Pagination, OrgQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "Een pagina verwijzingen", body = Paginated<ReferralOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen jgz of verzuimcoordinator", body = ErrorBody),
+    )
+)]
+async fn list_referrals(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Query(pagination): Query<Pagination>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Paginated<ReferralOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        None,
+    )
+    .await?;
+    let page = pagination.page();
+    let list = visibility::referrals(&state.store, &acting.caller, page)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("referrals:{}", acting.org()),
+        None,
+    )
+    .await?;
+    Ok(axum::Json(Paginated::new(
+        list.into_iter().map(referral_out).collect(),
+        page,
+    )))
+}
+
+/// One referral with its status history (never GGD-JGZ's notes).
+#[utoipa::path(
+    get,
+    path = "/api/referrals/{id}",
+    tag = "verwijzingen",
+    params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "De verwijzing", body = ReferralDetail),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen jgz of verzuimcoordinator", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+    )
+)]
+async fn get_referral(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<ReferralDetail>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        None,
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("referral:{id}"),
+        Some((&view.referral.school_id, &view.referral.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(detail(view)))
+}
+
+/// Record a referral's status: GGD-JGZ any but `ingetrokken` ("niet verschenen zonder
+/// tegenbericht" gives the school the task to judge it); the school only `ingetrokken`.
+#[utoipa::path(
+    post,
+    path = "/api/referrals/{id}/status",
+    tag = "verwijzingen",
+    params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
+    request_body = ReferralStatusIn,
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "Gewijzigd", body = ReferralChanged),
+        (status = 400, description = "ongeldige_waarde", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Deze status is niet aan uw rol", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+        (status = 409, description = "Intussen gewijzigd", body = ErrorBody),
+        (status = 422, description = "Overgang niet toegestaan", body = ErrorBody),
+    )
+)]
+async fn referral_status(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<ReferralStatusIn>,
+) -> ApiResult<axum::Json<ReferralChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        None,
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    let allowed = [
+        "in_behandeling",
+        "niet_verschenen_zonder_tegenbericht",
+        "afgerond",
+        "ingetrokken",
+    ];
+    let status = ReferralStatus::parse(body.status.trim())
+        .filter(|s| *s != ReferralStatus::Aangemeld)
+        .ok_or_else(|| bad_value("status", &allowed))?;
+    let role_ok = if status == ReferralStatus::Ingetrokken {
+        acting.role() == Role::Verzuimcoordinator
+    } else {
+        acting.role() == Role::Jgz
+    };
+    if !role_ok {
+        return Err(ApiError::forbidden());
+    }
+    let outcome = referrals::set_referral_status(&state.store, &acting.caller, id, status)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("referral:{id}:status:{}", status.as_str()),
+        Some((&view.referral.school_id, &view.referral.pupil_id)),
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    Ok(axum::Json(ReferralChanged {
+        referral: detail(view),
+        tasks_created: outcome.tasks_created,
+        tasks_closed: outcome.tasks_closed,
+    }))
+}
+
+/// GGD-JGZ's own notes on a referral to it, oldest first (GGD-JGZ only).
+#[utoipa::path(
+    get,
+    path = "/api/referrals/{id}/notes",
+    tag = "verwijzingen",
+    params(("id" = i64, Path, description = "Nummer van de verwijzing"), Pagination, OrgQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "Een pagina notities", body = Paginated<NoteOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Alleen de GGD-JGZ (jgz)", body = ErrorBody),
+        (status = 404, description = "Geen verwijzing aan uw GGD-JGZ", body = ErrorBody),
+    )
+)]
+async fn list_notes(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(pagination): Query<Pagination>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Paginated<NoteOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        NOTE_ROLES,
+        None,
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    let page = pagination.page();
+    let notes = referrals::jgz_notes(&state.store, &acting.caller, id, page)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("referral:{id}:notes"),
+        Some((&view.referral.school_id, &view.referral.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(Paginated::new(
+        notes.into_iter().map(note_out).collect(),
+        page,
+    )))
+}
+
+/// GGD-JGZ writes its own note on a referral to it (GGD-JGZ only; no other organisation can ever
+/// read it, and no inzage export of another organisation holds it).
+#[utoipa::path(
+    post,
+    path = "/api/referrals/{id}/notes",
+    tag = "verwijzingen",
+    params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
+    request_body = NoteIn,
+    security(("sessie" = [])),
+    responses(
+        (status = 201, description = "Vastgelegd", body = NoteOut),
+        (status = 400, description = "verplicht, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Alleen de GGD-JGZ (jgz)", body = ErrorBody),
+        (status = 404, description = "Geen verwijzing aan uw GGD-JGZ", body = ErrorBody),
+    )
+)]
+async fn add_note(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<NoteIn>,
+) -> ApiResult<(StatusCode, axum::Json<NoteOut>)> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        NOTE_ROLES,
+        None,
+    )
+    .await?;
+    let view = visible(&state, &acting, id).await?;
+    let text = required("text", &body.text, TEXT_MAX)?;
+    let note_id = referrals::add_jgz_note(&state.store, &acting.caller, id, text)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("referral:{id}:note:{note_id}"),
+        Some((&view.referral.school_id, &view.referral.pupil_id)),
+    )
+    .await?;
+    // The note as stored (its time is the store's).
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = referrals::jgz_notes(&state.store, &acting.caller, id, page)
+            .await
+            .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        if let Some(n) = batch.into_iter().find(|n| n.id == note_id) {
+            return Ok((StatusCode::CREATED, axum::Json(note_out(n))));
+        }
+        if done {
+            return Err(ApiError::internal("a note just added is not found"));
+        }
+        page = page.next();
+    }
+}

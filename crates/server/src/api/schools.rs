@@ -1,0 +1,423 @@
+//! A school's settings (`GET`/`PUT /api/schools/{school}/settings`: lesson times per weekday and
+//! per group, closed periods, the card, the GGD-JGZ organisation it refers to) and the minimal
+//! lists of municipalities and GGD-JGZ organisations.
+//!
+//! Roles: the school's `beheerder` changes the settings; `beheerder` and `verzuimcoordinator`
+//! read them. The lists are open to every logged-in user and every token.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_engine::model::{ClosedKind, ClosedPeriod, GroupTimes, School, TimeRange, WeekTimes};
+use verzuim_exchange::values::{parse_time_range, time_hm};
+use verzuim_service::school;
+use verzuim_store::{OrgKind, Organisation, Role, SchoolSettings};
+
+use super::common::{OrgQuery, SyncOut, acting, bad_value, check_opt, service_error};
+use crate::audit::{Audit, action};
+use crate::authz::Actor;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, max_len};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(municipalities))
+        .routes(routes!(ggd_organisations))
+}
+
+const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+/// At most this many closed periods, groups, and ranges per day.
+const MAX_ITEMS: usize = 500;
+
+/// A closed period: no lesson time on these dates.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClosedOut {
+    #[schema(example = "Kerstvakantie")]
+    pub name: String,
+    /// `vakantie`, `vrije_dag` or `studiedag`.
+    #[schema(example = "vakantie")]
+    pub kind: String,
+    pub from: Date,
+    /// Inclusive.
+    pub until: Date,
+}
+
+/// A school's settings, in the shape of formats.md's school.toml.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SettingsBody {
+    /// The organisation's name (read only).
+    #[serde(default, skip_deserializing)]
+    pub name: String,
+    /// The verzuimkaart, e.g. `twente-po`.
+    #[schema(example = "twente-po")]
+    pub card_id: String,
+    /// `noord`, `midden` or `zuid`.
+    pub holiday_region: Option<String>,
+    /// Weekly lesson time: weekday (`monday` … `sunday`) -> ranges `HH:MM-HH:MM`; a weekday left
+    /// out has no lessons.
+    #[schema(example = json!({"monday": ["08:30-12:00", "12:45-15:00"], "wednesday": ["08:30-12:15"]}))]
+    pub lesson_times: BTreeMap<String, Vec<String>>,
+    /// Per group: the weekdays it names replace the school's (`[]`: no lessons that day).
+    #[serde(default)]
+    #[schema(example = json!({"1-2": {"friday": []}}))]
+    pub groups: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    #[serde(default)]
+    pub closed: Vec<ClosedOut>,
+    /// The GGD-JGZ organisation the school refers pupils to.
+    pub ggd_id: Option<String>,
+}
+
+/// The settings after a change, with what re-evaluating every pupil did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsChanged {
+    pub settings: SettingsBody,
+    pub sync: SyncOut,
+}
+
+/// A municipality or GGD-JGZ organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationOut {
+    /// CBS code (`GM0153`) or the GGD-JGZ organisation's id.
+    pub id: String,
+    pub name: String,
+}
+
+fn ranges_text(list: &[TimeRange]) -> Vec<String> {
+    list.iter()
+        .map(|r| format!("{}-{}", time_hm(r.start), time_hm(r.end)))
+        .collect()
+}
+
+fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> SettingsBody {
+    let school = &s.school;
+    let lesson_times = DAYS
+        .iter()
+        .zip(&school.lesson_times.0)
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(d, l)| ((*d).to_owned(), ranges_text(l)))
+        .collect();
+    let groups = school
+        .groups
+        .iter()
+        .map(|(g, own)| {
+            let days = DAYS
+                .iter()
+                .zip(&own.0)
+                .filter_map(|(d, l)| l.as_ref().map(|l| ((*d).to_owned(), ranges_text(l))))
+                .collect();
+            (g.clone(), days)
+        })
+        .collect();
+    SettingsBody {
+        name,
+        card_id: s.card_id.clone(),
+        holiday_region: school.holiday_region.clone(),
+        lesson_times,
+        groups,
+        closed: school
+            .closed
+            .iter()
+            .map(|c| ClosedOut {
+                name: c.name.clone(),
+                kind: c.kind.as_str().to_owned(),
+                from: c.from,
+                until: c.until,
+            })
+            .collect(),
+        ggd_id,
+    }
+}
+
+fn day_index(field: &str, day: &str) -> ApiResult<usize> {
+    DAYS.iter()
+        .position(|d| *d == day)
+        .ok_or_else(|| bad_value(field, &DAYS))
+}
+
+fn parse_ranges(field: &str, list: &[String]) -> ApiResult<Vec<TimeRange>> {
+    if list.len() > MAX_ITEMS {
+        return Err(ApiError::too_long(field, MAX_ITEMS));
+    }
+    list.iter()
+        .map(|r| {
+            check_len(field, r, 20)?;
+            parse_time_range(r.trim()).map_err(|m| {
+                ApiError::bad_request("ongeldige_tijd", format!("{m}.")).with_field(field)
+            })
+        })
+        .collect()
+}
+
+fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
+    check_len("card_id", &body.card_id, max_len::IDENTIFIER)?;
+    check_opt(
+        "holiday_region",
+        body.holiday_region.as_deref(),
+        max_len::IDENTIFIER,
+    )?;
+    if let Some(r) = body.holiday_region.as_deref()
+        && !["noord", "midden", "zuid"].contains(&r)
+    {
+        return Err(bad_value("holiday_region", &["noord", "midden", "zuid"]));
+    }
+    let mut week: [Vec<TimeRange>; 7] = Default::default();
+    for (day, list) in &body.lesson_times {
+        let i = day_index("lesson_times", day)?;
+        week[i] = parse_ranges(&format!("lesson_times.{day}"), list)?;
+    }
+    if body.groups.len() > MAX_ITEMS {
+        return Err(ApiError::too_long("groups", MAX_ITEMS));
+    }
+    let mut groups = BTreeMap::new();
+    for (group, days) in &body.groups {
+        check_len("groups", group, max_len::IDENTIFIER)?;
+        let mut own: [Option<Vec<TimeRange>>; 7] = Default::default();
+        for (day, list) in days {
+            let i = day_index(&format!("groups.{group}"), day)?;
+            own[i] = Some(parse_ranges(&format!("groups.{group}.{day}"), list)?);
+        }
+        groups.insert(group.clone(), GroupTimes(own));
+    }
+    if body.closed.len() > MAX_ITEMS {
+        return Err(ApiError::too_long("closed", MAX_ITEMS));
+    }
+    let mut closed = Vec::with_capacity(body.closed.len());
+    for c in &body.closed {
+        check_len("closed.name", &c.name, max_len::NAME)?;
+        let kind = ClosedKind::parse(c.kind.trim())
+            .ok_or_else(|| bad_value("closed.kind", &["vakantie", "vrije_dag", "studiedag"]))?;
+        if c.until < c.from {
+            return Err(ApiError::bad_request(
+                "ongeldige_datum",
+                format!(
+                    "De gesloten periode '{}' eindigt vóór ze begint.",
+                    c.name.trim()
+                ),
+            )
+            .with_field("closed"));
+        }
+        closed.push(ClosedPeriod {
+            name: c.name.trim().to_owned(),
+            kind,
+            from: c.from,
+            until: c.until,
+        });
+    }
+    Ok(School {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        holiday_region: body.holiday_region.clone(),
+        lesson_times: WeekTimes(week),
+        groups,
+        closed,
+    })
+}
+
+/// The school's settings (beheerder and verzuimcoordinator).
+#[utoipa::path(
+    get,
+    path = "/api/schools/{school}/settings",
+    tag = "scholen",
+    params(("school" = String, Path, description = "School (BRIN)"), OrgQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "De instellingen", body = SettingsBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen beheerder of verzuimcoordinator van deze school", body = ErrorBody),
+        (status = 404, description = "De school heeft nog geen instellingen", body = ErrorBody),
+    )
+)]
+async fn get_settings(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(school): Path<String>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<SettingsBody>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        &[Role::Beheerder, Role::Verzuimcoordinator],
+        None,
+    )
+    .await?;
+    let settings = state
+        .store
+        .school_settings(acting.org())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let name = state
+        .store
+        .organisation(acting.org())
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let mut tx = state.store.connection().await?;
+    let ggd = tx.school_ggd(acting.org()).await?;
+    Ok(axum::Json(settings_body(name, &settings, ggd)))
+}
+
+/// Replace the school's settings (beheerder): every pupil is re-evaluated with them.
+#[utoipa::path(
+    put,
+    path = "/api/schools/{school}/settings",
+    tag = "scholen",
+    params(("school" = String, Path, description = "School (BRIN)"), OrgQuery),
+    request_body = SettingsBody,
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "Opgeslagen", body = SettingsChanged),
+        (status = 400, description = "ongeldige_tijd, ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen beheerder van deze school", body = ErrorBody),
+        (status = 422, description = "Onbekende kaart of GGD-JGZ-organisatie", body = ErrorBody),
+    )
+)]
+async fn put_settings(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(school): Path<String>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<SettingsBody>,
+) -> ApiResult<axum::Json<SettingsChanged>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        Some(&school),
+        org.org.as_deref(),
+        &[Role::Beheerder],
+        None,
+    )
+    .await?;
+    let name = state
+        .store
+        .organisation(acting.org())
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let engine_school = school_of(acting.org(), &name, &body)?;
+    let ggd = match body
+        .ggd_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
+        None => None,
+        Some(g) => {
+            check_len("ggd_id", g, max_len::IDENTIFIER)?;
+            match state.store.organisation(g).await? {
+                Some(o) if o.kind == OrgKind::GgdJgz => Some(o.id),
+                _ => {
+                    return Err(ApiError::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        "ongeldig",
+                        format!("Onbekende GGD-JGZ-organisatie '{g}'."),
+                    )
+                    .with_field("ggd_id"));
+                }
+            }
+        }
+    };
+    let settings = SchoolSettings {
+        card_id: body.card_id.trim().to_owned(),
+        school: engine_school,
+    };
+    let sync = school::put_school_settings(&state.store, &acting.caller, &school, &settings)
+        .await
+        .map_err(service_error)?;
+    if let Some(g) = &ggd {
+        school::set_school_ggd(&state.store, &acting.caller, &school, g)
+            .await
+            .map_err(service_error)?;
+    }
+    audit
+        .event(&actor, action::PUPIL_WRITE)
+        .organisation(acting.org())
+        .object(format!("school:{school}:settings"))
+        .write()
+        .await?;
+    let mut tx = state.store.connection().await?;
+    let ggd = tx.school_ggd(acting.org()).await?;
+    Ok(axum::Json(SettingsChanged {
+        settings: settings_body(name, &settings, ggd),
+        sync: sync.into(),
+    }))
+}
+
+async fn organisations(
+    state: &AppState,
+    kind: OrgKind,
+    pagination: Pagination,
+) -> ApiResult<axum::Json<Paginated<OrganisationOut>>> {
+    let page = pagination.page();
+    let list: Vec<Organisation> = state.store.list_organisations(Some(kind), page).await?;
+    Ok(axum::Json(Paginated::new(
+        list.into_iter()
+            .map(|o| OrganisationOut {
+                id: o.id,
+                name: o.name,
+            })
+            .collect(),
+        page,
+    )))
+}
+
+/// The municipalities (CBS code and name), for the home municipality of a pupil.
+#[utoipa::path(
+    get,
+    path = "/api/municipalities",
+    tag = "scholen",
+    params(Pagination),
+    security(("sessie" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Een pagina gemeenten", body = Paginated<OrganisationOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+    )
+)]
+async fn municipalities(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Query(pagination): Query<Pagination>,
+) -> ApiResult<axum::Json<Paginated<OrganisationOut>>> {
+    organisations(&state, OrgKind::Gemeente, pagination).await
+}
+
+/// The GGD-JGZ organisations (id and name), for a school's settings.
+#[utoipa::path(
+    get,
+    path = "/api/ggd-organisations",
+    tag = "scholen",
+    params(Pagination),
+    security(("sessie" = []), ("token" = [])),
+    responses(
+        (status = 200, description = "Een pagina GGD-JGZ-organisaties", body = Paginated<OrganisationOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+    )
+)]
+async fn ggd_organisations(
+    State(state): State<AppState>,
+    _actor: Actor,
+    Query(pagination): Query<Pagination>,
+) -> ApiResult<axum::Json<Paginated<OrganisationOut>>> {
+    organisations(&state, OrgKind::GgdJgz, pagination).await
+}

@@ -1,0 +1,497 @@
+//! Tasks: the inbox of the caller's organisation (`GET /api/tasks`, overdue first), one task with
+//! its link and history, completing it (`POST /api/tasks/{id}/complete`: when and how the parents
+//! were informed; for a melding task the melding's content; for the task that judges a no-show at
+//! GGD-JGZ the judgement "zonder goede reden" or "met goede reden") and marking it not needed
+//! with a reason.
+//!
+//! Roles: `verzuimcoordinator` (the school's tasks), `leerplichtambtenaar` (its municipality's),
+//! `jgz` (its GGD-JGZ's); a token with `cases:read` / `cases:write` acts for its organisation.
+
+use axum::extract::State;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::tasks::{Completion, Judgement, MeldingContent, ParentsInformed};
+use verzuim_service::visibility::{self, TaskView};
+use verzuim_store::service_queries::TaskLink;
+use verzuim_store::{HistoryEntry, InformedHow, Role, Task, TaskStatus};
+
+use super::common::{
+    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, service_error, today,
+};
+use crate::audit::Audit;
+use crate::authz::{Actor, Permission};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, required};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tasks))
+        .routes(routes!(get_task))
+        .routes(routes!(complete_task))
+        .routes(routes!(task_not_needed))
+}
+
+/// The roles that act on tasks (each on its own organisation's).
+pub const WORKFLOW_ROLES: &[Role] = &[
+    Role::Verzuimcoordinator,
+    Role::Leerplichtambtenaar,
+    Role::Jgz,
+];
+
+/// What a task refers to beyond the card's action.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskLinkOut {
+    /// `card`, `judge_no_show`, `feedback`, `ggd_feedback` or `review_melding`.
+    pub kind: String,
+    pub signal_id: Option<i64>,
+    pub melding_id: Option<i64>,
+    pub referral_id: Option<i64>,
+    /// For a feedback task: leerplicht's afspraken.
+    pub detail: Option<String>,
+}
+
+fn link_out(l: TaskLink) -> TaskLinkOut {
+    TaskLinkOut {
+        kind: l.kind.as_str().to_owned(),
+        signal_id: l.signal_id,
+        melding_id: l.melding_id,
+        referral_id: l.referral_id,
+        detail: l.detail,
+    }
+}
+
+/// A task of one party in a pupil's case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskOut {
+    pub id: i64,
+    pub case_id: i64,
+    pub signal_id: Option<i64>,
+    pub school_id: String,
+    pub pupil_id: String,
+    /// `school`, `leerplicht` or `ggd_jgz`.
+    pub party: String,
+    /// The organisation that must do it.
+    pub organisation_id: String,
+    pub text: String,
+    /// Completing it makes the melding to leerplicht.
+    pub melding: bool,
+    /// Completing it makes the referral to GGD-JGZ.
+    pub referral: bool,
+    pub trigger: Option<String>,
+    pub due: Option<Date>,
+    /// Open with its due date before today.
+    pub overdue: bool,
+    /// Completing it records when and how the parents were informed (required).
+    pub parents_informed_required: bool,
+    /// `open`, `done` or `not_needed`.
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub link: Option<TaskLinkOut>,
+}
+
+pub fn task_out(t: Task, link: Option<TaskLink>, today: Date) -> TaskOut {
+    TaskOut {
+        overdue: t.status == TaskStatus::Open && t.due.is_some_and(|d| d < today),
+        parents_informed_required: verzuim_service::tasks::requires_parents_informed(&t.text),
+        id: t.id,
+        case_id: t.case_id,
+        signal_id: t.signal_id,
+        school_id: t.school_id,
+        pupil_id: t.pupil_id,
+        party: t.party.as_str().to_owned(),
+        organisation_id: t.organisation_id,
+        text: t.text,
+        melding: t.melding,
+        referral: t.referral,
+        trigger: t.trigger.map(|x| x.as_str().to_owned()),
+        due: t.due,
+        status: t.status.as_str().to_owned(),
+        status_reason: t.status_reason,
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+        link: link.map(link_out),
+    }
+}
+
+pub fn task_view_out(v: TaskView, today: Date) -> TaskOut {
+    task_out(v.task, v.link, today)
+}
+
+/// One status change (of a task, melding or referral).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryOut {
+    pub at: Timestamp,
+    /// `user:ID`, `token:ID` or `system`.
+    pub actor: String,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+pub fn history_out(h: HistoryEntry) -> HistoryOut {
+    HistoryOut {
+        at: h.at,
+        actor: h.actor,
+        status: h.status,
+        reason: h.reason,
+    }
+}
+
+/// A task with its history (the history only for the organisation's own tasks).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskDetail {
+    pub task: TaskOut,
+    pub history: Vec<HistoryOut>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// `open`, `done` or `not_needed`; without it all.
+    pub status: Option<String>,
+}
+
+/// When and how the parents were informed.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ParentsInformedIn {
+    pub date: Date,
+    /// `gesprek`, `telefoon`, `brief`, `email` or `anders`.
+    #[schema(example = "gesprek")]
+    pub how: String,
+}
+
+/// The content of a melding to leerplicht that the school enters (the rest comes from the
+/// signal and the pupil).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MeldingContentIn {
+    /// The suspected reason of the absence.
+    pub suspected_reason: String,
+    /// What the school already did.
+    pub school_actions: String,
+}
+
+/// What completing a task records.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CompleteIn {
+    /// Required when the task informs the parents (`parents_informed_required`).
+    pub parents_informed: Option<ParentsInformedIn>,
+    /// Required for a melding task.
+    pub melding: Option<MeldingContentIn>,
+    /// For the school's task that judges a no-show at GGD-JGZ: `zonder_goede_reden` (the melding
+    /// task follows) or `met_goede_reden`.
+    pub judgement: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NotNeededIn {
+    /// Why the task is not needed.
+    pub reason: String,
+}
+
+/// What completing a task started.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionOut {
+    pub task_id: i64,
+    /// The melding made (a melding task).
+    pub melding_id: Option<i64>,
+    /// The referral made (a referral task).
+    pub referral_id: Option<i64>,
+    /// Tasks created for this or another party.
+    pub tasks_created: Vec<i64>,
+}
+
+fn completion(body: &CompleteIn) -> ApiResult<Completion> {
+    let parents_informed = match &body.parents_informed {
+        None => None,
+        Some(p) => Some(ParentsInformed {
+            date: p.date,
+            how: InformedHow::parse(p.how.trim()).ok_or_else(|| {
+                bad_value(
+                    "parents_informed.how",
+                    &InformedHow::ALL
+                        .iter()
+                        .map(|h| h.as_str())
+                        .collect::<Vec<_>>(),
+                )
+            })?,
+        }),
+    };
+    let melding = match &body.melding {
+        None => None,
+        Some(m) => {
+            check_len("melding.suspected_reason", &m.suspected_reason, TEXT_MAX)?;
+            check_len("melding.school_actions", &m.school_actions, TEXT_MAX)?;
+            Some(MeldingContent {
+                suspected_reason: m.suspected_reason.clone(),
+                school_actions: m.school_actions.clone(),
+            })
+        }
+    };
+    let judgement = match body.judgement.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("zonder_goede_reden") => Some(Judgement::ZonderGoedeReden),
+        Some("met_goede_reden") => Some(Judgement::MetGoedeReden),
+        Some(_) => {
+            return Err(bad_value(
+                "judgement",
+                &["zonder_goede_reden", "met_goede_reden"],
+            ));
+        }
+    };
+    Ok(Completion {
+        parents_informed,
+        melding,
+        judgement,
+    })
+}
+
+/// The acting organisation's own task, or 404.
+async fn own_task(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Task> {
+    let mut tx = state.store.connection().await?;
+    tx.task(acting.org(), id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The inbox: the tasks of the caller's organisation, overdue and earliest due first.
+#[utoipa::path(
+    get,
+    path = "/api/tasks",
+    tag = "taken",
+    params(TaskQuery, Pagination, OrgQuery),
+    security(("sessie" = []), ("token" = ["cases:read"])),
+    responses(
+        (status = 200, description = "Een pagina taken", body = Paginated<TaskOut>),
+        (status = 400, description = "ongeldige_waarde, organisatie_kiezen", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol met taken", body = ErrorBody),
+    )
+)]
+async fn list_tasks(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Query(q): Query<TaskQuery>,
+    Query(pagination): Query<Pagination>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Paginated<TaskOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        WORKFLOW_ROLES,
+        Some(Permission::CasesRead),
+    )
+    .await?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            TaskStatus::parse(s)
+                .ok_or_else(|| bad_value("status", &["open", "done", "not_needed"]))?,
+        ),
+    };
+    let page = pagination.page();
+    let tasks = visibility::my_tasks(&state.store, &acting.caller, status, page)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("tasks:{}", acting.org()),
+        None,
+    )
+    .await?;
+    let today = today(&state);
+    Ok(axum::Json(Paginated::new(
+        tasks
+            .into_iter()
+            .map(|t| task_out(t, None, today))
+            .collect(),
+        page,
+    )))
+}
+
+/// One task of a case the caller may see, with its link; with its history when it is the
+/// caller's organisation's own.
+#[utoipa::path(
+    get,
+    path = "/api/tasks/{id}",
+    tag = "taken",
+    params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
+    security(("sessie" = []), ("token" = ["cases:read"])),
+    responses(
+        (status = 200, description = "De taak", body = TaskDetail),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol met taken", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet zichtbaar", body = ErrorBody),
+    )
+)]
+async fn get_task(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<TaskDetail>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        WORKFLOW_ROLES,
+        Some(Permission::CasesRead),
+    )
+    .await?;
+    let view = visibility::task(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    let history = if view.task.organisation_id == acting.org() {
+        visibility::task_history(&state.store, &acting.caller, id)
+            .await
+            .map_err(service_error)?
+    } else {
+        Vec::new()
+    };
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("task:{id}"),
+        Some((&view.task.school_id, &view.task.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(TaskDetail {
+        task: task_view_out(view, today(&state)),
+        history: history.into_iter().map(history_out).collect(),
+    }))
+}
+
+/// Complete one of the organisation's open tasks. A melding task makes the melding (to the
+/// leerplichtambtenaar of the pupil's home municipality) and leerplicht's tasks; a referral task
+/// the referral and GGD-JGZ's tasks; the judgement "zonder goede reden" the school's melding task.
+#[utoipa::path(
+    post,
+    path = "/api/tasks/{id}/complete",
+    tag = "taken",
+    params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
+    request_body = CompleteIn,
+    security(("sessie" = []), ("token" = ["cases:write"])),
+    responses(
+        (status = 200, description = "Afgerond", body = CompletionOut),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol voor deze taak", body = ErrorBody),
+        (status = 404, description = "Geen taak van uw organisatie", body = ErrorBody),
+        (status = 409, description = "De taak is al afgerond of niet nodig", body = ErrorBody),
+        (status = 422, description = "Ouders, meldingsinhoud of oordeel ontbreekt; geen BSN/onderwijsnummer", body = ErrorBody),
+    )
+)]
+async fn complete_task(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<CompleteIn>,
+) -> ApiResult<axum::Json<CompletionOut>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        WORKFLOW_ROLES,
+        Some(Permission::CasesWrite),
+    )
+    .await?;
+    let task = own_task(&state, &acting, id).await?;
+    let completion = completion(&body)?;
+    let outcome = verzuim_service::tasks::complete_task(
+        &state.store,
+        &acting.caller,
+        today(&state),
+        id,
+        &completion,
+    )
+    .await
+    .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("task:{id}:complete"),
+        Some((&task.school_id, &task.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(CompletionOut {
+        task_id: outcome.task_id,
+        melding_id: outcome.melding,
+        referral_id: outcome.referral,
+        tasks_created: outcome.tasks_created,
+    }))
+}
+
+/// Mark one of the organisation's open tasks as not needed, with a reason.
+#[utoipa::path(
+    post,
+    path = "/api/tasks/{id}/not-needed",
+    tag = "taken",
+    params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
+    request_body = NotNeededIn,
+    security(("sessie" = []), ("token" = ["cases:write"])),
+    responses(
+        (status = 204, description = "Niet nodig"),
+        (status = 400, description = "verplicht, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen rol voor deze taak", body = ErrorBody),
+        (status = 404, description = "Geen taak van uw organisatie", body = ErrorBody),
+        (status = 409, description = "De taak is al afgerond of niet nodig", body = ErrorBody),
+    )
+)]
+async fn task_not_needed(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<NotNeededIn>,
+) -> ApiResult<axum::http::StatusCode> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        WORKFLOW_ROLES,
+        Some(Permission::CasesWrite),
+    )
+    .await?;
+    let task = own_task(&state, &acting, id).await?;
+    let reason = required("reason", &body.reason, TEXT_MAX)?;
+    verzuim_service::tasks::task_not_needed(&state.store, &acting.caller, id, reason)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("task:{id}:not_needed"),
+        Some((&task.school_id, &task.pupil_id)),
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

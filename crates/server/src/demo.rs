@@ -1,0 +1,883 @@
+//! `verzuim serve --demo`: a demo region in the database, so that every page has something to
+//! show. Only with `--demo` (security.md: demo users and fixed demo passwords exist only then).
+//!
+//! What [`seed`] puts in (idempotently: a second start on the same database adds nothing):
+//!
+//! - the municipalities Enschede (`GM0153`), Hengelo (`GM0164`) and Oldenzaal (`GM0173`), and
+//!   GGD-JGZ "GGD Twente" ([`GGD_ID`]);
+//! - two schools on the Twente card, each with GGD Twente as its GGD-JGZ: "OBS De Esch"
+//!   (`99XX00`, the files of `examples/demo`, imported with the service's import, so its signals
+//!   are those of `verzuim evaluate` on the same files) and "CBS De Wegwijzer" (`88YY00`, the files
+//!   of `examples/demo-2`); both raise every signal kind of rules.md §2;
+//! - a user per role ([`DEMO_USERS`]): leerkracht (of one group), verzuimcoordinator and
+//!   beheerder per school, a leerplichtambtenaar per municipality, jgz at GGD Twente, all with the
+//!   password [`DEMO_PASSWORD`];
+//! - part of the workflow, walked through the service as those users: school tasks completed with
+//!   the parents informed, meldingen to all three municipalities (one in behandeling, one closed
+//!   with afspraken so the school has the feedback task), referrals to GGD Twente (one "niet
+//!   verschenen zonder tegenbericht", so the school has the task to judge it; one in behandeling).
+//!
+//! The demo's school year is 2026-2027 and its "today" is [`DEMO_TODAY`], the last lesson day
+//! before the summer holiday (the demo files hold registrations up to then, and the service
+//! refuses registrations after today). A demo server runs on [`demo_clock`], which starts at that
+//! day and then runs with real time.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use verzuim_engine::model::SignalKind;
+use verzuim_exchange::Source;
+use verzuim_service::tasks::requires_parents_informed;
+use verzuim_service::{
+    Caller, ClosingReason, Completion, MeldingAction, MeldingContent, ParentsInformed,
+    ServiceError, Sources,
+};
+use verzuim_store::{
+    InformedHow, Letterhead, MAX_PAGE_SIZE, MeldingId, Membership, NewUser, OrgKind, Organisation,
+    Page, ReferralId, ReferralStatus, Role, Scope, Store, StoreError, Task, TaskStatus, UserId,
+};
+
+use crate::auth::password;
+use crate::state::{Clock, ManualClock};
+
+/// The password of every demo user (at least 12 characters, not on the list of common ones).
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord-2026";
+
+/// The demo's today: Friday 2027-07-09, the last lesson day of the school year 2026-2027.
+pub const DEMO_TODAY: Date = date(2027, 7, 9);
+
+/// The GGD-JGZ organisation of the demo region.
+pub const GGD_ID: &str = "GGD-TWENTE";
+
+/// The first demo school (examples/demo).
+pub const SCHOOL_ESCH: &str = "99XX00";
+/// The second demo school (examples/demo-2).
+pub const SCHOOL_WEGWIJZER: &str = "88YY00";
+
+/// A demo user: who they are and where they work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub organisation: &'static str,
+    /// For a leerkracht: the groups they register for.
+    pub groups: &'static [&'static str],
+}
+
+/// Every demo user: a user per role and organisation of the demo region.
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        email: "leerkracht@obs-de-esch.example",
+        name: "Marieke Leferink",
+        role: Role::Leerkracht,
+        organisation: SCHOOL_ESCH,
+        groups: &["7-8"],
+    },
+    DemoUser {
+        email: "coordinator@obs-de-esch.example",
+        name: "Hans Oude Vrielink",
+        role: Role::Verzuimcoordinator,
+        organisation: SCHOOL_ESCH,
+        groups: &[],
+    },
+    DemoUser {
+        email: "beheer@obs-de-esch.example",
+        name: "Ingrid Nijland",
+        role: Role::Beheerder,
+        organisation: SCHOOL_ESCH,
+        groups: &[],
+    },
+    DemoUser {
+        email: "leerkracht@cbs-de-wegwijzer.example",
+        name: "Bart Kamphuis",
+        role: Role::Leerkracht,
+        organisation: SCHOOL_WEGWIJZER,
+        groups: &["6"],
+    },
+    DemoUser {
+        email: "coordinator@cbs-de-wegwijzer.example",
+        name: "Saskia ten Dam",
+        role: Role::Verzuimcoordinator,
+        organisation: SCHOOL_WEGWIJZER,
+        groups: &[],
+    },
+    DemoUser {
+        email: "beheer@cbs-de-wegwijzer.example",
+        name: "Gerard Brummelhuis",
+        role: Role::Beheerder,
+        organisation: SCHOOL_WEGWIJZER,
+        groups: &[],
+    },
+    DemoUser {
+        email: "leerplicht@enschede.example",
+        name: "Yvonne Schuttenbeld",
+        role: Role::Leerplichtambtenaar,
+        organisation: "GM0153",
+        groups: &[],
+    },
+    DemoUser {
+        email: "leerplicht@hengelo.example",
+        name: "Erik Wensink",
+        role: Role::Leerplichtambtenaar,
+        organisation: "GM0164",
+        groups: &[],
+    },
+    DemoUser {
+        email: "leerplicht@oldenzaal.example",
+        name: "Monique Bekhuis",
+        role: Role::Leerplichtambtenaar,
+        organisation: "GM0173",
+        groups: &[],
+    },
+    DemoUser {
+        email: "jgz@ggd-twente.example",
+        name: "Dr. Anouk Haverkate (jeugdarts)",
+        role: Role::Jgz,
+        organisation: GGD_ID,
+        groups: &[],
+    },
+];
+
+/// The organisations of the demo region.
+pub fn organisations() -> Vec<Organisation> {
+    let org = |id: &str, kind, name: &str, street: &str, postcode: &str, city: &str| Organisation {
+        id: id.to_owned(),
+        kind,
+        name: name.to_owned(),
+        letterhead: Letterhead {
+            street: Some(street.to_owned()),
+            postcode: Some(postcode.to_owned()),
+            city: Some(city.to_owned()),
+            phone: None,
+            email: None,
+        },
+    };
+    vec![
+        org(
+            "GM0153",
+            OrgKind::Gemeente,
+            "Enschede",
+            "Langestraat 24",
+            "7511 HC",
+            "Enschede",
+        ),
+        org(
+            "GM0164",
+            OrgKind::Gemeente,
+            "Hengelo",
+            "Hazemeijerplein 1",
+            "7555 RJ",
+            "Hengelo",
+        ),
+        org(
+            "GM0173",
+            OrgKind::Gemeente,
+            "Oldenzaal",
+            "Ganzenmarkt 1",
+            "7571 CD",
+            "Oldenzaal",
+        ),
+        org(
+            GGD_ID,
+            OrgKind::GgdJgz,
+            "GGD Twente",
+            "Nijverheidstraat 30",
+            "7511 JM",
+            "Enschede",
+        ),
+        org(
+            SCHOOL_ESCH,
+            OrgKind::School,
+            "OBS De Esch",
+            "Esmarkelaan 1",
+            "7522 MT",
+            "Enschede",
+        ),
+        org(
+            SCHOOL_WEGWIJZER,
+            OrgKind::School,
+            "CBS De Wegwijzer",
+            "Wegwijzerstraat 2",
+            "7555 AB",
+            "Hengelo",
+        ),
+    ]
+}
+
+/// The files of a demo school, embedded (the same as under `examples/`).
+struct SchoolFiles {
+    id: &'static str,
+    school: &'static str,
+    pupils: &'static str,
+    registrations: &'static str,
+    events: &'static str,
+}
+
+const ESCH_FILES: SchoolFiles = SchoolFiles {
+    id: SCHOOL_ESCH,
+    school: include_str!("../../../examples/demo/school.toml"),
+    pupils: include_str!("../../../examples/demo/pupils.csv"),
+    registrations: include_str!("../../../examples/demo/registrations.csv"),
+    events: include_str!("../../../examples/demo/events.csv"),
+};
+
+const WEGWIJZER_FILES: SchoolFiles = SchoolFiles {
+    id: SCHOOL_WEGWIJZER,
+    school: include_str!("../../../examples/demo-2/school.toml"),
+    pupils: include_str!("../../../examples/demo-2/pupils.csv"),
+    registrations: include_str!("../../../examples/demo-2/registrations.csv"),
+    events: include_str!("../../../examples/demo-2/events.csv"),
+};
+
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("de demo kon niet worden opgeslagen: {0}")]
+    Store(#[from] StoreError),
+    #[error("de demo kon niet worden opgebouwd: {0}")]
+    Service(#[from] ServiceError),
+    #[error("de demobestanden van {school} zijn ongeldig: {first}")]
+    Files { school: String, first: String },
+    #[error("{0}")]
+    Hash(#[from] password::HashError),
+    #[error("de demo is onvolledig: {0}")]
+    Missing(String),
+}
+
+type Result<T, E = DemoError> = std::result::Result<T, E>;
+
+/// A demo login, as printed at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub email: String,
+    pub role: Role,
+    pub groups: Vec<String>,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub password: &'static str,
+}
+
+/// What [`seed`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoReport {
+    /// Users created by this run (0 when the demo was already there).
+    pub users_created: usize,
+    /// Schools whose files were imported by this run.
+    pub schools_imported: Vec<String>,
+    /// Schools whose workflow was walked by this run.
+    pub workflows_walked: Vec<String>,
+    /// Every demo login.
+    pub logins: Vec<DemoLogin>,
+}
+
+impl DemoReport {
+    /// Whether this run found everything already in place.
+    pub fn was_present(&self) -> bool {
+        self.users_created == 0
+            && self.schools_imported.is_empty()
+            && self.workflows_walked.is_empty()
+    }
+}
+
+/// Seeds the demo region (see the module's documentation). Idempotent: organisations are
+/// upserted, users made only when their e-mail address is unused, a school's files imported only
+/// when it has no pupils, and its workflow walked only when it has no meldingen or referrals yet.
+pub async fn seed(store: &Store) -> Result<DemoReport> {
+    let mut report = DemoReport::default();
+    for org in organisations() {
+        store.put_organisation(&org).await?;
+    }
+    let mut ids = Vec::with_capacity(DEMO_USERS.len());
+    for u in DEMO_USERS {
+        let id = match store.user_by_email(u.email).await? {
+            Some(existing) => existing.id,
+            None => {
+                let hash = password::hash_blocking(DEMO_PASSWORD.to_owned()).await?;
+                report.users_created += 1;
+                store
+                    .create_user(&NewUser {
+                        email: u.email.to_owned(),
+                        display_name: u.name.to_owned(),
+                        password_hash: hash,
+                    })
+                    .await?
+            }
+        };
+        store
+            .add_membership(&Membership {
+                user_id: id,
+                organisation_id: u.organisation.to_owned(),
+                role: u.role,
+                groups: u.groups.iter().map(|g| (*g).to_owned()).collect(),
+            })
+            .await?;
+        ids.push(id);
+    }
+    let people = People { ids };
+
+    for files in [&ESCH_FILES, &WEGWIJZER_FILES] {
+        let beheer = people.caller(files.id, Role::Beheerder)?;
+        if store
+            .list_pupils(Scope::School(files.id), Page::first(1))
+            .await?
+            .is_empty()
+        {
+            import(store, &beheer, files).await?;
+            report.schools_imported.push(files.id.to_owned());
+        }
+        verzuim_service::school::set_school_ggd(store, &beheer, files.id, GGD_ID).await?;
+    }
+
+    for school in [SCHOOL_ESCH, SCHOOL_WEGWIJZER] {
+        let scope = Scope::School(school);
+        let untouched = store
+            .list_meldingen(scope, Page::first(1))
+            .await?
+            .is_empty()
+            && store
+                .list_referrals(scope, Page::first(1))
+                .await?
+                .is_empty();
+        if untouched {
+            let walk = Walk {
+                store,
+                people: &people,
+                school,
+            };
+            if school == SCHOOL_ESCH {
+                walk.esch().await?;
+            } else {
+                walk.wegwijzer().await?;
+            }
+            report.workflows_walked.push(school.to_owned());
+        }
+    }
+
+    report.logins = logins();
+    Ok(report)
+}
+
+/// The logins of [`DEMO_USERS`], with their organisations' names.
+pub fn logins() -> Vec<DemoLogin> {
+    let orgs = organisations();
+    DEMO_USERS
+        .iter()
+        .map(|u| DemoLogin {
+            email: u.email.to_owned(),
+            role: u.role,
+            groups: u.groups.iter().map(|g| (*g).to_owned()).collect(),
+            organisation_id: u.organisation.to_owned(),
+            organisation_name: orgs
+                .iter()
+                .find(|o| o.id == u.organisation)
+                .map_or_else(|| u.organisation.to_owned(), |o| o.name.clone()),
+            password: DEMO_PASSWORD,
+        })
+        .collect()
+}
+
+/// How many of [`DEMO_USERS`] the database holds. A start without `--demo` refuses a database
+/// with any (their passwords are public).
+pub async fn count_demo_users(store: &Store) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for u in DEMO_USERS {
+        if store.user_by_email(u.email).await?.is_some() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The demo logins as a Dutch table (printed on standard output at start).
+pub fn logins_table(logins: &[DemoLogin]) -> String {
+    let role = |l: &DemoLogin| {
+        if l.groups.is_empty() {
+            l.role.as_str().to_owned()
+        } else {
+            format!("{} (groep {})", l.role.as_str(), l.groups.join(", "))
+        }
+    };
+    let org = |l: &DemoLogin| format!("{} ({})", l.organisation_name, l.organisation_id);
+    let headers = ["E-mailadres", "Rol", "Organisatie", "Wachtwoord"];
+    let rows: Vec<[String; 4]> = logins
+        .iter()
+        .map(|l| [l.email.clone(), role(l), org(l), l.password.to_owned()])
+        .collect();
+    let mut widths = headers.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Demo-accounts (alleen met --demo; de wachtwoorden zijn openbaar, gebruik deze database niet \
+         voor echte leerlingen). Schooljaar 2026-2027, demodatum {}.",
+        verzuim_exchange::values::date_nl(DEMO_TODAY)
+    );
+    let _ = writeln!(out);
+    let line = |out: &mut String, cells: [&str; 4]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            text.push_str(cell);
+            if i + 1 < cells.len() {
+                text.extend(std::iter::repeat_n(' ', w - cell.chars().count()));
+            }
+        }
+        let _ = writeln!(out, "{text}");
+    };
+    line(&mut out, headers);
+    let rule = widths.map(|w| "-".repeat(w));
+    line(&mut out, [&rule[0], &rule[1], &rule[2], &rule[3]]);
+    for row in &rows {
+        line(&mut out, [&row[0], &row[1], &row[2], &row[3]]);
+    }
+    out
+}
+
+/// The moment a demo server's clock starts: [`DEMO_TODAY`] at 08:15 in the Netherlands.
+pub fn demo_start() -> Timestamp {
+    DEMO_TODAY
+        .at(8, 15, 0, 0)
+        .to_zoned(TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC))
+        .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+}
+
+/// A clock for a demo server: starts at [`demo_start`] and then runs with real time (sessions
+/// time out and login throttling wears off as usual). Call inside a tokio runtime: a task moves
+/// it forward every second.
+pub fn demo_clock() -> Clock {
+    let manual = ManualClock::new(demo_start());
+    let ticking = manual.clone();
+    tokio::spawn(async move {
+        let mut last = Instant::now();
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            let now = Instant::now();
+            if let Ok(d) = SignedDuration::try_from(now - last) {
+                ticking.advance(d);
+            }
+            last = now;
+        }
+    });
+    manual.clock()
+}
+
+async fn import(store: &Store, caller: &Caller, files: &SchoolFiles) -> Result<()> {
+    let sources = Sources {
+        school: Some(Source {
+            name: "school.toml",
+            bytes: files.school.as_bytes(),
+        }),
+        pupils: Source {
+            name: "pupils.csv",
+            bytes: files.pupils.as_bytes(),
+        },
+        registrations: Source {
+            name: "registrations.csv",
+            bytes: files.registrations.as_bytes(),
+        },
+        events: Some(Source {
+            name: "events.csv",
+            bytes: files.events.as_bytes(),
+        }),
+    };
+    match verzuim_service::import(store, caller, DEMO_TODAY, files.id, sources).await {
+        Ok(_) => Ok(()),
+        Err(ServiceError::Input(errors)) => Err(DemoError::Files {
+            school: files.id.to_owned(),
+            first: errors.first().map(ToString::to_string).unwrap_or_default(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The demo users' ids, in the order of [`DEMO_USERS`].
+struct People {
+    ids: Vec<UserId>,
+}
+
+impl People {
+    fn caller(&self, organisation: &str, role: Role) -> Result<Caller> {
+        DEMO_USERS
+            .iter()
+            .zip(&self.ids)
+            .find(|(u, _)| u.organisation == organisation && u.role == role)
+            .map(|(u, id)| Caller::user(*id, u.organisation, u.role))
+            .ok_or_else(|| DemoError::Missing(format!("geen {role} bij {organisation}")))
+    }
+}
+
+/// What completing a signal's school tasks started.
+#[derive(Debug, Default)]
+struct Started {
+    melding: Option<MeldingId>,
+    referral: Option<ReferralId>,
+}
+
+/// Part of the workflow of one school, walked as the demo users.
+struct Walk<'a> {
+    store: &'a Store,
+    people: &'a People,
+    school: &'a str,
+}
+
+impl Walk<'_> {
+    /// OBS De Esch: meldingen to all three municipalities, one in behandeling and one closed
+    /// with afspraken; two referrals to GGD Twente, one "niet verschenen zonder tegenbericht".
+    async fn esch(&self) -> Result<()> {
+        // 1026 Lotte: relatief verzuim (Enschede) -> melding, which leerplicht takes up.
+        let lotte = self
+            .school_tasks(
+                "1026",
+                SignalKind::RelatiefVerzuim,
+                None,
+                InformedHow::Gesprek,
+                Some(melding(
+                    "Ongeoorloofd afwezig zonder bericht; ouders geven aan dat Lotte 's ochtends \
+                     moeilijk op gang komt",
+                    "Gesprek met ouders en Lotte gevoerd; aanwezigheid wekelijks besproken",
+                )),
+            )
+            .await?;
+        let enschede = self.people.caller("GM0153", Role::Leerplichtambtenaar)?;
+        let id = need(lotte.melding, "melding 1026")?;
+        self.melding_step(&enschede, id, MeldingAction::InBehandeling)
+            .await?;
+
+        // 1035 Roos: te laat, 5x (a talk) and 10x (melding, closed by leerplicht with afspraken:
+        // the school gets the feedback task).
+        self.school_tasks(
+            "1035",
+            SignalKind::TeLaat,
+            Some("5x"),
+            InformedHow::Gesprek,
+            None,
+        )
+        .await?;
+        let roos = self
+            .school_tasks(
+                "1035",
+                SignalKind::TeLaat,
+                Some("10x"),
+                InformedHow::Brief,
+                Some(melding(
+                    "Structureel te laat; ouders vertrekken vroeg naar hun werk",
+                    "Twee gesprekken met ouders (5x en 10x te laat), afspraken over het \
+                     ochtendritme",
+                )),
+            )
+            .await?;
+        let id = need(roos.melding, "melding 1035")?;
+        self.melding_step(&enschede, id, MeldingAction::InBehandeling)
+            .await?;
+        self.melding_step(
+            &enschede,
+            id,
+            MeldingAction::Afgesloten {
+                reason: ClosingReason::VerzuimBeeindigd,
+                afspraken: "Gesprek met ouders en Roos gevoerd. Roos fietst voortaan samen met \
+                            een buurmeisje naar school; de school houdt het te laat komen bij en \
+                            meldt opnieuw bij herhaling."
+                    .into(),
+            },
+        )
+        .await?;
+
+        // 1030 Jens (Hengelo): thuiszitter, melding as langdurig relatief verzuimer.
+        self.school_tasks(
+            "1030",
+            SignalKind::LangdurigRelatiefVerzuim,
+            None,
+            InformedHow::Gesprek,
+            Some(melding(
+                "Langdurig thuis; vermoedelijk schoolangst",
+                "Overleg met ouders en het samenwerkingsverband; thuiswerk aangeboden",
+            )),
+        )
+        .await?;
+
+        // 1046 Ilse (Oldenzaal): luxe verzuim after the meivakantie.
+        self.school_tasks(
+            "1046",
+            SignalKind::LuxeVerzuim,
+            None,
+            InformedHow::Telefoon,
+            Some(melding(
+                "Vakantie verlengd zonder toestemming van de directeur",
+                "Ouders gebeld en op de hoogte gesteld van de melding",
+            )),
+        )
+        .await?;
+
+        // 1044 Floor: absoluut verzuim, melding (geregistreerd).
+        self.school_tasks(
+            "1044",
+            SignalKind::AbsoluutVerzuim,
+            None,
+            InformedHow::Brief,
+            Some(melding(
+                "Uitgeschreven zonder bekende nieuwe school",
+                "Ouders gebeld en aangeschreven; geen inschrijving elders bekend",
+            )),
+        )
+        .await?;
+
+        // 1038 Stijn: 5x te laat, talked with the parents.
+        self.school_tasks(
+            "1038",
+            SignalKind::TeLaat,
+            Some("5x"),
+            InformedHow::Gesprek,
+            None,
+        )
+        .await?;
+
+        // 1040 Isa: ziek langer dan 2 weken -> referral; GGD-JGZ reports she did not come without
+        // notice, so the school gets the task to judge that.
+        let ggd = self.people.caller(GGD_ID, Role::Jgz)?;
+        let isa = self
+            .school_tasks(
+                "1040",
+                SignalKind::ZiekLangerDan2Weken,
+                None,
+                InformedHow::Telefoon,
+                None,
+            )
+            .await?;
+        let referral = need(isa.referral, "verwijzing 1040")?;
+        verzuim_service::referrals::add_jgz_note(
+            self.store,
+            &ggd,
+            referral,
+            "Uitnodiging voor het spreekuur verstuurd aan ouders.",
+        )
+        .await?;
+        verzuim_service::referrals::set_referral_status(
+            self.store,
+            &ggd,
+            referral,
+            ReferralStatus::NietVerschenenZonderTegenbericht,
+        )
+        .await?;
+
+        // 1015 Levi: 3rd sick report in 3 months -> referral, which GGD-JGZ takes up.
+        let levi = self
+            .school_tasks(
+                "1015",
+                SignalKind::Ziek3eMeldingIn3Maanden,
+                None,
+                InformedHow::Gesprek,
+                None,
+            )
+            .await?;
+        let referral = need(levi.referral, "verwijzing 1015")?;
+        verzuim_service::referrals::set_referral_status(
+            self.store,
+            &ggd,
+            referral,
+            ReferralStatus::InBehandeling,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// CBS De Wegwijzer: a melding to Hengelo, a talk about luxe verzuim, a referral.
+    async fn wegwijzer(&self) -> Result<()> {
+        self.school_tasks(
+            "2001",
+            SignalKind::RelatiefVerzuim,
+            None,
+            InformedHow::Gesprek,
+            Some(melding(
+                "Ongeoorloofd afwezig; ouders melden Daan niet af",
+                "Gesprek met ouders gevoerd en hen op de hoogte gesteld van de melding",
+            )),
+        )
+        .await?;
+        // 2002 Fenna: the talk is done; the melding is left for the coordinator to make.
+        self.school_tasks_where(
+            "2002",
+            SignalKind::LuxeVerzuim,
+            None,
+            InformedHow::Gesprek,
+            None,
+            |t| !t.melding,
+        )
+        .await?;
+        self.school_tasks(
+            "2004",
+            SignalKind::ZiekLangerDan2Weken,
+            None,
+            InformedHow::Telefoon,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn school_tasks(
+        &self,
+        pupil: &str,
+        kind: SignalKind,
+        stage: Option<&str>,
+        how: InformedHow,
+        content: Option<MeldingContent>,
+    ) -> Result<Started> {
+        self.school_tasks_where(pupil, kind, stage, how, content, |_| true)
+            .await
+    }
+
+    /// Completes the open school tasks (those `which` picks) of the pupil's first active signal
+    /// of `kind` (and `stage`), in the card's order, with the parents informed on the signal's
+    /// date where the task asks for it.
+    async fn school_tasks_where(
+        &self,
+        pupil: &str,
+        kind: SignalKind,
+        stage: Option<&str>,
+        how: InformedHow,
+        content: Option<MeldingContent>,
+        which: impl Fn(&Task) -> bool,
+    ) -> Result<Started> {
+        let coordinator = self.people.caller(self.school, Role::Verzuimcoordinator)?;
+        let signal = self
+            .store
+            .active_signals(Scope::School(self.school), self.school, pupil)
+            .await?
+            .into_iter()
+            .filter(|s| s.kind == kind && (stage.is_none() || s.stage.as_deref() == stage))
+            .min_by_key(|s| (s.date, s.id))
+            .ok_or_else(|| {
+                DemoError::Missing(format!(
+                    "leerling {pupil} heeft geen signaal {}",
+                    kind.as_str()
+                ))
+            })?;
+        let mut tasks: Vec<Task> = self
+            .open_tasks()
+            .await?
+            .into_iter()
+            .filter(|t| t.pupil_id == pupil && t.signal_id == Some(signal.id) && which(t))
+            .collect();
+        tasks.sort_by_key(|t| t.id);
+        if tasks.is_empty() {
+            return Err(DemoError::Missing(format!(
+                "leerling {pupil}: geen open taken bij het signaal {}",
+                kind.as_str()
+            )));
+        }
+        let mut started = Started::default();
+        for task in tasks {
+            let completion = Completion {
+                parents_informed: requires_parents_informed(&task.text).then_some(
+                    ParentsInformed {
+                        date: signal.date.min(DEMO_TODAY),
+                        how,
+                    },
+                ),
+                melding: if task.melding { content.clone() } else { None },
+                judgement: None,
+            };
+            let outcome = verzuim_service::tasks::complete_task(
+                self.store,
+                &coordinator,
+                DEMO_TODAY,
+                task.id,
+                &completion,
+            )
+            .await?;
+            started.melding = started.melding.or(outcome.melding);
+            started.referral = started.referral.or(outcome.referral);
+        }
+        Ok(started)
+    }
+
+    /// Every open task of the school.
+    async fn open_tasks(&self) -> Result<Vec<Task>> {
+        let mut all = Vec::new();
+        let mut page = Page::first(MAX_PAGE_SIZE);
+        loop {
+            let batch = self
+                .store
+                .list_tasks(self.school, Some(TaskStatus::Open), page)
+                .await?;
+            let done = batch.len() < page.limit() as usize;
+            all.extend(batch);
+            if done {
+                return Ok(all);
+            }
+            page = page.next();
+        }
+    }
+
+    async fn melding_step(
+        &self,
+        caller: &Caller,
+        id: MeldingId,
+        action: MeldingAction,
+    ) -> Result<()> {
+        verzuim_service::meldingen::melding_action(self.store, caller, id, &action).await?;
+        Ok(())
+    }
+}
+
+fn melding(reason: &str, actions: &str) -> MeldingContent {
+    MeldingContent {
+        suspected_reason: reason.to_owned(),
+        school_actions: actions.to_owned(),
+    }
+}
+
+fn need<T>(value: Option<T>, what: &str) -> Result<T> {
+    value.ok_or_else(|| DemoError::Missing(format!("{what} is niet gemaakt")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_password_meets_the_policy() {
+        assert_eq!(password::check_policy(DEMO_PASSWORD), Ok(()));
+    }
+
+    #[test]
+    fn every_role_has_a_demo_user_and_every_organisation_exists() {
+        let orgs = organisations();
+        for role in Role::ALL {
+            assert!(DEMO_USERS.iter().any(|u| u.role == *role), "{role}");
+        }
+        for u in DEMO_USERS {
+            assert!(orgs.iter().any(|o| o.id == u.organisation), "{}", u.email);
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_login_with_its_password() {
+        let table = logins_table(&logins());
+        assert!(table.contains("E-mailadres"));
+        assert!(table.contains("Wachtwoord"));
+        for u in DEMO_USERS {
+            let line = table.lines().find(|l| l.starts_with(u.email)).unwrap();
+            assert!(line.contains(DEMO_PASSWORD), "{line}");
+        }
+        assert!(table.contains("leerkracht (groep 7-8)"));
+        assert!(table.contains("OBS De Esch (99XX00)"));
+    }
+
+    #[test]
+    fn the_demo_clock_starts_on_the_last_lesson_day() {
+        let start = demo_start().to_zoned(TimeZone::get("Europe/Amsterdam").unwrap());
+        assert_eq!(start.date(), DEMO_TODAY);
+    }
+}

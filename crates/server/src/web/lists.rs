@@ -1,0 +1,323 @@
+//! The landing pages of the roles other than leerkracht: the coordinator's open tasks, leerplicht's
+//! meldingen, GGD-JGZ's referrals, the beheerder's overview. Each reads through the service's
+//! scoped functions and writes one audit row for the list it showed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use verzuim_service::visibility;
+use verzuim_store::{
+    MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, TaskStatus,
+};
+
+use super::session::{PageMeta, WebUser, role_label};
+use super::{date_nl, kind_label, render, service_error, today};
+use crate::audit::{Audit, action};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// At most this many rows on one list page (the rest: a later, paged version).
+const LIST_LIMIT: usize = 1000;
+
+async fn all<T, F, Fut>(mut fetch: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: Future<Output = verzuim_service::Result<Vec<T>>>,
+{
+    let mut out = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = fetch(page).await.map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        out.extend(batch);
+        if done || out.len() >= LIST_LIMIT {
+            return Ok(out);
+        }
+        page = page.next();
+    }
+}
+
+async fn audit_list(audit: &Audit, web: &WebUser, what: &str) -> ApiResult<()> {
+    audit
+        .event(&web.actor, action::PUPIL_READ)
+        .organisation(web.org_id())
+        .object(what.to_owned())
+        .write()
+        .await
+}
+
+/// Pupil names the caller may see, by (school, pupil id).
+async fn pupil_name(
+    state: &AppState,
+    web: &WebUser,
+    cache: &mut HashMap<(String, String), String>,
+    school: &str,
+    pupil: &str,
+) -> String {
+    let key = (school.to_owned(), pupil.to_owned());
+    if let Some(n) = cache.get(&key) {
+        return n.clone();
+    }
+    let name = visibility::pupil(&state.store, &web.caller(), school, pupil)
+        .await
+        .ok()
+        .and_then(|p| p.data.name)
+        .unwrap_or_else(|| pupil.to_owned());
+    cache.insert(key, name.clone());
+    name
+}
+
+async fn org_name(state: &AppState, cache: &mut HashMap<String, String>, id: &str) -> String {
+    if let Some(n) = cache.get(id) {
+        return n.clone();
+    }
+    let name = state
+        .store
+        .organisation(id)
+        .await
+        .ok()
+        .flatten()
+        .map_or_else(|| id.to_owned(), |o| o.name);
+    cache.insert(id.to_owned(), name.clone());
+    name
+}
+
+#[derive(Template)]
+#[template(path = "taken.html")]
+struct TasksPage {
+    meta: PageMeta,
+    tasks: Vec<TaskRow>,
+}
+
+struct TaskRow {
+    text: String,
+    pupil: String,
+    due: String,
+    overdue: bool,
+}
+
+/// `GET /taken`: the school's open tasks, overdue first, then by due date.
+pub async fn taken(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+) -> ApiResult<Response> {
+    web.require(&[Role::Verzuimcoordinator], None)?;
+    let caller = web.caller();
+    let mut tasks =
+        all(|p| visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)).await?;
+    let today = today(&state);
+    tasks.sort_by_key(|t| {
+        (
+            t.due.is_none_or(|d| d >= today),
+            t.due.is_none(),
+            t.due,
+            t.id,
+        )
+    });
+    let mut names = HashMap::new();
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        rows.push(TaskRow {
+            pupil: pupil_name(&state, &web, &mut names, &t.school_id, &t.pupil_id).await,
+            due: t.due.map_or_else(|| "geen".to_owned(), date_nl),
+            overdue: t.due.is_some_and(|d| d < today),
+            text: t.text,
+        });
+    }
+    audit_list(&audit, &web, "taken").await?;
+    Ok(render(&TasksPage {
+        meta: web.meta("Taken", "/taken"),
+        tasks: rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "meldingen.html")]
+struct MeldingenPage {
+    meta: PageMeta,
+    meldingen: Vec<MeldingRow>,
+}
+
+struct MeldingRow {
+    received: String,
+    school: String,
+    pupil: String,
+    kind: &'static str,
+    period: String,
+    hours: String,
+    status: &'static str,
+    new: bool,
+}
+
+fn melding_status(s: MeldingStatus) -> &'static str {
+    match s {
+        MeldingStatus::Geregistreerd => "Nieuw (geregistreerd)",
+        MeldingStatus::InBehandeling => "In behandeling",
+        MeldingStatus::Afgesloten => "Afgesloten",
+        MeldingStatus::Ingetrokken => "Ingetrokken",
+        MeldingStatus::TerKennisgevingAangenomen => "Ter kennisgeving aangenomen",
+    }
+}
+
+fn melding_rank(s: MeldingStatus) -> u8 {
+    match s {
+        MeldingStatus::Geregistreerd => 0,
+        MeldingStatus::InBehandeling => 1,
+        _ => 2,
+    }
+}
+
+/// `GET /meldingen`: the municipality's meldingen, new ones first, newest first.
+pub async fn meldingen(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+) -> ApiResult<Response> {
+    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
+    let caller = web.caller();
+    let mut list = all(|p| visibility::meldingen(&state.store, &caller, p)).await?;
+    list.sort_by_key(|m| (melding_rank(m.status), std::cmp::Reverse(m.created_at)));
+    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
+    let mut rows = Vec::with_capacity(list.len());
+    for m in list {
+        rows.push(MeldingRow {
+            received: date_nl(
+                m.created_at
+                    .in_tz("Europe/Amsterdam")
+                    .map_or_else(|_| today(&state), |z| z.date()),
+            ),
+            school: org_name(&state, &mut orgs, &m.school_id).await,
+            pupil: pupil_name(&state, &web, &mut names, &m.school_id, &m.pupil_id).await,
+            kind: kind_label(m.verzuim_kind),
+            period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
+            hours: format!("{} uur", m.minutes.div_ceil(60)),
+            status: melding_status(m.status),
+            new: m.status == MeldingStatus::Geregistreerd,
+        });
+    }
+    audit_list(&audit, &web, "meldingen").await?;
+    Ok(render(&MeldingenPage {
+        meta: web.meta("Meldingen", "/meldingen"),
+        meldingen: rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "verwijzingen.html")]
+struct ReferralsPage {
+    meta: PageMeta,
+    referrals: Vec<ReferralRow>,
+}
+
+struct ReferralRow {
+    received: String,
+    school: String,
+    pupil: String,
+    status: &'static str,
+    new: bool,
+}
+
+fn referral_status(s: ReferralStatus) -> &'static str {
+    match s {
+        ReferralStatus::Aangemeld => "Nieuw (aangemeld)",
+        ReferralStatus::InBehandeling => "In behandeling",
+        ReferralStatus::NietVerschenenZonderTegenbericht => "Niet verschenen zonder tegenbericht",
+        ReferralStatus::Afgerond => "Afgerond",
+        ReferralStatus::Ingetrokken => "Ingetrokken",
+    }
+}
+
+/// `GET /verwijzingen`: the referrals to this GGD-JGZ, new ones first, newest first.
+pub async fn verwijzingen(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+) -> ApiResult<Response> {
+    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
+    let caller = web.caller();
+    let mut list = all(|p| visibility::referrals(&state.store, &caller, p)).await?;
+    list.sort_by_key(|r| {
+        (
+            r.status != ReferralStatus::Aangemeld,
+            std::cmp::Reverse(r.created_at),
+        )
+    });
+    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
+    let mut rows = Vec::with_capacity(list.len());
+    for r in list {
+        rows.push(ReferralRow {
+            received: date_nl(
+                r.created_at
+                    .in_tz("Europe/Amsterdam")
+                    .map_or_else(|_| today(&state), |z| z.date()),
+            ),
+            school: org_name(&state, &mut orgs, &r.school_id).await,
+            pupil: pupil_name(&state, &web, &mut names, &r.school_id, &r.pupil_id).await,
+            status: referral_status(r.status),
+            new: r.status == ReferralStatus::Aangemeld,
+        });
+    }
+    audit_list(&audit, &web, "verwijzingen").await?;
+    Ok(render(&ReferralsPage {
+        meta: web.meta("Verwijzingen", "/verwijzingen"),
+        referrals: rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "beheer.html")]
+struct AdminPage {
+    meta: PageMeta,
+    org_id: String,
+    org_name: String,
+    org_kind: &'static str,
+    members: Vec<MemberRow>,
+}
+
+struct MemberRow {
+    name: String,
+    email: String,
+    role: &'static str,
+    groups: String,
+}
+
+/// `GET /beheer`: the organisation, and its users with their roles.
+pub async fn beheer(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
+    web.require(&[Role::Beheerder], None)?;
+    let mut members = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = state
+            .store
+            .members_of_organisation(web.org_id(), page)
+            .await?;
+        let done = batch.len() < page.limit() as usize;
+        members.extend(batch);
+        if done || members.len() >= LIST_LIMIT {
+            break;
+        }
+        page = page.next();
+    }
+    Ok(render(&AdminPage {
+        meta: web.meta("Beheer", "/beheer"),
+        org_id: web.org.id.clone(),
+        org_name: web.org.name.clone(),
+        org_kind: match web.org.kind {
+            OrgKind::School => "School",
+            OrgKind::Gemeente => "Gemeente (leerplicht)",
+            OrgKind::GgdJgz => "GGD-JGZ",
+        },
+        members: members
+            .into_iter()
+            .map(|(u, m)| MemberRow {
+                name: u.display_name,
+                email: u.email,
+                role: role_label(m.role),
+                groups: m.groups.join(", "),
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,209 @@
+//! The Dutch web pages: server-rendered askama templates (`crates/server/templates/`) with htmx
+//! for the register's one-click changes (design.md). No inline script or style: the CSP of
+//! [`crate::security`] holds, and htmx is told not to inject its indicator style.
+//!
+//! - [`assets`]: `/static/…` (embedded in the binary, long-cached, URLs carry a content hash).
+//! - [`session`]: the logged-in user of a page ([`session::WebUser`]): which membership they act
+//!   in (the switcher's cookie), and the page chrome (name, role, organisation, nav).
+//! - [`login`]: `/inloggen`, `/uitloggen`, `/wachtwoord`, `/wissel`, `/`.
+//! - [`register`]: the teacher's daily register, `/registreren`.
+//! - [`lists`]: the landing pages of the other roles: `/taken`, `/meldingen`, `/verwijzingen`,
+//!   `/beheer`.
+//!
+//! Pages answer 200 with the form and its Dutch message on a failed login or a refused
+//! password (the error-page middleware turns every 4xx into the error page).
+
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use jiff::civil::Date;
+use verzuim_service::ServiceError;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub mod assets;
+pub mod lists;
+pub mod login;
+pub mod register;
+pub mod session;
+
+pub use session::{Chrome, PageMeta, WebUser};
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::root))
+        .route(
+            "/inloggen",
+            get(login::login_page).post(login::login_submit),
+        )
+        .route("/uitloggen", post(login::logout))
+        .route(
+            "/wachtwoord",
+            get(login::password_page).post(login::password_submit),
+        )
+        .route("/wissel", post(login::switch))
+        .route("/registreren", get(register::page).post(register::action))
+        .route("/taken", get(lists::taken))
+        .route("/meldingen", get(lists::meldingen))
+        .route("/verwijzingen", get(lists::verwijzingen))
+        .route("/beheer", get(lists::beheer))
+        .merge(assets::routes())
+}
+
+/// Renders a template as an HTML answer (a logged 500 if rendering fails).
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(s) => Html(s).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    meta: PageMeta,
+    /// Already escaped (`&lt;` like the foundation's page; askama would write `&#60;`).
+    message_html: String,
+    code_html: String,
+}
+
+/// The Dutch error page (used by [`ApiError::html_page`] for every non-API error).
+pub fn error_page(title: &str, message: &str, code: &str) -> Option<String> {
+    ErrorPage {
+        meta: PageMeta::bare(title),
+        message_html: crate::error::escape_html(message),
+        code_html: crate::error::escape_html(code),
+    }
+    .render()
+    .ok()
+}
+
+/// The service's "today": the date in the Netherlands by the state's clock.
+pub fn today(state: &AppState) -> Date {
+    let now = state.now();
+    now.in_tz("Europe/Amsterdam")
+        .map(|z| z.date())
+        .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// A service error as an error page: not found 404, forbidden 403, a broken rule 422, a
+/// conflict 409, storage a logged 500.
+pub fn service_error(e: ServiceError) -> ApiError {
+    use axum::http::StatusCode;
+    match e {
+        ServiceError::NotFound => ApiError::not_found(),
+        ServiceError::Forbidden(why) => {
+            tracing::debug!(%why, "service refused");
+            ApiError::forbidden()
+        }
+        ServiceError::Invalid(m) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", sentence(&m))
+        }
+        ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", sentence(&m)),
+        ServiceError::Input(errors) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ongeldige_bestanden",
+            format!("De bestanden bevatten {} fout(en).", errors.len()),
+        ),
+        ServiceError::Store(e) => ApiError::internal(e),
+    }
+}
+
+/// A service message as a sentence: capital first letter, final full stop.
+pub fn sentence(m: &str) -> String {
+    let mut c = m.chars();
+    let mut s: String = match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
+/// `dd-mm-jjjj`.
+pub fn date_nl(d: Date) -> String {
+    format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
+}
+
+/// A date as people say it: "maandag 14 september 2026".
+pub fn date_long_nl(d: Date) -> String {
+    const DAYS: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let day = DAYS[usize::try_from(d.weekday().to_monday_zero_offset()).unwrap_or(0) % 7];
+    let month = MONTHS[usize::try_from(d.month() - 1).unwrap_or(0) % 12];
+    format!("{day} {} {month} {}", d.day(), d.year())
+}
+
+/// Minutes after midnight as `HH:MM`.
+pub fn hhmm(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `HH:MM` as minutes after midnight.
+pub fn parse_hhmm(s: &str) -> Option<u16> {
+    let (h, m) = s.trim().split_once(':')?;
+    let h: u16 = h.parse().ok()?;
+    let m: u16 = m.parse().ok()?;
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// A signal kind for people.
+pub fn kind_label(kind: verzuim_engine::model::SignalKind) -> &'static str {
+    use verzuim_engine::model::SignalKind as K;
+    match kind {
+        K::AbsoluutVerzuim => "Absoluut verzuim",
+        K::RelatiefVerzuim => "Relatief verzuim",
+        K::LangdurigRelatiefVerzuim => "Langdurig relatief verzuim",
+        K::LuxeVerzuim => "Luxe verzuim",
+        K::MogelijkLuxeVerzuim => "Mogelijk luxe verzuim",
+        K::TeLaat => "Te laat komen",
+        K::Ziekmelding => "Ziekmelding",
+        K::ZiekLangerDan2Weken => "Ziekte langer dan 2 weken",
+        K::Ziek3eMeldingIn3Maanden => "3e ziekmelding in 3 maanden",
+        K::ZorgZiekte => "Ziekte, reden tot zorg",
+        K::OverigVerzuim => "Overig verzuim",
+        K::Verwijdering => "Verwijdering",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_dates() {
+        assert_eq!(parse_hhmm("08:30"), Some(510));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(hhmm(510), "08:30");
+        let d = Date::new(2026, 9, 14).unwrap();
+        assert_eq!(date_nl(d), "14-09-2026");
+        assert_eq!(date_long_nl(d), "maandag 14 september 2026");
+        assert_eq!(sentence("de code"), "De code.");
+    }
+}
