@@ -5,6 +5,7 @@
 //! - `cli`: the command-line contract of `shared/spec/formats.md`: exit codes, error reports
 //!   naming `file:line[:column]`, the JSON shape, `--approaching`, `--format table`, `card check`.
 
+mod browser;
 mod cli;
 mod scenarios;
 

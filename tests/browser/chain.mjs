@@ -1,0 +1,3 @@
+// WIP
+export async function chainSuite() {}
+export async function ggdSuite() {}
