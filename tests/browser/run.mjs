@@ -38,8 +38,8 @@ const SKIP = [/^\/uitloggen/, /^\/api\//, /\/brieven\//, /\.(pdf|json|csv)(\?|$)
 function shape(path) {
   const [p, q] = path.split('?');
   const segs = p.split('/').map((s, i, all) => {
-    if (/^\d+$/.test(s)) return ':n';
     if (all[1] === 'leerlingen' && i >= 2) return ':id';
+    if (/^\d+$/.test(s)) return ':n';
     return s;
   });
   const keys = q ? [...new URLSearchParams(q).keys()].sort().join(',') : '';

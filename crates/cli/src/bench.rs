@@ -29,12 +29,16 @@ pub enum BenchCommand {
     /// Meet de JSON-API onder belasting: registraties per seconde met gelijktijdige clients,
     /// latentie (p50/p90/p99/max) en de lijst met open taken van een school.
     Api(crate::bench_api::Args),
+    /// Meet hoe lang elke webpagina duurt voor een school met 500 leerlingen, per rol (mediaan,
+    /// p95, maximum).
+    Pages(crate::bench_pages::Args),
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Evaluate(args) => run_evaluate(args),
         BenchCommand::Api(args) => crate::bench_api::run(args),
+        BenchCommand::Pages(args) => crate::bench_pages::run(args),
     }
 }
 

@@ -517,14 +517,14 @@ async fn count_open_tasks(store: &Store) -> anyhow::Result<usize> {
     }
 }
 
-fn at_noon(day: Date) -> jiff::Timestamp {
+pub(crate) fn at_noon(day: Date) -> jiff::Timestamp {
     day.at(12, 0, 0, 0)
         .to_zoned(TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC))
         .map_or(jiff::Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }
 
 /// `p50 … ms  p90 …  p99 …  max …` of a set of durations.
-fn percentiles(times: &[Duration]) -> String {
+pub(crate) fn percentiles(times: &[Duration]) -> String {
     if times.is_empty() {
         return "geen metingen".to_owned();
     }
@@ -544,10 +544,10 @@ fn percentiles(times: &[Duration]) -> String {
 }
 
 /// A temporary folder, removed when dropped.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> anyhow::Result<TempDir> {
+    pub(crate) fn new() -> anyhow::Result<TempDir> {
         let path = std::env::temp_dir().join(format!("verzuim-bench-{}", unique()));
         std::fs::create_dir_all(&path)
             .with_context(|| format!("kan {} niet maken", path.display()))?;
@@ -570,14 +570,14 @@ fn unique() -> String {
 }
 
 /// A database of its own on a PostgreSQL server, dropped afterwards.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl PgDatabase {
-    async fn create(admin_url: &str) -> anyhow::Result<PgDatabase> {
+    pub(crate) async fn create(admin_url: &str) -> anyhow::Result<PgDatabase> {
         let name = format!("verzuim_bench_{}", unique());
         let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
@@ -594,7 +594,7 @@ impl PgDatabase {
         })
     }
 
-    async fn drop_database(&self) -> anyhow::Result<()> {
+    pub(crate) async fn drop_database(&self) -> anyhow::Result<()> {
         let mut admin = sqlx::PgConnection::connect(&self.admin_url).await?;
         sqlx::query(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",

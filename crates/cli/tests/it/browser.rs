@@ -41,8 +41,7 @@ fn healthy(port: u16) -> bool {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s
-        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    if s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         .is_err()
     {
         return false;
@@ -85,10 +84,7 @@ fn browser_suite_in_chromium() {
         Command::new(env!("CARGO_BIN_EXE_verzuim"))
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--database")
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("demo.db").display()
-            ))
+            .arg(format!("sqlite://{}", dir.path().join("demo.db").display()))
             .env_remove("VERZUIM_DATABASE")
             .stdout(Stdio::null())
             .stderr(log)
