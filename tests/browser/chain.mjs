@@ -1,3 +1,197 @@
-// WIP
-export async function chainSuite() {}
-export async function ggdSuite() {}
+// The card's chains end to end in the browser, on the demo region (`verzuim serve --demo`,
+// "today" 9 July 2027), each party in its own browser context, everything by clicking and typing.
+//
+// chain: a teacher of OBS De Esch registers Hidde Zwiers (group 7-8, Enschede, aged 12) absent
+//   without permission on three lesson days (17¼ lesson hours in 4 lesweken): the 16-hour signal
+//   shows in the register row; the coordinator sees the task in the inbox, informs the parents and
+//   makes the melding from the pre-filled form; leerplicht Enschede finds it among the incoming
+//   meldingen, takes it up, records a conversation and closes it with a DUO reason and afspraken;
+//   the school then has the afspraken as a task.
+// ggd: the coordinator refers a pupil with a sickness signal to GGD-JGZ; GGD Twente records an
+//   invitation, a private note and "niet verschenen zonder tegenbericht"; the school gets the task
+//   to judge the no-show, judges "zonder goede reden" and gets the task to meld; GGD-JGZ's note
+//   never shows at school.
+//
+// Each page the chain passes is also checked with axe-core.
+
+import { axe, login, step } from './lib.mjs';
+
+const SCHOOL = '99XX00';
+const PUPIL = { id: '1037', name: 'Hidde Zwiers', group: '7-8' };
+const DAYS = ['2027-06-28', '2027-06-29', '2027-07-01'];
+
+async function noViolations(page, label) {
+  const v = await axe(page);
+  if (v.length) {
+    throw new Error(`${label}: axe-core: ${v.map((x) => `${x.id} (${x.nodes[0]?.target})`).join(', ')}`);
+  }
+}
+
+/// Submits a form by clicking its button and waits for the page that answers.
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}
+
+/// The `li.task` of the dossier whose text contains `text`.
+function task(page, text) {
+  return page.locator('li.task', { hasText: text }).first();
+}
+
+async function fillParents(page, item) {
+  const date = item.locator('input[name="datum"]');
+  if (await date.count()) {
+    await date.fill('2027-07-08');
+    await item.locator('select[name="hoe"]').selectOption('telefoon');
+  }
+}
+
+export async function chainSuite(browser, base) {
+  await step('chain: 16 uur ongeoorloofd -> melding -> leerplicht sluit -> terugkoppeling school', async () => {
+    // 1. The teacher registers three whole days.
+    const teacher = await (await browser.newContext()).newPage();
+    await login(teacher, base, 'leerkracht@obs-de-esch.example');
+    for (const day of DAYS) {
+      await teacher.goto(`${base}/registreren?groep=${PUPIL.group}&datum=${day}`);
+      const row = teacher.locator('ul.klas > li', { has: teacher.locator('h2', { hasText: PUPIL.name }) });
+      await row.getByRole('button', { name: `${PUPIL.name}: ongeoorloofd` }).click();
+      await row.locator('ul.regs li').first().waitFor({ timeout: 5000 });
+      if (day === DAYS[DAYS.length - 1]) {
+        const badges = await row.locator('.badge').allInnerTexts();
+        if (!badges.some((b) => /relatief verzuim/i.test(b))) {
+          throw new Error(`na de derde dag toont de rij geen signaal relatief verzuim: ${badges.join(', ') || 'geen badges'}`);
+        }
+        await noViolations(teacher, 'registreren na het signaal');
+      }
+    }
+    await teacher.context().close();
+
+    // 2. The coordinator: inbox, dossier, parents informed, melding.
+    const coord = await (await browser.newContext()).newPage();
+    await login(coord, base, 'coordinator@obs-de-esch.example');
+    await coord.goto(`${base}/taken`);
+    const inboxRow = coord.locator('tr', { hasText: PUPIL.name }).filter({ hasText: 'Meldt bij de leerplichtambtenaar' });
+    if (!(await inboxRow.count())) throw new Error('de melding-taak van Hidde staat niet in de inbox');
+    await submit(coord, inboxRow.first().getByRole('link').first());
+    if (!coord.url().includes(`/leerlingen/${SCHOOL}/${PUPIL.id}`)) {
+      throw new Error(`de inbox leidt naar ${coord.url()}, niet naar het dossier`);
+    }
+    if (!(await coord.locator('svg[role="img"]').count())) throw new Error('het dossier toont geen jaarkalender');
+    await noViolations(coord, 'dossier met open taken');
+    const talk = task(coord, 'Gaat in gesprek met ouders');
+    await fillParents(coord, talk);
+    await submit(coord, talk.getByRole('button', { name: 'Afronden' }));
+    const meld = task(coord, 'Meldt bij de leerplichtambtenaar');
+    await meld.locator('.melding-preview').waitFor();
+    const preview = await meld.locator('.melding-preview').innerText();
+    if (!/Enschede/.test(preview)) throw new Error(`het meldformulier noemt de woongemeente niet: ${preview}`);
+    const reason = meld.locator('textarea[name="reden"]');
+    if (!(await reason.inputValue()).trim()) await reason.fill('Onbekend; ouders geven geen verklaring.');
+    const actions = meld.locator('textarea[name="acties"]');
+    if (!(await actions.inputValue()).trim()) await actions.fill('Gesprek met ouders op 8 juli.');
+    await fillParents(coord, meld);
+    await submit(coord, meld.getByRole('button', { name: 'Melding doen' }));
+    if (await coord.locator('.alert').count()) {
+      throw new Error(`melding doen gaf een fout: ${await coord.locator('.alert').first().innerText()}`);
+    }
+    if (!/geregistreerd/i.test(await coord.locator('main').innerText())) {
+      throw new Error('na "Melding doen" toont het dossier geen melding met status geregistreerd');
+    }
+    await coord.context().close();
+
+    // 3. Leerplicht Enschede: incoming, take up, conversation, close.
+    const lp = await (await browser.newContext()).newPage();
+    await login(lp, base, 'leerplicht@enschede.example');
+    await lp.goto(`${base}/meldingen`);
+    const first = lp.locator('tbody tr').first();
+    if (!(await first.innerText()).includes(PUPIL.name)) {
+      throw new Error(`de nieuwe melding staat niet bovenaan: ${await first.innerText()}`);
+    }
+    await submit(lp, first.getByRole('link', { name: PUPIL.name }));
+    await noViolations(lp, 'melding (geregistreerd)');
+    await submit(lp, lp.getByRole('button', { name: 'In behandeling nemen' }));
+    await lp.getByLabel('Samenvatting').fill('Gesprek met moeder en Hidde; afgesproken dat Hidde weer elke dag komt.');
+    await submit(lp, lp.getByRole('button', { name: 'Gesprek vastleggen' }));
+    if (!(await lp.locator('main').innerText()).includes('afgesproken dat Hidde weer elke dag komt')) {
+      throw new Error('het gesprek staat niet bij de acties van leerplicht');
+    }
+    await lp.getByLabel('Reden (DUO)').selectOption('verzuim_beeindigd');
+    await lp.getByLabel('Afspraken (de school krijgt ze als taak)').fill('Hidde komt weer; school meldt opnieuw bij nieuw verzuim.');
+    await submit(lp, lp.getByRole('button', { name: 'Afsluiten' }));
+    if (!/afgesloten/i.test(await lp.locator('main').innerText())) throw new Error('de melding is niet afgesloten');
+    await noViolations(lp, 'melding (afgesloten)');
+    await lp.context().close();
+
+    // 4. The school sees leerplicht's afspraken as a task.
+    const back = await (await browser.newContext()).newPage();
+    await login(back, base, 'coordinator@obs-de-esch.example');
+    await back.goto(`${base}/taken`);
+    const feedback = back.locator('tr', { hasText: PUPIL.name }).filter({ hasText: 'Kennisnemen van de afspraken' });
+    if (!(await feedback.count())) throw new Error('de school heeft geen taak met de afspraken van leerplicht');
+    await back.goto(`${base}/leerlingen/${SCHOOL}/${PUPIL.id}`);
+    if (!(await back.locator('main').innerText()).includes('Hidde komt weer')) {
+      throw new Error('de afspraken van leerplicht staan niet in het dossier');
+    }
+    await back.context().close();
+  });
+}
+
+export async function ggdSuite(browser, base) {
+  await step('ggd: verwijzing -> uitnodiging -> niet verschenen -> oordeel school', async () => {
+    const note = `Eigen notitie GGD ${Date.now()}`;
+    // 1. The coordinator refers a pupil (the first open referral task in the inbox).
+    const coord = await (await browser.newContext()).newPage();
+    await login(coord, base, 'coordinator@obs-de-esch.example');
+    await coord.goto(`${base}/taken`);
+    const row = coord.locator('tr', { hasText: 'naar de GGD-JGZ' }).first();
+    if (!(await row.count())) throw new Error('de inbox heeft geen verwijstaak');
+    const name = (await row.getByRole('link').first().innerText()).trim();
+    await submit(coord, row.getByRole('link').first());
+    const dossier = coord.url();
+    const refer = coord.locator('li.task', { has: coord.getByRole('button', { name: 'Verwijzen naar de GGD-JGZ' }) }).first();
+    await fillParents(coord, refer);
+    await submit(coord, refer.getByRole('button', { name: 'Verwijzen naar de GGD-JGZ' }));
+    if (await coord.locator('.alert').count()) {
+      throw new Error(`verwijzen gaf een fout: ${await coord.locator('.alert').first().innerText()}`);
+    }
+    await coord.context().close();
+
+    // 2. GGD-JGZ: invitation, note, no-show.
+    const jgz = await (await browser.newContext()).newPage();
+    await login(jgz, base, 'jgz@ggd-twente.example');
+    await jgz.goto(`${base}/verwijzingen`);
+    const ref = jgz.locator('tbody tr', { hasText: name }).filter({ hasText: /aangemeld/i }).first();
+    if (!(await ref.count())) throw new Error(`GGD-JGZ ziet geen nieuwe verwijzing van ${name}`);
+    await submit(jgz, ref.getByRole('link', { name }));
+    await noViolations(jgz, 'verwijzing (aangemeld)');
+    await jgz.getByLabel('Datum van de afspraak').fill('2027-07-08');
+    await jgz.getByLabel('Tijd').fill('10:30');
+    await submit(jgz, jgz.getByRole('button', { name: 'Uitnodiging vastleggen' }));
+    await jgz.getByLabel('Nieuwe notitie').fill(note);
+    await submit(jgz, jgz.getByRole('button', { name: 'Notitie opslaan' }));
+    if (!(await jgz.locator('main').innerText()).includes(note)) throw new Error('de notitie staat niet bij de verwijzing');
+    await submit(jgz, jgz.getByRole('button', { name: 'Niet verschenen zonder tegenbericht' }));
+    if (!/niet verschenen/i.test(await jgz.locator('main').innerText())) {
+      throw new Error('de status "niet verschenen zonder tegenbericht" is niet vastgelegd');
+    }
+    await noViolations(jgz, 'verwijzing (niet verschenen)');
+    await jgz.context().close();
+
+    // 3. The school judges the no-show and gets the melding task; the note stays GGD-JGZ's.
+    const school = await (await browser.newContext()).newPage();
+    await login(school, base, 'coordinator@obs-de-esch.example');
+    await school.goto(dossier);
+    if ((await school.content()).includes(note)) throw new Error('de notitie van GGD-JGZ is zichtbaar voor de school');
+    const judge = task(school, 'zonder goede reden niet verscheen');
+    if (!(await judge.count())) throw new Error('de school heeft geen taak om het niet verschijnen te beoordelen');
+    await judge.getByRole('radio', { name: /zonder goede reden/i }).check();
+    await fillParents(school, judge);
+    await submit(school, judge.getByRole('button', { name: 'Afronden' }));
+    if (await school.locator('.alert').count()) {
+      throw new Error(`het oordeel gaf een fout: ${await school.locator('.alert').first().innerText()}`);
+    }
+    const meld = school.locator('li.task', { has: school.getByRole('button', { name: 'Melding doen' }) });
+    if (!(await meld.count())) throw new Error('na "zonder goede reden" heeft de school geen taak om te melden');
+    await noViolations(school, 'dossier na het oordeel');
+    await school.context().close();
+  });
+}
