@@ -310,6 +310,8 @@ struct MeldingenPage {
     meldingen: Vec<MeldingRow>,
     statuses: Vec<(&'static str, &'static str, bool)>,
     filtered: bool,
+    /// A `?status=` that is no status: all meldingen are shown, with this message.
+    unknown_status: Option<String>,
 }
 
 struct MeldingRow {
@@ -353,12 +355,11 @@ pub async fn meldingen(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
     web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
-    let status = q
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .and_then(MeldingStatus::parse);
+    let asked = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let status = asked.and_then(MeldingStatus::parse);
+    let unknown_status = asked
+        .filter(|_| status.is_none())
+        .map(|s| format!("De status \"{s}\" bestaat niet; alle meldingen worden getoond."));
     let caller = web.caller();
     let today = today(&state);
     let mut list: Vec<Melding> = Vec::new();
@@ -398,6 +399,7 @@ pub async fn meldingen(
             .map(|s| (s.as_str(), melding_status(*s), Some(*s) == status))
             .collect(),
         filtered: status.is_some(),
+        unknown_status,
     }))
 }
 
@@ -409,6 +411,8 @@ pub async fn meldingen(
 struct MeldingPage {
     meta: PageMeta,
     m: MeldingFacts,
+    /// The organisation acted for (the API link names it for users with several).
+    org: String,
     history: Vec<HistoryRow>,
     actions: Vec<ActionRow>,
     tasks: Vec<TaskRow>,
@@ -597,6 +601,7 @@ async fn melding_page(
             }),
             afspraken: view.afspraken.clone(),
         },
+        org: web.org_id().to_owned(),
         history,
         actions,
         tasks,

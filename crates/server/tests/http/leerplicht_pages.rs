@@ -182,6 +182,10 @@ async fn meldingen_list_is_most_urgent_first_like_the_api(env: Env) {
     // Filter by status (page and API).
     let (_, body) = get_page(&s, &lpa, "/meldingen?status=geregistreerd").await;
     assert_eq!(linked_ids(&body), vec![b]);
+    let (status, body) = get_page(&s, &lpa, "/meldingen?status=bestaat-niet").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("bestaat niet; alle meldingen worden getoond"));
+    assert_eq!(linked_ids(&body).len(), 3);
     let api = ok(
         &s,
         &lpa,
@@ -260,7 +264,15 @@ async fn leerplicht_handles_a_melding_and_the_school_gets_the_feedback(env: Env)
     assert!(body.contains("21,00 uur"));
     assert!(body.contains("Ouders melden de leerling niet af"));
     assert!(body.contains("href=\"/leerlingen/99XX00/1001\""));
-    assert!(body.contains(&format!("/api/meldingen/{young}/duo-export")));
+    assert!(body.contains(&format!("/api/meldingen/{young}/duo-export?org={ENSCHEDE}")));
+    let res = lpa
+        .get(s.url(&format!("/api/meldingen/{young}/duo-export?org={ENSCHEDE}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let export: Value = res.json().await.unwrap();
+    assert_eq!(export["schema"], "verzuim-duo-melding/1");
     let detail = ok(
         &s,
         &lpa,
