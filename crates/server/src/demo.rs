@@ -15,7 +15,9 @@
 //! - part of the workflow, walked through the service as those users: school tasks completed with
 //!   the parents informed, meldingen to all three municipalities (one in behandeling, one closed
 //!   with afspraken so the school has the feedback task), referrals to GGD Twente (one "niet
-//!   verschenen zonder tegenbericht", so the school has the task to judge it; one in behandeling).
+//!   verschenen zonder tegenbericht", so the school has the task to judge it; one in behandeling);
+//!   leerplicht's actions on the meldingen in behandeling (a conversation with the parents, a
+//!   warning letter) and GGD-JGZ's invitations, so their pages show a case being handled.
 //!
 //! The demo's school year is 2026-2027 and its "today" is [`DEMO_TODAY`], the last lesson day
 //! before the summer holiday (the demo files hold registrations up to then, and the service
@@ -35,6 +37,7 @@ use verzuim_service::{
     Caller, ClosingReason, Completion, MeldingAction, MeldingContent, ParentsInformed,
     ServiceError, Sources,
 };
+use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
 use verzuim_store::{
     InformedHow, Letterhead, MAX_PAGE_SIZE, MeldingId, Membership, NewUser, OrgKind, Organisation,
     Page, ReferralId, ReferralStatus, Role, Scope, Store, StoreError, Task, TaskStatus, UserId,
@@ -553,6 +556,28 @@ impl Walk<'_> {
         let id = need(lotte.melding, "melding 1026")?;
         self.melding_step(&enschede, id, MeldingAction::InBehandeling)
             .await?;
+        // Leerplicht talks with Lotte's parents and sends a warning letter.
+        self.leerplicht_action(
+            &enschede,
+            id,
+            LeerplichtActionKind::Gesprek,
+            7,
+            Some(ConversationWith::Ouders),
+            Some(
+                "Gesprek met moeder en vader op het gemeentehuis. Lotte gaat voortaan om 21.00 \
+                 uur naar bed; de ouders brengen haar zelf naar school.",
+            ),
+        )
+        .await?;
+        self.leerplicht_action(
+            &enschede,
+            id,
+            LeerplichtActionKind::Waarschuwingsbrief,
+            14,
+            None,
+            None,
+        )
+        .await?;
 
         // 1035 Roos: te laat, 5x (a talk) and 10x (melding, closed by leerplicht with afspraken:
         // the school gets the feedback task).
@@ -580,6 +605,15 @@ impl Walk<'_> {
         let id = need(roos.melding, "melding 1035")?;
         self.melding_step(&enschede, id, MeldingAction::InBehandeling)
             .await?;
+        self.leerplicht_action(
+            &enschede,
+            id,
+            LeerplichtActionKind::Gesprek,
+            5,
+            Some(ConversationWith::Leerling),
+            Some("Roos vertelt dat zij 's ochtends op haar broertje past."),
+        )
+        .await?;
         self.melding_step(
             &enschede,
             id,
@@ -655,6 +689,15 @@ impl Walk<'_> {
             )
             .await?;
         let referral = need(isa.referral, "verwijzing 1040")?;
+        // GGD-JGZ invited her (which took the referral up) before she did not come.
+        verzuim_service::ggd::record_invitation(
+            self.store,
+            &ggd,
+            referral,
+            DEMO_TODAY - jiff::Span::new().days(17),
+            14 * 60 + 30,
+        )
+        .await?;
         verzuim_service::referrals::add_jgz_note(
             self.store,
             &ggd,
@@ -686,6 +729,14 @@ impl Walk<'_> {
             &ggd,
             referral,
             ReferralStatus::InBehandeling,
+        )
+        .await?;
+        verzuim_service::ggd::record_invitation(
+            self.store,
+            &ggd,
+            referral,
+            date(2027, 7, 14),
+            10 * 60,
         )
         .await?;
         Ok(())
@@ -818,6 +869,43 @@ impl Walk<'_> {
             }
             page = page.next();
         }
+    }
+
+    /// Records an action of leerplicht on a melding, `days_after` the end of its period (at the
+    /// latest on the demo day); how the parents were informed follows from the action (a
+    /// conversation with them, a letter) or is a letter.
+    async fn leerplicht_action(
+        &self,
+        caller: &Caller,
+        id: MeldingId,
+        kind: LeerplichtActionKind,
+        days_after: i64,
+        with_whom: Option<ConversationWith>,
+        summary: Option<&str>,
+    ) -> Result<()> {
+        let view = verzuim_service::meldingen::melding(self.store, caller, id).await?;
+        let day = view
+            .melding
+            .period
+            .to
+            .checked_add(jiff::Span::new().days(days_after))
+            .unwrap_or(DEMO_TODAY)
+            .min(DEMO_TODAY);
+        verzuim_service::leerplicht::record_action(
+            self.store,
+            caller,
+            DEMO_TODAY,
+            id,
+            &verzuim_service::leerplicht::ActionInput {
+                kind,
+                date: day,
+                with_whom,
+                summary: summary.map(str::to_owned),
+                parents_informed: Some(InformedHow::Brief),
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     async fn melding_step(

@@ -14,6 +14,9 @@
 //! - [`meldingen`]: DUO's statuses with their transitions, leerplicht's afspraken, and the DUO
 //!   export ([`meldingen::duo_export`]).
 //! - [`referrals`]: GGD-JGZ's referral statuses and its own notes.
+//! - [`leerplicht`]: the leerplichtambtenaar's actions on a melding (gesprek, waarschuwingsbrief,
+//!   officiële waarschuwing, HALT, proces-verbaal) and the meldingen in order of urgency.
+//! - [`ggd`]: GGD-JGZ's invitations of a referred pupil.
 //! - [`visibility`]: every read, scoped in SQL to what the caller's organisation may see.
 //! - [`mod@import`]: formats.md files into one school, all or nothing.
 //! - [`privacy`]: retention and the AVG inzage export.
@@ -26,7 +29,9 @@
 pub mod caller;
 pub mod cards;
 pub mod error;
+pub mod ggd;
 pub mod import;
+pub mod leerplicht;
 pub mod meldingen;
 pub mod privacy;
 pub mod records;
@@ -69,6 +74,7 @@ mod send_check {
         src: Sources<'_>,
         m: &MeldingAction,
         comp: &Completion,
+        la: &leerplicht::ActionInput,
     ) {
         send(records::add_registration(s, c, d, "", "", r, None));
         send(records::correct_registration(s, c, d, "", 1, r, None));
@@ -98,6 +104,12 @@ mod send_check {
         send(referrals::list_referrals(s, c, Page::default()));
         send(referrals::add_jgz_note(s, c, 1, ""));
         send(referrals::jgz_notes(s, c, 1, Page::default()));
+        send(leerplicht::record_action(s, c, d, 1, la));
+        send(leerplicht::actions(s, c, 1));
+        send(leerplicht::list_meldingen(s, c, d, None, Page::default()));
+        send(ggd::record_invitation(s, c, 1, d, 600));
+        send(ggd::invitations(s, c, 1));
+        send(ggd::referral_kind(s, c, 1));
         send(visibility::pupils(s, c, Page::default()));
         send(visibility::pupil(s, c, "", ""));
         send(visibility::registrations(s, c, "", "", Page::default()));

@@ -130,7 +130,11 @@ pub async fn inzage(
     }
     let mut meldingen = Vec::new();
     for m in tx.pupil_meldingen(scope, school_id, pupil_id).await? {
-        meldingen.push(json!(melding_view(&mut tx, scope, m.id).await?));
+        let mut doc = json!(melding_view(&mut tx, scope, m.id).await?);
+        if let Scope::Municipality(_) = scope {
+            doc["leerplicht_acties"] = json!(tx.leerplicht_actions(scope, m.id).await?);
+        }
+        meldingen.push(doc);
     }
     let mut referrals = Vec::new();
     for r in tx.pupil_referrals(scope, school_id, pupil_id).await? {
@@ -144,6 +148,9 @@ pub async fn inzage(
         let mut doc = json!({ "referral": r, "history": history });
         if !notes.is_null() {
             doc["jgz_notes"] = notes;
+        }
+        if let Scope::Ggd(ggd) = scope {
+            doc["uitnodigingen"] = json!(tx.invitations(ggd, r.id).await?);
         }
         referrals.push(doc);
     }

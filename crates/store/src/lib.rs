@@ -17,6 +17,7 @@ mod audit;
 pub mod auth_queries;
 mod db;
 mod error;
+pub mod leerplicht_queries;
 mod org;
 mod pupils;
 pub mod service_queries;
@@ -58,6 +59,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "service",
         include_str!("../migrations/sqlite/0002_service.sql"),
         include_str!("../migrations/postgres/0002_service.sql"),
+    ),
+    (
+        5,
+        "leerplicht",
+        include_str!("../migrations/sqlite/0005_leerplicht.sql"),
+        include_str!("../migrations/postgres/0005_leerplicht.sql"),
     ),
 ];
 

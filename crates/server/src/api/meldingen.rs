@@ -17,11 +17,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use verzuim_service::meldingen::{self, ClosingReason, MeldingAction, MeldingView};
-use verzuim_service::visibility;
-use verzuim_store::{Melding, Role};
+use verzuim_store::{Melding, MeldingStatus, Role};
 
 use super::common::{
     Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, check_opt, service_error,
+    today,
 };
 use super::signals::{PeriodOut, period_out};
 use super::tasks::{HistoryOut, history_out};
@@ -182,13 +182,24 @@ async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Meldin
         .map_err(service_error)
 }
 
-/// The meldingen the caller's organisation may see, newest first: leerplicht its
-/// municipality's, a school its own.
+/// `?status=`: only the meldingen with this DUO status.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatusQuery {
+    /// Alleen meldingen met deze status: `geregistreerd`, `in_behandeling`, `afgesloten`,
+    /// `ingetrokken` of `ter_kennisgeving_aangenomen`.
+    pub status: Option<String>,
+}
+
+/// The meldingen the caller's organisation may see (leerplicht its municipality's, a school its
+/// own), most urgent first: not yet taken up (`geregistreerd`), then in behandeling with an
+/// overdue open task of leerplicht, then the other ones in behandeling, then the closed ones;
+/// within each group the newest first. Optionally of one status.
 #[utoipa::path(
     get,
     path = "/api/meldingen",
     tag = "meldingen",
-    params(Pagination, OrgQuery),
+    params(Pagination, OrgQuery, StatusQuery),
     security(("sessie" = []), ("token" = ["meldingen:read"])),
     responses(
         (status = 200, description = "Een pagina meldingen", body = Paginated<MeldingOut>),
@@ -202,6 +213,7 @@ async fn list_meldingen(
     audit: Audit,
     Query(pagination): Query<Pagination>,
     Query(org): Query<OrgQuery>,
+    Query(filter): Query<StatusQuery>,
 ) -> ApiResult<axum::Json<Paginated<MeldingOut>>> {
     let acting = acting(
         &state,
@@ -213,10 +225,23 @@ async fn list_meldingen(
         Some(Permission::MeldingenRead),
     )
     .await?;
+    let status = match filter.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s) => Some(MeldingStatus::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = MeldingStatus::ALL.iter().map(|s| s.as_str()).collect();
+            bad_value("status", &all)
+        })?),
+    };
     let page = pagination.page();
-    let list = visibility::meldingen(&state.store, &acting.caller, page)
-        .await
-        .map_err(service_error)?;
+    let list = verzuim_service::leerplicht::list_meldingen(
+        &state.store,
+        &acting.caller,
+        today(&state),
+        status,
+        page,
+    )
+    .await
+    .map_err(service_error)?;
     audit_pupil_data(
         &audit,
         &actor,

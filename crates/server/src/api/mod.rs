@@ -41,6 +41,7 @@ pub mod common;
 pub mod events;
 pub mod health;
 pub mod import;
+pub mod leerplicht;
 pub mod meldingen;
 pub mod privacy;
 pub mod pupils;
@@ -127,6 +128,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(cases::routes())
         .merge(tasks::routes())
         .merge(meldingen::routes())
+        .merge(leerplicht::routes())
         .merge(referrals::routes())
         .merge(privacy::routes())
 }

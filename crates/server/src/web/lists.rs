@@ -1,6 +1,6 @@
-//! The landing pages of the roles other than leerkracht: the coordinator's open tasks, leerplicht's
-//! meldingen, GGD-JGZ's referrals, the beheerder's overview. Each reads through the service's
-//! scoped functions and writes one audit row for the list it showed.
+//! The landing pages of the coordinator (open tasks) and the beheerder (overview); leerplicht's
+//! and GGD-JGZ's are in [`super::leerplicht`] and [`super::ggd`]. Each reads through the
+//! service's scoped functions and writes one audit row for the list it showed.
 
 use std::collections::HashMap;
 
@@ -8,12 +8,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use verzuim_service::visibility;
-use verzuim_store::{
-    MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, TaskStatus,
-};
+use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, TaskStatus};
 
 use super::session::{PageMeta, WebUser, role_label};
-use super::{date_nl, kind_label, render, service_error, today};
+use super::{date_nl, render, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -69,21 +67,6 @@ async fn pupil_name(
     name
 }
 
-async fn org_name(state: &AppState, cache: &mut HashMap<String, String>, id: &str) -> String {
-    if let Some(n) = cache.get(id) {
-        return n.clone();
-    }
-    let name = state
-        .store
-        .organisation(id)
-        .await
-        .ok()
-        .flatten()
-        .map_or_else(|| id.to_owned(), |o| o.name);
-    cache.insert(id.to_owned(), name.clone());
-    name
-}
-
 #[derive(Template)]
 #[template(path = "taken.html")]
 struct TasksPage {
@@ -131,139 +114,6 @@ pub async fn taken(
     Ok(render(&TasksPage {
         meta: web.meta("Taken", "/taken"),
         tasks: rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "meldingen.html")]
-struct MeldingenPage {
-    meta: PageMeta,
-    meldingen: Vec<MeldingRow>,
-}
-
-struct MeldingRow {
-    received: String,
-    school: String,
-    pupil: String,
-    kind: &'static str,
-    period: String,
-    hours: String,
-    status: &'static str,
-    new: bool,
-}
-
-fn melding_status(s: MeldingStatus) -> &'static str {
-    match s {
-        MeldingStatus::Geregistreerd => "Nieuw (geregistreerd)",
-        MeldingStatus::InBehandeling => "In behandeling",
-        MeldingStatus::Afgesloten => "Afgesloten",
-        MeldingStatus::Ingetrokken => "Ingetrokken",
-        MeldingStatus::TerKennisgevingAangenomen => "Ter kennisgeving aangenomen",
-    }
-}
-
-fn melding_rank(s: MeldingStatus) -> u8 {
-    match s {
-        MeldingStatus::Geregistreerd => 0,
-        MeldingStatus::InBehandeling => 1,
-        _ => 2,
-    }
-}
-
-/// `GET /meldingen`: the municipality's meldingen, new ones first, newest first.
-pub async fn meldingen(
-    State(state): State<AppState>,
-    web: WebUser,
-    audit: Audit,
-) -> ApiResult<Response> {
-    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
-    let caller = web.caller();
-    let mut list = all(|p| visibility::meldingen(&state.store, &caller, p)).await?;
-    list.sort_by_key(|m| (melding_rank(m.status), std::cmp::Reverse(m.created_at)));
-    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
-    let mut rows = Vec::with_capacity(list.len());
-    for m in list {
-        rows.push(MeldingRow {
-            received: date_nl(
-                m.created_at
-                    .in_tz("Europe/Amsterdam")
-                    .map_or_else(|_| today(&state), |z| z.date()),
-            ),
-            school: org_name(&state, &mut orgs, &m.school_id).await,
-            pupil: pupil_name(&state, &web, &mut names, &m.school_id, &m.pupil_id).await,
-            kind: kind_label(m.verzuim_kind),
-            period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: format!("{} uur", m.minutes.div_ceil(60)),
-            status: melding_status(m.status),
-            new: m.status == MeldingStatus::Geregistreerd,
-        });
-    }
-    audit_list(&audit, &web, "meldingen").await?;
-    Ok(render(&MeldingenPage {
-        meta: web.meta("Meldingen", "/meldingen"),
-        meldingen: rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "verwijzingen.html")]
-struct ReferralsPage {
-    meta: PageMeta,
-    referrals: Vec<ReferralRow>,
-}
-
-struct ReferralRow {
-    received: String,
-    school: String,
-    pupil: String,
-    status: &'static str,
-    new: bool,
-}
-
-fn referral_status(s: ReferralStatus) -> &'static str {
-    match s {
-        ReferralStatus::Aangemeld => "Nieuw (aangemeld)",
-        ReferralStatus::InBehandeling => "In behandeling",
-        ReferralStatus::NietVerschenenZonderTegenbericht => "Niet verschenen zonder tegenbericht",
-        ReferralStatus::Afgerond => "Afgerond",
-        ReferralStatus::Ingetrokken => "Ingetrokken",
-    }
-}
-
-/// `GET /verwijzingen`: the referrals to this GGD-JGZ, new ones first, newest first.
-pub async fn verwijzingen(
-    State(state): State<AppState>,
-    web: WebUser,
-    audit: Audit,
-) -> ApiResult<Response> {
-    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
-    let caller = web.caller();
-    let mut list = all(|p| visibility::referrals(&state.store, &caller, p)).await?;
-    list.sort_by_key(|r| {
-        (
-            r.status != ReferralStatus::Aangemeld,
-            std::cmp::Reverse(r.created_at),
-        )
-    });
-    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
-    let mut rows = Vec::with_capacity(list.len());
-    for r in list {
-        rows.push(ReferralRow {
-            received: date_nl(
-                r.created_at
-                    .in_tz("Europe/Amsterdam")
-                    .map_or_else(|_| today(&state), |z| z.date()),
-            ),
-            school: org_name(&state, &mut orgs, &r.school_id).await,
-            pupil: pupil_name(&state, &web, &mut names, &r.school_id, &r.pupil_id).await,
-            status: referral_status(r.status),
-            new: r.status == ReferralStatus::Aangemeld,
-        });
-    }
-    audit_list(&audit, &web, "verwijzingen").await?;
-    Ok(render(&ReferralsPage {
-        meta: web.meta("Verwijzingen", "/verwijzingen"),
-        referrals: rows,
     }))
 }
 

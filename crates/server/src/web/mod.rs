@@ -7,8 +7,10 @@
 //!   in (the switcher's cookie), and the page chrome (name, role, organisation, nav).
 //! - [`login`]: `/inloggen`, `/uitloggen`, `/wachtwoord`, `/wissel`, `/`.
 //! - [`register`]: the teacher's daily register, `/registreren`.
-//! - [`lists`]: the landing pages of the other roles: `/taken`, `/meldingen`, `/verwijzingen`,
-//!   `/beheer`.
+//! - [`lists`]: the landing pages of the coordinator and the beheerder: `/taken`, `/beheer`.
+//! - [`leerplicht`]: the leerplichtambtenaar's `/meldingen` and `/meldingen/{id}`.
+//! - [`ggd`]: GGD-JGZ's `/verwijzingen` and `/verwijzingen/{id}` (a school's coordinator sees a
+//!   referral's status and history there).
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).
@@ -24,6 +26,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod assets;
+pub mod ggd;
+pub mod leerplicht;
 pub mod lists;
 pub mod login;
 pub mod register;
@@ -47,8 +51,16 @@ pub fn routes() -> Router<AppState> {
         .route("/wissel", post(login::switch))
         .route("/registreren", get(register::page).post(register::action))
         .route("/taken", get(lists::taken))
-        .route("/meldingen", get(lists::meldingen))
-        .route("/verwijzingen", get(lists::verwijzingen))
+        .route("/meldingen", get(leerplicht::meldingen))
+        .route(
+            "/meldingen/{id}",
+            get(leerplicht::melding).post(leerplicht::melding_post),
+        )
+        .route("/verwijzingen", get(ggd::verwijzingen))
+        .route(
+            "/verwijzingen/{id}",
+            get(ggd::verwijzing).post(ggd::verwijzing_post),
+        )
         .route("/beheer", get(lists::beheer))
         .merge(assets::routes())
 }

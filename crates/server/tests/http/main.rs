@@ -27,6 +27,10 @@ mod privacy_api;
 mod role_matrix;
 mod workflow_api;
 
+// The leerplicht and GGD-JGZ pages (issue 4).
+mod ggd_pages;
+mod leerplicht_pages;
+
 /// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
 /// `sqlite` and a `postgres` test.
 #[macro_export]

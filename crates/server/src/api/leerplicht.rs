@@ -1,0 +1,234 @@
+//! The leerplichtambtenaar's actions on a melding to its municipality: a conversation (gesprek),
+//! a warning letter (waarschuwingsbrief), a formal warning (officiële waarschuwing), a HALT
+//! referral (from 12 years) and a proces-verbaal. Recording one writes a line on the case
+//! timeline (the school sees it there) and, when the parents were informed, when and how.
+//!
+//! Role: `leerplichtambtenaar` of the melding's municipality only (users; no API token). The
+//! school reads the timeline lines, not these actions with leerplicht's summaries.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::leerplicht::{self, ActionInput};
+use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtAction, LeerplichtActionKind};
+use verzuim_store::{InformedHow, Role};
+
+use super::common::{
+    OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, check_opt, service_error, today,
+};
+use crate::audit::Audit;
+use crate::authz::Actor;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_actions, add_action))
+}
+
+/// Who records and reads leerplicht's actions.
+pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar];
+
+/// An action of leerplicht on a melding.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionOut {
+    pub id: i64,
+    pub melding_id: i64,
+    /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt`, `proces_verbaal`.
+    pub kind: String,
+    pub date: Date,
+    /// A conversation's partner: `ouders`, `leerling`, `school`, `anders`.
+    pub with: Option<String>,
+    pub summary: Option<String>,
+    /// How the parents were informed of it (on `date`): `gesprek`, `telefoon`, `brief`, `email`,
+    /// `anders`.
+    pub parents_informed: Option<String>,
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+pub fn action_out(a: LeerplichtAction) -> ActionOut {
+    ActionOut {
+        id: a.id,
+        melding_id: a.melding_id,
+        kind: a.kind.as_str().to_owned(),
+        date: a.date,
+        with: a.with_whom.map(|w| w.as_str().to_owned()),
+        summary: a.summary,
+        parents_informed: a.parents_how.map(|h| h.as_str().to_owned()),
+        created_at: a.created_at,
+        created_by: a.created_by,
+    }
+}
+
+/// An action to record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ActionIn {
+    /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt` (only for a pupil of 12
+    /// or older on `date`) or `proces_verbaal`.
+    #[schema(example = "gesprek")]
+    pub kind: String,
+    /// The day it happened (not after today).
+    pub date: Date,
+    /// `gesprek`: with whom (`ouders`, `leerling`, `school`, `anders`).
+    pub with: Option<String>,
+    /// `gesprek`: the summary (required); otherwise an optional note.
+    pub summary: Option<String>,
+    /// How the parents were informed (`gesprek`, `telefoon`, `brief`, `email`, `anders`):
+    /// required for `officiele_waarschuwing`, `halt` and `proces_verbaal`; implied for a
+    /// conversation with the parents and a warning letter.
+    pub parents_informed: Option<String>,
+}
+
+/// The body as the service's input (400 naming the field for a value outside its list).
+pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
+    check_opt("summary", body.summary.as_deref(), TEXT_MAX)?;
+    let kind = LeerplichtActionKind::parse(body.kind.trim()).ok_or_else(|| {
+        let all: Vec<&str> = LeerplichtActionKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        bad_value("kind", &all)
+    })?;
+    let with_whom = match body.with.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(w) => Some(ConversationWith::parse(w).ok_or_else(|| {
+            let all: Vec<&str> = ConversationWith::ALL.iter().map(|k| k.as_str()).collect();
+            bad_value("with", &all)
+        })?),
+    };
+    let parents_informed = match body.parents_informed.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(h) => Some(InformedHow::parse(h).ok_or_else(|| {
+            let all: Vec<&str> = InformedHow::ALL.iter().map(|k| k.as_str()).collect();
+            bad_value("parents_informed", &all)
+        })?),
+    };
+    Ok(ActionInput {
+        kind,
+        date: body.date,
+        with_whom,
+        summary: body.summary.clone(),
+        parents_informed,
+    })
+}
+
+/// Leerplicht's actions on a melding to its municipality, in the order they happened.
+#[utoipa::path(
+    get,
+    path = "/api/meldingen/{id}/acties",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "De acties", body = Vec<ActionOut>),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw gemeente", body = ErrorBody),
+    )
+)]
+async fn list_actions(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<axum::Json<Vec<ActionOut>>> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        None,
+    )
+    .await?;
+    let view = verzuim_service::meldingen::melding(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    let list = leerplicht::actions(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("melding:{id}:acties"),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    Ok(axum::Json(list.into_iter().map(action_out).collect()))
+}
+
+/// Record an action of leerplicht on a melding in behandeling: a conversation, a warning letter,
+/// a formal warning, a HALT referral (from 12 years: refused for a younger pupil) or a
+/// proces-verbaal. The case timeline gets a line (the school sees it) and, when the parents were
+/// informed, when and how is recorded.
+#[utoipa::path(
+    post,
+    path = "/api/meldingen/{id}/acties",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    request_body = ActionIn,
+    security(("sessie" = [])),
+    responses(
+        (status = 201, description = "Vastgelegd", body = ActionOut),
+        (status = 400, description = "ongeldige_waarde, te_lang, ongeldige_json", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw gemeente", body = ErrorBody),
+        (status = 422, description = "Niet in behandeling, datum na vandaag, gegevens ontbreken, HALT onder 12 jaar", body = ErrorBody),
+    )
+)]
+async fn add_action(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<ActionIn>,
+) -> ApiResult<(StatusCode, axum::Json<ActionOut>)> {
+    let acting = acting(
+        &state,
+        &actor,
+        &audit,
+        None,
+        org.org.as_deref(),
+        ROLES,
+        None,
+    )
+    .await?;
+    let view = verzuim_service::meldingen::melding(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    let input = action_input(&body)?;
+    let action_id =
+        leerplicht::record_action(&state.store, &acting.caller, today(&state), id, &input)
+            .await
+            .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("melding:{id}:actie:{}", input.kind.as_str()),
+        Some((&view.melding.school_id, &view.melding.pupil_id)),
+    )
+    .await?;
+    let list = leerplicht::actions(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    let out = list
+        .into_iter()
+        .find(|a| a.id == action_id)
+        .map(action_out)
+        .ok_or_else(crate::error::ApiError::not_found)?;
+    Ok((StatusCode::CREATED, axum::Json(out)))
+}

@@ -1,0 +1,436 @@
+//! GGD-JGZ's pages: `GET /verwijzingen` (the referrals to it, open ones first, newest first) and
+//! `GET /verwijzingen/{id}` (the referral: pupil, school, kind, date, status history, GGD-JGZ's
+//! open tasks, its invitations and its own notes) with `POST /verwijzingen/{id}`: record an
+//! invitation (date and time of the appointment: takes the referral up), in behandeling,
+//! verschenen/afgerond, niet verschenen zonder tegenbericht (the school gets the task to judge
+//! it), a private note, complete a task or mark it not needed.
+//!
+//! A school's verzuimcoordinator sees the same page of its own referral with its status and
+//! history only: never GGD-JGZ's notes, invitations or tasks. No health data is stored: the notes
+//! are GGD-JGZ's own free text and nobody else reads them.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use verzuim_engine::model::Party;
+use verzuim_service::referrals::{self, ReferralView};
+use verzuim_service::{ggd, visibility};
+use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
+
+use super::leerplicht::{
+    HistoryRow, TaskFields, TaskRow, actor_name, audit_page, day_nl, form_date, history_row,
+    message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
+};
+use super::session::{PageMeta, WebUser};
+use super::{date_nl, hhmm, kind_label, parse_hhmm, render, service_error, today};
+use crate::audit::Audit;
+use crate::error::ApiResult;
+use crate::extract::{Path, Query};
+use crate::state::AppState;
+
+const LIST_LIMIT: usize = 1000;
+
+#[derive(Template)]
+#[template(path = "verwijzingen.html")]
+struct ReferralsPage {
+    meta: PageMeta,
+    referrals: Vec<ReferralRow>,
+}
+
+struct ReferralRow {
+    id: i64,
+    received: String,
+    school: String,
+    pupil: String,
+    kind: &'static str,
+    status: &'static str,
+    new: bool,
+}
+
+pub(crate) fn referral_status(s: ReferralStatus) -> &'static str {
+    match s {
+        ReferralStatus::Aangemeld => "Nieuw (aangemeld)",
+        ReferralStatus::InBehandeling => "In behandeling",
+        ReferralStatus::NietVerschenenZonderTegenbericht => "Niet verschenen zonder tegenbericht",
+        ReferralStatus::Afgerond => "Afgerond",
+        ReferralStatus::Ingetrokken => "Ingetrokken",
+    }
+}
+
+/// Open first (new, then not appeared, then in behandeling), then the final ones.
+fn rank(s: ReferralStatus) -> u8 {
+    match s {
+        ReferralStatus::Aangemeld => 0,
+        ReferralStatus::NietVerschenenZonderTegenbericht => 1,
+        ReferralStatus::InBehandeling => 2,
+        ReferralStatus::Afgerond | ReferralStatus::Ingetrokken => 3,
+    }
+}
+
+/// `GET /verwijzingen`: the referrals to this GGD-JGZ, open ones first, newest first.
+pub async fn verwijzingen(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+) -> ApiResult<Response> {
+    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
+    let caller = web.caller();
+    let mut list: Vec<Referral> = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = visibility::referrals(&state.store, &caller, page)
+            .await
+            .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        list.extend(batch);
+        if done || list.len() >= LIST_LIMIT {
+            break;
+        }
+        page = page.next();
+    }
+    list.sort_by_key(|r| (rank(r.status), std::cmp::Reverse((r.created_at, r.id))));
+    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
+    let mut rows = Vec::with_capacity(list.len());
+    for r in list {
+        let kind = ggd::referral_kind(&state.store, &caller, r.id)
+            .await
+            .map_err(service_error)?;
+        rows.push(ReferralRow {
+            id: r.id,
+            received: date_nl(day_nl(r.created_at)),
+            school: org_name(&state, &mut orgs, &r.school_id).await,
+            pupil: pupil_name(&state, &web, &mut names, &r.school_id, &r.pupil_id).await,
+            kind: kind.map_or("onbekend", kind_label),
+            status: referral_status(r.status),
+            new: r.status == ReferralStatus::Aangemeld,
+        });
+    }
+    audit_page(&audit, &web, false, "verwijzingen".into(), None).await?;
+    Ok(render(&ReferralsPage {
+        meta: web.meta("Verwijzingen", "/verwijzingen"),
+        referrals: rows,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "verwijzing.html")]
+struct ReferralPage {
+    meta: PageMeta,
+    r: ReferralFacts,
+    history: Vec<HistoryRow>,
+    /// GGD-JGZ only (a school sees status and history).
+    jgz: bool,
+    tasks: Vec<TaskRow>,
+    invitations: Vec<InvitationRow>,
+    notes: Vec<NoteRow>,
+    error: Option<String>,
+    done: Option<&'static str>,
+    today: String,
+    how: &'static [(&'static str, &'static str)],
+    can_take_up: bool,
+    can_no_show: bool,
+    running: bool,
+}
+
+struct ReferralFacts {
+    id: i64,
+    school_id: String,
+    pupil_id: String,
+    pupil: String,
+    school: String,
+    ggd: String,
+    kind: &'static str,
+    received: String,
+    status: &'static str,
+}
+
+struct InvitationRow {
+    date: String,
+    time: String,
+    recorded: String,
+}
+
+struct NoteRow {
+    at: String,
+    by: String,
+    text: String,
+}
+
+fn done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "uitnodiging" => "De uitnodiging is vastgelegd.",
+        "in_behandeling" => "De verwijzing is in behandeling.",
+        "afgerond" => "De verwijzing is afgerond.",
+        "niet_verschenen" => {
+            "Vastgelegd: niet verschenen zonder tegenbericht. De school beoordeelt of dat zonder goede reden was."
+        }
+        "notitie" => "De notitie is opgeslagen.",
+        "taak_afgerond" => "De taak is afgerond.",
+        "taak_niet_nodig" => "De taak is als niet nodig afgesloten.",
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    gedaan: Option<String>,
+}
+
+/// `GET /verwijzingen/{id}`: GGD-JGZ's page of a referral to it; a school's coordinator sees the
+/// status and history of its own.
+pub async fn verwijzing(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
+) -> ApiResult<Response> {
+    let is_jgz = web.require(&[Role::Jgz], Some(OrgKind::GgdJgz)).is_ok();
+    if !is_jgz {
+        web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
+    }
+    let view = referrals::referral(&state.store, &web.caller(), id)
+        .await
+        .map_err(service_error)?;
+    let done = q.gedaan.as_deref().and_then(done_message);
+    let page = referral_page(&state, &web, view, is_jgz, None, done).await?;
+    audit_page(
+        &audit,
+        &web,
+        false,
+        format!("verwijzing:{id}"),
+        Some((&page.r.school_id, &page.r.pupil_id)),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+async fn referral_page(
+    state: &AppState,
+    web: &WebUser,
+    view: ReferralView,
+    jgz: bool,
+    error: Option<String>,
+    done: Option<&'static str>,
+) -> ApiResult<ReferralPage> {
+    let r = &view.referral;
+    let caller = web.caller();
+    let (mut names, mut orgs, mut actors) = (HashMap::new(), HashMap::new(), HashMap::new());
+    let mut history = Vec::new();
+    for h in &view.history {
+        history.push(history_row(state, &mut actors, h).await);
+    }
+    let kind = ggd::referral_kind(&state.store, &caller, r.id)
+        .await
+        .map_err(service_error)?;
+    let (mut tasks, mut invitations, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    if jgz {
+        let referral_id = r.id;
+        tasks = own_open_tasks(state, web, r.case_id, Party::GgdJgz, |l| {
+            l.referral_id == Some(referral_id)
+        })
+        .await?;
+        for i in ggd::invitations(&state.store, &caller, r.id)
+            .await
+            .map_err(service_error)?
+        {
+            invitations.push(InvitationRow {
+                date: date_nl(i.date),
+                time: hhmm(i.time),
+                recorded: format!(
+                    "{} door {}",
+                    when_nl(i.created_at),
+                    actor_name(state, &mut actors, &i.created_by).await
+                ),
+            });
+        }
+        let mut page = Page::first(MAX_PAGE_SIZE);
+        loop {
+            let batch = referrals::jgz_notes(&state.store, &caller, r.id, page)
+                .await
+                .map_err(service_error)?;
+            let done = batch.len() < page.limit() as usize;
+            for n in batch {
+                notes.push(NoteRow {
+                    at: when_nl(n.created_at),
+                    by: actor_name(state, &mut actors, &n.created_by).await,
+                    text: n.text,
+                });
+            }
+            if done {
+                break;
+            }
+            page = page.next();
+        }
+    }
+    let pupil = pupil_name(state, web, &mut names, &r.school_id, &r.pupil_id).await;
+    Ok(ReferralPage {
+        meta: web.meta(
+            format!("Verwijzing van {pupil}"),
+            if jgz { "/verwijzingen" } else { "/taken" },
+        ),
+        r: ReferralFacts {
+            id: r.id,
+            school_id: r.school_id.clone(),
+            pupil_id: r.pupil_id.clone(),
+            school: org_name(state, &mut orgs, &r.school_id).await,
+            ggd: org_name(state, &mut orgs, &r.ggd_id).await,
+            pupil,
+            kind: kind.map_or("onbekend", kind_label),
+            received: date_nl(day_nl(r.created_at)),
+            status: referral_status(r.status),
+        },
+        history,
+        jgz,
+        tasks,
+        invitations,
+        notes,
+        error,
+        done,
+        today: today(state).to_string(),
+        how: super::leerplicht::HOW,
+        can_take_up: matches!(
+            r.status,
+            ReferralStatus::Aangemeld | ReferralStatus::NietVerschenenZonderTegenbericht
+        ),
+        can_no_show: matches!(
+            r.status,
+            ReferralStatus::Aangemeld | ReferralStatus::InBehandeling
+        ),
+        running: !matches!(
+            r.status,
+            ReferralStatus::Afgerond | ReferralStatus::Ingetrokken
+        ),
+    })
+}
+
+/// The fields of every form on the referral page (`actie` says which).
+#[derive(Debug, Default, Deserialize)]
+pub struct ReferralForm {
+    actie: String,
+    datum: Option<String>,
+    tijd: Option<String>,
+    tekst: Option<String>,
+    taak: Option<String>,
+    ouders_datum: Option<String>,
+    ouders_hoe: Option<String>,
+    reden: Option<String>,
+}
+
+/// `POST /verwijzingen/{id}`: one of GGD-JGZ's forms.
+pub async fn verwijzing_post(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Form(f): Form<ReferralForm>,
+) -> ApiResult<Response> {
+    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
+    let caller = web.caller();
+    let view = referrals::referral(&state.store, &caller, id)
+        .await
+        .map_err(service_error)?;
+    let (school, pupil) = (
+        view.referral.school_id.clone(),
+        view.referral.pupil_id.clone(),
+    );
+    match apply(&state, &web, id, &f).await {
+        Ok(code) => {
+            audit_page(
+                &audit,
+                &web,
+                true,
+                format!("verwijzing:{id}:{code}"),
+                Some((&school, &pupil)),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response())
+        }
+        Err(msg) => {
+            let view = referrals::referral(&state.store, &caller, id)
+                .await
+                .map_err(service_error)?;
+            let page = referral_page(&state, &web, view, true, Some(msg), None).await?;
+            audit_page(
+                &audit,
+                &web,
+                false,
+                format!("verwijzing:{id}"),
+                Some((&school, &pupil)),
+            )
+            .await?;
+            Ok(render(&page))
+        }
+    }
+}
+
+async fn apply(
+    state: &AppState,
+    web: &WebUser,
+    id: i64,
+    f: &ReferralForm,
+) -> Result<&'static str, String> {
+    let caller = web.caller();
+    let status = |s: ReferralStatus, code: &'static str| {
+        let caller = caller.clone();
+        async move {
+            referrals::set_referral_status(&state.store, &caller, id, s)
+                .await
+                .map(|_| code)
+                .map_err(message)
+        }
+    };
+    match f.actie.as_str() {
+        "uitnodiging" => {
+            let date = form_date(f.datum.as_deref(), "datum van de afspraak")?;
+            let time = f
+                .tijd
+                .as_deref()
+                .and_then(parse_hhmm)
+                .ok_or_else(|| "Vul de tijd van de afspraak in (uu:mm).".to_owned())?;
+            ggd::record_invitation(&state.store, &caller, id, date, time)
+                .await
+                .map_err(message)?;
+            Ok("uitnodiging")
+        }
+        "in_behandeling" => status(ReferralStatus::InBehandeling, "in_behandeling").await,
+        "afgerond" => status(ReferralStatus::Afgerond, "afgerond").await,
+        "niet_verschenen" => {
+            status(
+                ReferralStatus::NietVerschenenZonderTegenbericht,
+                "niet_verschenen",
+            )
+            .await
+        }
+        "notitie" => {
+            referrals::add_jgz_note(
+                &state.store,
+                &caller,
+                id,
+                f.tekst.as_deref().unwrap_or_default(),
+            )
+            .await
+            .map_err(message)?;
+            Ok("notitie")
+        }
+        "taak_afronden" | "taak_niet_nodig" => {
+            task_form(
+                state,
+                web,
+                &TaskFields {
+                    taak: f.taak.clone(),
+                    ouders_datum: f.ouders_datum.clone(),
+                    ouders_hoe: f.ouders_hoe.clone(),
+                    reden: f.reden.clone(),
+                },
+                f.actie == "taak_afronden",
+            )
+            .await
+        }
+        _ => Err("Onbekende actie.".to_owned()),
+    }
+}

@@ -1,0 +1,666 @@
+//! The leerplichtambtenaar's pages (`/meldingen`, `/meldingen/{id}`): the list in order of
+//! urgency (the same order as `GET /api/meldingen`), taking a melding up, recording each of
+//! leerplicht's actions (HALT refused under 12), closing with DUO's reason, the school then sees
+//! the afspraken task and the timeline lines; another municipality gets nothing.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use verzuim_engine::model::Party;
+use verzuim_store::service_queries::{TaskLink, TaskLinkKind};
+use verzuim_store::{Actor, NewTask};
+
+use crate::harness::{Env, TestServer};
+use crate::region::*;
+
+crate::http_tests!(
+    meldingen_list_is_most_urgent_first_like_the_api,
+    leerplicht_handles_a_melding_and_the_school_gets_the_feedback,
+    another_municipality_and_the_school_get_nothing,
+);
+
+const TALK: &str = "Gaat in gesprek met ouders en stelt hen op de hoogte van de melding";
+const MELD: &str = "Meldt bij de leerplichtambtenaar van de woongemeente leerling";
+const FEEDBACK: &str = "Kennisnemen van de afspraken van leerplicht";
+const SUMMARY: &str = "Moeder vertelt dat Jan slecht slaapt; afspraak: hij gaat eerder naar bed";
+
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
+pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, s.origin().parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = s.login(&client, email, crate::harness::PASSWORD).await;
+    assert_eq!(res.status(), 200, "login of {email}");
+    client
+}
+
+/// `GET` a page: (status, body).
+pub async fn get_page(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = c.get(s.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// `POST` a form: (status, Location, body).
+pub async fn post_form(
+    s: &TestServer,
+    c: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = c.post(s.url(path)).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, res.text().await.unwrap())
+}
+
+/// Pupil `id` (born `birth`, home municipality Enschede) with 21 hours ongeoorloofd: the school
+/// completes its talk and melding tasks. Returns the melding's id.
+async fn melding_for(s: &TestServer, ib: &reqwest::Client, id: &str, birth: &str) -> i64 {
+    let mut p = pupil(id, "Enschede");
+    p["birth_date"] = json!(birth);
+    enrol(s, ib, p).await;
+    for day in ["2026-09-21", "2026-09-22", "2026-09-23", "2026-09-24"] {
+        register(s, ib, id, "ongeoorloofd", day, day).await;
+    }
+    let tasks = open_tasks(s, ib, id).await;
+    let talk = task_starting(&tasks, TALK);
+    complete(
+        s,
+        ib,
+        talk["id"].as_i64().unwrap(),
+        json!({"parents_informed": parents("2026-09-25", "gesprek")}),
+    )
+    .await;
+    let meld = task_starting(&tasks, MELD);
+    complete(
+        s,
+        ib,
+        meld["id"].as_i64().unwrap(),
+        json!({"parents_informed": parents("2026-09-28", "brief"), "melding": melding_content()}),
+    )
+    .await["melding_id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The melding ids in the order the list page links them.
+fn linked_ids(body: &str) -> Vec<i64> {
+    body.split("href=\"/meldingen/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+async fn meldingen_list_is_most_urgent_first_like_the_api(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    // Made in this order: C, A, B.
+    let c = melding_for(&s, &ib, "1004", "2016-05-01").await;
+    let a = melding_for(&s, &ib, "1001", "2016-03-01").await;
+    let b = melding_for(&s, &ib, "1003", "2013-01-01").await;
+    let lpa = page_client(&s, LEERPLICHT).await;
+    for id in [a, c] {
+        let (status, location, _) = post_form(
+            &s,
+            &lpa,
+            &format!("/meldingen/{id}"),
+            &[("actie", "in_behandeling")],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(location, format!("/meldingen/{id}?gedaan=in_behandeling"));
+    }
+    // Without an overdue task: new first, then in behandeling, newest first.
+    let (status, body) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(status, 200);
+    assert_eq!(linked_ids(&body), vec![b, a, c], "{body}");
+    // An overdue open task of leerplicht for C moves it before A.
+    let case_of_c = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{c}"),
+        None,
+        200,
+    )
+    .await["melding"]["case_id"]
+        .as_i64()
+        .unwrap();
+    let mut tx = s.store.begin().await.unwrap();
+    let task = tx
+        .create_task(
+            &NewTask {
+                case_id: case_of_c,
+                signal_id: None,
+                party: Party::Leerplicht,
+                organisation_id: ENSCHEDE.into(),
+                text: "Roept de ouders op voor een gesprek".into(),
+                melding: false,
+                referral: false,
+                trigger: None,
+                due: Some("2027-06-01".parse().unwrap()),
+            },
+            Actor::System,
+        )
+        .await
+        .unwrap();
+    tx.put_task_link(&TaskLink {
+        task_id: task,
+        kind: TaskLinkKind::Card,
+        signal_id: None,
+        melding_id: Some(c),
+        referral_id: None,
+        detail: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, body) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(linked_ids(&body), vec![b, c, a]);
+    let api = ok(&s, &lpa, Method::GET, "/api/meldingen", None, 200).await;
+    let api_ids: Vec<i64> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(api_ids, vec![b, c, a], "the API lists in the same order");
+    // The detail page shows the overdue task with its forms.
+    let (_, detail) = get_page(&s, &lpa, &format!("/meldingen/{c}")).await;
+    assert!(detail.contains("Roept de ouders op voor een gesprek"));
+    assert!(detail.contains("Verlopen"));
+    // Filter by status (page and API).
+    let (_, body) = get_page(&s, &lpa, "/meldingen?status=geregistreerd").await;
+    assert_eq!(linked_ids(&body), vec![b]);
+    let (status, body) = get_page(&s, &lpa, "/meldingen?status=bestaat-niet").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("bestaat niet; alle meldingen worden getoond"));
+    assert_eq!(linked_ids(&body).len(), 3);
+    let api = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        "/api/meldingen?status=in_behandeling",
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(api["items"].as_array().unwrap().len(), 2);
+    let (status, _) = call(
+        &s,
+        &lpa,
+        Method::GET,
+        "/api/meldingen?status=bestaat-niet",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Closed last.
+    let (status, _, _) = post_form(
+        &s,
+        &lpa,
+        &format!("/meldingen/{c}"),
+        &[
+            ("actie", "afsluiten"),
+            ("reden", "zorgtraject"),
+            ("afspraken", "Jeugdhulp is gestart"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, body) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(linked_ids(&body), vec![b, a, c]);
+}
+
+/// Records one action through the page's form; returns (status, location, body).
+async fn act(
+    s: &TestServer,
+    lpa: &reqwest::Client,
+    id: i64,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    post_form(s, lpa, &format!("/meldingen/{id}"), form).await
+}
+
+async fn actions_of(s: &TestServer, lpa: &reqwest::Client, id: i64) -> Vec<Value> {
+    ok(
+        s,
+        lpa,
+        Method::GET,
+        &format!("/api/meldingen/{id}/acties"),
+        None,
+        200,
+    )
+    .await
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+async fn leerplicht_handles_a_melding_and_the_school_gets_the_feedback(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let young = melding_for(&s, &ib, "1001", "2016-03-01").await;
+    let older = melding_for(&s, &ib, "1003", "2013-01-01").await;
+    let lpa = page_client(&s, LEERPLICHT).await;
+    let path = format!("/meldingen/{young}");
+
+    // The page: the legal content with the number masked, the links, the take-up form.
+    let (status, body) = get_page(&s, &lpa, &path).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("400276872"), "the BSN is masked");
+    assert!(body.contains("BSN ••••••872"), "{body}");
+    assert!(body.contains("Relatief verzuim"));
+    assert!(body.contains("21,00 uur"));
+    assert!(body.contains("Ouders melden de leerling niet af"));
+    assert!(body.contains("href=\"/leerlingen/99XX00/1001\""));
+    assert!(body.contains(&format!("/api/meldingen/{young}/duo-export?org={ENSCHEDE}")));
+    let res = lpa
+        .get(s.url(&format!("/api/meldingen/{young}/duo-export?org={ENSCHEDE}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let export: Value = res.json().await.unwrap();
+    assert_eq!(export["schema"], "verzuim-duo-melding/1");
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{young}"),
+        None,
+        200,
+    )
+    .await;
+    let case = detail["melding"]["case_id"].as_i64().unwrap();
+    assert!(body.contains(&format!(
+        "/zaken/{case}/brieven/waarschuwingsbrief?melding={young}"
+    )));
+    assert!(body.contains("In behandeling nemen"));
+    assert!(
+        !body.contains("Gesprek vastleggen"),
+        "actions only in behandeling"
+    );
+    let audits = s
+        .raw_texts(&format!(
+            "SELECT object FROM audit_log WHERE object = 'melding:{young}' AND pupil = '99XX00/1001'"
+        ))
+        .await;
+    assert!(!audits.is_empty(), "the page read is audited");
+
+    // An action before the melding is taken up: refused with the reason, nothing stored.
+    let (status, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[("actie", "waarschuwingsbrief"), ("datum", "2026-10-01")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Neem de melding eerst in behandeling"),
+        "{body}"
+    );
+    assert!(body.contains("Er is niets opgeslagen"));
+
+    let (status, _, _) = act(&s, &lpa, young, &[("actie", "in_behandeling")]).await;
+    assert_eq!(status, 303);
+    let (_, body) = get_page(&s, &lpa, &format!("{path}?gedaan=in_behandeling")).await;
+    assert!(body.contains("De melding is in behandeling genomen."));
+    assert!(body.contains("in behandeling"), "the history");
+    assert!(body.contains("Gesprek vastleggen"));
+
+    // A conversation with the parents.
+    let (status, location, _) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "gesprek"),
+            ("datum", "2026-10-05"),
+            ("met", "ouders"),
+            ("samenvatting", SUMMARY),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (303, format!("{path}?gedaan=gesprek").as_str())
+    );
+    // Without a summary: refused.
+    let (status, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "gesprek"),
+            ("datum", "2026-10-05"),
+            ("met", "leerling"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("De samenvatting van het gesprek ontbreekt"),
+        "{body}"
+    );
+    // In the future: refused.
+    let (_, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[("actie", "waarschuwingsbrief"), ("datum", "2027-12-01")],
+    )
+    .await;
+    assert!(body.contains("ligt na vandaag"), "{body}");
+    // A warning letter, a formal warning (how the parents were informed is required), a
+    // proces-verbaal.
+    let (status, _, _) = act(
+        &s,
+        &lpa,
+        young,
+        &[("actie", "waarschuwingsbrief"), ("datum", "2026-10-08")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[("actie", "officiele_waarschuwing"), ("datum", "2026-11-02")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("hoe de ouders"), "{body}");
+    let (status, _, _) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "officiele_waarschuwing"),
+            ("datum", "2026-11-02"),
+            ("ouders", "gesprek"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _, _) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "proces_verbaal"),
+            ("datum", "2026-12-01"),
+            ("ouders", "brief"),
+            ("samenvatting", "Proces-verbaal wegens herhaald verzuim"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // HALT for a pupil of 10: refused in Dutch, nothing stored.
+    let before = actions_of(&s, &lpa, young).await.len();
+    let (status, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "halt"),
+            ("datum", "2026-12-02"),
+            ("ouders", "brief"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(
+            "Verwijzen naar HALT kan pas vanaf 12 jaar: de leerling is op 02-12-2026 10 jaar"
+        ),
+        "{body}"
+    );
+    assert_eq!(actions_of(&s, &lpa, young).await.len(), before);
+    // Through the API as well.
+    let (status, answer) = call(
+        &s,
+        &lpa,
+        Method::POST,
+        &format!("/api/meldingen/{young}/acties"),
+        Some(json!({"kind": "halt", "date": "2026-12-02", "parents_informed": "brief"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    // A pupil of 13: HALT is recorded.
+    act(&s, &lpa, older, &[("actie", "in_behandeling")]).await;
+    let created = ok(
+        &s,
+        &lpa,
+        Method::POST,
+        &format!("/api/meldingen/{older}/acties"),
+        Some(json!({"kind": "halt", "date": "2026-12-02", "parents_informed": "brief"})),
+        201,
+    )
+    .await;
+    assert_eq!(created["kind"], "halt");
+
+    // The actions, in order, with the summary and how the parents were informed.
+    let actions = actions_of(&s, &lpa, young).await;
+    let kinds: Vec<&str> = actions
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "gesprek",
+            "waarschuwingsbrief",
+            "officiele_waarschuwing",
+            "proces_verbaal"
+        ]
+    );
+    assert_eq!(actions[0]["with"], "ouders");
+    assert_eq!(actions[0]["summary"], SUMMARY);
+    assert_eq!(actions[0]["parents_informed"], "gesprek");
+    assert_eq!(actions[1]["parents_informed"], "brief");
+    let (_, body) = get_page(&s, &lpa, &path).await;
+    assert!(body.contains("Gesprek met ouders") && body.contains(SUMMARY));
+    assert!(body.contains("Officiële waarschuwing") && body.contains("Proces-verbaal"));
+    // Parents' information: when and how, for each action that informed them.
+    let informed = s
+        .raw_texts(
+            "SELECT i.informed_on || ' ' || i.how FROM parent_information i \
+             JOIN pupils p ON p.id = i.pupil \
+             WHERE p.pupil_id = '1001' AND i.note LIKE 'Leerplicht:%' ORDER BY i.id",
+        )
+        .await;
+    assert_eq!(
+        informed,
+        [
+            "2026-10-05 gesprek",
+            "2026-10-08 brief",
+            "2026-11-02 gesprek",
+            "2026-12-01 brief"
+        ]
+    );
+
+    // The school sees the actions on the case timeline, without leerplicht's summary.
+    let case_view = ok(
+        &s,
+        &ib,
+        Method::GET,
+        &format!("/api/cases/{case}"),
+        None,
+        200,
+    )
+    .await;
+    let entries: Vec<&str> = case_view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["entry"].as_str().unwrap())
+        .collect();
+    for e in [
+        "leerplicht_gesprek",
+        "leerplicht_waarschuwingsbrief",
+        "leerplicht_officiele_waarschuwing",
+        "leerplicht_proces_verbaal",
+    ] {
+        assert!(entries.contains(&e), "{e} in {entries:?}");
+    }
+    assert!(!case_view.to_string().contains(SUMMARY));
+    // The school cannot read leerplicht's actions themselves.
+    ok(
+        &s,
+        &ib,
+        Method::GET,
+        &format!("/api/meldingen/{young}/acties"),
+        None,
+        403,
+    )
+    .await;
+
+    // Closing needs the afspraken; then it is closed with DUO's reason.
+    let (status, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "afsluiten"),
+            ("reden", "proces_verbaal"),
+            ("afspraken", " "),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("De afspraken ontbreekt."), "{body}");
+    assert!(body.contains("Er is niets opgeslagen"));
+    let afspraken = "Jan komt weer elke dag; de school meldt opnieuw bij nieuw verzuim";
+    let (status, location, _) = act(
+        &s,
+        &lpa,
+        young,
+        &[
+            ("actie", "afsluiten"),
+            ("reden", "proces_verbaal"),
+            ("afspraken", afspraken),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, location),
+        (303, format!("{path}?gedaan=afgesloten"))
+    );
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{young}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["melding"]["status"], "afgesloten");
+    assert_eq!(detail["melding"]["status_reason"], "proces_verbaal");
+    let (_, body) = get_page(&s, &lpa, &path).await;
+    assert!(body.contains("Afgesloten (proces-verbaal)"), "{body}");
+    assert!(!body.contains("Gesprek vastleggen"), "no more actions");
+    let (_, _, body) = act(
+        &s,
+        &lpa,
+        young,
+        &[("actie", "waarschuwingsbrief"), ("datum", "2026-12-03")],
+    )
+    .await;
+    assert!(body.contains("niet meer in behandeling"), "{body}");
+
+    // The school has the feedback task with the afspraken.
+    let tasks = open_tasks(&s, &ib, "1001").await;
+    let feedback = task_starting(&tasks, FEEDBACK);
+    let detail = task_detail(&s, &ib, &feedback["id"]).await;
+    assert_eq!(detail["link"]["detail"], afspraken, "{detail}");
+
+    // Ter kennisgeving aannemen, with afspraken, for the other melding.
+    let (status, _, _) = act(
+        &s,
+        &lpa,
+        older,
+        &[
+            ("actie", "ter_kennisgeving"),
+            ("afspraken", "Geen verdere actie"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{older}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["melding"]["status"], "ter_kennisgeving_aangenomen");
+}
+
+async fn another_municipality_and_the_school_get_nothing(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let id = melding_for(&s, &ib, "1001", "2016-03-01").await;
+    let other = page_client(&s, LEERPLICHT_OLDENZAAL).await;
+    let path = format!("/meldingen/{id}");
+    let (status, body) = get_page(&s, &other, &path).await;
+    assert_eq!(status, 404);
+    assert!(!body.contains("Leerling 1001"));
+    let (status, _, _) = post_form(&s, &other, &path, &[("actie", "in_behandeling")]).await;
+    assert_eq!(status, 404);
+    let (status, body) = get_page(&s, &other, "/meldingen").await;
+    assert_eq!(status, 200);
+    assert!(linked_ids(&body).is_empty() && !body.contains("Leerling 1001"));
+    ok(
+        &s,
+        &other,
+        Method::GET,
+        &format!("/api/meldingen/{id}/acties"),
+        None,
+        404,
+    )
+    .await;
+    // Still geregistreerd: the other municipality changed nothing.
+    let lpa = page_client(&s, LEERPLICHT).await;
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{id}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["melding"]["status"], "geregistreerd");
+    // The school's coordinator and GGD-JGZ have no leerplicht pages.
+    let coordinator = page_client(&s, COORDINATOR).await;
+    assert_eq!(get_page(&s, &coordinator, &path).await.0, 403);
+    assert_eq!(get_page(&s, &coordinator, "/meldingen").await.0, 403);
+    let (status, _, _) = post_form(&s, &coordinator, &path, &[("actie", "in_behandeling")]).await;
+    assert_eq!(status, 403);
+    let jgz = page_client(&s, JGZ).await;
+    assert_eq!(get_page(&s, &jgz, &path).await.0, 403);
+    // A form from another site is refused.
+    let res = lpa
+        .post(s.url(&path))
+        .header("origin", "https://evil.example")
+        .form(&[("actie", "in_behandeling")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
