@@ -425,6 +425,8 @@ struct MeldingPage {
     running: bool,
     new: bool,
     in_behandeling: bool,
+    /// The school that made the melding looks at it: read-only, but for withdrawing it.
+    school_view: bool,
 }
 
 struct MeldingFacts {
@@ -496,6 +498,7 @@ fn done_message(code: &str) -> Option<&'static str> {
         "afspraken" => "De afspraken zijn vastgelegd en teruggekoppeld aan de school.",
         "afgesloten" => "De melding is afgesloten; de school krijgt de afspraken als taak.",
         "ter_kennisgeving_aangenomen" => "De melding is ter kennisgeving aangenomen.",
+        "ingetrokken" => "De melding is ingetrokken; leerplicht ziet dat in DUO's status.",
         "taak_afgerond" => "De taak is afgerond.",
         "taak_niet_nodig" => "De taak is als niet nodig afgesloten.",
         _ => return None,
@@ -515,7 +518,7 @@ pub async fn melding(
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
+    require_melding_reader(&web)?;
     let view = meldingen::melding(&state.store, &web.caller(), id)
         .await
         .map_err(service_error)?;
@@ -530,6 +533,17 @@ pub async fn melding(
     )
     .await?;
     Ok(render(&page))
+}
+
+/// Leerplicht of the melding's municipality, or the coordinator of the school that made it (the
+/// service scopes which meldingen each sees).
+fn require_melding_reader(web: &WebUser) -> ApiResult<()> {
+    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))
+        .or_else(|_| web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School)))
+}
+
+fn is_school(web: &WebUser) -> bool {
+    web.org.kind == OrgKind::School
 }
 
 async fn melding_page(
@@ -547,11 +561,17 @@ async fn melding_page(
     for h in &view.history {
         history.push(history_row(state, &mut actors, h).await);
     }
+    let school_view = is_school(web);
     let mut actions = Vec::new();
-    for a in leerplicht::actions(&state.store, &web.caller(), m.id)
-        .await
-        .map_err(service_error)?
-    {
+    let recorded = if school_view {
+        // The school sees leerplicht's actions on the case timeline (without the summaries).
+        Vec::new()
+    } else {
+        leerplicht::actions(&state.store, &web.caller(), m.id)
+            .await
+            .map_err(service_error)?
+    };
+    for a in recorded {
         let what = match (a.kind, a.with_whom) {
             (LeerplichtActionKind::Gesprek, Some(w)) => {
                 format!("Gesprek met {}", leerplicht::with_label(w))
@@ -571,16 +591,27 @@ async fn melding_page(
         });
     }
     let melding_id = m.id;
-    let tasks = own_open_tasks(state, web, m.case_id, Party::Leerplicht, |l| {
-        l.melding_id == Some(melding_id)
-    })
-    .await?;
+    let tasks = if school_view {
+        Vec::new()
+    } else {
+        own_open_tasks(state, web, m.case_id, Party::Leerplicht, |l| {
+            l.melding_id == Some(melding_id)
+        })
+        .await?
+    };
     let running = matches!(
         m.status,
         MeldingStatus::Geregistreerd | MeldingStatus::InBehandeling
     );
     Ok(MeldingPage {
-        meta: web.meta(format!("Melding van {pupil}"), "/meldingen"),
+        meta: web.meta(
+            format!("Melding van {pupil}"),
+            if school_view {
+                "/leerlingen"
+            } else {
+                "/meldingen"
+            },
+        ),
         m: MeldingFacts {
             id: m.id,
             case_id: m.case_id,
@@ -617,6 +648,7 @@ async fn melding_page(
         running,
         new: m.status == MeldingStatus::Geregistreerd,
         in_behandeling: m.status == MeldingStatus::InBehandeling,
+        school_view,
     })
 }
 
@@ -661,7 +693,10 @@ pub async fn melding_post(
     Path(id): Path<i64>,
     Form(f): Form<MeldingForm>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
+    require_melding_reader(&web)?;
+    if is_school(&web) && f.actie != "intrekken" {
+        return Err(crate::error::ApiError::forbidden());
+    }
     let caller = web.caller();
     let view = meldingen::melding(&state.store, &caller, id)
         .await
@@ -712,6 +747,19 @@ async fn apply(
     };
     match f.actie.as_str() {
         "in_behandeling" => status(MeldingAction::InBehandeling, "in_behandeling").await,
+        "intrekken" => {
+            let reason = f.reden.as_deref().map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err("Vul de reden van het intrekken in.".to_owned());
+            }
+            status(
+                MeldingAction::Ingetrokken {
+                    reason: reason.to_owned(),
+                },
+                "ingetrokken",
+            )
+            .await
+        }
         "ter_kennisgeving" => {
             status(
                 MeldingAction::TerKennisgevingAangenomen {

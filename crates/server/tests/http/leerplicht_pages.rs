@@ -646,12 +646,51 @@ async fn another_municipality_and_the_school_get_nothing(env: Env) {
     )
     .await;
     assert_eq!(detail["melding"]["status"], "geregistreerd");
-    // The school's coordinator and GGD-JGZ have no leerplicht pages.
+    // The school that made it reads it (no leerplicht forms) and may only withdraw it; it has
+    // no list of incoming meldingen. Another school's coordinator gets nothing.
     let coordinator = page_client(&s, COORDINATOR).await;
-    assert_eq!(get_page(&s, &coordinator, &path).await.0, 403);
+    let (status, body) = get_page(&s, &coordinator, &path).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Melding intrekken"), "{body}");
+    assert!(!body.contains("In behandeling nemen") && !body.contains("Gesprek vastleggen"));
     assert_eq!(get_page(&s, &coordinator, "/meldingen").await.0, 403);
     let (status, _, _) = post_form(&s, &coordinator, &path, &[("actie", "in_behandeling")]).await;
     assert_eq!(status, 403);
+    let other_school = page_client(&s, "ib@wilg.nl").await;
+    assert_eq!(get_page(&s, &other_school, &path).await.0, 404);
+    let (status, _, _) = post_form(
+        &s,
+        &other_school,
+        &path,
+        &[("actie", "intrekken"), ("reden", "niet van ons")],
+    )
+    .await;
+    assert_eq!(status, 404);
+    // Withdrawing needs a reason; with one, the melding is ingetrokken.
+    let (status, _, body) = post_form(&s, &coordinator, &path, &[("actie", "intrekken")]).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Vul de reden van het intrekken in."),
+        "{body}"
+    );
+    let (status, _, _) = post_form(
+        &s,
+        &coordinator,
+        &path,
+        &[("actie", "intrekken"), ("reden", "Registratiefout")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{id}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["melding"]["status"], "ingetrokken");
     let jgz = page_client(&s, JGZ).await;
     assert_eq!(get_page(&s, &jgz, &path).await.0, 403);
     // A form from another site is refused.
