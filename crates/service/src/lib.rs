@@ -28,12 +28,14 @@ pub mod cards;
 pub mod error;
 pub mod import;
 pub mod meldingen;
+pub mod overview;
 pub mod privacy;
 pub mod records;
 pub mod referrals;
 pub mod school;
 pub mod sync;
 pub mod tasks;
+pub mod users;
 pub mod text;
 pub mod visibility;
 

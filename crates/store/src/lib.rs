@@ -18,6 +18,7 @@ pub mod auth_queries;
 mod db;
 mod error;
 mod org;
+pub mod overview;
 mod pupils;
 pub mod service_queries;
 mod types;

@@ -24,8 +24,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod assets;
+pub mod beheer;
+pub mod charts;
 pub mod lists;
 pub mod login;
+pub mod overzicht;
 pub mod register;
 pub mod session;
 
@@ -50,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meldingen", get(lists::meldingen))
         .route("/verwijzingen", get(lists::verwijzingen))
         .route("/beheer", get(lists::beheer))
+        .route("/overzicht", get(overzicht::page))
+        .merge(beheer::routes())
         .merge(assets::routes())
 }
 
