@@ -35,8 +35,8 @@ pub mod referrals;
 pub mod school;
 pub mod sync;
 pub mod tasks;
-pub mod users;
 pub mod text;
+pub mod users;
 pub mod visibility;
 
 pub use caller::Caller;

@@ -130,7 +130,11 @@ pub async fn school_overview(
     from: Date,
     until: Date,
 ) -> Result<SchoolOverview> {
-    caller.require_school(school_id, OVERVIEW_ROLES, "het overzicht van de school bekijken")?;
+    caller.require_school(
+        school_id,
+        OVERVIEW_ROLES,
+        "het overzicht van de school bekijken",
+    )?;
     if from > until {
         return Err(ServiceError::Invalid(
             "de begindatum ligt na de einddatum".into(),
@@ -149,7 +153,9 @@ pub async fn school_overview(
 
     let first = Month::of(from).index();
     let n = (Month::of(until).index() - first + 1).max(0) as usize;
-    let months: Vec<Month> = (0..n as i32).map(|i| Month::from_index(first + i)).collect();
+    let months: Vec<Month> = (0..n as i32)
+        .map(|i| Month::from_index(first + i))
+        .collect();
     let (d0, d1) = (day_number(from), day_number(until));
     // The month index of each day of the period.
     let month_of: Vec<usize> = (d0..=d1)
@@ -164,7 +170,9 @@ pub async fn school_overview(
     for p in &pupils {
         let days = per_day.entry(p.group.clone()).or_insert_with(|| {
             let cal = calendar.group(&p.group);
-            (d0..=d1).map(|d| u64::from(cal.lesson_minutes(d))).collect()
+            (d0..=d1)
+                .map(|d| u64::from(cal.lesson_minutes(d)))
+                .collect()
         });
         let a = day_number(p.enrolled_from).max(d0);
         let b = p.enrolled_until.map_or(d1, |u| day_number(u).min(d1));
@@ -257,24 +265,23 @@ pub async fn municipality_overview(store: &Store, caller: &Caller) -> Result<Mun
     )?;
     let mut tx = store.connection().await?;
     if tx.organisation_kind(&caller.organisation).await? != Some(OrgKind::Gemeente) {
-        return Err(ServiceError::forbidden("alleen een gemeente heeft meldingen"));
+        return Err(ServiceError::forbidden(
+            "alleen een gemeente heeft meldingen",
+        ));
     }
     let rows = tx.overview_meldingen(&caller.organisation).await?;
     let mut out = MunicipalityOverview::default();
     for m in &rows {
-        let month = Month::of(
-            m.created_at
-                .in_tz("Europe/Amsterdam")
-                .map_or_else(|_| m.created_at.to_zoned(jiff::tz::TimeZone::UTC).date(), |z| z.date()),
-        );
-        *out
-            .per_school
+        let month = Month::of(m.created_at.in_tz("Europe/Amsterdam").map_or_else(
+            |_| m.created_at.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            |z| z.date(),
+        ));
+        *out.per_school
             .entry(m.school_id.clone())
             .or_default()
             .entry(m.status)
             .or_default() += 1;
-        *out
-            .per_month
+        *out.per_month
             .entry(month)
             .or_default()
             .entry(m.school_id.clone())

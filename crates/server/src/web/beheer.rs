@@ -34,7 +34,10 @@ use crate::state::AppState;
 /// The routes of this module.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/beheer/lestijden", get(lesson_times).post(lesson_times_save))
+        .route(
+            "/beheer/lestijden",
+            get(lesson_times).post(lesson_times_save),
+        )
         .route("/beheer/vrije-dagen", get(closed).post(closed_save))
         .route("/beheer/vakanties", post(holidays_preview))
         .route("/beheer/vakanties/toevoegen", post(holidays_add))
@@ -425,9 +428,9 @@ pub async fn closed_save(
     match form.actie.as_str() {
         "verwijderen" => {
             let index = form.index.parse::<usize>().ok();
-            let matches = index.and_then(|i| settings.school.closed.get(i)).is_some_and(|c| {
-                c.from.to_string() == form.van && c.until.to_string() == form.tot
-            });
+            let matches = index
+                .and_then(|i| settings.school.closed.get(i))
+                .is_some_and(|c| c.from.to_string() == form.van && c.until.to_string() == form.tot);
             if !matches {
                 errors.push(
                     "Deze periode bestaat niet (meer); de lijst is hieronder opnieuw getoond."
@@ -513,6 +516,15 @@ fn row_of(c: &ClosedPeriod) -> ClosedRow {
         from_iso: c.from.to_string(),
         until_iso: c.until.to_string(),
     }
+}
+
+/// Whether one stored closed period already covers `from..=until` (the same holiday, perhaps
+/// entered by hand with a study day before it): such a holiday is not added twice.
+fn already_closed(school: &School, from: Date, until: Date) -> bool {
+    school
+        .closed
+        .iter()
+        .any(|c| c.from <= from && until <= c.until)
 }
 
 /// Reads the parts of a multipart form: `(name, file name, bytes)`.
@@ -608,13 +620,9 @@ pub async fn holidays_preview(
         ));
     }
     let periods = verzuim_exchange::holidays::closed_periods(&holidays, &region);
-    let (known, new): (Vec<_>, Vec<_>) = periods.iter().partition(|p| {
-        settings
-            .school
-            .closed
-            .iter()
-            .any(|c| c.from == p.from && c.until == p.until)
-    });
+    let (known, new): (Vec<_>, Vec<_>) = periods
+        .iter()
+        .partition(|p| already_closed(&settings.school, p.from, p.until));
     Ok(render(&HolidaysPage {
         meta: web.meta("Schoolvakanties laden", "/beheer/vrije-dagen"),
         file: file.map(|f| f.0).unwrap_or_default(),
@@ -648,20 +656,19 @@ pub async fn holidays_add(
     let mut added = 0;
     for ((name, from), until) in names.iter().zip(&froms).zip(&untils) {
         let (Ok(from), Ok(until)) = (from.parse::<Date>(), until.parse::<Date>()) else {
-            errors.push(format!("„{name}”: ongeldige datum; laad het bestand opnieuw."));
+            errors.push(format!(
+                "„{name}”: ongeldige datum; laad het bestand opnieuw."
+            ));
             continue;
         };
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 || until < from {
-            errors.push(format!("„{name}”: ongeldige periode; laad het bestand opnieuw."));
+            errors.push(format!(
+                "„{name}”: ongeldige periode; laad het bestand opnieuw."
+            ));
             continue;
         }
-        if settings
-            .school
-            .closed
-            .iter()
-            .any(|c| c.from == from && c.until == until)
-        {
+        if already_closed(&settings.school, from, until) {
             continue;
         }
         settings.school.closed.push(ClosedPeriod {
@@ -683,7 +690,8 @@ pub async fn holidays_add(
         ));
     }
     if settings.school.holiday_region.is_none()
-        && let Some(r) = region.filter(|r| verzuim_exchange::holidays::REGIONS.contains(&r.as_str()))
+        && let Some(r) =
+            region.filter(|r| verzuim_exchange::holidays::REGIONS.contains(&r.as_str()))
     {
         settings.school.holiday_region = Some(r);
     }
@@ -747,7 +755,7 @@ async fn groups_page(
     .map_err(service_error)?;
     let mut names: Vec<String> = settings.school.groups.keys().cloned().collect();
     names.extend(counts.keys().cloned());
-    names.sort_by(|a, b| natural(a).cmp(&natural(b)));
+    names.sort_by_key(|a| natural(a));
     names.dedup();
     let groups = names
         .into_iter()
@@ -759,7 +767,11 @@ async fn groups_page(
                 times: (0..SCHOOL_DAYS)
                     .map(|d| {
                         let t = times_text(&week.0[d]);
-                        if t.is_empty() { "geen lessen".into() } else { t }
+                        if t.is_empty() {
+                            "geen lessen".into()
+                        } else {
+                            t
+                        }
                     })
                     .collect(),
                 name: g,
@@ -816,7 +828,9 @@ pub async fn groups_add(
                 .to_owned(),
         );
     } else if settings.school.groups.contains_key(&name) {
-        errors.push(format!("Groep {name} heeft al een eigen rij in de lestijden."));
+        errors.push(format!(
+            "Groep {name} heeft al een eigen rij in de lestijden."
+        ));
     }
     if !errors.is_empty() {
         return groups_page(&state, &web, errors, None, form.naam).await;
@@ -942,8 +956,8 @@ pub async fn users_add(
     {
         errors.push("E-mailadres: vul een geldig e-mailadres in.".to_owned());
     }
-    let role = Role::parse(&form.rol)
-        .filter(|r| verzuim_service::users::role_fits(*r, web.org.kind));
+    let role =
+        Role::parse(&form.rol).filter(|r| verzuim_service::users::role_fits(*r, web.org.kind));
     if role.is_none() {
         errors.push("Rol: kies een rol uit de lijst.".to_owned());
     }
@@ -963,7 +977,9 @@ pub async fn users_add(
     let hash = if existing.is_none() {
         let name = form.naam.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.push("Naam: vul de naam van de nieuwe gebruiker in (1 tot 200 tekens).".to_owned());
+            errors.push(
+                "Naam: vul de naam van de nieuwe gebruiker in (1 tot 200 tekens).".to_owned(),
+            );
         }
         if let Err(e) = password::check_policy(&form.wachtwoord) {
             errors.push(format!("Eerste wachtwoord: {e}"));
@@ -1189,7 +1205,11 @@ fn audit_filter(web: &WebUser, q: &AuditQuery) -> Result<AuditFilter, Vec<String
             verzuim_store::pupil_ref(web.org_id(), p)
         });
     }
-    if errors.is_empty() { Ok(f) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(f)
+    } else {
+        Err(errors)
+    }
 }
 
 fn audit_query_string(q: &AuditQuery, page: Option<u32>) -> String {
@@ -1241,7 +1261,12 @@ pub async fn audit_log(
         .map_err(service_error)?;
     let mut users: Vec<(String, String)> = members
         .iter()
-        .map(|(u, _)| (u.id.to_string(), format!("{} ({})", u.display_name, u.email)))
+        .map(|(u, _)| {
+            (
+                u.id.to_string(),
+                format!("{} ({})", u.display_name, u.email),
+            )
+        })
         .collect();
     users.dedup();
     let names: std::collections::HashMap<i64, String> = members
@@ -1305,9 +1330,8 @@ pub async fn audit_csv(
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Response> {
     web.require(&[Role::Beheerder], None)?;
-    let mut filter = audit_filter(&web, &q).map_err(|e| {
-        ApiError::bad_request("ongeldig_filter", e.join(" "))
-    })?;
+    let mut filter = audit_filter(&web, &q)
+        .map_err(|e| ApiError::bad_request("ongeldig_filter", e.join(" ")))?;
     audit
         .event(&web.actor, action::AUDIT_EXPORT)
         .organisation(web.org_id())
@@ -1319,7 +1343,11 @@ pub async fn audit_csv(
     loop {
         let rows = state
             .store
-            .search_audit_log(web.org_id(), &filter, Page::first(verzuim_store::MAX_PAGE_SIZE))
+            .search_audit_log(
+                web.org_id(),
+                &filter,
+                Page::first(verzuim_store::MAX_PAGE_SIZE),
+            )
             .await?;
         for r in &rows {
             let line = [
@@ -1341,7 +1369,9 @@ pub async fn audit_csv(
         }
         total += rows.len();
         match rows.last() {
-            Some(last) if rows.len() == verzuim_store::MAX_PAGE_SIZE as usize && total < 100_000 => {
+            Some(last)
+                if rows.len() == verzuim_store::MAX_PAGE_SIZE as usize && total < 100_000 =>
+            {
                 filter.after_id = Some(last.id);
             }
             _ => break,
@@ -1441,7 +1471,11 @@ pub async fn import_submit(
             Some(format!(
                 "Kies {}: {} verplicht. Er is niets opgeslagen.",
                 missing.join(" en "),
-                if missing.len() == 1 { "dit bestand is" } else { "deze bestanden zijn" }
+                if missing.len() == 1 {
+                    "dit bestand is"
+                } else {
+                    "deze bestanden zijn"
+                }
             )),
             None,
         ));
@@ -1464,8 +1498,14 @@ pub async fn import_submit(
             bytes,
         }),
     };
-    match verzuim_service::import(&state.store, &web.caller(), today(&state), web.org_id(), sources)
-        .await
+    match verzuim_service::import(
+        &state.store,
+        &web.caller(),
+        today(&state),
+        web.org_id(),
+        sources,
+    )
+    .await
     {
         Ok(r) => {
             audit
@@ -1531,8 +1571,16 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(times_text(&t), "08:30-12:00, 13:00-15:15");
         assert!(parse_times("").unwrap().is_empty());
-        assert!(parse_times("8.30-12").unwrap_err().contains("geen geldige tijd"));
+        assert!(
+            parse_times("8.30-12")
+                .unwrap_err()
+                .contains("geen geldige tijd")
+        );
         assert!(parse_times("12:00-08:00").unwrap_err().contains("eindtijd"));
-        assert!(parse_times("08:00-12:00, 11:00-13:00").unwrap_err().contains("overlapt"));
+        assert!(
+            parse_times("08:00-12:00, 11:00-13:00")
+                .unwrap_err()
+                .contains("overlapt")
+        );
     }
 }

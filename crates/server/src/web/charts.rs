@@ -57,7 +57,13 @@ fn open(out: &mut String, id: &str, w: u32, h: u32, title: &str, desc: &str) {
 
 /// Vertical bars, one per label, each stacked from the series (bottom first); `unit` follows
 /// the axis numbers (`%`). The legend lists the series with values.
-pub fn stacked_bars(title: &str, desc: &str, labels: &[String], series: &[Series], unit: &str) -> String {
+pub fn stacked_bars(
+    title: &str,
+    desc: &str,
+    labels: &[String],
+    series: &[Series],
+    unit: &str,
+) -> String {
     let id = chart_id();
     let n = labels.len().max(1);
     let bar = 34u32;
@@ -69,7 +75,12 @@ pub fn stacked_bars(title: &str, desc: &str, labels: &[String], series: &[Series
     let legend_rows = series.len().div_ceil(3) as u32;
     let h = top + plot_h + 28 + legend_rows * 20 + 6;
     let totals: Vec<f64> = (0..labels.len())
-        .map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0)).sum())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
         .collect();
     let max = nice_max(totals.iter().copied().fold(0.0, f64::max));
     let y = |v: f64| f64::from(top) + f64::from(plot_h) * (1.0 - v / max);
@@ -152,7 +163,7 @@ pub fn hbars(title: &str, desc: &str, items: &[(String, f64)]) -> String {
         let _ = write!(
             out,
             "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
-             <rect class=\"chart-s0\" x=\"{label_w}\" y=\"{y}\" width=\"{len:.1}\" height=\"{}\"/>\
+             <rect class=\"chart-bar\" x=\"{label_w}\" y=\"{y}\" width=\"{len:.1}\" height=\"{}\"/>\
              <text class=\"chart-value\" x=\"{:.1}\" y=\"{}\">{}</text>",
             label_w - 8,
             y + 15,

@@ -167,7 +167,10 @@ pub async fn page(
     )?;
     let today = today(&state);
     let current = school_year_start(today).year();
-    let year = q.jaar.filter(|y| (current - 20..=current).contains(y)).unwrap_or(current);
+    let year = q
+        .jaar
+        .filter(|y| (current - 20..=current).contains(y))
+        .unwrap_or(current);
     let from = Date::new(year, 8, 1).unwrap_or(today);
     let until = school_year_end(from).min(today);
     let ov = verzuim_service::overview::school_overview(

@@ -153,8 +153,10 @@ impl WebUser {
             nav.push(("/beheer/gebruikers", "Gebruikers"));
             nav.push(("/beheer/auditlog", "Auditlog"));
         }
-        if matches!(self.current.role, Role::Verzuimcoordinator | Role::Beheerder)
-            && self.org.kind == OrgKind::School
+        if matches!(
+            self.current.role,
+            Role::Verzuimcoordinator | Role::Beheerder
+        ) && self.org.kind == OrgKind::School
             || self.current.role == Role::Leerplichtambtenaar
         {
             nav.push(("/overzicht", "Overzicht"));

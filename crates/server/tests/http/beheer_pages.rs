@@ -90,9 +90,7 @@ async fn active_signals(s: &TestServer, kind: &str) -> usize {
 
 async fn stored_settings(s: &TestServer) -> (String, String) {
     let t = s
-        .raw_texts(
-            "SELECT lesson_times FROM school_settings WHERE organisation_id = '99XX00'",
-        )
+        .raw_texts("SELECT lesson_times FROM school_settings WHERE organisation_id = '99XX00'")
         .await;
     let c = s
         .raw_texts("SELECT closed_json FROM school_settings WHERE organisation_id = '99XX00'")
@@ -132,8 +130,13 @@ async fn changing_lesson_times_reevaluates_every_pupil(env: Env) {
     assert!(body.contains("value=\"08:30-12:00, 12:45-15:00\""));
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 1);
     // Back to the short Wednesday: the signal is withdrawn.
-    let (_, body) = post_form(&s, &admin, "/beheer/lestijden", &[("standaard|2", "08:30-12:15")])
-        .await;
+    let (_, body) = post_form(
+        &s,
+        &admin,
+        "/beheer/lestijden",
+        &[("standaard|2", "08:30-12:15")],
+    )
+    .await;
     assert!(body.contains("1 ingetrokken"), "{body}");
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 0);
 }
@@ -165,7 +168,10 @@ async fn a_bad_lesson_time_is_named_in_dutch_and_nothing_is_stored(env: Env) {
         "{body}"
     );
     assert!(body.contains("aria-invalid=\"true\""));
-    assert!(body.contains("value=\"8.30-12\""), "the entered value stays");
+    assert!(
+        body.contains("value=\"8.30-12\""),
+        "the entered value stays"
+    );
     assert_eq!(stored_settings(&s).await, before, "nothing stored");
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 0);
 }
@@ -189,7 +195,10 @@ async fn closed_periods_are_added_and_removed(env: Env) {
         ],
     )
     .await;
-    assert!(body.contains("Tot en met: deze datum ligt vóór de begindatum."), "{body}");
+    assert!(
+        body.contains("Tot en met: deze datum ligt vóór de begindatum."),
+        "{body}"
+    );
     assert!(!stored_settings(&s).await.1.contains("Studiedag extra"));
     let (_, body) = post_form(
         &s,
@@ -258,10 +267,17 @@ async fn the_holiday_file_adds_the_regions_periods_once(env: Env) {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Worden toegevoegd (2)"), "{body}");
     // Noord's autumn holiday, not zuid's; Christmas 2026 is there already.
-    assert!(body.contains("16-10-2027") && body.contains("24-10-2027"), "{body}");
+    assert!(
+        body.contains("16-10-2027") && body.contains("24-10-2027"),
+        "{body}"
+    );
     assert!(!body.contains("09-10-2027"), "zuid's dates: {body}");
     assert!(body.contains("Staan er al in (1)"), "{body}");
-    assert_eq!(stored_settings(&s).await.1, before, "a preview stores nothing");
+    assert_eq!(
+        stored_settings(&s).await.1,
+        before,
+        "a preview stores nothing"
+    );
     let names = hidden_values(&body, "naam");
     let froms = hidden_values(&body, "van");
     let untils = hidden_values(&body, "tot");
@@ -288,7 +304,10 @@ async fn the_holiday_file_adds_the_regions_periods_once(env: Env) {
         &[("bestand", Some("vakanties.json"), HOLIDAYS.as_bytes())],
     )
     .await;
-    assert!(body.contains("Alle vakanties uit dit bestand staan er al in"), "{body}");
+    assert!(
+        body.contains("Alle vakanties uit dit bestand staan er al in"),
+        "{body}"
+    );
 }
 
 async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
@@ -301,7 +320,11 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
         "/beheer/vakanties",
         &[
             ("regio", None, b"noord"),
-            ("bestand", Some("kapot.json"), b"[{\"content\": [ {\"vacations\": ["),
+            (
+                "bestand",
+                Some("kapot.json"),
+                b"[{\"content\": [ {\"vacations\": [",
+            ),
         ],
     )
     .await;
@@ -320,7 +343,10 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
         ],
     )
     .await;
-    assert!(body.contains("geen bruikbaar overzicht van schoolvakanties"), "{body}");
+    assert!(
+        body.contains("geen bruikbaar overzicht van schoolvakanties"),
+        "{body}"
+    );
     assert!(body.contains("vakanties.json"), "{body}");
     let (_, body) = post_multipart(
         &s,
@@ -332,7 +358,10 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
         ],
     )
     .await;
-    assert!(body.contains("Regio: kies noord, midden of zuid."), "{body}");
+    assert!(
+        body.contains("Regio: kies noord, midden of zuid."),
+        "{body}"
+    );
     assert_eq!(stored_settings(&s).await.1, before);
 }
 
@@ -356,7 +385,10 @@ async fn a_user_added_with_a_role_can_log_in(env: Env) {
         ],
     )
     .await;
-    assert!(body.contains("Eerste wachtwoord: Het wachtwoord moet minstens 12 tekens"), "{body}");
+    assert!(
+        body.contains("Eerste wachtwoord: Het wachtwoord moet minstens 12 tekens"),
+        "{body}"
+    );
     assert_eq!(
         s.login(&s.bare(), "nieuw@esch.nl", "kort").await.status(),
         401
@@ -375,7 +407,10 @@ async fn a_user_added_with_a_role_can_log_in(env: Env) {
         ],
     )
     .await;
-    assert!(body.contains("Gebruiker nieuw@esch.nl aangemaakt met de rol Leerkracht."), "{body}");
+    assert!(
+        body.contains("Gebruiker nieuw@esch.nl aangemaakt met de rol Leerkracht."),
+        "{body}"
+    );
     assert!(!body.contains(password), "the password is not echoed");
     let res = s.login(&s.bare(), "nieuw@esch.nl", password).await;
     assert_eq!(res.status(), 200);
@@ -391,7 +426,10 @@ async fn a_user_added_with_a_role_can_log_in(env: Env) {
         &[("email", COORDINATOR), ("rol", "beheerder")],
     )
     .await;
-    assert!(body.contains("heeft de rol Beheerder erbij gekregen"), "{body}");
+    assert!(
+        body.contains("heeft de rol Beheerder erbij gekregen"),
+        "{body}"
+    );
     let (_, body) = post_form(
         &s,
         &admin,
@@ -412,7 +450,12 @@ async fn a_user_added_with_a_role_can_log_in(env: Env) {
         &s,
         &admin,
         "/beheer/gebruikers",
-        &[("email", "x@esch.nl"), ("naam", "X"), ("wachtwoord", password), ("rol", "jgz")],
+        &[
+            ("email", "x@esch.nl"),
+            ("naam", "X"),
+            ("wachtwoord", password),
+            ("rol", "jgz"),
+        ],
     )
     .await;
     assert!(body.contains("Rol: kies een rol uit de lijst."), "{body}");
@@ -470,7 +513,9 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
     let (status, all) = page(&s, &admin, "/beheer/auditlog").await;
     assert_eq!(status, 200);
     let logins = s
-        .raw_texts("SELECT action FROM audit_log WHERE organisation_id = '99XX00' AND action = 'login'")
+        .raw_texts(
+            "SELECT action FROM audit_log WHERE organisation_id = '99XX00' AND action = 'login'",
+        )
         .await
         .len();
     assert!(logins >= 3);
@@ -496,7 +541,10 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
         .len();
     assert!(ib_logins >= 1);
     assert_eq!(count(&body), ib_logins, "{body}");
-    assert!(body.contains("Gebruiker ib@esch.nl") && !body.contains(">Gebruiker leerkracht@esch.nl</td>"));
+    assert!(
+        body.contains("Gebruiker ib@esch.nl")
+            && !body.contains(">Gebruiker leerkracht@esch.nl</td>")
+    );
     // The pupil filter: only rows about pupil 4002.
     let (_, body) = page(&s, &admin, "/beheer/auditlog?leerling=4002").await;
     let rows_4002 = s
@@ -530,7 +578,12 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let csv = res.text().await.unwrap();
     assert_eq!(csv.lines().count(), logins + 1, "{csv}");
     assert!(csv.lines().skip(1).all(|l| l.contains("\"login\"")));
@@ -565,8 +618,10 @@ async fn an_import_with_errors_reports_file_and_line_and_stores_nothing(env: Env
     let rows: Vec<&str> = body.split("<tr class=\"import-error\">").skip(1).collect();
     assert!(rows.len() >= 2, "{body}");
     assert!(
-        rows.iter()
-            .any(|r| r.starts_with("<td>registrations.csv</td><td>3</td><td>2</td>") && r.contains("ziekk")),
+        rows.iter().any(
+            |r| r.starts_with("<td>registrations.csv</td><td>3</td><td>2</td>")
+                && r.contains("ziekk")
+        ),
         "{body}"
     );
     assert!(
@@ -587,7 +642,10 @@ async fn an_import_with_errors_reports_file_and_line_and_stores_nothing(env: Env
         &[("pupils", Some("pupils.csv"), PUPILS.as_bytes())],
     )
     .await;
-    assert!(body.contains("Kies registrations.csv: dit bestand is verplicht."), "{body}");
+    assert!(
+        body.contains("Kies registrations.csv: dit bestand is verplicht."),
+        "{body}"
+    );
 }
 
 async fn a_good_import_stores_and_reports(env: Env) {
@@ -618,8 +676,14 @@ async fn a_good_import_stores_and_reports(env: Env) {
     // 4 days of unauthorized absence (1260 minutes): relatief verzuim.
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 1);
     let (_, groups) = page(&s, &admin, "/beheer/groepen").await;
-    assert!(groups.contains("<th scope=\"row\">5</th><td>1</td>"), "{groups}");
-    assert!(groups.contains("<th scope=\"row\">4</th><td>1</td>"), "{groups}");
+    assert!(
+        groups.contains("<th scope=\"row\">5</th><td>1</td>"),
+        "{groups}"
+    );
+    assert!(
+        groups.contains("<th scope=\"row\">4</th><td>1</td>"),
+        "{groups}"
+    );
 }
 
 async fn other_roles_and_organisations_are_kept_out(env: Env) {
@@ -661,8 +725,11 @@ async fn other_roles_and_organisations_are_kept_out(env: Env) {
     .await;
     assert!(body.contains("heeft die rol hier niet"), "{body}");
     assert_eq!(
-        s.raw_texts(&format!("SELECT role FROM memberships WHERE user_id = {}", ib_id[0]))
-            .await,
+        s.raw_texts(&format!(
+            "SELECT role FROM memberships WHERE user_id = {}",
+            ib_id[0]
+        ))
+        .await,
         ["verzuimcoordinator"]
     );
     // Its audit log has none of this school's rows.

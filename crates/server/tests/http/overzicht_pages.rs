@@ -59,7 +59,11 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
     assert!(body.contains("class=\"chart-s0\"") && body.contains("class=\"chart-s2\""));
     // Per group: group 5 has the same numbers.
     assert!(body.contains("Groep 5 (1 leerlingen)"), "{body}");
-    assert_eq!(body.matches("<td>110,8</td><td>17,2</td><td>15,6%</td>").count(), 2);
+    assert_eq!(
+        body.matches("<td>110,8</td><td>17,2</td><td>15,6%</td>")
+            .count(),
+        2
+    );
     // The beheerder sees it too.
     let admin = s.logged_in(SCHOOL_ADMIN).await;
     assert_eq!(page(&s, &admin, "/overzicht").await.0, 200);
