@@ -9,6 +9,8 @@
 //! - [`register`]: the teacher's daily register, `/registreren`.
 //! - [`lists`]: the landing pages of the other roles: `/taken`, `/meldingen`, `/verwijzingen`,
 //!   `/beheer`.
+//! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
+//! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).

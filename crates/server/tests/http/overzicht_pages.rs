@@ -71,11 +71,61 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
 
 async fn leerplicht_sees_its_meldingen_overview(env: Env) {
     let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    // Two pupils of Enschede with four days of unauthorized absence (1260 minutes): relatief
+    // verzuim; the school makes the meldingen.
+    for id in ["4001", "4002"] {
+        enrol(&s, &ib, pupil(id, ENSCHEDE)).await;
+        register(&s, &ib, id, "ongeoorloofd", "2027-06-21", "2027-06-24").await;
+        let tasks = open_tasks(&s, &ib, id).await;
+        let meld = tasks
+            .iter()
+            .find(|t| t["melding"] == true)
+            .unwrap_or_else(|| panic!("a melding task in {tasks:#?}"));
+        complete(
+            &s,
+            &ib,
+            meld["id"].as_i64().unwrap(),
+            serde_json::json!({
+                "parents_informed": parents("2027-06-25", "brief"),
+                "melding": melding_content(),
+            }),
+        )
+        .await;
+    }
     let lpa = s.logged_in(LEERPLICHT).await;
     let (status, body) = page(&s, &lpa, "/overzicht").await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Overzicht meldingen"));
-    assert!(body.contains("0 meldingen ontvangen."));
+    assert!(body.contains("2 meldingen ontvangen."), "{body}");
+    assert!(
+        body.contains(
+            "<tr class=\"school-row\"><th scope=\"row\">OBS De Esch</th><td>2</td><td>0</td>"
+        ),
+        "per school and status: {body}"
+    );
+    // Per month of receipt (the meldingen's own timestamp).
+    let created = s.raw_texts("SELECT created_at FROM meldingen").await;
+    let month: usize = created[0][5..7].parse().unwrap();
+    let label = format!(
+        "{} {}",
+        [
+            "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"
+        ][month - 1],
+        &created[0][2..4]
+    );
+    assert!(
+        body.contains(&format!(
+            "<th scope=\"row\">{label}</th><td>2</td><td>2</td>"
+        )),
+        "per month ({label}): {body}"
+    );
+    assert!(body.contains("role=\"img\"") && body.contains("Meldingen per status"));
+    // Another municipality sees none of them.
+    let other = s.logged_in(LEERPLICHT_OLDENZAAL).await;
+    let (status, body) = page(&s, &other, "/overzicht").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("0 meldingen ontvangen."), "{body}");
 }
 
 async fn others_get_no_overview_of_the_school(env: Env) {
