@@ -33,6 +33,7 @@ pub mod ggd;
 pub mod import;
 pub mod leerplicht;
 pub mod meldingen;
+pub mod overview;
 pub mod privacy;
 pub mod records;
 pub mod referrals;
@@ -40,6 +41,7 @@ pub mod school;
 pub mod sync;
 pub mod tasks;
 pub mod text;
+pub mod users;
 pub mod visibility;
 
 pub use caller::Caller;

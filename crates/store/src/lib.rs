@@ -19,6 +19,7 @@ mod db;
 mod error;
 pub mod leerplicht_queries;
 mod org;
+pub mod overview;
 mod pupils;
 pub mod service_queries;
 mod types;

@@ -11,6 +11,8 @@
 //! - [`leerplicht`]: the leerplichtambtenaar's `/meldingen` and `/meldingen/{id}`.
 //! - [`ggd`]: GGD-JGZ's `/verwijzingen` and `/verwijzingen/{id}` (a school's coordinator sees a
 //!   referral's status and history there).
+//! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
+//! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).
@@ -28,8 +30,11 @@ use crate::state::AppState;
 pub mod assets;
 pub mod ggd;
 pub mod leerplicht;
+pub mod beheer;
+pub mod charts;
 pub mod lists;
 pub mod login;
+pub mod overzicht;
 pub mod register;
 pub mod session;
 
@@ -62,6 +67,8 @@ pub fn routes() -> Router<AppState> {
             get(ggd::verwijzing).post(ggd::verwijzing_post),
         )
         .route("/beheer", get(lists::beheer))
+        .route("/overzicht", get(overzicht::page))
+        .merge(beheer::routes())
         .merge(assets::routes())
 }
 

@@ -143,6 +143,24 @@ impl WebUser {
             Role::Jgz => vec![("/verwijzingen", "Verwijzingen")],
             Role::Beheerder => vec![("/beheer", "Beheer")],
         };
+        if self.current.role == Role::Beheerder && self.org.kind == OrgKind::School {
+            nav.push(("/beheer/lestijden", "Lestijden"));
+            nav.push(("/beheer/vrije-dagen", "Vrije dagen"));
+            nav.push(("/beheer/groepen", "Groepen"));
+            nav.push(("/beheer/importeren", "Importeren"));
+        }
+        if self.current.role == Role::Beheerder {
+            nav.push(("/beheer/gebruikers", "Gebruikers"));
+            nav.push(("/beheer/auditlog", "Auditlog"));
+        }
+        if matches!(
+            self.current.role,
+            Role::Verzuimcoordinator | Role::Beheerder
+        ) && self.org.kind == OrgKind::School
+            || self.current.role == Role::Leerplichtambtenaar
+        {
+            nav.push(("/overzicht", "Overzicht"));
+        }
         nav.push(("/wachtwoord", "Wachtwoord wijzigen"));
         let mut memberships: Vec<&Membership> = self.memberships.iter().collect();
         memberships.sort_by(|a, b| {

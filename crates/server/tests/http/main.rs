@@ -20,6 +20,10 @@ mod throttle;
 mod tokens;
 mod web_pages;
 
+// Issue 4: the beheerder's pages and the overviews.
+mod beheer_pages;
+mod overzicht_pages;
+
 // The workflow routes (issue 3, items 3-7).
 mod ggd_api;
 mod import_api;
