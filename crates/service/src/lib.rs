@@ -25,6 +25,7 @@
 
 pub mod caller;
 pub mod cards;
+pub mod dossier;
 pub mod error;
 pub mod import;
 pub mod meldingen;

@@ -7,6 +7,8 @@
 //!   in (the switcher's cookie), and the page chrome (name, role, organisation, nav).
 //! - [`login`]: `/inloggen`, `/uitloggen`, `/wachtwoord`, `/wissel`, `/`.
 //! - [`register`]: the teacher's daily register, `/registreren`.
+//! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
+//! - [`letters`]: a case's letters as PDF, `/zaken/{case}/brieven/{kind}`.
 //! - [`lists`]: the landing pages of the other roles: `/taken`, `/meldingen`, `/verwijzingen`,
 //!   `/beheer`.
 //!
@@ -24,6 +26,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod assets;
+pub mod dossier;
+pub mod letters;
 pub mod lists;
 pub mod login;
 pub mod register;
@@ -50,6 +54,12 @@ pub fn routes() -> Router<AppState> {
         .route("/meldingen", get(lists::meldingen))
         .route("/verwijzingen", get(lists::verwijzingen))
         .route("/beheer", get(lists::beheer))
+        .route("/leerlingen", get(dossier::list))
+        .route(
+            "/leerlingen/{school_id}/{pupil_id}",
+            get(dossier::page).post(dossier::action),
+        )
+        .route("/zaken/{case_id}/brieven/{kind}", get(letters::letter))
         .merge(assets::routes())
 }
 

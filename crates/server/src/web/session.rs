@@ -143,6 +143,9 @@ impl WebUser {
             Role::Jgz => vec![("/verwijzingen", "Verwijzingen")],
             Role::Beheerder => vec![("/beheer", "Beheer")],
         };
+        if self.current.role == Role::Verzuimcoordinator {
+            nav.insert(1, ("/leerlingen", "Leerlingen"));
+        }
         nav.push(("/wachtwoord", "Wachtwoord wijzigen"));
         let mut memberships: Vec<&Membership> = self.memberships.iter().collect();
         memberships.sort_by(|a, b| {

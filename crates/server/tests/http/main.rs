@@ -19,6 +19,7 @@ mod sessions;
 mod throttle;
 mod tokens;
 mod web_pages;
+mod dossier;
 
 // The workflow routes (issue 3, items 3-7).
 mod ggd_api;
