@@ -204,11 +204,16 @@ fn case_signal(case: &CaseView, id: Option<i64>) -> Option<&StoredSignal> {
     {
         return Some(s);
     }
-    case.signals
-        .iter()
-        .filter(|s| s.status == verzuim_store::SignalStatus::Active)
-        .max_by_key(|s| (s.date, s.id))
-        .or_else(|| case.signals.iter().max_by_key(|s| (s.date, s.id)))
+    // The weightiest: active before withdrawn, leerplicht's kinds (hours of verzuim) before a
+    // sick report, then the newest.
+    case.signals.iter().max_by_key(|s| {
+        (
+            s.status == verzuim_store::SignalStatus::Active,
+            s.kind.requires_leerplicht(),
+            s.date,
+            s.id,
+        )
+    })
 }
 
 /// Whole hours and minutes in words: "21 uur", "3 uur en 15 minuten".
