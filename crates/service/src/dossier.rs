@@ -21,7 +21,10 @@ pub async fn record_parents_informed(
     informed: ParentsInformed,
     note: Option<&str>,
 ) -> Result<i64> {
-    caller.require_role(SCHOOL_WORKFLOW_ROLES, "vastleggen dat de ouders zijn geïnformeerd")?;
+    caller.require_role(
+        SCHOOL_WORKFLOW_ROLES,
+        "vastleggen dat de ouders zijn geïnformeerd",
+    )?;
     if informed.date > today {
         return Err(ServiceError::invalid(
             "de datum waarop de ouders zijn geïnformeerd ligt na vandaag",

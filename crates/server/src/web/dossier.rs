@@ -118,7 +118,9 @@ fn timeline_label(entry: &str) -> String {
         "oordeel_niet_verschenen" => "Oordeel niet verschenen".into(),
         e if e.starts_with("melding_") => "Melding".into(),
         e if e.starts_with("verwijzing_") => "Verwijzing".into(),
-        e => sentence(&e.replace('_', " ")).trim_end_matches('.').to_owned(),
+        e => sentence(&e.replace('_', " "))
+            .trim_end_matches('.')
+            .to_owned(),
     }
 }
 
@@ -190,10 +192,8 @@ fn year_of(
                 let m: u32 = match reg.span {
                     Span::Days { .. } => times.iter().map(|t| t.minutes()).sum(),
                     Span::Times { from, until, .. } => {
-                        let cut = verzuim_engine::model::TimeRange::new(
-                            from,
-                            until.unwrap_or(u16::MAX),
-                        );
+                        let cut =
+                            verzuim_engine::model::TimeRange::new(from, until.unwrap_or(u16::MAX));
                         times.iter().map(|t| t.overlap(&cut)).sum()
                     }
                 };
@@ -570,7 +570,11 @@ pub async fn page(
     Query(q): Query<DossierQuery>,
 ) -> ApiResult<Response> {
     require_dossier_role(&web)?;
-    let notice = q.gedaan.as_deref().and_then(done_message).map(str::to_owned);
+    let notice = q
+        .gedaan
+        .as_deref()
+        .and_then(done_message)
+        .map(str::to_owned);
     let page = build(
         &state,
         &web,
@@ -587,7 +591,11 @@ pub async fn page(
 
 fn require_dossier_role(web: &WebUser) -> ApiResult<()> {
     web.require(
-        &[Role::Verzuimcoordinator, Role::Leerplichtambtenaar, Role::Jgz],
+        &[
+            Role::Verzuimcoordinator,
+            Role::Leerplichtambtenaar,
+            Role::Jgz,
+        ],
         None,
     )
 }
@@ -671,7 +679,8 @@ fn parents_of(f: &ActionForm, required: bool) -> Result<Option<ParentsInformed>,
         })?
     };
     let how = InformedHow::parse(how).ok_or_else(|| {
-        "Kies hoe de ouders zijn geïnformeerd (gesprek, telefoon, brief, e-mail of anders).".to_owned()
+        "Kies hoe de ouders zijn geïnformeerd (gesprek, telefoon, brief, e-mail of anders)."
+            .to_owned()
     })?;
     Ok(Some(ParentsInformed { date, how }))
 }
@@ -732,13 +741,11 @@ pub async fn action(
                 }
             } else {
                 let t = &view.task;
-                let judge = view
-                    .link
-                    .as_ref()
-                    .is_some_and(|l| l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow);
+                let judge = view.link.as_ref().is_some_and(|l| {
+                    l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow
+                });
                 let built = (|| -> Result<Completion, String> {
-                    let parents =
-                        parents_of(&f, tasks::requires_parents_informed(&t.text))?;
+                    let parents = parents_of(&f, tasks::requires_parents_informed(&t.text))?;
                     let melding = if t.melding {
                         Some(MeldingContent {
                             suspected_reason: f.reden.trim().to_owned(),
@@ -1003,17 +1010,20 @@ async fn build(
         .map_err(service_error)?;
     let today = today(state);
     let p = &pupil.data.pupil;
-    let name = pupil.data.name.clone().unwrap_or_else(|| pupil_id.to_owned());
+    let name = pupil
+        .data
+        .name
+        .clone()
+        .unwrap_or_else(|| pupil_id.to_owned());
     let mut names = Names {
         users: HashMap::new(),
         orgs: HashMap::new(),
     };
-    let municipality = match verzuim_service::school::find_municipality(&state.store, &p.municipality)
-        .await
-    {
-        Ok(Some(o)) => o.name,
-        _ => p.municipality.clone(),
-    };
+    let municipality =
+        match verzuim_service::school::find_municipality(&state.store, &p.municipality).await {
+            Ok(Some(o)) => o.name,
+            _ => p.municipality.clone(),
+        };
     let age = verzuim_engine::evaluation::age_on(p.birth_date, today);
     let is_school = web.org.kind == OrgKind::School;
     let pupil_view = PupilView {
@@ -1250,7 +1260,9 @@ async fn case_block(
                                 "{} {}{}",
                                 date_nl(date),
                                 super::hhmm(from),
-                                until.map(|u| format!("-{}", super::hhmm(u))).unwrap_or_default()
+                                until
+                                    .map(|u| format!("-{}", super::hhmm(u)))
+                                    .unwrap_or_default()
                             ),
                         };
                         let mut what = sentence(reg.code.label()).trim_end_matches('.').to_owned();
@@ -1343,7 +1355,10 @@ async fn case_block(
             .iter()
             .map(|t| &t.task)
             .filter(|t| {
-                t.party == Party::School && t.status == TaskStatus::Done && !t.melding && !t.referral
+                t.party == Party::School
+                    && t.status == TaskStatus::Done
+                    && !t.melding
+                    && !t.referral
             })
             .map(|t| format!("{}: {}", date_nl(local_date(t.updated_at)), t.text))
             .collect();
@@ -1357,7 +1372,11 @@ async fn case_block(
         v
     };
     let mut forms = Vec::new();
-    for tv in view.tasks.iter().filter(|t| t.task.status == TaskStatus::Open) {
+    for tv in view
+        .tasks
+        .iter()
+        .filter(|t| t.task.status == TaskStatus::Open)
+    {
         let t = &tv.task;
         let can_act = t.organisation_id == web.org_id()
             && match t.party {
@@ -1675,7 +1694,7 @@ pub async fn list(
         page = page.next();
     }
     let mut groups: Vec<String> = all.iter().map(|p| p.data.pupil.group.clone()).collect();
-    groups.sort_by(|a, b| natural(a).cmp(&natural(b)));
+    groups.sort_by_key(|a| natural(a));
     groups.dedup();
     let q = query.q.unwrap_or_default().trim().to_owned();
     let groep = query.groep.unwrap_or_default().trim().to_owned();
@@ -1699,7 +1718,11 @@ pub async fn list(
                 url_part(&p.school_id),
                 url_part(&p.data.pupil.id)
             ),
-            name: p.data.name.clone().unwrap_or_else(|| p.data.pupil.id.clone()),
+            name: p
+                .data
+                .name
+                .clone()
+                .unwrap_or_else(|| p.data.pupil.id.clone()),
             open_cases: open.get(&p.data.pupil.id).copied().unwrap_or(0),
             id: p.data.pupil.id,
             group: p.data.pupil.group,

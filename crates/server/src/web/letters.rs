@@ -228,11 +228,15 @@ pub fn hours_words(minutes: u32) -> String {
 /// Why the letter is sent, in whole sentences, without any health detail.
 pub fn reason_sentence(first_name: &str, signal: Option<&StoredSignal>) -> String {
     let Some(s) = signal else {
-        return format!("Wij willen graag met u spreken over de aanwezigheid van {first_name} op school.");
+        return format!(
+            "Wij willen graag met u spreken over de aanwezigheid van {first_name} op school."
+        );
     };
     match s.kind {
         SignalKind::TeLaat => match s.count {
-            Some(n) => format!("{first_name} is dit schooljaar {n} keer te laat op school gekomen."),
+            Some(n) => {
+                format!("{first_name} is dit schooljaar {n} keer te laat op school gekomen.")
+            }
             None => format!("{first_name} komt regelmatig te laat op school."),
         },
         SignalKind::Ziekmelding
@@ -413,7 +417,9 @@ async fn fill(
             let start = match q.tijd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(s) => {
                     let m = super::parse_hhmm(s).ok_or_else(|| {
-                        bad(format!("De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."))
+                        bad(format!(
+                            "De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."
+                        ))
                     })?;
                     Time::new((m / 60) as i8, (m % 60) as i8, 0, 0).map_err(ApiError::internal)?
                 }
@@ -426,19 +432,24 @@ async fn fill(
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .unwrap_or_else(|| {
-                    [web.org.name.as_str(), sender.street.as_str(), sender.city.as_str()]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    [
+                        web.org.name.as_str(),
+                        sender.street.as_str(),
+                        sender.city.as_str(),
+                    ]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
                 });
             if location.chars().count() > 200 {
-                return Err(bad("De plaats van het gesprek is te lang (hoogstens 200 tekens)."));
+                return Err(bad(
+                    "De plaats van het gesprek is te lang (hoogstens 200 tekens).",
+                ));
             }
             let signal = case_signal(case, None);
-            let invite_pupil =
-                verzuim_engine::evaluation::age_on(d.pupil.birth_date, date) >= 12;
+            let invite_pupil = verzuim_engine::evaluation::age_on(d.pupil.birth_date, date) >= 12;
             (
                 format!("Uitnodiging voor een gesprek over {name}"),
                 LetterBody::UitnodigingGesprek(UitnodigingGesprek {
@@ -630,7 +641,10 @@ pub fn school_actions(case: &CaseView, first: &str) -> String {
     if done.is_empty() {
         format!("De school heeft de afwezigheid van {first} bijgehouden en met u besproken.")
     } else {
-        format!("De school heeft al het volgende gedaan: {}.", done.join("; "))
+        format!(
+            "De school heeft al het volgende gedaan: {}.",
+            done.join("; ")
+        )
     }
 }
 

@@ -72,7 +72,10 @@ fn day_cell<'a>(html: &'a str, date: &str) -> &'a str {
 /// The pupil's open tasks with the text prefix (through the API).
 async fn task_id(s: &TestServer, c: &reqwest::Client, prefix: &str) -> String {
     let tasks = open_tasks(s, c, "1001").await;
-    task_starting(&tasks, prefix)["id"].as_i64().unwrap().to_string()
+    task_starting(&tasks, prefix)["id"]
+        .as_i64()
+        .unwrap()
+        .to_string()
 }
 
 /// Completes the talk and the melding from the dossier; returns the melding.
@@ -129,10 +132,16 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     for day in ["2026-09-21", "2026-09-24"] {
         let cell = day_cell(&html, day);
         assert!(cell.contains("data-code=\"ongeoorloofd\""), "{cell}");
-        assert!(cell.contains("fill=\"#b3261e\""), "ongeoorloofd red: {cell}");
+        assert!(
+            cell.contains("fill=\"#b3261e\""),
+            "ongeoorloofd red: {cell}"
+        );
     }
     let sick = day_cell(&html, "2026-10-05");
-    assert!(sick.contains("data-code=\"ziek\"") && sick.contains("fill=\"#1f5fa8\""), "{sick}");
+    assert!(
+        sick.contains("data-code=\"ziek\"") && sick.contains("fill=\"#1f5fa8\""),
+        "{sick}"
+    );
     // A plain lesson day, a weekend day and a studiedag (closed).
     assert!(day_cell(&html, "2026-09-25").contains("fill=\"#ffffff\""));
     assert!(day_cell(&html, "2026-09-26").contains("fill=\"#e3e3e3\""));
@@ -144,7 +153,10 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     let row = &totals[totals.find("ongeoorloofd afwezig").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("<td>ongeoorloofd</td>"), "{row}");
-    assert!(row.contains("21:00 uur") && row.contains("<td>4</td>"), "{row}");
+    assert!(
+        row.contains("21:00 uur") && row.contains("<td>4</td>"),
+        "{row}"
+    );
     assert!(totals.contains("Ongeoorloofd afwezig</th><td colspan=\"4\">21:00 uur"));
     assert!(totals.contains("Geoorloofd afwezig</th><td colspan=\"4\">5:45 uur"));
     // The signal with its evidence and the card's actions per party.
@@ -161,7 +173,10 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     // The open tasks with their forms; the melding task pre-filled with the legal content.
     assert!(html.contains("Wat naar leerplicht gaat"));
     assert!(html.contains("21 uur") && html.contains("Enschede"));
-    assert!(html.contains("Afwezig zonder geldige reden"), "suggested reason");
+    assert!(
+        html.contains("Afwezig zonder geldige reden"),
+        "suggested reason"
+    );
     assert!(html.contains("value=\"taak_afronden\""));
     // The timeline.
     assert!(html.contains("Dossier geopend") || html.contains("Signaal"));
@@ -259,7 +274,10 @@ async fn the_melding_task_is_completed_from_the_page(env: Env) {
         ],
     )
     .await;
-    assert!(html.contains("Vastgelegd dat de ouders zijn geïnformeerd"), "{html}");
+    assert!(
+        html.contains("Vastgelegd dat de ouders zijn geïnformeerd"),
+        "{html}"
+    );
     assert!(html.contains("Ouders geïnformeerd op 02-10-2026 (telefoon): Gebeld over de melding"));
     // Withdrawing the melding needs a reason.
     let id = m["id"].to_string();
@@ -267,7 +285,11 @@ async fn the_melding_task_is_completed_from_the_page(env: Env) {
         &s,
         &ib,
         DOSSIER,
-        &[("actie", "melding_intrekken"), ("melding", &id), ("reden", "")],
+        &[
+            ("actie", "melding_intrekken"),
+            ("melding", &id),
+            ("reden", ""),
+        ],
     )
     .await;
     assert!(html.contains("De reden ontbreekt."), "{html}");
@@ -283,7 +305,15 @@ async fn the_melding_task_is_completed_from_the_page(env: Env) {
     )
     .await;
     assert!(html.contains("De melding is ingetrokken."));
-    let detail = ok(&s, &ib, Method::GET, &format!("/api/meldingen/{id}"), None, 200).await;
+    let detail = ok(
+        &s,
+        &ib,
+        Method::GET,
+        &format!("/api/meldingen/{id}"),
+        None,
+        200,
+    )
+    .await;
     assert_eq!(detail["melding"]["status"], "ingetrokken", "{detail}");
 }
 
@@ -298,7 +328,12 @@ async fn another_school_cannot_open_the_dossier(env: Env) {
         &s,
         &other,
         DOSSIER,
-        &[("actie", "ouders"), ("zaak", "1"), ("datum", "2026-10-01"), ("hoe", "brief")],
+        &[
+            ("actie", "ouders"),
+            ("zaak", "1"),
+            ("datum", "2026-10-01"),
+            ("hoe", "brief"),
+        ],
     )
     .await;
     assert!(status == 404 || status == 403, "{status}");
@@ -331,7 +366,10 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     let res = ib.get(s.url(&url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
-    let cd = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    let cd = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(
         cd.contains("filename=\"overzicht-melding-leerling-1001-2027-06-30.pdf\""),
         "{cd}"
@@ -342,20 +380,31 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     let (status, text) = get(&s, &ib, &format!("{url}&formaat=tekst")).await;
     assert_eq!(status, 200);
     assert!(text.contains("Leerling 1001"), "{text}");
-    assert!(text.contains("******872") && !text.contains("400276872"), "{text}");
+    assert!(
+        text.contains("******872") && !text.contains("400276872"),
+        "{text}"
+    );
     assert!(text.contains("Ouders houden de leerling thuis"), "{text}");
     // The invitation, signed by the coordinator.
     let (status, text) = get(
         &s,
         &ib,
-        &format!("/zaken/{case}/brieven/uitnodiging_gesprek?formaat=tekst&datum=2027-07-05&tijd=09:30"),
+        &format!(
+            "/zaken/{case}/brieven/uitnodiging_gesprek?formaat=tekst&datum=2027-07-05&tijd=09:30"
+        ),
     )
     .await;
     assert_eq!(status, 200, "{text}");
-    assert!(text.contains("Leerling 1001") && text.contains("Gebruiker ib@esch.nl"), "{text}");
+    assert!(
+        text.contains("Leerling 1001") && text.contains("Gebruiker ib@esch.nl"),
+        "{text}"
+    );
     assert!(text.contains("9.30 tot 10.15 uur"), "{text}");
     assert!(text.contains("maandag 5 juli 2027"), "{text}");
-    assert!(text.contains("21 uur afwezig zonder geldige reden"), "the reason: {text}");
+    assert!(
+        text.contains("21 uur afwezig zonder geldige reden"),
+        "the reason: {text}"
+    );
     // A wrong date: a Dutch message.
     let (status, body) = get(
         &s,
@@ -367,7 +416,12 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     assert!(body.contains("geen geldige datum"), "{body}");
     // The school does not write leerplicht's warning letter; leerplicht does, with a copy to
     // the school.
-    let (status, _) = get(&s, &ib, &format!("/zaken/{case}/brieven/waarschuwingsbrief")).await;
+    let (status, _) = get(
+        &s,
+        &ib,
+        &format!("/zaken/{case}/brieven/waarschuwingsbrief"),
+    )
+    .await;
     assert_eq!(status, 403);
     let lpa = s.logged_in(LEERPLICHT).await;
     let (status, text) = get(
@@ -377,10 +431,15 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     )
     .await;
     assert_eq!(status, 200, "{text}");
-    assert!(text.contains("Leerling 1001") && text.contains("OBS De Esch"), "{text}");
+    assert!(
+        text.contains("Leerling 1001") && text.contains("OBS De Esch"),
+        "{text}"
+    );
     // An unknown kind.
     assert_eq!(
-        get(&s, &ib, &format!("/zaken/{case}/brieven/liefdesbrief")).await.0,
+        get(&s, &ib, &format!("/zaken/{case}/brieven/liefdesbrief"))
+            .await
+            .0,
         404
     );
     // The timeline shows the letters; the audit log has them.
@@ -390,7 +449,9 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
         "{html}"
     );
     assert!(html.contains("Brief: waarschuwingsbrief aan ouders"));
-    assert!(html.contains(&format!("href=\"/zaken/{case}/brieven/overzicht_melding?melding={id}\"")));
+    assert!(html.contains(&format!(
+        "href=\"/zaken/{case}/brieven/overzicht_melding?melding={id}\""
+    )));
     let rows = s
         .raw_texts("SELECT object FROM audit_log WHERE action = 'letter'")
         .await;

@@ -11,6 +11,7 @@ mod region;
 
 mod audit;
 mod demo;
+mod dossier;
 mod health;
 mod openapi;
 mod passwords;
@@ -19,7 +20,6 @@ mod sessions;
 mod throttle;
 mod tokens;
 mod web_pages;
-mod dossier;
 
 // The workflow routes (issue 3, items 3-7).
 mod ggd_api;
