@@ -243,7 +243,7 @@ fn calendar_svg(
     const GAP_Y: i32 = 12;
     let legend_y = 3 * (MONTH_H + GAP_Y) + 4;
     let width = 4 * (MONTH_W + GAP_X) - GAP_X;
-    let height = legend_y + 2 * 22 + 6;
+    let height = legend_y + 3 * 22 + 6;
     let title = format!(
         "Jaarkalender {}-{} van {}",
         year.start.year(),
@@ -260,7 +260,7 @@ fn calendar_svg(
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"year-cal\" viewBox=\"0 0 {width} {height}\" \
-         role=\"img\" aria-labelledby=\"kal-titel kal-desc\" focusable=\"false\">\
+         role=\"img\" aria-labelledby=\"kal-titel kal-desc\" focusable=\"false\" font-family=\"sans-serif\">\
          <title id=\"kal-titel\">{}</title><desc id=\"kal-desc\">{}</desc>",
         escape(&title),
         escape(&desc)
@@ -275,14 +275,14 @@ fn calendar_svg(
         let oy = (i / 4) * (MONTH_H + GAP_Y);
         let _ = write!(
             s,
-            "<g class=\"month\"><text x=\"{ox}\" y=\"{}\" class=\"cal-month\">{} {y}</text>",
+            "<g class=\"month\"><text x=\"{ox}\" y=\"{}\" class=\"cal-month\" font-size=\"11\" font-weight=\"700\" fill=\"#1f2933\">{} {y}</text>",
             oy + 12,
             MONTHS[(m - 1) as usize]
         );
         for (wd, label) in WEEKDAYS.iter().enumerate() {
             let _ = write!(
                 s,
-                "<text x=\"{}\" y=\"{}\" class=\"cal-wd\" text-anchor=\"middle\">{label}</text>",
+                "<text x=\"{}\" y=\"{}\" class=\"cal-wd\" text-anchor=\"middle\" font-size=\"8\" fill=\"#4a5560\">{label}</text>",
                 ox + wd as i32 * STEP + CELL / 2,
                 oy + 28
             );
@@ -383,8 +383,8 @@ fn calendar_svg(
     items.push(("vrij".into(), CLOSED, false));
     s.push_str("<g class=\"legend\">");
     for (i, (label, fill, stroke)) in items.iter().enumerate() {
-        let (col, row) = (i as i32 % 5, i as i32 / 5);
-        let x = col * (width / 5);
+        let (col, row) = (i as i32 % 4, i as i32 / 4);
+        let x = col * (width / 4);
         let y = legend_y + row * 22;
         let st = if *stroke {
             format!(" stroke=\"{STROKE}\"")
@@ -394,7 +394,7 @@ fn calendar_svg(
         let _ = write!(
             s,
             "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\" rx=\"2\" fill=\"{fill}\"{st}/>\
-             <text x=\"{}\" y=\"{}\" class=\"cal-legend\">{}</text>",
+             <text x=\"{}\" y=\"{}\" class=\"cal-legend\" font-size=\"10\" fill=\"#1f2933\">{}</text>",
             x + CELL + 5,
             y + 11,
             escape(label)
@@ -1400,10 +1400,7 @@ async fn case_block(
                 MeldingPreview {
                     kind: kind_label(s.kind),
                     period: format!("{} t/m {}", date_nl(period.from), date_nl(period.to)),
-                    hours: format!(
-                        "{} uur",
-                        verzuim_service::meldingen::hours(s.minutes.unwrap_or(0))
-                    ),
+                    hours: hours_words(s.minutes.unwrap_or(0)),
                     number: number.clone(),
                     municipality: municipality.clone(),
                 }
@@ -1535,7 +1532,7 @@ async fn case_block(
             id: m.id,
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: format!("{} uur", verzuim_service::meldingen::hours(m.minutes)),
+            hours: hours_words(m.minutes),
             status: melding_status_nl(m.status),
             running: mine_school
                 && m.school_id == web.org_id()
