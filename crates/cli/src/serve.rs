@@ -259,6 +259,17 @@ mod tests {
     }
 
     #[test]
+    fn the_letter_template_directory_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = letter_templates(Some(dir.path().to_path_buf())).unwrap();
+        assert_eq!(ok.as_deref(), Some(dir.path()));
+        let err = letter_templates(Some(dir.path().join("bestaat-niet")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--letter-templates"), "{err}");
+    }
+
+    #[test]
     fn public_urls_are_checked() {
         assert!(check_public_url("https://verzuim.example.nl").is_ok());
         assert!(check_public_url("http://127.0.0.1:8080").is_ok());

@@ -663,3 +663,87 @@ pub fn melding_status_nl(s: MeldingStatus) -> &'static str {
         MeldingStatus::TerKennisgevingAangenomen => "ter kennisgeving aangenomen",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organisation_s_own_template_replaces_the_shared_and_built_in_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join("99XX00");
+        std::fs::create_dir(&own).unwrap();
+        let template = |marker: &str| {
+            format!("#import \"brief.typ\": *\n#show: brief\n{marker} voor #data.pupil.name.\n")
+        };
+        std::fs::write(
+            own.join("uitnodiging_gesprek.typ"),
+            template("Eigen uitnodiging van de school"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("uitnodiging_gesprek.typ"),
+            template("Gedeelde uitnodiging"),
+        )
+        .unwrap();
+        let templates = LetterTemplates::new(Some(dir.path().to_path_buf()));
+        assert_eq!(templates.dir_for("99XX00"), Some(own));
+        assert_eq!(templates.dir_for("GM0153").as_deref(), Some(dir.path()));
+        // No escaping the directory through an organisation id.
+        assert_eq!(templates.dir_for("../etc").as_deref(), Some(dir.path()));
+        let data = verzuim_letters::samples::sample(LetterKind::UitnodigingGesprek);
+        let text = |org: &str| {
+            templates
+                .for_organisation(org)
+                .unwrap()
+                .render_letter(&data)
+                .unwrap()
+                .text
+        };
+        let school = text("99XX00");
+        assert!(
+            school.contains("Eigen uitnodiging van de school"),
+            "{school}"
+        );
+        assert!(school.contains(&data.pupil.name));
+        assert!(text("GM0153").contains("Gedeelde uitnodiging"));
+        // Other kinds stay built in.
+        let warning = verzuim_letters::samples::sample(LetterKind::Waarschuwingsbrief);
+        let built_in = templates
+            .for_organisation("99XX00")
+            .unwrap()
+            .render_letter(&warning)
+            .unwrap();
+        assert!(built_in.pdf.starts_with(b"%PDF"));
+        // Without a directory: the built-in templates.
+        let none = LetterTemplates::new(None);
+        assert_eq!(none.dir_for("99XX00"), None);
+        assert!(
+            !none
+                .for_organisation("99XX00")
+                .unwrap()
+                .render_letter(&data)
+                .unwrap()
+                .text
+                .contains("Eigen uitnodiging")
+        );
+    }
+
+    #[test]
+    fn file_names_and_reasons() {
+        let d = Date::new(2027, 7, 9).unwrap();
+        assert_eq!(
+            file_name(LetterKind::OverzichtMelding, "Lotte Hendriks-Ünal", d),
+            "overzicht-melding-lotte-hendriks-unal-2027-07-09.pdf"
+        );
+        assert_eq!(hours_words(1260), "21 uur");
+        assert_eq!(hours_words(1245), "20 uur en 45 minuten");
+        assert_eq!(hours_words(30), "30 minuten");
+        assert_eq!(
+            weekday_after(Date::new(2027, 7, 3).unwrap(), 7),
+            Date::new(2027, 7, 12).unwrap()
+        );
+        assert!(allowed_kinds(Role::Leerkracht).is_empty());
+        assert!(!allowed_kinds(Role::Verzuimcoordinator).contains(&LetterKind::Waarschuwingsbrief));
+    }
+}
