@@ -18,6 +18,7 @@ crate::http_tests!(
     a_letter_is_a_pdf_on_the_timeline,
     leerplicht_opens_a_dossier_only_with_a_melding,
     the_inbox_and_pupil_list_link_to_the_dossier,
+    referral_and_judgement_from_the_page,
 );
 
 const DOSSIER: &str = "/leerlingen/99XX00/1001";
@@ -505,4 +506,106 @@ async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     let (_, html) = get(&s, &ib, "/leerlingen?q=niemand").await;
     assert!(html.contains("Geen leerlingen gevonden."));
     assert!(html.contains("aria-current=\"page\""));
+}
+
+async fn referral_and_judgement_from_the_page(env: Env) {
+    const PAGE: &str = "/leerlingen/99XX00/1002";
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    enrol(&s, &ib, pupil("1002", "Oldenzaal")).await;
+    register(&s, &ib, "1002", "ziek", "2026-09-07", "2026-09-25").await;
+    let (_, html) = get(&s, &ib, PAGE).await;
+    assert!(html.contains("Verwijzen naar de GGD-JGZ"), "{html}");
+    let refer = open_tasks(&s, &ib, "1002").await;
+    let refer = task_starting(&refer, "Gaat in gesprek met ouders en verwijst")["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let (_, html) = post_form(
+        &s,
+        &ib,
+        PAGE,
+        &[
+            ("actie", "taak_afronden"),
+            ("taak", &refer),
+            ("datum", "2026-09-22"),
+            ("hoe", "telefoon"),
+        ],
+    )
+    .await;
+    assert!(
+        html.contains("De verwijzing naar de GGD-JGZ is gedaan."),
+        "{html}"
+    );
+    // GGD-JGZ now opens the dossier, and may make an invitation.
+    let jgz = s.logged_in(JGZ).await;
+    let (status, html) = get(&s, &jgz, PAGE).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("/brieven/uitnodiging_gesprek"));
+    assert!(html.contains("GGD-JGZ ziet geen registraties"));
+    let referral = ok(&s, &jgz, Method::GET, "/api/referrals", None, 200).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for status in ["in_behandeling", "niet_verschenen_zonder_tegenbericht"] {
+        ok(
+            &s,
+            &jgz,
+            Method::POST,
+            &format!("/api/referrals/{referral}/status"),
+            Some(serde_json::json!({"status": status})),
+            200,
+        )
+        .await;
+    }
+    // The school judges the no-show on the page: a choice is required.
+    let judge = open_tasks(&s, &ib, "1002").await;
+    let judge = task_starting(&judge, "Beoordeelt of de leerling zonder goede reden")["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let (_, html) = get(&s, &ib, PAGE).await;
+    assert!(html.contains("value=\"zonder_goede_reden\""));
+    let (_, html) = post_form(
+        &s,
+        &ib,
+        PAGE,
+        &[("actie", "taak_afronden"), ("taak", &judge)],
+    )
+    .await;
+    assert!(
+        html.contains("Kies of de leerling met of zonder goede reden"),
+        "{html}"
+    );
+    let (_, html) = post_form(
+        &s,
+        &ib,
+        PAGE,
+        &[
+            ("actie", "taak_afronden"),
+            ("taak", &judge),
+            ("oordeel", "zonder_goede_reden"),
+        ],
+    )
+    .await;
+    assert!(html.contains("De taak is afgerond."), "{html}");
+    assert!(html.contains("zonder goede reden niet verschenen bij de GGD-JGZ"));
+    let tasks = open_tasks(&s, &ib, "1002").await;
+    let meld = task_starting(
+        &tasks,
+        "Bij niet verschijnen bij de GGD-JGZ zonder goede reden",
+    );
+    assert_eq!(meld["melding"], true);
+    // The referral letter for the parents.
+    let case = meld["case_id"].as_i64().unwrap();
+    let (status, text) = get(
+        &s,
+        &ib,
+        &format!("/zaken/{case}/brieven/verwijzing_ggd_jgz?verwijzing={referral}&formaat=tekst"),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("Leerling 1002") && text.contains("GGD Twente"),
+        "{text}"
+    );
 }
