@@ -1346,6 +1346,9 @@ async fn case_block(
         });
     }
 
+    // Newest first (only the newest is unfolded on the page).
+    signals.sort_by_key(|s| std::cmp::Reverse(s.id));
+
     // Open tasks with their forms.
     let number = masked_number(pupil);
     let municipality = names.org(state, &pupil.data.pupil.municipality).await;

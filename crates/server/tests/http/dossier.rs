@@ -163,7 +163,8 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     // The signal with its evidence and the card's actions per party.
     assert!(html.contains("Relatief verzuim"));
     assert!(html.contains("21 uur van 21-09-2026 t/m 24-09-2026"));
-    let evidence = &html[html.find("Bewijs: registraties").unwrap()..];
+    let relatief = &html[html.find(">Relatief verzuim <span").unwrap()..];
+    let evidence = &relatief[relatief.find("Bewijs: registraties").unwrap()..];
     let evidence = &evidence[..evidence.find("</table>").unwrap()];
     for d in ["21-09-2026", "22-09-2026", "23-09-2026", "24-09-2026"] {
         assert!(evidence.contains(d), "{d} in the evidence");
