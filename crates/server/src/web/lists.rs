@@ -101,6 +101,8 @@ struct TaskRow {
     href: String,
     due: String,
     overdue: bool,
+    /// Days past the due date ("3 dagen te laat").
+    late: String,
     melding: bool,
     referral: bool,
 }
@@ -149,8 +151,20 @@ pub async fn taken(
             ),
             pupil,
             group,
-            due: t.due.map_or_else(|| "geen".to_owned(), date_nl),
+            due: t.due.map_or_else(|| "geen termijn".to_owned(), date_nl),
             overdue: t.due.is_some_and(|d| d < today),
+            late: t
+                .due
+                .filter(|d| *d < today)
+                .and_then(|d| (today - d).get_days().checked_abs())
+                .map(|n| {
+                    if n == 1 {
+                        "1 dag te laat".to_owned()
+                    } else {
+                        format!("{n} dagen te laat")
+                    }
+                })
+                .unwrap_or_default(),
             melding: t.melding,
             referral: t.referral,
             text: t.text,

@@ -496,6 +496,8 @@ async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     assert!(html.contains("href=\"/leerlingen/99XX00/1001\""), "{html}");
     assert!(html.contains(MELD));
     assert!(html.contains("Verlopen"), "the melding task is overdue");
+    // Due 1 October 2026, the clock on 30 June 2027: 272 days.
+    assert!(html.contains("272 dagen te laat"), "{html}");
     let first_overdue = html.find("Verlopen").unwrap();
     let talk_at = html.find(TALK).unwrap();
     let meld_at = html.find(MELD).unwrap();
