@@ -38,6 +38,11 @@ pub struct Args {
     /// leerlingen.
     #[arg(long)]
     pub demo: bool,
+    /// Map met eigen briefsjablonen (typst): MAP/<organisatie-id>/<soort>.typ voor één
+    /// organisatie, MAP/<soort>.typ voor alle; de rest blijft ingebouwd (docs/letters.md). Ook
+    /// via de omgevingsvariabele VERZUIM_LETTER_TEMPLATES.
+    #[arg(long, value_name = "MAP")]
+    pub letter_templates: Option<std::path::PathBuf>,
 }
 
 /// The database of `serve --demo` when neither `--database` nor `VERZUIM_DATABASE` names one
@@ -71,7 +76,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             trust_proxy: args.trust_proxy,
         };
         tracing::info!(database = %migrate::redact(&url), "database geopend en bijgewerkt");
-        let mut state = AppState::new(store.clone(), config);
+        let letter_dir = letter_templates(args.letter_templates)?;
+        let mut state = AppState::new(store.clone(), config).with_letter_templates(letter_dir);
         if let Some(report) = demo_report {
             print_demo(&report, &url)?;
             state = state.with_clock(demo::demo_clock());
@@ -81,6 +87,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         result?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The letter template directory: `--letter-templates`, else `VERZUIM_LETTER_TEMPLATES`; it
+/// must be a directory.
+fn letter_templates(arg: Option<std::path::PathBuf>) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let dir = arg.or_else(|| {
+        std::env::var_os("VERZUIM_LETTER_TEMPLATES")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    if let Some(d) = &dir
+        && !d.is_dir()
+    {
+        bail!(
+            "--letter-templates: de map {} bestaat niet of is geen map",
+            d.display()
+        );
+    }
+    if let Some(d) = &dir {
+        tracing::info!(map = %d.display(), "eigen briefsjablonen");
+    }
+    Ok(dir)
 }
 
 /// Before serving: with `demo`, seeds the demo region (refusing a database that has other
@@ -228,6 +256,17 @@ mod tests {
             assert!(err.contains("weigert deze database"), "{err}");
             store.close().await;
         });
+    }
+
+    #[test]
+    fn the_letter_template_directory_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = letter_templates(Some(dir.path().to_path_buf())).unwrap();
+        assert_eq!(ok.as_deref(), Some(dir.path()));
+        let err = letter_templates(Some(dir.path().join("bestaat-niet")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--letter-templates"), "{err}");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod action {
     pub const AUDIT_EXPORT: &str = "audit_export";
     pub const PUPIL_READ: &str = "pupil_read";
     pub const PUPIL_WRITE: &str = "pupil_write";
+    pub const LETTER: &str = "letter";
 }
 
 /// How an audited event ended.

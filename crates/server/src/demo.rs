@@ -155,8 +155,16 @@ pub fn organisations() -> Vec<Organisation> {
             street: Some(street.to_owned()),
             postcode: Some(postcode.to_owned()),
             city: Some(city.to_owned()),
-            phone: None,
-            email: None,
+            // Fictitious contact data for the letters' letterhead.
+            phone: Some("(000) 123 45 67".to_owned()),
+            email: Some(format!(
+                "info@{}.example",
+                name.to_lowercase()
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("-")
+            )),
         },
     };
     vec![

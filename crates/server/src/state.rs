@@ -14,6 +14,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// The letter renderer with the organisations' own templates (`--letter-templates`).
+    pub letters: Arc<crate::web::letters::LetterTemplates>,
 }
 
 impl AppState {
@@ -22,7 +24,15 @@ impl AppState {
             store,
             config: Arc::new(config),
             clock: Clock::system(),
+            letters: Arc::new(crate::web::letters::LetterTemplates::new(None)),
         }
+    }
+
+    /// The same state with the organisations' letter templates under `dir`
+    /// (`dir/<organisation id>/<kind>.typ`, see docs/letters.md).
+    pub fn with_letter_templates(mut self, dir: Option<std::path::PathBuf>) -> AppState {
+        self.letters = Arc::new(crate::web::letters::LetterTemplates::new(dir));
+        self
     }
 
     /// The same state with another clock (tests).

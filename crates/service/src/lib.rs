@@ -28,6 +28,7 @@
 
 pub mod caller;
 pub mod cards;
+pub mod dossier;
 pub mod error;
 pub mod ggd;
 pub mod import;

@@ -72,13 +72,22 @@ async fn pupil_name(
 struct TasksPage {
     meta: PageMeta,
     tasks: Vec<TaskRow>,
+    overdue: usize,
 }
 
 struct TaskRow {
+    id: i64,
     text: String,
     pupil: String,
+    group: String,
+    /// The pupil's dossier.
+    href: String,
     due: String,
     overdue: bool,
+    /// Days past the due date ("3 dagen te laat").
+    late: String,
+    melding: bool,
+    referral: bool,
 }
 
 /// `GET /taken`: the school's open tasks, overdue first, then by due date.
@@ -100,19 +109,54 @@ pub async fn taken(
             t.id,
         )
     });
-    let mut names = HashMap::new();
+    let mut pupils: HashMap<(String, String), (String, String)> = HashMap::new();
     let mut rows = Vec::with_capacity(tasks.len());
     for t in tasks {
+        let key = (t.school_id.clone(), t.pupil_id.clone());
+        if !pupils.contains_key(&key) {
+            let found = visibility::pupil(&state.store, &caller, &t.school_id, &t.pupil_id)
+                .await
+                .ok();
+            let name = found
+                .as_ref()
+                .and_then(|p| p.data.name.clone())
+                .unwrap_or_else(|| t.pupil_id.clone());
+            let group = found.map(|p| p.data.pupil.group).unwrap_or_default();
+            pupils.insert(key.clone(), (name, group));
+        }
+        let (pupil, group) = pupils.get(&key).cloned().unwrap_or_default();
         rows.push(TaskRow {
-            pupil: pupil_name(&state, &web, &mut names, &t.school_id, &t.pupil_id).await,
-            due: t.due.map_or_else(|| "geen".to_owned(), date_nl),
+            id: t.id,
+            href: format!(
+                "/leerlingen/{}/{}",
+                super::dossier::url_part(&t.school_id),
+                super::dossier::url_part(&t.pupil_id)
+            ),
+            pupil,
+            group,
+            due: t.due.map_or_else(|| "geen termijn".to_owned(), date_nl),
             overdue: t.due.is_some_and(|d| d < today),
+            late: t
+                .due
+                .filter(|d| *d < today)
+                .and_then(|d| (today - d).get_days().checked_abs())
+                .map(|n| {
+                    if n == 1 {
+                        "1 dag te laat".to_owned()
+                    } else {
+                        format!("{n} dagen te laat")
+                    }
+                })
+                .unwrap_or_default(),
+            melding: t.melding,
+            referral: t.referral,
             text: t.text,
         });
     }
     audit_list(&audit, &web, "taken").await?;
     Ok(render(&TasksPage {
         meta: web.meta("Taken", "/taken"),
+        overdue: rows.iter().filter(|r| r.overdue).count(),
         tasks: rows,
     }))
 }

@@ -13,6 +13,8 @@
 //!   referral's status and history there).
 //! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
 //! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
+//! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
+//! - [`letters`]: a case's letters as PDF, `/zaken/{case}/brieven/{kind}`.
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).
@@ -32,6 +34,8 @@ pub mod ggd;
 pub mod leerplicht;
 pub mod beheer;
 pub mod charts;
+pub mod dossier;
+pub mod letters;
 pub mod lists;
 pub mod login;
 pub mod overzicht;
@@ -69,6 +73,12 @@ pub fn routes() -> Router<AppState> {
         .route("/beheer", get(lists::beheer))
         .route("/overzicht", get(overzicht::page))
         .merge(beheer::routes())
+        .route("/leerlingen", get(dossier::list))
+        .route(
+            "/leerlingen/{school_id}/{pupil_id}",
+            get(dossier::page).post(dossier::action),
+        )
+        .route("/zaken/{case_id}/brieven/{kind}", get(letters::letter))
         .merge(assets::routes())
 }
 

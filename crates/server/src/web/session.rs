@@ -161,6 +161,9 @@ impl WebUser {
         {
             nav.push(("/overzicht", "Overzicht"));
         }
+        if self.current.role == Role::Verzuimcoordinator {
+            nav.insert(1, ("/leerlingen", "Leerlingen"));
+        }
         nav.push(("/wachtwoord", "Wachtwoord wijzigen"));
         let mut memberships: Vec<&Membership> = self.memberships.iter().collect();
         memberships.sort_by(|a, b| {

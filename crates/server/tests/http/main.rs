@@ -11,6 +11,7 @@ mod region;
 
 mod audit;
 mod demo;
+mod dossier;
 mod health;
 mod openapi;
 mod passwords;

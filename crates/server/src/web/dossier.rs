@@ -1,0 +1,1774 @@
+//! The pupil dossier, `GET /leerlingen/{school_id}/{pupil_id}`, and the school's pupil list,
+//! `GET /leerlingen`.
+//!
+//! The dossier shows the pupil, a year calendar as a picture (server-rendered SVG, coloured by
+//! registration code, with the totals per code as its text alternative), each signal with its
+//! evidence and the card's actions per party, and per case the timeline (tasks, meldingen,
+//! referrals, letters, parent contacts) and the open tasks with their forms. Every party opens it
+//! through the service's visibility (a school: its own pupils; leerplicht: pupils with a melding
+//! to it; GGD-JGZ: pupils referred to it); only the organisation whose task it is gets a form.
+//!
+//! `POST /leerlingen/{school_id}/{pupil_id}` takes the forms (`actie`): complete a task (with the
+//! parents' information, the melding's content or the judgement the task asks for), mark it not
+//! needed, record that the parents were informed, withdraw a melding. Each is one service call
+//! (one transaction); a refusal re-renders the page with the Dutch message at the form and stores
+//! nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use serde::Deserialize;
+use verzuim_engine::SchoolCalendar;
+use verzuim_engine::calendar::{day_number, school_year_start};
+use verzuim_engine::model::{Code, Party, SignalKind, Span};
+use verzuim_letters::{LetterKind, mask_person_number};
+use verzuim_service::visibility::{self, CaseView};
+use verzuim_service::{
+    Completion, Judgement, MeldingAction, MeldingContent, ParentsInformed, ServiceError, dossier,
+    meldingen, tasks,
+};
+use verzuim_store::{
+    InformedHow, MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, SignalStatus,
+    StoredEvidence, StoredPupil, StoredRegistration, TaskStatus,
+};
+
+use super::letters::{allowed_kinds, hours_words, local_date, melding_status_nl};
+use super::session::{PageMeta, WebUser};
+use super::{date_nl, kind_label, render, sentence, service_error, today};
+use crate::audit::{Audit, action};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Path as UrlPath, Query};
+use crate::state::AppState;
+
+// ---------------------------------------------------------------------------------------------
+// Colours and labels
+
+/// The calendar colour of a code (each at least 4.5:1 against white).
+pub fn code_colour(code: Code) -> &'static str {
+    match code {
+        Code::Ongeoorloofd => "#b3261e",
+        Code::Luxe => "#7b1fa2",
+        Code::Ziek => "#1f5fa8",
+        Code::TeLaat => "#a65200",
+        Code::Verlof => "#00796b",
+        Code::Geoorloofd => "#2e7d32",
+        Code::Schorsing => "#37474f",
+    }
+}
+
+const WEEKEND: &str = "#e3e3e3";
+const CLOSED: &str = "#c4c4c4";
+const LESSON: &str = "#ffffff";
+const OUTSIDE: &str = "#f4f4f4";
+const STROKE: &str = "#767676";
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+
+fn how_label(how: InformedHow) -> &'static str {
+    match how {
+        InformedHow::Gesprek => "gesprek",
+        InformedHow::Telefoon => "telefoon",
+        InformedHow::Brief => "brief",
+        InformedHow::Email => "e-mail",
+        InformedHow::Anders => "anders",
+    }
+}
+
+fn referral_status_nl(s: ReferralStatus) -> &'static str {
+    match s {
+        ReferralStatus::Aangemeld => "aangemeld",
+        ReferralStatus::InBehandeling => "in behandeling",
+        ReferralStatus::NietVerschenenZonderTegenbericht => "niet verschenen zonder tegenbericht",
+        ReferralStatus::Afgerond => "afgerond",
+        ReferralStatus::Ingetrokken => "ingetrokken",
+    }
+}
+
+fn timeline_label(entry: &str) -> String {
+    match entry {
+        "geopend" => "Dossier geopend".into(),
+        "signaal" => "Signaal".into(),
+        "uitgebreid" => "Dossier uitgebreid".into(),
+        "signaal_bijgewerkt" => "Signaal bijgewerkt".into(),
+        "signaal_ingetrokken" => "Signaal ingetrokken".into(),
+        "melding" => "Melding".into(),
+        "verwijzing" => "Verwijzing".into(),
+        "brief" => "Brief".into(),
+        "afspraken" => "Afspraken leerplicht".into(),
+        "gesloten" => "Dossier gesloten".into(),
+        "oordeel_niet_verschenen" => "Oordeel niet verschenen".into(),
+        e if e.starts_with("melding_") => "Melding".into(),
+        e if e.starts_with("verwijzing_") => "Verwijzing".into(),
+        e => sentence(&e.replace('_', " "))
+            .trim_end_matches('.')
+            .to_owned(),
+    }
+}
+
+/// The persoonsgebonden nummer, masked, with its kind.
+fn masked_number(p: &StoredPupil) -> String {
+    match (
+        p.data.bsn.as_deref().filter(|s| !s.trim().is_empty()),
+        p.data
+            .onderwijsnummer
+            .as_deref()
+            .filter(|s| !s.trim().is_empty()),
+    ) {
+        (Some(bsn), _) => format!("BSN {}", mask_person_number(bsn)),
+        (None, Some(on)) => format!("onderwijsnummer {}", mask_person_number(on)),
+        (None, None) => "geen BSN of onderwijsnummer bekend".into(),
+    }
+}
+
+fn hm(minutes: u32) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn escape(s: &str) -> String {
+    crate::error::escape_html(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The year: minutes per day and code, totals, the SVG
+
+/// What happened on one day: minutes per code (lateness: minutes late).
+#[derive(Debug, Default, Clone)]
+struct DayCodes(BTreeMap<Code, u32>);
+
+/// The school year `start` (1 August) to 31 July: per day the codes, and the totals.
+struct Year {
+    start: Date,
+    end: Date,
+    days: BTreeMap<Date, DayCodes>,
+    /// Per code: (minutes, lesson days, registrations).
+    totals: BTreeMap<Code, (u32, u32, u32)>,
+}
+
+fn year_of(
+    school: Option<&verzuim_engine::model::School>,
+    group: &str,
+    start: Date,
+    registrations: &[StoredRegistration],
+) -> (Year, Option<SchoolCalendar>) {
+    let end = Date::new(start.year() + 1, 7, 31).unwrap_or(start);
+    let cal = school.map(|s| SchoolCalendar::new(s, start, end));
+    let mut days: BTreeMap<Date, DayCodes> = BTreeMap::new();
+    let mut totals: BTreeMap<Code, (u32, u32, u32)> = BTreeMap::new();
+    for r in registrations.iter().filter(|r| !r.deleted) {
+        let reg = &r.registration;
+        let (first, last) = (reg.span.first_date(), reg.span.last_date());
+        if last < start || first > end {
+            continue;
+        }
+        let mut counted = false;
+        let mut d = first.max(start);
+        while d <= last.min(end) {
+            let times: Vec<verzuim_engine::model::TimeRange> = cal
+                .as_ref()
+                .map(|c| c.group(group).lesson_times(day_number(d)).to_vec())
+                .unwrap_or_default();
+            let minutes = if reg.code == Code::TeLaat {
+                (!times.is_empty()).then(|| reg.minutes_late.unwrap_or(0))
+            } else {
+                let m: u32 = match reg.span {
+                    Span::Days { .. } => times.iter().map(|t| t.minutes()).sum(),
+                    Span::Times { from, until, .. } => {
+                        let cut =
+                            verzuim_engine::model::TimeRange::new(from, until.unwrap_or(u16::MAX));
+                        times.iter().map(|t| t.overlap(&cut)).sum()
+                    }
+                };
+                (m > 0).then_some(m)
+            };
+            if let Some(m) = minutes {
+                *days.entry(d).or_default().0.entry(reg.code).or_default() += m;
+                let t = totals.entry(reg.code).or_default();
+                t.0 += m;
+                t.1 += 1;
+                counted = true;
+            }
+            d = match d.tomorrow() {
+                Ok(n) => n,
+                Err(_) => break,
+            };
+        }
+        if counted {
+            totals.entry(reg.code).or_default().2 += 1;
+        }
+    }
+    (
+        Year {
+            start,
+            end,
+            days,
+            totals,
+        },
+        cal,
+    )
+}
+
+/// The calendar as SVG: 12 month blocks (August to July) of day cells, lesson days coloured by
+/// code, weekends and closed days grey, with a legend. `role="img"` with `<title>` and `<desc>`.
+fn calendar_svg(
+    year: &Year,
+    cal: Option<&SchoolCalendar>,
+    group: &str,
+    enrolled: (Date, Option<Date>),
+    pupil_name: &str,
+) -> String {
+    const CELL: i32 = 14;
+    const STEP: i32 = 16;
+    const MONTH_W: i32 = 7 * STEP;
+    const MONTH_H: i32 = 18 + 14 + 6 * STEP;
+    const GAP_X: i32 = 18;
+    const GAP_Y: i32 = 12;
+    let legend_y = 3 * (MONTH_H + GAP_Y) + 4;
+    let width = 4 * (MONTH_W + GAP_X) - GAP_X;
+    let height = legend_y + 3 * 22 + 6;
+    let title = format!(
+        "Jaarkalender {}-{} van {}",
+        year.start.year(),
+        year.end.year(),
+        pupil_name
+    );
+    let absent_days = year.days.len();
+    let desc = format!(
+        "Per lesdag een vakje, gekleurd naar de registratiecode; weekenden en vrije dagen grijs. \
+         {absent_days} dag(en) met een registratie. De tabel Totalen per code hieronder geeft \
+         dezelfde gegevens als tekst."
+    );
+    let mut s = String::with_capacity(64 * 1024);
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"year-cal\" viewBox=\"0 0 {width} {height}\" \
+         role=\"img\" aria-labelledby=\"kal-titel kal-desc\" focusable=\"false\" font-family=\"sans-serif\">\
+         <title id=\"kal-titel\">{}</title><desc id=\"kal-desc\">{}</desc>",
+        escape(&title),
+        escape(&desc)
+    );
+    for i in 0..12i32 {
+        let (y, m) = if i < 5 {
+            (year.start.year(), (8 + i) as i8)
+        } else {
+            (year.start.year() + 1, (i - 4) as i8)
+        };
+        let ox = (i % 4) * (MONTH_W + GAP_X);
+        let oy = (i / 4) * (MONTH_H + GAP_Y);
+        let _ = write!(
+            s,
+            "<g class=\"month\"><text x=\"{ox}\" y=\"{}\" class=\"cal-month\" font-size=\"11\" font-weight=\"700\" fill=\"#1f2933\">{} {y}</text>",
+            oy + 12,
+            MONTHS[(m - 1) as usize]
+        );
+        for (wd, label) in WEEKDAYS.iter().enumerate() {
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\" class=\"cal-wd\" text-anchor=\"middle\" font-size=\"8\" fill=\"#4a5560\">{label}</text>",
+                ox + wd as i32 * STEP + CELL / 2,
+                oy + 28
+            );
+        }
+        let Ok(first) = Date::new(y, m, 1) else {
+            continue;
+        };
+        let offset = i32::from(first.weekday().to_monday_zero_offset());
+        for day in 1..=first.days_in_month() {
+            let Ok(d) = Date::new(y, m, day) else {
+                continue;
+            };
+            let idx = offset + i32::from(day) - 1;
+            let (col, row) = (idx % 7, idx / 7);
+            let x = ox + col * STEP;
+            let yy = oy + 32 + row * STEP;
+            let weekend = col >= 5;
+            let enrolled_on = d >= enrolled.0 && enrolled.1.is_none_or(|u| d <= u);
+            let lesson = cal
+                .map(|c| c.group(group).lesson_minutes(day_number(d)) > 0)
+                .unwrap_or(!weekend);
+            let closed = cal.is_some_and(|c| c.is_closed(d));
+            let label = super::date_long_nl(d);
+            match year.days.get(&d) {
+                Some(codes) => {
+                    let names: Vec<&str> = codes.0.keys().map(|c| c.as_str()).collect();
+                    let what: Vec<String> = codes
+                        .0
+                        .iter()
+                        .map(|(c, m)| {
+                            if *c == Code::TeLaat {
+                                format!("{} ({m} min.)", c.label())
+                            } else {
+                                format!("{} {} uur", c.label(), hm(*m))
+                            }
+                        })
+                        .collect();
+                    let _ = write!(
+                        s,
+                        "<g data-date=\"{d}\" data-code=\"{}\"><title>{}: {}</title>",
+                        names.join(" "),
+                        escape(&label),
+                        escape(&what.join(", "))
+                    );
+                    let n = codes.0.len() as i32;
+                    for (k, code) in codes.0.keys().enumerate() {
+                        let k = k as i32;
+                        let x0 = x + k * CELL / n;
+                        let x1 = x + (k + 1) * CELL / n;
+                        let _ = write!(
+                            s,
+                            "<rect x=\"{x0}\" y=\"{yy}\" width=\"{}\" height=\"{CELL}\" fill=\"{}\"/>",
+                            x1 - x0,
+                            code_colour(*code)
+                        );
+                    }
+                    s.push_str("</g>");
+                }
+                None => {
+                    let (fill, what) = if closed {
+                        (CLOSED, "vrij (vakantie of studiedag)")
+                    } else if weekend {
+                        (WEEKEND, "weekend")
+                    } else if !enrolled_on {
+                        (OUTSIDE, "niet ingeschreven")
+                    } else if lesson {
+                        (LESSON, "lesdag, geen registratie")
+                    } else {
+                        (WEEKEND, "geen lesdag")
+                    };
+                    let stroke = if fill == LESSON {
+                        format!(" stroke=\"{STROKE}\" stroke-width=\"1\"")
+                    } else {
+                        String::new()
+                    };
+                    let _ = write!(
+                        s,
+                        "<rect data-date=\"{d}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" \
+                         rx=\"2\" fill=\"{fill}\"{stroke}><title>{}: {what}</title></rect>",
+                        if stroke.is_empty() { x } else { x + 1 },
+                        if stroke.is_empty() { yy } else { yy + 1 },
+                        if stroke.is_empty() { CELL } else { CELL - 2 },
+                        if stroke.is_empty() { CELL } else { CELL - 2 },
+                        escape(&label)
+                    );
+                }
+            }
+        }
+        s.push_str("</g>");
+    }
+    // The legend: the codes, then the day kinds.
+    let mut items: Vec<(String, &str, bool)> = Code::ALL
+        .iter()
+        .map(|c| (c.label().to_owned(), code_colour(*c), false))
+        .collect();
+    items.push(("lesdag".into(), LESSON, true));
+    items.push(("weekend".into(), WEEKEND, false));
+    items.push(("vrij".into(), CLOSED, false));
+    s.push_str("<g class=\"legend\">");
+    for (i, (label, fill, stroke)) in items.iter().enumerate() {
+        let (col, row) = (i as i32 % 4, i as i32 / 4);
+        let x = col * (width / 4);
+        let y = legend_y + row * 22;
+        let st = if *stroke {
+            format!(" stroke=\"{STROKE}\"")
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            s,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\" rx=\"2\" fill=\"{fill}\"{st}/>\
+             <text x=\"{}\" y=\"{}\" class=\"cal-legend\" font-size=\"10\" fill=\"#1f2933\">{}</text>",
+            x + CELL + 5,
+            y + 11,
+            escape(label)
+        );
+    }
+    s.push_str("</g></svg>");
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page model
+
+struct PupilView {
+    name: String,
+    group: String,
+    birth: String,
+    number: String,
+    municipality: String,
+    enrolled: String,
+    parents: Option<String>,
+}
+
+struct TotalRow {
+    label: &'static str,
+    colour: &'static str,
+    unauthorised: bool,
+    time: String,
+    days: u32,
+    registrations: u32,
+}
+
+struct EvidenceRow {
+    date: String,
+    what: String,
+    minutes: String,
+}
+
+struct PartyActions {
+    party: &'static str,
+    items: Vec<String>,
+}
+
+struct SignalBlock {
+    id: i64,
+    kind: &'static str,
+    date: String,
+    active: bool,
+    withdrawn: Option<String>,
+    summary: String,
+    evidence: Vec<EvidenceRow>,
+    actions: Vec<PartyActions>,
+}
+
+#[derive(Default, Clone)]
+struct TaskValues {
+    datum: String,
+    hoe: String,
+    reden: String,
+    acties: String,
+    oordeel: String,
+    niet_nodig: String,
+}
+
+struct MeldingPreview {
+    kind: &'static str,
+    period: String,
+    hours: String,
+    number: String,
+    municipality: String,
+}
+
+struct TaskForm {
+    id: i64,
+    text: String,
+    party: &'static str,
+    due: String,
+    overdue: bool,
+    can_act: bool,
+    needs_parents: bool,
+    is_melding: bool,
+    is_referral: bool,
+    is_judge: bool,
+    preview: Option<MeldingPreview>,
+    values: TaskValues,
+    error: Option<String>,
+}
+
+struct TimelineRow {
+    at: String,
+    what: String,
+    detail: String,
+    who: String,
+}
+
+struct MeldingRow {
+    id: i64,
+    kind: &'static str,
+    period: String,
+    hours: String,
+    status: &'static str,
+    running: bool,
+    municipality: String,
+    error: Option<String>,
+    reason: String,
+}
+
+struct ReferralRow {
+    id: i64,
+    ggd: String,
+    status: &'static str,
+    date: String,
+}
+
+struct LetterLink {
+    href: String,
+    label: String,
+}
+
+struct CaseBlock {
+    id: i64,
+    opened: String,
+    closed: Option<String>,
+    kinds: String,
+    signals: Vec<SignalBlock>,
+    tasks: Vec<TaskForm>,
+    timeline: Vec<TimelineRow>,
+    meldingen: Vec<MeldingRow>,
+    referrals: Vec<ReferralRow>,
+    letters: Vec<LetterLink>,
+    parents_form: bool,
+    parents_values: TaskValues,
+    parents_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    meta: PageMeta,
+    action: String,
+    pupil: PupilView,
+    year_label: String,
+    prev_year: String,
+    next_year: String,
+    svg: String,
+    totals: Vec<TotalRow>,
+    total_unauthorised: String,
+    total_authorised: String,
+    visibility_note: Option<String>,
+    cases: Vec<CaseBlock>,
+    notice: Option<String>,
+    error: Option<String>,
+    how_options: Vec<(&'static str, &'static str)>,
+    today: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DossierQuery {
+    /// The school year by its first calendar year (`2026` = 2026-2027).
+    jaar: Option<String>,
+    /// A message after a successful action.
+    gedaan: Option<String>,
+}
+
+/// `GET /leerlingen/{school_id}/{pupil_id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
+    Query(q): Query<DossierQuery>,
+) -> ApiResult<Response> {
+    require_dossier_role(&web)?;
+    let notice = q
+        .gedaan
+        .as_deref()
+        .and_then(done_message)
+        .map(str::to_owned);
+    let page = build(
+        &state,
+        &web,
+        &audit,
+        &school_id,
+        &pupil_id,
+        q.jaar.as_deref(),
+        Failure::None,
+        notice,
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+fn require_dossier_role(web: &WebUser) -> ApiResult<()> {
+    web.require(
+        &[
+            Role::Verzuimcoordinator,
+            Role::Leerplichtambtenaar,
+            Role::Jgz,
+        ],
+        None,
+    )
+}
+
+fn done_message(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "taak" => "De taak is afgerond.",
+        "melding" => "De melding is gedaan en staat bij leerplicht.",
+        "verwijzing" => "De verwijzing naar de GGD-JGZ is gedaan.",
+        "niet_nodig" => "De taak is als niet nodig afgesloten.",
+        "ouders" => "Vastgelegd dat de ouders zijn geïnformeerd.",
+        "ingetrokken" => "De melding is ingetrokken.",
+        _ => return None,
+    })
+}
+
+/// A refused form: which form, the message, and what was entered.
+enum Failure {
+    None,
+    Task(i64, String, TaskValues),
+    Parents(i64, String, TaskValues),
+    Melding(i64, String, String),
+    Page(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    actie: String,
+    taak: Option<String>,
+    zaak: Option<String>,
+    melding: Option<String>,
+    #[serde(default)]
+    datum: String,
+    #[serde(default)]
+    hoe: String,
+    #[serde(default)]
+    reden: String,
+    #[serde(default)]
+    acties: String,
+    #[serde(default)]
+    oordeel: String,
+    #[serde(default)]
+    niet_nodig: String,
+    #[serde(default)]
+    toelichting: String,
+}
+
+impl ActionForm {
+    fn values(&self) -> TaskValues {
+        TaskValues {
+            datum: self.datum.clone(),
+            hoe: self.hoe.clone(),
+            reden: self.reden.clone(),
+            acties: self.acties.clone(),
+            oordeel: self.oordeel.clone(),
+            niet_nodig: self.niet_nodig.clone(),
+        }
+    }
+}
+
+fn parse_id(v: Option<&str>) -> Option<i64> {
+    v.and_then(|s| s.trim().parse().ok())
+}
+
+/// The parents' information of a form, if any was entered; an error when half or wrong.
+fn parents_of(f: &ActionForm, required: bool) -> Result<Option<ParentsInformed>, String> {
+    let date = f.datum.trim();
+    let how = f.hoe.trim();
+    if date.is_empty() && how.is_empty() {
+        return if required {
+            Err("Vul in wanneer en hoe de ouders zijn geïnformeerd: deze actie vraagt dat.".into())
+        } else {
+            Ok(None)
+        };
+    }
+    let date = if date.is_empty() {
+        return Err("Vul de datum in waarop de ouders zijn geïnformeerd.".into());
+    } else {
+        parse_date_nl(date).ok_or_else(|| {
+            format!("De datum waarop de ouders zijn geïnformeerd is geen geldige datum: {date}.")
+        })?
+    };
+    let how = InformedHow::parse(how).ok_or_else(|| {
+        "Kies hoe de ouders zijn geïnformeerd (gesprek, telefoon, brief, e-mail of anders)."
+            .to_owned()
+    })?;
+    Ok(Some(ParentsInformed { date, how }))
+}
+
+/// `jjjj-mm-dd` (a date input) or `dd-mm-jjjj`.
+fn parse_date_nl(s: &str) -> Option<Date> {
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let mut it = s.split(['-', '/', '.']);
+    let d: i8 = it.next()?.trim().parse().ok()?;
+    let m: i8 = it.next()?.trim().parse().ok()?;
+    let y: i16 = it.next()?.trim().parse().ok()?;
+    Date::new(y, m, d).ok()
+}
+
+fn service_message(e: ServiceError) -> Result<String, ApiError> {
+    match e {
+        ServiceError::Invalid(m) | ServiceError::Conflict(m) => Ok(sentence(&m)),
+        ServiceError::Forbidden(_) => Ok("U mag deze actie niet uitvoeren.".into()),
+        ServiceError::NotFound => Ok("Dit bestaat niet (meer) of u mag het niet zien.".into()),
+        other => Err(service_error(other)),
+    }
+}
+
+/// `POST /leerlingen/{school_id}/{pupil_id}`: one of the dossier's forms.
+pub async fn action(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
+    Query(q): Query<DossierQuery>,
+    Form(f): Form<ActionForm>,
+) -> ApiResult<Response> {
+    require_dossier_role(&web)?;
+    let caller = web.caller();
+    // The pupil must be visible at all (else 404, like the page).
+    visibility::pupil(&state.store, &caller, &school_id, &pupil_id)
+        .await
+        .map_err(service_error)?;
+    let today = today(&state);
+    let outcome: Result<&'static str, Failure> = match f.actie.as_str() {
+        "taak_afronden" | "taak_niet_nodig" => {
+            let Some(task_id) = parse_id(f.taak.as_deref()) else {
+                return Err(ApiError::bad_request("ongeldig", "Welke taak?"));
+            };
+            let view = visibility::task(&state.store, &caller, task_id)
+                .await
+                .map_err(service_error)?;
+            if view.task.school_id != school_id || view.task.pupil_id != pupil_id {
+                return Err(ApiError::not_found());
+            }
+            let fail = |m: String| Failure::Task(task_id, m, f.values());
+            if f.actie == "taak_niet_nodig" {
+                match tasks::task_not_needed(&state.store, &caller, task_id, &f.niet_nodig).await {
+                    Ok(()) => Ok("niet_nodig"),
+                    Err(e) => Err(fail(service_message(e)?)),
+                }
+            } else {
+                let t = &view.task;
+                let judge = view.link.as_ref().is_some_and(|l| {
+                    l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow
+                });
+                let built = (|| -> Result<Completion, String> {
+                    let parents = parents_of(&f, tasks::requires_parents_informed(&t.text))?;
+                    let melding = if t.melding {
+                        Some(MeldingContent {
+                            suspected_reason: f.reden.trim().to_owned(),
+                            school_actions: f.acties.trim().to_owned(),
+                        })
+                    } else {
+                        None
+                    };
+                    if t.melding {
+                        if f.reden.trim().is_empty() {
+                            return Err("Vul de vermoedelijke reden van het verzuim in.".into());
+                        }
+                        if f.acties.trim().is_empty() {
+                            return Err("Vul in wat de school al heeft gedaan.".into());
+                        }
+                    }
+                    let judgement = if judge {
+                        match f.oordeel.as_str() {
+                            "zonder_goede_reden" => Some(Judgement::ZonderGoedeReden),
+                            "met_goede_reden" => Some(Judgement::MetGoedeReden),
+                            _ => {
+                                return Err("Kies of de leerling met of zonder goede reden niet \
+                                            verscheen."
+                                    .into());
+                            }
+                        }
+                    } else {
+                        None
+                    };
+                    Ok(Completion {
+                        parents_informed: parents,
+                        melding,
+                        judgement,
+                    })
+                })();
+                match built {
+                    Err(m) => Err(fail(m)),
+                    Ok(c) => match tasks::complete_task(&state.store, &caller, today, task_id, &c)
+                        .await
+                    {
+                        Ok(o) if o.melding.is_some() => Ok("melding"),
+                        Ok(o) if o.referral.is_some() => Ok("verwijzing"),
+                        Ok(_) => Ok("taak"),
+                        Err(e) => Err(fail(service_message(e)?)),
+                    },
+                }
+            }
+        }
+        "ouders" => {
+            let Some(case_id) = parse_id(f.zaak.as_deref()) else {
+                return Err(ApiError::bad_request("ongeldig", "Welk dossier?"));
+            };
+            let fail = |m: String| Failure::Parents(case_id, m, f.values());
+            match parents_of(&f, true) {
+                Err(m) => Err(fail(m)),
+                Ok(p) => {
+                    let p = p.expect("required");
+                    match dossier::record_parents_informed(
+                        &state.store,
+                        &caller,
+                        today,
+                        case_id,
+                        p,
+                        Some(f.toelichting.as_str()),
+                    )
+                    .await
+                    {
+                        Ok(_) => Ok("ouders"),
+                        Err(e) => Err(fail(service_message(e)?)),
+                    }
+                }
+            }
+        }
+        "melding_intrekken" => {
+            let Some(melding_id) = parse_id(f.melding.as_deref()) else {
+                return Err(ApiError::bad_request("ongeldig", "Welke melding?"));
+            };
+            match meldingen::melding_action(
+                &state.store,
+                &caller,
+                melding_id,
+                &MeldingAction::Ingetrokken {
+                    reason: f.reden.clone(),
+                },
+            )
+            .await
+            {
+                Ok(_) => Ok("ingetrokken"),
+                Err(e) => Err(Failure::Melding(
+                    melding_id,
+                    service_message(e)?,
+                    f.reden.clone(),
+                )),
+            }
+        }
+        _ => Err(Failure::Page("Onbekende actie.".into())),
+    };
+    match outcome {
+        Ok(done) => {
+            audit
+                .event(&web.actor, action::PUPIL_WRITE)
+                .organisation(web.org_id())
+                .object(format!("dossier:{}", f.actie))
+                .pupil(&school_id, &pupil_id)
+                .write()
+                .await?;
+            let mut to = format!(
+                "/leerlingen/{}/{}?gedaan={done}",
+                url_part(&school_id),
+                url_part(&pupil_id)
+            );
+            if let Some(j) = q.jaar.as_deref().filter(|j| j.parse::<i16>().is_ok()) {
+                let _ = write!(to, "&jaar={j}");
+            }
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(failure) => {
+            let page = build(
+                &state,
+                &web,
+                &audit,
+                &school_id,
+                &pupil_id,
+                q.jaar.as_deref(),
+                failure,
+                None,
+            )
+            .await?;
+            Ok(render(&page))
+        }
+    }
+}
+
+/// A path segment, percent-encoded where needed.
+pub fn url_part(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+async fn all_registrations(
+    state: &AppState,
+    web: &WebUser,
+    school_id: &str,
+    pupil_id: &str,
+) -> ApiResult<Vec<StoredRegistration>> {
+    let caller = web.caller();
+    let mut out = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = visibility::registrations(&state.store, &caller, school_id, pupil_id, page)
+            .await
+            .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        out.extend(batch);
+        if done || out.len() >= 20_000 {
+            return Ok(out);
+        }
+        page = page.next();
+    }
+}
+
+struct Names {
+    users: HashMap<String, String>,
+    orgs: HashMap<String, String>,
+}
+
+impl Names {
+    async fn actor(&mut self, state: &AppState, actor: &str) -> String {
+        if let Some(n) = self.users.get(actor) {
+            return n.clone();
+        }
+        let name = match actor.split_once(':') {
+            Some(("user", id)) => match id.parse::<i64>() {
+                Ok(id) => state
+                    .store
+                    .user(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
+                Err(_) => actor.to_owned(),
+            },
+            Some(("token", _)) => "administratiepakket".to_owned(),
+            _ if actor == "system" => "verzuim (automatisch)".to_owned(),
+            _ => actor.to_owned(),
+        };
+        self.users.insert(actor.to_owned(), name.clone());
+        name
+    }
+
+    async fn org(&mut self, state: &AppState, id: &str) -> String {
+        if let Some(n) = self.orgs.get(id) {
+            return n.clone();
+        }
+        let name = state
+            .store
+            .organisation(id)
+            .await
+            .ok()
+            .flatten()
+            .map_or_else(|| id.to_owned(), |o| o.name);
+        self.orgs.insert(id.to_owned(), name.clone());
+        name
+    }
+}
+
+fn fmt_at(at: jiff::Timestamp) -> String {
+    match at.in_tz("Europe/Amsterdam") {
+        Ok(z) => format!("{} {:02}:{:02}", date_nl(z.date()), z.hour(), z.minute()),
+        Err(_) => at.to_string(),
+    }
+}
+
+/// The suspected reason a melding form starts with, from the signal.
+fn suggested_reason(kind: SignalKind) -> String {
+    match kind {
+        SignalKind::TeLaat => "Structureel te laat komen; de ouders zorgen er niet voor dat de \
+                               leerling op tijd op school is."
+            .into(),
+        SignalKind::LuxeVerzuim | SignalKind::MogelijkLuxeVerzuim => {
+            "Vermoedelijk extra vakantie buiten de schoolvakanties zonder toestemming (luxe \
+             verzuim)."
+                .into()
+        }
+        SignalKind::AbsoluutVerzuim => {
+            "De leerling staat niet (meer) ingeschreven of komt niet op school.".into()
+        }
+        SignalKind::LangdurigRelatiefVerzuim => {
+            "De leerling is langdurig afwezig zonder geldige reden (thuiszitter).".into()
+        }
+        SignalKind::Ziekmelding
+        | SignalKind::ZiekLangerDan2Weken
+        | SignalKind::Ziek3eMeldingIn3Maanden
+        | SignalKind::ZorgZiekte => {
+            "Veelvuldig of langdurig ziek gemeld; de school maakt zich zorgen.".into()
+        }
+        _ => "Afwezig zonder geldige reden; de ouders hebben de leerling niet afgemeld.".into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn build(
+    state: &AppState,
+    web: &WebUser,
+    audit: &Audit,
+    school_id: &str,
+    pupil_id: &str,
+    jaar: Option<&str>,
+    failure: Failure,
+    notice: Option<String>,
+) -> ApiResult<DossierPage> {
+    let caller = web.caller();
+    let pupil = visibility::pupil(&state.store, &caller, school_id, pupil_id)
+        .await
+        .map_err(service_error)?;
+    let today = today(state);
+    let p = &pupil.data.pupil;
+    let name = pupil
+        .data
+        .name
+        .clone()
+        .unwrap_or_else(|| pupil_id.to_owned());
+    let mut names = Names {
+        users: HashMap::new(),
+        orgs: HashMap::new(),
+    };
+    let municipality =
+        match verzuim_service::school::find_municipality(&state.store, &p.municipality).await {
+            Ok(Some(o)) => o.name,
+            _ => p.municipality.clone(),
+        };
+    let age = verzuim_engine::evaluation::age_on(p.birth_date, today);
+    let is_school = web.org.kind == OrgKind::School;
+    let pupil_view = PupilView {
+        name: name.clone(),
+        group: p.group.clone(),
+        birth: format!("{} ({age} jaar)", date_nl(p.birth_date)),
+        number: masked_number(&pupil),
+        municipality,
+        enrolled: match p.enrolled_until {
+            Some(u) => format!("{} t/m {}", date_nl(p.enrolled_from), date_nl(u)),
+            None => format!("sinds {}", date_nl(p.enrolled_from)),
+        },
+        parents: if is_school {
+            let parts: Vec<String> = [
+                pupil.data.parent_name.as_deref(),
+                pupil.data.parent_phone.as_deref(),
+                pupil.data.parent_email.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        } else {
+            None
+        },
+    };
+
+    // The year.
+    let this_year = school_year_start(today).year();
+    let year = jaar
+        .and_then(|j| j.trim().parse::<i16>().ok())
+        .filter(|y| (1990..=2200).contains(y))
+        .unwrap_or(this_year);
+    let start = Date::new(year, 8, 1).map_err(ApiError::internal)?;
+    let settings = state.store.school_settings(school_id).await?;
+    let card = settings
+        .as_ref()
+        .and_then(|s| verzuim_service::cards::card(&s.card_id).ok());
+    let registrations = all_registrations(state, web, school_id, pupil_id).await?;
+    let (yr, cal) = year_of(
+        settings.as_ref().map(|s| &s.school),
+        &p.group,
+        start,
+        &registrations,
+    );
+    let svg = calendar_svg(
+        &yr,
+        cal.as_ref(),
+        &p.group,
+        (p.enrolled_from, p.enrolled_until),
+        &name,
+    );
+    let unauthorised = |c: Code| {
+        card.as_ref()
+            .map_or(matches!(c, Code::Ongeoorloofd | Code::Luxe), |k| {
+                k.unauthorized_codes.contains(&c)
+            })
+    };
+    let (mut un, mut au) = (0u32, 0u32);
+    let totals: Vec<TotalRow> = yr
+        .totals
+        .iter()
+        .map(|(code, (minutes, days, regs))| {
+            if *code != Code::TeLaat {
+                if unauthorised(*code) {
+                    un += minutes;
+                } else {
+                    au += minutes;
+                }
+            }
+            TotalRow {
+                label: code.label(),
+                colour: code_colour(*code),
+                unauthorised: unauthorised(*code),
+                time: if *code == Code::TeLaat {
+                    format!("{minutes} minuten te laat")
+                } else {
+                    format!("{} uur", hm(*minutes))
+                },
+                days: *days,
+                registrations: *regs,
+            }
+        })
+        .collect();
+    let visibility_note = match web.org.kind {
+        OrgKind::School => None,
+        OrgKind::Gemeente => Some(
+            "U ziet alleen de registraties binnen de perioden van de meldingen aan uw gemeente."
+                .to_owned(),
+        ),
+        OrgKind::GgdJgz => Some(
+            "De GGD-JGZ ziet geen registraties; de kalender toont alleen het rooster.".to_owned(),
+        ),
+    };
+
+    // The cases.
+    let mut case_list = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = visibility::cases(
+            &state.store,
+            &caller,
+            Some((school_id, pupil_id)),
+            false,
+            page,
+        )
+        .await
+        .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        case_list.extend(batch);
+        if done || case_list.len() >= 200 {
+            break;
+        }
+        page = page.next();
+    }
+    let parent_info = visibility::parent_information(&state.store, &caller, school_id, pupil_id)
+        .await
+        .map_err(service_error)?;
+    let regs_by_id: HashMap<i64, &StoredRegistration> =
+        registrations.iter().map(|r| (r.id, r)).collect();
+    let mut cases = Vec::new();
+    let mut page_error = None;
+    for c in case_list {
+        let view = visibility::case(&state.store, &caller, c.id)
+            .await
+            .map_err(service_error)?;
+        cases.push(
+            case_block(
+                state,
+                web,
+                &pupil,
+                &view,
+                &parent_info,
+                &regs_by_id,
+                &failure,
+                &mut names,
+                today,
+            )
+            .await?,
+        );
+    }
+    if let Failure::Page(m) = &failure {
+        page_error = Some(m.clone());
+    }
+    let error = page_error.or_else(|| match &failure {
+        Failure::None | Failure::Page(_) => None,
+        _ => Some("Er is niets opgeslagen: zie de melding bij het formulier hieronder.".to_owned()),
+    });
+    audit
+        .event(&web.actor, action::PUPIL_READ)
+        .organisation(web.org_id())
+        .object(format!("dossier:{school_id}:{pupil_id}"))
+        .pupil(school_id, pupil_id)
+        .write()
+        .await?;
+    Ok(DossierPage {
+        meta: web.meta(format!("Dossier {name}"), "/leerlingen"),
+        action: format!(
+            "/leerlingen/{}/{}{}",
+            url_part(school_id),
+            url_part(pupil_id),
+            if year != this_year {
+                format!("?jaar={year}")
+            } else {
+                String::new()
+            }
+        ),
+        pupil: pupil_view,
+        year_label: format!("{}-{}", year, year + 1),
+        prev_year: format!(
+            "/leerlingen/{}/{}?jaar={}",
+            url_part(school_id),
+            url_part(pupil_id),
+            year - 1
+        ),
+        next_year: format!(
+            "/leerlingen/{}/{}?jaar={}",
+            url_part(school_id),
+            url_part(pupil_id),
+            year + 1
+        ),
+        svg,
+        totals,
+        total_unauthorised: format!("{} uur", hm(un)),
+        total_authorised: format!("{} uur", hm(au)),
+        visibility_note,
+        cases,
+        notice,
+        error,
+        how_options: InformedHow::ALL
+            .iter()
+            .map(|h| (h.as_str(), how_label(*h)))
+            .collect(),
+        today: today.to_string(),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn case_block(
+    state: &AppState,
+    web: &WebUser,
+    pupil: &StoredPupil,
+    view: &CaseView,
+    parent_info: &[verzuim_store::ParentInformation],
+    regs: &HashMap<i64, &StoredRegistration>,
+    failure: &Failure,
+    names: &mut Names,
+    today: Date,
+) -> ApiResult<CaseBlock> {
+    let c = &view.case;
+    let mine_school = web.org.kind == OrgKind::School && web.role() == Role::Verzuimcoordinator;
+    // Signals with their evidence and the card's actions.
+    let mut signals = Vec::new();
+    for s in &view.signals {
+        let evidence = s
+            .evidence
+            .iter()
+            .map(|e| match e {
+                StoredEvidence::Registration {
+                    id,
+                    version,
+                    minutes,
+                } => match regs.get(id) {
+                    Some(r) => {
+                        let reg = &r.registration;
+                        let date = match reg.span {
+                            Span::Days { from, until } if from == until => date_nl(from),
+                            Span::Days { from, until } => {
+                                format!("{} t/m {}", date_nl(from), date_nl(until))
+                            }
+                            Span::Times { date, from, until } => format!(
+                                "{} {}{}",
+                                date_nl(date),
+                                super::hhmm(from),
+                                until
+                                    .map(|u| format!("-{}", super::hhmm(u)))
+                                    .unwrap_or_default()
+                            ),
+                        };
+                        let mut what = sentence(reg.code.label()).trim_end_matches('.').to_owned();
+                        if r.version != *version {
+                            let _ = write!(what, " (gecorrigeerd, telde in versie {version})");
+                        }
+                        EvidenceRow {
+                            date,
+                            what,
+                            minutes: if reg.code == Code::TeLaat {
+                                format!("{} min. te laat", reg.minutes_late.unwrap_or(*minutes))
+                            } else {
+                                format!("{} uur", hm(*minutes))
+                            },
+                        }
+                    }
+                    None => EvidenceRow {
+                        date: "–".into(),
+                        what: format!("Registratie {id} (niet zichtbaar voor u)"),
+                        minutes: format!("{} uur", hm(*minutes)),
+                    },
+                },
+                StoredEvidence::Event { id, .. } => EvidenceRow {
+                    date: "–".into(),
+                    what: format!("Gebeurtenis {id}"),
+                    minutes: String::new(),
+                },
+                StoredEvidence::Deregistration { enrolled_until } => EvidenceRow {
+                    date: date_nl(*enrolled_until),
+                    what: "Uitgeschreven".into(),
+                    minutes: String::new(),
+                },
+            })
+            .collect();
+        let mut actions: Vec<PartyActions> = Vec::new();
+        for party in Party::ALL {
+            let items: Vec<String> = s
+                .actions
+                .iter()
+                .filter(|a| a.party == party)
+                .map(|a| {
+                    let mut t = a.text.to_string();
+                    if let Some(d) = a.due {
+                        let _ = write!(t, " (uiterlijk {})", date_nl(d));
+                    }
+                    if a.trigger.is_some() {
+                        t.push_str(" (alleen als de leerling zonder goede reden niet verschijnt)");
+                    }
+                    t
+                })
+                .collect();
+            if !items.is_empty() {
+                actions.push(PartyActions {
+                    party: party.label(),
+                    items,
+                });
+            }
+        }
+        let summary = match (s.minutes, s.period, s.count) {
+            (_, _, Some(n)) if s.kind == SignalKind::TeLaat => format!("{n} keer te laat"),
+            (Some(m), Some(p), _) => format!(
+                "{} van {} t/m {}",
+                hours_words(m),
+                date_nl(p.from),
+                date_nl(p.to)
+            ),
+            (Some(m), None, _) => hours_words(m),
+            (None, Some(p), _) => format!("{} t/m {}", date_nl(p.from), date_nl(p.to)),
+            (None, None, Some(n)) => format!("{n} keer"),
+            _ => String::new(),
+        };
+        signals.push(SignalBlock {
+            id: s.id,
+            kind: kind_label(s.kind),
+            date: date_nl(s.date),
+            active: s.status == SignalStatus::Active,
+            withdrawn: s.withdrawn_reason.clone(),
+            summary,
+            evidence,
+            actions,
+        });
+    }
+
+    // Newest first (only the newest is unfolded on the page).
+    signals.sort_by_key(|s| std::cmp::Reverse(s.id));
+
+    // Open tasks with their forms.
+    let number = masked_number(pupil);
+    let municipality = names.org(state, &pupil.data.pupil.municipality).await;
+    let done_school: Vec<String> = {
+        let mut v: Vec<String> = view
+            .tasks
+            .iter()
+            .map(|t| &t.task)
+            .filter(|t| {
+                t.party == Party::School
+                    && t.status == TaskStatus::Done
+                    && !t.melding
+                    && !t.referral
+            })
+            .map(|t| format!("{}: {}", date_nl(local_date(t.updated_at)), t.text))
+            .collect();
+        for pi in parent_info.iter().filter(|p| p.case_id == Some(c.id)) {
+            v.push(format!(
+                "{}: ouders geïnformeerd ({})",
+                date_nl(pi.informed_on),
+                how_label(pi.how)
+            ));
+        }
+        v
+    };
+    let mut forms = Vec::new();
+    for tv in view
+        .tasks
+        .iter()
+        .filter(|t| t.task.status == TaskStatus::Open)
+    {
+        let t = &tv.task;
+        let can_act = t.organisation_id == web.org_id()
+            && match t.party {
+                Party::School => web.role() == Role::Verzuimcoordinator,
+                Party::Leerplicht => web.role() == Role::Leerplichtambtenaar,
+                Party::GgdJgz => web.role() == Role::Jgz,
+            };
+        let is_judge = tv
+            .link
+            .as_ref()
+            .is_some_and(|l| l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow);
+        let signal = t
+            .signal_id
+            .and_then(|id| view.signals.iter().find(|s| s.id == id));
+        let preview = if t.melding {
+            signal.map(|s| {
+                let period = s.period.unwrap_or(verzuim_engine::model::Period {
+                    from: s.date,
+                    to: s.date,
+                });
+                MeldingPreview {
+                    kind: kind_label(s.kind),
+                    period: format!("{} t/m {}", date_nl(period.from), date_nl(period.to)),
+                    hours: hours_words(s.minutes.unwrap_or(0)),
+                    number: number.clone(),
+                    municipality: municipality.clone(),
+                }
+            })
+        } else {
+            None
+        };
+        let (values, error) = match failure {
+            Failure::Task(id, m, v) if *id == t.id => (v.clone(), Some(m.clone())),
+            _ => {
+                let mut v = TaskValues::default();
+                if t.melding {
+                    v.reden = signal.map_or_else(
+                        || suggested_reason(SignalKind::RelatiefVerzuim),
+                        |s| suggested_reason(s.kind),
+                    );
+                    v.acties = if done_school.is_empty() {
+                        String::new()
+                    } else {
+                        done_school.join("\n")
+                    };
+                }
+                (v, None)
+            }
+        };
+        forms.push(TaskForm {
+            id: t.id,
+            text: t.text.clone(),
+            party: t.party.label(),
+            due: t.due.map(date_nl).unwrap_or_default(),
+            overdue: t.due.is_some_and(|d| d < today),
+            can_act,
+            needs_parents: tasks::requires_parents_informed(&t.text),
+            is_melding: t.melding,
+            is_referral: t.referral,
+            is_judge,
+            preview,
+            values,
+            error,
+        });
+    }
+    forms.sort_by_key(|f| (!f.can_act, !f.overdue, f.due.is_empty(), f.id));
+
+    // The timeline: the case's entries, the tasks, the parents' information.
+    let mut rows: Vec<(jiff::Timestamp, TimelineRow)> = Vec::new();
+    for e in &view.timeline {
+        rows.push((
+            e.at,
+            TimelineRow {
+                at: fmt_at(e.at),
+                what: timeline_label(&e.entry),
+                detail: e.detail.clone().unwrap_or_default(),
+                who: names.actor(state, &e.actor).await,
+            },
+        ));
+    }
+    for tv in &view.tasks {
+        let t = &tv.task;
+        let org = names.org(state, &t.organisation_id).await;
+        rows.push((
+            t.created_at,
+            TimelineRow {
+                at: fmt_at(t.created_at),
+                what: format!("Taak {}", t.party.label()),
+                detail: t.text.clone(),
+                who: org.clone(),
+            },
+        ));
+        if t.status != TaskStatus::Open {
+            let status = if t.status == TaskStatus::Done {
+                "Taak afgerond"
+            } else {
+                "Taak niet nodig"
+            };
+            let who = if t.organisation_id == web.org_id() {
+                match visibility::task_history(&state.store, &web.caller(), t.id).await {
+                    Ok(h) => match h.last() {
+                        Some(last) => names.actor(state, &last.actor).await,
+                        None => org.clone(),
+                    },
+                    Err(_) => org.clone(),
+                }
+            } else {
+                org.clone()
+            };
+            rows.push((
+                t.updated_at,
+                TimelineRow {
+                    at: fmt_at(t.updated_at),
+                    what: status.to_owned(),
+                    detail: match &t.status_reason {
+                        Some(r) => format!("{} — {r}", t.text),
+                        None => t.text.clone(),
+                    },
+                    who,
+                },
+            ));
+        }
+    }
+    for pi in parent_info.iter().filter(|p| p.case_id == Some(c.id)) {
+        let mut detail = format!(
+            "Ouders geïnformeerd op {} ({})",
+            date_nl(pi.informed_on),
+            how_label(pi.how)
+        );
+        if let Some(n) = pi.note.as_deref().filter(|n| !n.trim().is_empty()) {
+            let _ = write!(detail, ": {n}");
+        }
+        rows.push((
+            pi.created_at,
+            TimelineRow {
+                at: fmt_at(pi.created_at),
+                what: "Contact met ouders".into(),
+                detail,
+                who: names.actor(state, &pi.created_by).await,
+            },
+        ));
+    }
+    rows.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+
+    // Meldingen and referrals.
+    let mut meldingen = Vec::new();
+    for m in &view.meldingen {
+        let (error, reason) = match failure {
+            Failure::Melding(id, msg, r) if *id == m.id => (Some(msg.clone()), r.clone()),
+            _ => (None, String::new()),
+        };
+        meldingen.push(MeldingRow {
+            id: m.id,
+            kind: kind_label(m.verzuim_kind),
+            period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
+            hours: hours_words(m.minutes),
+            status: melding_status_nl(m.status),
+            running: mine_school
+                && m.school_id == web.org_id()
+                && matches!(
+                    m.status,
+                    MeldingStatus::Geregistreerd | MeldingStatus::InBehandeling
+                ),
+            municipality: names.org(state, &m.municipality).await,
+            error,
+            reason,
+        });
+    }
+    let mut referrals = Vec::new();
+    for r in &view.referrals {
+        referrals.push(ReferralRow {
+            id: r.id,
+            ggd: names.org(state, &r.ggd_id).await,
+            status: referral_status_nl(r.status),
+            date: date_nl(local_date(r.created_at)),
+        });
+    }
+
+    // Letters this role may make for this case.
+    let mut letters = Vec::new();
+    for kind in allowed_kinds(web.role()) {
+        match kind {
+            LetterKind::UitnodigingGesprek => letters.push(LetterLink {
+                href: format!("/zaken/{}/brieven/{}", c.id, kind.as_str()),
+                label: sentence(kind.label()).trim_end_matches('.').to_owned(),
+            }),
+            LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
+                for m in &view.meldingen {
+                    letters.push(LetterLink {
+                        href: format!("/zaken/{}/brieven/{}?melding={}", c.id, kind.as_str(), m.id),
+                        label: format!(
+                            "{} (melding {}, {})",
+                            sentence(kind.label()).trim_end_matches('.'),
+                            m.id,
+                            kind_label(m.verzuim_kind).to_lowercase()
+                        ),
+                    });
+                }
+            }
+            LetterKind::VerwijzingGgdJgz => {
+                for r in &view.referrals {
+                    letters.push(LetterLink {
+                        href: format!(
+                            "/zaken/{}/brieven/{}?verwijzing={}",
+                            c.id,
+                            kind.as_str(),
+                            r.id
+                        ),
+                        label: format!(
+                            "{} (verwijzing {})",
+                            sentence(kind.label()).trim_end_matches('.'),
+                            r.id
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    let (parents_values, parents_error) = match failure {
+        Failure::Parents(id, m, v) if *id == c.id => (v.clone(), Some(m.clone())),
+        _ => (TaskValues::default(), None),
+    };
+    let mut kinds: Vec<&str> = c.kinds.iter().map(|k| kind_label(*k)).collect();
+    kinds.dedup();
+    Ok(CaseBlock {
+        id: c.id,
+        opened: date_nl(c.opened_on),
+        closed: c.closed_at.map(|at| {
+            let mut s = date_nl(local_date(at));
+            if let Some(r) = &c.closed_reason {
+                let _ = write!(s, " ({r})");
+            }
+            s
+        }),
+        kinds: kinds.join(", "),
+        signals,
+        tasks: forms,
+        timeline: rows.into_iter().map(|(_, r)| r).collect(),
+        meldingen,
+        referrals,
+        letters,
+        parents_form: mine_school && c.school_id == web.org_id() && c.closed_at.is_none(),
+        parents_values,
+        parents_error,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The school's pupil list
+
+#[derive(Template)]
+#[template(path = "leerlingen.html")]
+struct PupilsPage {
+    meta: PageMeta,
+    q: String,
+    groups: Vec<(String, bool)>,
+    pupils: Vec<PupilRow>,
+    total: usize,
+}
+
+struct PupilRow {
+    href: String,
+    name: String,
+    id: String,
+    group: String,
+    birth: String,
+    open_cases: usize,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PupilsQuery {
+    q: Option<String>,
+    groep: Option<String>,
+}
+
+/// `GET /leerlingen`: the school's pupils, searchable by name and group.
+pub async fn list(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    Query(query): Query<PupilsQuery>,
+) -> ApiResult<Response> {
+    web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
+    let caller = web.caller();
+    let mut all = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = visibility::pupils(&state.store, &caller, page)
+            .await
+            .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        all.extend(batch);
+        if done || all.len() >= 5000 {
+            break;
+        }
+        page = page.next();
+    }
+    let mut open: HashMap<String, usize> = HashMap::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = visibility::cases(&state.store, &caller, None, true, page)
+            .await
+            .map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        for c in &batch {
+            *open.entry(c.pupil_id.clone()).or_default() += 1;
+        }
+        if done {
+            break;
+        }
+        page = page.next();
+    }
+    let mut groups: Vec<String> = all.iter().map(|p| p.data.pupil.group.clone()).collect();
+    groups.sort_by_key(|a| natural(a));
+    groups.dedup();
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let groep = query.groep.unwrap_or_default().trim().to_owned();
+    let needle = q.to_lowercase();
+    let total = all.len();
+    let mut pupils: Vec<PupilRow> = all
+        .into_iter()
+        .filter(|p| p.school_id == web.org_id())
+        .filter(|p| groep.is_empty() || p.data.pupil.group == groep)
+        .filter(|p| {
+            needle.is_empty()
+                || p.data
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+                || p.data.pupil.id.to_lowercase() == needle
+        })
+        .map(|p| PupilRow {
+            href: format!(
+                "/leerlingen/{}/{}",
+                url_part(&p.school_id),
+                url_part(&p.data.pupil.id)
+            ),
+            name: p
+                .data
+                .name
+                .clone()
+                .unwrap_or_else(|| p.data.pupil.id.clone()),
+            open_cases: open.get(&p.data.pupil.id).copied().unwrap_or(0),
+            id: p.data.pupil.id,
+            group: p.data.pupil.group,
+            birth: date_nl(p.data.pupil.birth_date),
+        })
+        .collect();
+    pupils.sort_by(|a, b| {
+        (natural(&a.group), a.name.to_lowercase()).cmp(&(natural(&b.group), b.name.to_lowercase()))
+    });
+    audit
+        .event(&web.actor, action::PUPIL_READ)
+        .organisation(web.org_id())
+        .object("leerlingen".to_owned())
+        .write()
+        .await?;
+    Ok(render(&PupilsPage {
+        meta: web.meta("Leerlingen", "/leerlingen"),
+        groups: groups
+            .into_iter()
+            .map(|g| {
+                let sel = g == groep;
+                (g, sel)
+            })
+            .collect(),
+        q,
+        pupils,
+        total,
+    }))
+}
+
+/// Sorts "1-2" < "3" < "10" by their leading number.
+fn natural(s: &str) -> (u32, String) {
+    let n: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (n.parse().unwrap_or(u32::MAX), s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_names() {
+        assert_eq!(parse_date_nl("2026-09-25"), Date::new(2026, 9, 25).ok());
+        assert_eq!(parse_date_nl("25-09-2026"), Date::new(2026, 9, 25).ok());
+        assert_eq!(parse_date_nl("31-02-2026"), None);
+        assert_eq!(url_part("99 XX/00"), "99%20XX%2F00");
+        assert!(natural("3") < natural("10"));
+    }
+}
