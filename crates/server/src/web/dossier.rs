@@ -469,6 +469,8 @@ struct MeldingPreview {
 struct TaskForm {
     id: i64,
     text: String,
+    /// What goes with the task: leerplicht's afspraken for the school's feedback task.
+    detail: Option<String>,
     party: &'static str,
     due: String,
     overdue: bool,
@@ -1432,6 +1434,7 @@ async fn case_block(
         forms.push(TaskForm {
             id: t.id,
             text: t.text.clone(),
+            detail: tv.link.as_ref().and_then(|l| l.detail.clone()),
             party: t.party.label(),
             due: t.due.map(date_nl).unwrap_or_default(),
             overdue: t.due.is_some_and(|d| d < today),

@@ -46,27 +46,6 @@ async fn audit_list(audit: &Audit, web: &WebUser, what: &str) -> ApiResult<()> {
         .await
 }
 
-/// Pupil names the caller may see, by (school, pupil id).
-async fn pupil_name(
-    state: &AppState,
-    web: &WebUser,
-    cache: &mut HashMap<(String, String), String>,
-    school: &str,
-    pupil: &str,
-) -> String {
-    let key = (school.to_owned(), pupil.to_owned());
-    if let Some(n) = cache.get(&key) {
-        return n.clone();
-    }
-    let name = visibility::pupil(&state.store, &web.caller(), school, pupil)
-        .await
-        .ok()
-        .and_then(|p| p.data.name)
-        .unwrap_or_else(|| pupil.to_owned());
-    cache.insert(key, name.clone());
-    name
-}
-
 #[derive(Template)]
 #[template(path = "taken.html")]
 struct TasksPage {

@@ -30,11 +30,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod assets;
-pub mod ggd;
-pub mod leerplicht;
 pub mod beheer;
 pub mod charts;
 pub mod dossier;
+pub mod ggd;
+pub mod leerplicht;
 pub mod letters;
 pub mod lists;
 pub mod login;

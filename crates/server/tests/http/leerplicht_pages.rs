@@ -586,6 +586,14 @@ async fn leerplicht_handles_a_melding_and_the_school_gets_the_feedback(env: Env)
     let feedback = task_starting(&tasks, FEEDBACK);
     let detail = task_detail(&s, &ib, &feedback["id"]).await;
     assert_eq!(detail["link"]["detail"], afspraken, "{detail}");
+    // ... and reads them with the task in the pupil's dossier.
+    let school_pages = page_client(&s, COORDINATOR).await;
+    let (status, body) = get_page(&s, &school_pages, &format!("/leerlingen/{SCHOOL}/1001")).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(&format!("Afspraken van leerplicht:</strong> {afspraken}")),
+        "{body}"
+    );
 
     // Ter kennisgeving aannemen, with afspraken, for the other melding.
     let (status, _, _) = act(
