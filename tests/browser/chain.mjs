@@ -4,7 +4,7 @@
 // chain: a teacher of OBS De Esch registers Hidde Zwiers (group 7-8, Enschede, aged 12) absent
 //   without permission on three lesson days (17¼ lesson hours in 4 lesweken): the 16-hour signal
 //   shows in the register row; the coordinator sees the task in the inbox, informs the parents and
-//   makes the melding from the pre-filled form; leerplicht Enschede finds it among the incoming
+//   makes the melding from the pre-filled form and downloads the letter for the parents (PDF); leerplicht Enschede finds it among the incoming
 //   meldingen, takes it up, records a conversation and closes it with a DUO reason and afspraken;
 //   the school then has the afspraken as a task.
 // ggd: the coordinator refers a pupil with a sickness signal to GGD-JGZ; GGD Twente records an
@@ -95,6 +95,14 @@ export async function chainSuite(browser, base) {
     }
     if (!/geregistreerd/i.test(await coord.locator('main').innerText())) {
       throw new Error('na "Melding doen" toont het dossier geen melding met status geregistreerd');
+    }
+    // The letter to the parents about the melding, as a PDF.
+    const letter = coord.locator('a[href*="/brieven/overzicht_melding"]').first();
+    if (!(await letter.count())) throw new Error('het dossier biedt geen brief "overzicht melding"');
+    const pdf = await coord.request.get(base + (await letter.getAttribute('href')));
+    const bytes = await pdf.body();
+    if (pdf.status() !== 200 || bytes.subarray(0, 4).toString() !== '%PDF') {
+      throw new Error(`de brief is geen PDF (status ${pdf.status()})`);
     }
     await coord.context().close();
 
