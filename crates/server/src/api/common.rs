@@ -27,7 +27,7 @@ use utoipa::IntoParams;
 use verzuim_service::{Caller, ServiceError};
 use verzuim_store::{OrgKind, Role};
 
-use crate::audit::{Audit, Outcome, action};
+use crate::audit::{Audit, AuditEvent, Outcome, action};
 use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
@@ -257,6 +257,21 @@ pub async fn audit_pupil_data(
     object: impl Into<String>,
     pupil: Option<(&str, &str)>,
 ) -> ApiResult<()> {
+    pupil_data_event(audit, actor, acting, write, object, pupil)
+        .write()
+        .await
+}
+
+/// The audit row [`audit_pupil_data`] writes, to write in a store transaction instead (with
+/// `tx.audit(event.entry())`, or a service call that takes an audit row).
+pub fn pupil_data_event(
+    audit: &Audit,
+    actor: &Actor,
+    acting: &Acting,
+    write: bool,
+    object: impl Into<String>,
+    pupil: Option<(&str, &str)>,
+) -> AuditEvent {
     let mut event = audit
         .event(
             actor,
@@ -271,7 +286,7 @@ pub async fn audit_pupil_data(
     if let Some((school, pupil)) = pupil {
         event = event.pupil(school, pupil);
     }
-    event.write().await
+    event
 }
 
 /// 400 naming the field, for a value outside a fixed list.

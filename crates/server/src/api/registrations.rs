@@ -17,11 +17,11 @@ use utoipa_axum::routes;
 use verzuim_engine::model::{Code, Registration, Span};
 use verzuim_exchange::values::{When, parse_when, time_hm};
 use verzuim_service::{records, visibility};
-use verzuim_store::{Role, Scope, StoredRegistration};
+use verzuim_store::{AuditEntry, Role, Scope, StoredRegistration, VersionRef};
 
 use super::common::{
     Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value, check_opt,
-    service_error, today,
+    pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
@@ -324,7 +324,13 @@ async fn add_registration(
         visible_pupil(&state, &acting, &school, &pupil).await?;
     }
     let (registration, note) = parse_registration(&body)?;
-    let change = records::add_registration(
+    // The audit row commits with the registration (one transaction, one commit).
+    let event = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = |v: &VersionRef| AuditEntry {
+        object: format!("registration:{}:add", v.id),
+        ..event.entry().clone()
+    };
+    let change = records::add_registration_audited(
         &state.store,
         &acting.caller,
         today(&state),
@@ -332,18 +338,10 @@ async fn add_registration(
         &pupil,
         &registration,
         note.as_deref(),
+        Some(&audit_row),
     )
     .await
     .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("registration:{}:add", change.version.id),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok((StatusCode::CREATED, axum::Json(change.into())))
 }
 

@@ -24,6 +24,7 @@ mod web_pages;
 mod ggd_api;
 mod import_api;
 mod privacy_api;
+mod retention_job;
 mod role_matrix;
 mod workflow_api;
 
