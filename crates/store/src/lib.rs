@@ -152,11 +152,30 @@ impl Store {
     }
 
     /// Runs the embedded migrations of this backend; a second run does nothing.
+    ///
+    /// On PostgreSQL, when every migration is already applied nothing is run at all, so that
+    /// `verzuim serve` can run as a role that may not create tables (see
+    /// `sql/postgres_service_role.sql`); the owner runs `verzuim migrate` for upgrades.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = migrator(self.backend());
         match &self.pool {
             Pool::Sqlite(p) => migrator.run(p).await?,
-            Pool::Pg(p) => migrator.run(p).await?,
+            Pool::Pg(p) => {
+                let applied: std::result::Result<Vec<(i64, Vec<u8>)>, _> = sqlx::query_as(
+                    "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+                )
+                .fetch_all(p)
+                .await;
+                let up_to_date = applied.is_ok_and(|applied| {
+                    applied.len() == migrator.iter().count()
+                        && migrator.iter().zip(&applied).all(|(m, (v, sum))| {
+                            m.version == *v && m.checksum.as_ref() == sum.as_slice()
+                        })
+                });
+                if !up_to_date {
+                    migrator.run(p).await?;
+                }
+            }
         }
         Ok(())
     }
