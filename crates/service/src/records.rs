@@ -12,9 +12,7 @@
 use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::model::{Code, Event, EventKind, PupilRecord, Registration, Span};
-use verzuim_store::{
-    AuditEntry, EventId, PupilData, RegistrationId, Scope, Store, Tx, VersionRef,
-};
+use verzuim_store::{AuditEntry, EventId, PupilData, RegistrationId, Scope, Store, Tx, VersionRef};
 
 use crate::caller::{Caller, PUPIL_ROLES, REGISTER_ROLES};
 use crate::error::{Result, ServiceError};

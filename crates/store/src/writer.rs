@@ -221,7 +221,9 @@ impl State {
             return;
         };
         let Some(conn) = self.conn.as_mut() else {
-            let _ = batch.done.send(Some(Err("schrijfverbinding gesloten".into())));
+            let _ = batch
+                .done
+                .send(Some(Err("schrijfverbinding gesloten".into())));
             return;
         };
         let sql = if batch.members > 0 {

@@ -6,6 +6,7 @@
 //!   naming `file:line[:column]`, the JSON shape, `--approaching`, `--format table`, `card check`.
 
 mod cli;
+mod kill;
 mod scenarios;
 
 use std::path::{Path, PathBuf};

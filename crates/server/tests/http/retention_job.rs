@@ -65,6 +65,22 @@ async fn the_scheduled_job_removes_expired_pupils_by_itself(env: Env) {
     assert_eq!(counts["pupils"], 1, "{counts}");
     // Counts only: the audit row names no pupil.
     assert_eq!(run[0].pupil, None);
-    ok(&s, &ib, Method::GET, "/api/schools/99XX00/pupils/0999", None, 404).await;
-    ok(&s, &ib, Method::GET, "/api/schools/99XX00/pupils/1001", None, 200).await;
+    ok(
+        &s,
+        &ib,
+        Method::GET,
+        "/api/schools/99XX00/pupils/0999",
+        None,
+        404,
+    )
+    .await;
+    ok(
+        &s,
+        &ib,
+        Method::GET,
+        "/api/schools/99XX00/pupils/1001",
+        None,
+        200,
+    )
+    .await;
 }

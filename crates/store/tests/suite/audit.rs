@@ -101,7 +101,8 @@ async fn the_service_role_cannot_alter_the_audit_log(ctx: Ctx) {
         std::process::id(),
         ROLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
-    let script = include_str!("../../sql/postgres_service_role.sql").replace("verzuim_service", &role);
+    let script =
+        include_str!("../../sql/postgres_service_role.sql").replace("verzuim_service", &role);
     let mut admin = s.begin().await.unwrap();
     for stmt in script
         .lines()
@@ -138,7 +139,10 @@ async fn the_service_role_cannot_alter_the_audit_log(ctx: Ctx) {
     ] {
         let mut tx = service.begin().await.unwrap();
         let res = tx.execute_raw(&sql).await;
-        assert!(res.is_err(), "{sql} must fail for the service role, got {res:?}");
+        assert!(
+            res.is_err(),
+            "{sql} must fail for the service role, got {res:?}"
+        );
         let msg = res.unwrap_err().to_string();
         assert!(
             msg.contains("permission denied") || msg.contains("must be owner"),
@@ -155,6 +159,9 @@ async fn the_service_role_cannot_alter_the_audit_log(ctx: Ctx) {
         .execute_raw(&format!("DROP OWNED BY {role}"))
         .await
         .unwrap();
-    admin.execute_raw(&format!("DROP ROLE {role}")).await.unwrap();
+    admin
+        .execute_raw(&format!("DROP ROLE {role}"))
+        .await
+        .unwrap();
     admin.commit().await.unwrap();
 }
