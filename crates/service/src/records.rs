@@ -193,6 +193,19 @@ pub async fn add_event(
     pupil_id: &str,
     event: &Event,
 ) -> Result<Change> {
+    add_event_audited(store, caller, today, school_id, pupil_id, event, None).await
+}
+
+/// [`add_event`], with the audit row of the request in the same transaction.
+pub async fn add_event_audited(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    event: &Event,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen vastleggen")?;
     let event = normalise_event(event)?;
     let mut tx = store.begin().await?;
@@ -206,6 +219,9 @@ pub async fn add_event(
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    if let Some(audit) = audit {
+        tx.audit(&audit(&version)).await?;
+    }
     tx.commit().await?;
     Ok(Change { version, sync })
 }

@@ -25,7 +25,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use verzuim_service::{Caller, ServiceError};
-use verzuim_store::{OrgKind, Role};
+use verzuim_store::{AuditEntry, OrgKind, Role, VersionRef};
 
 use crate::audit::{Audit, AuditEvent, Outcome, action};
 use crate::authz::{Actor, Permission};
@@ -260,6 +260,19 @@ pub async fn audit_pupil_data(
     pupil_data_event(audit, actor, acting, write, object, pupil)
         .write()
         .await
+}
+
+/// The audit row of a write of pupil data that adds a registration or event (`{what}:{id}:add`,
+/// the id known only once stored), for the service calls that append it in their own
+/// transaction (`records::add_registration_audited`, `records::add_event_audited`).
+pub fn added_audit_row<'a>(
+    event: &'a AuditEvent,
+    what: &'a str,
+) -> impl Fn(&VersionRef) -> AuditEntry + Send + Sync + 'a {
+    move |v: &VersionRef| AuditEntry {
+        object: format!("{what}:{}:add", v.id),
+        ..event.entry().clone()
+    }
 }
 
 /// The audit row [`audit_pupil_data`] writes, to write in a store transaction instead (with

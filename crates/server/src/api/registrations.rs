@@ -17,11 +17,11 @@ use utoipa_axum::routes;
 use verzuim_engine::model::{Code, Registration, Span};
 use verzuim_exchange::values::{When, parse_when, time_hm};
 use verzuim_service::{records, visibility};
-use verzuim_store::{AuditEntry, Role, Scope, StoredRegistration, VersionRef};
+use verzuim_store::{Role, Scope, StoredRegistration};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value, check_opt,
-    pupil_data_event, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, added_audit_row, audit_pupil_data,
+    bad_value, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
@@ -326,10 +326,7 @@ async fn add_registration(
     let (registration, note) = parse_registration(&body)?;
     // The audit row commits with the registration (one transaction, one commit).
     let event = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = |v: &VersionRef| AuditEntry {
-        object: format!("registration:{}:add", v.id),
-        ..event.entry().clone()
-    };
+    let audit_row = added_audit_row(&event, "registration");
     let change = records::add_registration_audited(
         &state.store,
         &acting.caller,
