@@ -5,13 +5,12 @@
 use std::time::Duration;
 
 use jiff::civil::Time;
-use reqwest::Method;
-use serde_json::json;
 use verzuim_server::retention::{self, RetentionSchedule};
 use verzuim_server::{AppState, Config};
 use verzuim_store::Page;
 
 use crate::harness::Env;
+use crate::privacy_api::{expired_and_current_pupil, only_the_current_pupil_is_left};
 use crate::region::*;
 
 crate::http_tests!(the_scheduled_job_removes_expired_pupils_by_itself);
@@ -19,20 +18,7 @@ crate::http_tests!(the_scheduled_job_removes_expired_pupils_by_itself);
 async fn the_scheduled_job_removes_expired_pupils_by_itself(env: Env) {
     let s = region(&env).await;
     let ib = s.logged_in(COORDINATOR).await;
-    let mut gone = pupil("0999", "Enschede");
-    gone["enrolled_from"] = json!("2018-08-20");
-    gone["birth_date"] = json!("2012-03-01");
-    enrol(&s, &ib, gone).await;
-    ok(
-        &s,
-        &ib,
-        Method::POST,
-        "/api/schools/99XX00/pupils/0999/deregister",
-        Some(json!({"enrolled_until": "2020-07-10"})),
-        200,
-    )
-    .await;
-    enrol(&s, &ib, pupil("1001", "Enschede")).await;
+    expired_and_current_pupil(&s, &ib).await;
 
     // The server's state, as `verzuim serve` hands it to the job; first run at once.
     let state = AppState::new(s.store.clone(), Config::default()).with_clock(s.clock.clock());
@@ -65,22 +51,5 @@ async fn the_scheduled_job_removes_expired_pupils_by_itself(env: Env) {
     assert_eq!(counts["pupils"], 1, "{counts}");
     // Counts only: the audit row names no pupil.
     assert_eq!(run[0].pupil, None);
-    ok(
-        &s,
-        &ib,
-        Method::GET,
-        "/api/schools/99XX00/pupils/0999",
-        None,
-        404,
-    )
-    .await;
-    ok(
-        &s,
-        &ib,
-        Method::GET,
-        "/api/schools/99XX00/pupils/1001",
-        None,
-        200,
-    )
-    .await;
+    only_the_current_pupil_is_left(&s, &ib).await;
 }
