@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use verzuim_server::demo::{self, DemoReport};
+use verzuim_server::retention::{self, RetentionSchedule};
 use verzuim_server::{AppState, Config};
 use verzuim_store::Store;
 
@@ -43,6 +44,11 @@ pub struct Args {
     /// via de omgevingsvariabele VERZUIM_LETTER_TEMPLATES.
     #[arg(long, value_name = "MAP")]
     pub letter_templates: Option<std::path::PathBuf>,
+    /// Wanneer de bewaartermijn-taak draait: dagelijks om deze tijd (Nederlandse tijd, UU:MM;
+    /// standaard 03:00), en één keer een minuut na het starten. `uit` zet de taak uit. Ook via
+    /// VERZUIM_RETENTION.
+    #[arg(long, value_name = "UU:MM|uit")]
+    pub retention: Option<String>,
 }
 
 /// The database of `serve --demo` when neither `--database` nor `VERZUIM_DATABASE` names one
@@ -54,6 +60,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(url) = &args.public_url {
         check_public_url(url)?;
     }
+    let retention = args
+        .retention
+        .clone()
+        .or_else(|| std::env::var("VERZUIM_RETENTION").ok())
+        .filter(|v| !v.trim().is_empty())
+        .map_or(Ok(Some(RetentionSchedule::default())), |v| {
+            RetentionSchedule::parse(&v)
+        })
+        .map_err(anyhow::Error::msg)?;
     let named = args.database.is_some()
         || std::env::var("VERZUIM_DATABASE").is_ok_and(|v| !v.trim().is_empty());
     let url = if args.demo && !named {
@@ -82,7 +97,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             print_demo(&report, &url)?;
             state = state.with_clock(demo::demo_clock());
         }
+        let retention = match retention {
+            Some(schedule) => Some(retention::spawn(state.clone(), schedule)),
+            None => {
+                tracing::warn!("bewaartermijn: de dagelijkse taak staat uit (--retention uit)");
+                None
+            }
+        };
         let result = verzuim_server::serve(state, args.listen).await;
+        if let Some(job) = retention {
+            job.abort();
+        }
         store.close().await;
         result?;
         Ok(ExitCode::SUCCESS)

@@ -12,11 +12,11 @@
 use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::model::{Code, Event, EventKind, PupilRecord, Registration, Span};
-use verzuim_store::{EventId, PupilData, RegistrationId, Scope, Store, Tx, VersionRef};
+use verzuim_store::{AuditEntry, EventId, PupilData, RegistrationId, Scope, Store, Tx, VersionRef};
 
 use crate::caller::{Caller, PUPIL_ROLES, REGISTER_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::sync::{SyncReport, evaluation_range, settings, sync_pupil, sync_with};
+use crate::sync::{SyncReport, evaluation_range, settings, sync_pupil, sync_record, sync_with};
 use crate::text::{date_nl, optional};
 
 /// A stored change and what its re-evaluation did.
@@ -30,6 +30,10 @@ pub struct Change {
 /// The longest pupil id, group or municipality text accepted.
 const MAX_ID: usize = 64;
 
+/// An audit row written in the change's own transaction, made from the stored version (its id
+/// is known only then): the change and its audit row commit together, or neither does.
+pub type AuditRow<'a> = &'a (dyn Fn(&VersionRef) -> AuditEntry + Send + Sync);
+
 /// Adds a registration (version 1) and re-evaluates the pupil.
 pub async fn add_registration(
     store: &Store,
@@ -40,11 +44,40 @@ pub async fn add_registration(
     registration: &Registration,
     note: Option<&str>,
 ) -> Result<Change> {
+    add_registration_audited(
+        store,
+        caller,
+        today,
+        school_id,
+        pupil_id,
+        registration,
+        note,
+        None,
+    )
+    .await
+}
+
+/// [`add_registration`], with the audit row of the request in the same transaction.
+///
+/// The pupil's record is read once: it validates the registration, and, with the new
+/// registration appended (it has the highest id, so it is last, as `current_record` orders
+/// them), it is what the re-evaluation evaluates.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_registration_audited(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    registration: &Registration,
+    note: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "registreren")?;
     let note = optional(note, "De toelichting")?;
     let mut tx = store.begin().await?;
     tx.lock_pupil(school_id, pupil_id).await?;
-    let current = tx
+    let mut current = tx
         .current_record(school_id, pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -66,7 +99,20 @@ pub async fn add_registration(
             caller.actor(),
         )
         .await?;
-    let sync = sync_with(&mut tx, caller.actor(), school_id, pupil_id, &settings).await?;
+    current.registrations.push(version);
+    current.record.registrations.push(registration.clone());
+    let sync = sync_record(
+        &mut tx,
+        caller.actor(),
+        school_id,
+        pupil_id,
+        &settings,
+        &current,
+    )
+    .await?;
+    if let Some(audit) = audit {
+        tx.audit(&audit(&version)).await?;
+    }
     tx.commit().await?;
     Ok(Change { version, sync })
 }
@@ -147,6 +193,19 @@ pub async fn add_event(
     pupil_id: &str,
     event: &Event,
 ) -> Result<Change> {
+    add_event_audited(store, caller, today, school_id, pupil_id, event, None).await
+}
+
+/// [`add_event`], with the audit row of the request in the same transaction.
+pub async fn add_event_audited(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    event: &Event,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen vastleggen")?;
     let event = normalise_event(event)?;
     let mut tx = store.begin().await?;
@@ -160,6 +219,9 @@ pub async fn add_event(
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    if let Some(audit) = audit {
+        tx.audit(&audit(&version)).await?;
+    }
     tx.commit().await?;
     Ok(Change { version, sync })
 }

@@ -139,9 +139,23 @@ pub(crate) async fn sync_with(
         .current_record(school_id, pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    sync_record(tx, by, school_id, pupil_id, settings, &current).await
+}
+
+/// [`sync_with`] with the pupil locked and its current record (as it is in `tx` now) already
+/// loaded: a change that loaded the record to validate itself passes it on, so a registration
+/// reads the pupil's record once.
+pub(crate) async fn sync_record(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    settings: &SchoolSettings,
+    current: &CurrentRecord,
+) -> Result<SyncReport> {
     let card = cards::card(&settings.card_id)?;
     let signals = evaluate(&card, &settings.school, &current.record);
-    apply(tx, by, school_id, pupil_id, &current, signals).await
+    apply(tx, by, school_id, pupil_id, current, signals).await
 }
 
 type Key = (SignalKind, Date, Option<u32>, Option<String>);

@@ -24,6 +24,7 @@ mod pupils;
 pub mod service_queries;
 mod types;
 mod workflow;
+mod writer;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -104,6 +105,8 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite: the one connection every write transaction runs on (group commit).
+    writer: Option<std::sync::Arc<writer::Writer>>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +130,7 @@ impl Store {
                 .await?;
             return Ok(Store {
                 pool: Pool::Pg(pool),
+                writer: None,
             });
         }
         let options = if url.starts_with("sqlite:") {
@@ -146,19 +150,40 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let writer = writer::Writer::open(&options).await?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            writer: Some(std::sync::Arc::new(writer)),
         })
     }
 
     /// Runs the embedded migrations of this backend; a second run does nothing.
+    ///
+    /// On PostgreSQL, when every migration is already applied nothing is run at all, so that
+    /// `verzuim serve` can run as a role that may not create tables (see
+    /// `sql/postgres_service_role.sql`); the owner runs `verzuim migrate` for upgrades.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = migrator(self.backend());
         match &self.pool {
             Pool::Sqlite(p) => migrator.run(p).await?,
-            Pool::Pg(p) => migrator.run(p).await?,
+            Pool::Pg(p) => {
+                let applied: std::result::Result<Vec<(i64, Vec<u8>)>, _> = sqlx::query_as(
+                    "SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version",
+                )
+                .fetch_all(p)
+                .await;
+                let up_to_date = applied.is_ok_and(|applied| {
+                    applied.len() == migrator.iter().count()
+                        && migrator.iter().zip(&applied).all(|(m, (v, sum))| {
+                            m.version == *v && m.checksum.as_ref() == sum.as_slice()
+                        })
+                });
+                if !up_to_date {
+                    migrator.run(p).await?;
+                }
+            }
         }
         Ok(())
     }
@@ -172,18 +197,26 @@ impl Store {
 
     /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         match &self.pool {
             Pool::Sqlite(p) => p.close().await,
             Pool::Pg(p) => p.close().await,
         }
     }
 
-    /// Starts a transaction (on SQLite `BEGIN IMMEDIATE`: writers queue instead of failing on a
-    /// lock upgrade). Dropped without [`Tx::commit`], it rolls back.
+    /// Starts a transaction. Dropped without [`Tx::commit`], it rolls back.
+    ///
+    /// On SQLite every write transaction runs on one writer connection: writers queue for it
+    /// in-process (FIFO) and commit in groups (see `writer.rs`): the transaction is a savepoint
+    /// in the writer's open transaction, and [`Tx::commit`] returns once that has committed.
+    /// Do not begin a second transaction while holding one (it would wait for the first).
     pub async fn begin(&self) -> Result<Tx> {
-        let inner = match &self.pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Pg(p) => TxInner::Pg(p.begin().await?),
+        let inner = match (&self.pool, &self.writer) {
+            (Pool::Sqlite(_), Some(w)) => TxInner::SqliteWriter(w.begin().await?),
+            (Pool::Sqlite(p), None) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            (Pool::Pg(p), _) => TxInner::Pg(p.begin().await?),
         };
         Ok(Tx { inner })
     }
@@ -236,6 +269,7 @@ enum TxInner {
     Pg(sqlx::Transaction<'static, Postgres>),
     SqliteConn(PoolConnection<Sqlite>),
     PgConn(PoolConnection<Postgres>),
+    SqliteWriter(writer::Held),
 }
 
 impl Tx {
@@ -244,6 +278,7 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Pg(t) => t.commit().await?,
+            TxInner::SqliteWriter(h) => h.commit().await?,
             TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
         }
         Ok(())
@@ -254,6 +289,7 @@ impl Tx {
         match self.inner {
             TxInner::Sqlite(t) => t.rollback().await?,
             TxInner::Pg(t) => t.rollback().await?,
+            TxInner::SqliteWriter(h) => h.rollback().await?,
             TxInner::SqliteConn(_) | TxInner::PgConn(_) => {}
         }
         Ok(())
@@ -261,7 +297,9 @@ impl Tx {
 
     pub fn backend(&self) -> Backend {
         match self.inner {
-            TxInner::Sqlite(_) | TxInner::SqliteConn(_) => Backend::Sqlite,
+            TxInner::Sqlite(_) | TxInner::SqliteConn(_) | TxInner::SqliteWriter(_) => {
+                Backend::Sqlite
+            }
             TxInner::Pg(_) | TxInner::PgConn(_) => Backend::Postgres,
         }
     }
@@ -272,6 +310,7 @@ impl Tx {
             TxInner::Pg(t) => Conn::Pg(&mut *t),
             TxInner::SqliteConn(c) => Conn::Sqlite(&mut *c),
             TxInner::PgConn(c) => Conn::Pg(&mut *c),
+            TxInner::SqliteWriter(h) => Conn::Sqlite(h.conn()),
         }
     }
 

@@ -37,11 +37,11 @@ fn pupil_of(r: &Row) -> Result<StoredPupil> {
     })
 }
 
-const REG_COLUMNS: &str = "v.registration_id, v.version, v.code, v.span_kind, v.date_from, \
+pub(crate) const REG_COLUMNS: &str = "v.registration_id, v.version, v.code, v.span_kind, v.date_from, \
      v.date_until, v.time_from, v.time_until, v.minutes_late, v.note, v.deleted, v.created_at, \
      v.created_by";
 
-fn registration_of(r: &Row) -> Result<StoredRegistration> {
+pub(crate) fn registration_of(r: &Row) -> Result<StoredRegistration> {
     let span = match r.text("span_kind")?.as_str() {
         "days" => Span::Days {
             from: r.date("date_from")?,

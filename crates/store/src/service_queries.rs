@@ -11,14 +11,20 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use verzuim_engine::model::{Code, Party, Period, Signal, SignalKind, Span, Trigger};
+use verzuim_engine::model::{Signal, SignalKind};
 
 use crate::db::{Arg, Row, args, json_text};
+// The row mappings shared with the store's own workflow and pupil queries.
+use crate::pupils::{REG_COLUMNS, registration_of};
+use crate::workflow::{
+    CASE_SELECT, MELDING_SELECT, REFERRAL_SELECT, SIGNAL_SELECT, TASK_SELECT, case_of, melding_of,
+    referral_of, signal_of, task_of,
+};
 use crate::{
     Actor, Case, CaseId, InformedHow, Melding, MeldingId, MeldingStatus, OrgKind, Organisation,
-    Page, ParentInformation, Referral, ReferralId, ReferralStatus, Registration, RegistrationId,
-    Result, Scope, SignalId, SignalStatus, Store, StoreError, StoredEvidence, StoredRegistration,
-    StoredSignal, Task, TaskId, TaskStatus, Tx, now,
+    Page, ParentInformation, Referral, ReferralId, ReferralStatus, RegistrationId, Result, Scope,
+    SignalId, Store, StoreError, StoredEvidence, StoredRegistration, StoredSignal, Task, TaskId,
+    TaskStatus, Tx, now,
 };
 
 /// Why a task exists beyond the card's own action, and what it refers to.
@@ -150,78 +156,6 @@ pub struct ServiceRetentionCounts {
     pub case_timeline: u64,
 }
 
-fn opt_period(r: &Row, from: &str, to: &str) -> Result<Option<Period>> {
-    Ok(match (r.opt_date(from)?, r.opt_date(to)?) {
-        (Some(from), Some(to)) => Some(Period { from, to }),
-        _ => None,
-    })
-}
-
-const SIGNAL_SELECT: &str =
-    "SELECT s.*, p.school_id, p.pupil_id FROM signals s JOIN pupils p ON p.id = s.pupil";
-
-fn signal_of(r: &Row) -> Result<StoredSignal> {
-    Ok(StoredSignal {
-        id: r.i64("id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        case_id: r.opt_i64("case_id")?,
-        kind: r.parsed("kind", SignalKind::parse)?,
-        date: r.date("date")?,
-        count: r.opt_u32("count")?,
-        stage: r.opt_text("stage")?,
-        minutes: r.opt_u32("minutes")?,
-        period: opt_period(r, "period_from", "period_to")?,
-        evidence: r.json("evidence_json")?,
-        pupil_participates: r.bool("pupil_participates")?,
-        actions: r.json("actions_json")?,
-        status: r.parsed("status", SignalStatus::parse)?,
-        created_at: r.ts("created_at")?,
-        withdrawn_at: r.opt_ts("withdrawn_at")?,
-        withdrawn_reason: r.opt_text("withdrawn_reason")?,
-    })
-}
-
-const CASE_SELECT: &str =
-    "SELECT c.*, p.school_id, p.pupil_id FROM cases c JOIN pupils p ON p.id = c.pupil";
-
-fn case_of(r: &Row) -> Result<Case> {
-    Ok(Case {
-        id: r.i64("id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        kinds: r.json("kinds_json")?,
-        opened_on: r.date("opened_on")?,
-        opened_at: r.ts("opened_at")?,
-        closed_at: r.opt_ts("closed_at")?,
-        closed_reason: r.opt_text("closed_reason")?,
-    })
-}
-
-const TASK_SELECT: &str = "SELECT t.*, p.school_id, p.pupil_id FROM tasks t \
-     JOIN cases c ON c.id = t.case_id JOIN pupils p ON p.id = c.pupil";
-
-fn task_of(r: &Row) -> Result<Task> {
-    Ok(Task {
-        id: r.i64("id")?,
-        case_id: r.i64("case_id")?,
-        signal_id: r.opt_i64("signal_id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        party: r.parsed("party", Party::parse)?,
-        organisation_id: r.text("organisation_id")?,
-        text: r.text("text")?,
-        melding: r.bool("melding")?,
-        referral: r.bool("referral")?,
-        trigger: r.opt_parsed("trigger_kind", Trigger::parse)?,
-        due: r.opt_date("due")?,
-        status: r.parsed("status", TaskStatus::parse)?,
-        status_reason: r.opt_text("status_reason")?,
-        created_at: r.ts("created_at")?,
-        updated_at: r.ts("updated_at")?,
-    })
-}
-
 fn task_link_of(r: &Row) -> Result<TaskLink> {
     Ok(TaskLink {
         task_id: r.i64("task_id")?,
@@ -253,82 +187,6 @@ fn timeline_of(r: &Row) -> Result<TimelineEntry> {
         entry: r.text("entry")?,
         signal_id: r.opt_i64("signal_id")?,
         detail: r.opt_text("detail")?,
-    })
-}
-
-const MELDING_SELECT: &str =
-    "SELECT m.*, p.pupil_id FROM meldingen m JOIN pupils p ON p.id = m.pupil";
-
-fn melding_of(r: &Row) -> Result<Melding> {
-    Ok(Melding {
-        id: r.i64("id")?,
-        case_id: r.i64("case_id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        municipality: r.text("municipality")?,
-        verzuim_kind: r.parsed("verzuim_kind", SignalKind::parse)?,
-        period: Period {
-            from: r.date("period_from")?,
-            to: r.date("period_to")?,
-        },
-        minutes: r.u32("minutes")?,
-        suspected_reason: r.text("suspected_reason")?,
-        school_actions: r.text("school_actions")?,
-        status: r.parsed("status", MeldingStatus::parse)?,
-        status_reason: r.opt_text("status_reason")?,
-        created_at: r.ts("created_at")?,
-        created_by: r.text("created_by")?,
-        updated_at: r.ts("updated_at")?,
-    })
-}
-
-const REFERRAL_SELECT: &str =
-    "SELECT r.*, p.pupil_id FROM referrals r JOIN pupils p ON p.id = r.pupil";
-
-fn referral_of(r: &Row) -> Result<Referral> {
-    Ok(Referral {
-        id: r.i64("id")?,
-        case_id: r.i64("case_id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        ggd_id: r.text("ggd_id")?,
-        status: r.parsed("status", ReferralStatus::parse)?,
-        created_at: r.ts("created_at")?,
-        updated_at: r.ts("updated_at")?,
-    })
-}
-
-const REG_COLUMNS: &str = "v.registration_id, v.version, v.code, v.span_kind, v.date_from, \
-     v.date_until, v.time_from, v.time_until, v.minutes_late, v.note, v.deleted, v.created_at, \
-     v.created_by";
-
-fn registration_of(r: &Row) -> Result<StoredRegistration> {
-    let span = match r.text("span_kind")?.as_str() {
-        "days" => Span::Days {
-            from: r.date("date_from")?,
-            until: r.date("date_until")?,
-        },
-        "times" => Span::Times {
-            date: r.date("date_from")?,
-            from: r
-                .opt_u16("time_from")?
-                .ok_or_else(|| StoreError::Corrupt("time_from missing".into()))?,
-            until: r.opt_u16("time_until")?,
-        },
-        other => return Err(StoreError::Corrupt(format!("span_kind {other:?}"))),
-    };
-    Ok(StoredRegistration {
-        id: r.i64("registration_id")?,
-        version: r.i64("version")?,
-        registration: Registration {
-            code: r.parsed("code", Code::parse)?,
-            span,
-            minutes_late: r.opt_u32("minutes_late")?,
-        },
-        note: r.opt_text("note")?,
-        deleted: r.bool("deleted")?,
-        created_at: r.ts("created_at")?,
-        created_by: r.text("created_by")?,
     })
 }
 

@@ -12,17 +12,17 @@ use crate::{
     StoredSignal, Task, TaskId, TaskStatus, Tx, now,
 };
 
-fn opt_period(r: &Row, from: &str, to: &str) -> Result<Option<Period>> {
+pub(crate) fn opt_period(r: &Row, from: &str, to: &str) -> Result<Option<Period>> {
     Ok(match (r.opt_date(from)?, r.opt_date(to)?) {
         (Some(from), Some(to)) => Some(Period { from, to }),
         _ => None,
     })
 }
 
-const SIGNAL_SELECT: &str =
+pub(crate) const SIGNAL_SELECT: &str =
     "SELECT s.*, p.school_id, p.pupil_id FROM signals s JOIN pupils p ON p.id = s.pupil";
 
-fn signal_of(r: &Row) -> Result<StoredSignal> {
+pub(crate) fn signal_of(r: &Row) -> Result<StoredSignal> {
     Ok(StoredSignal {
         id: r.i64("id")?,
         school_id: r.text("school_id")?,
@@ -44,10 +44,10 @@ fn signal_of(r: &Row) -> Result<StoredSignal> {
     })
 }
 
-const CASE_SELECT: &str =
+pub(crate) const CASE_SELECT: &str =
     "SELECT c.*, p.school_id, p.pupil_id FROM cases c JOIN pupils p ON p.id = c.pupil";
 
-fn case_of(r: &Row) -> Result<Case> {
+pub(crate) fn case_of(r: &Row) -> Result<Case> {
     Ok(Case {
         id: r.i64("id")?,
         school_id: r.text("school_id")?,
@@ -60,10 +60,10 @@ fn case_of(r: &Row) -> Result<Case> {
     })
 }
 
-const TASK_SELECT: &str = "SELECT t.*, p.school_id, p.pupil_id FROM tasks t \
+pub(crate) const TASK_SELECT: &str = "SELECT t.*, p.school_id, p.pupil_id FROM tasks t \
      JOIN cases c ON c.id = t.case_id JOIN pupils p ON p.id = c.pupil";
 
-fn task_of(r: &Row) -> Result<Task> {
+pub(crate) fn task_of(r: &Row) -> Result<Task> {
     Ok(Task {
         id: r.i64("id")?,
         case_id: r.i64("case_id")?,
@@ -93,10 +93,10 @@ fn history_of(r: &Row) -> Result<HistoryEntry> {
     })
 }
 
-const MELDING_SELECT: &str =
+pub(crate) const MELDING_SELECT: &str =
     "SELECT m.*, p.pupil_id FROM meldingen m JOIN pupils p ON p.id = m.pupil";
 
-fn melding_of(r: &Row) -> Result<Melding> {
+pub(crate) fn melding_of(r: &Row) -> Result<Melding> {
     Ok(Melding {
         id: r.i64("id")?,
         case_id: r.i64("case_id")?,
@@ -128,10 +128,10 @@ fn melding_clause(scope: Scope<'_>, prefix: &str) -> (String, Vec<Arg>) {
     }
 }
 
-const REFERRAL_SELECT: &str =
+pub(crate) const REFERRAL_SELECT: &str =
     "SELECT r.*, p.pupil_id FROM referrals r JOIN pupils p ON p.id = r.pupil";
 
-fn referral_of(r: &Row) -> Result<Referral> {
+pub(crate) fn referral_of(r: &Row) -> Result<Referral> {
     Ok(Referral {
         id: r.i64("id")?,
         case_id: r.i64("case_id")?,

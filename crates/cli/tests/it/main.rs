@@ -7,6 +7,7 @@
 
 mod browser;
 mod cli;
+mod kill;
 mod scenarios;
 
 use std::path::{Path, PathBuf};

@@ -25,9 +25,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use verzuim_service::{Caller, ServiceError};
-use verzuim_store::{OrgKind, Role};
+use verzuim_store::{AuditEntry, OrgKind, Role, VersionRef};
 
-use crate::audit::{Audit, Outcome, action};
+use crate::audit::{Audit, AuditEvent, Outcome, action};
 use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
@@ -257,6 +257,34 @@ pub async fn audit_pupil_data(
     object: impl Into<String>,
     pupil: Option<(&str, &str)>,
 ) -> ApiResult<()> {
+    pupil_data_event(audit, actor, acting, write, object, pupil)
+        .write()
+        .await
+}
+
+/// The audit row of a write of pupil data that adds a registration or event (`{what}:{id}:add`,
+/// the id known only once stored), for the service calls that append it in their own
+/// transaction (`records::add_registration_audited`, `records::add_event_audited`).
+pub fn added_audit_row<'a>(
+    event: &'a AuditEvent,
+    what: &'a str,
+) -> impl Fn(&VersionRef) -> AuditEntry + Send + Sync + 'a {
+    move |v: &VersionRef| AuditEntry {
+        object: format!("{what}:{}:add", v.id),
+        ..event.entry().clone()
+    }
+}
+
+/// The audit row [`audit_pupil_data`] writes, to write in a store transaction instead (with
+/// `tx.audit(event.entry())`, or a service call that takes an audit row).
+pub fn pupil_data_event(
+    audit: &Audit,
+    actor: &Actor,
+    acting: &Acting,
+    write: bool,
+    object: impl Into<String>,
+    pupil: Option<(&str, &str)>,
+) -> AuditEvent {
     let mut event = audit
         .event(
             actor,
@@ -271,7 +299,7 @@ pub async fn audit_pupil_data(
     if let Some((school, pupil)) = pupil {
         event = event.pupil(school, pupil);
     }
-    event.write().await
+    event
 }
 
 /// 400 naming the field, for a value outside a fixed list.

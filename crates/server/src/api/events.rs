@@ -20,8 +20,8 @@ use verzuim_service::records;
 use verzuim_store::{Page, Role, Scope, StoredEvent};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value, check_opt,
-    service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, added_audit_row, audit_pupil_data,
+    bad_value, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use super::registrations::no_note_on_illness;
@@ -228,25 +228,20 @@ async fn add_event(
         visible_pupil(&state, &acting, &school, &pupil).await?;
     }
     let event = parse_event(&body)?;
-    let change = records::add_event(
+    // The audit row commits with the event (one transaction).
+    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = added_audit_row(&audited, "event");
+    let change = records::add_event_audited(
         &state.store,
         &acting.caller,
         today(&state),
         &school,
         &pupil,
         &event,
+        Some(&audit_row),
     )
     .await
     .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("event:{}:add", change.version.id),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok((StatusCode::CREATED, axum::Json(change.into())))
 }
 

@@ -20,8 +20,8 @@ use verzuim_service::{records, visibility};
 use verzuim_store::{Role, Scope, StoredRegistration};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value, check_opt,
-    service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, added_audit_row, audit_pupil_data,
+    bad_value, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
@@ -324,7 +324,10 @@ async fn add_registration(
         visible_pupil(&state, &acting, &school, &pupil).await?;
     }
     let (registration, note) = parse_registration(&body)?;
-    let change = records::add_registration(
+    // The audit row commits with the registration (one transaction, one commit).
+    let event = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = added_audit_row(&event, "registration");
+    let change = records::add_registration_audited(
         &state.store,
         &acting.caller,
         today(&state),
@@ -332,18 +335,10 @@ async fn add_registration(
         &pupil,
         &registration,
         note.as_deref(),
+        Some(&audit_row),
     )
     .await
     .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("registration:{}:add", change.version.id),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok((StatusCode::CREATED, axum::Json(change.into())))
 }
 

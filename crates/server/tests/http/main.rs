@@ -29,6 +29,7 @@ mod overzicht_pages;
 mod ggd_api;
 mod import_api;
 mod privacy_api;
+mod retention_job;
 mod role_matrix;
 mod workflow_api;
 

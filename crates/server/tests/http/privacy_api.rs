@@ -223,30 +223,40 @@ async fn no_endpoint_accepts_a_note_on_an_illness(env: Env) {
 async fn retention_is_run_by_a_beheerder(env: Env) {
     let s = region(&env).await;
     let ib = s.logged_in(COORDINATOR).await;
-    // A pupil who left in 2020 (more than 5 years before today) and one who is still here.
-    let mut gone = pupil("0999", "Enschede");
-    gone["enrolled_from"] = json!("2018-08-20");
-    gone["birth_date"] = json!("2012-03-01");
-    enrol(&s, &ib, gone).await;
-    ok(
-        &s,
-        &ib,
-        Method::POST,
-        "/api/schools/99XX00/pupils/0999/deregister",
-        Some(json!({"enrolled_until": "2020-07-10", "next_school": "Het Stedelijk Lyceum"})),
-        200,
-    )
-    .await;
-    enrol(&s, &ib, pupil("1001", "Enschede")).await;
+    expired_and_current_pupil(&s, &ib).await;
 
     ok(&s, &ib, Method::POST, "/api/admin/retention", None, 403).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
     let report = ok(&s, &admin, Method::POST, "/api/admin/retention", None, 200).await;
     assert_eq!(report["cutoff"], "2022-06-30");
     assert_eq!(report["removed"]["total"]["pupils"], 1, "{report}");
+    only_the_current_pupil_is_left(&s, &ib).await;
+}
+
+/// A pupil who left in 2020 (more than 5 years before today: `0999`) and one who is still here
+/// (`1001`), for the retention runs.
+pub async fn expired_and_current_pupil(s: &crate::harness::TestServer, ib: &reqwest::Client) {
+    let mut gone = pupil("0999", "Enschede");
+    gone["enrolled_from"] = json!("2018-08-20");
+    gone["birth_date"] = json!("2012-03-01");
+    enrol(s, ib, gone).await;
     ok(
-        &s,
-        &ib,
+        s,
+        ib,
+        Method::POST,
+        "/api/schools/99XX00/pupils/0999/deregister",
+        Some(json!({"enrolled_until": "2020-07-10", "next_school": "Het Stedelijk Lyceum"})),
+        200,
+    )
+    .await;
+    enrol(s, ib, pupil("1001", "Enschede")).await;
+}
+
+/// After a retention run: `0999` is gone, `1001` is not.
+pub async fn only_the_current_pupil_is_left(s: &crate::harness::TestServer, ib: &reqwest::Client) {
+    ok(
+        s,
+        ib,
         Method::GET,
         "/api/schools/99XX00/pupils/0999",
         None,
@@ -254,8 +264,8 @@ async fn retention_is_run_by_a_beheerder(env: Env) {
     )
     .await;
     ok(
-        &s,
-        &ib,
+        s,
+        ib,
         Method::GET,
         "/api/schools/99XX00/pupils/1001",
         None,
