@@ -10,36 +10,16 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use verzuim_engine::model::{Period, SignalKind};
 
 use crate::db::{Arg, Row, args};
+use crate::types::names;
+use crate::workflow::melding_of;
 use crate::{
     Actor, InformedHow, Melding, MeldingId, MeldingStatus, Page, ReferralId, Result, Scope,
     StoreError, Tx, now,
 };
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),* }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($text => Some($name::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-codes! {
+names! {
     /// What a leerplichtambtenaar did on a melding.
     LeerplichtActionKind {
         Gesprek = "gesprek",
@@ -50,7 +30,7 @@ codes! {
     }
 }
 
-codes! {
+names! {
     /// With whom a conversation was held.
     ConversationWith {
         Ouders = "ouders",
@@ -112,29 +92,6 @@ fn action_of(r: &Row) -> Result<LeerplichtAction> {
         parents_how: r.opt_parsed("parents_how", InformedHow::parse)?,
         created_at: r.ts("created_at")?,
         created_by: r.text("created_by")?,
-    })
-}
-
-fn melding_of(r: &Row) -> Result<Melding> {
-    Ok(Melding {
-        id: r.i64("id")?,
-        case_id: r.i64("case_id")?,
-        school_id: r.text("school_id")?,
-        pupil_id: r.text("pupil_id")?,
-        municipality: r.text("municipality")?,
-        verzuim_kind: r.parsed("verzuim_kind", SignalKind::parse)?,
-        period: Period {
-            from: r.date("period_from")?,
-            to: r.date("period_to")?,
-        },
-        minutes: r.u32("minutes")?,
-        suspected_reason: r.text("suspected_reason")?,
-        school_actions: r.text("school_actions")?,
-        status: r.parsed("status", MeldingStatus::parse)?,
-        status_reason: r.opt_text("status_reason")?,
-        created_at: r.ts("created_at")?,
-        created_by: r.text("created_by")?,
-        updated_at: r.ts("updated_at")?,
     })
 }
 

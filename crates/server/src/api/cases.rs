@@ -17,7 +17,7 @@ use verzuim_service::visibility;
 use verzuim_store::service_queries::TimelineEntry;
 use verzuim_store::{Case, Role};
 
-use super::common::{OrgQuery, TEXT_MAX, acting, audit_pupil_data, service_error, today};
+use super::common::{OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, service_error, today};
 use super::meldingen::{MeldingOut, melding_out};
 use super::referrals::{ReferralOut, referral_out};
 use super::signals::{SignalOut, signal_out};
@@ -134,12 +134,11 @@ async fn list_cases(
     Query(pagination): Query<Pagination>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<CaseOut>>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesRead),
     )
@@ -205,12 +204,11 @@ async fn get_case(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<CaseDetail>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesRead),
     )
@@ -269,12 +267,11 @@ async fn close_case(
     Query(org): Query<OrgQuery>,
     Json(body): Json<CloseCaseIn>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         &[Role::Verzuimcoordinator],
         Some(Permission::CasesWrite),
     )

@@ -233,6 +233,28 @@ pub async fn acting(
     })
 }
 
+/// [`acting`] for a route without a school in its path: the organisation from `?org=`, the
+/// token, or the user's one organisation with one of `roles`.
+pub async fn acting_org(
+    state: &AppState,
+    actor: &Actor,
+    audit: &Audit,
+    org: &OrgQuery,
+    roles: &[Role],
+    permission: Option<Permission>,
+) -> ApiResult<Acting> {
+    acting(
+        state,
+        actor,
+        audit,
+        None,
+        org.org.as_deref(),
+        roles,
+        permission,
+    )
+    .await
+}
+
 /// 403, with a `denied` audit row in the organisation's log.
 async fn denied(actor: &Actor, audit: &Audit, org: Option<&str>) -> ApiError {
     let mut event = audit

@@ -19,8 +19,10 @@ use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtAction, Leer
 use verzuim_store::{InformedHow, Role};
 
 use super::common::{
-    OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, check_opt, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, check_opt, service_error,
+    today,
 };
+use super::meldingen::visible;
 use crate::audit::Audit;
 use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
@@ -118,6 +120,13 @@ pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
     })
 }
 
+/// The actions on a melding the acting organisation may see.
+async fn actions(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Vec<LeerplichtAction>> {
+    leerplicht::actions(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)
+}
+
 /// Leerplicht's actions on a melding to its municipality, in the order they happened.
 #[utoipa::path(
     get,
@@ -139,22 +148,9 @@ async fn list_actions(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Vec<ActionOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        ROLES,
-        None,
-    )
-    .await?;
-    let view = verzuim_service::meldingen::melding(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
-    let list = leerplicht::actions(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
+    let view = visible(&state, &acting, id).await?;
+    let list = actions(&state, &acting, id).await?;
     audit_pupil_data(
         &audit,
         &actor,
@@ -195,19 +191,8 @@ async fn add_action(
     Query(org): Query<OrgQuery>,
     Json(body): Json<ActionIn>,
 ) -> ApiResult<(StatusCode, axum::Json<ActionOut>)> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        ROLES,
-        None,
-    )
-    .await?;
-    let view = verzuim_service::meldingen::melding(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
+    let view = visible(&state, &acting, id).await?;
     let input = action_input(&body)?;
     let action_id =
         leerplicht::record_action(&state.store, &acting.caller, today(&state), id, &input)
@@ -222,9 +207,7 @@ async fn add_action(
         Some((&view.melding.school_id, &view.melding.pupil_id)),
     )
     .await?;
-    let list = leerplicht::actions(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let list = actions(&state, &acting, id).await?;
     let out = list
         .into_iter()
         .find(|a| a.id == action_id)

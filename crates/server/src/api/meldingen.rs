@@ -20,7 +20,7 @@ use verzuim_service::meldingen::{self, ClosingReason, MeldingAction, MeldingView
 use verzuim_store::{Melding, MeldingStatus, Role};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, check_opt, service_error,
+    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, check_opt, service_error,
     today,
 };
 use super::signals::{PeriodOut, period_out};
@@ -176,7 +176,7 @@ fn action(body: &MeldingStatusIn) -> ApiResult<MeldingAction> {
     })
 }
 
-async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<MeldingView> {
+pub(super) async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<MeldingView> {
     meldingen::melding(&state.store, &acting.caller, id)
         .await
         .map_err(service_error)
@@ -215,12 +215,11 @@ async fn list_meldingen(
     Query(org): Query<OrgQuery>,
     Query(filter): Query<StatusQuery>,
 ) -> ApiResult<axum::Json<Paginated<MeldingOut>>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         ROLES,
         Some(Permission::MeldingenRead),
     )
@@ -278,12 +277,11 @@ async fn get_melding(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<MeldingDetail>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         ROLES,
         Some(Permission::MeldingenRead),
     )
@@ -329,12 +327,11 @@ async fn melding_status(
     Query(org): Query<OrgQuery>,
     Json(body): Json<MeldingStatusIn>,
 ) -> ApiResult<axum::Json<MeldingChanged>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         ROLES,
         Some(Permission::MeldingenWrite),
     )
@@ -396,12 +393,11 @@ async fn melding_afspraken(
     Query(org): Query<OrgQuery>,
     Json(body): Json<AfsprakenIn>,
 ) -> ApiResult<axum::Json<MeldingChanged>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         &[Role::Leerplichtambtenaar],
         Some(Permission::MeldingenWrite),
     )
@@ -454,12 +450,11 @@ async fn duo_export(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<Response> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         ROLES,
         Some(Permission::MeldingenRead),
     )

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use verzuim_service::privacy;
 use verzuim_store::Role;
 
-use super::common::{OrgQuery, acting, audit_pupil_data, service_error, today};
+use super::common::{OrgQuery, acting, acting_org, audit_pupil_data, service_error, today};
 use crate::audit::{Audit, action};
 use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
@@ -127,16 +127,7 @@ async fn retention(
     audit: Audit,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<RetentionOut>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        &[Role::Beheerder],
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, &[Role::Beheerder], None).await?;
     let outcome = privacy::apply_retention(&state.store, today(&state))
         .await
         .map_err(service_error)?;

@@ -19,7 +19,7 @@ use verzuim_service::visibility;
 use verzuim_store::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, service_error,
+    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error,
 };
 use super::tasks::{HistoryOut, history_out};
 use crate::audit::Audit;
@@ -148,16 +148,7 @@ async fn list_referrals(
     Query(pagination): Query<Pagination>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<ReferralOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        ROLES,
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let page = pagination.page();
     let list = visibility::referrals(&state.store, &acting.caller, page)
         .await
@@ -198,16 +189,7 @@ async fn get_referral(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<ReferralDetail>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        ROLES,
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     audit_pupil_data(
         &audit,
@@ -248,16 +230,7 @@ async fn referral_status(
     Query(org): Query<OrgQuery>,
     Json(body): Json<ReferralStatusIn>,
 ) -> ApiResult<axum::Json<ReferralChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        ROLES,
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let allowed = [
         "in_behandeling",
@@ -318,16 +291,7 @@ async fn list_notes(
     Query(pagination): Query<Pagination>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<NoteOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        NOTE_ROLES,
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let page = pagination.page();
     let notes = referrals::jgz_notes(&state.store, &acting.caller, id, page)
@@ -373,16 +337,7 @@ async fn add_note(
     Query(org): Query<OrgQuery>,
     Json(body): Json<NoteIn>,
 ) -> ApiResult<(StatusCode, axum::Json<NoteOut>)> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        None,
-        org.org.as_deref(),
-        NOTE_ROLES,
-        None,
-    )
-    .await?;
+    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let text = required("text", &body.text, TEXT_MAX)?;
     let note_id = referrals::add_jgz_note(&state.store, &acting.caller, id, text)

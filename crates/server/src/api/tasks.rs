@@ -20,7 +20,7 @@ use verzuim_store::service_queries::TaskLink;
 use verzuim_store::{HistoryEntry, InformedHow, Role, Task, TaskStatus};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting, audit_pupil_data, bad_value, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error, today,
 };
 use crate::audit::Audit;
 use crate::authz::{Actor, Permission};
@@ -281,12 +281,11 @@ async fn list_tasks(
     Query(pagination): Query<Pagination>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<TaskOut>>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesRead),
     )
@@ -343,12 +342,11 @@ async fn get_task(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<TaskDetail>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesRead),
     )
@@ -406,12 +404,11 @@ async fn complete_task(
     Query(org): Query<OrgQuery>,
     Json(body): Json<CompleteIn>,
 ) -> ApiResult<axum::Json<CompletionOut>> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesWrite),
     )
@@ -469,12 +466,11 @@ async fn task_not_needed(
     Query(org): Query<OrgQuery>,
     Json(body): Json<NotNeededIn>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let acting = acting(
+    let acting = acting_org(
         &state,
         &actor,
         &audit,
-        None,
-        org.org.as_deref(),
+        &org,
         WORKFLOW_ROLES,
         Some(Permission::CasesWrite),
     )

@@ -24,7 +24,7 @@ use verzuim_store::auth_queries::AuditFilter;
 use verzuim_store::{OrgKind, Page, Role, SchoolSettings};
 
 use super::session::{PageMeta, WebUser, role_label};
-use super::{date_nl, hhmm, parse_hhmm, render, sentence, service_error, today};
+use super::{DAYS, date_nl, hhmm, parse_hhmm, render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::auth::password;
 use crate::error::{ApiError, ApiResult};
@@ -50,15 +50,6 @@ pub fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
 }
 
-const DAYS: [&str; 7] = [
-    "maandag",
-    "dinsdag",
-    "woensdag",
-    "donderdag",
-    "vrijdag",
-    "zaterdag",
-    "zondag",
-];
 /// The weekdays shown in the grid (Saturday and Sunday keep what is stored).
 const SCHOOL_DAYS: usize = 5;
 

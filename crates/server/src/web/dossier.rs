@@ -37,9 +37,10 @@ use verzuim_store::{
     StoredEvidence, StoredPupil, StoredRegistration, TaskStatus,
 };
 
+use super::leerplicht::{org_name, user_name, when_nl};
 use super::letters::{allowed_kinds, hours_words, local_date, melding_status_nl};
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, kind_label, render, sentence, service_error, today};
+use super::{MONTHS, all_pages, date_nl, kind_label, render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
@@ -67,20 +68,6 @@ const LESSON: &str = "#ffffff";
 const OUTSIDE: &str = "#f4f4f4";
 const STROKE: &str = "#767676";
 
-const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
 const WEEKDAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
 
 fn how_label(how: InformedHow) -> &'static str {
@@ -901,19 +888,10 @@ async fn all_registrations(
     pupil_id: &str,
 ) -> ApiResult<Vec<StoredRegistration>> {
     let caller = web.caller();
-    let mut out = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = visibility::registrations(&state.store, &caller, school_id, pupil_id, page)
-            .await
-            .map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        out.extend(batch);
-        if done || out.len() >= 20_000 {
-            return Ok(out);
-        }
-        page = page.next();
-    }
+    all_pages(20_000, |p| {
+        visibility::registrations(&state.store, &caller, school_id, pupil_id, p)
+    })
+    .await
 }
 
 struct Names {
@@ -927,16 +905,7 @@ impl Names {
             return n.clone();
         }
         let name = match actor.split_once(':') {
-            Some(("user", id)) => match id.parse::<i64>() {
-                Ok(id) => state
-                    .store
-                    .user(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
-                Err(_) => actor.to_owned(),
-            },
+            Some(("user", id)) => user_name(state, actor, id).await,
             Some(("token", _)) => "administratiepakket".to_owned(),
             _ if actor == "system" => "verzuim (automatisch)".to_owned(),
             _ => actor.to_owned(),
@@ -946,25 +915,7 @@ impl Names {
     }
 
     async fn org(&mut self, state: &AppState, id: &str) -> String {
-        if let Some(n) = self.orgs.get(id) {
-            return n.clone();
-        }
-        let name = state
-            .store
-            .organisation(id)
-            .await
-            .ok()
-            .flatten()
-            .map_or_else(|| id.to_owned(), |o| o.name);
-        self.orgs.insert(id.to_owned(), name.clone());
-        name
-    }
-}
-
-fn fmt_at(at: jiff::Timestamp) -> String {
-    match at.in_tz("Europe/Amsterdam") {
-        Ok(z) => format!("{} {:02}:{:02}", date_nl(z.date()), z.hour(), z.minute()),
-        Err(_) => at.to_string(),
+        org_name(state, &mut self.orgs, id).await
     }
 }
 
@@ -1124,25 +1075,10 @@ async fn build(
     };
 
     // The cases.
-    let mut case_list = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = visibility::cases(
-            &state.store,
-            &caller,
-            Some((school_id, pupil_id)),
-            false,
-            page,
-        )
-        .await
-        .map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        case_list.extend(batch);
-        if done || case_list.len() >= 200 {
-            break;
-        }
-        page = page.next();
-    }
+    let case_list = all_pages(200, |p| {
+        visibility::cases(&state.store, &caller, Some((school_id, pupil_id)), false, p)
+    })
+    .await?;
     let parent_info = visibility::parent_information(&state.store, &caller, school_id, pupil_id)
         .await
         .map_err(service_error)?;
@@ -1456,7 +1392,7 @@ async fn case_block(
         rows.push((
             e.at,
             TimelineRow {
-                at: fmt_at(e.at),
+                at: when_nl(e.at),
                 what: timeline_label(&e.entry),
                 detail: e.detail.clone().unwrap_or_default(),
                 who: names.actor(state, &e.actor).await,
@@ -1469,7 +1405,7 @@ async fn case_block(
         rows.push((
             t.created_at,
             TimelineRow {
-                at: fmt_at(t.created_at),
+                at: when_nl(t.created_at),
                 what: format!("Taak {}", t.party.label()),
                 detail: t.text.clone(),
                 who: org.clone(),
@@ -1495,7 +1431,7 @@ async fn case_block(
             rows.push((
                 t.updated_at,
                 TimelineRow {
-                    at: fmt_at(t.updated_at),
+                    at: when_nl(t.updated_at),
                     what: status.to_owned(),
                     detail: match &t.status_reason {
                         Some(r) => format!("{} — {r}", t.text),
@@ -1518,7 +1454,7 @@ async fn case_block(
         rows.push((
             pi.created_at,
             TimelineRow {
-                at: fmt_at(pi.created_at),
+                at: when_nl(pi.created_at),
                 what: "Contact met ouders".into(),
                 detail,
                 who: names.actor(state, &pi.created_by).await,
@@ -1668,19 +1604,7 @@ pub async fn list(
 ) -> ApiResult<Response> {
     web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
     let caller = web.caller();
-    let mut all = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = visibility::pupils(&state.store, &caller, page)
-            .await
-            .map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        all.extend(batch);
-        if done || all.len() >= 5000 {
-            break;
-        }
-        page = page.next();
-    }
+    let all = all_pages(5000, |p| visibility::pupils(&state.store, &caller, p)).await?;
     let mut open: HashMap<String, usize> = HashMap::new();
     let mut page = Page::first(MAX_PAGE_SIZE);
     loop {

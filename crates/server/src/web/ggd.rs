@@ -26,13 +26,13 @@ use super::leerplicht::{
     message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
 };
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, hhmm, kind_label, parse_hhmm, render, service_error, today};
+use super::{
+    LIST_LIMIT, all_pages, date_nl, hhmm, kind_label, parse_hhmm, render, service_error, today,
+};
 use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-
-const LIST_LIMIT: usize = 1000;
 
 #[derive(Template)]
 #[template(path = "verwijzingen.html")]
@@ -79,19 +79,10 @@ pub async fn verwijzingen(
 ) -> ApiResult<Response> {
     web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
     let caller = web.caller();
-    let mut list: Vec<Referral> = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = visibility::referrals(&state.store, &caller, page)
-            .await
-            .map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        list.extend(batch);
-        if done || list.len() >= LIST_LIMIT {
-            break;
-        }
-        page = page.next();
-    }
+    let mut list: Vec<Referral> = all_pages(LIST_LIMIT, |p| {
+        visibility::referrals(&state.store, &caller, p)
+    })
+    .await?;
     list.sort_by_key(|r| (rank(r.status), std::cmp::Reverse((r.created_at, r.id))));
     let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
     let mut rows = Vec::with_capacity(list.len());
@@ -315,10 +306,9 @@ pub struct ReferralForm {
     datum: Option<String>,
     tijd: Option<String>,
     tekst: Option<String>,
-    taak: Option<String>,
-    ouders_datum: Option<String>,
-    ouders_hoe: Option<String>,
-    reden: Option<String>,
+    /// `taak`, `ouders_datum`, `ouders_hoe` and `reden`.
+    #[serde(flatten)]
+    task: TaskFields,
 }
 
 /// `POST /verwijzingen/{id}`: one of GGD-JGZ's forms.
@@ -418,18 +408,7 @@ async fn apply(
             Ok("notitie")
         }
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(
-                state,
-                web,
-                &TaskFields {
-                    taak: f.taak.clone(),
-                    ouders_datum: f.ouders_datum.clone(),
-                    ouders_hoe: f.ouders_hoe.clone(),
-                    reden: f.reden.clone(),
-                },
-                f.actie == "taak_afronden",
-            )
-            .await
+            task_form(state, web, &f.task, f.actie == "taak_afronden").await
         }
         _ => Err("Onbekende actie.".to_owned()),
     }

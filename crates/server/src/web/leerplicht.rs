@@ -26,20 +26,14 @@ use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
 use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
 use verzuim_store::service_queries::NumberKind;
-use verzuim_store::{
-    HistoryEntry, InformedHow, MAX_PAGE_SIZE, Melding, MeldingStatus, OrgKind, Page, Role,
-    TaskStatus,
-};
+use verzuim_store::{HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
 
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, kind_label, render, sentence, service_error, today};
+use super::{LIST_LIMIT, all_pages, date_nl, kind_label, render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-
-/// At most this many rows on one list page.
-const LIST_LIMIT: usize = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the GGD-JGZ pages.
@@ -74,21 +68,27 @@ pub(crate) async fn actor_name(
         return n.clone();
     }
     let name = match actor.split_once(':') {
-        Some(("user", id)) => match id.parse::<i64>() {
-            Ok(id) => state
-                .store
-                .user(id)
-                .await
-                .ok()
-                .flatten()
-                .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
-            Err(_) => actor.to_owned(),
-        },
+        Some(("user", id)) => user_name(state, actor, id).await,
         Some(("token", _)) => "systeem (API-token)".to_owned(),
         _ => "systeem".to_owned(),
     };
     cache.insert(actor.to_owned(), name.clone());
     name
+}
+
+/// The name of the user of an actor `user:{id}` (`onbekende gebruiker` when there is none; the
+/// actor itself when `id` is no number).
+pub(crate) async fn user_name(state: &AppState, actor: &str, id: &str) -> String {
+    match id.parse::<i64>() {
+        Ok(id) => state
+            .store
+            .user(id)
+            .await
+            .ok()
+            .flatten()
+            .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
+        Err(_) => actor.to_owned(),
+    }
 }
 
 /// A pupil's name as the caller may see it (the id when the name is unknown).
@@ -362,19 +362,10 @@ pub async fn meldingen(
         .map(|s| format!("De status \"{s}\" bestaat niet; alle meldingen worden getoond."));
     let caller = web.caller();
     let today = today(&state);
-    let mut list: Vec<Melding> = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = leerplicht::list_meldingen(&state.store, &caller, today, status, page)
-            .await
-            .map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        list.extend(batch);
-        if done || list.len() >= LIST_LIMIT {
-            break;
-        }
-        page = page.next();
-    }
+    let list: Vec<Melding> = all_pages(LIST_LIMIT, |p| {
+        leerplicht::list_meldingen(&state.store, &caller, today, status, p)
+    })
+    .await?;
     let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
     let mut rows = Vec::with_capacity(list.len());
     for m in list {
@@ -679,10 +670,10 @@ pub struct MeldingForm {
     samenvatting: Option<String>,
     ouders: Option<String>,
     afspraken: Option<String>,
-    reden: Option<String>,
-    taak: Option<String>,
-    ouders_datum: Option<String>,
-    ouders_hoe: Option<String>,
+    /// `taak`, `ouders_datum`, `ouders_hoe` and `reden` (also the reason of `intrekken` and
+    /// `afsluiten`).
+    #[serde(flatten)]
+    task: TaskFields,
 }
 
 /// `POST /meldingen/{id}`: one of the page's forms.
@@ -748,7 +739,7 @@ async fn apply(
     match f.actie.as_str() {
         "in_behandeling" => status(MeldingAction::InBehandeling, "in_behandeling").await,
         "intrekken" => {
-            let reason = f.reden.as_deref().map(str::trim).unwrap_or_default();
+            let reason = f.task.reden.as_deref().map(str::trim).unwrap_or_default();
             if reason.is_empty() {
                 return Err("Vul de reden van het intrekken in.".to_owned());
             }
@@ -771,6 +762,7 @@ async fn apply(
         }
         "afsluiten" => {
             let reason = f
+                .task
                 .reden
                 .as_deref()
                 .map(str::trim)
@@ -795,18 +787,7 @@ async fn apply(
         .map(|_| "afspraken")
         .map_err(message),
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(
-                state,
-                web,
-                &TaskFields {
-                    taak: f.taak.clone(),
-                    ouders_datum: f.ouders_datum.clone(),
-                    ouders_hoe: f.ouders_hoe.clone(),
-                    reden: f.reden.clone(),
-                },
-                f.actie == "taak_afronden",
-            )
-            .await
+            task_form(state, web, &f.task, f.actie == "taak_afronden").await
         }
         other => {
             let kind =

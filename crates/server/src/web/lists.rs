@@ -10,40 +10,15 @@ use axum::response::Response;
 use verzuim_service::visibility;
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, TaskStatus};
 
+use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{date_nl, render, service_error, today};
-use crate::audit::{Audit, action};
+use super::{LIST_LIMIT, all_pages, date_nl, render, today};
+use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// At most this many rows on one list page (the rest: a later, paged version).
-const LIST_LIMIT: usize = 1000;
-
-async fn all<T, F, Fut>(mut fetch: F) -> ApiResult<Vec<T>>
-where
-    F: FnMut(Page) -> Fut,
-    Fut: Future<Output = verzuim_service::Result<Vec<T>>>,
-{
-    let mut out = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = fetch(page).await.map_err(service_error)?;
-        let done = batch.len() < page.limit() as usize;
-        out.extend(batch);
-        if done || out.len() >= LIST_LIMIT {
-            return Ok(out);
-        }
-        page = page.next();
-    }
-}
-
 async fn audit_list(audit: &Audit, web: &WebUser, what: &str) -> ApiResult<()> {
-    audit
-        .event(&web.actor, action::PUPIL_READ)
-        .organisation(web.org_id())
-        .object(what.to_owned())
-        .write()
-        .await
+    audit_page(audit, web, false, what.to_owned(), None).await
 }
 
 #[derive(Template)]
@@ -77,8 +52,10 @@ pub async fn taken(
 ) -> ApiResult<Response> {
     web.require(&[Role::Verzuimcoordinator], None)?;
     let caller = web.caller();
-    let mut tasks =
-        all(|p| visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)).await?;
+    let mut tasks = all_pages(LIST_LIMIT, |p| {
+        visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)
+    })
+    .await?;
     let today = today(&state);
     tasks.sort_by_key(|t| {
         (

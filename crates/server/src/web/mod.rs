@@ -26,7 +26,9 @@ use axum::routing::{get, post};
 use jiff::civil::Date;
 use verzuim_service::ServiceError;
 
-use crate::error::ApiError;
+use verzuim_store::{MAX_PAGE_SIZE, Page};
+
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub mod assets;
@@ -154,36 +156,62 @@ pub fn sentence(m: &str) -> String {
     s
 }
 
+/// At most this many rows on one list page (the rest: a later, paged version).
+pub(crate) const LIST_LIMIT: usize = 1000;
+
+/// A scoped service list read a page at a time, until a short page or `limit` rows.
+pub(crate) async fn all_pages<T, F, Fut>(limit: usize, mut fetch: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Page) -> Fut,
+    Fut: Future<Output = verzuim_service::Result<Vec<T>>>,
+{
+    let mut out = Vec::new();
+    let mut page = Page::first(MAX_PAGE_SIZE);
+    loop {
+        let batch = fetch(page).await.map_err(service_error)?;
+        let done = batch.len() < page.limit() as usize;
+        out.extend(batch);
+        if done || out.len() >= limit {
+            return Ok(out);
+        }
+        page = page.next();
+    }
+}
+
 /// `dd-mm-jjjj`.
 pub fn date_nl(d: Date) -> String {
     format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
 }
 
+/// The days of the week, Monday first.
+pub(crate) const DAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// The months, January first.
+pub(crate) const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
 /// A date as people say it: "maandag 14 september 2026".
 pub fn date_long_nl(d: Date) -> String {
-    const DAYS: [&str; 7] = [
-        "maandag",
-        "dinsdag",
-        "woensdag",
-        "donderdag",
-        "vrijdag",
-        "zaterdag",
-        "zondag",
-    ];
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
     let day = DAYS[usize::try_from(d.weekday().to_monday_zero_offset()).unwrap_or(0) % 7];
     let month = MONTHS[usize::try_from(d.month() - 1).unwrap_or(0) % 12];
     format!("{day} {} {month} {}", d.day(), d.year())

@@ -5,7 +5,7 @@
 
 use reqwest::Method;
 
-use crate::harness::{Env, PASSWORD, TestServer};
+use crate::harness::{Env, PASSWORD, TestServer, get_page, post_form};
 use crate::region::*;
 
 crate::http_tests!(
@@ -23,21 +23,6 @@ crate::http_tests!(
 );
 
 const HOLIDAYS: &str = include_str!("fixtures/schoolvakanties-2027-2028.json");
-
-async fn page(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(s.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post_form(
-    s: &TestServer,
-    c: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let res = c.post(s.url(path)).form(form).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
 
 /// A `multipart/form-data` POST: `(name, file name, contents)`; file name `None` for a plain
 /// field.
@@ -111,7 +96,7 @@ async fn changing_lesson_times_reevaluates_every_pupil(env: Env) {
     three_days_absent(&s).await;
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 0);
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let (status, body) = page(&s, &admin, "/beheer/lestijden").await;
+    let (status, body) = get_page(&s, &admin, "/beheer/lestijden").await;
     assert_eq!(status, 200);
     assert!(body.contains("value=\"08:30-12:15\""), "Wednesday shown");
     assert!(body.contains("<label class=\"vh\" for=\"t-s-2\">Hele school, woensdag</label>"));
@@ -179,7 +164,7 @@ async fn a_bad_lesson_time_is_named_in_dutch_and_nothing_is_stored(env: Env) {
 async fn closed_periods_are_added_and_removed(env: Env) {
     let s = region(&env).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let (status, body) = page(&s, &admin, "/beheer/vrije-dagen").await;
+    let (status, body) = get_page(&s, &admin, "/beheer/vrije-dagen").await;
     assert_eq!(status, 200);
     assert!(body.contains("Herfstvakantie") && body.contains("17-10-2026"));
     let (_, body) = post_form(
@@ -368,7 +353,7 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
 async fn a_user_added_with_a_role_can_log_in(env: Env) {
     let s = region(&env).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let (status, body) = page(&s, &admin, "/beheer/gebruikers").await;
+    let (status, body) = get_page(&s, &admin, "/beheer/gebruikers").await;
     assert_eq!(status, 200);
     assert!(body.contains("ib@esch.nl") && !body.contains("ib@wilg.nl"));
     // A password against the policy: refused, nobody made.
@@ -416,7 +401,7 @@ async fn a_user_added_with_a_role_can_log_in(env: Env) {
     assert_eq!(res.status(), 200);
     let me = s.browser();
     s.login(&me, "nieuw@esch.nl", password).await;
-    let (status, body) = page(&s, &me, "/registreren").await;
+    let (status, body) = get_page(&s, &me, "/registreren").await;
     assert_eq!(status, 200, "{body}");
     // A role for an existing user (no password needed); a role twice is refused.
     let (_, body) = post_form(
@@ -510,7 +495,7 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
     let _ = s.logged_in(TEACHER).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
     let count = |body: &str| body.matches("class=\"audit-row\"").count();
-    let (status, all) = page(&s, &admin, "/beheer/auditlog").await;
+    let (status, all) = get_page(&s, &admin, "/beheer/auditlog").await;
     assert_eq!(status, 200);
     let logins = s
         .raw_texts(
@@ -519,13 +504,13 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
         .await
         .len();
     assert!(logins >= 3);
-    let (_, body) = page(&s, &admin, "/beheer/auditlog?actie=login").await;
+    let (_, body) = get_page(&s, &admin, "/beheer/auditlog?actie=login").await;
     assert_eq!(count(&body), logins, "{body}");
     assert!(count(&all) > logins);
     let ib_id = s
         .raw_texts("SELECT CAST(id AS TEXT) FROM users WHERE email = 'ib@esch.nl'")
         .await;
-    let (_, body) = page(
+    let (_, body) = get_page(
         &s,
         &admin,
         &format!("/beheer/auditlog?actie=login&gebruiker={}", ib_id[0]),
@@ -546,7 +531,7 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
             && !body.contains(">Gebruiker leerkracht@esch.nl</td>")
     );
     // The pupil filter: only rows about pupil 4002.
-    let (_, body) = page(&s, &admin, "/beheer/auditlog?leerling=4002").await;
+    let (_, body) = get_page(&s, &admin, "/beheer/auditlog?leerling=4002").await;
     let rows_4002 = s
         .raw_texts("SELECT action FROM audit_log WHERE pupil = '99XX00/4002'")
         .await
@@ -560,16 +545,16 @@ async fn the_audit_filter_returns_only_matching_rows(env: Env) {
         .raw_texts("SELECT at FROM audit_log WHERE action = 'login' ORDER BY id LIMIT 1")
         .await[0][..10]
         .to_owned();
-    let (_, body) = page(&s, &admin, "/beheer/auditlog?tot=2000-01-01").await;
+    let (_, body) = get_page(&s, &admin, "/beheer/auditlog?tot=2000-01-01").await;
     assert_eq!(count(&body), 0);
-    let (_, body) = page(
+    let (_, body) = get_page(
         &s,
         &admin,
         &format!("/beheer/auditlog?van={day}&tot={day}&actie=login"),
     )
     .await;
     assert_eq!(count(&body), logins, "{day}: {body}");
-    let (_, body) = page(&s, &admin, "/beheer/auditlog?van=30-13-2027").await;
+    let (_, body) = get_page(&s, &admin, "/beheer/auditlog?van=30-13-2027").await;
     assert!(body.contains("is geen datum"), "{body}");
     // CSV with the same filter.
     let res = admin
@@ -596,7 +581,7 @@ const PUPILS: &str = "pupil_id;name;birth_date;group;municipality;enrolled_from;
 async fn an_import_with_errors_reports_file_and_line_and_stores_nothing(env: Env) {
     let s = region(&env).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let (status, body) = page(&s, &admin, "/beheer/importeren").await;
+    let (status, body) = get_page(&s, &admin, "/beheer/importeren").await;
     assert_eq!(status, 200);
     assert!(body.contains("<label for=\"pupils\">"));
     let bad = "pupil_id,code,start,end,minutes,note\n\
@@ -675,7 +660,7 @@ async fn a_good_import_stores_and_reports(env: Env) {
     assert_eq!(pupils, ["2001", "2002"]);
     // 4 days of unauthorized absence (1260 minutes): relatief verzuim.
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 1);
-    let (_, groups) = page(&s, &admin, "/beheer/groepen").await;
+    let (_, groups) = get_page(&s, &admin, "/beheer/groepen").await;
     assert!(
         groups.contains("<th scope=\"row\">5</th><td>1</td>"),
         "{groups}"
@@ -701,12 +686,15 @@ async fn other_roles_and_organisations_are_kept_out(env: Env) {
         "/beheer/importeren",
     ] {
         for c in [&teacher, &ib, &jgz] {
-            assert_eq!(page(&s, c, path).await.0, 403, "{path}");
+            assert_eq!(get_page(&s, c, path).await.0, 403, "{path}");
         }
     }
     // A municipality's beheerder has users and the audit log, but no school settings.
-    assert_eq!(page(&s, &gemeente_admin, "/beheer/lestijden").await.0, 403);
-    let (status, body) = page(&s, &gemeente_admin, "/beheer/gebruikers").await;
+    assert_eq!(
+        get_page(&s, &gemeente_admin, "/beheer/lestijden").await.0,
+        403
+    );
+    let (status, body) = get_page(&s, &gemeente_admin, "/beheer/gebruikers").await;
     assert_eq!(status, 200);
     assert!(body.contains("lpa@enschede.nl") && !body.contains("ib@esch.nl"));
     let (status, _) = post_form(&s, &teacher, "/beheer/lestijden", &[("standaard|0", "")]).await;
@@ -733,7 +721,7 @@ async fn other_roles_and_organisations_are_kept_out(env: Env) {
         ["verzuimcoordinator"]
     );
     // Its audit log has none of this school's rows.
-    let (_, body) = page(&s, &other, "/beheer/auditlog?actie=login").await;
+    let (_, body) = get_page(&s, &other, "/beheer/auditlog?actie=login").await;
     assert!(!body.contains("Gebruiker ib@esch.nl"), "{body}");
     // Logged out: to the login page.
     let res = s

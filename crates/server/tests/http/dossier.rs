@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::harness::{Env, TestServer};
+use crate::harness::{Env, TestServer, get_page, post_form};
 use crate::region::{
     COORDINATOR, JGZ, LEERPLICHT, LEERPLICHT_OLDENZAAL, TEACHER, call, enrol, ok, open_tasks,
     pupil, region, register, task_starting,
@@ -24,23 +24,6 @@ crate::http_tests!(
 const DOSSIER: &str = "/leerlingen/99XX00/1001";
 const TALK: &str = "Gaat in gesprek met ouders";
 const MELD: &str = "Meldt bij de leerplichtambtenaar";
-
-async fn get(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(s.url(path)).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
-
-async fn post_form(
-    s: &TestServer,
-    c: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String) {
-    let res = c.post(s.url(path)).form(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.text().await.unwrap())
-}
 
 /// The pupil 1001 with 21 hours ongeoorloofd (Mon-Thu 21-24 September 2026: the 16-hour
 /// signal) and a sick day on 5 October.
@@ -119,7 +102,7 @@ async fn melding_from_page(s: &TestServer, ib: &reqwest::Client) -> Value {
 async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     let s = region(&env).await;
     let (ib, _) = with_signal(&s).await;
-    let (status, html) = get(&s, &ib, DOSSIER).await;
+    let (status, html) = get_page(&s, &ib, DOSSIER).await;
     assert_eq!(status, 200, "{html}");
     // The pupil, with the persoonsgebonden nummer masked.
     assert!(html.contains("Leerling 1001"));
@@ -188,7 +171,7 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
         .await;
     assert!(rows.iter().any(|o| o == "dossier:99XX00:1001"), "{rows:?}");
     // Another school year: no registrations.
-    let (status, other) = get(&s, &ib, &format!("{DOSSIER}?jaar=2025")).await;
+    let (status, other) = get_page(&s, &ib, &format!("{DOSSIER}?jaar=2025")).await;
     assert_eq!(status, 200);
     assert!(other.contains("Schooljaar 2025-2026"));
     assert!(other.contains("Geen registraties in dit schooljaar."));
@@ -258,7 +241,7 @@ async fn the_melding_task_is_completed_from_the_page(env: Env) {
     assert_eq!(m["school_actions"], "Gesprek met ouders op 25-09-2026");
     assert_eq!(m["verzuim_kind"], "relatief_verzuim");
     assert_eq!(m["status"], "geregistreerd");
-    let (_, html) = get(&s, &ib, DOSSIER).await;
+    let (_, html) = get_page(&s, &ib, DOSSIER).await;
     assert!(html.contains("Ouders geïnformeerd op 25-09-2026 (gesprek)"));
     assert!(html.contains("Melding gedaan"));
     // Recording a parent contact outside a task.
@@ -323,7 +306,7 @@ async fn another_school_cannot_open_the_dossier(env: Env) {
     let s = region(&env).await;
     let _ = with_signal(&s).await;
     let other = s.logged_in("ib@wilg.nl").await;
-    let (status, html) = get(&s, &other, DOSSIER).await;
+    let (status, html) = get_page(&s, &other, DOSSIER).await;
     assert!(status == 404 || status == 403, "{status}");
     assert!(!html.contains("Leerling 1001"));
     let (status, _) = post_form(
@@ -341,14 +324,14 @@ async fn another_school_cannot_open_the_dossier(env: Env) {
     assert!(status == 404 || status == 403, "{status}");
     // The leerkracht and GGD-JGZ without a referral: no dossier either.
     let juf = s.logged_in(TEACHER).await;
-    assert_eq!(get(&s, &juf, DOSSIER).await.0, 403);
+    assert_eq!(get_page(&s, &juf, DOSSIER).await.0, 403);
     let jgz = s.logged_in(JGZ).await;
-    assert_eq!(get(&s, &jgz, DOSSIER).await.0, 404);
+    assert_eq!(get_page(&s, &jgz, DOSSIER).await.0, 404);
     // Nor its letters.
     let ib = s.logged_in(COORDINATOR).await;
     let tasks = open_tasks(&s, &ib, "1001").await;
     let case = tasks[0]["case_id"].as_i64().unwrap();
-    let (status, _) = get(
+    let (status, _) = get_page(
         &s,
         &other,
         &format!("/zaken/{case}/brieven/uitnodiging_gesprek"),
@@ -379,7 +362,7 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     let pdf = res.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
     // Its text: the pupil, the masked number, the content the school entered.
-    let (status, text) = get(&s, &ib, &format!("{url}&formaat=tekst")).await;
+    let (status, text) = get_page(&s, &ib, &format!("{url}&formaat=tekst")).await;
     assert_eq!(status, 200);
     assert!(text.contains("Leerling 1001"), "{text}");
     assert!(
@@ -388,7 +371,7 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     );
     assert!(text.contains("Ouders houden de leerling thuis"), "{text}");
     // The invitation, signed by the coordinator.
-    let (status, text) = get(
+    let (status, text) = get_page(
         &s,
         &ib,
         &format!(
@@ -408,7 +391,7 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
         "the reason: {text}"
     );
     // A wrong date: a Dutch message.
-    let (status, body) = get(
+    let (status, body) = get_page(
         &s,
         &ib,
         &format!("/zaken/{case}/brieven/uitnodiging_gesprek?datum=morgen"),
@@ -418,7 +401,7 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     assert!(body.contains("geen geldige datum"), "{body}");
     // The school does not write leerplicht's warning letter; leerplicht does, with a copy to
     // the school.
-    let (status, _) = get(
+    let (status, _) = get_page(
         &s,
         &ib,
         &format!("/zaken/{case}/brieven/waarschuwingsbrief"),
@@ -426,7 +409,7 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     .await;
     assert_eq!(status, 403);
     let lpa = s.logged_in(LEERPLICHT).await;
-    let (status, text) = get(
+    let (status, text) = get_page(
         &s,
         &lpa,
         &format!("/zaken/{case}/brieven/waarschuwingsbrief?melding={id}&formaat=tekst"),
@@ -439,13 +422,13 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     );
     // An unknown kind.
     assert_eq!(
-        get(&s, &ib, &format!("/zaken/{case}/brieven/liefdesbrief"))
+        get_page(&s, &ib, &format!("/zaken/{case}/brieven/liefdesbrief"))
             .await
             .0,
         404
     );
     // The timeline shows the letters; the audit log has them.
-    let (_, html) = get(&s, &ib, DOSSIER).await;
+    let (_, html) = get_page(&s, &ib, DOSSIER).await;
     assert!(
         html.contains("Brief: overzicht van de melding aan leerplicht (Melding"),
         "{html}"
@@ -468,9 +451,9 @@ async fn leerplicht_opens_a_dossier_only_with_a_melding(env: Env) {
     let s = region(&env).await;
     let (ib, _) = with_signal(&s).await;
     let lpa = s.logged_in(LEERPLICHT).await;
-    assert_eq!(get(&s, &lpa, DOSSIER).await.0, 404, "no melding yet");
+    assert_eq!(get_page(&s, &lpa, DOSSIER).await.0, 404, "no melding yet");
     let _ = melding_from_page(&s, &ib).await;
-    let (status, html) = get(&s, &lpa, DOSSIER).await;
+    let (status, html) = get_page(&s, &lpa, DOSSIER).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Leerling 1001") && html.contains("<svg"));
     assert!(html.contains("Relatief verzuim"));
@@ -482,7 +465,7 @@ async fn leerplicht_opens_a_dossier_only_with_a_melding(env: Env) {
     assert!(!html.contains("value=\"ouders\""));
     // Oldenzaal sees nothing.
     let other = s.logged_in(LEERPLICHT_OLDENZAAL).await;
-    assert_eq!(get(&s, &other, DOSSIER).await.0, 404);
+    assert_eq!(get_page(&s, &other, DOSSIER).await.0, 404);
     // And the school's forms refuse leerplicht.
     let (status, _) = call(&s, &lpa, Method::GET, "/leerlingen", None).await;
     assert_eq!(status, 403);
@@ -491,7 +474,7 @@ async fn leerplicht_opens_a_dossier_only_with_a_melding(env: Env) {
 async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     let s = region(&env).await;
     let (ib, _) = with_signal(&s).await;
-    let (status, html) = get(&s, &ib, "/taken").await;
+    let (status, html) = get_page(&s, &ib, "/taken").await;
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/leerlingen/99XX00/1001\""), "{html}");
     assert!(html.contains(MELD));
@@ -502,11 +485,11 @@ async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     let talk_at = html.find(TALK).unwrap();
     let meld_at = html.find(MELD).unwrap();
     assert!(meld_at < talk_at || first_overdue < talk_at);
-    let (status, html) = get(&s, &ib, "/leerlingen?q=leerling&groep=5").await;
+    let (status, html) = get_page(&s, &ib, "/leerlingen?q=leerling&groep=5").await;
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/leerlingen/99XX00/1001\""));
     assert!(html.contains("1 open"));
-    let (_, html) = get(&s, &ib, "/leerlingen?q=niemand").await;
+    let (_, html) = get_page(&s, &ib, "/leerlingen?q=niemand").await;
     assert!(html.contains("Geen leerlingen gevonden."));
     assert!(html.contains("aria-current=\"page\""));
 }
@@ -517,7 +500,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     let ib = s.logged_in(COORDINATOR).await;
     enrol(&s, &ib, pupil("1002", "Oldenzaal")).await;
     register(&s, &ib, "1002", "ziek", "2026-09-07", "2026-09-25").await;
-    let (_, html) = get(&s, &ib, PAGE).await;
+    let (_, html) = get_page(&s, &ib, PAGE).await;
     assert!(html.contains("Verwijzen naar de GGD-JGZ"), "{html}");
     let refer = open_tasks(&s, &ib, "1002").await;
     let refer = task_starting(&refer, "Gaat in gesprek met ouders en verwijst")["id"]
@@ -542,7 +525,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     );
     // GGD-JGZ now opens the dossier, and may make an invitation.
     let jgz = s.logged_in(JGZ).await;
-    let (status, html) = get(&s, &jgz, PAGE).await;
+    let (status, html) = get_page(&s, &jgz, PAGE).await;
     assert_eq!(status, 200);
     assert!(html.contains("/brieven/uitnodiging_gesprek"));
     assert!(html.contains("GGD-JGZ ziet geen registraties"));
@@ -566,7 +549,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
         .as_i64()
         .unwrap()
         .to_string();
-    let (_, html) = get(&s, &ib, PAGE).await;
+    let (_, html) = get_page(&s, &ib, PAGE).await;
     assert!(html.contains("value=\"zonder_goede_reden\""));
     let (_, html) = post_form(
         &s,
@@ -600,7 +583,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     assert_eq!(meld["melding"], true);
     // The referral letter for the parents.
     let case = meld["case_id"].as_i64().unwrap();
-    let (status, text) = get(
+    let (status, text) = get_page(
         &s,
         &ib,
         &format!("/zaken/{case}/brieven/verwijzing_ggd_jgz?verwijzing={referral}&formaat=tekst"),

@@ -6,8 +6,7 @@
 use reqwest::Method;
 
 use crate::ggd_api::referred_pupil;
-use crate::harness::Env;
-use crate::leerplicht_pages::{get_page, page_client, post_form};
+use crate::harness::{Env, get_page, page_client, post_form_located};
 use crate::region::*;
 
 crate::http_tests!(ggd_invites_records_a_no_show_and_keeps_its_notes);
@@ -38,7 +37,7 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     assert!(body.contains("Open taken van de GGD-JGZ"));
 
     // An invitation without a time: refused, nothing stored.
-    let (status, _, body) = post_form(
+    let (status, _, body) = post_form_located(
         &s,
         &jgz,
         &path,
@@ -48,7 +47,7 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     assert_eq!(status, 200);
     assert!(body.contains("Vul de tijd van de afspraak in"), "{body}");
     // The invitation: recorded, the referral in behandeling.
-    let (status, location, _) = post_form(
+    let (status, location, _) = post_form_located(
         &s,
         &jgz,
         &path,
@@ -80,7 +79,8 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     assert_eq!(api["referral"]["status"], "in_behandeling");
 
     // A private note.
-    let (status, _, _) = post_form(&s, &jgz, &path, &[("actie", "notitie"), ("tekst", NOTE)]).await;
+    let (status, _, _) =
+        post_form_located(&s, &jgz, &path, &[("actie", "notitie"), ("tekst", NOTE)]).await;
     assert_eq!(status, 303);
     let (_, body) = get_page(&s, &jgz, &path).await;
     assert!(body.contains(NOTE));
@@ -92,7 +92,8 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
             .iter()
             .all(|t| t["text"] != JUDGE)
     );
-    let (status, location, _) = post_form(&s, &jgz, &path, &[("actie", "niet_verschenen")]).await;
+    let (status, location, _) =
+        post_form_located(&s, &jgz, &path, &[("actie", "niet_verschenen")]).await;
     assert_eq!(
         (status, location),
         (303, format!("{path}?gedaan=niet_verschenen"))
@@ -101,11 +102,12 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     let judge = task_starting(&tasks, JUDGE);
     assert_eq!(judge["party"], "school");
     // A second time: the transition is refused with the reason.
-    let (status, _, body) = post_form(&s, &jgz, &path, &[("actie", "niet_verschenen")]).await;
+    let (status, _, body) =
+        post_form_located(&s, &jgz, &path, &[("actie", "niet_verschenen")]).await;
     assert_eq!(status, 200);
     assert!(body.contains("kan niet naar"), "{body}");
     // A new invitation takes it up again.
-    let (status, _, _) = post_form(
+    let (status, _, _) = post_form_located(
         &s,
         &jgz,
         &path,
@@ -130,7 +132,7 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     assert!(!body.contains(NOTE));
     assert!(!body.contains("10:30") && !body.contains("06-10-2026"));
     assert!(!body.contains("Uitnodiging vastleggen") && !body.contains("Eigen notities"));
-    let (status, _, _) = post_form(&s, &ib, &path, &[("actie", "afgerond")]).await;
+    let (status, _, _) = post_form_located(&s, &ib, &path, &[("actie", "afgerond")]).await;
     assert_eq!(status, 403);
     assert_eq!(get_page(&s, &ib, "/verwijzingen").await.0, 403);
     // The school sees the invitation on the timeline, without the appointment.
@@ -204,11 +206,11 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     assert_eq!(status, 404);
     assert!(!body.contains(NOTE));
     let (status, _, _) =
-        post_form(&s, &other, &path, &[("actie", "notitie"), ("tekst", "x")]).await;
+        post_form_located(&s, &other, &path, &[("actie", "notitie"), ("tekst", "x")]).await;
     assert_eq!(status, 404);
 
     // Verschenen / afgerond: final; no more forms.
-    let (status, _, _) = post_form(&s, &jgz, &path, &[("actie", "afgerond")]).await;
+    let (status, _, _) = post_form_located(&s, &jgz, &path, &[("actie", "afgerond")]).await;
     assert_eq!(status, 303);
     let (_, body) = get_page(&s, &jgz, &path).await;
     assert!(body.contains("Afgerond"));

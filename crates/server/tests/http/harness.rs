@@ -323,6 +323,56 @@ impl TestServer {
     }
 }
 
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
+pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, s.origin().parse().unwrap());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = s.login(&client, email, PASSWORD).await;
+    assert_eq!(res.status(), 200, "login of {email}");
+    client
+}
+
+/// `GET` a page: (status, body).
+pub async fn get_page(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
+    let res = c.get(s.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// `POST` a form: (status, body).
+pub async fn post_form(
+    s: &TestServer,
+    c: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
+    let res = c.post(s.url(path)).form(form).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// `POST` a form: (status, Location, body).
+pub async fn post_form_located(
+    s: &TestServer,
+    c: &reqwest::Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = c.post(s.url(path)).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, res.text().await.unwrap())
+}
+
 /// The session token in a response's `Set-Cookie`, if it sets one (and does not clear it).
 pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
     headers

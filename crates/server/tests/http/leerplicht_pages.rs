@@ -9,7 +9,7 @@ use verzuim_engine::model::Party;
 use verzuim_store::service_queries::{TaskLink, TaskLinkKind};
 use verzuim_store::{Actor, NewTask};
 
-use crate::harness::{Env, TestServer};
+use crate::harness::{Env, TestServer, get_page, page_client, post_form_located};
 use crate::region::*;
 
 crate::http_tests!(
@@ -22,45 +22,6 @@ const TALK: &str = "Gaat in gesprek met ouders en stelt hen op de hoogte van de 
 const MELD: &str = "Meldt bij de leerplichtambtenaar van de woongemeente leerling";
 const FEEDBACK: &str = "Kennisnemen van de afspraken van leerplicht";
 const SUMMARY: &str = "Moeder vertelt dat Jan slecht slaapt; afspraak: hij gaat eerder naar bed";
-
-/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
-pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ORIGIN, s.origin().parse().unwrap());
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = s.login(&client, email, crate::harness::PASSWORD).await;
-    assert_eq!(res.status(), 200, "login of {email}");
-    client
-}
-
-/// `GET` a page: (status, body).
-pub async fn get_page(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(s.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-/// `POST` a form: (status, Location, body).
-pub async fn post_form(
-    s: &TestServer,
-    c: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, String, String) {
-    let res = c.post(s.url(path)).form(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, location, res.text().await.unwrap())
-}
 
 /// Pupil `id` (born `birth`, home municipality Enschede) with 21 hours ongeoorloofd: the school
 /// completes its talk and melding tasks. Returns the melding's id.
@@ -110,7 +71,7 @@ async fn meldingen_list_is_most_urgent_first_like_the_api(env: Env) {
     let b = melding_for(&s, &ib, "1003", "2013-01-01").await;
     let lpa = page_client(&s, LEERPLICHT).await;
     for id in [a, c] {
-        let (status, location, _) = post_form(
+        let (status, location, _) = post_form_located(
             &s,
             &lpa,
             &format!("/meldingen/{id}"),
@@ -206,7 +167,7 @@ async fn meldingen_list_is_most_urgent_first_like_the_api(env: Env) {
     .await;
     assert_eq!(status, 400);
     // Closed last.
-    let (status, _, _) = post_form(
+    let (status, _, _) = post_form_located(
         &s,
         &lpa,
         &format!("/meldingen/{c}"),
@@ -229,7 +190,7 @@ async fn act(
     id: i64,
     form: &[(&str, &str)],
 ) -> (u16, String, String) {
-    post_form(s, lpa, &format!("/meldingen/{id}"), form).await
+    post_form_located(s, lpa, &format!("/meldingen/{id}"), form).await
 }
 
 async fn actions_of(s: &TestServer, lpa: &reqwest::Client, id: i64) -> Vec<Value> {
@@ -628,7 +589,7 @@ async fn another_municipality_and_the_school_get_nothing(env: Env) {
     let (status, body) = get_page(&s, &other, &path).await;
     assert_eq!(status, 404);
     assert!(!body.contains("Leerling 1001"));
-    let (status, _, _) = post_form(&s, &other, &path, &[("actie", "in_behandeling")]).await;
+    let (status, _, _) = post_form_located(&s, &other, &path, &[("actie", "in_behandeling")]).await;
     assert_eq!(status, 404);
     let (status, body) = get_page(&s, &other, "/meldingen").await;
     assert_eq!(status, 200);
@@ -662,11 +623,12 @@ async fn another_municipality_and_the_school_get_nothing(env: Env) {
     assert!(body.contains("Melding intrekken"), "{body}");
     assert!(!body.contains("In behandeling nemen") && !body.contains("Gesprek vastleggen"));
     assert_eq!(get_page(&s, &coordinator, "/meldingen").await.0, 403);
-    let (status, _, _) = post_form(&s, &coordinator, &path, &[("actie", "in_behandeling")]).await;
+    let (status, _, _) =
+        post_form_located(&s, &coordinator, &path, &[("actie", "in_behandeling")]).await;
     assert_eq!(status, 403);
     let other_school = page_client(&s, "ib@wilg.nl").await;
     assert_eq!(get_page(&s, &other_school, &path).await.0, 404);
-    let (status, _, _) = post_form(
+    let (status, _, _) = post_form_located(
         &s,
         &other_school,
         &path,
@@ -675,13 +637,14 @@ async fn another_municipality_and_the_school_get_nothing(env: Env) {
     .await;
     assert_eq!(status, 404);
     // Withdrawing needs a reason; with one, the melding is ingetrokken.
-    let (status, _, body) = post_form(&s, &coordinator, &path, &[("actie", "intrekken")]).await;
+    let (status, _, body) =
+        post_form_located(&s, &coordinator, &path, &[("actie", "intrekken")]).await;
     assert_eq!(status, 200);
     assert!(
         body.contains("Vul de reden van het intrekken in."),
         "{body}"
     );
-    let (status, _, _) = post_form(
+    let (status, _, _) = post_form_located(
         &s,
         &coordinator,
         &path,

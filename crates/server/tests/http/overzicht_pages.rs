@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crate::harness::{Env, TestServer};
+use crate::harness::{Env, get_page};
 use crate::region::*;
 
 crate::http_tests!(
@@ -12,11 +12,6 @@ crate::http_tests!(
     leerplicht_sees_its_meldingen_overview,
     others_get_no_overview_of_the_school,
 );
-
-async fn page(s: &TestServer, c: &reqwest::Client, path: &str) -> (u16, String) {
-    let res = c.get(s.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
 
 /// The table row of a month in the first (school) block.
 fn month_row<'a>(body: &'a str, month: &str) -> &'a str {
@@ -35,7 +30,7 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
     register(&s, &ib, "4001", "ongeoorloofd", "2027-06-21", "2027-06-22").await;
     register(&s, &ib, "4001", "ziek", "2027-06-28", "2027-06-28").await;
     let started = Instant::now();
-    let (status, body) = page(&s, &ib, "/overzicht").await;
+    let (status, body) = get_page(&s, &ib, "/overzicht").await;
     let elapsed = started.elapsed();
     assert_eq!(status, 200, "{body}");
     eprintln!("/overzicht: {elapsed:?}");
@@ -66,7 +61,7 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
     );
     // The beheerder sees it too.
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    assert_eq!(page(&s, &admin, "/overzicht").await.0, 200);
+    assert_eq!(get_page(&s, &admin, "/overzicht").await.0, 200);
 }
 
 async fn leerplicht_sees_its_meldingen_overview(env: Env) {
@@ -94,7 +89,7 @@ async fn leerplicht_sees_its_meldingen_overview(env: Env) {
         .await;
     }
     let lpa = s.logged_in(LEERPLICHT).await;
-    let (status, body) = page(&s, &lpa, "/overzicht").await;
+    let (status, body) = get_page(&s, &lpa, "/overzicht").await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Overzicht meldingen"));
     assert!(body.contains("2 meldingen ontvangen."), "{body}");
@@ -123,7 +118,7 @@ async fn leerplicht_sees_its_meldingen_overview(env: Env) {
     assert!(body.contains("role=\"img\"") && body.contains("Meldingen per status"));
     // Another municipality sees none of them.
     let other = s.logged_in(LEERPLICHT_OLDENZAAL).await;
-    let (status, body) = page(&s, &other, "/overzicht").await;
+    let (status, body) = get_page(&s, &other, "/overzicht").await;
     assert_eq!(status, 200);
     assert!(body.contains("0 meldingen ontvangen."), "{body}");
 }
@@ -135,11 +130,11 @@ async fn others_get_no_overview_of_the_school(env: Env) {
     register(&s, &ib, "4001", "ongeoorloofd", "2027-06-21", "2027-06-22").await;
     for who in [TEACHER, JGZ, GGD_ADMIN, MUNICIPALITY_ADMIN] {
         let c = s.logged_in(who).await;
-        assert_eq!(page(&s, &c, "/overzicht").await.0, 403, "{who}");
+        assert_eq!(get_page(&s, &c, "/overzicht").await.0, 403, "{who}");
     }
     // The other school's coordinator sees its own (empty) school, not this one's absence.
     let other = s.logged_in("ib@wilg.nl").await;
-    let (status, body) = page(&s, &other, "/overzicht").await;
+    let (status, body) = get_page(&s, &other, "/overzicht").await;
     assert_eq!(status, 200);
     assert!(body.contains("(0 leerlingen)"), "{body}");
     assert!(!body.contains("15,6%") && !body.contains("Groep 5"));
