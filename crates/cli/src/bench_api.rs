@@ -74,24 +74,40 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.clients == 0 || args.pupils < args.clients {
         bail!("--pupils moet minstens --clients zijn (elke client heeft eigen leerlingen)");
     }
-    let runtime = migrate::runtime()?;
-    runtime.block_on(async {
-        match args.database.clone() {
+    let args = &args;
+    on_bench_database(args.database.as_deref(), |url, backend| async move {
+        bench(args, &url, backend).await
+    })
+}
+
+/// Runs `bench` on a fresh database: a new PostgreSQL database on the server `database` names
+/// (dropped afterwards, also when `bench` fails), or without one SQLite in a temporary folder.
+/// `bench` gets the database's URL and the backend's name.
+pub(crate) fn on_bench_database<F, Fut>(
+    database: Option<&str>,
+    bench: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(String, &'static str) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    migrate::runtime()?.block_on(async {
+        match database {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let db = PgDatabase::create(&url).await?;
-                let outcome = bench(&args, &db.url, "PostgreSQL").await;
+                let db = PgDatabase::create(url).await?;
+                let outcome = bench(db.url.clone(), "PostgreSQL").await;
                 db.drop_database().await?;
                 outcome?;
             }
             Some(url) => bail!(
                 "--database neemt een PostgreSQL-server (postgres://…); zonder --database meet \
                  de bench SQLite in een tijdelijke map (gekregen: {})",
-                migrate::redact(&url)
+                migrate::redact(url)
             ),
             None => {
                 let dir = TempDir::new()?;
                 let url = format!("sqlite://{}", dir.0.join("bench.db").display());
-                bench(&args, &url, "SQLite").await?;
+                bench(url, "SQLite").await?;
             }
         }
         Ok(ExitCode::SUCCESS)

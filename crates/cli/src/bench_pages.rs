@@ -34,7 +34,7 @@ use verzuim_store::{
     Store, TaskStatus,
 };
 
-use crate::bench_api::{PgDatabase, TempDir, at_noon, percentiles};
+use crate::bench_api::{TempDir, at_noon, on_bench_database, percentiles};
 use crate::generate::{GenerateOptions, generate};
 use crate::migrate;
 
@@ -90,27 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.rounds == 0 {
         bail!("--rounds moet minstens 1 zijn");
     }
-    let runtime = migrate::runtime()?;
-    runtime.block_on(async {
-        match args.database.clone() {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                let db = PgDatabase::create(&url).await?;
-                let outcome = bench(&args, &db.url, "PostgreSQL").await;
-                db.drop_database().await?;
-                outcome?;
-            }
-            Some(url) => bail!(
-                "--database neemt een PostgreSQL-server (postgres://…); zonder --database meet \
-                 de bench SQLite in een tijdelijke map (gekregen: {})",
-                migrate::redact(&url)
-            ),
-            None => {
-                let dir = TempDir::new()?;
-                let url = format!("sqlite://{}", dir.0.join("bench.db").display());
-                bench(&args, &url, "SQLite").await?;
-            }
-        }
-        Ok(ExitCode::SUCCESS)
+    let args = &args;
+    on_bench_database(args.database.as_deref(), |url, backend| async move {
+        bench(args, &url, backend).await
     })
 }
 
