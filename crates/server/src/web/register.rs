@@ -6,7 +6,7 @@
 //! school for every group. Each change goes through the service (which re-evaluates the pupil);
 //! a signal it raises, or any active signal dated that day, shows as a badge in the row.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::Form;
@@ -262,6 +262,25 @@ async fn build_row(
     let id = &pupil.data.pupil.id;
     let regs = day_registrations(tx, school, id, date).await?;
     let signals = tx.active_signals(Scope::School(school), school, id).await?;
+    let signals: Vec<&StoredSignal> = signals.iter().collect();
+    Ok(row_of(
+        pupil, group, date, day, raised, error, regs, &signals,
+    ))
+}
+
+/// A pupil's row from the day's registrations and the pupil's active signals.
+#[allow(clippy::too_many_arguments)]
+fn row_of(
+    pupil: &StoredPupil,
+    group: &str,
+    date: Date,
+    day: &Day,
+    raised: &[i64],
+    error: Option<String>,
+    regs: Vec<StoredRegistration>,
+    signals: &[&StoredSignal],
+) -> Row {
+    let id = &pupil.data.pupil.id;
     let badges: Vec<String> = signals
         .iter()
         .filter(|s| s.date == date || raised.contains(&s.id))
@@ -286,7 +305,7 @@ async fn build_row(
     };
     let first_time = day.times.first().map_or(8 * 60 + 30, |t| t.start);
     let last_time = day.times.last().map_or(15 * 60, |t| t.end);
-    Ok(Row {
+    Row {
         key: format!("leerling-{}", hex(id)),
         pupil_id: id.clone(),
         name,
@@ -315,7 +334,7 @@ async fn build_row(
         error,
         default_from: hhmm(first_time),
         default_until: hhmm(last_time),
-    })
+    }
 }
 
 /// The groups this user may register for, and whether `group` is one of them.
@@ -405,10 +424,35 @@ pub async fn page(
             p.data.pupil.id.clone(),
         )
     });
-    let mut rows = Vec::with_capacity(class.len());
-    for p in class {
-        rows.push(build_row(&mut tx, &school, p, &group, date, &day, &[], None).await?);
+    // The whole class in two queries: the day's registrations and the school's active signals.
+    let scope = Scope::School(&school);
+    let mut regs: HashMap<String, Vec<StoredRegistration>> = HashMap::new();
+    for (pupil, r) in tx.registrations_on(scope, &school, date).await? {
+        if covers(&r.registration, date) {
+            regs.entry(pupil).or_default().push(r);
+        }
     }
+    let all_signals = tx.active_signals_of_school(scope, &school).await?;
+    let mut signals: HashMap<&str, Vec<&StoredSignal>> = HashMap::new();
+    for s in &all_signals {
+        signals.entry(s.pupil_id.as_str()).or_default().push(s);
+    }
+    let rows: Vec<Row> = class
+        .into_iter()
+        .map(|p| {
+            let id = p.data.pupil.id.as_str();
+            row_of(
+                p,
+                &group,
+                date,
+                &day,
+                &[],
+                None,
+                regs.remove(id).unwrap_or_default(),
+                signals.get(id).map_or(&[][..], Vec::as_slice),
+            )
+        })
+        .collect();
     drop(tx);
     audit
         .event(&web.actor, action::PUPIL_READ)

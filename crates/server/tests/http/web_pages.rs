@@ -422,6 +422,35 @@ async fn fifth_lateness_shows_the_signal_in_the_row(env: Env) {
         }
     }
     assert!(last.contains("Signaal: Te laat komen (5x)"), "{last}");
+    // The page of the whole class (read in one query per kind) shows the same row, and only in
+    // L2's row.
+    let page = client
+        .get(server.url(&format!("/registreren?groep=5&datum={today}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("Signaal: Te laat komen (5x)").count(),
+        1,
+        "{page}"
+    );
+    let row = |key: &str| {
+        let start = page.find(&format!("id=\"{key}\"")).expect("row");
+        let end = page[start..]
+            .find("</li>\n")
+            .map_or(page.len(), |e| start + e);
+        page[start..end].to_owned()
+    };
+    assert!(row("leerling-4c32").contains("Signaal: Te laat komen (5x)"));
+    assert!(row("leerling-4c32").contains("te laat (10 min.)"));
+    assert!(
+        !row("leerling-4c31").contains("te laat (10 min.)"),
+        "{}",
+        row("leerling-4c31")
+    );
 }
 
 async fn logout_ends_the_session(env: Env) {
