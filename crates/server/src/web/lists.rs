@@ -65,22 +65,23 @@ pub async fn taken(
             t.id,
         )
     });
-    let mut pupils: HashMap<(String, String), (String, String)> = HashMap::new();
+    // Names and groups of the caller's pupils, read once (a few pages) rather than per task.
+    let pupils: HashMap<(String, String), (String, String)> =
+        all_pages(usize::MAX, |p| visibility::pupils(&state.store, &caller, p))
+            .await?
+            .into_iter()
+            .map(|p| {
+                let name = p.data.name.unwrap_or_else(|| p.data.pupil.id.clone());
+                ((p.school_id, p.data.pupil.id), (name, p.data.pupil.group))
+            })
+            .collect();
     let mut rows = Vec::with_capacity(tasks.len());
     for t in tasks {
         let key = (t.school_id.clone(), t.pupil_id.clone());
-        if !pupils.contains_key(&key) {
-            let found = visibility::pupil(&state.store, &caller, &t.school_id, &t.pupil_id)
-                .await
-                .ok();
-            let name = found
-                .as_ref()
-                .and_then(|p| p.data.name.clone())
-                .unwrap_or_else(|| t.pupil_id.clone());
-            let group = found.map(|p| p.data.pupil.group).unwrap_or_default();
-            pupils.insert(key.clone(), (name, group));
-        }
-        let (pupil, group) = pupils.get(&key).cloned().unwrap_or_default();
+        let (pupil, group) = pupils
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| (t.pupil_id.clone(), String::new()));
         rows.push(TaskRow {
             id: t.id,
             href: format!(

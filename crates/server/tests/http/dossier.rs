@@ -477,6 +477,7 @@ async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     let (status, html) = get_page(&s, &ib, "/taken").await;
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/leerlingen/99XX00/1001\""), "{html}");
+    assert!(html.contains(">Leerling 1001<"), "the pupil's name: {html}");
     assert!(html.contains(MELD));
     assert!(html.contains("Verlopen"), "the melding task is overdue");
     // Due 1 October 2026, the clock on 30 June 2027: 272 days.
