@@ -24,10 +24,10 @@ use super::common::{
     bad_value, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
-use super::registrations::no_note_on_illness;
+use super::registrations::{acting_recorder, no_note_on_illness, recorded_pupil};
 use crate::audit::Audit;
 use crate::authz::{Actor, Permission};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query};
 use crate::state::AppState;
 
@@ -38,8 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(event_history))
 }
 
-/// Who records events.
-pub const WRITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Leerkracht];
+/// Who records events: those who register ([`super::registrations::acting_recorder`]).
 /// Who reads them.
 pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
 
@@ -107,22 +106,20 @@ fn parse_event(body: &EventIn) -> ApiResult<Event> {
     })
 }
 
+/// The pupil of an event of the school, checked as [`recorded_pupil`] does.
 async fn pupil_of_event(
     state: &AppState,
     acting: &Acting,
     school: &str,
     id: i64,
 ) -> ApiResult<String> {
-    let mut tx = state.store.connection().await?;
-    let pupil = tx
-        .pupil_of_event(school, id)
+    let found = state
+        .store
+        .connection()
         .await?
-        .ok_or_else(ApiError::not_found)?;
-    drop(tx);
-    if acting.groups.is_some() {
-        visible_pupil(state, acting, school, &pupil).await?;
-    }
-    Ok(pupil)
+        .pupil_of_event(school, id)
+        .await?;
+    recorded_pupil(state, acting, school, found).await
 }
 
 /// A pupil's current events, in the order they were recorded.
@@ -213,16 +210,7 @@ async fn add_event(
     Query(org): Query<OrgQuery>,
     Json(body): Json<EventIn>,
 ) -> ApiResult<(StatusCode, axum::Json<VersionChanged>)> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     // A leerkracht: own groups only (the service itself refuses a pupil of another school).
     if acting.groups.is_some() {
         visible_pupil(&state, &acting, &school, &pupil).await?;
@@ -274,16 +262,7 @@ async fn correct_event(
     Query(org): Query<OrgQuery>,
     Json(body): Json<EventIn>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
     let event = parse_event(&body)?;
     let change = records::correct_event(
@@ -333,16 +312,7 @@ async fn delete_event(
     Path((school, id)): Path<(String, i64)>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
     let change = records::delete_event(&state.store, &acting.caller, &school, id)
         .await

@@ -201,24 +201,57 @@ pub fn no_note_on_illness(what: &str) -> ApiError {
     .with_field("note")
 }
 
-/// The pupil of a registration of the school, checked against the acting organisation (and a
-/// leerkracht's groups). 404 when there is none.
+/// The acting organisation of a change to a pupil's registrations or events (the events'
+/// handlers too): a leerkracht (own groups) or verzuimcoordinator of the school, or a token with
+/// `registrations:write`.
+pub(super) async fn acting_recorder(
+    state: &AppState,
+    actor: &Actor,
+    audit: &Audit,
+    school: &str,
+    org: Option<&str>,
+) -> ApiResult<Acting> {
+    acting(
+        state,
+        actor,
+        audit,
+        Some(school),
+        org,
+        WRITE_ROLES,
+        Some(Permission::RegistrationsWrite),
+    )
+    .await
+}
+
+/// The pupil a registration or event of the school belongs to (`found`: the store's answer),
+/// checked against a leerkracht's groups. 404 when there is none.
+pub(super) async fn recorded_pupil(
+    state: &AppState,
+    acting: &Acting,
+    school: &str,
+    found: Option<String>,
+) -> ApiResult<String> {
+    let pupil = found.ok_or_else(ApiError::not_found)?;
+    if acting.groups.is_some() {
+        visible_pupil(state, acting, school, &pupil).await?;
+    }
+    Ok(pupil)
+}
+
+/// The pupil of a registration of the school, checked as [`recorded_pupil`] does.
 async fn pupil_of_registration(
     state: &AppState,
     acting: &Acting,
     school: &str,
     id: i64,
 ) -> ApiResult<String> {
-    let mut tx = state.store.connection().await?;
-    let pupil = tx
-        .pupil_of_registration(school, id)
+    let found = state
+        .store
+        .connection()
         .await?
-        .ok_or_else(ApiError::not_found)?;
-    drop(tx);
-    if acting.groups.is_some() {
-        visible_pupil(state, acting, school, &pupil).await?;
-    }
-    Ok(pupil)
+        .pupil_of_registration(school, id)
+        .await?;
+    recorded_pupil(state, acting, school, found).await
 }
 
 /// A pupil's current registrations, in the order they were made (leerplicht: those within the
@@ -309,16 +342,7 @@ async fn add_registration(
     Query(org): Query<OrgQuery>,
     Json(body): Json<RegistrationIn>,
 ) -> ApiResult<(StatusCode, axum::Json<VersionChanged>)> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     // A leerkracht: own groups only (the service itself refuses a pupil of another school).
     if acting.groups.is_some() {
         visible_pupil(&state, &acting, &school, &pupil).await?;
@@ -372,16 +396,7 @@ async fn correct_registration(
     Query(org): Query<OrgQuery>,
     Json(body): Json<RegistrationIn>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     let (registration, note) = parse_registration(&body)?;
     let change = records::correct_registration(
@@ -433,16 +448,7 @@ async fn delete_registration(
     Path((school, id)): Path<(String, i64)>,
     Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     let change = records::delete_registration(&state.store, &acting.caller, &school, id)
         .await
