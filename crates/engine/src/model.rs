@@ -270,6 +270,15 @@ impl EventKind {
     pub fn parse(s: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// Dutch label for people (the school records it; formats.md `events.csv`).
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::Verwijdering => "Verwijdering door het bevoegd gezag",
+            EventKind::ZorgZiekte => "Ziekte die reden tot zorg geeft",
+            EventKind::OverigVerzuim => "Overig verzuim",
+        }
+    }
 }
 
 /// An event recorded by the school.

@@ -298,6 +298,11 @@ impl DemoReport {
 /// upserted, users made only when their e-mail address is unused, a school's files imported only
 /// when it has no pupils, and its workflow walked only when it has no meldingen or referrals yet.
 pub async fn seed(store: &Store) -> Result<DemoReport> {
+    // The region is recorded on the demo day, before the demo server's clock starts: a minute per
+    // step of the workflow, so that its timelines read in order and nothing is dated after the
+    // demo's today.
+    let clock = ManualClock::new(seed_start());
+    let store = &store.with_clock(clock.clock());
     let mut report = DemoReport::default();
     for org in organisations() {
         store.put_organisation(&org).await?;
@@ -356,6 +361,7 @@ pub async fn seed(store: &Store) -> Result<DemoReport> {
         if untouched {
             let walk = Walk {
                 store,
+                clock: &clock,
                 people: &people,
                 school,
             };
@@ -454,10 +460,19 @@ pub fn logins_table(logins: &[DemoLogin]) -> String {
     out
 }
 
+/// The moment the demo region is recorded from: [`DEMO_TODAY`] at 07:00 in the Netherlands.
+fn seed_start() -> Timestamp {
+    at_demo_today(7, 0)
+}
+
 /// The moment a demo server's clock starts: [`DEMO_TODAY`] at 08:15 in the Netherlands.
 pub fn demo_start() -> Timestamp {
+    at_demo_today(8, 15)
+}
+
+fn at_demo_today(hour: i8, minute: i8) -> Timestamp {
     DEMO_TODAY
-        .at(8, 15, 0, 0)
+        .at(hour, minute, 0, 0)
         .to_zoned(TimeZone::get("Europe/Amsterdam").unwrap_or(TimeZone::UTC))
         .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
 }
@@ -538,11 +553,19 @@ struct Started {
 /// Part of the workflow of one school, walked as the demo users.
 struct Walk<'a> {
     store: &'a Store,
+    /// The store's clock, a minute on per step.
+    clock: &'a ManualClock,
     people: &'a People,
     school: &'a str,
 }
 
 impl Walk<'_> {
+    /// The store, a minute later than the previous step.
+    fn step(&self) -> &Store {
+        self.clock.advance(SignedDuration::from_mins(1));
+        self.store
+    }
+
     /// OBS De Esch: meldingen to all three municipalities, one in behandeling and one closed
     /// with afspraken; two referrals to GGD Twente, one "niet verschenen zonder tegenbericht".
     async fn esch(&self) -> Result<()> {
@@ -699,7 +722,7 @@ impl Walk<'_> {
         let referral = need(isa.referral, "verwijzing 1040")?;
         // GGD-JGZ invited her (which took the referral up) before she did not come.
         verzuim_service::ggd::record_invitation(
-            self.store,
+            self.step(),
             &ggd,
             referral,
             DEMO_TODAY - jiff::Span::new().days(17),
@@ -707,14 +730,14 @@ impl Walk<'_> {
         )
         .await?;
         verzuim_service::referrals::add_jgz_note(
-            self.store,
+            self.step(),
             &ggd,
             referral,
             "Uitnodiging voor het spreekuur verstuurd aan ouders.",
         )
         .await?;
         verzuim_service::referrals::set_referral_status(
-            self.store,
+            self.step(),
             &ggd,
             referral,
             ReferralStatus::NietVerschenenZonderTegenbericht,
@@ -733,14 +756,14 @@ impl Walk<'_> {
             .await?;
         let referral = need(levi.referral, "verwijzing 1015")?;
         verzuim_service::referrals::set_referral_status(
-            self.store,
+            self.step(),
             &ggd,
             referral,
             ReferralStatus::InBehandeling,
         )
         .await?;
         verzuim_service::ggd::record_invitation(
-            self.store,
+            self.step(),
             &ggd,
             referral,
             date(2027, 7, 14),
@@ -848,7 +871,7 @@ impl Walk<'_> {
                 judgement: None,
             };
             let outcome = verzuim_service::tasks::complete_task(
-                self.store,
+                self.step(),
                 &coordinator,
                 DEMO_TODAY,
                 task.id,
@@ -900,7 +923,7 @@ impl Walk<'_> {
             .unwrap_or(DEMO_TODAY)
             .min(DEMO_TODAY);
         verzuim_service::leerplicht::record_action(
-            self.store,
+            self.step(),
             caller,
             DEMO_TODAY,
             id,
@@ -922,7 +945,7 @@ impl Walk<'_> {
         id: MeldingId,
         action: MeldingAction,
     ) -> Result<()> {
-        verzuim_service::meldingen::melding_action(self.store, caller, id, &action).await?;
+        verzuim_service::meldingen::melding_action(self.step(), caller, id, &action).await?;
         Ok(())
     }
 }

@@ -1,9 +1,10 @@
 //! What every handler gets: the store, the configuration and the clock.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use verzuim_store::Store;
+pub use verzuim_store::{Clock, ManualClock};
 
 /// The shared state of the service. Cheap to clone (everything behind `Arc`s or pools).
 ///
@@ -21,9 +22,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
+            clock: store.clock(),
             store,
             config: Arc::new(config),
-            clock: Clock::system(),
             letters: Arc::new(crate::web::letters::LetterTemplates::new(None)),
         }
     }
@@ -35,8 +36,9 @@ impl AppState {
         self
     }
 
-    /// The same state with another clock (tests).
+    /// The same state with another clock (tests, the demo); the store stamps its writes by it too.
     pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.store = self.store.with_clock(clock.clone());
         self.clock = clock;
         self
     }
@@ -86,53 +88,6 @@ impl Config {
     }
 }
 
-/// The service's clock: the system clock, or a manual one that tests move.
-#[derive(Clone)]
-pub struct Clock(ClockInner);
-
-#[derive(Clone)]
-enum ClockInner {
-    System,
-    Manual(ManualClock),
-}
-
-impl Clock {
-    pub fn system() -> Clock {
-        Clock(ClockInner::System)
-    }
-
-    pub fn now(&self) -> Timestamp {
-        match &self.0 {
-            ClockInner::System => Timestamp::now(),
-            ClockInner::Manual(m) => m.now(),
-        }
-    }
-}
-
-/// A clock that stands still until told to move (for tests of timeouts and throttling).
-#[derive(Clone)]
-pub struct ManualClock(Arc<Mutex<Timestamp>>);
-
-impl ManualClock {
-    pub fn new(start: Timestamp) -> ManualClock {
-        ManualClock(Arc::new(Mutex::new(start)))
-    }
-
-    /// A [`Clock`] that reads this one.
-    pub fn clock(&self) -> Clock {
-        Clock(ClockInner::Manual(self.clone()))
-    }
-
-    pub fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    pub fn advance(&self, by: SignedDuration) {
-        let mut t = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        *t = t.saturating_add(by).unwrap_or(*t);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,14 +104,5 @@ mod tests {
         );
         assert!(c.public_url_is_https());
         assert_eq!(Config::default().public_origin(), None);
-    }
-
-    #[test]
-    fn manual_clock_moves_only_when_told() {
-        let m = ManualClock::new(Timestamp::UNIX_EPOCH);
-        let c = m.clock();
-        assert_eq!(c.now(), Timestamp::UNIX_EPOCH);
-        m.advance(SignedDuration::from_secs(90));
-        assert_eq!(c.now().as_second(), 90);
     }
 }

@@ -79,12 +79,12 @@ mod send_check {
         comp: &Completion,
         la: &leerplicht::ActionInput,
     ) {
-        send(records::add_registration(s, c, d, "", "", r, None));
-        send(records::correct_registration(s, c, d, "", 1, r, None));
-        send(records::delete_registration(s, c, "", 1));
-        send(records::add_event(s, c, d, "", "", e));
-        send(records::correct_event(s, c, d, "", 1, e));
-        send(records::delete_event(s, c, "", 1));
+        send(records::add_registration(s, c, d, "", "", r, None, None));
+        send(records::correct_registration(s, c, d, "", 1, r, None, None));
+        send(records::delete_registration(s, c, "", 1, None));
+        send(records::add_event(s, c, d, "", "", e, None));
+        send(records::correct_event(s, c, d, "", 1, e, None));
+        send(records::delete_event(s, c, "", 1, None));
         send(records::enrol_pupil(s, c, "", p));
         send(records::update_pupil(s, c, "", p));
         send(records::deregister_pupil(s, c, "", "", d, None));

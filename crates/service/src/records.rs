@@ -34,36 +34,28 @@ const MAX_ID: usize = 64;
 /// is known only then): the change and its audit row commit together, or neither does.
 pub type AuditRow<'a> = &'a (dyn Fn(&VersionRef) -> AuditEntry + Send + Sync);
 
-/// Adds a registration (version 1) and re-evaluates the pupil.
-pub async fn add_registration(
-    store: &Store,
-    caller: &Caller,
-    today: Date,
-    school_id: &str,
-    pupil_id: &str,
-    registration: &Registration,
-    note: Option<&str>,
+/// Writes the change's audit row and commits the change with it.
+async fn commit(
+    mut tx: Tx,
+    version: VersionRef,
+    sync: SyncReport,
+    audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
-    add_registration_audited(
-        store,
-        caller,
-        today,
-        school_id,
-        pupil_id,
-        registration,
-        note,
-        None,
-    )
-    .await
+    if let Some(audit) = audit {
+        tx.audit(&audit(&version)).await?;
+    }
+    tx.commit().await?;
+    Ok(Change { version, sync })
 }
 
-/// [`add_registration`], with the audit row of the request in the same transaction.
+/// Adds a registration (version 1) and re-evaluates the pupil; `audit`, the request's audit row,
+/// commits with it.
 ///
 /// The pupil's record is read once: it validates the registration, and, with the new
 /// registration appended (it has the highest id, so it is last, as `current_record` orders
 /// them), it is what the re-evaluation evaluates.
 #[allow(clippy::too_many_arguments)]
-pub async fn add_registration_audited(
+pub async fn add_registration(
     store: &Store,
     caller: &Caller,
     today: Date,
@@ -110,15 +102,12 @@ pub async fn add_registration_audited(
         &current,
     )
     .await?;
-    if let Some(audit) = audit {
-        tx.audit(&audit(&version)).await?;
-    }
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
 /// Corrects a registration (a new version; earlier versions stay in its history) and
-/// re-evaluates the pupil.
+/// re-evaluates the pupil; `audit` commits with it.
+#[allow(clippy::too_many_arguments)]
 pub async fn correct_registration(
     store: &Store,
     caller: &Caller,
@@ -127,6 +116,7 @@ pub async fn correct_registration(
     id: RegistrationId,
     registration: &Registration,
     note: Option<&str>,
+    audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "registraties corrigeren")?;
     let note = optional(note, "De toelichting")?;
@@ -158,16 +148,17 @@ pub async fn correct_registration(
         .correct_registration(school_id, id, registration, note.as_deref(), caller.actor())
         .await?;
     let sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
-/// Deletes a registration (a version marked deleted) and re-evaluates the pupil.
+/// Deletes a registration (a version marked deleted) and re-evaluates the pupil; `audit` commits
+/// with it.
 pub async fn delete_registration(
     store: &Store,
     caller: &Caller,
     school_id: &str,
     id: RegistrationId,
+    audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "registraties verwijderen")?;
     let mut tx = store.begin().await?;
@@ -180,24 +171,12 @@ pub async fn delete_registration(
         .delete_registration(school_id, id, caller.actor())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
-/// Records a manual event (`verwijdering`, `zorg_ziekte`, `overig_verzuim`) and re-evaluates.
+/// Records a manual event (`verwijdering`, `zorg_ziekte`, `overig_verzuim`) and re-evaluates;
+/// `audit` commits with it.
 pub async fn add_event(
-    store: &Store,
-    caller: &Caller,
-    today: Date,
-    school_id: &str,
-    pupil_id: &str,
-    event: &Event,
-) -> Result<Change> {
-    add_event_audited(store, caller, today, school_id, pupil_id, event, None).await
-}
-
-/// [`add_event`], with the audit row of the request in the same transaction.
-pub async fn add_event_audited(
     store: &Store,
     caller: &Caller,
     today: Date,
@@ -219,14 +198,10 @@ pub async fn add_event_audited(
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
-    if let Some(audit) = audit {
-        tx.audit(&audit(&version)).await?;
-    }
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
-/// Corrects an event (a new version) and re-evaluates.
+/// Corrects an event (a new version) and re-evaluates; `audit` commits with it.
 pub async fn correct_event(
     store: &Store,
     caller: &Caller,
@@ -234,6 +209,7 @@ pub async fn correct_event(
     school_id: &str,
     id: EventId,
     event: &Event,
+    audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen corrigeren")?;
     let event = normalise_event(event)?;
@@ -252,16 +228,16 @@ pub async fn correct_event(
         .correct_event(school_id, id, &event, caller.actor())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
-/// Deletes an event (a version marked deleted) and re-evaluates.
+/// Deletes an event (a version marked deleted) and re-evaluates; `audit` commits with it.
 pub async fn delete_event(
     store: &Store,
     caller: &Caller,
     school_id: &str,
     id: EventId,
+    audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen verwijderen")?;
     let mut tx = store.begin().await?;
@@ -272,8 +248,7 @@ pub async fn delete_event(
     tx.lock_pupil(school_id, &pupil_id).await?;
     let version = tx.delete_event(school_id, id, caller.actor()).await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
-    tx.commit().await?;
-    Ok(Change { version, sync })
+    commit(tx, version, sync, audit).await
 }
 
 /// Enrols a pupil at the school (formats.md `pupils.csv` fields) and evaluates them (a pupil

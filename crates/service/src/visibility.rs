@@ -17,7 +17,7 @@
 use serde::Serialize;
 use verzuim_store::service_queries::{TaskLink, TimelineEntry};
 use verzuim_store::{
-    Case, CaseId, Melding, Page, ParentInformation, Referral, Store, StoredPupil,
+    Case, CaseId, Melding, Page, ParentInformation, Referral, Store, StoredEvent, StoredPupil,
     StoredRegistration, StoredSignal, Task, TaskStatus,
 };
 
@@ -78,6 +78,20 @@ pub async fn registrations(
     Ok(tx
         .visible_registrations(scope, school_id, pupil_id, page)
         .await?)
+}
+
+/// A pupil's current events (verwijdering, zorg_ziekte, overig_verzuim) as the caller may see
+/// them (the pupil's scope), oldest first.
+pub async fn events(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    pupil_id: &str,
+    page: Page,
+) -> Result<Vec<StoredEvent>> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    Ok(tx.list_events(scope, school_id, pupil_id, page).await?)
 }
 
 /// The cases the caller may see (case-level scope), newest first; optionally one pupil's.

@@ -8,7 +8,6 @@ use jiff::civil::Date;
 use crate::db::{Row, args, json_text};
 use crate::{
     Actor, AuditEntry, AuditRecord, Page, Result, RetentionCounts, RetentionReport, StoreError, Tx,
-    now,
 };
 
 fn audit_of(r: &Row) -> Result<AuditRecord> {
@@ -33,12 +32,13 @@ const EXPIRED: &str = "SELECT id FROM pupils WHERE school_id = ? \
 impl Tx {
     /// Appends an audit row; returns its id.
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<i64> {
+        let now = self.now();
         self.c()
             .fetch_one(
                 "INSERT INTO audit_log (at, user_id, actor, organisation_id, action, object, \
                  pupil, address, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 args![
-                    now(),
+                    now,
                     e.actor.user_id(),
                     e.actor.to_string(),
                     &e.organisation_id,

@@ -16,7 +16,7 @@ use crate::types::names;
 use crate::workflow::melding_of;
 use crate::{
     Actor, InformedHow, Melding, MeldingId, MeldingStatus, Page, ReferralId, Result, Scope,
-    StoreError, Tx, now,
+    StoreError, Tx,
 };
 
 names! {
@@ -161,6 +161,7 @@ impl Tx {
         action: &NewLeerplichtAction,
         by: Actor,
     ) -> Result<i64> {
+        let now = self.now();
         self.c()
             .fetch_optional(
                 "INSERT INTO leerplicht_actions (melding_id, municipality, kind, action_date, \
@@ -173,7 +174,7 @@ impl Tx {
                     action.with_whom.map(|w| w.as_str()),
                     &action.summary,
                     action.parents_how.map(|h| h.as_str()),
-                    now(),
+                    now,
                     by.to_string(),
                     action.melding_id,
                     municipality
@@ -215,13 +216,14 @@ impl Tx {
         time: u16,
         by: Actor,
     ) -> Result<i64> {
+        let now = self.now();
         self.c()
             .fetch_optional(
                 "INSERT INTO referral_invitations (referral_id, ggd_id, appointment_date, \
                  appointment_time, created_at, created_by) \
                  SELECT r.id, r.ggd_id, ?, ?, ?, ? FROM referrals r \
                  WHERE r.id = ? AND r.ggd_id = ? RETURNING id",
-                args![date, time, now(), by.to_string(), referral_id, ggd_id],
+                args![date, time, now, by.to_string(), referral_id, ggd_id],
             )
             .await?
             .ok_or(StoreError::NotFound)?

@@ -15,6 +15,7 @@
 
 mod audit;
 pub mod auth_queries;
+pub mod clock;
 mod db;
 mod error;
 pub mod leerplicht_queries;
@@ -40,6 +41,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use verzuim_engine::model::{Registration, Signal, SignalKind};
 
+pub use crate::clock::{Clock, ManualClock};
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
 pub use crate::types::*;
@@ -107,6 +109,8 @@ pub struct Store {
     pool: Pool,
     /// SQLite: the one connection every write transaction runs on (group commit).
     writer: Option<std::sync::Arc<writer::Writer>>,
+    /// What stamps every write (`recorded_at`, `created_at`, the audit log).
+    clock: Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +135,7 @@ impl Store {
             return Ok(Store {
                 pool: Pool::Pg(pool),
                 writer: None,
+                clock: Clock::system(),
             });
         }
         let options = if url.starts_with("sqlite:") {
@@ -156,6 +161,7 @@ impl Store {
         Ok(Store {
             pool: Pool::Sqlite(pool),
             writer: Some(std::sync::Arc::new(writer)),
+            clock: Clock::system(),
         })
     }
 
@@ -188,6 +194,24 @@ impl Store {
         Ok(())
     }
 
+    /// The same store (same pool) stamping its writes by `clock` (the demo, tests).
+    pub fn with_clock(&self, clock: Clock) -> Store {
+        Store {
+            clock,
+            ..self.clone()
+        }
+    }
+
+    /// The time by the store's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
@@ -218,7 +242,10 @@ impl Store {
             (Pool::Sqlite(p), None) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             (Pool::Pg(p), _) => TxInner::Pg(p.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            clock: self.clock.clone(),
+        })
     }
 
     /// Runs `f` in one transaction: commits when it returns `Ok`, rolls back otherwise.
@@ -254,7 +281,10 @@ impl Store {
             Pool::Sqlite(p) => TxInner::SqliteConn(p.acquire().await?),
             Pool::Pg(p) => TxInner::PgConn(p.acquire().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            clock: self.clock.clone(),
+        })
     }
 }
 
@@ -262,6 +292,7 @@ impl Store {
 /// the store as a method.
 pub struct Tx {
     inner: TxInner,
+    clock: Clock,
 }
 
 enum TxInner {
@@ -273,6 +304,11 @@ enum TxInner {
 }
 
 impl Tx {
+    /// The time by the store's clock: what this transaction stamps its writes with.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
     /// Makes every write of this transaction durable.
     pub async fn commit(self) -> Result<()> {
         match self.inner {
@@ -362,11 +398,6 @@ fn redact(url: &str) -> String {
         Some((_, host)) => format!("…@{host}"),
         None => url.to_owned(),
     }
-}
-
-/// The store's clock (one place, so timestamps are all made alike).
-pub(crate) fn now() -> Timestamp {
-    Timestamp::now()
 }
 
 macro_rules! delegate {

@@ -7,7 +7,7 @@ use crate::db::{Row, args, json_text};
 use crate::{
     Actor, ApiToken, Letterhead, Membership, NewApiToken, NewUser, OrgKind, Organisation, Page,
     Result, Role, SchoolSettings, Session, StoreError, Throttle, ThrottleKey, TokenId, Tx, User,
-    UserId, now,
+    UserId,
 };
 
 fn organisation_of(r: &Row) -> Result<Organisation> {
@@ -88,7 +88,7 @@ fn normalise_email(email: &str) -> String {
 impl Tx {
     /// Creates or updates an organisation (by id).
     pub async fn put_organisation(&mut self, org: &Organisation) -> Result<()> {
-        let t = now();
+        let t = self.now();
         let l = &org.letterhead;
         self.c()
             .execute(
@@ -150,6 +150,7 @@ impl Tx {
         school_id: &str,
         settings: &SchoolSettings,
     ) -> Result<()> {
+        let now = self.now();
         let s = &settings.school;
         let n = self
             .c()
@@ -168,7 +169,7 @@ impl Tx {
                     json_text(&s.lesson_times)?,
                     json_text(&s.groups)?,
                     json_text(&s.closed)?,
-                    now(),
+                    now,
                     school_id
                 ],
             )
@@ -207,7 +208,7 @@ impl Tx {
 
     /// Creates a user; the e-mail address (lower-cased) must be unused.
     pub async fn create_user(&mut self, user: &NewUser) -> Result<UserId> {
-        let t = now();
+        let t = self.now();
         let email = normalise_email(&user.email);
         if email.is_empty() {
             return Err(StoreError::Invalid("e-mailadres ontbreekt".into()));
@@ -257,11 +258,12 @@ impl Tx {
     /// Sets a new password hash and ends every session of the user (security.md: sessions are
     /// gone at a password change).
     pub async fn set_password_hash(&mut self, id: UserId, password_hash: &str) -> Result<()> {
+        let now = self.now();
         let n = self
             .c()
             .execute(
                 "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
-                args![password_hash, now(), id],
+                args![password_hash, now, id],
             )
             .await?;
         if n == 0 {
@@ -273,6 +275,7 @@ impl Tx {
 
     /// Gives a user a role in an organisation (again: updates the groups).
     pub async fn add_membership(&mut self, m: &Membership) -> Result<()> {
+        let now = self.now();
         self.c()
             .execute(
                 "INSERT INTO memberships (user_id, organisation_id, role, groups_json, \
@@ -284,7 +287,7 @@ impl Tx {
                     &m.organisation_id,
                     m.role.as_str(),
                     json_text(&m.groups)?,
-                    now()
+                    now
                 ],
             )
             .await?;
@@ -452,6 +455,7 @@ impl Tx {
     }
 
     pub async fn create_api_token(&mut self, t: &NewApiToken, by: Actor) -> Result<TokenId> {
+        let now = self.now();
         self.c()
             .fetch_one(
                 "INSERT INTO api_tokens (organisation_id, name, token_hash, permissions_json, \
@@ -461,7 +465,7 @@ impl Tx {
                     &t.name,
                     &t.token_hash,
                     json_text(&t.permissions)?,
-                    now(),
+                    now,
                     by.to_string()
                 ],
             )
@@ -496,12 +500,13 @@ impl Tx {
     }
 
     pub async fn revoke_api_token(&mut self, organisation_id: &str, id: TokenId) -> Result<bool> {
+        let now = self.now();
         let n = self
             .c()
             .execute(
                 "UPDATE api_tokens SET revoked_at = ? \
                  WHERE id = ? AND organisation_id = ? AND revoked_at IS NULL",
-                args![now(), id, organisation_id],
+                args![now, id, organisation_id],
             )
             .await?;
         Ok(n > 0)

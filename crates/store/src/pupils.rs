@@ -6,7 +6,7 @@ use verzuim_engine::model::{Code, Event, EventKind, Pupil, PupilRecord, Registra
 use crate::db::{Row, args};
 use crate::{
     Actor, CurrentRecord, EventId, Page, PupilData, RegistrationId, Result, Scope, StoreError,
-    StoredEvent, StoredPupil, StoredRegistration, Tx, VersionRef, now,
+    StoredEvent, StoredPupil, StoredRegistration, Tx, VersionRef,
 };
 
 fn pupil_of(r: &Row) -> Result<StoredPupil> {
@@ -140,7 +140,7 @@ impl Tx {
     /// Enrols a pupil; the pupil id must be new within the school.
     pub async fn insert_pupil(&mut self, school_id: &str, d: &PupilData) -> Result<()> {
         let p = &d.pupil;
-        let t = now();
+        let t = self.now();
         self.c()
             .execute(
                 "INSERT INTO pupils (school_id, pupil_id, birth_date, group_name, municipality, \
@@ -183,6 +183,7 @@ impl Tx {
 
     /// Replaces a pupil's data (by school and pupil id).
     pub async fn update_pupil(&mut self, school_id: &str, d: &PupilData) -> Result<()> {
+        let now = self.now();
         let p = &d.pupil;
         let n = self
             .c()
@@ -208,7 +209,7 @@ impl Tx {
                     &d.street,
                     &d.postcode,
                     &d.city,
-                    now(),
+                    now,
                     school_id,
                     &p.id
                 ],
@@ -228,6 +229,7 @@ impl Tx {
         enrolled_until: Date,
         next_school: Option<&str>,
     ) -> Result<()> {
+        let now = self.now();
         let n = self
             .c()
             .execute(
@@ -236,7 +238,7 @@ impl Tx {
                 args![
                     enrolled_until,
                     next_school,
-                    now(),
+                    now,
                     school_id,
                     pupil_id,
                     enrolled_until
@@ -295,7 +297,7 @@ impl Tx {
     ) -> Result<VersionRef> {
         check_registration(reg, note)?;
         let pupil = self.pupil_key(school_id, pupil_id).await?;
-        let t = now();
+        let t = self.now();
         let id = self
             .c()
             .fetch_one(
@@ -319,6 +321,7 @@ impl Tx {
         deleted: bool,
         by: Actor,
     ) -> Result<()> {
+        let now = self.now();
         let (kind, from, until, tfrom, tuntil) = span_columns(&reg.span);
         self.c()
             .execute(
@@ -337,7 +340,7 @@ impl Tx {
                     reg.minutes_late,
                     note,
                     deleted,
-                    now(),
+                    now,
                     by.to_string()
                 ],
             )
@@ -514,6 +517,7 @@ impl Tx {
         event: &Event,
         by: Actor,
     ) -> Result<VersionRef> {
+        let now = self.now();
         check_event(event)?;
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         let id = self
@@ -521,7 +525,7 @@ impl Tx {
             .fetch_one(
                 "INSERT INTO events (pupil, current_version, created_at) \
                  VALUES (?, 1, ?) RETURNING id",
-                args![pupil, now()],
+                args![pupil, now],
             )
             .await?
             .i64("id")?;
@@ -537,6 +541,7 @@ impl Tx {
         deleted: bool,
         by: Actor,
     ) -> Result<()> {
+        let now = self.now();
         self.c()
             .execute(
                 "INSERT INTO event_versions (event_id, version, kind, date, note, deleted, \
@@ -548,7 +553,7 @@ impl Tx {
                     event.date,
                     &event.note,
                     deleted,
-                    now(),
+                    now,
                     by.to_string()
                 ],
             )

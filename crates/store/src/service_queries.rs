@@ -24,7 +24,7 @@ use crate::{
     Actor, Case, CaseId, InformedHow, Melding, MeldingId, MeldingStatus, OrgKind, Organisation,
     Page, ParentInformation, Referral, ReferralId, ReferralStatus, RegistrationId, Result, Scope,
     SignalId, Store, StoreError, StoredEvidence, StoredRegistration, StoredSignal, Task, TaskId,
-    TaskStatus, Tx, now,
+    TaskStatus, Tx,
 };
 
 /// Why a task exists beyond the card's own action, and what it refers to.
@@ -242,6 +242,7 @@ impl Store {
 impl Tx {
     /// Names the GGD-JGZ organisation a school refers pupils to.
     pub async fn set_school_ggd(&mut self, school_id: &str, ggd_id: &str) -> Result<()> {
+        let now = self.now();
         let n = self
             .c()
             .execute(
@@ -250,7 +251,7 @@ impl Tx {
                  WHERE s.id = ? AND s.kind = 'school' AND g.id = ? AND g.kind = 'ggd_jgz' \
                  ON CONFLICT (school_id) DO UPDATE SET ggd_id = excluded.ggd_id, \
                  updated_at = excluded.updated_at",
-                args![now(), school_id, ggd_id],
+                args![now, school_id, ggd_id],
             )
             .await?;
         if n == 0 {
@@ -464,7 +465,7 @@ impl Tx {
         reason: Option<&str>,
         by: Actor,
     ) -> Result<bool> {
-        let t = now();
+        let t = self.now();
         let n = self
             .c()
             .execute(
@@ -505,7 +506,7 @@ impl Tx {
         reason: Option<&str>,
         by: Actor,
     ) -> Result<bool> {
-        let t = now();
+        let t = self.now();
         let (scope_sql, scope_arg) = match scope {
             Scope::School(s) => ("school_id = ?", Arg::from(s)),
             Scope::Municipality(m) => ("municipality = ?", Arg::from(m)),
@@ -547,7 +548,7 @@ impl Tx {
         status: ReferralStatus,
         by: Actor,
     ) -> Result<bool> {
-        let t = now();
+        let t = self.now();
         let (scope_sql, scope_arg) = match scope {
             Scope::School(s) => ("school_id = ?", Arg::from(s)),
             Scope::Ggd(g) => ("ggd_id = ?", Arg::from(g)),
@@ -809,13 +810,14 @@ impl Tx {
 
     /// Appends a line to a case's timeline.
     pub async fn add_timeline(&mut self, entry: &NewTimelineEntry, by: Actor) -> Result<i64> {
+        let now = self.now();
         self.c()
             .fetch_one(
                 "INSERT INTO case_timeline (case_id, at, actor, entry, signal_id, detail) \
                  VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 args![
                     entry.case_id,
-                    now(),
+                    now,
                     by.to_string(),
                     &entry.entry,
                     entry.signal_id,

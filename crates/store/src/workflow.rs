@@ -9,7 +9,7 @@ use crate::{
     Actor, Case, CaseId, HistoryEntry, InformedHow, JgzNote, Melding, MeldingId, MeldingStatus,
     NewMelding, NewParentInformation, NewTask, Page, ParentInformation, Referral, ReferralId,
     ReferralStatus, Result, Scope, SignalId, SignalStatus, StoreError, StoredEvidence,
-    StoredSignal, Task, TaskId, TaskStatus, Tx, now,
+    StoredSignal, Task, TaskId, TaskStatus, Tx,
 };
 
 pub(crate) fn opt_period(r: &Row, from: &str, to: &str) -> Result<Option<Period>> {
@@ -185,6 +185,7 @@ impl Tx {
         evidence: &[StoredEvidence],
         case_id: Option<CaseId>,
     ) -> Result<SignalId> {
+        let now = self.now();
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         if let Some(case_id) = case_id {
             self.c()
@@ -213,7 +214,7 @@ impl Tx {
                     json_text(evidence)?,
                     json_text(&signal.actions)?,
                     signal.pupil_participates,
-                    now()
+                    now
                 ],
             )
             .await?
@@ -290,7 +291,7 @@ impl Tx {
         reason: &str,
         by: Actor,
     ) -> Result<Vec<TaskId>> {
-        let t = now();
+        let t = self.now();
         let n = self
             .c()
             .execute(
@@ -327,12 +328,13 @@ impl Tx {
         kinds: &[SignalKind],
         opened_on: Date,
     ) -> Result<CaseId> {
+        let now = self.now();
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         self.c()
             .fetch_one(
                 "INSERT INTO cases (pupil, kinds_json, opened_on, opened_at) \
                  VALUES (?, ?, ?, ?) RETURNING id",
-                args![pupil, json_text(kinds)?, opened_on, now()],
+                args![pupil, json_text(kinds)?, opened_on, now],
             )
             .await?
             .i64("id")
@@ -393,13 +395,14 @@ impl Tx {
         case_id: CaseId,
         reason: &str,
     ) -> Result<()> {
+        let now = self.now();
         let n = self
             .c()
             .execute(
                 "UPDATE cases SET closed_at = ?, closed_reason = ? \
                  WHERE id = ? AND closed_at IS NULL \
                  AND pupil IN (SELECT id FROM pupils WHERE school_id = ?)",
-                args![now(), reason, case_id, school_id],
+                args![now, reason, case_id, school_id],
             )
             .await?;
         if n == 0 {
@@ -442,7 +445,7 @@ impl Tx {
 
     /// Creates an open task (with its first history row).
     pub async fn create_task(&mut self, task: &NewTask, by: Actor) -> Result<TaskId> {
-        let t = now();
+        let t = self.now();
         if let Some(signal) = task.signal_id {
             self.c()
                 .fetch_one(
@@ -492,7 +495,7 @@ impl Tx {
         reason: Option<&str>,
         by: Actor,
     ) -> Result<()> {
-        let t = now();
+        let t = self.now();
         self.c()
             .execute(
                 "UPDATE tasks SET status = ?, status_reason = ?, updated_at = ? WHERE id = ?",
@@ -605,7 +608,7 @@ impl Tx {
         m: &NewMelding,
         by: Actor,
     ) -> Result<MeldingId> {
-        let t = now();
+        let t = self.now();
         let id = self
             .c()
             .fetch_optional(
@@ -655,7 +658,7 @@ impl Tx {
         if status == MeldingStatus::Afgesloten && reason.is_none_or(|r| r.trim().is_empty()) {
             return Err(StoreError::Invalid("afsluiten vraagt om een reden".into()));
         }
-        let t = now();
+        let t = self.now();
         let (clause, scope_args) = melding_clause(scope, "");
         let mut a = args![status.as_str(), reason, t, id];
         a.extend(scope_args);
@@ -733,7 +736,7 @@ impl Tx {
         ggd_id: &str,
         by: Actor,
     ) -> Result<ReferralId> {
-        let t = now();
+        let t = self.now();
         let id = self
             .c()
             .fetch_optional(
@@ -765,7 +768,7 @@ impl Tx {
         status: ReferralStatus,
         by: Actor,
     ) -> Result<()> {
-        let t = now();
+        let t = self.now();
         let (clause, scope_args) = referral_clause(scope, "");
         let mut a = args![status.as_str(), t, id];
         a.extend(scope_args);
@@ -842,12 +845,13 @@ impl Tx {
         text: &str,
         by: Actor,
     ) -> Result<i64> {
+        let now = self.now();
         self.c()
             .fetch_optional(
                 "INSERT INTO jgz_notes (referral_id, ggd_id, text, created_at, created_by) \
                  SELECT r.id, r.ggd_id, ?, ?, ? FROM referrals r WHERE r.id = ? AND r.ggd_id = ? \
                  RETURNING id",
-                args![text, now(), by.to_string(), referral_id, ggd_id],
+                args![text, now, by.to_string(), referral_id, ggd_id],
             )
             .await?
             .ok_or(StoreError::NotFound)?
@@ -886,6 +890,7 @@ impl Tx {
         info: &NewParentInformation,
         by: Actor,
     ) -> Result<i64> {
+        let now = self.now();
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         if let Some(case_id) = info.case_id {
             self.c()
@@ -915,7 +920,7 @@ impl Tx {
                     info.informed_on,
                     info.how.as_str(),
                     &info.note,
-                    now(),
+                    now,
                     by.to_string()
                 ],
             )

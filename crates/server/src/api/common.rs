@@ -284,15 +284,16 @@ pub async fn audit_pupil_data(
         .await
 }
 
-/// The audit row of a write of pupil data that adds a registration or event (`{what}:{id}:add`,
-/// the id known only once stored), for the service calls that append it in their own
-/// transaction (`records::add_registration_audited`, `records::add_event_audited`).
-pub fn added_audit_row<'a>(
+/// The audit row of a write of pupil data that adds, corrects or deletes a registration or event
+/// (`{what}:{id}:{verb}`; an added one's id is known only once stored), for the `records` calls
+/// that commit it with the change.
+pub fn change_audit_row<'a>(
     event: &'a AuditEvent,
     what: &'a str,
+    verb: &'a str,
 ) -> impl Fn(&VersionRef) -> AuditEntry + Send + Sync + 'a {
     move |v: &VersionRef| AuditEntry {
-        object: format!("{what}:{}:add", v.id),
+        object: format!("{what}:{}:{verb}", v.id),
         ..event.entry().clone()
     }
 }

@@ -20,8 +20,8 @@ use verzuim_service::records;
 use verzuim_store::{Page, Role, Scope, StoredEvent};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, added_audit_row, audit_pupil_data,
-    bad_value, check_opt, pupil_data_event, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value,
+    change_audit_row, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use super::registrations::{acting_recorder, no_note_on_illness, recorded_pupil};
@@ -218,8 +218,8 @@ async fn add_event(
     let event = parse_event(&body)?;
     // The audit row commits with the event (one transaction).
     let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = added_audit_row(&audited, "event");
-    let change = records::add_event_audited(
+    let audit_row = change_audit_row(&audited, "event", "add");
+    let change = records::add_event(
         &state.store,
         &acting.caller,
         today(&state),
@@ -265,6 +265,9 @@ async fn correct_event(
     let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
     let event = parse_event(&body)?;
+    // The audit row commits with the correction (one transaction).
+    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, "event", "correct");
     let change = records::correct_event(
         &state.store,
         &acting.caller,
@@ -272,18 +275,10 @@ async fn correct_event(
         &school,
         id,
         &event,
+        Some(&audit_row),
     )
     .await
     .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("event:{id}:correct"),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -314,18 +309,11 @@ async fn delete_event(
 ) -> ApiResult<axum::Json<VersionChanged>> {
     let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
-    let change = records::delete_event(&state.store, &acting.caller, &school, id)
+    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, "event", "delete");
+    let change = records::delete_event(&state.store, &acting.caller, &school, id, Some(&audit_row))
         .await
         .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("event:{id}:delete"),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok(axum::Json(change.into()))
 }
 

@@ -20,8 +20,8 @@ use verzuim_service::{records, visibility};
 use verzuim_store::{Role, Scope, StoredRegistration};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, added_audit_row, audit_pupil_data,
-    bad_value, check_opt, pupil_data_event, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value,
+    change_audit_row, check_opt, pupil_data_event, service_error, today,
 };
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
@@ -350,8 +350,8 @@ async fn add_registration(
     let (registration, note) = parse_registration(&body)?;
     // The audit row commits with the registration (one transaction, one commit).
     let event = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = added_audit_row(&event, "registration");
-    let change = records::add_registration_audited(
+    let audit_row = change_audit_row(&event, "registration", "add");
+    let change = records::add_registration(
         &state.store,
         &acting.caller,
         today(&state),
@@ -399,6 +399,9 @@ async fn correct_registration(
     let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     let (registration, note) = parse_registration(&body)?;
+    // The audit row commits with the correction (one transaction).
+    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, "registration", "correct");
     let change = records::correct_registration(
         &state.store,
         &acting.caller,
@@ -407,18 +410,10 @@ async fn correct_registration(
         id,
         &registration,
         note.as_deref(),
+        Some(&audit_row),
     )
     .await
     .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("registration:{id}:correct"),
-        Some((&school, &pupil)),
-    )
-    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -450,18 +445,12 @@ async fn delete_registration(
 ) -> ApiResult<axum::Json<VersionChanged>> {
     let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
-    let change = records::delete_registration(&state.store, &acting.caller, &school, id)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("registration:{id}:delete"),
-        Some((&school, &pupil)),
-    )
-    .await?;
+    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, "registration", "delete");
+    let change =
+        records::delete_registration(&state.store, &acting.caller, &school, id, Some(&audit_row))
+            .await
+            .map_err(service_error)?;
     Ok(axum::Json(change.into()))
 }
 

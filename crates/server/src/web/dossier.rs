@@ -34,7 +34,7 @@ use verzuim_service::{
 };
 use verzuim_store::{
     InformedHow, MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, SignalStatus,
-    StoredEvidence, StoredPupil, StoredRegistration, TaskStatus,
+    StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, TaskStatus,
 };
 
 use super::leerplicht::{org_name, user_name, when_nl};
@@ -894,6 +894,13 @@ async fn all_registrations(
     .await
 }
 
+/// The pupil's current registrations and events that the caller may see, by id: what a
+/// signal's evidence names.
+struct Recorded<'a> {
+    registrations: HashMap<i64, &'a StoredRegistration>,
+    events: HashMap<i64, &'a StoredEvent>,
+}
+
 struct Names {
     users: HashMap<String, String>,
     orgs: HashMap<String, String>,
@@ -1082,8 +1089,14 @@ async fn build(
     let parent_info = visibility::parent_information(&state.store, &caller, school_id, pupil_id)
         .await
         .map_err(service_error)?;
-    let regs_by_id: HashMap<i64, &StoredRegistration> =
-        registrations.iter().map(|r| (r.id, r)).collect();
+    let events = all_pages(2_000, |p| {
+        visibility::events(&state.store, &caller, school_id, pupil_id, p)
+    })
+    .await?;
+    let recorded = Recorded {
+        registrations: registrations.iter().map(|r| (r.id, r)).collect(),
+        events: events.iter().map(|e| (e.id, e)).collect(),
+    };
     let mut cases = Vec::new();
     let mut page_error = None;
     for c in case_list {
@@ -1097,7 +1110,7 @@ async fn build(
                 &pupil,
                 &view,
                 &parent_info,
-                &regs_by_id,
+                &recorded,
                 &failure,
                 &mut names,
                 today,
@@ -1168,7 +1181,7 @@ async fn case_block(
     pupil: &StoredPupil,
     view: &CaseView,
     parent_info: &[verzuim_store::ParentInformation],
-    regs: &HashMap<i64, &StoredRegistration>,
+    recorded: &Recorded<'_>,
     failure: &Failure,
     names: &mut Names,
     today: Date,
@@ -1186,7 +1199,7 @@ async fn case_block(
                     id,
                     version,
                     minutes,
-                } => match regs.get(id) {
+                } => match recorded.registrations.get(id) {
                     Some(r) => {
                         let reg = &r.registration;
                         let date = match reg.span {
@@ -1223,10 +1236,23 @@ async fn case_block(
                         minutes: format!("{} uur", hm(*minutes)),
                     },
                 },
-                StoredEvidence::Event { id, .. } => EvidenceRow {
-                    date: "–".into(),
-                    what: format!("Gebeurtenis {id}"),
-                    minutes: String::new(),
+                StoredEvidence::Event { id, version } => match recorded.events.get(id) {
+                    Some(e) => {
+                        let mut what = e.event.kind.label().to_owned();
+                        if e.version != *version {
+                            let _ = write!(what, " (gecorrigeerd, telde in versie {version})");
+                        }
+                        EvidenceRow {
+                            date: date_nl(e.event.date),
+                            what,
+                            minutes: String::new(),
+                        }
+                    }
+                    None => EvidenceRow {
+                        date: "–".into(),
+                        what: format!("Gebeurtenis {id} (niet zichtbaar voor u)"),
+                        minutes: String::new(),
+                    },
                 },
                 StoredEvidence::Deregistration { enrolled_until } => EvidenceRow {
                     date: date_nl(*enrolled_until),

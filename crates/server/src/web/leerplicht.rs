@@ -336,8 +336,12 @@ pub(crate) fn melding_status(s: MeldingStatus) -> &'static str {
     }
 }
 
-/// Hours with 2 decimals, Dutch style (`21,00 uur`).
+/// Hours with 2 decimals, Dutch style (`21,00 uur`); "n.v.t." for a melding without hours
+/// (te laat komen counts lateness, absoluut verzuim has no lessons missed to count).
 fn hours_nl(minutes: u32) -> String {
+    if minutes == 0 {
+        return "n.v.t.".to_owned();
+    }
     format!("{:.2} uur", meldingen::hours(minutes)).replace('.', ",")
 }
 
@@ -824,5 +828,17 @@ async fn apply(
             .map_err(message)?;
             Ok(kind.as_str())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hours_nl;
+
+    #[test]
+    fn hours_are_dutch_and_absent_for_meldingen_without_hours() {
+        assert_eq!(hours_nl(21 * 60), "21,00 uur");
+        assert_eq!(hours_nl(95), "1,58 uur");
+        assert_eq!(hours_nl(0), "n.v.t.");
     }
 }

@@ -25,6 +25,7 @@ use verzuim_store::{
 
 use super::session::{PageMeta, WebUser};
 use super::{date_long_nl, date_nl, hhmm, parse_hhmm, render, service_error, today};
+use crate::api::common::change_audit_row;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Query, check_len, max_len};
@@ -589,6 +590,14 @@ pub async fn action(
         return Err(ApiError::forbidden());
     }
     let today = today(&state);
+    // The audit row commits with the change (`registration:{id}:{add|correct|delete}`).
+    let audited = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(&school)
+        .pupil(&school, &f.leerling);
+    let added = change_audit_row(&audited, "registration", "add");
+    let corrected = change_audit_row(&audited, "registration", "correct");
+    let deleted = change_audit_row(&audited, "registration", "delete");
     let existing = {
         let mut tx = state.store.connection().await?;
         day_registrations(&mut tx, &school, &f.leerling, date).await?
@@ -620,6 +629,7 @@ pub async fn action(
                             r.id,
                             &reg,
                             None,
+                            Some(&corrected),
                         )
                         .await
                         .map(Some),
@@ -631,6 +641,7 @@ pub async fn action(
                             &f.leerling,
                             &reg,
                             None,
+                            Some(&added),
                         )
                         .await
                         .map(Some),
@@ -657,6 +668,7 @@ pub async fn action(
                             r.id,
                             &reg,
                             None,
+                            Some(&corrected),
                         )
                         .await
                         .map(Some),
@@ -668,6 +680,7 @@ pub async fn action(
                             &f.leerling,
                             &reg,
                             None,
+                            Some(&added),
                         )
                         .await
                         .map(Some),
@@ -691,15 +704,22 @@ pub async fn action(
                         &f.leerling,
                         &reg,
                         None,
+                        Some(&added),
                     )
                     .await
                     .map(Some)
                 }
                 Ask::Undo(id) => {
                     if existing.iter().any(|r| r.id == id) {
-                        records::delete_registration(&state.store, &caller, &school, id)
-                            .await
-                            .map(Some)
+                        records::delete_registration(
+                            &state.store,
+                            &caller,
+                            &school,
+                            id,
+                            Some(&deleted),
+                        )
+                        .await
+                        .map(Some)
                     } else {
                         Err(ServiceError::NotFound)
                     }
@@ -716,13 +736,6 @@ pub async fn action(
     };
     let (raised, error) = match outcome {
         Ok(Some(change)) => {
-            audit
-                .event(&web.actor, action::PUPIL_WRITE)
-                .organisation(&school)
-                .object(format!("registration:{}", change.version.id))
-                .pupil(&school, &f.leerling)
-                .write()
-                .await?;
             let mut ids = change.sync.inserted.clone();
             ids.extend(change.sync.extended.iter().copied());
             (ids, None)

@@ -23,6 +23,7 @@ crate::http_tests!(
     the_demo_schools_raise_every_signal_kind,
     the_walked_workflow_leaves_work_for_every_party,
     on_the_demo_day_a_leerkracht_registers_for_own_group,
+    the_demo_region_is_recorded_on_the_demo_day,
 );
 
 /// Every table the demo writes (not the audit log, sessions or throttling: those belong to
@@ -360,4 +361,28 @@ async fn on_the_demo_day_a_leerkracht_registers_for_own_group(env: Env) {
     // 1001 is in group 1-2: not hers.
     let res = post("1001", &demo::DEMO_TODAY.to_string()).await.unwrap();
     assert_eq!(res.status(), 404);
+}
+
+/// The demo's data is of the school year 2026-2027: what the seed writes is stamped on the demo
+/// day, before the demo server's clock starts, whatever the machine's clock says.
+async fn the_demo_region_is_recorded_on_the_demo_day(env: Env) {
+    let s = env.server().await;
+    demo::seed(&s.store).await.expect("seed");
+    let meldingen = s
+        .store
+        .list_meldingen(Scope::School(SCHOOL_ESCH), Page::first(MAX_PAGE_SIZE))
+        .await
+        .unwrap();
+    assert!(!meldingen.is_empty());
+    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+    for m in &meldingen {
+        for t in [m.created_at, m.updated_at] {
+            assert_eq!(t.to_zoned(tz.clone()).date(), demo::DEMO_TODAY, "{m:?}");
+            assert!(t < demo::demo_start(), "{m:?}");
+        }
+        // Taken up and closed after it was made.
+        if m.status != MeldingStatus::Geregistreerd {
+            assert!(m.updated_at > m.created_at, "{m:?}");
+        }
+    }
 }

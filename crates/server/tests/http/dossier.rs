@@ -19,6 +19,7 @@ crate::http_tests!(
     leerplicht_opens_a_dossier_only_with_a_melding,
     the_inbox_and_pupil_list_link_to_the_dossier,
     referral_and_judgement_from_the_page,
+    an_event_in_the_evidence_is_named_with_its_date,
 );
 
 const DOSSIER: &str = "/leerlingen/99XX00/1001";
@@ -595,4 +596,30 @@ async fn referral_and_judgement_from_the_page(env: Env) {
         text.contains("Leerling 1002") && text.contains("GGD Twente"),
         "{text}"
     );
+}
+
+/// A signal raised by a recorded event (overig verzuim) names the event, with its date, in its
+/// evidence: what the school recorded, not a number.
+async fn an_event_in_the_evidence_is_named_with_its_date(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    enrol(&s, &ib, pupil("1001", "enschede")).await;
+    ok(
+        &s,
+        &ib,
+        Method::POST,
+        "/api/schools/99XX00/pupils/1001/events",
+        Some(serde_json::json!({
+            "event": "overig_verzuim",
+            "date": "2026-10-07",
+            "note": "zorgen over de thuissituatie"
+        })),
+        201,
+    )
+    .await;
+    let (status, html) = get_page(&s, &ib, DOSSIER).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Overig verzuim"), "{html}");
+    assert!(html.contains("07-10-2026"), "the event's date in the evidence");
+    assert!(!html.contains("Gebeurtenis "), "no bare event number: {html}");
 }

@@ -596,6 +596,36 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
     )
     .await;
     assert_eq!(change["version"], 3);
+
+    // Each correction and the deletion has its audit row, written with the change; the failed
+    // second deletion wrote none.
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let log = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/api/organisations/99XX00/audit?pupil=99XX00/1001&limit=200",
+        None,
+        200,
+    )
+    .await;
+    let objects: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["object"].as_str().unwrap())
+        .collect();
+    let count = |o: String| objects.iter().filter(|x| **x == o).count();
+    assert_eq!(
+        count(format!("registration:{thursday}:correct")),
+        2,
+        "{objects:?}"
+    );
+    assert_eq!(
+        count(format!("registration:{}:delete", ids[0])),
+        1,
+        "{objects:?}"
+    );
 }
 
 async fn an_administration_package_pushes_registrations_with_a_token(env: Env) {

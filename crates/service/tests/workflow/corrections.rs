@@ -50,6 +50,7 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
         regs[3],
         &days(Code::Geoorloofd, "2026-09-24", "2026-09-24"),
         Some("Afspraak bij de tandarts, achteraf gemeld"),
+        None,
     )
     .await
     .unwrap();
@@ -126,13 +127,14 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
         regs[3],
         &days(Code::Ongeoorloofd, "2026-09-24", "2026-09-24"),
         None,
+        None,
     )
     .await
     .unwrap();
     assert_eq!(change.sync.inserted.len(), 1);
     assert_eq!(open_tasks(s, &school_caller(), "1003").await.len(), 2);
     // Deleting a day withdraws it again.
-    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[0])
+    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[0], None)
         .await
         .unwrap();
     assert_eq!(change.sync.withdrawn.len(), 1);
@@ -165,7 +167,7 @@ async fn withdrawn_signal_with_a_melding_gets_a_review_task(ctx: Ctx) {
     let lp = leerplicht(ENSCHEDE);
     assert_eq!(open_tasks(s, &lp, "1005").await.len(), 1);
 
-    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[3])
+    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[3], None)
         .await
         .unwrap();
     assert_eq!(change.sync.withdrawn.len(), 1);
@@ -205,7 +207,17 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
     enrol(s, SCHOOL, &pupil("1006", "GM0153")).await;
     let c = school_caller();
     let add = |reg: Registration, note: Option<&'static str>| async move {
-        records::add_registration(s, &school_caller(), today(), SCHOOL, "1006", &reg, note).await
+        records::add_registration(
+            s,
+            &school_caller(),
+            today(),
+            SCHOOL,
+            "1006",
+            &reg,
+            note,
+            None,
+        )
+        .await
     };
     let invalid = |r: Result<verzuim_service::Change, ServiceError>, needle: &str| match r {
         Err(ServiceError::Invalid(m)) => assert!(m.contains(needle), "{m:?} lacks {needle:?}"),
@@ -288,7 +300,7 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
         note: note.map(str::to_owned),
     };
     let add_event = |e: Event| async move {
-        records::add_event(s, &school_caller(), today(), SCHOOL, "1006", &e).await
+        records::add_event(s, &school_caller(), today(), SCHOOL, "1006", &e, None).await
     };
     invalid(
         add_event(event(EventKind::ZorgZiekte, "2026-10-07", Some("astma"))).await,
@@ -315,6 +327,7 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
             SCHOOL,
             "1006",
             &days(Code::Ongeoorloofd, "2026-10-08", "2026-10-08"),
+            None,
             None
         )
         .await,
@@ -327,6 +340,7 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
         SCHOOL,
         "1006",
         &days(Code::Ongeoorloofd, "2026-10-08", "2026-10-08"),
+        None,
         None,
     )
     .await
@@ -401,7 +415,7 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
         date: d("2026-10-07"),
         note: Some("Zorgen over de thuissituatie".into()),
     };
-    let added = records::add_event(s, &c, today(), SCHOOL, "1010", &ev)
+    let added = records::add_event(s, &c, today(), SCHOOL, "1010", &ev, None)
         .await
         .unwrap();
     assert_eq!(added.sync.inserted.len(), 1);
@@ -415,6 +429,7 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
             date: d("2026-10-08"),
             ..ev.clone()
         },
+        None,
     )
     .await
     .unwrap();
@@ -423,7 +438,7 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
     // The new signal joins the open case: its kind is no longer acted on, so it gets tasks.
     assert_eq!(moved.sync.inserted.len(), 1);
     assert_eq!(open_tasks(s, &c, "1010").await.len(), 2);
-    let gone = records::delete_event(s, &c, SCHOOL, added.version.id)
+    let gone = records::delete_event(s, &c, SCHOOL, added.version.id, None)
         .await
         .unwrap();
     assert_eq!(gone.sync.withdrawn.len(), 1);

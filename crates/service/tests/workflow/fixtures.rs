@@ -142,6 +142,7 @@ pub async fn register(store: &Store, pupil: &str, reg: &Registration) -> verzuim
         pupil,
         reg,
         None,
+        None,
     )
     .await
     .expect("register")

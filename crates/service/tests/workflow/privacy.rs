@@ -84,7 +84,7 @@ async fn inzage_exports_the_school_view(ctx: Ctx) {
         }
         ids
     };
-    records::delete_registration(s, &school_caller(), SCHOOL, regs[0])
+    records::delete_registration(s, &school_caller(), SCHOOL, regs[0], None)
         .await
         .unwrap();
     // Only a beheerder exports.

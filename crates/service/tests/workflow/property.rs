@@ -246,11 +246,18 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
     let mut refused = 0;
     for op in &case.ops {
         let outcome = match op {
-            Op::Add(reg) => {
-                records::add_registration(store, &coordinator, today, &school_id, "1", reg, None)
-                    .await
-                    .map(|c| live.push((c.version.id, reg.clone())))
-            }
+            Op::Add(reg) => records::add_registration(
+                store,
+                &coordinator,
+                today,
+                &school_id,
+                "1",
+                reg,
+                None,
+                None,
+            )
+            .await
+            .map(|c| live.push((c.version.id, reg.clone()))),
             Op::Correct(i, _) | Op::Tweak(i, _) if !live.is_empty() => {
                 let at = i % live.len();
                 let reg = match op {
@@ -266,13 +273,14 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
                     live[at].0,
                     &reg,
                     None,
+                    None,
                 )
                 .await
                 .map(|_| live[at].1 = reg)
             }
             Op::Delete(i) if !live.is_empty() => {
                 let (id, _) = live.remove(i % live.len());
-                records::delete_registration(store, &coordinator, &school_id, id)
+                records::delete_registration(store, &coordinator, &school_id, id, None)
                     .await
                     .map(|_| ())
             }
