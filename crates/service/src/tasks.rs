@@ -16,7 +16,7 @@ use verzuim_store::service_queries::{
 };
 use verzuim_store::{
     Actor, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask, ReferralId, Scope,
-    Store, StoredSignal, Task, TaskId, TaskStatus, Tx,
+    Store, StoredEvidence, StoredSignal, Task, TaskId, TaskStatus, Tx,
 };
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
@@ -312,6 +312,37 @@ async fn party_tasks(
     Ok(created)
 }
 
+/// The start and end date of a melding for a signal without an absence period (te laat komen:
+/// from the first lateness counted to the signal's date; otherwise the signal's date): the
+/// legal content asks for both (rules.md §7).
+async fn counted_period(tx: &mut Tx, task: &Task, signal: &StoredSignal) -> Result<Period> {
+    let mut from = signal.date;
+    if signal
+        .evidence
+        .iter()
+        .any(|e| matches!(e, StoredEvidence::Registration { .. }))
+        && let Some(current) = tx.current_record(&task.school_id, &task.pupil_id).await?
+    {
+        for e in &signal.evidence {
+            let StoredEvidence::Registration { id, .. } = e else {
+                continue;
+            };
+            let counted = current
+                .registrations
+                .iter()
+                .zip(&current.record.registrations)
+                .find(|(v, _)| v.id == *id);
+            if let Some((_, reg)) = counted {
+                from = from.min(reg.span.first_date());
+            }
+        }
+    }
+    Ok(Period {
+        from,
+        to: signal.date,
+    })
+}
+
 /// The melding of a completed melding task: legal content from the signal, the pupil and what the
 /// school entered; to the leerplichtambtenaar of the home municipality; leerplicht's tasks.
 async fn make_melding(
@@ -352,10 +383,10 @@ async fn make_melding(
             ))
         })?;
     let signal = task_signal(tx, task, task.signal_id).await?;
-    let period = signal.period.unwrap_or(Period {
-        from: signal.date,
-        to: signal.date,
-    });
+    let period = match signal.period {
+        Some(p) => p,
+        None => counted_period(tx, task, &signal).await?,
+    };
     let melding_id = tx
         .create_melding(
             &task.school_id,

@@ -14,7 +14,8 @@ use crate::fixtures::*;
 
 crate::stories!(
     invalid_melding_transitions_are_refused,
-    duo_export_holds_only_the_legal_content
+    duo_export_holds_only_the_legal_content,
+    a_lateness_melding_spans_the_latenesses_counted
 );
 
 /// A relatief melding for a new pupil, made by the school.
@@ -252,4 +253,47 @@ async fn duo_export_holds_only_the_legal_content(ctx: Ctx) {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
     assert_eq!(meldingen::hours(1000), 16.67);
+}
+
+/// Te laat komen has no absence period of its own; its melding's start and end date (the legal
+/// content, rules.md §7) are the first lateness counted and the signal's date.
+async fn a_lateness_melding_spans_the_latenesses_counted(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    enrol(s, SCHOOL, &pupil("2003", "GM0153")).await;
+    // Ten lesson days, Monday 21 September to Friday 2 October 2026: the tenth is the signal.
+    let mut day = d("2026-09-21");
+    let mut counted = 0;
+    while counted < 10 {
+        if day.weekday().to_monday_one_offset() <= 5 {
+            let mut late = days(Code::TeLaat, &day.to_string(), &day.to_string());
+            late.minutes_late = Some(10);
+            register(s, "2003", &late).await;
+            counted += 1;
+        }
+        day = day.tomorrow().unwrap();
+    }
+    let tasks = open_tasks(s, &school_caller(), "2003").await;
+    let meld = tasks.iter().find(|t| t.melding).expect("a melding task at 10x");
+    let id = tasks::complete_task(
+        s,
+        &school_caller(),
+        today(),
+        meld.id,
+        &Completion {
+            melding: Some(MeldingContent {
+                suspected_reason: "Verslapen".into(),
+                school_actions: "Gesprek met ouders na 5x te laat".into(),
+            }),
+            ..Completion::default()
+        },
+    )
+    .await
+    .unwrap()
+    .melding
+    .unwrap();
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), id).await.unwrap();
+    assert_eq!(view.melding.period.from, d("2026-09-21"));
+    assert_eq!(view.melding.period.to, d("2026-10-02"));
+    assert_eq!(view.melding.minutes, 0, "te laat komen has no hours of absence");
 }
