@@ -620,6 +620,12 @@ async fn an_event_in_the_evidence_is_named_with_its_date(env: Env) {
     let (status, html) = get_page(&s, &ib, DOSSIER).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Overig verzuim"), "{html}");
-    assert!(html.contains("07-10-2026"), "the event's date in the evidence");
-    assert!(!html.contains("Gebeurtenis "), "no bare event number: {html}");
+    assert!(
+        html.contains("07-10-2026"),
+        "the event's date in the evidence"
+    );
+    assert!(
+        !html.contains("Gebeurtenis "),
+        "no bare event number: {html}"
+    );
 }

@@ -358,3 +358,28 @@ pub async fn complete(s: &TestServer, client: &reqwest::Client, task: i64, body:
     )
     .await
 }
+
+/// The objects of the audit rows about one pupil (`school/pupil`) in an organisation's audit log,
+/// newest first, as its beheerder reads them.
+pub async fn audit_objects(
+    s: &TestServer,
+    admin: &reqwest::Client,
+    organisation: &str,
+    pupil: &str,
+) -> Vec<String> {
+    let log = ok(
+        s,
+        admin,
+        Method::GET,
+        &format!("/api/organisations/{organisation}/audit?pupil={pupil}&limit=200"),
+        None,
+        200,
+    )
+    .await;
+    log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["object"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -396,23 +396,12 @@ async fn relatief_verzuim_end_to_end_through_the_api(env: Env) {
 
     // Every read and write of the pupil's data is in the school's audit log.
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let log = ok(
-        &s,
-        &admin,
-        Method::GET,
-        "/api/organisations/99XX00/audit?pupil=99XX00/1001&limit=200",
-        None,
-        200,
-    )
-    .await;
-    let objects: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["object"].as_str().unwrap())
-        .collect();
+    let objects = audit_objects(&s, &admin, "99XX00", "99XX00/1001").await;
     for expected in ["pupil:1001:enrol", "pupil:1001", "signals:1001"] {
-        assert!(objects.contains(&expected), "{expected} in {objects:?}");
+        assert!(
+            objects.iter().any(|o| o == expected),
+            "{expected} in {objects:?}"
+        );
     }
     assert!(
         objects
@@ -421,23 +410,9 @@ async fn relatief_verzuim_end_to_end_through_the_api(env: Env) {
             .count()
             == 4
     );
-    assert!(objects.contains(&format!("task:{meld_id}:complete").as_str()));
+    assert!(objects.contains(&format!("task:{meld_id}:complete")));
     // Leerplicht's reads are in its own organisation's log.
-    let log = ok(
-        &s,
-        &gm_admin,
-        Method::GET,
-        "/api/organisations/GM0153/audit?pupil=99XX00/1001&limit=200",
-        None,
-        200,
-    )
-    .await;
-    let objects: Vec<String> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["object"].as_str().unwrap().to_owned())
-        .collect();
+    let objects = audit_objects(&s, &gm_admin, "GM0153", "99XX00/1001").await;
     assert!(
         objects.contains(&format!("melding:{melding_id}")),
         "{objects:?}"
@@ -600,21 +575,7 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
     // Each correction and the deletion has its audit row, written with the change; the failed
     // second deletion wrote none.
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let log = ok(
-        &s,
-        &admin,
-        Method::GET,
-        "/api/organisations/99XX00/audit?pupil=99XX00/1001&limit=200",
-        None,
-        200,
-    )
-    .await;
-    let objects: Vec<&str> = log["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["object"].as_str().unwrap())
-        .collect();
+    let objects = audit_objects(&s, &admin, "99XX00", "99XX00/1001").await;
     let count = |o: String| objects.iter().filter(|x| **x == o).count();
     assert_eq!(
         count(format!("registration:{thursday}:correct")),

@@ -27,17 +27,31 @@ async fn melding(s: &Store, pupil_id: &str) -> MeldingId {
     for day in ["2026-09-21", "2026-09-22", "2026-09-23", "2026-09-24"] {
         register(s, pupil_id, &days(Code::Ongeoorloofd, day, day)).await;
     }
+    meld(
+        s,
+        pupil_id,
+        "Spijbelen met vrienden",
+        "Twee gesprekken met ouders",
+    )
+    .await
+}
+
+/// Completes the pupil's open melding task as the school: the melding it makes.
+async fn meld(s: &Store, pupil_id: &str, reason: &str, actions: &str) -> MeldingId {
     let tasks = open_tasks(s, &school_caller(), pupil_id).await;
-    let meld = tasks.iter().find(|t| t.melding).unwrap();
+    let task = tasks
+        .iter()
+        .find(|t| t.melding)
+        .expect("an open melding task");
     tasks::complete_task(
         s,
         &school_caller(),
         today(),
-        meld.id,
+        task.id,
         &Completion {
             melding: Some(MeldingContent {
-                suspected_reason: "Spijbelen met vrienden".into(),
-                school_actions: "Twee gesprekken met ouders".into(),
+                suspected_reason: reason.into(),
+                school_actions: actions.into(),
             }),
             ..Completion::default()
         },
@@ -273,27 +287,14 @@ async fn a_lateness_melding_spans_the_latenesses_counted(ctx: Ctx) {
         }
         day = day.tomorrow().unwrap();
     }
-    let tasks = open_tasks(s, &school_caller(), "2003").await;
-    let meld = tasks.iter().find(|t| t.melding).expect("a melding task at 10x");
-    let id = tasks::complete_task(
-        s,
-        &school_caller(),
-        today(),
-        meld.id,
-        &Completion {
-            melding: Some(MeldingContent {
-                suspected_reason: "Verslapen".into(),
-                school_actions: "Gesprek met ouders na 5x te laat".into(),
-            }),
-            ..Completion::default()
-        },
-    )
-    .await
-    .unwrap()
-    .melding
-    .unwrap();
-    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), id).await.unwrap();
+    let id = meld(s, "2003", "Verslapen", "Gesprek met ouders na 5x te laat").await;
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), id)
+        .await
+        .unwrap();
     assert_eq!(view.melding.period.from, d("2026-09-21"));
     assert_eq!(view.melding.period.to, d("2026-10-02"));
-    assert_eq!(view.melding.minutes, 0, "te laat komen has no hours of absence");
+    assert_eq!(
+        view.melding.minutes, 0,
+        "te laat komen has no hours of absence"
+    );
 }
