@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/beheer/vakanties", post(holidays_preview))
         .route("/beheer/vakanties/toevoegen", post(holidays_add))
         .route("/beheer/groepen", get(groups).post(groups_add))
+        .route("/beheer/groepen/opheffen", post(groups_remove))
         .route("/beheer/gebruikers", get(users).post(users_add))
         .route("/beheer/gebruikers/intrekken", post(users_remove))
         .route("/beheer/auditlog", get(audit_log))
@@ -844,6 +845,46 @@ pub async fn groups_add(
             .await
         }
         Err(m) => groups_page(&state, &web, vec![m], None, form.naam).await,
+    }
+}
+
+/// `POST /beheer/groepen/opheffen`: removes a group's own row from the lesson times; the group
+/// then follows the school's times (every pupil re-evaluated). A group without pupils is then
+/// gone from the list.
+pub async fn groups_remove(
+    State(state): State<AppState>,
+    web: WebUser,
+    axum::Form(form): axum::Form<GroupForm>,
+) -> ApiResult<Response> {
+    require_school_admin(&web)?;
+    let name = form.naam.trim().to_owned();
+    let mut settings = settings_of(&state, &web).await?;
+    if settings.school.groups.remove(&name).is_none() {
+        return groups_page(
+            &state,
+            &web,
+            vec![format!(
+                "Groep {name} heeft geen eigen lestijden (meer): er is niets op te heffen."
+            )],
+            None,
+            String::new(),
+        )
+        .await;
+    }
+    match store_settings(&state, &web, &settings).await {
+        Ok(report) => {
+            groups_page(
+                &state,
+                &web,
+                Vec::new(),
+                Some(format!(
+                    "De eigen lestijden van groep {name} zijn opgeheven: de groep volgt de lestijden van de school. {report}"
+                )),
+                String::new(),
+            )
+            .await
+        }
+        Err(m) => groups_page(&state, &web, vec![m], None, String::new()).await,
     }
 }
 

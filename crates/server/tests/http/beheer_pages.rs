@@ -20,6 +20,7 @@ crate::http_tests!(
     an_import_with_errors_reports_file_and_line_and_stores_nothing,
     a_good_import_stores_and_reports,
     other_roles_and_organisations_are_kept_out,
+    a_group_gets_and_loses_its_own_lesson_times,
 );
 
 const HOLIDAYS: &str = include_str!("fixtures/schoolvakanties-2027-2028.json");
@@ -733,4 +734,28 @@ async fn other_roles_and_organisations_are_kept_out(env: Env) {
     assert!(res.url().path().starts_with("/inloggen"));
     let _ = PASSWORD;
     let _ = Method::GET;
+}
+
+async fn a_group_gets_and_loses_its_own_lesson_times(env: Env) {
+    let s = region(&env).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let row = "<th scope=\"row\">9x</th>";
+    let (status, body) = post_form(&s, &admin, "/beheer/groepen", &[("naam", "9x")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Groep 9x toegevoegd"), "{body}");
+    assert!(body.contains(row), "{body}");
+    // A leerkracht cannot take it away.
+    let teacher = s.logged_in(TEACHER).await;
+    let (status, _) = post_form(&s, &teacher, "/beheer/groepen/opheffen", &[("naam", "9x")]).await;
+    assert_eq!(status, 403);
+    let (status, body) = post_form(&s, &admin, "/beheer/groepen/opheffen", &[("naam", "9x")]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("eigen lestijden van groep 9x zijn opgeheven"),
+        "{body}"
+    );
+    // Without pupils and own times, the group is gone.
+    assert!(!body.contains(row), "{body}");
+    let (_, body) = post_form(&s, &admin, "/beheer/groepen/opheffen", &[("naam", "9x")]).await;
+    assert!(body.contains("niets op te heffen"), "{body}");
 }
