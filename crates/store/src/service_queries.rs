@@ -772,10 +772,8 @@ impl Tx {
         scope: Scope<'_>,
         referral_id: ReferralId,
     ) -> Result<Option<ReferralLink>> {
-        let (scope_sql, scope_arg) = match scope {
-            Scope::School(s) => ("r.school_id = ?", Arg::from(s)),
-            Scope::Ggd(g) => ("r.ggd_id = ?", Arg::from(g)),
-            Scope::Municipality(_) => return Ok(None),
+        let Some((scope_sql, scope_arg)) = referral_parties(scope) else {
+            return Ok(None);
         };
         self.c()
             .fetch_optional(
@@ -1085,10 +1083,8 @@ impl Tx {
         scope: Scope<'_>,
         case_id: CaseId,
     ) -> Result<Vec<Melding>> {
-        let (clause, arg) = match scope {
-            Scope::School(s) => ("m.school_id = ?", Arg::from(s)),
-            Scope::Municipality(mu) => ("m.municipality = ?", Arg::from(mu)),
-            Scope::Ggd(_) => return Ok(Vec::new()),
+        let Some((clause, arg)) = melding_parties(scope) else {
+            return Ok(Vec::new());
         };
         self.c()
             .fetch_map(
@@ -1106,10 +1102,8 @@ impl Tx {
         school_id: &str,
         pupil_id: &str,
     ) -> Result<Vec<Melding>> {
-        let (clause, arg) = match scope {
-            Scope::School(s) => ("m.school_id = ?", Arg::from(s)),
-            Scope::Municipality(mu) => ("m.municipality = ?", Arg::from(mu)),
-            Scope::Ggd(_) => return Ok(Vec::new()),
+        let Some((clause, arg)) = melding_parties(scope) else {
+            return Ok(Vec::new());
         };
         self.c()
             .fetch_map(
@@ -1157,10 +1151,8 @@ impl Tx {
         school_id: &str,
         pupil_id: &str,
     ) -> Result<Vec<Referral>> {
-        let (clause, arg) = match scope {
-            Scope::School(s) => ("r.school_id = ?", Arg::from(s)),
-            Scope::Ggd(g) => ("r.ggd_id = ?", Arg::from(g)),
-            Scope::Municipality(_) => return Ok(Vec::new()),
+        let Some((clause, arg)) = referral_parties(scope) else {
+            return Ok(Vec::new());
         };
         self.c()
             .fetch_map(
@@ -1258,5 +1250,25 @@ impl Tx {
             .await?
             .map(|r| r.parsed("kind", OrgKind::parse))
             .transpose()
+    }
+}
+
+/// The condition (on `meldingen m`) for the meldingen a scope is party to: the school that made
+/// them, the municipality they went to; none for GGD-JGZ.
+fn melding_parties(scope: Scope<'_>) -> Option<(&'static str, Arg)> {
+    match scope {
+        Scope::School(s) => Some(("m.school_id = ?", Arg::from(s))),
+        Scope::Municipality(mu) => Some(("m.municipality = ?", Arg::from(mu))),
+        Scope::Ggd(_) => None,
+    }
+}
+
+/// The condition (on `referrals r`) for the referrals a scope is party to: the school that made
+/// them, the GGD-JGZ they went to; none for a municipality.
+fn referral_parties(scope: Scope<'_>) -> Option<(&'static str, Arg)> {
+    match scope {
+        Scope::School(s) => Some(("r.school_id = ?", Arg::from(s))),
+        Scope::Ggd(g) => Some(("r.ggd_id = ?", Arg::from(g))),
+        Scope::Municipality(_) => None,
     }
 }
