@@ -296,14 +296,14 @@ impl Tx {
         by: Actor,
     ) -> Result<VersionRef> {
         check_registration(reg, note)?;
-        let pupil = self.pupil_key(school_id, pupil_id).await?;
         let t = self.now();
+        // One statement: the pupil's key is looked up in the INSERT (none: NotFound).
         let id = self
             .c()
             .fetch_one(
                 "INSERT INTO registrations (pupil, current_version, created_at) \
-                 VALUES (?, 1, ?) RETURNING id",
-                args![pupil, t],
+                 SELECT id, 1, ? FROM pupils WHERE school_id = ? AND pupil_id = ? RETURNING id",
+                args![t, school_id, pupil_id],
             )
             .await?
             .i64("id")?;
@@ -519,13 +519,12 @@ impl Tx {
     ) -> Result<VersionRef> {
         let now = self.now();
         check_event(event)?;
-        let pupil = self.pupil_key(school_id, pupil_id).await?;
         let id = self
             .c()
             .fetch_one(
                 "INSERT INTO events (pupil, current_version, created_at) \
-                 VALUES (?, 1, ?) RETURNING id",
-                args![pupil, now],
+                 SELECT id, 1, ? FROM pupils WHERE school_id = ? AND pupil_id = ? RETURNING id",
+                args![now, school_id, pupil_id],
             )
             .await?
             .i64("id")?;
