@@ -345,3 +345,26 @@ fn template_warnings_are_reported_with_their_place() {
         "{warning}"
     );
 }
+
+/// A melding without lesson time missed (te laat komen, absoluut verzuim) does not say
+/// "0 minuten": the row is left out of the overview and the warning letter.
+#[test]
+fn a_melding_without_lesson_time_has_no_lesson_time_row() {
+    let letters = letters();
+    for kind in [LetterKind::OverzichtMelding, LetterKind::Waarschuwingsbrief] {
+        let mut data = sample(kind);
+        let with = flat(&letters.render_letter(&data).unwrap().text);
+        assert!(with.contains("Verzuimde lestijd"), "{kind:?}: {with}");
+        match &mut data.body {
+            LetterBody::OverzichtMelding(m) => m.minutes = 0,
+            LetterBody::Waarschuwingsbrief(w) => w.minutes = 0,
+            _ => unreachable!(),
+        }
+        let without = flat(&letters.render_letter(&data).unwrap().text);
+        assert!(
+            !without.contains("Verzuimde lestijd"),
+            "{kind:?}: {without}"
+        );
+        assert!(!without.contains("0 minuten"), "{kind:?}: {without}");
+    }
+}

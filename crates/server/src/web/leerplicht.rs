@@ -336,6 +336,12 @@ pub(crate) fn melding_status(s: MeldingStatus) -> &'static str {
     }
 }
 
+/// A status reason in words: a closing reason is stored as its code (`verzuim_beeindigd`),
+/// other reasons as the text that was entered.
+pub fn reason_nl(reason: &str) -> String {
+    ClosingReason::parse(reason).map_or_else(|| reason.to_owned(), |c| c.label().to_owned())
+}
+
 /// Hours with 2 decimals, Dutch style (`21,00 uur`); "n.v.t." for a melding without hours
 /// (te laat komen counts lateness, absoluut verzuim has no lessons missed to count).
 fn hours_nl(minutes: u32) -> String {
@@ -622,9 +628,7 @@ async fn melding_page(
             school_actions: m.school_actions.clone(),
             received: date_nl(day_nl(m.created_at)),
             status: melding_status(m.status),
-            status_reason: m.status_reason.as_deref().map(|r| {
-                ClosingReason::parse(r).map_or_else(|| r.to_owned(), |c| c.label().to_owned())
-            }),
+            status_reason: m.status_reason.as_deref().map(reason_nl),
             afspraken: view.afspraken.clone(),
         },
         org: web.org_id().to_owned(),
@@ -655,11 +659,7 @@ pub(crate) async fn history_row(
     let status = h.status.replace('_', " ");
     HistoryRow {
         at: when_nl(h.at),
-        reason: h
-            .reason
-            .as_deref()
-            .map(|r| ClosingReason::parse(r).map_or_else(|| r.to_owned(), |c| c.label().to_owned()))
-            .unwrap_or_default(),
+        reason: h.reason.as_deref().map(reason_nl).unwrap_or_default(),
         status,
         by: actor_name(state, actors, &h.actor).await,
     }

@@ -515,7 +515,11 @@ async fn fill(
                         date: local_date(h.at),
                         status: MeldingStatus::parse(&h.status)
                             .map_or_else(|| h.status.clone(), |s| melding_status_nl(s).to_owned()),
-                        note: h.reason.clone().filter(|r| !r.trim().is_empty()),
+                        note: h
+                            .reason
+                            .as_deref()
+                            .filter(|r| !r.trim().is_empty())
+                            .map(super::leerplicht::reason_nl),
                     })
                     .collect();
                 (

@@ -371,6 +371,23 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
         "{text}"
     );
     assert!(text.contains("Ouders houden de leerling thuis"), "{text}");
+    assert!(text.contains("Verzuimde lestijd"), "{text}");
+    // Leerplicht closes it: the letter's history says the closing reason in words.
+    let lpa = s.logged_in(LEERPLICHT).await;
+    let status_path = format!("/api/meldingen/{id}/status");
+    for body in [
+        serde_json::json!({"status": "in_behandeling"}),
+        serde_json::json!({
+            "status": "afgesloten",
+            "reason": "verzuim_beeindigd",
+            "afspraken": "Leerling gaat weer naar school",
+        }),
+    ] {
+        ok(&s, &lpa, Method::POST, &status_path, Some(body), 200).await;
+    }
+    let (_, text) = get_page(&s, &ib, &format!("{url}&formaat=tekst")).await;
+    assert!(text.contains("verzuim beëindigd"), "{text}");
+    assert!(!text.contains("verzuim_beeindigd"), "{text}");
     // The invitation, signed by the coordinator.
     let (status, text) = get_page(
         &s,
