@@ -17,7 +17,9 @@
 //!   with afspraken so the school has the feedback task), referrals to GGD Twente (one "niet
 //!   verschenen zonder tegenbericht", so the school has the task to judge it; one in behandeling);
 //!   leerplicht's actions on the meldingen in behandeling (a conversation with the parents, a
-//!   warning letter) and GGD-JGZ's invitations, so their pages show a case being handled.
+//!   warning letter) and GGD-JGZ's invitations, so their pages show a case being handled;
+//! - in the last week, registrations that put two pupils of OBS De Esch close to a threshold
+//!   (the coordinator's vroegsignalering) without reaching it.
 //!
 //! The demo's school year is 2026-2027 and its "today" is [`DEMO_TODAY`], the last lesson day
 //! before the summer holiday (the demo files hold registrations up to then, and the service
@@ -30,7 +32,7 @@ use std::time::Instant;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use verzuim_engine::model::SignalKind;
+use verzuim_engine::model::{Code, Registration, SignalKind, Span};
 use verzuim_exchange::Source;
 use verzuim_service::tasks::requires_parents_informed;
 use verzuim_service::{
@@ -770,6 +772,37 @@ impl Walk<'_> {
             10 * 60,
         )
         .await?;
+
+        // The last week: two pupils the coordinator's vroegsignalering shows, close to a
+        // threshold but not on it (1039 Lars: 915 of 960 minutes; 1031 Ayoub: 4 of 5 late).
+        let juf = self.people.caller(self.school, Role::Leerkracht)?;
+        let day = |d: i8, code: Code, late: Option<u32>| Registration {
+            code,
+            span: Span::Days {
+                from: date(2027, 7, d),
+                until: date(2027, 7, d),
+            },
+            minutes_late: late,
+        };
+        for reg in [
+            ("1039", day(5, Code::Ongeoorloofd, None)),
+            ("1039", day(6, Code::Ongeoorloofd, None)),
+            ("1039", day(7, Code::Ongeoorloofd, None)),
+            ("1031", day(7, Code::TeLaat, Some(10))),
+            ("1031", day(8, Code::TeLaat, Some(15))),
+        ] {
+            verzuim_service::records::add_registration(
+                self.step(),
+                &juf,
+                DEMO_TODAY,
+                self.school,
+                reg.0,
+                &reg.1,
+                None,
+                None,
+            )
+            .await?;
+        }
         Ok(())
     }
 

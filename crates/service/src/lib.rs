@@ -29,6 +29,7 @@
 pub mod caller;
 pub mod cards;
 pub mod dossier;
+pub mod early;
 pub mod error;
 pub mod ggd;
 pub mod import;

@@ -160,7 +160,7 @@ fn pupil_label(input: &Input, index: usize) -> String {
 }
 
 /// The card row's title, with the lateness count for te laat: "Te laat komen (10x)".
-pub(crate) fn signal_title(card: &Card, kind: SignalKind, count: Option<u32>) -> String {
+pub fn signal_title(card: &Card, kind: SignalKind, count: Option<u32>) -> String {
     let title = card
         .rules
         .row(kind)
@@ -257,7 +257,7 @@ fn unit_words(unit: ProgressUnit) -> &'static str {
 }
 
 /// "12:30 van 16:00 uur (78%), sinds 21-09-2026", "4 van 5 keer te laat (80%)".
-fn progress_text(p: &Progress) -> String {
+pub fn progress_text(p: &Progress) -> String {
     let (progress, threshold) = match p.unit {
         ProgressUnit::Minutes => (hours(p.progress), hours(p.threshold)),
         _ => (p.progress.to_string(), p.threshold.to_string()),

@@ -35,6 +35,7 @@ pub mod assets;
 pub mod beheer;
 pub mod charts;
 pub mod dossier;
+pub mod early;
 pub mod ggd;
 pub mod leerplicht;
 pub mod letters;
@@ -76,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/overzicht", get(overzicht::page))
         .merge(beheer::routes())
         .route("/leerlingen", get(dossier::list))
+        .route("/vroegsignalering", get(early::page))
         .route(
             "/leerlingen/{school_id}/{pupil_id}",
             get(dossier::page).post(dossier::action),

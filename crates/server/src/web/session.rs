@@ -163,6 +163,7 @@ impl WebUser {
         }
         if self.current.role == Role::Verzuimcoordinator {
             nav.insert(1, ("/leerlingen", "Leerlingen"));
+            nav.insert(2, ("/vroegsignalering", "Vroegsignalering"));
         }
         nav.push(("/wachtwoord", "Wachtwoord wijzigen"));
         let mut memberships: Vec<&Membership> = self.memberships.iter().collect();

@@ -24,6 +24,7 @@ crate::http_tests!(
     the_walked_workflow_leaves_work_for_every_party,
     on_the_demo_day_a_leerkracht_registers_for_own_group,
     the_demo_region_is_recorded_on_the_demo_day,
+    on_the_demo_day_two_pupils_are_close_to_a_threshold,
 );
 
 /// Every table the demo writes (not the audit log, sessions or throttling: those belong to
@@ -385,4 +386,26 @@ async fn the_demo_region_is_recorded_on_the_demo_day(env: Env) {
             assert!(m.updated_at > m.created_at, "{m:?}");
         }
     }
+}
+
+/// The coordinator's vroegsignalering on the demo day: Lars (1039) at 915 of 960 minutes and
+/// Ayoub (1031) at 4 of 5 latenesses, nearest first.
+async fn on_the_demo_day_two_pupils_are_close_to_a_threshold(env: Env) {
+    let to_demo_day = demo::demo_start().duration_since(env.clock.now());
+    env.clock.advance(to_demo_day);
+    let s = env.server().await;
+    demo::seed(&s.store).await.expect("seed");
+    let ib = s.browser();
+    let res = s
+        .login(&ib, "coordinator@obs-de-esch.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = ib.get(s.url("/vroegsignalering")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let lars = html.find("/leerlingen/99XX00/1039").expect("Lars");
+    let ayoub = html.find("/leerlingen/99XX00/1031").expect("Ayoub");
+    assert!(lars < ayoub, "95% before 80%");
+    assert!(html.contains("15:15 van 16:00 uur (95%)"), "{html}");
+    assert!(html.contains("4 van 5 keer te laat (80%)"), "{html}");
 }

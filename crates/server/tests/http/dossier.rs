@@ -20,6 +20,7 @@ crate::http_tests!(
     the_inbox_and_pupil_list_link_to_the_dossier,
     referral_and_judgement_from_the_page,
     an_event_in_the_evidence_is_named_with_its_date,
+    the_early_warnings_show_a_pupil_close_to_the_16_hours,
 );
 
 const DOSSIER: &str = "/leerlingen/99XX00/1001";
@@ -645,4 +646,35 @@ async fn an_event_in_the_evidence_is_named_with_its_date(env: Env) {
         !html.contains("Gebeurtenis "),
         "no bare event number: {html}"
     );
+}
+
+/// Vroegsignalering: three days of unauthorized absence (915 of 960 minutes in the window) put a
+/// pupil on the coordinator's early warnings, before the signal; a pupil without absence is not
+/// there; a leerkracht cannot open the page.
+async fn the_early_warnings_show_a_pupil_close_to_the_16_hours(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let juf = s.logged_in(TEACHER).await;
+    enrol(&s, &ib, pupil("1001", "enschede")).await;
+    enrol(&s, &ib, pupil("1002", "enschede")).await;
+    // The clock stands at 30 June 2027: Monday to Wednesday of that week.
+    for day in ["2027-06-28", "2027-06-29", "2027-06-30"] {
+        register(&s, &juf, "1001", "ongeoorloofd", day, day).await;
+    }
+    assert!(
+        open_tasks(&s, &ib, "1001").await.is_empty(),
+        "no signal yet"
+    );
+    let (status, html) = get_page(&s, &ib, "/vroegsignalering").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("href=\"/vroegsignalering\""), "in the nav");
+    assert!(html.contains("/leerlingen/99XX00/1001"), "{html}");
+    assert!(html.contains("Relatief verzuim"), "{html}");
+    assert!(html.contains("15:15 van 16:00 uur (95%)"), "{html}");
+    assert!(
+        html.contains("Meldt bij de leerplichtambtenaar"),
+        "the school's action: {html}"
+    );
+    assert!(!html.contains("/leerlingen/99XX00/1002"), "{html}");
+    assert_eq!(get_page(&s, &juf, "/vroegsignalering").await.0, 403);
 }

@@ -1,0 +1,93 @@
+//! `/vroegsignalering`: the coordinator's early warnings, the pupils close to a threshold of the
+//! card before its signal arises ([`verzuim_service::early`]), nearest to it first, each with
+//! what happens at the threshold. The card's motto: "Vroegtijdig signaleren voorkomt erger!"
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use verzuim_engine::model::Party;
+use verzuim_exchange::output::table::{progress_text, signal_title};
+use verzuim_service::early::{DEFAULT_FRACTION, early_warnings};
+use verzuim_store::{OrgKind, Role};
+
+use super::dossier::url_part;
+use super::leerplicht::audit_page;
+use super::session::{PageMeta, WebUser};
+use super::{render, service_error, today};
+use crate::audit::Audit;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "vroegsignalering.html")]
+struct EarlyPage {
+    meta: PageMeta,
+    percent: u32,
+    rows: Vec<EarlyRow>,
+}
+
+struct EarlyRow {
+    pupil: String,
+    group: String,
+    href: String,
+    threshold: String,
+    progress: String,
+    /// The school's actions at the threshold, in the card's words.
+    school_actions: Vec<String>,
+}
+
+/// `GET /vroegsignalering`: the school's pupils at 75% or more of a threshold (its
+/// verzuimcoordinator).
+pub async fn page(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+) -> ApiResult<Response> {
+    web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
+    let school = web.org_id().to_owned();
+    let warnings = early_warnings(
+        &state.store,
+        &web.caller(),
+        &school,
+        today(&state),
+        DEFAULT_FRACTION,
+    )
+    .await
+    .map_err(service_error)?;
+    let card = match state.store.school_settings(&school).await? {
+        Some(s) => verzuim_service::cards::card(&s.card_id).ok(),
+        None => None,
+    };
+    let rows = warnings
+        .into_iter()
+        .map(|w| {
+            let p = &w.progress;
+            EarlyRow {
+                href: format!(
+                    "/leerlingen/{}/{}",
+                    url_part(&school),
+                    url_part(&w.pupil_id)
+                ),
+                pupil: w.name.clone().unwrap_or_else(|| w.pupil_id.clone()),
+                group: w.group.clone(),
+                threshold: card.as_deref().map_or_else(
+                    || super::kind_label(p.kind).to_owned(),
+                    |c| signal_title(c, p.kind, Some(p.threshold)),
+                ),
+                progress: progress_text(p),
+                school_actions: p
+                    .actions
+                    .iter()
+                    .filter(|a| a.party == Party::School)
+                    .map(|a| a.text.to_string())
+                    .collect(),
+            }
+        })
+        .collect();
+    audit_page(&audit, &web, false, "vroegsignalering".to_owned(), None).await?;
+    Ok(render(&EarlyPage {
+        meta: web.meta("Vroegsignalering", "/vroegsignalering"),
+        percent: (DEFAULT_FRACTION * 100.0).round() as u32,
+        rows,
+    }))
+}
