@@ -831,20 +831,28 @@ pub async fn groups_add(
         .school
         .groups
         .insert(name.clone(), GroupTimes::default());
-    match store_settings(&state, &web, &settings).await {
-        Ok(_) => {
-            groups_page(
-                &state,
-                &web,
-                Vec::new(),
-                Some(format!(
-                    "Groep {name} toegevoegd; geef de eigen lestijden op bij Lestijden."
-                )),
-                String::new(),
-            )
-            .await
-        }
-        Err(m) => groups_page(&state, &web, vec![m], None, form.naam).await,
+    save_groups(
+        &state,
+        &web,
+        &settings,
+        |_| format!("Groep {name} toegevoegd; geef de eigen lestijden op bij Lestijden."),
+        form.naam,
+    )
+    .await
+}
+
+/// Stores the settings after a change of the groups and shows the groups page: `saved`'s
+/// message, or the error with the form's name kept.
+async fn save_groups(
+    state: &AppState,
+    web: &WebUser,
+    settings: &SchoolSettings,
+    saved: impl FnOnce(String) -> String,
+    name: String,
+) -> ApiResult<Response> {
+    match store_settings(state, web, settings).await {
+        Ok(report) => groups_page(state, web, Vec::new(), Some(saved(report)), String::new()).await,
+        Err(m) => groups_page(state, web, vec![m], None, name).await,
     }
 }
 
@@ -871,21 +879,18 @@ pub async fn groups_remove(
         )
         .await;
     }
-    match store_settings(&state, &web, &settings).await {
-        Ok(report) => {
-            groups_page(
-                &state,
-                &web,
-                Vec::new(),
-                Some(format!(
-                    "De eigen lestijden van groep {name} zijn opgeheven: de groep volgt de lestijden van de school. {report}"
-                )),
-                String::new(),
+    save_groups(
+        &state,
+        &web,
+        &settings,
+        |report| {
+            format!(
+                "De eigen lestijden van groep {name} zijn opgeheven: de groep volgt de lestijden van de school. {report}"
             )
-            .await
-        }
-        Err(m) => groups_page(&state, &web, vec![m], None, String::new()).await,
-    }
+        },
+        String::new(),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- users
