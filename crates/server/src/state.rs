@@ -14,7 +14,6 @@ pub use verzuim_store::{Clock, ManualClock};
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    pub clock: Clock,
     /// The letter renderer with the organisations' own templates (`--letter-templates`).
     pub letters: Arc<crate::web::letters::LetterTemplates>,
 }
@@ -22,7 +21,6 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         AppState {
-            clock: store.clock(),
             store,
             config: Arc::new(config),
             letters: Arc::new(crate::web::letters::LetterTemplates::new(None)),
@@ -36,16 +34,16 @@ impl AppState {
         self
     }
 
-    /// The same state with another clock (tests, the demo); the store stamps its writes by it too.
+    /// The same state with another clock (tests, the demo): the store's, which stamps its writes
+    /// and is the state's `now`.
     pub fn with_clock(mut self, clock: Clock) -> AppState {
-        self.store = self.store.with_clock(clock.clone());
-        self.clock = clock;
+        self.store = self.store.with_clock(clock);
         self
     }
 
-    /// The time now, by the state's clock.
+    /// The time now, by the store's clock (the one clock of the service).
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        self.store.now()
     }
 }
 

@@ -8,12 +8,13 @@
 //! settings) and evaluated in memory, so a school of 500 pupils answers in milliseconds.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use verzuim_engine::Evaluator;
 use verzuim_engine::model::{PupilRecord, Registration};
 use verzuim_engine::progress::Progress;
+use verzuim_engine::{Card, Evaluator};
 use verzuim_store::{MAX_PAGE_SIZE, Page, Scope, Store};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};
@@ -36,6 +37,15 @@ pub struct EarlyWarning {
     pub progress: Progress,
 }
 
+/// The early warnings of a school, with the card they were measured against (whose rows name
+/// the thresholds).
+#[derive(Debug, Clone)]
+pub struct EarlyWarnings {
+    /// `None` before the school has settings (then there are no warnings).
+    pub card: Option<Arc<Card>>,
+    pub warnings: Vec<EarlyWarning>,
+}
+
 /// The pupils of school `school_id` enrolled on `as_of` that are at `fraction` or more of a
 /// threshold, nearest to it first (its verzuimcoordinator only).
 pub async fn early_warnings(
@@ -44,7 +54,7 @@ pub async fn early_warnings(
     school_id: &str,
     as_of: Date,
     fraction: f64,
-) -> Result<Vec<EarlyWarning>> {
+) -> Result<EarlyWarnings> {
     caller.require_school(
         school_id,
         SCHOOL_WORKFLOW_ROLES,
@@ -52,7 +62,10 @@ pub async fn early_warnings(
     )?;
     let mut tx = store.connection().await?;
     let Some(settings) = tx.school_settings(school_id).await? else {
-        return Ok(Vec::new());
+        return Ok(EarlyWarnings {
+            card: None,
+            warnings: Vec::new(),
+        });
     };
     let card = cards::card(&settings.card_id)?;
     let mut pupils = Vec::new();
@@ -119,5 +132,8 @@ pub async fn early_warnings(
             .then_with(|| a.group.cmp(&b.group))
             .then_with(|| a.pupil_id.cmp(&b.pupil_id))
     });
-    Ok(out)
+    Ok(EarlyWarnings {
+        card: Some(card),
+        warnings: out,
+    })
 }

@@ -32,8 +32,8 @@ use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Timestamp, Zoned};
 use sha2::{Digest, Sha256};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -383,14 +383,6 @@ pub fn hash_token(raw: &str) -> String {
 /// How the audit log names a pupil: `school_id/pupil_id`.
 pub fn pupil_ref(school_id: &str, pupil_id: &str) -> String {
     format!("{school_id}/{pupil_id}")
-}
-
-/// Today in the Netherlands.
-pub fn today_amsterdam() -> Date {
-    Zoned::now()
-        .in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| Zoned::now().date())
 }
 
 fn redact(url: &str) -> String {

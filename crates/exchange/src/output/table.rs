@@ -172,7 +172,7 @@ pub fn signal_title(card: &Card, kind: SignalKind, count: Option<u32>) -> String
 }
 
 /// Minutes as hours: "16:15".
-fn hours(minutes: u32) -> String {
+pub fn hours(minutes: u32) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::{day_number, school_year_start};
 use verzuim_engine::model::{Code, Party, SignalKind, Span};
+use verzuim_exchange::output::table::hours as clock_hours;
 use verzuim_letters::{LetterKind, mask_person_number};
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{
@@ -124,10 +125,6 @@ fn masked_number(p: &StoredPupil) -> String {
         (None, Some(on)) => format!("onderwijsnummer {}", mask_person_number(on)),
         (None, None) => "geen BSN of onderwijsnummer bekend".into(),
     }
-}
-
-fn hm(minutes: u32) -> String {
-    format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
 fn escape(s: &str) -> String {
@@ -303,7 +300,7 @@ fn calendar_svg(
                             if *c == Code::TeLaat {
                                 format!("{} ({m} min.)", c.label())
                             } else {
-                                format!("{} {} uur", c.label(), hm(*m))
+                                format!("{} {} uur", c.label(), clock_hours(*m))
                             }
                         })
                         .collect();
@@ -1063,7 +1060,7 @@ async fn build(
                 time: if *code == Code::TeLaat {
                     format!("{minutes} minuten te laat")
                 } else {
-                    format!("{} uur", hm(*minutes))
+                    format!("{} uur", clock_hours(*minutes))
                 },
                 days: *days,
                 registrations: *regs,
@@ -1160,8 +1157,8 @@ async fn build(
         ),
         svg,
         totals,
-        total_unauthorised: format!("{} uur", hm(un)),
-        total_authorised: format!("{} uur", hm(au)),
+        total_unauthorised: format!("{} uur", clock_hours(un)),
+        total_authorised: format!("{} uur", clock_hours(au)),
         visibility_note,
         cases,
         notice,
@@ -1226,14 +1223,14 @@ async fn case_block(
                             minutes: if reg.code == Code::TeLaat {
                                 format!("{} min. te laat", reg.minutes_late.unwrap_or(*minutes))
                             } else {
-                                format!("{} uur", hm(*minutes))
+                                format!("{} uur", clock_hours(*minutes))
                             },
                         }
                     }
                     None => EvidenceRow {
                         date: "–".into(),
                         what: format!("Registratie {id} (niet zichtbaar voor u)"),
-                        minutes: format!("{} uur", hm(*minutes)),
+                        minutes: format!("{} uur", clock_hours(*minutes)),
                     },
                 },
                 StoredEvidence::Event { id, version } => match recorded.events.get(id) {

@@ -45,7 +45,7 @@ pub async fn page(
 ) -> ApiResult<Response> {
     web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
     let school = web.org_id().to_owned();
-    let warnings = early_warnings(
+    let found = early_warnings(
         &state.store,
         &web.caller(),
         &school,
@@ -54,11 +54,9 @@ pub async fn page(
     )
     .await
     .map_err(service_error)?;
-    let card = match state.store.school_settings(&school).await? {
-        Some(s) => verzuim_service::cards::card(&s.card_id).ok(),
-        None => None,
-    };
-    let rows = warnings
+    let card = found.card;
+    let rows = found
+        .warnings
         .into_iter()
         .map(|w| {
             let p = &w.progress;

@@ -22,8 +22,8 @@ use verzuim_service::{ggd, visibility};
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
-    HistoryRow, TaskFields, TaskRow, actor_name, audit_page, day_nl, form_date, history_row,
-    message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
+    DetailQuery, HistoryRow, TaskFields, TaskRow, actor_name, audit_page, day_nl, form_date,
+    history_row, message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
 };
 use super::session::{PageMeta, WebUser};
 use super::{
@@ -160,15 +160,8 @@ fn done_message(code: &str) -> Option<&'static str> {
             "Vastgelegd: niet verschenen zonder tegenbericht. De school beoordeelt of dat zonder goede reden was."
         }
         "notitie" => "De notitie is opgeslagen.",
-        "taak_afgerond" => "De taak is afgerond.",
-        "taak_niet_nodig" => "De taak is als niet nodig afgesloten.",
-        _ => return None,
+        _ => return super::leerplicht::task_done_message(code),
     })
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DetailQuery {
-    gedaan: Option<String>,
 }
 
 /// `GET /verwijzingen/{id}`: GGD-JGZ's page of a referral to it; a school's coordinator sees the

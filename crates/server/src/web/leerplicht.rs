@@ -500,15 +500,23 @@ fn done_message(code: &str) -> Option<&'static str> {
         "afgesloten" => "De melding is afgesloten; de school krijgt de afspraken als taak.",
         "ter_kennisgeving_aangenomen" => "De melding is ter kennisgeving aangenomen.",
         "ingetrokken" => "De melding is ingetrokken; leerplicht ziet dat in DUO's status.",
+        _ => return task_done_message(code),
+    })
+}
+
+/// The message after a task on a melding's or referral's page (`task_action`'s codes).
+pub(super) fn task_done_message(code: &str) -> Option<&'static str> {
+    Some(match code {
         "taak_afgerond" => "De taak is afgerond.",
         "taak_niet_nodig" => "De taak is als niet nodig afgesloten.",
         _ => return None,
     })
 }
 
+/// `?gedaan=…` on a melding's or referral's page: what the form just did.
 #[derive(Debug, Default, Deserialize)]
 pub struct DetailQuery {
-    gedaan: Option<String>,
+    pub(super) gedaan: Option<String>,
 }
 
 /// `GET /meldingen/{id}`.
