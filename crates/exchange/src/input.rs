@@ -1,7 +1,7 @@
 //! Loading the input files and the checks across files: registrations and events of known
 //! pupils, within their enrolment, and absence registrations that do not overlap.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -69,23 +69,31 @@ pub struct Input {
     pub last_date: Date,
 }
 
+/// Reads a file named on the command line; the error (named by the path as given) says in
+/// Dutch why it cannot be read.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "het bestand bestaat niet".to_string(),
+            std::io::ErrorKind::PermissionDenied => {
+                "geen toestemming om het bestand te lezen".to_string()
+            }
+            std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
+            _ => format!("kan het bestand niet lezen: {e}"),
+        };
+        InputError::file(&path.display().to_string(), why)
+    })
+}
+
 /// Reads and checks the input files. Errors name each file by its path as given.
 pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
     let mut errors = Vec::new();
     let read = |path: &PathBuf, errors: &mut Vec<InputError>| -> (String, Option<Vec<u8>>) {
         let name = path.display().to_string();
-        match std::fs::read(path) {
+        match read_file(path) {
             Ok(bytes) => (name, Some(bytes)),
             Err(e) => {
-                let why = match e.kind() {
-                    std::io::ErrorKind::NotFound => "het bestand bestaat niet".to_string(),
-                    std::io::ErrorKind::PermissionDenied => {
-                        "geen toestemming om het bestand te lezen".to_string()
-                    }
-                    std::io::ErrorKind::IsADirectory => "dit is een map, geen bestand".to_string(),
-                    _ => format!("kan het bestand niet lezen: {e}"),
-                };
-                errors.push(InputError::file(&name, why));
+                errors.push(e);
                 (name, None)
             }
         }

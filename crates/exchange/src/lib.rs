@@ -12,6 +12,7 @@ mod error;
 mod events;
 pub mod holidays;
 mod input;
+mod json;
 pub mod output;
 mod pupils;
 mod registrations;
@@ -22,6 +23,6 @@ pub mod values;
 mod tests;
 
 pub use error::InputError;
-pub use input::{Input, InputFiles, PupilDetails, PupilInput, Source, load, parse};
+pub use input::{Input, InputFiles, PupilDetails, PupilInput, Source, load, parse, read_file};
 pub use output::json::write_json;
 pub use output::table::write_table;
