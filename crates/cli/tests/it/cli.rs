@@ -712,7 +712,8 @@ fn demo_school_raises_every_signal_kind() {
 }
 
 /// `verzuim holidays` turns the Rijksoverheid JSON into `[[closed]]` blocks that a school.toml
-/// accepts: regio noord gets the national holidays and its own, in Amsterdam dates.
+/// accepts: regio noord gets the national holidays and its own, the date parts of the answer's
+/// timestamps (issue 14), named with their year.
 #[test]
 fn holidays_become_closed_periods_of_the_region() {
     let root = workspace_root();
@@ -726,6 +727,7 @@ fn holidays_become_closed_periods_of_the_region() {
         ],
     );
     assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert_eq!(run.stderr, "", "{}", run.describe());
     assert_eq!(
         run.stdout.matches("[[closed]]").count(),
         5,
@@ -733,7 +735,9 @@ fn holidays_become_closed_periods_of_the_region() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("from = 2026-10-17\nuntil = 2026-10-25"),
+        run.stdout.contains(
+            "name = \"Herfstvakantie 2026\"\nkind = \"vakantie\"\nfrom = 2026-10-10\nuntil = 2026-10-18"
+        ),
         "{}",
         run.stdout
     );
@@ -743,5 +747,152 @@ fn holidays_become_closed_periods_of_the_region() {
     let bad = TempDir::new("holidays-bad");
     std::fs::write(bad.path().join("v.json"), "[{\"content\": 3}]").unwrap();
     let run = run_in(bad.path(), &["holidays", "v.json", "--region", "zuid"]);
-    assert_invalid(&run, &["v.json: [0]: \"content\""]);
+    assert_invalid(&run, &["v.json: $[0].content: verwacht een lijst, niet een getal"]);
+}
+
+/// The real answer for 2023-2024 (shared/data; its official dates in shared/data/README.md).
+const REAL_HOLIDAYS_2023: &str = "crates/exchange/tests/data/schoolvakanties-2023-2024.rijksoverheid.json";
+
+#[test]
+fn holidays_of_the_real_answer_are_the_official_dates() {
+    let root = workspace_root();
+    let run = run_in(&root, &["holidays", REAL_HOLIDAYS_2023, "--region", "zuid"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert_eq!(
+        run.stdout,
+        format!(
+            "# Schoolvakanties regio zuid, schooljaar 2023-2024 (uit {REAL_HOLIDAYS_2023}); plak dit in school.toml.\n\
+             \n[[closed]]\nname = \"Herfstvakantie 2023\"\nkind = \"vakantie\"\nfrom = 2023-10-14\nuntil = 2023-10-22\n\
+             \n[[closed]]\nname = \"Kerstvakantie 2023\"\nkind = \"vakantie\"\nfrom = 2023-12-23\nuntil = 2024-01-07\n\
+             \n[[closed]]\nname = \"Voorjaarsvakantie 2024\"\nkind = \"vakantie\"\nfrom = 2024-02-10\nuntil = 2024-02-18\n\
+             \n[[closed]]\nname = \"Meivakantie 2024\"\nkind = \"vakantie\"\nfrom = 2024-04-27\nuntil = 2024-05-05\n\
+             \n[[closed]]\nname = \"Zomervakantie 2024\"\nkind = \"vakantie\"\nfrom = 2024-07-06\nuntil = 2024-08-18\n"
+        )
+    );
+    // Noord and midden, the region in any case.
+    for (region, herfst, voorjaar, zomer) in [
+        ("Noord", "from = 2023-10-21\nuntil = 2023-10-29", "from = 2024-02-17\nuntil = 2024-02-25", "from = 2024-07-20\nuntil = 2024-09-01"),
+        ("MIDDEN", "from = 2023-10-14\nuntil = 2023-10-22", "from = 2024-02-17\nuntil = 2024-02-25", "from = 2024-07-13\nuntil = 2024-08-25"),
+    ] {
+        let run = run_in(&root, &["holidays", REAL_HOLIDAYS_2023, "--region", region]);
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+        for dates in [herfst, voorjaar, zomer] {
+            assert!(run.stdout.contains(dates), "{region} {dates}\n{}", run.stdout);
+        }
+        assert!(run.stdout.contains(&format!("regio {}", region.to_lowercase())));
+    }
+}
+
+/// A list answer: the school year is chosen with `--schooljaar`; without it every year is
+/// written, told apart by the year in the names.
+#[test]
+fn holidays_of_one_school_year_from_a_list_answer() {
+    let root = workspace_root();
+    let real = std::fs::read_to_string(root.join(REAL_HOLIDAYS_2023)).unwrap();
+    let sample =
+        std::fs::read_to_string(root.join("examples/schoolvakanties-2026-2027.sample.json"))
+            .unwrap();
+    let sample = sample.trim().trim_start_matches('[').trim_end_matches(']');
+    let dir = TempDir::new("holidays-list");
+    dir.write("lijst.json", &format!("[{real},{sample}]"));
+    let run = run_in(
+        dir.path(),
+        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2026-2027"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(run.stdout.starts_with("# Schoolvakanties regio noord, schooljaar 2026-2027 (uit lijst.json)"));
+    assert_eq!(run.stdout.matches("[[closed]]").count(), 5, "{}", run.stdout);
+    assert!(!run.stdout.contains("2023"), "{}", run.stdout);
+    let run = run_in(dir.path(), &["holidays", "lijst.json", "--region", "noord"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(run.stdout.contains("schooljaar 2023-2024, 2026-2027"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("[[closed]]").count(), 10, "{}", run.stdout);
+    assert!(run.stdout.contains("name = \"Zomervakantie 2024\""));
+    assert!(run.stdout.contains("name = \"Zomervakantie 2027\""));
+    let run = run_in(
+        dir.path(),
+        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2027-2028"],
+    );
+    assert_invalid(
+        &run,
+        &["lijst.json: schooljaar 2027-2028 staat niet in het bestand; het bevat schooljaar 2023-2024, 2026-2027"],
+    );
+    let run = run_in(
+        dir.path(),
+        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2026/27"],
+    );
+    assert_invalid(
+        &run,
+        &["--schooljaar: „2026/27” is geen schooljaar; schrijf het als 2026-2027"],
+    );
+    // The same school year twice: reported, nothing written.
+    dir.write("dubbel.json", &format!("[{real},{real}]"));
+    let run = run_in(dir.path(), &["holidays", "dubbel.json", "--region", "zuid"]);
+    assert_invalid(
+        &run,
+        &["dubbel.json: $[1].content[0]: schooljaar 2023-2024 staat ook in $[0].content[0]"],
+    );
+}
+
+#[test]
+fn holiday_files_that_cannot_be_used_get_dutch_errors() {
+    let root = workspace_root();
+    let real = std::fs::read(root.join(REAL_HOLIDAYS_2023)).unwrap();
+    let dir = TempDir::new("holidays-errors");
+    let run = run_in(dir.path(), &["holidays", "weg.json", "--region", "noord"]);
+    assert_invalid(&run, &["weg.json: het bestand bestaat niet"]);
+    // A region in another spelling is named in Dutch, not with clap's "invalid value".
+    let run = run_in(dir.path(), &["holidays", "weg.json", "--region", "West"]);
+    assert_invalid(
+        &run,
+        &["--region: onbekende regio „West”; kies noord, midden of zuid", "weg.json: het bestand bestaat niet"],
+    );
+    assert!(!run.stderr.contains("invalid value"), "{}", run.describe());
+    let at = real.windows(11).position(|w| w == b"2023-10-21T").unwrap();
+    std::fs::write(dir.path().join("afgebroken.json"), &real[..at + 4]).unwrap();
+    let run = run_in(dir.path(), &["holidays", "afgebroken.json", "--region", "noord"]);
+    assert_invalid(
+        &run,
+        &[&format!(
+            "afgebroken.json:1:{}: geen geldige JSON: het bestand houdt op midden in een tekst",
+            at + 4
+        )],
+    );
+    assert!(!run.stderr.contains("EOF"), "{}", run.describe());
+    dir.write("antwoord.xml", "<?xml version=\"1.0\"?>\n<schoolvakanties/>\n");
+    let run = run_in(dir.path(), &["holidays", "antwoord.xml", "--region", "noord"]);
+    assert_invalid(&run, &["antwoord.xml:1:1: dit lijkt XML; gebruik het JSON-antwoord"]);
+    // A byte-order mark is accepted.
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(&real);
+    std::fs::write(dir.path().join("bom.json"), bom).unwrap();
+    let run = run_in(dir.path(), &["holidays", "bom.json", "--region", "noord"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(run.stdout.contains("from = 2023-10-21\nuntil = 2023-10-29"));
+    // Nothing skipped in silence: a vacation without regions is an error with its path.
+    let text = String::from_utf8(real.clone()).unwrap();
+    let no_regions = text.replacen(
+        "\"regions\":[{\"region\":\"heel Nederland\",\"startdate\":\"2023-12-23T23:00:00.000Z\",\"enddate\":\"2024-01-07T22:59:00.000Z\"}]",
+        "\"regions\":[]",
+        1,
+    );
+    assert_ne!(no_regions, text);
+    dir.write("zonder.json", &no_regions);
+    let run = run_in(dir.path(), &["holidays", "zonder.json", "--region", "noord"]);
+    assert_invalid(
+        &run,
+        &["zonder.json: $.content[0].vacations[1].regions: is een lege lijst: hier horen de regio's met hun data"],
+    );
+    // A holiday that ends on a Monday is written as read, with a note on stderr.
+    let monday = text.replacen("2024-02-18T22:59:00.000Z", "2024-02-19T22:59:00.000Z", 1);
+    dir.write("maandag.json", &monday);
+    let run = run_in(dir.path(), &["holidays", "maandag.json", "--region", "zuid"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(run.stdout.contains("from = 2024-02-10\nuntil = 2024-02-19"));
+    assert_eq!(
+        run.stderr,
+        "let op: maandag.json: $.content[0].vacations[2].regions[2].enddate: de vakantie eindigt \
+         op maandag 2024-02-19; schoolvakanties lopen van zaterdag tot en met zondag: controleer \
+         deze datum\n"
+    );
 }
