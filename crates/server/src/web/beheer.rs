@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::model::{ClosedKind, ClosedPeriod, GroupTimes, School, TimeRange};
-use verzuim_exchange::{InputError, Source};
+use verzuim_exchange::{Source, holidays};
 use verzuim_service::{ServiceError, Sources};
 use verzuim_store::auth_queries::AuditFilter;
 use verzuim_store::{OrgKind, Page, Role, SchoolSettings};
@@ -305,6 +305,8 @@ struct ClosedPage {
     periods: Vec<ClosedRow>,
     region: String,
     regions: Vec<&'static str>,
+    /// The school years offered for the holiday upload: this one and the next two.
+    school_years: Vec<String>,
     errors: Vec<String>,
     saved: Option<String>,
     form: ClosedForm,
@@ -357,16 +359,21 @@ fn closed_rows(school: &School) -> Vec<ClosedRow> {
 
 fn closed_page(
     web: &WebUser,
+    today: Date,
     school: &School,
     errors: Vec<String>,
     saved: Option<String>,
     form: ClosedForm,
 ) -> Response {
+    let school_years = (0..3)
+        .map(|n| holidays::school_year_of(today.saturating_add(jiff::Span::new().years(n))))
+        .collect();
     render(&ClosedPage {
         meta: web.meta("Vrije dagen en vakanties", "/beheer/vrije-dagen"),
         periods: closed_rows(school),
         region: school.holiday_region.clone().unwrap_or_default(),
-        regions: verzuim_exchange::holidays::REGIONS.to_vec(),
+        regions: holidays::REGIONS.to_vec(),
+        school_years,
         errors,
         saved,
         form,
@@ -379,6 +386,7 @@ pub async fn closed(State(state): State<AppState>, web: WebUser) -> ApiResult<Re
     let settings = settings_of(&state, &web).await?;
     Ok(closed_page(
         &web,
+        today(&state),
         &settings.school,
         Vec::new(),
         None,
@@ -470,12 +478,20 @@ pub async fn closed_save(
     }
     if !errors.is_empty() {
         let original = settings_of(&state, &web).await?;
-        return Ok(closed_page(&web, &original.school, errors, None, form));
+        return Ok(closed_page(
+            &web,
+            today(&state),
+            &original.school,
+            errors,
+            None,
+            form,
+        ));
     }
     settings.school.closed.sort_by_key(|c| (c.from, c.until));
     match store_settings(&state, &web, &settings).await {
         Ok(m) => Ok(closed_page(
             &web,
+            today(&state),
             &settings.school,
             Vec::new(),
             Some(m),
@@ -483,7 +499,14 @@ pub async fn closed_save(
         )),
         Err(m) => {
             let original = settings_of(&state, &web).await?;
-            Ok(closed_page(&web, &original.school, vec![m], None, form))
+            Ok(closed_page(
+                &web,
+                today(&state),
+                &original.school,
+                vec![m],
+                None,
+                form,
+            ))
         }
     }
 }
@@ -494,8 +517,46 @@ struct HolidaysPage {
     meta: PageMeta,
     region: String,
     file: String,
+    /// The school year chosen ("" for all in the file) and the ones the file holds.
+    school_year: String,
+    file_years: String,
+    /// What the file says per holiday and region (noord, midden, zuid), before anything is saved.
+    read: Vec<ReadRow>,
+    /// The regions of the columns of `read`, and the column of the school's region.
+    regions: Vec<&'static str>,
+    own: usize,
+    /// What could not be read (left out) and what looks wrong: warnings with their JSON path.
+    problems: Vec<String>,
+    notes: Vec<String>,
     new: Vec<ClosedRow>,
     known: Vec<ClosedRow>,
+}
+
+/// One holiday of the file with its dates per region.
+struct ReadRow {
+    school_year: String,
+    name: String,
+    compulsory: bool,
+    nationwide: bool,
+    /// "dd-mm-jjjj t/m dd-mm-jjjj" per region, or "—" when the file has no dates for it.
+    regions: Vec<String>,
+}
+
+fn read_row(row: &holidays::HolidayRow) -> ReadRow {
+    ReadRow {
+        school_year: row.school_year.clone(),
+        name: row.name.clone(),
+        compulsory: row.compulsory,
+        nationwide: row.nationwide,
+        regions: row
+            .regions
+            .iter()
+            .map(|dates| match dates {
+                Some((from, until)) => format!("{} t/m {}", date_nl(*from), date_nl(*until)),
+                None => "—".to_owned(),
+            })
+            .collect(),
+    }
 }
 
 fn row_of(c: &ClosedPeriod) -> ClosedRow {
@@ -540,12 +601,10 @@ async fn parts(mut mp: Multipart) -> ApiResult<Vec<(String, Option<String>, Vec<
     Ok(out)
 }
 
-fn input_error_text(e: &InputError) -> String {
-    e.to_string()
-}
-
-/// `POST /beheer/vakanties` (multipart: `regio`, `bestand`): reads the Rijksoverheid file and
-/// shows the periods it would add for the region (those already there left out).
+/// `POST /beheer/vakanties` (multipart: `regio`, `schooljaar`, `bestand`): reads the
+/// Rijksoverheid file and shows what it read per holiday and region, with warnings (what was
+/// left out, what looks wrong, each with its JSON path), and the periods it would add for the
+/// region (those already there left out). Nothing is stored.
 pub async fn holidays_preview(
     State(state): State<AppState>,
     web: WebUser,
@@ -554,15 +613,13 @@ pub async fn holidays_preview(
     require_school_admin(&web)?;
     let settings = settings_of(&state, &web).await?;
     let mut region = settings.school.holiday_region.clone().unwrap_or_default();
+    let mut school_year = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     for (name, file_name, bytes) in parts(mp).await? {
+        let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
         match name.as_str() {
-            "regio" => {
-                let r = String::from_utf8_lossy(&bytes).trim().to_owned();
-                if !r.is_empty() {
-                    region = r;
-                }
-            }
+            "regio" if !text().is_empty() => region = text(),
+            "schooljaar" => school_year = text(),
             "bestand" => {
                 file = Some((file_name.unwrap_or_else(|| "bestand".into()), bytes));
             }
@@ -570,57 +627,86 @@ pub async fn holidays_preview(
         }
     }
     let mut errors = Vec::new();
-    if !verzuim_exchange::holidays::REGIONS.contains(&region.as_str()) {
-        errors.push("Regio: kies noord, midden of zuid.".to_owned());
-    }
+    let region = holidays::parse_region(&region)
+        .map_err(|_| errors.push("Regio: kies noord, midden of zuid.".to_owned()))
+        .ok();
+    let chosen = (!school_year.is_empty())
+        .then(|| holidays::parse_school_year(&school_year))
+        .transpose()
+        .map_err(|m| errors.push(format!("Schooljaar: {m}.")))
+        .ok()
+        .flatten();
     let file = match file {
-        Some((_, bytes)) if bytes.is_empty() => {
+        Some((name, bytes)) if !bytes.is_empty() => Some((name, bytes)),
+        _ => {
             errors.push("Bestand: kies het JSON-bestand met de schoolvakanties.".to_owned());
             None
         }
-        None => {
-            errors.push("Bestand: kies het JSON-bestand met de schoolvakanties.".to_owned());
-            None
-        }
-        Some(f) => Some(f),
     };
-    let mut holidays = Vec::new();
+    let mut read = None;
     if let Some((name, bytes)) = &file {
-        match verzuim_exchange::holidays::parse_rijksoverheid(name, bytes) {
-            Ok(h) => holidays = h,
+        match holidays::read_rijksoverheid(name, bytes) {
+            Ok(f) if f.holidays.is_empty() => {
+                errors.push(format!(
+                    "{name} bevat geen schoolvakanties die te lezen zijn (verwacht: de JSON van de Rijksoverheid met content[].vacations[])."
+                ));
+                errors.extend(f.problems.iter().map(|e| format!("{e}.")));
+            }
+            Ok(f) => read = Some(f),
             Err(list) => errors.extend(list.iter().map(|e| {
-                format!(
-                    "Het bestand is geen bruikbaar overzicht van schoolvakanties: {}.",
-                    input_error_text(e)
-                )
+                sentence(&format!(
+                    "Het bestand is geen bruikbaar overzicht van schoolvakanties: {e}"
+                ))
             })),
         }
     }
-    if errors.is_empty() && holidays.is_empty() {
-        errors.push(
-            "Het bestand bevat geen schoolvakanties (verwacht: de JSON van de Rijksoverheid met content[].vacations[])."
-                .to_owned(),
-        );
-    }
-    if !errors.is_empty() {
+    let (Some(region), Some(read), Some((name, _)), true) = (region, read, file, errors.is_empty())
+    else {
         return Ok(closed_page(
             &web,
+            today(&state),
             &settings.school,
             errors,
             None,
             ClosedForm::default(),
         ));
-    }
-    let periods = verzuim_exchange::holidays::closed_periods(&holidays, &region);
+    };
+    let chosen_holidays = match read.of_school_year(chosen.as_deref()) {
+        Ok(h) => h,
+        Err(m) => {
+            return Ok(closed_page(
+                &web,
+                today(&state),
+                &settings.school,
+                vec![format!("{name}: {m}.")],
+                None,
+                ClosedForm::default(),
+            ));
+        }
+    };
+    let periods = holidays::closed_periods(chosen_holidays.iter().copied(), region);
     let (known, new): (Vec<_>, Vec<_>) = periods
         .iter()
         .partition(|p| already_closed(&settings.school, p.from, p.until));
     Ok(render(&HolidaysPage {
         meta: web.meta("Schoolvakanties laden", "/beheer/vrije-dagen"),
-        file: file.map(|f| f.0).unwrap_or_default(),
+        school_year: chosen.unwrap_or_default(),
+        file_years: read.school_years().join(", "),
+        read: holidays::by_holiday(chosen_holidays)
+            .iter()
+            .map(read_row)
+            .collect(),
+        regions: holidays::REGIONS.to_vec(),
+        own: holidays::REGIONS
+            .iter()
+            .position(|r| *r == region)
+            .unwrap_or_default(),
+        problems: read.problems.iter().map(ToString::to_string).collect(),
+        notes: read.notes.iter().map(ToString::to_string).collect(),
+        file: name,
         new: new.into_iter().map(row_of).collect(),
         known: known.into_iter().map(row_of).collect(),
-        region,
+        region: region.to_owned(),
     }))
 }
 
@@ -640,7 +726,9 @@ pub async fn holidays_add(
             .collect()
     };
     let (names, froms, untils) = (get("naam"), get("van"), get("tot"));
-    let region = get("regio").first().map(|s| s.to_string());
+    let region = get("regio")
+        .first()
+        .and_then(|r| holidays::parse_region(r).ok());
     let mut errors = Vec::new();
     if names.len() != froms.len() || names.len() != untils.len() {
         errors.push("Het formulier is onvolledig; laad het bestand opnieuw.".to_owned());
@@ -675,6 +763,7 @@ pub async fn holidays_add(
         let original = settings_of(&state, &web).await?;
         return Ok(closed_page(
             &web,
+            today(&state),
             &original.school,
             errors,
             None,
@@ -682,15 +771,15 @@ pub async fn holidays_add(
         ));
     }
     if settings.school.holiday_region.is_none()
-        && let Some(r) =
-            region.filter(|r| verzuim_exchange::holidays::REGIONS.contains(&r.as_str()))
+        && let Some(r) = region
     {
-        settings.school.holiday_region = Some(r);
+        settings.school.holiday_region = Some(r.to_owned());
     }
     settings.school.closed.sort_by_key(|c| (c.from, c.until));
     match store_settings(&state, &web, &settings).await {
         Ok(m) => Ok(closed_page(
             &web,
+            today(&state),
             &settings.school,
             Vec::new(),
             Some(format!("{added} vakantie(s) toegevoegd. {m}")),
@@ -700,6 +789,7 @@ pub async fn holidays_add(
             let original = settings_of(&state, &web).await?;
             Ok(closed_page(
                 &web,
+                today(&state),
                 &original.school,
                 vec![m],
                 None,

@@ -13,6 +13,9 @@ crate::http_tests!(
     a_bad_lesson_time_is_named_in_dutch_and_nothing_is_stored,
     closed_periods_are_added_and_removed,
     the_holiday_file_adds_the_regions_periods_once,
+    the_real_holiday_answer_gives_the_official_dates,
+    a_school_year_is_chosen_from_a_list_answer,
+    what_the_holiday_file_lacks_is_shown_as_a_warning,
     a_broken_holiday_file_is_refused_with_a_dutch_message,
     a_user_added_with_a_role_can_log_in,
     the_last_beheerder_cannot_remove_themselves,
@@ -23,7 +26,12 @@ crate::http_tests!(
     a_group_gets_and_loses_its_own_lesson_times,
 );
 
+/// A list answer: 2026-2027 (Christmas only) and 2027-2028 (illustrative dates), in both
+/// timestamp styles.
 const HOLIDAYS: &str = include_str!("fixtures/schoolvakanties-2027-2028.json");
+/// The real answer for 2023-2024 (a byte-exact copy of shared/data's).
+const REAL_2023: &[u8] =
+    include_bytes!("../../../exchange/tests/data/schoolvakanties-2023-2024.rijksoverheid.json");
 
 /// A `multipart/form-data` POST: `(name, file name, contents)`; file name `None` for a plain
 /// field.
@@ -167,7 +175,7 @@ async fn closed_periods_are_added_and_removed(env: Env) {
     let admin = s.logged_in(SCHOOL_ADMIN).await;
     let (status, body) = get_page(&s, &admin, "/beheer/vrije-dagen").await;
     assert_eq!(status, 200);
-    assert!(body.contains("Herfstvakantie") && body.contains("17-10-2026"));
+    assert!(body.contains("Herfstvakantie") && body.contains("10-10-2026"));
     let (_, body) = post_form(
         &s,
         &admin,
@@ -251,13 +259,20 @@ async fn the_holiday_file_adds_the_regions_periods_once(env: Env) {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("Worden toegevoegd (2)"), "{body}");
-    // Noord's autumn holiday, not zuid's; Christmas 2026 is there already.
     assert!(
-        body.contains("16-10-2027") && body.contains("24-10-2027"),
+        body.contains("alle schooljaren in het bestand (2026-2027, 2027-2028)"),
         "{body}"
     );
-    assert!(!body.contains("09-10-2027"), "zuid's dates: {body}");
+    assert!(body.contains("Worden toegevoegd (2)"), "{body}");
+    // What the file says per region, noord's marked; zuid's autumn holiday is shown, not added.
+    assert!(body.contains("Regio noord (uw regio)"), "{body}");
+    assert!(
+        body.contains(
+            "<td><strong>16-10-2027 t/m 24-10-2027</strong></td><td>16-10-2027 t/m 24-10-2027</td>\
+             <td>09-10-2027 t/m 17-10-2027</td>"
+        ),
+        "{body}"
+    );
     assert!(body.contains("Staan er al in (1)"), "{body}");
     assert_eq!(
         stored_settings(&s).await.1,
@@ -267,7 +282,7 @@ async fn the_holiday_file_adds_the_regions_periods_once(env: Env) {
     let names = hidden_values(&body, "naam");
     let froms = hidden_values(&body, "van");
     let untils = hidden_values(&body, "tot");
-    assert_eq!(names, ["Herfstvakantie", "Kerstvakantie"]);
+    assert_eq!(names, ["Herfstvakantie 2027", "Kerstvakantie 2027"]);
     assert_eq!(froms, ["2027-10-16", "2027-12-25"]);
     assert_eq!(untils, ["2027-10-24", "2028-01-09"]);
     let mut form = vec![("regio", "noord")];
@@ -296,29 +311,186 @@ async fn the_holiday_file_adds_the_regions_periods_once(env: Env) {
     );
 }
 
-async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
+/// The real answer for 2023-2024 (shared/data, kept in the exchange crate's tests): the
+/// preview adds exactly the official dates of each region (shared/data/README.md).
+async fn the_real_holiday_answer_gives_the_official_dates(env: Env) {
+    let s = region(&env).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    // Region names in any case; a byte-order mark before the JSON is accepted.
+    let mut file = b"\xEF\xBB\xBF".to_vec();
+    file.extend_from_slice(REAL_2023);
+    for (region, herfst, voorjaar, zomer) in [
+        ("Noord", ("2023-10-21", "2023-10-29"), ("2024-02-17", "2024-02-25"), ("2024-07-20", "2024-09-01")),
+        ("midden", ("2023-10-14", "2023-10-22"), ("2024-02-17", "2024-02-25"), ("2024-07-13", "2024-08-25")),
+        ("ZUID", ("2023-10-14", "2023-10-22"), ("2024-02-10", "2024-02-18"), ("2024-07-06", "2024-08-18")),
+    ] {
+        let (status, body) = post_multipart(
+            &s,
+            &admin,
+            "/beheer/vakanties",
+            &[
+                ("regio", None, region.as_bytes()),
+                ("schooljaar", None, b"2023-2024"),
+                ("bestand", Some("schoolvakanties.json"), file.as_slice()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("schooljaar <strong>2023-2024</strong>"), "{body}");
+        assert!(!body.contains("Overgeslagen") && !body.contains("Let op"), "{body}");
+        assert_eq!(
+            hidden_values(&body, "naam"),
+            [
+                "Herfstvakantie 2023",
+                "Kerstvakantie 2023",
+                "Voorjaarsvakantie 2024",
+                "Meivakantie 2024",
+                "Zomervakantie 2024"
+            ],
+            "{region}"
+        );
+        assert_eq!(
+            hidden_values(&body, "van"),
+            [herfst.0, "2023-12-23", voorjaar.0, "2024-04-27", zomer.0],
+            "{region}"
+        );
+        assert_eq!(
+            hidden_values(&body, "tot"),
+            [herfst.1, "2024-01-07", voorjaar.1, "2024-05-05", zomer.1],
+            "{region}"
+        );
+        assert_eq!(hidden_values(&body, "regio"), [region.to_lowercase()]);
+    }
+}
+
+async fn a_school_year_is_chosen_from_a_list_answer(env: Env) {
+    let s = region(&env).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let (_, page) = get_page(&s, &admin, "/beheer/vrije-dagen").await;
+    // The clock is in June 2027: this school year and the next two.
+    assert!(
+        page.contains(
+            "<option value=\"\">Alle schooljaren in het bestand</option>\n      \
+             <option value=\"2026-2027\">2026-2027</option><option value=\"2027-2028\">2027-2028</option>\
+             <option value=\"2028-2029\">2028-2029</option>"
+        ),
+        "{page}"
+    );
+    let preview = async |year: &str| {
+        post_multipart(
+            &s,
+            &admin,
+            "/beheer/vakanties",
+            &[
+                ("regio", None, b"zuid"),
+                ("schooljaar", None, year.as_bytes()),
+                ("bestand", Some("vakanties.json"), HOLIDAYS.as_bytes()),
+            ],
+        )
+        .await
+    };
+    let (_, body) = preview("2027-2028").await;
+    assert_eq!(
+        hidden_values(&body, "naam"),
+        ["Herfstvakantie 2027", "Kerstvakantie 2027"]
+    );
+    assert_eq!(hidden_values(&body, "van"), ["2027-10-09", "2027-12-25"]);
+    assert!(!body.contains("<td>2026-2027</td>"), "only 2027-2028 is shown: {body}");
+    let (_, body) = preview("2028-2029").await;
+    assert!(
+        body.contains(
+            "vakanties.json: schooljaar 2028-2029 staat niet in het bestand; het bevat \
+             schooljaar 2026-2027, 2027-2028."
+        ),
+        "{body}"
+    );
+    let (_, body) = preview("2027").await;
+    assert!(
+        body.contains("Schooljaar: „2027” is geen schooljaar; schrijf het als 2026-2027"),
+        "{body}"
+    );
+}
+
+/// What the file lacks is shown with its JSON path, next to what was read; a holiday that
+/// does not end on a Sunday is shown as read, with a warning.
+async fn what_the_holiday_file_lacks_is_shown_as_a_warning(env: Env) {
     let s = region(&env).await;
     let admin = s.logged_in(SCHOOL_ADMIN).await;
     let before = stored_settings(&s).await.1;
+    let broken = HOLIDAYS
+        .replace(
+            r#"{"region": "zuid", "startdate": "2027-10-09T22:00:00.000Z", "enddate": "2027-10-17T21:59:00.000Z"}"#,
+            r#"{"startdate": "2027-10-09T22:00:00.000Z", "enddate": "2027-10-17T21:59:00.000Z"}"#,
+        )
+        .replace("\"type\": \"Kerstvakantie\",", "\"type\": \"\",")
+        .replace("2027-10-24T21:59:00.000Z\"}", "2027-10-25T21:59:00.000Z\"}");
     let (status, body) = post_multipart(
         &s,
         &admin,
         "/beheer/vakanties",
         &[
             ("regio", None, b"noord"),
-            (
-                "bestand",
-                Some("kapot.json"),
-                b"[{\"content\": [ {\"vacations\": [",
-            ),
+            ("bestand", Some("vakanties.json"), broken.as_bytes()),
         ],
     )
     .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Overgeslagen (3)"), "{body}");
+    for warning in [
+        "vakanties.json: $[1].content[0].vacations[0].regions[2].region: ontbreekt; verwacht de \
+         regio: noord, midden, zuid of heel Nederland",
+        "vakanties.json: $[1].content[0].vacations[0].regions: Herfstvakantie 2027-2028 heeft \
+         geen data voor regio zuid; scholen daar krijgen deze vakantie niet",
+        "vakanties.json: $[1].content[0].vacations[1].type: is leeg; verwacht de naam van de \
+         vakantie, zoals Herfstvakantie",
+        "vakanties.json: $[1].content[0].vacations[0].regions[0].enddate: de vakantie eindigt \
+         op maandag 2027-10-25; schoolvakanties lopen van zaterdag tot en met zondag: controleer \
+         deze datum",
+    ] {
+        assert!(body.contains(&warning.replace('"', "&quot;")), "{warning}\n{body}");
+    }
+    assert!(body.contains("Let op (2)"), "noord and midden end on a Monday: {body}");
+    // What could be read is still offered, as read: noord's autumn holiday.
+    assert_eq!(hidden_values(&body, "naam"), ["Herfstvakantie 2027"]);
+    assert_eq!(hidden_values(&body, "tot"), ["2027-10-25"]);
+    assert_eq!(stored_settings(&s).await.1, before);
+}
+
+async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
+    let s = region(&env).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let before = stored_settings(&s).await.1;
+    let refused = async |file: &[u8]| {
+        post_multipart(
+            &s,
+            &admin,
+            "/beheer/vakanties",
+            &[("regio", None, b"noord"), ("bestand", Some("kapot.json"), file)],
+        )
+        .await
+    };
+    let (status, body) = refused(b"[{\"content\": [ {\"vacations\": [").await;
     assert_eq!(status, 200);
     assert!(body.contains("Niet opgeslagen"), "{body}");
-    assert!(body.contains("kapot.json:1:"), "file and line: {body}");
-    assert!(body.contains("geen geldige JSON"), "{body}");
-    let bad_date = HOLIDAYS.replace("2027-10-15T22:00:00.000Z", "vijftien oktober");
+    assert!(
+        body.contains(
+            "kapot.json:1:30: geen geldige JSON: het bestand houdt op midden in een lijst \
+             (een [ zonder ]); is het bestand volledig gedownload?</li>"
+        ),
+        "file, line and column: {body}"
+    );
+    let (_, body) = refused(b"<?xml version=\"1.0\"?>\n<schoolvakanties/>").await;
+    assert!(
+        body.contains("kapot.json:1:1: dit lijkt XML; gebruik het JSON-antwoord"),
+        "{body}"
+    );
+    let (_, body) = refused(b"{\"content\": []}").await;
+    assert!(
+        body.contains("kapot.json bevat geen schoolvakanties die te lezen zijn")
+            && body.contains("kapot.json: $.content: is een lege lijst"),
+        "{body}"
+    );
+    let bad_date = HOLIDAYS.replace("2027-10-16T22:00:00.000Z", "vijftien oktober");
     let (_, body) = post_multipart(
         &s,
         &admin,
@@ -330,10 +502,12 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
     )
     .await;
     assert!(
-        body.contains("geen bruikbaar overzicht van schoolvakanties"),
+        body.contains(
+            "vakanties.json: $[1].content[0].vacations[0].regions[0].startdate: \
+             &quot;vijftien oktober&quot; is geen tijdstip"
+        ),
         "{body}"
     );
-    assert!(body.contains("vakanties.json"), "{body}");
     let (_, body) = post_multipart(
         &s,
         &admin,
