@@ -342,12 +342,13 @@ struct Closed {
 const FIRST_YEAR: i16 = 2000;
 const LAST_YEAR: i16 = 2099;
 
-/// Regio noord 2026-2027 (shared/data sample, Amsterdam dates, both ends inclusive).
+/// Regio noord 2026-2027 (shared/data sample: the date parts of its timestamps, both ends
+/// inclusive; herfst and kerst are the official dates).
 /// (name, from, until) as (year, month, day).
 type Ymd = (i32, u32, u32);
 const SUMMER_2026: (Ymd, Ymd) = ((2026, 7, 4), (2026, 8, 16));
 const TABLE_2026: [(&str, Ymd, Ymd); 5] = [
-    ("Herfstvakantie", (2026, 10, 17), (2026, 10, 25)),
+    ("Herfstvakantie", (2026, 10, 10), (2026, 10, 18)),
     ("Kerstvakantie", (2026, 12, 19), (2027, 1, 3)),
     ("Voorjaarsvakantie", (2027, 2, 20), (2027, 2, 28)),
     ("Meivakantie", (2027, 4, 24), (2027, 5, 2)),
@@ -1743,8 +1744,8 @@ mod tests {
         let toml = cal.school_toml();
         for needle in [
             "from = 2026-08-01\nuntil = 2026-08-16",
-            "from = 2026-10-16\nuntil = 2026-10-16",
-            "from = 2026-10-17\nuntil = 2026-10-25",
+            "from = 2026-10-09\nuntil = 2026-10-09",
+            "from = 2026-10-10\nuntil = 2026-10-18",
             "from = 2026-12-19\nuntil = 2027-01-03",
             "from = 2027-02-20\nuntil = 2027-02-28",
             "name = \"Goede Vrijdag\"\nkind = \"vrije_dag\"\nfrom = 2027-03-26",
@@ -1764,7 +1765,7 @@ mod tests {
         assert!(
             cal.before_vac
                 .iter()
-                .any(|&i| date_string(cal.ld[i]) == "2026-10-15")
+                .any(|&i| date_string(cal.ld[i]) == "2026-10-08")
         );
     }
 

@@ -131,7 +131,7 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     // A plain lesson day, a weekend day and a studiedag (closed).
     assert!(day_cell(&html, "2026-09-25").contains("fill=\"#ffffff\""));
     assert!(day_cell(&html, "2026-09-26").contains("fill=\"#e3e3e3\""));
-    assert!(day_cell(&html, "2026-10-16").contains("fill=\"#c4c4c4\""));
+    assert!(day_cell(&html, "2026-10-09").contains("fill=\"#c4c4c4\""));
     // Wednesday has a short day (08:30-12:15): 225 minutes.
     assert!(day_cell(&html, "2026-09-23").contains("3:45 uur"));
     // The totals per code, as text: 345 + 345 + 225 + 345 = 1260 minutes on 4 days.

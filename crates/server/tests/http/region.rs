@@ -57,8 +57,8 @@ pub fn demo_settings() -> Value {
     let day = json!(["08:30-12:00", "12:45-15:00"]);
     let closed = [
         ("Zomervakantie 2026", "vakantie", "2026-08-01", "2026-08-16"),
-        ("Studiedag team", "studiedag", "2026-10-16", "2026-10-16"),
-        ("Herfstvakantie", "vakantie", "2026-10-17", "2026-10-25"),
+        ("Studiedag team", "studiedag", "2026-10-09", "2026-10-09"),
+        ("Herfstvakantie", "vakantie", "2026-10-10", "2026-10-18"),
         ("Kerstvakantie", "vakantie", "2026-12-19", "2027-01-03"),
         (
             "Studiedag rekenonderwijs",

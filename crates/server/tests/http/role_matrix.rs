@@ -207,7 +207,9 @@ async fn fixture(s: &TestServer) -> Fixture {
     .await["melding_id"]
         .as_i64()
         .unwrap();
-    register(s, &ib, "1001", "ziek", "2026-09-28", "2026-10-15").await;
+    // Sick for more than 2 weeks of the lesson calendar: from Monday 28 September to Thursday
+    // 22 October 2026, over the herfstvakantie (10-18 October, a week that does not count).
+    register(s, &ib, "1001", "ziek", "2026-09-28", "2026-10-22").await;
     let tasks = open_tasks(s, &ib, "1001").await;
     let refer = task_starting(&tasks, crate::ggd_api::REFER);
     let referral = complete(
