@@ -29,8 +29,8 @@ wednesday = ["08:30-12:00"]
 [[closed]]
 name = "Herfstvakantie"
 kind = "vakantie"
-from = 2026-10-17
-until = "25-10-2026"
+from = 2026-10-10
+until = "18-10-2026"
 "#;
 
 const PUPILS: &str = "pupil_id,birth_date,group,municipality,enrolled_from,enrolled_until,name,bsn\n\
@@ -109,7 +109,7 @@ fn valid_input_parses_in_file_order() {
     let input = ok(SCHOOL, PUPILS, &regs, Some(events));
     assert_eq!(input.school.id, "99XX00");
     assert_eq!(input.school.holiday_region.as_deref(), Some("noord"));
-    assert_eq!(input.school.closed[0].until, date(2026, 10, 25));
+    assert_eq!(input.school.closed[0].until, date(2026, 10, 18));
     let ids: Vec<&str> = input
         .pupils
         .iter()
@@ -189,7 +189,7 @@ fn both_separators_give_the_same_input() {
 #[test]
 fn open_end_uses_the_groups_lesson_time() {
     let regs = format!(
-        "{REG_HEADER}1002,geoorloofd,2026-09-23T09:00,,,\n1002,geoorloofd,2026-09-25T09:00,,,\n1002,verlof,2026-10-19T09:00,,,\n1001,geoorloofd,2026-09-23T13:00,,,\n"
+        "{REG_HEADER}1002,geoorloofd,2026-09-23T09:00,,,\n1002,geoorloofd,2026-09-25T09:00,,,\n1002,verlof,2026-10-12T09:00,,,\n1001,geoorloofd,2026-09-23T13:00,,,\n"
     );
     let input = ok(SCHOOL, PUPILS, &regs, None);
     let until = |p: usize, r: usize| match input.pupils[p].record.registrations[r].span {
@@ -532,7 +532,7 @@ fn overlapping_absence_names_the_earlier_line() {
     );
     // Back to back is no overlap; a holiday is no lesson time.
     let regs = format!(
-        "{REG_HEADER}1001,geoorloofd,2026-10-05T08:30,2026-10-05T10:00,,\n1001,ongeoorloofd,2026-10-05T10:00,,,\n1001,ongeoorloofd,2026-10-19,,,\n1001,verlof,2026-10-19,2026-10-23,,\n"
+        "{REG_HEADER}1001,geoorloofd,2026-10-05T08:30,2026-10-05T10:00,,\n1001,ongeoorloofd,2026-10-05T10:00,,,\n1001,ongeoorloofd,2026-10-12,,,\n1001,verlof,2026-10-12,2026-10-16,,\n"
     );
     ok(SCHOOL, PUPILS, &regs, None);
 }
