@@ -61,7 +61,7 @@ fn dutch(e: &serde_json::Error) -> String {
         None => text.as_str(),
     };
     let truncated = "; is het bestand volledig gedownload?";
-    let dutch = match code {
+    match code {
         "EOF while parsing a list" => {
             format!("het bestand houdt op midden in een lijst (een [ zonder ]){truncated}")
         }
@@ -98,8 +98,7 @@ fn dutch(e: &serde_json::Error) -> String {
         "trailing characters" => "na het einde van de JSON staat nog meer".into(),
         "recursion limit exceeded" => "de JSON is te diep genest".into(),
         other => format!("onverwachte inhoud ({other})"),
-    };
-    dutch
+    }
 }
 
 #[cfg(test)]
@@ -145,7 +144,10 @@ mod tests {
         for (bytes, dutch) in [
             (&b"{\"a\" 1}"[..], "dubbele punt"),
             (b"[1 2]", "komma (,) of het einde van de lijst"),
-            (b"{\"a\": 1 \"b\": 2}", "komma (,) of het einde van het object"),
+            (
+                b"{\"a\": 1 \"b\": 2}",
+                "komma (,) of het einde van het object",
+            ),
             (b"[tru]", "true, false of null"),
             (b"[,]", "hier hoort een waarde"),
             (b"{a: 1}", "tussen aanhalingstekens"),

@@ -21,7 +21,11 @@ fn read(bytes: &[u8]) -> HolidayFile {
 }
 
 /// `(title, first day, last day)` of a region's closed periods.
-fn periods(file: &HolidayFile, school_year: Option<&str>, region: &str) -> Vec<(String, Date, Date)> {
+fn periods(
+    file: &HolidayFile,
+    school_year: Option<&str>,
+    region: &str,
+) -> Vec<(String, Date, Date)> {
     closed_periods(file.of_school_year(school_year).unwrap(), region)
         .into_iter()
         .map(|p| (p.name, p.from, p.until))
@@ -118,8 +122,16 @@ fn both_timestamp_styles_give_the_same_days() {
     let older = read(SAMPLE_2026.as_bytes());
     let newer = read(sample_newer_style().as_bytes());
     for region in REGIONS {
-        assert_eq!(periods(&older, None, region), sample_2026(region), "{region}");
-        assert_eq!(periods(&newer, None, region), sample_2026(region), "{region}");
+        assert_eq!(
+            periods(&older, None, region),
+            sample_2026(region),
+            "{region}"
+        );
+        assert_eq!(
+            periods(&newer, None, region),
+            sample_2026(region),
+            "{region}"
+        );
     }
     assert_eq!(older.notes, []);
     assert_eq!(newer.notes, []);
@@ -133,8 +145,14 @@ fn a_list_answer_with_two_school_years_is_chosen_from() {
     let list = format!("[{sample_document},\n{real}]");
     let file = read(list.as_bytes());
     assert_eq!(file.school_years(), ["2023-2024", "2026-2027"]);
-    assert_eq!(periods(&file, Some("2026-2027"), "noord"), sample_2026("noord"));
-    assert_eq!(periods(&file, Some("2023-2024"), "zuid"), official_2023("zuid"));
+    assert_eq!(
+        periods(&file, Some("2026-2027"), "noord"),
+        sample_2026("noord")
+    );
+    assert_eq!(
+        periods(&file, Some("2023-2024"), "zuid"),
+        official_2023("zuid")
+    );
     // Without a choice: both years, told apart by the year in their names.
     let mut both = official_2023("midden");
     both.extend(sample_2026("midden"));
@@ -148,7 +166,13 @@ fn a_list_answer_with_two_school_years_is_chosen_from() {
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         names,
-        ["Herfstvakantie", "Kerstvakantie", "Voorjaarsvakantie", "Meivakantie", "Zomervakantie"]
+        [
+            "Herfstvakantie",
+            "Kerstvakantie",
+            "Voorjaarsvakantie",
+            "Meivakantie",
+            "Zomervakantie"
+        ]
     );
     assert_eq!(
         rows[0].regions,
@@ -159,7 +183,10 @@ fn a_list_answer_with_two_school_years_is_chosen_from() {
         ]
     );
     assert!(rows[1].nationwide && !rows[0].nationwide);
-    assert_eq!(rows[1].regions, [Some((date(2023, 12, 23), date(2024, 1, 7))); 3]);
+    assert_eq!(
+        rows[1].regions,
+        [Some((date(2023, 12, 23), date(2024, 1, 7))); 3]
+    );
 }
 
 #[test]
@@ -170,8 +197,10 @@ fn two_documents_for_the_same_school_year_are_reported() {
     let text: Vec<String> = file.problems.iter().map(ToString::to_string).collect();
     assert_eq!(
         text,
-        ["v.json: $[1].content[0]: schooljaar 2023-2024 staat ook in $[0].content[0]; dit tweede \
-          overzicht is niet gelezen (laat één van beide weg)"]
+        [
+            "v.json: $[1].content[0]: schooljaar 2023-2024 staat ook in $[0].content[0]; dit tweede \
+          overzicht is niet gelezen (laat één van beide weg)"
+        ]
     );
     assert_eq!(file.holidays.len(), 11, "the first one is read");
 }
@@ -192,7 +221,8 @@ fn problems(json: &str) -> Vec<String> {
 
 #[test]
 fn nothing_is_skipped_in_silence() {
-    let herfst = r#""startdate": "2026-10-10T00:00:00.000Z", "enddate": "2026-10-18T21:59:00.000Z""#;
+    let herfst =
+        r#""startdate": "2026-10-10T00:00:00.000Z", "enddate": "2026-10-18T21:59:00.000Z""#;
     let cases = [
         (
             document(&format!(
@@ -219,23 +249,31 @@ fn nothing_is_skipped_in_silence() {
         ),
         (
             document("[]"),
-            vec!["v.json: $.content[0].vacations: is een lege lijst: hier horen de vakanties van het schooljaar"],
+            vec![
+                "v.json: $.content[0].vacations: is een lege lijst: hier horen de vakanties van het schooljaar",
+            ],
         ),
         (
             document(&format!(
                 r#"[{{"type": " \n ", "regions": [{{"region": "heel Nederland", {herfst}}}]}}]"#
             )),
-            vec!["v.json: $.content[0].vacations[0].type: is leeg; verwacht de naam van de vakantie, zoals Herfstvakantie"],
+            vec![
+                "v.json: $.content[0].vacations[0].type: is leeg; verwacht de naam van de vakantie, zoals Herfstvakantie",
+            ],
         ),
         (
             document(&format!(
                 r#"[{{"type": "Herfstvakantie", "regions": [{{"region": "heel Nederland", {herfst}}}, {{"region": "Heel nederland", {herfst}}}]}}]"#
             )),
-            vec!["v.json: $.content[0].vacations[0].regions[1].region: regio heel Nederland staat twee keer in deze vakantie; alleen de eerste is gelezen"],
+            vec![
+                "v.json: $.content[0].vacations[0].regions[1].region: regio heel Nederland staat twee keer in deze vakantie; alleen de eerste is gelezen",
+            ],
         ),
         (
             r#"{"content": []}"#.to_owned(),
-            vec!["v.json: $.content: is een lege lijst: hier hoort het overzicht van een schooljaar"],
+            vec![
+                "v.json: $.content: is een lege lijst: hier hoort het overzicht van een schooljaar",
+            ],
         ),
         (
             r#"[{"id": 1}, 7]"#.to_owned(),
@@ -245,7 +283,8 @@ fn nothing_is_skipped_in_silence() {
             ],
         ),
         (
-            r#"{"content": [{"vacations": []}, {"schoolyear": "2026/27", "vacations": []}]}"#.to_owned(),
+            r#"{"content": [{"vacations": []}, {"schoolyear": "2026/27", "vacations": []}]}"#
+                .to_owned(),
             vec![
                 "v.json: $.content[0].schoolyear: ontbreekt; verwacht het schooljaar, zoals 2026-2027",
                 "v.json: $.content[1].schoolyear: „2026/27” is geen schooljaar; schrijf het als 2026-2027 (twee opeenvolgende jaren)",
@@ -285,7 +324,11 @@ fn regions_in_another_case_are_read() {
     assert_eq!(
         periods(&file, None, "noord"),
         [
-            p("Herfstvakantie 2026", date(2026, 10, 10), date(2026, 10, 18)),
+            p(
+                "Herfstvakantie 2026",
+                date(2026, 10, 10),
+                date(2026, 10, 18)
+            ),
             p("Kerstvakantie 2026", date(2026, 12, 19), date(2027, 1, 3)),
         ]
     );
@@ -297,13 +340,22 @@ fn a_holiday_that_is_not_saturday_to_sunday_gets_a_note() {
     let json = SAMPLE_2026.replace("2027-02-14T22:59:00.000Z", "2027-02-15T22:59:00.000Z");
     let file = read(json.as_bytes());
     assert_eq!(
-        file.notes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["vakanties.json: $[0].content[0].vacations[2].regions[2].enddate: de vakantie eindigt op \
-          maandag 2027-02-15; schoolvakanties lopen van zaterdag tot en met zondag: controleer deze datum"]
+        file.notes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "vakanties.json: $[0].content[0].vacations[2].regions[2].enddate: de vakantie eindigt op \
+          maandag 2027-02-15; schoolvakanties lopen van zaterdag tot en met zondag: controleer deze datum"
+        ]
     );
     assert_eq!(
         periods(&file, None, "zuid")[2],
-        p("Voorjaarsvakantie 2027", date(2027, 2, 6), date(2027, 2, 15))
+        p(
+            "Voorjaarsvakantie 2027",
+            date(2027, 2, 6),
+            date(2027, 2, 15)
+        )
     );
 }
 
@@ -330,20 +382,27 @@ fn dutch_errors_for_files_that_are_no_json_answer() {
         )),
         "{text:?}"
     );
-    assert!(text[0].ends_with("is het bestand volledig gedownload?"), "{text:?}");
+    assert!(
+        text[0].ends_with("is het bestand volledig gedownload?"),
+        "{text:?}"
+    );
     assert_eq!(
         error(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<schoolvakanties/>"),
         ["v.json:1:1: dit lijkt XML; gebruik het JSON-antwoord (uitvoer JSON)"]
     );
     assert_eq!(
         error(b"[]"),
-        ["v.json: $: een lege lijst; verwacht het overzicht van de schoolvakanties (een object, \
-          of een lijst met een object per schooljaar)"]
+        [
+            "v.json: $: een lege lijst; verwacht het overzicht van de schoolvakanties (een object, \
+          of een lijst met een object per schooljaar)"
+        ]
     );
     assert_eq!(
         error(b"\"schoolvakanties\""),
-        ["v.json: $: verwacht het overzicht van de schoolvakanties (een object, of een lijst met \
-          een object per schooljaar), niet een tekst"]
+        [
+            "v.json: $: verwacht het overzicht van de schoolvakanties (een object, of een lijst met \
+          een object per schooljaar), niet een tekst"
+        ]
     );
     // A byte-order mark before the real answer is accepted.
     let mut bom = b"\xEF\xBB\xBF".to_vec();

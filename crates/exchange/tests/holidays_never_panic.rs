@@ -41,7 +41,10 @@ fn check(bytes: &[u8]) {
                     REGIONS.contains(&h.region.as_str()) || h.region == NATIONWIDE,
                     "{h:?}"
                 );
-                assert_eq!(parse_school_year(&h.school_year).as_ref(), Ok(&h.school_year));
+                assert_eq!(
+                    parse_school_year(&h.school_year).as_ref(),
+                    Ok(&h.school_year)
+                );
                 assert!(!h.name.is_empty() && h.path.starts_with('$'), "{h:?}");
             }
             for region in REGIONS {

@@ -711,20 +711,26 @@ fn demo_school_raises_every_signal_kind() {
     assert!(missing.is_empty(), "the demo lacks {missing:?}");
 }
 
+/// `verzuim holidays FILE --region REGION [--schooljaar YEAR]` in `dir`.
+fn holidays(dir: &std::path::Path, file: &str, region: &str, school_year: Option<&str>) -> Run {
+    let mut args = vec!["holidays", file, "--region", region];
+    if let Some(year) = school_year {
+        args.extend(["--schooljaar", year]);
+    }
+    run_in(dir, &args)
+}
+
 /// `verzuim holidays` turns the Rijksoverheid JSON into `[[closed]]` blocks that a school.toml
 /// accepts: regio noord gets the national holidays and its own, the date parts of the answer's
 /// timestamps (issue 14), named with their year.
 #[test]
 fn holidays_become_closed_periods_of_the_region() {
     let root = workspace_root();
-    let run = run_in(
+    let run = holidays(
         &root,
-        &[
-            "holidays",
-            "examples/schoolvakanties-2026-2027.sample.json",
-            "--region",
-            "noord",
-        ],
+        "examples/schoolvakanties-2026-2027.sample.json",
+        "noord",
+        None,
     );
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert_eq!(run.stderr, "", "{}", run.describe());
@@ -746,17 +752,21 @@ fn holidays_become_closed_periods_of_the_region() {
 
     let bad = TempDir::new("holidays-bad");
     std::fs::write(bad.path().join("v.json"), "[{\"content\": 3}]").unwrap();
-    let run = run_in(bad.path(), &["holidays", "v.json", "--region", "zuid"]);
-    assert_invalid(&run, &["v.json: $[0].content: verwacht een lijst, niet een getal"]);
+    let run = holidays(bad.path(), "v.json", "zuid", None);
+    assert_invalid(
+        &run,
+        &["v.json: $[0].content: verwacht een lijst, niet een getal"],
+    );
 }
 
 /// The real answer for 2023-2024 (shared/data; its official dates in shared/data/README.md).
-const REAL_HOLIDAYS_2023: &str = "crates/exchange/tests/data/schoolvakanties-2023-2024.rijksoverheid.json";
+const REAL_HOLIDAYS_2023: &str =
+    "crates/exchange/tests/data/schoolvakanties-2023-2024.rijksoverheid.json";
 
 #[test]
 fn holidays_of_the_real_answer_are_the_official_dates() {
     let root = workspace_root();
-    let run = run_in(&root, &["holidays", REAL_HOLIDAYS_2023, "--region", "zuid"]);
+    let run = holidays(&root, REAL_HOLIDAYS_2023, "zuid", None);
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert_eq!(
         run.stdout,
@@ -771,15 +781,32 @@ fn holidays_of_the_real_answer_are_the_official_dates() {
     );
     // Noord and midden, the region in any case.
     for (region, herfst, voorjaar, zomer) in [
-        ("Noord", "from = 2023-10-21\nuntil = 2023-10-29", "from = 2024-02-17\nuntil = 2024-02-25", "from = 2024-07-20\nuntil = 2024-09-01"),
-        ("MIDDEN", "from = 2023-10-14\nuntil = 2023-10-22", "from = 2024-02-17\nuntil = 2024-02-25", "from = 2024-07-13\nuntil = 2024-08-25"),
+        (
+            "Noord",
+            "from = 2023-10-21\nuntil = 2023-10-29",
+            "from = 2024-02-17\nuntil = 2024-02-25",
+            "from = 2024-07-20\nuntil = 2024-09-01",
+        ),
+        (
+            "MIDDEN",
+            "from = 2023-10-14\nuntil = 2023-10-22",
+            "from = 2024-02-17\nuntil = 2024-02-25",
+            "from = 2024-07-13\nuntil = 2024-08-25",
+        ),
     ] {
-        let run = run_in(&root, &["holidays", REAL_HOLIDAYS_2023, "--region", region]);
+        let run = holidays(&root, REAL_HOLIDAYS_2023, region, None);
         assert_eq!(run.code, Some(0), "{}", run.describe());
         for dates in [herfst, voorjaar, zomer] {
-            assert!(run.stdout.contains(dates), "{region} {dates}\n{}", run.stdout);
+            assert!(
+                run.stdout.contains(dates),
+                "{region} {dates}\n{}",
+                run.stdout
+            );
         }
-        assert!(run.stdout.contains(&format!("regio {}", region.to_lowercase())));
+        assert!(
+            run.stdout
+                .contains(&format!("regio {}", region.to_lowercase()))
+        );
     }
 }
 
@@ -795,39 +822,49 @@ fn holidays_of_one_school_year_from_a_list_answer() {
     let sample = sample.trim().trim_start_matches('[').trim_end_matches(']');
     let dir = TempDir::new("holidays-list");
     dir.write("lijst.json", &format!("[{real},{sample}]"));
-    let run = run_in(
-        dir.path(),
-        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2026-2027"],
+    let run = holidays(dir.path(), "lijst.json", "noord", Some("2026-2027"));
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(
+        run.stdout
+            .starts_with("# Schoolvakanties regio noord, schooljaar 2026-2027 (uit lijst.json)")
     );
-    assert_eq!(run.code, Some(0), "{}", run.describe());
-    assert!(run.stdout.starts_with("# Schoolvakanties regio noord, schooljaar 2026-2027 (uit lijst.json)"));
-    assert_eq!(run.stdout.matches("[[closed]]").count(), 5, "{}", run.stdout);
+    assert_eq!(
+        run.stdout.matches("[[closed]]").count(),
+        5,
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("2023"), "{}", run.stdout);
-    let run = run_in(dir.path(), &["holidays", "lijst.json", "--region", "noord"]);
+    let run = holidays(dir.path(), "lijst.json", "noord", None);
     assert_eq!(run.code, Some(0), "{}", run.describe());
-    assert!(run.stdout.contains("schooljaar 2023-2024, 2026-2027"), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("[[closed]]").count(), 10, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("schooljaar 2023-2024, 2026-2027"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stdout.matches("[[closed]]").count(),
+        10,
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("name = \"Zomervakantie 2024\""));
     assert!(run.stdout.contains("name = \"Zomervakantie 2027\""));
-    let run = run_in(
-        dir.path(),
-        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2027-2028"],
-    );
+    let run = holidays(dir.path(), "lijst.json", "noord", Some("2027-2028"));
     assert_invalid(
         &run,
-        &["lijst.json: schooljaar 2027-2028 staat niet in het bestand; het bevat schooljaar 2023-2024, 2026-2027"],
+        &[
+            "lijst.json: schooljaar 2027-2028 staat niet in het bestand; het bevat schooljaar 2023-2024, 2026-2027",
+        ],
     );
-    let run = run_in(
-        dir.path(),
-        &["holidays", "lijst.json", "--region", "noord", "--schooljaar", "2026/27"],
-    );
+    let run = holidays(dir.path(), "lijst.json", "noord", Some("2026/27"));
     assert_invalid(
         &run,
         &["--schooljaar: „2026/27” is geen schooljaar; schrijf het als 2026-2027"],
     );
     // The same school year twice: reported, nothing written.
     dir.write("dubbel.json", &format!("[{real},{real}]"));
-    let run = run_in(dir.path(), &["holidays", "dubbel.json", "--region", "zuid"]);
+    let run = holidays(dir.path(), "dubbel.json", "zuid", None);
     assert_invalid(
         &run,
         &["dubbel.json: $[1].content[0]: schooljaar 2023-2024 staat ook in $[0].content[0]"],
@@ -839,18 +876,21 @@ fn holiday_files_that_cannot_be_used_get_dutch_errors() {
     let root = workspace_root();
     let real = std::fs::read(root.join(REAL_HOLIDAYS_2023)).unwrap();
     let dir = TempDir::new("holidays-errors");
-    let run = run_in(dir.path(), &["holidays", "weg.json", "--region", "noord"]);
+    let run = holidays(dir.path(), "weg.json", "noord", None);
     assert_invalid(&run, &["weg.json: het bestand bestaat niet"]);
     // A region in another spelling is named in Dutch, not with clap's "invalid value".
-    let run = run_in(dir.path(), &["holidays", "weg.json", "--region", "West"]);
+    let run = holidays(dir.path(), "weg.json", "West", None);
     assert_invalid(
         &run,
-        &["--region: onbekende regio „West”; kies noord, midden of zuid", "weg.json: het bestand bestaat niet"],
+        &[
+            "--region: onbekende regio „West”; kies noord, midden of zuid",
+            "weg.json: het bestand bestaat niet",
+        ],
     );
     assert!(!run.stderr.contains("invalid value"), "{}", run.describe());
     let at = real.windows(11).position(|w| w == b"2023-10-21T").unwrap();
     std::fs::write(dir.path().join("afgebroken.json"), &real[..at + 4]).unwrap();
-    let run = run_in(dir.path(), &["holidays", "afgebroken.json", "--region", "noord"]);
+    let run = holidays(dir.path(), "afgebroken.json", "noord", None);
     assert_invalid(
         &run,
         &[&format!(
@@ -859,14 +899,20 @@ fn holiday_files_that_cannot_be_used_get_dutch_errors() {
         )],
     );
     assert!(!run.stderr.contains("EOF"), "{}", run.describe());
-    dir.write("antwoord.xml", "<?xml version=\"1.0\"?>\n<schoolvakanties/>\n");
-    let run = run_in(dir.path(), &["holidays", "antwoord.xml", "--region", "noord"]);
-    assert_invalid(&run, &["antwoord.xml:1:1: dit lijkt XML; gebruik het JSON-antwoord"]);
+    dir.write(
+        "antwoord.xml",
+        "<?xml version=\"1.0\"?>\n<schoolvakanties/>\n",
+    );
+    let run = holidays(dir.path(), "antwoord.xml", "noord", None);
+    assert_invalid(
+        &run,
+        &["antwoord.xml:1:1: dit lijkt XML; gebruik het JSON-antwoord"],
+    );
     // A byte-order mark is accepted.
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(&real);
     std::fs::write(dir.path().join("bom.json"), bom).unwrap();
-    let run = run_in(dir.path(), &["holidays", "bom.json", "--region", "noord"]);
+    let run = holidays(dir.path(), "bom.json", "noord", None);
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert!(run.stdout.contains("from = 2023-10-21\nuntil = 2023-10-29"));
     // Nothing skipped in silence: a vacation without regions is an error with its path.
@@ -878,15 +924,17 @@ fn holiday_files_that_cannot_be_used_get_dutch_errors() {
     );
     assert_ne!(no_regions, text);
     dir.write("zonder.json", &no_regions);
-    let run = run_in(dir.path(), &["holidays", "zonder.json", "--region", "noord"]);
+    let run = holidays(dir.path(), "zonder.json", "noord", None);
     assert_invalid(
         &run,
-        &["zonder.json: $.content[0].vacations[1].regions: is een lege lijst: hier horen de regio's met hun data"],
+        &[
+            "zonder.json: $.content[0].vacations[1].regions: is een lege lijst: hier horen de regio's met hun data",
+        ],
     );
     // A holiday that ends on a Monday is written as read, with a note on stderr.
     let monday = text.replacen("2024-02-18T22:59:00.000Z", "2024-02-19T22:59:00.000Z", 1);
     dir.write("maandag.json", &monday);
-    let run = run_in(dir.path(), &["holidays", "maandag.json", "--region", "zuid"]);
+    let run = holidays(dir.path(), "maandag.json", "zuid", None);
     assert_eq!(run.code, Some(0), "{}", run.describe());
     assert!(run.stdout.contains("from = 2024-02-10\nuntil = 2024-02-19"));
     assert_eq!(

@@ -230,10 +230,7 @@ impl Reader<'_> {
             }
         }
         if !named.contains(&NATIONWIDE) {
-            let missing: Vec<&str> = REGIONS
-                .into_iter()
-                .filter(|r| !named.contains(r))
-                .collect();
+            let missing: Vec<&str> = REGIONS.into_iter().filter(|r| !named.contains(r)).collect();
             if !missing.is_empty() {
                 self.problem(
                     &format!("{path}.regions"),
@@ -271,7 +268,9 @@ impl Reader<'_> {
         if found.is_none() {
             self.problem(
                 &format!("{path}.region"),
-                format!("onbekende regio \"{text}\"; geldig zijn: noord, midden, zuid, heel Nederland"),
+                format!(
+                    "onbekende regio \"{text}\"; geldig zijn: noord, midden, zuid, heel Nederland"
+                ),
             );
         }
         found
@@ -281,13 +280,21 @@ impl Reader<'_> {
     /// Sunday.
     fn dates(&mut self, path: &str, entry: &Value) -> Option<(Date, Date)> {
         let mut day = |key: &str| match entry.get(key) {
-            Some(Value::String(s)) => day_of(s).map_err(|m| self.problem(&format!("{path}.{key}"), m)).ok(),
+            Some(Value::String(s)) => day_of(s)
+                .map_err(|m| self.problem(&format!("{path}.{key}"), m))
+                .ok(),
             None => {
-                self.problem(&format!("{path}.{key}"), "ontbreekt; verwacht een tijdstip zoals 2026-10-10T00:00:00.000Z");
+                self.problem(
+                    &format!("{path}.{key}"),
+                    "ontbreekt; verwacht een tijdstip zoals 2026-10-10T00:00:00.000Z",
+                );
                 None
             }
             Some(other) => {
-                self.problem(&format!("{path}.{key}"), format!("verwacht een tijdstip als tekst, niet {}", kind(other)));
+                self.problem(
+                    &format!("{path}.{key}"),
+                    format!("verwacht een tijdstip als tekst, niet {}", kind(other)),
+                );
                 None
             }
         };
@@ -327,11 +334,18 @@ fn day_of(text: &str) -> Result<Date, String> {
     let t = text.trim();
     let shape = |b: &[u8]| {
         b.len() == 10
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
     };
-    let part = t.get(..10).filter(|p| shape(p.as_bytes())).ok_or_else(bad)?;
+    let part = t
+        .get(..10)
+        .filter(|p| shape(p.as_bytes()))
+        .ok_or_else(bad)?;
     let date = parse_date(part).map_err(|m| format!("\"{text}\": {m}"))?;
     let rest = &t[10..];
     let timestamp = rest.is_empty()

@@ -380,6 +380,24 @@ fn closed_page(
     })
 }
 
+/// The closed-periods page with `errors` over the stored settings: nothing was changed.
+async fn closed_refused(
+    state: &AppState,
+    web: &WebUser,
+    errors: Vec<String>,
+    form: ClosedForm,
+) -> ApiResult<Response> {
+    let original = settings_of(state, web).await?;
+    Ok(closed_page(
+        web,
+        today(state),
+        &original.school,
+        errors,
+        None,
+        form,
+    ))
+}
+
 /// `GET /beheer/vrije-dagen`: the closed periods, a form to add one, the holiday upload.
 pub async fn closed(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
     require_school_admin(&web)?;
@@ -477,15 +495,7 @@ pub async fn closed_save(
         }
     }
     if !errors.is_empty() {
-        let original = settings_of(&state, &web).await?;
-        return Ok(closed_page(
-            &web,
-            today(&state),
-            &original.school,
-            errors,
-            None,
-            form,
-        ));
+        return closed_refused(&state, &web, errors, form).await;
     }
     settings.school.closed.sort_by_key(|c| (c.from, c.until));
     match store_settings(&state, &web, &settings).await {
@@ -497,17 +507,7 @@ pub async fn closed_save(
             Some(m),
             ClosedForm::default(),
         )),
-        Err(m) => {
-            let original = settings_of(&state, &web).await?;
-            Ok(closed_page(
-                &web,
-                today(&state),
-                &original.school,
-                vec![m],
-                None,
-                form,
-            ))
-        }
+        Err(m) => closed_refused(&state, &web, vec![m], form).await,
     }
 }
 
@@ -662,26 +662,13 @@ pub async fn holidays_preview(
     }
     let (Some(region), Some(read), Some((name, _)), true) = (region, read, file, errors.is_empty())
     else {
-        return Ok(closed_page(
-            &web,
-            today(&state),
-            &settings.school,
-            errors,
-            None,
-            ClosedForm::default(),
-        ));
+        return closed_refused(&state, &web, errors, ClosedForm::default()).await;
     };
     let chosen_holidays = match read.of_school_year(chosen.as_deref()) {
         Ok(h) => h,
         Err(m) => {
-            return Ok(closed_page(
-                &web,
-                today(&state),
-                &settings.school,
-                vec![format!("{name}: {m}.")],
-                None,
-                ClosedForm::default(),
-            ));
+            let errors = vec![format!("{name}: {m}.")];
+            return closed_refused(&state, &web, errors, ClosedForm::default()).await;
         }
     };
     let periods = holidays::closed_periods(chosen_holidays.iter().copied(), region);
@@ -760,15 +747,7 @@ pub async fn holidays_add(
         added += 1;
     }
     if !errors.is_empty() {
-        let original = settings_of(&state, &web).await?;
-        return Ok(closed_page(
-            &web,
-            today(&state),
-            &original.school,
-            errors,
-            None,
-            ClosedForm::default(),
-        ));
+        return closed_refused(&state, &web, errors, ClosedForm::default()).await;
     }
     if settings.school.holiday_region.is_none()
         && let Some(r) = region
@@ -785,17 +764,7 @@ pub async fn holidays_add(
             Some(format!("{added} vakantie(s) toegevoegd. {m}")),
             ClosedForm::default(),
         )),
-        Err(m) => {
-            let original = settings_of(&state, &web).await?;
-            Ok(closed_page(
-                &web,
-                today(&state),
-                &original.school,
-                vec![m],
-                None,
-                ClosedForm::default(),
-            ))
-        }
+        Err(m) => closed_refused(&state, &web, vec![m], ClosedForm::default()).await,
     }
 }
 

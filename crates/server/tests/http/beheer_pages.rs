@@ -320,9 +320,24 @@ async fn the_real_holiday_answer_gives_the_official_dates(env: Env) {
     let mut file = b"\xEF\xBB\xBF".to_vec();
     file.extend_from_slice(REAL_2023);
     for (region, herfst, voorjaar, zomer) in [
-        ("Noord", ("2023-10-21", "2023-10-29"), ("2024-02-17", "2024-02-25"), ("2024-07-20", "2024-09-01")),
-        ("midden", ("2023-10-14", "2023-10-22"), ("2024-02-17", "2024-02-25"), ("2024-07-13", "2024-08-25")),
-        ("ZUID", ("2023-10-14", "2023-10-22"), ("2024-02-10", "2024-02-18"), ("2024-07-06", "2024-08-18")),
+        (
+            "Noord",
+            ("2023-10-21", "2023-10-29"),
+            ("2024-02-17", "2024-02-25"),
+            ("2024-07-20", "2024-09-01"),
+        ),
+        (
+            "midden",
+            ("2023-10-14", "2023-10-22"),
+            ("2024-02-17", "2024-02-25"),
+            ("2024-07-13", "2024-08-25"),
+        ),
+        (
+            "ZUID",
+            ("2023-10-14", "2023-10-22"),
+            ("2024-02-10", "2024-02-18"),
+            ("2024-07-06", "2024-08-18"),
+        ),
     ] {
         let (status, body) = post_multipart(
             &s,
@@ -336,8 +351,14 @@ async fn the_real_holiday_answer_gives_the_official_dates(env: Env) {
         )
         .await;
         assert_eq!(status, 200, "{body}");
-        assert!(body.contains("schooljaar <strong>2023-2024</strong>"), "{body}");
-        assert!(!body.contains("Overgeslagen") && !body.contains("Let op"), "{body}");
+        assert!(
+            body.contains("schooljaar <strong>2023-2024</strong>"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Overgeslagen") && !body.contains("Let op"),
+            "{body}"
+        );
         assert_eq!(
             hidden_values(&body, "naam"),
             [
@@ -395,7 +416,10 @@ async fn a_school_year_is_chosen_from_a_list_answer(env: Env) {
         ["Herfstvakantie 2027", "Kerstvakantie 2027"]
     );
     assert_eq!(hidden_values(&body, "van"), ["2027-10-09", "2027-12-25"]);
-    assert!(!body.contains("<td>2026-2027</td>"), "only 2027-2028 is shown: {body}");
+    assert!(
+        !body.contains("<td>2026-2027</td>"),
+        "only 2027-2028 is shown: {body}"
+    );
     let (_, body) = preview("2028-2029").await;
     assert!(
         body.contains(
@@ -447,9 +471,15 @@ async fn what_the_holiday_file_lacks_is_shown_as_a_warning(env: Env) {
          op maandag 2027-10-25; schoolvakanties lopen van zaterdag tot en met zondag: controleer \
          deze datum",
     ] {
-        assert!(body.contains(&warning.replace('"', "&quot;")), "{warning}\n{body}");
+        assert!(
+            body.contains(&warning.replace('"', "&quot;")),
+            "{warning}\n{body}"
+        );
     }
-    assert!(body.contains("Let op (2)"), "noord and midden end on a Monday: {body}");
+    assert!(
+        body.contains("Let op (2)"),
+        "noord and midden end on a Monday: {body}"
+    );
     // What could be read is still offered, as read: noord's autumn holiday.
     assert_eq!(hidden_values(&body, "naam"), ["Herfstvakantie 2027"]);
     assert_eq!(hidden_values(&body, "tot"), ["2027-10-25"]);
@@ -465,7 +495,10 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
             &s,
             &admin,
             "/beheer/vakanties",
-            &[("regio", None, b"noord"), ("bestand", Some("kapot.json"), file)],
+            &[
+                ("regio", None, b"noord"),
+                ("bestand", Some("kapot.json"), file),
+            ],
         )
         .await
     };
