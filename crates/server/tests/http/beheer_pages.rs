@@ -534,13 +534,16 @@ async fn a_broken_holiday_file_is_refused_with_a_dutch_message(env: Env) {
         ],
     )
     .await;
+    // An unreadable date is left out, with a warning; the rest is offered.
+    assert!(body.contains("Overgeslagen (2)"), "{body}");
     assert!(
         body.contains(
             "vakanties.json: $[1].content[0].vacations[0].regions[0].startdate: \
-             &quot;vijftien oktober&quot; is geen tijdstip"
+             &#34;vijftien oktober&#34; is geen tijdstip zoals 2026-10-10T00:00:00.000Z"
         ),
         "{body}"
     );
+    assert_eq!(hidden_values(&body, "naam"), ["Kerstvakantie 2027"]);
     let (_, body) = post_multipart(
         &s,
         &admin,
