@@ -3,7 +3,8 @@
 //! In: `school.toml`, `pupils.csv`, `registrations.csv` and `events.csv`, checked row by row and
 //! across files, with every problem reported as an [`InputError`] naming the file, the line and
 //! (where one applies) the column, in Dutch. Out: the JSON of `verzuim evaluate`
-//! ([`output::json`]) and a table for people ([`output::table`]).
+//! ([`output::json`]) and a table for people ([`output::table`]). Also in: the Rijksoverheid's
+//! open-data answer of school holidays ([`holidays`]), read with Dutch JSON errors.
 //!
 //! Parsing never panics, whatever the bytes: see the property tests in `tests/`.
 
