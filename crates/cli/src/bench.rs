@@ -15,9 +15,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use jiff::civil::date;
 use verzuim_engine::card::builtin;
-use verzuim_exchange::{InputFiles, write_json};
+use verzuim_exchange::{InputFiles, evaluate_input, write_json};
 
-use crate::evaluate::evaluate_input;
 use crate::generate::{GenerateOptions, generate};
 
 /// The measurements of `verzuim bench`.

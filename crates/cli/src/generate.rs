@@ -456,7 +456,7 @@ impl Calendar {
         }
         let is_closed =
             |d: Day, closed: &[Closed]| closed.iter().any(|c| c.from <= d && d <= c.until);
-        // Studiedagen: the Friday before the herfstvakantie (the edge case of rules.md §2), the
+        // Studiedagen: the Friday before the herfstvakantie (the edge case of docs/spec/rules.md §2), the
         // first free Wednesday of February and the first free Monday from 8 June.
         let herfst = closed
             .iter()

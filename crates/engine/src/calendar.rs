@@ -1,4 +1,4 @@
-//! The school's calendar as the rules read it (rules.md §1): lesson time per group and weekday
+//! The school's calendar as the rules read it (docs/spec/rules.md §1): lesson time per group and weekday
 //! minus closed periods, lesson days, lesweken (ISO weeks with at least one lesson day) and the
 //! lesson calendar (the real calendar with the lesweek-free weeks cut out).
 //!
@@ -82,7 +82,7 @@ pub fn school_year_end(date: Date) -> Date {
     Date::new(year, 7, 31).expect("31 July exists")
 }
 
-/// `n` working days (Monday–Friday) after `date`, `date` itself not counted (rules.md §3).
+/// `n` working days (Monday–Friday) after `date`, `date` itself not counted (docs/spec/rules.md §3).
 pub fn add_working_days(date: Date, n: u32) -> Date {
     let mut day = day_number(date);
     let mut left = n;

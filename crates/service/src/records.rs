@@ -5,7 +5,7 @@
 //! Validation (Dutch messages): a registration or event lies within the pupil's enrolment and not
 //! after `today` (the service evaluates the full record, so nothing may lie in the future); a span
 //! ends after it starts; a lateness is one day; minutes late only on `te_laat`; no note on `ziek`
-//! and no note on `zorg_ziekte` (rules.md §8: the nature of an illness is never stored); a
+//! and no note on `zorg_ziekte` (docs/spec/rules.md §8: the nature of an illness is never stored); a
 //! `verwijdering` names the admitting school; two absence registrations never cover the same
 //! lesson time.
 
@@ -523,7 +523,7 @@ pub(crate) fn check_registration_alone(
     Ok(())
 }
 
-/// Trims an event's note and checks it alone (rules.md §8 and the card's verwijdering).
+/// Trims an event's note and checks it alone (docs/spec/rules.md §8 and the card's verwijdering).
 fn normalise_event(event: &Event) -> Result<Event> {
     let note = optional(event.note.as_deref(), "De toelichting")?;
     if event.kind == EventKind::ZorgZiekte && note.is_some() {

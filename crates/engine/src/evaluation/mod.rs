@@ -1,5 +1,5 @@
 //! Evaluation: a pupil's registrations and events -> the card's signals, with evidence and the
-//! actions per party (rules.md §2–§7).
+//! actions per party (docs/spec/rules.md §2–§7).
 //!
 //! [`Evaluator::evaluate`] is a pure, deterministic function of (card, school calendar, pupil,
 //! registrations, events), linear in the number of registration days. It does not depend on the
@@ -14,6 +14,8 @@ mod luxe;
 mod progress;
 mod relatief;
 mod te_laat;
+#[cfg(test)]
+mod testkit;
 mod ziek;
 
 use jiff::civil::Date;

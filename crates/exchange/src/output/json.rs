@@ -172,7 +172,7 @@ struct EvidenceOut<'a> {
 
 /// `start` and `end` of a registration as evidence of a signal on `signal_date`: dates for whole
 /// days, `end` the inclusive last day but never after the signal's date (the part that
-/// contributed; a signal does not change when later registrations are removed, rules.md §2);
+/// contributed; a signal does not change when later registrations are removed, docs/spec/rules.md §2);
 /// date-times for a time span (a lateness: its arrival time).
 pub(crate) fn span_texts(registration: &Registration, signal_date: Date) -> (String, String) {
     match registration.span {
