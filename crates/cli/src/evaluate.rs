@@ -82,12 +82,19 @@ fn today() -> Date {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     let card = load_card(&args.card);
     let input = verzuim_exchange::load(&InputFiles {
         school: args.school,
         pupils: args.pupils,
         registrations: args.registrations,
         events: args.events,
+        // The table shows pupils' names; the JSON shows no details.
+        details: format == Format::Table,
     });
     let (card, input) = match (card, input) {
         (Ok(card), Ok(input)) => (card, input),
@@ -105,11 +112,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let (signals, approaching) = evaluate_input(&card, &input, as_of, args.approaching);
 
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
     let stdout = io::stdout().lock();
     let written = match format {
         Format::Json => write_json(

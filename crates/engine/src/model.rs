@@ -495,5 +495,7 @@ pub struct Signal {
     pub period: Option<Period>,
     pub evidence: Vec<Evidence>,
     pub pupil_participates: bool,
-    pub actions: Vec<SignalAction>,
+    /// The card's actions for this signal; signals with the same row, age and deadline share
+    /// one list.
+    pub actions: Arc<[SignalAction]>,
 }

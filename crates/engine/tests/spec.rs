@@ -54,8 +54,8 @@ fn citations_name_existing_sections() {
     collect(&root().join("crates"), &mut files);
     collect(&root().join("cards"), &mut files);
     let mut checked = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
+    for file in files.iter().filter(|f| !f.ends_with("tests/spec.rs")) {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
         for (at, _) in text.match_indices("rules.md §") {
             let after = &text[at + "rules.md ".len()..];
             for part in after.split(['–', '-', ',']).take(2) {

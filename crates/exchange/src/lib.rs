@@ -19,6 +19,7 @@ mod pupils;
 mod registrations;
 pub mod school;
 pub mod values;
+pub mod write;
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,13 @@ pub(crate) struct RegRow {
     pub pupil: usize,
     pub registration: Registration,
     pub line: u64,
-    /// The column of `start`, for errors about the row's time (overlaps).
+}
+
+/// The valid rows of registrations.csv, and the column of `start` (for errors about a row's
+/// time, such as overlaps).
+#[derive(Default)]
+pub(crate) struct RegRows {
+    pub rows: Vec<RegRow>,
     pub start_column: Option<u64>,
 }
 
@@ -42,14 +48,20 @@ pub(crate) fn parse(
     source: &Source<'_>,
     pupils: &Pupils,
     errors: &mut Vec<InputError>,
-) -> Vec<RegRow> {
-    let mut rows = Vec::new();
-    // Exports list a pupil's rows together: remember the last valid pupil found.
-    let mut last: Option<(String, usize)> = None;
-    csvfile::read(source, COLUMNS, REQUIRED, errors, |row, errors| {
+) -> RegRows {
+    /// What one chunk of the file gave.
+    #[derive(Default)]
+    struct Chunk {
+        rows: Vec<RegRow>,
+        start_column: Option<u64>,
+        /// Exports list a pupil's rows together: the last valid pupil found.
+        last: Option<(String, usize)>,
+    }
+    let chunks = csvfile::read_parallel(source, COLUMNS, REQUIRED, errors, |row, chunk: &mut Chunk, errors| {
         let before = errors.len();
+        chunk.start_column = row.col(START);
         let pupil = row.required(PUPIL_ID, errors).and_then(|id| {
-            if let Some((last_id, index)) = &last
+            if let Some((last_id, index)) = &chunk.last
                 && last_id == id
             {
                 return Some(*index);
@@ -59,7 +71,7 @@ pub(crate) fn parse(
                 None
             });
             if let Some(index) = found {
-                last = Some((id.to_string(), index));
+                chunk.last = Some((id.to_string(), index));
             }
             found
         });
@@ -215,7 +227,7 @@ pub(crate) fn parse(
                 return;
             }
         }
-        rows.push(RegRow {
+        chunk.rows.push(RegRow {
             pupil,
             registration: Registration {
                 code,
@@ -223,8 +235,13 @@ pub(crate) fn parse(
                 minutes_late: minutes,
             },
             line: row.line,
-            start_column: row.col(START),
         });
     });
-    rows
+    let chunks = chunks.unwrap_or_default();
+    let start_column = chunks.iter().find_map(|c| c.start_column);
+    let mut rows = Vec::with_capacity(chunks.iter().map(|c| c.rows.len()).sum());
+    for chunk in chunks {
+        rows.extend(chunk.rows);
+    }
+    RegRows { rows, start_column }
 }

@@ -220,7 +220,7 @@ async fn refresh(
     let content_changed = old.minutes != signal.minutes || old.period != signal.period;
     if !content_changed
         && old.evidence == evidence
-        && old.actions == signal.actions
+        && old.actions[..] == signal.actions[..]
         && old.pupil_participates == signal.pupil_participates
     {
         return Ok(());

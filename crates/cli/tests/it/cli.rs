@@ -686,6 +686,7 @@ fn the_binary_writes_what_the_exchange_crate_writes() {
             pupils: dir.join("pupils.csv"),
             registrations: dir.join("registrations.csv"),
             events: Some(dir.join("events.csv")),
+            details: false,
         };
         let card = verzuim_engine::card::builtin("twente-po").expect("built-in card");
         let input = verzuim_exchange::load(&files).expect("valid input");

@@ -1350,14 +1350,14 @@ within_working_days = 5
     #[test]
     fn three_problems_three_errors() {
         let broken = SMALL
-            .replace("threshold_minutes = 960", "treshold_minutes = 960") // line 11
-            .replace(r#"unit = "lesweken""#, r#"unit = "lesson_days""#) // line 12
-            .replace(r#"party = "school""#, r#"party = "gemeente""#); // line 15
+            .replace("threshold_minutes = 960", "treshold_minutes = 960") // line 13
+            .replace(r#"unit = "lesweken""#, r#"unit = "lesson_days""#) // line 14
+            .replace(r#"party = "school""#, r#"party = "gemeente""#); // line 17
         let errors = errors_of(&broken);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         // The misspelled key is reported as unknown, and the real key as missing (the table's
-        // header, line 8).
-        assert_eq!(lines, vec![8, 11, 12, 15], "{errors:#?}");
+        // header, line 10).
+        assert_eq!(lines, vec![10, 13, 14, 17], "{errors:#?}");
         assert!(
             errors[0]
                 .message
@@ -1378,19 +1378,19 @@ within_working_days = 5
         assert_eq!(errors[3].column, 9);
         assert_eq!(
             errors[3].to_string(),
-            format!("regel 15, kolom 9: {}", errors[3].message)
+            format!("regel 17, kolom 9: {}", errors[3].message)
         );
     }
 
     #[test]
     fn three_different_problems() {
         let broken = SMALL
-            .replace(r#"name = "Kleine kaart""#, "name = 3") // line 3: wrong type
-            .replace("count = 4", "count = 0") // line 12: zero count
-            .replace("melding = true\n", ""); // line 17: deadline without melding
+            .replace(r#"name = "Kleine kaart""#, "name = 3") // line 5: wrong type
+            .replace("count = 4", "count = 0") // line 14: zero count
+            .replace("melding = true\n", ""); // line 19: deadline without melding
         let errors = errors_of(&broken);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 12, 17], "{errors:#?}");
+        assert_eq!(lines, vec![5, 14, 19], "{errors:#?}");
         assert!(errors[0].message.contains("`name` moet een tekst zijn"));
         assert!(errors[1].message.contains("`count` moet groter dan 0 zijn"));
         assert!(
@@ -1405,7 +1405,7 @@ within_working_days = 5
         let broken = SMALL.replace("threshold_minutes = 960", "threshold_minutes = = 960");
         let errors = errors_of(&broken);
         assert!(!errors.is_empty());
-        assert_eq!(errors[0].line, 11, "{errors:#?}");
+        assert_eq!(errors[0].line, 13, "{errors:#?}");
         assert!(errors[0].message.starts_with("TOML-syntaxfout"));
 
         let unterminated = "id = \"x\nname = \"y\"\n";
@@ -1474,6 +1474,8 @@ actions = []
             .map(|e| (e.line, e.message.as_str()))
             .collect();
         let expect = [
+            (1, "ontbrekende sleutel `version`"),
+            (1, "ontbrekende sleutel `valid_from`"),
             (2, "`id` `Twente PO` mag alleen"),
             (3, "`name` mag niet leeg zijn"),
             (4, "onbekende sleutel `kleur`"),

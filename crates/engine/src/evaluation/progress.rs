@@ -43,7 +43,7 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
             since: since.map(date_of),
             lesweken_left,
             stage,
-            actions: ctx.actions(row, a),
+            actions: ctx.actions(row, a).to_vec(),
         });
     };
 
