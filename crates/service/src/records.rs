@@ -194,6 +194,7 @@ pub async fn add_event(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
+    check_not_recorded(&current.record, &current.events, &event, None)?;
     let version = tx
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
@@ -224,6 +225,7 @@ pub async fn correct_event(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
+    check_not_recorded(&current.record, &current.events, &event, Some(id))?;
     let version = tx
         .correct_event(school_id, id, &event, caller.actor())
         .await?;
@@ -541,6 +543,28 @@ fn normalise_event(event: &Event) -> Result<Event> {
         date: event.date,
         note,
     })
+}
+
+/// One event of a kind per pupil per date: each raises the card's signal of that date
+/// (docs/spec/rules.md §2), and a pupil has one active signal of a kind on a date. `except`: the
+/// event being corrected.
+fn check_not_recorded(
+    record: &PupilRecord,
+    refs: &[VersionRef],
+    event: &Event,
+    except: Option<EventId>,
+) -> Result<()> {
+    let recorded = record.events.iter().zip(refs).any(|(e, r)| {
+        e.kind == event.kind && e.date == event.date && except.is_none_or(|id| id != r.id)
+    });
+    if recorded {
+        return Err(ServiceError::invalid(format!(
+            "er is al een gebeurtenis {} op {} vastgelegd voor deze leerling",
+            event.kind.as_str(),
+            date_nl(event.date)
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn check_event(record: &PupilRecord, today: Date, event: &Event) -> Result<()> {

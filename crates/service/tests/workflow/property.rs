@@ -397,10 +397,6 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
     let pupils_csv = write::pupils_csv([(&record.pupil, &details)]);
     let regs_csv = write::registrations_csv(record.registrations.iter().map(|r| (id, r)));
     let events_csv = write::events_csv(record.events.iter().map(|e| (id, e)));
-    let source = |name, text: &String| Source {
-        name,
-        bytes: text.as_bytes(),
-    };
     let input = verzuim_exchange::parse(
         source("school.toml", &school_toml),
         source("pupils.csv", &pupils_csv),
@@ -417,7 +413,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
             let (kind, date, count, stage, minutes, period) =
                 (s.kind, s.date, s.count, s.stage, s.minutes, s.period);
             let participates = s.pupil_participates;
-            (kind, date, count, stage, minutes, period, evidence, participates, s.actions)
+            (kind, date, count, stage, minutes, period, evidence, participates, s.actions.to_vec())
         })
         .collect();
     let mut stored = stored;
@@ -428,6 +424,13 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
         .unwrap()
         .extend(exported.iter().map(|signal| signal.0));
     (stored, exported)
+}
+
+fn source<'a>(name: &'a str, text: &'a str) -> Source<'a> {
+    Source {
+        name,
+        bytes: text.as_bytes(),
+    }
 }
 
 /// Every signal kind of docs/spec/rules.md §2 arose in the cases run.
