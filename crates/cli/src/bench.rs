@@ -71,7 +71,11 @@ fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
         "tijd (s)",
         "registraties/s",
         "piek (MiB)",
-        if duckdb { "   DuckDB (s)   tijd / DuckDB" } else { "" },
+        if duckdb {
+            "   DuckDB (s)   tijd / DuckDB"
+        } else {
+            ""
+        },
     )?;
     let mut times: Vec<(usize, f64)> = Vec::new();
     for &pupils in &args.pupils {

@@ -134,4 +134,3 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     written.context("kan de uitvoer niet schrijven")?;
     Ok(ExitCode::SUCCESS)
 }
-

@@ -132,8 +132,11 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
         .with_context(|| format!("kan de map {} niet aanmaken", opts.out.display()))?;
 
     let school_path = opts.out.join("school.toml");
-    std::fs::write(&school_path, cal.school_toml("99XX01", "OBS De Twentse Esch (synthetisch)"))
-        .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
+    std::fs::write(
+        &school_path,
+        cal.school_toml("99XX01", "OBS De Twentse Esch (synthetisch)"),
+    )
+    .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
 
     let pupils_path = opts.out.join("pupils.csv");
     let regs_path = opts.out.join("registrations.csv");
@@ -165,7 +168,15 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
             let mut out = ChunkOut::default();
             let mut scratch = Scratch::default();
             for i in from..to {
-                gen_pupil(i, opts.seed, &base, &cal, Homes::Twente, &mut scratch, &mut out);
+                gen_pupil(
+                    i,
+                    opts.seed,
+                    &base,
+                    &cal,
+                    Homes::Twente,
+                    &mut scratch,
+                    &mut out,
+                );
             }
             out
         };
@@ -257,7 +268,9 @@ fn date_string(d: Day) -> String {
 
 fn date_bytes(d: Day) -> [u8; 10] {
     let text = date_string(d);
-    text.as_bytes().try_into().expect("a date in years 1000-9999")
+    text.as_bytes()
+        .try_into()
+        .expect("a date in years 1000-9999")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,8 +434,7 @@ impl Calendar {
 
         // Lesson days from the engine's calendar of the school (every group has lessons on
         // every weekday, so the school's default schedule has them all).
-        let calendar =
-            SchoolCalendar::new(&school(&closed, "", ""), date_of(start), date_of(end));
+        let calendar = SchoolCalendar::new(&school(&closed, "", ""), date_of(start), date_of(end));
         let ld: Vec<Day> = (start..=end)
             .filter(|&d| calendar.group(GROUPS[1]).is_lesson_day(d))
             .collect();
@@ -916,10 +928,7 @@ pub(crate) fn gen_pupil(
     };
     let kleuter = g == 0;
     let (b_from, b_until) = if kleuter {
-        (
-            ymd(year - 6, 10, 1),
-            ymd(year - 3, 6, 30),
-        )
+        (ymd(year - 6, 10, 1), ymd(year - 3, 6, 30))
     } else {
         let y = year - 6 - 2 * (g as i32 - 1);
         (ymd(y - 2, 10, 1), ymd(y, 9, 30))
@@ -1770,10 +1779,7 @@ mod tests {
     fn dates_and_numbers() {
         assert_eq!(date_string(ymd(2026, 8, 1)), "2026-08-01");
         assert_eq!(weekday(ymd(2026, 8, 1)), 5);
-        assert_eq!(
-            date_string(add_years(ymd(2020, 2, 29), 1)),
-            "2021-02-28"
-        );
+        assert_eq!(date_string(add_years(ymd(2020, 2, 29), 1)), "2021-02-28");
         assert_eq!(dutch_thousands(0), "0");
         assert_eq!(dutch_thousands(12_345), "12.345");
         assert_eq!(dutch_thousands(1_234_567), "1.234.567");

@@ -6,9 +6,9 @@ mod bench_pages;
 mod card_cmd;
 mod evaluate;
 mod generate;
-mod region;
 mod holidays_cmd;
 mod migrate;
+mod region;
 mod serve;
 mod users;
 

@@ -222,8 +222,7 @@ const SYLLABLES: [&str; 16] = [
     "Nij", "Ter", "Vel",
 ];
 const ENDINGS: [&str; 12] = [
-    "dam", "dorp", "veen", "hoven", "berg", "horst", "wijk", "lo", "sum", "huizen", "broek",
-    "meer",
+    "dam", "dorp", "veen", "hoven", "berg", "horst", "wijk", "lo", "sum", "huizen", "broek", "meer",
 ];
 
 /// The region's municipalities: the Twente ones first, then synthetic ones.
@@ -413,7 +412,10 @@ mod tests {
         }
         assert!(per_place.iter().all(|&n| n >= 1));
         let largest = *per_place.iter().max().unwrap();
-        assert!((120..=300).contains(&largest), "largest municipality: {largest} schools");
+        assert!(
+            (120..=300).contains(&largest),
+            "largest municipality: {largest} schools"
+        );
         let codes: BTreeSet<&str> = places.iter().map(|p| p.code.as_str()).collect();
         assert_eq!(codes.len(), 342);
         // Pupil numbers run on from school to school.
@@ -441,7 +443,12 @@ mod tests {
         for line in index.lines().skip(1) {
             let fields: Vec<&str> = line.split(',').collect();
             let folder = a.path().join(fields[7]);
-            for file in ["school.toml", "pupils.csv", "registrations.csv", "events.csv"] {
+            for file in [
+                "school.toml",
+                "pupils.csv",
+                "registrations.csv",
+                "events.csv",
+            ] {
                 assert_eq!(
                     std::fs::read(folder.join(file)).unwrap(),
                     std::fs::read(b.path().join(fields[7]).join(file)).unwrap(),
@@ -459,7 +466,11 @@ mod tests {
             assert_eq!(input.school.id, fields[0]);
             assert_eq!(input.pupils.len().to_string(), fields[4]);
             for p in &input.pupils {
-                assert!(ids.insert(p.record.pupil.id.clone()), "{}", p.record.pupil.id);
+                assert!(
+                    ids.insert(p.record.pupil.id.clone()),
+                    "{}",
+                    p.record.pupil.id
+                );
             }
             pupils += input.pupils.len();
             regs += input

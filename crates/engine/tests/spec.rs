@@ -12,8 +12,13 @@ fn root() -> PathBuf {
 fn copy_body(name: &str) -> String {
     let text = std::fs::read_to_string(root().join("docs/spec").join(name)).expect("docs/spec");
     let (first, rest) = text.split_once('\n').expect("a first line");
-    assert!(first.contains(&format!("shared/spec/{name}")), "{name}: {first}");
-    rest.strip_prefix('\n').expect("a blank line after it").to_string()
+    assert!(
+        first.contains(&format!("shared/spec/{name}")),
+        "{name}: {first}"
+    );
+    rest.strip_prefix('\n')
+        .expect("a blank line after it")
+        .to_string()
 }
 
 /// `shared/spec/` beside the repository or beside one of its ancestors (a worktree).

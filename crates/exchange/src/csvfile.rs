@@ -400,9 +400,8 @@ pub(crate) fn read(
     };
     let row = std::cell::RefCell::new(&mut row);
     let bytes = &header.bytes[header.rows_at..];
-    let call = |view: &Row<'_>, _: &mut (), errors: &mut Vec<InputError>| {
-        (row.borrow_mut())(view, errors)
-    };
+    let call =
+        |view: &Row<'_>, _: &mut (), errors: &mut Vec<InputError>| (row.borrow_mut())(view, errors);
     rows(
         source.name,
         columns,

@@ -106,10 +106,7 @@ pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
     let result = {
         let mut half = half;
         let regs = read(&files.registrations, &mut half.errors[2]);
-        let events = files
-            .events
-            .as_ref()
-            .map(|p| read(p, &mut half.errors[3]));
+        let events = files.events.as_ref().map(|p| read(p, &mut half.errors[3]));
         second_half(half, source(&regs), events.as_ref().and_then(source))
     };
     match result {
@@ -156,7 +153,12 @@ fn first_half(
     errors: [Vec<InputError>; 4],
     details: bool,
 ) -> FirstHalf {
-    let [mut school_errors, mut pupil_errors, reg_errors, event_errors] = errors;
+    let [
+        mut school_errors,
+        mut pupil_errors,
+        reg_errors,
+        event_errors,
+    ] = errors;
     let (school, pupils) = rayon::join(
         || {
             school.and_then(|s| match parse_school(s.name, s.bytes) {
@@ -191,7 +193,12 @@ fn second_half(
         pupils,
         errors,
     } = half;
-    let [school_errors, pupil_errors, mut reg_errors, mut event_errors] = errors;
+    let [
+        school_errors,
+        pupil_errors,
+        mut reg_errors,
+        mut event_errors,
+    ] = errors;
     let reg_file = registrations.map_or("", |s| s.name);
     let (regs, events) = rayon::join(
         || {

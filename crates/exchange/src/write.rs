@@ -125,7 +125,10 @@ pub fn registrations_csv<'a>(
     registrations: impl IntoIterator<Item = (&'a str, &'a Registration)>,
 ) -> String {
     let mut w = writer();
-    record(&mut w, ["pupil_id", "code", "start", "end", "minutes", "note"]);
+    record(
+        &mut w,
+        ["pupil_id", "code", "start", "end", "minutes", "note"],
+    );
     for (pupil_id, r) in registrations {
         let (start, end) = match r.span {
             Span::Days { from, until } if from == until => (date_iso(from), String::new()),
@@ -139,7 +142,10 @@ pub fn registrations_csv<'a>(
             (Code::TeLaat, Some(m)) => m.to_string(),
             _ => String::new(),
         };
-        record(&mut w, [pupil_id, r.code.as_str(), &start, &end, &minutes, ""]);
+        record(
+            &mut w,
+            [pupil_id, r.code.as_str(), &start, &end, &minutes, ""],
+        );
     }
     finish(w)
 }
@@ -218,12 +224,7 @@ mod tests {
             g
         });
         school.school.name = "OBS \"De Esch\", Enschede".into();
-        let pupils = pupils_csv(
-            school
-                .pupils
-                .iter()
-                .map(|p| (&p.record.pupil, &*p.details)),
-        );
+        let pupils = pupils_csv(school.pupils.iter().map(|p| (&p.record.pupil, &*p.details)));
         let regs = registrations_csv(school.pupils.iter().flat_map(|p| {
             let id = p.record.pupil.id.as_str();
             p.record.registrations.iter().map(move |r| (id, r))

@@ -31,7 +31,12 @@ const DEMO_REGS: &str = include_str!("../../../examples/demo/registrations.csv")
 const DEMO_EVENTS: &str = include_str!("../../../examples/demo/events.csv");
 const SCENARIO_SCHOOL: &str = include_str!("../../../tests/scenarios/school.toml");
 
-const NAMES: [&str; 4] = ["school.toml", "pupils.csv", "registrations.csv", "events.csv"];
+const NAMES: [&str; 4] = [
+    "school.toml",
+    "pupils.csv",
+    "registrations.csv",
+    "events.csv",
+];
 const CARD: &str = "kaart.toml";
 
 /// Errors about a whole file: there is no line to name.
@@ -409,13 +414,17 @@ fn arbitrary_bytes_never_panic() {
 
 #[test]
 fn arbitrary_text_never_panics() {
-    property("arbitrary text", (any::<String>(), 0usize..5), |(text, which)| {
-        if which == 4 {
-            check_card(text.as_bytes());
-        } else {
-            files_with(which, text.as_bytes());
-        }
-    });
+    property(
+        "arbitrary text",
+        (any::<String>(), 0usize..5),
+        |(text, which)| {
+            if which == 4 {
+                check_card(text.as_bytes());
+            } else {
+                files_with(which, text.as_bytes());
+            }
+        },
+    );
 }
 
 #[test]
@@ -465,7 +474,11 @@ fn plausible_toml_never_panics() {
 /// scenario school.
 #[test]
 fn mutated_valid_files_never_panic() {
-    let strategy = (0usize..5, mutations(), proptest::option::of((0usize..4, mutations())));
+    let strategy = (
+        0usize..5,
+        mutations(),
+        proptest::option::of((0usize..4, mutations())),
+    );
     property("mutated valid files", strategy, |(which, first, second)| {
         let demo = [DEMO_SCHOOL, DEMO_PUPILS, DEMO_REGS, DEMO_EVENTS];
         let mut files: Vec<Vec<u8>> = demo.iter().map(|f| f.as_bytes().to_vec()).collect();
@@ -503,6 +516,11 @@ fn an_error_without_its_place_is_caught() {
         let caught = std::panic::catch_unwind(|| check_place(&e));
         assert!(caught.is_err(), "{e} passed");
     }
-    check_place(&InputError::at("pupils.csv", 1, None, "verplichte kolom \"group\" ontbreekt"));
+    check_place(&InputError::at(
+        "pupils.csv",
+        1,
+        None,
+        "verplichte kolom \"group\" ontbreekt",
+    ));
     check_place(&InputError::file("events.csv", "het bestand is leeg; …"));
 }

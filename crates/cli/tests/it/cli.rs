@@ -725,7 +725,12 @@ fn the_binary_writes_what_the_exchange_crate_writes() {
         );
         assert_eq!(run.code, Some(0), "{}", run.describe());
         assert!(!signals.is_empty(), "{}: no signals", dir.display());
-        assert_eq!(run.stdout, String::from_utf8(expected).unwrap(), "{}", dir.display());
+        assert_eq!(
+            run.stdout,
+            String::from_utf8(expected).unwrap(),
+            "{}",
+            dir.display()
+        );
     }
 }
 

@@ -314,7 +314,11 @@ impl<'t> Checker<'t> {
             return None;
         };
         let DeValue::Datetime(dt) = value.get_ref() else {
-            self.wrong_type(value, key, "een datum zoals 2026-08-01 (zonder aanhalingstekens)");
+            self.wrong_type(
+                value,
+                key,
+                "een datum zoals 2026-08-01 (zonder aanhalingstekens)",
+            );
             return None;
         };
         let date = match (dt.date, dt.time, dt.offset) {
@@ -1538,16 +1542,39 @@ actions = []
     #[test]
     fn version_and_valid_from() {
         let card = parse(SMALL);
-        assert_eq!((card.version, card.valid_from), (3, jiff::civil::date(2027, 8, 1)));
+        assert_eq!(
+            (card.version, card.valid_from),
+            (3, jiff::civil::date(2027, 8, 1))
+        );
         let cases: [(&str, &str, &str); 8] = [
             ("version = 3\n", "", "ontbrekende sleutel `version`"),
-            ("valid_from = 2027-08-01\n", "", "ontbrekende sleutel `valid_from`"),
-            ("version = 3", "version = 0", "`version` moet groter dan 0 zijn"),
-            ("version = 3", "version = \"3\"", "`version` moet een geheel getal zijn"),
-            ("2027-08-01", "\"2027-08-01\"", "`valid_from` moet een datum zoals 2026-08-01"),
+            (
+                "valid_from = 2027-08-01\n",
+                "",
+                "ontbrekende sleutel `valid_from`",
+            ),
+            (
+                "version = 3",
+                "version = 0",
+                "`version` moet groter dan 0 zijn",
+            ),
+            (
+                "version = 3",
+                "version = \"3\"",
+                "`version` moet een geheel getal zijn",
+            ),
+            (
+                "2027-08-01",
+                "\"2027-08-01\"",
+                "`valid_from` moet een datum zoals 2026-08-01",
+            ),
             ("2027-08-01", "2027-08-01T08:00:00", "datum zonder tijd"),
             ("2027-08-01", "2027-02-30", "TOML"),
-            ("2027-08-01", "9999-08-01", "het jaar moet tussen 1990 en 2100 liggen"),
+            (
+                "2027-08-01",
+                "9999-08-01",
+                "het jaar moet tussen 1990 en 2100 liggen",
+            ),
         ];
         for (from, to, wanted) in cases {
             let text = SMALL.replacen(from, to, 1);

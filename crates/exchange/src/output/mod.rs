@@ -5,8 +5,8 @@ use rayon::slice::ParallelSliceMut;
 pub mod json;
 pub mod table;
 
-use verzuim_engine::card::Unit;
 use verzuim_engine::calendar::day_number;
+use verzuim_engine::card::Unit;
 use verzuim_engine::model::{Signal, SignalKind};
 use verzuim_engine::progress::{Progress, ProgressUnit};
 

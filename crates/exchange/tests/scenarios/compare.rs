@@ -112,7 +112,10 @@ fn signals(exp: &[Value], act: &[Value], p: &mut Problems) {
                 "evidence" => evidence(ev, a.get("evidence"), &place, p),
                 "actions_include" | "actions_exclude" => {
                     let Some(actions) = a.get("actions").and_then(Value::as_array) else {
-                        let what = format!("`actions` missing or not a list: {}", show(a.get("actions")));
+                        let what = format!(
+                            "`actions` missing or not a list: {}",
+                            show(a.get("actions"))
+                        );
                         p.push(&place, what);
                         continue;
                     };
@@ -120,10 +123,14 @@ fn signals(exp: &[Value], act: &[Value], p: &mut Problems) {
                         let found = actions.iter().any(|act| matches(wanted, act));
                         if key == "actions_include" && !found {
                             let all = Value::Array(actions.clone());
-                            p.push(&place, format!("no action matches {wanted}; actions: {all}"));
+                            p.push(
+                                &place,
+                                format!("no action matches {wanted}; actions: {all}"),
+                            );
                         }
                         if key == "actions_exclude" && found {
-                            let what = format!("an action matches {wanted}, which should be absent");
+                            let what =
+                                format!("an action matches {wanted}, which should be absent");
                             p.push(&place, what);
                         }
                     }
@@ -131,7 +138,10 @@ fn signals(exp: &[Value], act: &[Value], p: &mut Problems) {
                 _ => {
                     let av = a.get(key);
                     if av != Some(ev) {
-                        p.push(&place, format!("key `{key}`: expected {ev}, actual {}", show(av)));
+                        p.push(
+                            &place,
+                            format!("key `{key}`: expected {ev}, actual {}", show(av)),
+                        );
                     }
                 }
             }
@@ -142,7 +152,10 @@ fn signals(exp: &[Value], act: &[Value], p: &mut Problems) {
 fn evidence(exp: &Value, act: Option<&Value>, place: &str, p: &mut Problems) {
     let exp = exp.as_array().expect("evidence is a list");
     let Some(act) = act.and_then(Value::as_array) else {
-        p.push(place, format!("key `evidence`: expected a list, actual {}", show(act)));
+        p.push(
+            place,
+            format!("key `evidence`: expected a list, actual {}", show(act)),
+        );
         return;
     };
     let ok = exp.len() == act.len() && exp.iter().zip(act).all(|(e, a)| matches(e, a));

@@ -73,7 +73,9 @@ fn options(dir: &Path) -> Result<Options, String> {
                 options.approaching = Some(fraction.map_err(|e| format!("--approaching: {e}"))?);
             }
             "--card" => {
-                options.card = next_value(&mut i).ok_or("--card without a card")?.to_string();
+                options.card = next_value(&mut i)
+                    .ok_or("--card without a card")?
+                    .to_string();
             }
             other => return Err(format!("unknown option `{other}` in args")),
         }
@@ -116,8 +118,7 @@ fn evaluate(dir: &Path, options: &Options) -> Result<String, String> {
             return Err(errors.map(|e| format!("{e}\n")).collect());
         }
     };
-    let (signals, approaching) =
-        evaluate_input(&card, &input, options.as_of, options.approaching);
+    let (signals, approaching) = evaluate_input(&card, &input, options.as_of, options.approaching);
     let mut out = Vec::new();
     write_json(
         &mut out,
@@ -140,9 +141,14 @@ fn check_scenario(dir: &Path, problems: &mut Problems) {
 
     if let Ok(code) = std::fs::read_to_string(dir.join("expected_exit")) {
         let code: i32 = code.trim().parse().expect("expected_exit holds a number");
-        assert_eq!(code, 2, "expected_exit: only 2 (invalid input) is a scenario");
+        assert_eq!(
+            code, 2,
+            "expected_exit: only 2 (invalid input) is a scenario"
+        );
         let report = match outcome {
-            Ok(json) => return problems.push("exit", format!("expected invalid input, got {json}")),
+            Ok(json) => {
+                return problems.push("exit", format!("expected invalid input, got {json}"));
+            }
             Err(report) => report,
         };
         let wanted =
@@ -151,7 +157,10 @@ fn check_scenario(dir: &Path, problems: &mut Problems) {
             if !line.split(" | ").any(|alt| report.contains(alt.trim())) {
                 problems.push(
                     "errors",
-                    format!("expected to contain `{line}`, the report was:\n{}", report.trim()),
+                    format!(
+                        "expected to contain `{line}`, the report was:\n{}",
+                        report.trim()
+                    ),
                 );
             }
         }

@@ -382,7 +382,17 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
             let (kind, date, count, stage, minutes, period) =
                 (s.kind, s.date, s.count, s.stage, s.minutes, s.period);
             let participates = s.pupil_participates;
-            (kind, date, count, stage, minutes, period, evidence, participates, s.actions)
+            (
+                kind,
+                date,
+                count,
+                stage,
+                minutes,
+                period,
+                evidence,
+                participates,
+                s.actions,
+            )
         })
         .collect();
     let current = tx.current_record(&school_id, "1").await.unwrap().unwrap();
@@ -413,7 +423,17 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
             let (kind, date, count, stage, minutes, period) =
                 (s.kind, s.date, s.count, s.stage, s.minutes, s.period);
             let participates = s.pupil_participates;
-            (kind, date, count, stage, minutes, period, evidence, participates, s.actions.to_vec())
+            (
+                kind,
+                date,
+                count,
+                stage,
+                minutes,
+                period,
+                evidence,
+                participates,
+                s.actions.to_vec(),
+            )
         })
         .collect();
     let mut stored = stored;
@@ -494,7 +514,8 @@ fn incremental_signals_equal_batch_evaluation_postgres() {
         store.migrate().await.expect("migrate postgres");
         store
     });
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&store, &rt, CASES)));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&store, &rt, CASES)));
     rt.block_on(store.close());
     rt.block_on(db.drop_database());
     if let Err(e) = outcome {
