@@ -133,6 +133,10 @@ fn all_empty(record: &ByteRecord) -> bool {
 
 /// The header of a file: where each known column is, and where the rows begin.
 struct Header<'b> {
+    /// The file's name, for errors.
+    file: &'b str,
+    /// The known columns.
+    columns: &'b [&'static str],
     /// The file after a BOM.
     bytes: &'b [u8],
     separator: u8,
@@ -147,7 +151,7 @@ struct Header<'b> {
 /// Reads the header of `source`; reports its problems. `None` when the rows cannot be read.
 fn header<'b>(
     source: &Source<'b>,
-    columns: &[&'static str],
+    columns: &'b [&'static str],
     required: &[&'static str],
     errors: &mut Vec<InputError>,
 ) -> Option<Header<'b>> {
@@ -256,6 +260,8 @@ fn header<'b>(
             .filter(|&&b| b == b'\n')
             .count() as u64;
     Some(Header {
+        file,
+        columns,
         bytes,
         separator,
         positions,
@@ -276,8 +282,6 @@ fn reader(bytes: &[u8], separator: u8) -> csv::Reader<&[u8]> {
 /// Reads the rows in `bytes` (which begin on line `first_line`) and calls `row` for each
 /// non-empty one.
 fn rows<S>(
-    file: &str,
-    columns: &[&'static str],
     header: &Header<'_>,
     bytes: &[u8],
     first_line: u64,
@@ -285,6 +289,7 @@ fn rows<S>(
     errors: &mut Vec<InputError>,
     row: &impl Fn(&Row<'_>, &mut S, &mut Vec<InputError>),
 ) {
+    let (file, columns) = (header.file, header.columns);
     let separator = header.separator;
     let header_len = header.header_len;
     let positions = &header.positions;
@@ -402,16 +407,7 @@ pub(crate) fn read(
     let bytes = &header.bytes[header.rows_at..];
     let call =
         |view: &Row<'_>, _: &mut (), errors: &mut Vec<InputError>| (row.borrow_mut())(view, errors);
-    rows(
-        source.name,
-        columns,
-        &header,
-        bytes,
-        header.rows_line,
-        &mut (),
-        errors,
-        &call,
-    );
+    rows(&header, bytes, header.rows_line, &mut (), errors, &call);
     true
 }
 
@@ -467,8 +463,6 @@ pub(crate) fn read_parallel<S: Default + Send>(
             let mut state = S::default();
             let mut chunk_errors = Vec::new();
             rows(
-                source.name,
-                columns,
                 &header,
                 chunk,
                 first_line,

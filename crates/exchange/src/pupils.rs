@@ -10,7 +10,8 @@ use crate::error::InputError;
 use crate::input::{PupilDetails, Source};
 use crate::values::{date_nl, is_valid_bsn, parse_date};
 
-const COLUMNS: &[&str] = &[
+/// The columns of pupils.csv (formats.md), in the order `write::pupils_csv` writes them.
+pub(crate) const COLUMNS: &[&str] = &[
     "pupil_id",
     "birth_date",
     "group",

@@ -11,6 +11,7 @@ use verzuim_engine::model::{
 };
 
 use crate::input::PupilDetails;
+use crate::pupils::COLUMNS;
 use crate::school::WEEKDAYS;
 use crate::values::{date_iso, time_hm};
 
@@ -68,43 +69,23 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-/// The header of [`pupils_csv`].
-pub const PUPILS_HEADER: [&str; 16] = [
-    "pupil_id",
-    "name",
-    "birth_date",
-    "group",
-    "municipality",
-    "enrolled_from",
-    "enrolled_until",
-    "next_school",
-    "bsn",
-    "onderwijsnummer",
-    "parent_name",
-    "parent_email",
-    "parent_phone",
-    "street",
-    "postcode",
-    "city",
-];
-
 /// `pupils.csv` with every column of formats.md.
 pub fn pupils_csv<'a>(pupils: impl IntoIterator<Item = (&'a Pupil, &'a PupilDetails)>) -> String {
     let mut w = writer();
-    record(&mut w, PUPILS_HEADER);
+    w.write_record(COLUMNS).expect("writing CSV to memory");
     for (p, details) in pupils {
         let text = |s: &'a Option<String>| s.as_deref().unwrap_or("");
         record(
             &mut w,
             [
                 p.id.as_str(),
-                text(&details.name),
                 &date_iso(p.birth_date),
                 &p.group,
                 &p.municipality,
                 &date_iso(p.enrolled_from),
                 &p.enrolled_until.map(date_iso).unwrap_or_default(),
                 text(&p.next_school),
+                text(&details.name),
                 text(&details.bsn),
                 text(&details.onderwijsnummer),
                 text(&details.parent_name),
@@ -167,7 +148,7 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
-fn record<'a, const N: usize>(w: &mut csv::Writer<Vec<u8>>, fields: [&'a str; N]) {
+fn record<const N: usize>(w: &mut csv::Writer<Vec<u8>>, fields: [&str; N]) {
     w.write_record(fields).expect("writing CSV to memory");
 }
 

@@ -47,9 +47,12 @@ pub struct Evaluator<'a> {
     actions: ActionLists,
 }
 
-/// Action lists by (row address, age, date where a deadline depends on it).
+/// Which action list: (row address, age, date where a deadline depends on it).
+type ActionKey = (usize, u8, DayNumber);
+
+/// Action lists by [`ActionKey`].
 #[derive(Debug, Default)]
-struct ActionLists(RwLock<HashMap<(usize, u8, DayNumber), Arc<[SignalAction]>>>);
+struct ActionLists(RwLock<HashMap<ActionKey, Arc<[SignalAction]>>>);
 
 impl Clone for ActionLists {
     /// A clone starts empty: the lists are a cache.
@@ -61,7 +64,7 @@ impl Clone for ActionLists {
 impl ActionLists {
     fn get_or_make(
         &self,
-        key: (usize, u8, DayNumber),
+        key: ActionKey,
         make: impl FnOnce() -> Vec<SignalAction>,
     ) -> Arc<[SignalAction]> {
         let read = self.0.read().unwrap_or_else(|e| e.into_inner());

@@ -250,6 +250,23 @@ type Key = (
     Vec<SignalAction>,
 );
 
+/// A signal's [`Key`], with its evidence and actions as the store keeps them.
+macro_rules! whole {
+    ($s:expr, $evidence:expr, $actions:expr) => {
+        (
+            $s.kind,
+            $s.date,
+            $s.count,
+            $s.stage,
+            $s.minutes,
+            $s.period,
+            $evidence,
+            $s.pupil_participates,
+            $actions,
+        )
+    };
+}
+
 static SCHOOLS: AtomicU32 = AtomicU32::new(0);
 
 /// The signal kinds that arose in the cases run so far.
@@ -377,23 +394,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
         .await
         .unwrap()
         .into_iter()
-        .map(|s| {
-            let evidence = s.evidence;
-            let (kind, date, count, stage, minutes, period) =
-                (s.kind, s.date, s.count, s.stage, s.minutes, s.period);
-            let participates = s.pupil_participates;
-            (
-                kind,
-                date,
-                count,
-                stage,
-                minutes,
-                period,
-                evidence,
-                participates,
-                s.actions,
-            )
-        })
+        .map(|s| whole!(s, s.evidence, s.actions))
         .collect();
     let current = tx.current_record(&school_id, "1").await.unwrap().unwrap();
     let settings = tx.school_settings(&school_id).await.unwrap().unwrap();
@@ -418,23 +419,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
     let (signals, _) = evaluate_input(&card, &input, today, None);
     let exported: Vec<Key> = signals
         .into_iter()
-        .map(|(_, s)| {
-            let evidence = current.stored_evidence(&s.evidence);
-            let (kind, date, count, stage, minutes, period) =
-                (s.kind, s.date, s.count, s.stage, s.minutes, s.period);
-            let participates = s.pupil_participates;
-            (
-                kind,
-                date,
-                count,
-                stage,
-                minutes,
-                period,
-                evidence,
-                participates,
-                s.actions.to_vec(),
-            )
-        })
+        .map(|(_, s)| whole!(s, current.stored_evidence(&s.evidence), s.actions.to_vec()))
         .collect();
     let mut stored = stored;
     let mut exported = exported;
