@@ -4,20 +4,22 @@
 //! `evaluate`: for each size it generates a school year (`verzuim generate`, kept in the work folder for the
 //! next run), then times what `verzuim evaluate --format json` does, in this process: read and
 //! check the four files, evaluate every pupil, write the JSON (to a sink). It prints wall time,
-//! registrations per second and the peak memory (VmHWM, reset before each size).
+//! registrations per second and the peak memory (VmHWM, reset before each size). When `python3`
+//! can import duckdb, it prints beside each size how long DuckDB takes to read the same
+//! pupils.csv and registrations.csv into tables (`bench/duckdb_read.py`, best of three), and the
+//! ratio; at the end, how the time grows from one size to the next.
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use jiff::civil::date;
 use verzuim_engine::card::builtin;
-use verzuim_exchange::{InputFiles, write_json};
+use verzuim_exchange::{InputFiles, evaluate_input, write_json};
 
-use crate::evaluate::evaluate_input;
 use crate::generate::{GenerateOptions, generate};
 
 /// The measurements of `verzuim bench`.
@@ -59,11 +61,23 @@ fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
     let card = builtin("twente-po").context("ingebouwde kaart ontbreekt")?;
     let as_of = date(2027, 7, 31);
     let mut out = io::stdout().lock();
+    let duckdb = duckdb_available();
     writeln!(
         out,
-        "{:>10} {:>13} {:>10} {:>10} {:>16} {:>12}   inlezen / beoordelen / schrijven (s)",
-        "leerlingen", "registraties", "signalen", "tijd (s)", "registraties/s", "piek (MiB)",
+        "{:>10} {:>13} {:>10} {:>10} {:>16} {:>12}   inlezen / beoordelen / schrijven (s){}",
+        "leerlingen",
+        "registraties",
+        "signalen",
+        "tijd (s)",
+        "registraties/s",
+        "piek (MiB)",
+        if duckdb {
+            "   DuckDB (s)   tijd / DuckDB"
+        } else {
+            ""
+        },
     )?;
+    let mut times: Vec<(usize, f64)> = Vec::new();
     for &pupils in &args.pupils {
         let dir = args.dir.join(format!("{pupils}-{}", args.seed));
         if !dir.join("events.csv").exists() {
@@ -82,12 +96,14 @@ fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
             pupils: dir.join("pupils.csv"),
             registrations: dir.join("registrations.csv"),
             events: Some(dir.join("events.csv")),
+            details: false,
         }) {
             Ok(input) => input,
             Err(errors) => bail!("gegenereerde invoer is ongeldig: {}", errors[0]),
         };
         let loaded = start.elapsed().as_secs_f64();
         let (signals, _) = evaluate_input(&card, &input, as_of, None);
+        let signal_count = signals.len();
         let evaluated = start.elapsed().as_secs_f64();
         write_json(io::sink(), &card, as_of, &input, &signals, None)?;
         let seconds = start.elapsed().as_secs_f64();
@@ -96,21 +112,85 @@ fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|p| p.record.registrations.len())
             .sum();
+        let peak = peak_memory_mib().map_or("?".to_string(), |m| m.to_string());
+        drop(signals);
+        drop(input);
+        let reference = if duckdb {
+            let duck = duckdb_seconds(&dir)?;
+            format!("   {duck:>10.2}   {:>13.1}", seconds / duck)
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{:>10} {:>13} {:>10} {:>10.2} {:>16.0} {:>12}   {:.2} / {:.2} / {:.2}",
+            "{:>10} {:>13} {:>10} {:>10.2} {:>16.0} {:>12}   {:.2} / {:.2} / {:.2}{reference}",
             pupils,
             registrations,
-            signals.len(),
+            signal_count,
             seconds,
             registrations as f64 / seconds,
-            peak_memory_mib().map_or("?".to_string(), |m| m.to_string()),
+            peak,
             loaded,
             evaluated - loaded,
             seconds - evaluated,
         )?;
+        times.push((pupils, seconds));
+    }
+    for pair in times.windows(2) {
+        let ((small, a), (large, b)) = (pair[0], pair[1]);
+        writeln!(
+            out,
+            "{large} leerlingen: {:.1} x de tijd van {small} ({:.1} x zoveel leerlingen)",
+            b / a,
+            large as f64 / small as f64
+        )?;
+    }
+    if !duckdb {
+        writeln!(
+            out,
+            "(DuckDB ontbreekt: `pip install duckdb` zet de tijd van DuckDB ernaast)"
+        )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The script that times DuckDB reading the same pupils.csv and registrations.csv into tables.
+const DUCKDB_SCRIPT: &str = include_str!("../bench/duckdb_read.py");
+
+/// Whether `python3` can import duckdb.
+fn duckdb_available() -> bool {
+    Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Seconds DuckDB takes to read `dir`'s pupils.csv and registrations.csv into tables (best of
+/// three runs, each in a fresh in-memory database).
+fn duckdb_seconds(dir: &Path) -> anyhow::Result<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..3 {
+        let output = Command::new("python3")
+            .args(["-c", DUCKDB_SCRIPT, &dir.display().to_string()])
+            .output()
+            .context("python3 met duckdb starten")?;
+        if !output.status.success() {
+            bail!(
+                "DuckDB-meting mislukt: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let text = String::from_utf8_lossy(&output.stdout);
+        let seconds: f64 = text
+            .split_whitespace()
+            .next()
+            .and_then(|s| s.parse().ok())
+            .context("DuckDB-meting gaf geen getal")?;
+        best = best.min(seconds);
+    }
+    Ok(best)
 }
 
 /// Resets the peak resident set size of this process (Linux: `/proc/self/clear_refs`).

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use verzuim_engine::Card;
-use verzuim_engine::card::{BUILTIN, builtin};
 use verzuim_engine::model::SignalKind;
 
 use crate::invalid_input;
@@ -63,48 +62,13 @@ pub fn run(command: CardCommand) -> anyhow::Result<ExitCode> {
 /// A card by built-in id or, otherwise, from a file; on failure every problem as
 /// `PATH:line:column: message`.
 pub fn load_card(spec: &str) -> Result<Card, Vec<String>> {
-    if BUILTIN.iter().any(|(id, _)| *id == spec)
-        && let Some(card) = builtin(spec)
-    {
-        return Ok(card);
-    }
-    read_card_file(Path::new(spec))
+    verzuim_exchange::load_card(spec).map_err(strings)
 }
 
 fn read_card_file(path: &Path) -> Result<Card, Vec<String>> {
-    let name = path.display();
-    let text = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let known = BUILTIN
-                .iter()
-                .map(|(id, _)| *id)
-                .collect::<Vec<_>>()
-                .join(", ");
-            let why = match e.kind() {
-                io::ErrorKind::NotFound => {
-                    format!("het kaartbestand bestaat niet (ingebouwde kaarten: {known})")
-                }
-                _ => format!("kan het kaartbestand niet lezen: {e}"),
-            };
-            return Err(vec![format!("{name}: {why}")]);
-        }
-    };
-    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    let text = match std::str::from_utf8(text) {
-        Ok(text) => text,
-        Err(e) => {
-            let before = &text[..e.valid_up_to()];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(vec![format!(
-                "{name}:{line}: het kaartbestand bevat tekens die geen UTF-8 zijn"
-            )]);
-        }
-    };
-    Card::from_toml(text).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|e| format!("{name}:{}:{}: {}", e.line, e.column, e.message))
-            .collect()
-    })
+    verzuim_exchange::read_card_file(path).map_err(strings)
+}
+
+fn strings(errors: Vec<verzuim_exchange::InputError>) -> Vec<String> {
+    errors.iter().map(ToString::to_string).collect()
 }

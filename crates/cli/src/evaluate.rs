@@ -10,11 +10,7 @@ use anyhow::Context;
 use clap::ValueEnum;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use rayon::prelude::*;
-use verzuim_engine::model::Signal;
-use verzuim_engine::progress::Progress;
-use verzuim_engine::{Card, Evaluator};
-use verzuim_exchange::{Input, InputFiles, write_json, write_table};
+use verzuim_exchange::{InputFiles, evaluate_input, write_json, write_table};
 
 use crate::card_cmd::load_card;
 use crate::invalid_input;
@@ -86,12 +82,19 @@ fn today() -> Date {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     let card = load_card(&args.card);
     let input = verzuim_exchange::load(&InputFiles {
         school: args.school,
         pupils: args.pupils,
         registrations: args.registrations,
         events: args.events,
+        // The table shows pupils' names; the JSON shows no details.
+        details: format == Format::Table,
     });
     let (card, input) = match (card, input) {
         (Ok(card), Ok(input)) => (card, input),
@@ -109,11 +112,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let (signals, approaching) = evaluate_input(&card, &input, as_of, args.approaching);
 
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
     let stdout = io::stdout().lock();
     let written = match format {
         Format::Json => write_json(
@@ -135,50 +133,4 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     written.context("kan de uitvoer niet schrijven")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The signals (with the index of their pupil) and, on request, the approaching entries.
-pub type Evaluated = (Vec<(usize, Signal)>, Option<Vec<(usize, Progress)>>);
-
-/// Evaluates every pupil in parallel: the signals on or before `as_of`, and, when a fraction is
-/// given, the progress entries at or above it.
-pub fn evaluate_input(
-    card: &Card,
-    input: &Input,
-    as_of: Date,
-    approaching: Option<f64>,
-) -> Evaluated {
-    let evaluator = Evaluator::new(
-        card,
-        &input.school,
-        input.first_date.min(as_of),
-        input.last_date.max(as_of),
-    );
-    let signals: Vec<(usize, Signal)> = input
-        .pupils
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(index, pupil)| {
-            evaluator
-                .evaluate(&pupil.record)
-                .into_iter()
-                .filter(|s| s.date <= as_of)
-                .map(move |s| (index, s))
-        })
-        .collect();
-    let approaching = approaching.map(|fraction| {
-        input
-            .pupils
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(index, pupil)| {
-                evaluator
-                    .progress(&pupil.record, as_of)
-                    .into_iter()
-                    .filter(|p| p.fraction >= fraction)
-                    .map(move |p| (index, p))
-            })
-            .collect()
-    });
-    (signals, approaching)
 }

@@ -50,7 +50,13 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use verzuim_engine::model::Code;
+
+use verzuim_engine::SchoolCalendar;
+use verzuim_engine::calendar::{DayNumber, date_of, day_number, easter_sunday, weekday_index};
+use verzuim_engine::model::{
+    ClosedKind, ClosedPeriod, Code, GroupTimes, School, TimeRange, WeekTimes,
+};
+use verzuim_exchange::write;
 
 use anyhow::{Context, Result, bail};
 use rand::{Rng, SeedableRng};
@@ -90,7 +96,7 @@ impl fmt::Display for GenerateSummary {
 }
 
 /// 1234567 -> "1.234.567".
-fn dutch_thousands(n: u64) -> String {
+pub(crate) fn dutch_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     // digits before the next dot
@@ -126,8 +132,11 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
         .with_context(|| format!("kan de map {} niet aanmaken", opts.out.display()))?;
 
     let school_path = opts.out.join("school.toml");
-    std::fs::write(&school_path, cal.school_toml())
-        .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
+    std::fs::write(
+        &school_path,
+        cal.school_toml("99XX01", "OBS De Twentse Esch (synthetisch)"),
+    )
+    .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
 
     let pupils_path = opts.out.join("pupils.csv");
     let regs_path = opts.out.join("registrations.csv");
@@ -159,7 +168,15 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
             let mut out = ChunkOut::default();
             let mut scratch = Scratch::default();
             for i in from..to {
-                gen_pupil(i, opts.seed, &base, &cal, &mut scratch, &mut out);
+                gen_pupil(
+                    i,
+                    opts.seed,
+                    &base,
+                    &cal,
+                    Homes::Twente,
+                    &mut scratch,
+                    &mut out,
+                );
             }
             out
         };
@@ -217,118 +234,47 @@ fn create(path: &Path) -> Result<BufWriter<File>> {
     Ok(BufWriter::with_capacity(1 << 20, f))
 }
 
-const PUPILS_HEADER: &str = "pupil_id,name,birth_date,group,municipality,enrolled_from,enrolled_until,next_school,bsn,onderwijsnummer,parent_name,parent_email,parent_phone,street,postcode,city\n";
-const REGS_HEADER: &str = "pupil_id,code,start,end,minutes,note\n";
-const EVENTS_HEADER: &str = "pupil_id,date,event,note\n";
+pub(crate) const PUPILS_HEADER: &str = "pupil_id,name,birth_date,group,municipality,enrolled_from,enrolled_until,next_school,bsn,onderwijsnummer,parent_name,parent_email,parent_phone,street,postcode,city\n";
+pub(crate) const REGS_HEADER: &str = "pupil_id,code,start,end,minutes,note\n";
+pub(crate) const EVENTS_HEADER: &str = "pupil_id,date,event,note\n";
 
 // ---------------------------------------------------------------------------------------------
-// Days as numbers (days since 1970-01-01), proleptic Gregorian.
+// Days as the engine's day numbers (`verzuim_engine::calendar`), dates with jiff.
 
-type Day = i32;
+type Day = DayNumber;
 
-fn days_from_civil(y: i32, m: u32, d: u32) -> Day {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i32;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i32 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: Day) -> (i32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// The day number of a date.
+fn ymd(y: i32, m: i8, d: i8) -> Day {
+    let year = i16::try_from(y).expect("a supported school year");
+    day_number(jiff::civil::date(year, m, d))
 }
 
 /// 0 = Monday .. 6 = Sunday.
 fn weekday(d: Day) -> u8 {
-    (d + 3).rem_euclid(7) as u8
+    weekday_index(d) as u8
 }
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-/// The date `years` later; 29 February becomes 28 February in a year without it.
+/// The date `years` later; 29 February becomes 28 February in a year without it (jiff).
 fn add_years(d: Day, years: i32) -> Day {
-    let (y, m, dd) = civil_from_days(d);
-    let y2 = y + years;
-    let dd = if m == 2 && dd == 29 && !is_leap(y2) {
-        28
-    } else {
-        dd
-    };
-    days_from_civil(y2, m, dd)
-}
-
-fn date_bytes(d: Day) -> [u8; 10] {
-    let (y, m, dd) = civil_from_days(d);
-    let y = y as u32;
-    [
-        b'0' + (y / 1000 % 10) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (dd / 10) as u8,
-        b'0' + (dd % 10) as u8,
-    ]
+    let date = date_of(d)
+        .checked_add(jiff::Span::new().years(i64::from(years)))
+        .expect("within jiff's range");
+    day_number(date)
 }
 
 fn date_string(d: Day) -> String {
-    String::from_utf8(date_bytes(d).to_vec()).expect("ascii")
+    date_of(d).to_string()
 }
 
-/// Easter Sunday (anonymous Gregorian algorithm).
-fn easter(y: i32) -> Day {
-    let a = y % 19;
-    let b = y / 100;
-    let c = y % 100;
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let i = c / 4;
-    let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    days_from_civil(y, month as u32, day as u32)
+fn date_bytes(d: Day) -> [u8; 10] {
+    let text = date_string(d);
+    text.as_bytes()
+        .try_into()
+        .expect("a date in years 1000-9999")
 }
 
 // ---------------------------------------------------------------------------------------------
 // The school calendar.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClosedKind {
-    Vakantie,
-    VrijeDag,
-    Studiedag,
-}
-
-impl ClosedKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            ClosedKind::Vakantie => "vakantie",
-            ClosedKind::VrijeDag => "vrije_dag",
-            ClosedKind::Studiedag => "studiedag",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 struct Closed {
@@ -345,7 +291,7 @@ const LAST_YEAR: i16 = 2099;
 /// Regio noord 2026-2027 (shared/data sample: the date parts of its timestamps, both ends
 /// inclusive; herfst and kerst are the official dates).
 /// (name, from, until) as (year, month, day).
-type Ymd = (i32, u32, u32);
+type Ymd = (i32, i8, i8);
 const SUMMER_2026: (Ymd, Ymd) = ((2026, 7, 4), (2026, 8, 16));
 const TABLE_2026: [(&str, Ymd, Ymd); 5] = [
     ("Herfstvakantie", (2026, 10, 10), (2026, 10, 18)),
@@ -357,14 +303,14 @@ const TABLE_2026: [(&str, Ymd, Ymd); 5] = [
 
 /// Moves a period `years` on, by the whole number of weeks that lands nearest the same date.
 fn shift_period(from: Ymd, until: Ymd, years: i32) -> (Day, Day) {
-    let f = days_from_civil(from.0, from.1, from.2);
-    let u = days_from_civil(until.0, until.1, until.2);
+    let f = ymd(from.0, from.1, from.2);
+    let u = ymd(until.0, until.1, until.2);
     let target = add_years(f, years);
     let weeks = ((target - f) as f64 / 7.0).round() as i32;
     (f + weeks * 7, u + weeks * 7)
 }
 
-struct Calendar {
+pub(crate) struct Calendar {
     year: i32,
     closed: Vec<Closed>,
     /// Lesson days of the school year, ascending.
@@ -380,7 +326,7 @@ struct Calendar {
 }
 
 impl Calendar {
-    fn new(school_year: i16) -> Result<Calendar> {
+    pub(crate) fn new(school_year: i16) -> Result<Calendar> {
         if !(FIRST_YEAR..=LAST_YEAR).contains(&school_year) {
             bail!(
                 "schooljaar {}-{} wordt niet ondersteund: kies een schooljaar van {}-{} tot en met {}-{}",
@@ -394,8 +340,8 @@ impl Calendar {
         }
         let year = i32::from(school_year);
         let shift = year - 2026;
-        let start = days_from_civil(year, 8, 1);
-        let end = days_from_civil(year + 1, 7, 31);
+        let start = ymd(year, 8, 1);
+        let end = ymd(year + 1, 7, 31);
 
         let mut closed: Vec<Closed> = Vec::new();
         // The end of the previous summer holiday: the table's 2026 for 2026, otherwise the
@@ -429,8 +375,8 @@ impl Calendar {
                 .any(|c| c.kind == ClosedKind::Vakantie && c.from <= d && d <= c.until)
         };
         let y1 = year + 1;
-        let e = easter(y1);
-        let mut koningsdag = days_from_civil(y1, 4, 27);
+        let e = day_number(easter_sunday(i16::try_from(y1).expect("a supported year")));
+        let mut koningsdag = ymd(y1, 4, 27);
         if weekday(koningsdag) == 6 {
             koningsdag -= 1;
         }
@@ -443,7 +389,7 @@ impl Calendar {
             ("Tweede Pinksterdag", e + 50),
         ];
         if y1 % 5 == 0 {
-            vrij.push(("Bevrijdingsdag", days_from_civil(y1, 5, 5)));
+            vrij.push(("Bevrijdingsdag", ymd(y1, 5, 5)));
         }
         for (name, d) in vrij {
             if weekday(d) < 5 && !in_vakantie(d, &closed) {
@@ -457,7 +403,7 @@ impl Calendar {
         }
         let is_closed =
             |d: Day, closed: &[Closed]| closed.iter().any(|c| c.from <= d && d <= c.until);
-        // Studiedagen: the Friday before the herfstvakantie (the edge case of rules.md §2), the
+        // Studiedagen: the Friday before the herfstvakantie (the edge case of docs/spec/rules.md §2), the
         // first free Wednesday of February and the first free Monday from 8 June.
         let herfst = closed
             .iter()
@@ -465,12 +411,12 @@ impl Calendar {
             .map(|c| c.from)
             .expect("table has a herfstvakantie");
         let mut studie = vec![herfst - 1];
-        let mut d = days_from_civil(y1, 2, 1);
+        let mut d = ymd(y1, 2, 1);
         while weekday(d) != 2 || is_closed(d, &closed) {
             d += 1;
         }
         studie.push(d);
-        let mut d = days_from_civil(y1, 6, 8);
+        let mut d = ymd(y1, 6, 8);
         while weekday(d) != 0 || is_closed(d, &closed) {
             d += 1;
         }
@@ -487,8 +433,11 @@ impl Calendar {
         }
         closed.sort_by_key(|c| (c.from, c.until));
 
+        // Lesson days from the engine's calendar of the school (every group has lessons on
+        // every weekday, so the school's default schedule has them all).
+        let calendar = SchoolCalendar::new(&school(&closed, "", ""), date_of(start), date_of(end));
         let ld: Vec<Day> = (start..=end)
-            .filter(|&d| weekday(d) < 5 && !is_closed(d, &closed))
+            .filter(|&d| calendar.group(GROUPS[1]).is_lesson_day(d))
             .collect();
         let ld_str = ld.iter().map(|&d| date_bytes(d)).collect();
         let ld_wd = ld.iter().map(|&d| weekday(d)).collect();
@@ -524,42 +473,51 @@ impl Calendar {
         })
     }
 
-    fn school_toml(&self) -> String {
-        let mut s = String::new();
-        s.push_str(&format!(
+    /// The school.toml of a school with this calendar.
+    pub(crate) fn school_toml(&self, id: &str, name: &str) -> String {
+        let mut s = format!(
             "# Synthetic school year {}-{} written by `verzuim generate`; holidays regio noord\n",
             self.year,
             self.year + 1
-        ));
+        );
         if self.year != 2026 {
             s.push_str(
                 "# (moved by whole weeks from the 2026-2027 table: approximations, not the official dates)\n",
             );
         }
-        s.push_str(concat!(
-            "id = \"99XX01\"\n",
-            "name = \"OBS De Twentse Esch (synthetisch)\"\n",
-            "holiday_region = \"noord\"\n\n",
-            "[lesson_times]\n",
-            "monday    = [\"08:30-12:00\", \"12:45-15:00\"]\n",
-            "tuesday   = [\"08:30-12:00\", \"12:45-15:00\"]\n",
-            "wednesday = [\"08:30-12:15\"]\n",
-            "thursday  = [\"08:30-12:00\", \"12:45-15:00\"]\n",
-            "friday    = [\"08:30-12:00\", \"12:45-15:00\"]\n\n",
-            "[lesson_times.groups.\"1-2\"]\n",
-            "wednesday = [\"08:30-12:00\"]\n",
-            "friday    = [\"08:30-12:00\"]\n",
-        ));
-        for c in &self.closed {
-            s.push_str(&format!(
-                "\n[[closed]]\nname = \"{}\"\nkind = \"{}\"\nfrom = {}\nuntil = {}\n",
-                c.name,
-                c.kind.as_str(),
-                date_string(c.from),
-                date_string(c.until)
-            ));
-        }
+        s.push_str(&write::school_toml(&school(&self.closed, id, name)));
         s
+    }
+}
+
+/// A school with the generator's lesson times (groups `1-2`: Wednesday and Friday mornings
+/// only) and these closed periods.
+fn school(closed: &[Closed], id: &str, name: &str) -> School {
+    let time = |from: u16, until: u16| TimeRange::new(from, until);
+    let full = vec![time(T0830, T1200), time(T1245, T1500)];
+    let mut week = WeekTimes::default();
+    for day in [0, 1, 3, 4] {
+        week.0[day] = full.clone();
+    }
+    week.0[2] = vec![time(T0830, 12 * 60 + 15)];
+    let mut kleuters = GroupTimes::default();
+    kleuters.0[2] = Some(vec![time(T0830, T1200)]);
+    kleuters.0[4] = Some(vec![time(T0830, T1200)]);
+    School {
+        id: id.to_string(),
+        name: name.to_string(),
+        holiday_region: Some("noord".to_string()),
+        lesson_times: week,
+        groups: [(GROUPS[0].to_string(), kleuters)].into(),
+        closed: closed
+            .iter()
+            .map(|c| ClosedPeriod {
+                name: c.name.clone(),
+                kind: c.kind,
+                from: date_of(c.from),
+                until: date_of(c.until),
+            })
+            .collect(),
     }
 }
 
@@ -593,15 +551,16 @@ fn has_afternoon(kleuter: bool, wd: u8) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Reference data.
 
-struct Municipality {
-    name: &'static str,
-    code: &'static str,
-    city: &'static str,
-    postcode: (u32, u32),
-    weight: u32,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Municipality<'a> {
+    pub name: &'a str,
+    pub code: &'a str,
+    pub city: &'a str,
+    pub postcode: (u32, u32),
+    pub weight: u32,
 }
 
-const MUNICIPALITIES: [Municipality; 11] = [
+pub(crate) const MUNICIPALITIES: [Municipality<'static>; 11] = [
     Municipality {
         name: "Enschede",
         code: "GM0153",
@@ -865,16 +824,16 @@ enum EventKind {
 }
 
 #[derive(Default)]
-struct ChunkOut {
-    pupils: Vec<u8>,
-    regs: Vec<u8>,
-    events: Vec<u8>,
-    n_regs: u64,
-    n_events: u64,
+pub(crate) struct ChunkOut {
+    pub pupils: Vec<u8>,
+    pub regs: Vec<u8>,
+    pub events: Vec<u8>,
+    pub n_regs: u64,
+    pub n_events: u64,
 }
 
 #[derive(Default)]
-struct Scratch {
+pub(crate) struct Scratch {
     /// Per lesson day: 0 free, 1 absence, 2 lateness.
     occ: Vec<u8>,
     regs: Vec<Reg>,
@@ -907,11 +866,52 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
     xs[rng.random_range(0..xs.len())]
 }
 
-fn gen_pupil(
+/// Where a school's pupils live (their woongemeente).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Homes<'a> {
+    /// The Twente municipalities by their weights (one school).
+    Twente,
+    /// Most in the school's own municipality, the rest anywhere in the region.
+    Region {
+        own: Municipality<'a>,
+        all: &'a [Municipality<'a>],
+    },
+}
+
+impl<'a> Homes<'a> {
+    fn pick(self, rng: &mut ChaCha8Rng) -> Municipality<'a> {
+        let weighted = |list: &[Municipality<'a>], rng: &mut ChaCha8Rng| {
+            let total: u32 = list.iter().map(|m| m.weight).sum();
+            let mut r = rng.random_range(0..total);
+            for m in list {
+                if r < m.weight {
+                    return *m;
+                }
+                r -= m.weight;
+            }
+            list[0]
+        };
+        match self {
+            Homes::Twente => weighted(&MUNICIPALITIES, rng),
+            Homes::Region { own, all } => {
+                if rng.random_bool(0.92) {
+                    own
+                } else {
+                    all[rng.random_range(0..all.len())]
+                }
+            }
+        }
+    }
+}
+
+/// Writes pupil `i` (its number in the whole generated region: its id, BSN and random stream
+/// follow from it) into `out`.
+pub(crate) fn gen_pupil(
     i: usize,
     seed: u64,
     base: &ChaCha8Rng,
     cal: &Calendar,
+    homes: Homes<'_>,
     sc: &mut Scratch,
     out: &mut ChunkOut,
 ) {
@@ -929,13 +929,10 @@ fn gen_pupil(
     };
     let kleuter = g == 0;
     let (b_from, b_until) = if kleuter {
-        (
-            days_from_civil(year - 6, 10, 1),
-            days_from_civil(year - 3, 6, 30),
-        )
+        (ymd(year - 6, 10, 1), ymd(year - 3, 6, 30))
     } else {
         let y = year - 6 - 2 * (g as i32 - 1);
-        (days_from_civil(y - 2, 10, 1), days_from_civil(y, 9, 30))
+        (ymd(y - 2, 10, 1), ymd(y, 9, 30))
     };
     let birth = rng.random_range(b_from..=b_until);
     let mut efrom = add_years(birth, 4);
@@ -973,19 +970,7 @@ fn gen_pupil(
     };
 
     // Identity and contact.
-    let muni = {
-        let total: u32 = MUNICIPALITIES.iter().map(|m| m.weight).sum();
-        let mut r = rng.random_range(0..total);
-        let mut chosen = &MUNICIPALITIES[0];
-        for m in &MUNICIPALITIES {
-            if r < m.weight {
-                chosen = m;
-                break;
-            }
-            r -= m.weight;
-        }
-        chosen
-    };
+    let muni = homes.pick(&mut rng);
     let use_code = rng.random_bool(0.5);
     let first = pick(&mut rng, &FIRST_NAMES);
     let last = pick(&mut rng, &LAST_NAMES);
@@ -1576,10 +1561,10 @@ mod tests {
 
     fn parse_day(s: &str) -> Day {
         let y: i32 = s[0..4].parse().unwrap();
-        let m: u32 = s[5..7].parse().unwrap();
-        let d: u32 = s[8..10].parse().unwrap();
-        assert_eq!(date_string(days_from_civil(y, m, d)), s[..10]);
-        days_from_civil(y, m, d)
+        let m: i8 = s[5..7].parse().unwrap();
+        let d: i8 = s[8..10].parse().unwrap();
+        assert_eq!(date_string(ymd(y, m, d)), s[..10]);
+        ymd(y, m, d)
     }
 
     #[test]
@@ -1741,7 +1726,7 @@ mod tests {
     #[test]
     fn calendar_2026_matches_the_table() {
         let cal = Calendar::new(2026).unwrap();
-        let toml = cal.school_toml();
+        let toml = cal.school_toml("99XX01", "OBS");
         for needle in [
             "from = 2026-08-01\nuntil = 2026-08-16",
             "from = 2026-10-09\nuntil = 2026-10-09",
@@ -1784,8 +1769,8 @@ mod tests {
                 .iter()
                 .find(|c| c.name == "Kerstvakantie")
                 .unwrap();
-            assert!(kerst.from <= days_from_civil(i32::from(y), 12, 25));
-            assert!(kerst.until >= days_from_civil(i32::from(y) + 1, 1, 1));
+            assert!(kerst.from <= ymd(i32::from(y), 12, 25));
+            assert!(kerst.until >= ymd(i32::from(y) + 1, 1, 1));
         }
         let err = Calendar::new(1990).err().unwrap().to_string();
         assert!(err.contains("wordt niet ondersteund"), "{err}");
@@ -1793,13 +1778,9 @@ mod tests {
 
     #[test]
     fn dates_and_numbers() {
-        assert_eq!(date_string(days_from_civil(2026, 8, 1)), "2026-08-01");
-        assert_eq!(weekday(days_from_civil(2026, 8, 1)), 5);
-        assert_eq!(date_string(easter(2027)), "2027-03-28");
-        assert_eq!(
-            date_string(add_years(days_from_civil(2020, 2, 29), 1)),
-            "2021-02-28"
-        );
+        assert_eq!(date_string(ymd(2026, 8, 1)), "2026-08-01");
+        assert_eq!(weekday(ymd(2026, 8, 1)), 5);
+        assert_eq!(date_string(add_years(ymd(2020, 2, 29), 1)), "2021-02-28");
         assert_eq!(dutch_thousands(0), "0");
         assert_eq!(dutch_thousands(12_345), "12.345");
         assert_eq!(dutch_thousands(1_234_567), "1.234.567");

@@ -8,6 +8,7 @@ mod evaluate;
 mod generate;
 mod holidays_cmd;
 mod migrate;
+mod region;
 mod serve;
 mod users;
 
@@ -43,7 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: card_cmd::CardCommand,
     },
-    /// Maak een verzonnen school met leerlingen en registraties (om te testen en te meten).
+    /// Maak een verzonnen school (of met --schools een hele regio) met leerlingen en
+    /// registraties, om te testen en te meten.
     Generate(GenerateArgs),
     /// Metingen: `bench evaluate` (hoe snel `evaluate` gegenereerde schooljaren beoordeelt) en
     /// `bench api` (de JSON-API onder belasting).
@@ -67,9 +69,16 @@ enum Command {
 
 #[derive(clap::Args)]
 struct GenerateArgs {
-    /// Aantal leerlingen.
+    /// Aantal leerlingen (met --schools: van alle scholen samen).
     #[arg(long)]
     pupils: usize,
+    /// Maak een hele regio of het hele land: zoveel scholen, elk in een eigen map
+    /// (MAP/<schoolcode>/), met schools.csv en municipalities.csv als overzicht.
+    #[arg(long)]
+    schools: Option<usize>,
+    /// Aantal gemeenten van de regio (alleen met --schools; standaard één per 18 scholen).
+    #[arg(long, requires = "schools")]
+    municipalities: Option<usize>,
     /// Startwaarde van de toevalsgenerator: dezelfde waarde geeft dezelfde bestanden.
     #[arg(long)]
     seed: u64,
@@ -106,6 +115,20 @@ fn main() -> ExitCode {
 }
 
 fn run_generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    if let Some(schools) = args.schools {
+        let summary = region::generate_region(&region::RegionOptions {
+            pupils: args.pupils,
+            schools,
+            municipalities: args
+                .municipalities
+                .unwrap_or_else(|| region::default_municipalities(schools)),
+            seed: args.seed,
+            out: args.out,
+            school_year: args.school_year,
+        })?;
+        eprintln!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let summary = generate::generate(&generate::GenerateOptions {
         pupils: args.pupils,
         seed: args.seed,

@@ -1,4 +1,4 @@
-//! The school's calendar as the rules read it (rules.md §1): lesson time per group and weekday
+//! The school's calendar as the rules read it (docs/spec/rules.md §1): lesson time per group and weekday
 //! minus closed periods, lesson days, lesweken (ISO weeks with at least one lesson day) and the
 //! lesson calendar (the real calendar with the lesweek-free weeks cut out).
 //!
@@ -82,7 +82,7 @@ pub fn school_year_end(date: Date) -> Date {
     Date::new(year, 7, 31).expect("31 July exists")
 }
 
-/// `n` working days (Monday–Friday) after `date`, `date` itself not counted (rules.md §3).
+/// `n` working days (Monday–Friday) after `date`, `date` itself not counted (docs/spec/rules.md §3).
 pub fn add_working_days(date: Date, n: u32) -> Date {
     let mut day = day_number(date);
     let mut left = n;
@@ -93,6 +93,25 @@ pub fn add_working_days(date: Date, n: u32) -> Date {
         }
     }
     date_of(day)
+}
+
+/// Easter Sunday of `year` in the Gregorian calendar (the anonymous Gregorian algorithm, also
+/// known as Meeus/Jones/Butcher). The rules never close a day by themselves (only `[[closed]]`
+/// does, docs/spec/rules.md §1); this is for tools that propose a school's vrije dagen (Goede
+/// Vrijdag, Tweede Paasdag, Hemelvaart, Tweede Pinksterdag), such as `verzuim generate`.
+pub fn easter_sunday(year: i16) -> Date {
+    let y = i32::from(year);
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(year, month as i8, day as i8).expect("Easter falls in March or April")
 }
 
 /// One day of a schedule, precomputed.
@@ -445,6 +464,21 @@ mod tests {
         assert_eq!(g.lesson_ord(mon_after), g.lesson_ord(fri) + 1);
         assert_eq!(g.lesson_day_after(fri), Some(mon_after));
         assert_eq!(g.lesson_minutes(fri), 345);
+    }
+
+    /// Easter Sundays from the published tables.
+    #[test]
+    fn easter() {
+        for (year, expected) in [
+            (2000, date(2000, 4, 23)),
+            (2008, date(2008, 3, 23)),
+            (2019, date(2019, 4, 21)),
+            (2024, date(2024, 3, 31)),
+            (2027, date(2027, 3, 28)),
+            (2038, date(2038, 4, 25)),
+        ] {
+            assert_eq!(easter_sunday(year), expected, "{year}");
+        }
     }
 
     #[test]

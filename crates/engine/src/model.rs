@@ -11,7 +11,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-/// Minutes, the unit of absence time (rules.md §1: 16 hours = 960 minutes).
+/// Minutes, the unit of absence time (docs/spec/rules.md §1: 16 hours = 960 minutes).
 pub type Minutes = u32;
 
 /// A time of day as minutes after midnight (0..=1440).
@@ -107,7 +107,7 @@ impl Code {
         }
     }
 
-    /// A lateness is an event, not absence time (rules.md §1).
+    /// A lateness is an event, not absence time (docs/spec/rules.md §1).
     pub fn is_lateness(self) -> bool {
         self == Code::TeLaat
     }
@@ -170,7 +170,7 @@ pub struct GroupTimes(pub [Option<Vec<TimeRange>>; 7]);
 pub struct School {
     pub id: String,
     pub name: String,
-    /// `noord`, `midden` or `zuid`: information only (rules.md §1).
+    /// `noord`, `midden` or `zuid`: information only (docs/spec/rules.md §1).
     pub holiday_region: Option<String>,
     pub lesson_times: WeekTimes,
     pub groups: BTreeMap<String, GroupTimes>,
@@ -243,7 +243,7 @@ pub struct Registration {
     pub minutes_late: Option<Minutes>,
 }
 
-/// Events that a school records by hand (rules.md §2).
+/// Events that a school records by hand (docs/spec/rules.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -297,7 +297,7 @@ pub struct PupilRecord {
     pub events: Vec<Event>,
 }
 
-/// The signal kinds of rules.md §2. Stable identifiers: they appear in JSON, the API and the
+/// The signal kinds of docs/spec/rules.md §2. Stable identifiers: they appear in JSON, the API and the
 /// database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -353,7 +353,7 @@ impl SignalKind {
         SignalKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// Signals marked (L) in rules.md §2 only arise while the pupil is leerplichtig.
+    /// Signals marked (L) in docs/spec/rules.md §2 only arise while the pupil is leerplichtig.
     pub fn requires_leerplicht(self) -> bool {
         matches!(
             self,
@@ -373,7 +373,7 @@ impl fmt::Display for SignalKind {
     }
 }
 
-/// The parties of the card: its three columns (rules.md §7).
+/// The parties of the card: its three columns (docs/spec/rules.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
@@ -407,7 +407,7 @@ impl Party {
     }
 }
 
-/// A later event in a case that starts a conditional action (rules.md §7, §9).
+/// A later event in a case that starts a conditional action (docs/spec/rules.md §7, §9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -466,7 +466,7 @@ pub enum Evidence {
     Deregistration { enrolled_until: Date },
 }
 
-/// One action of a party for a signal, with the pupil's age applied (rules.md §7).
+/// One action of a party for a signal, with the pupil's age applied (docs/spec/rules.md §7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignalAction {
     pub party: Party,
@@ -495,5 +495,7 @@ pub struct Signal {
     pub period: Option<Period>,
     pub evidence: Vec<Evidence>,
     pub pupil_participates: bool,
-    pub actions: Vec<SignalAction>,
+    /// The card's actions for this signal; signals with the same row, age and deadline share
+    /// one list.
+    pub actions: Arc<[SignalAction]>,
 }

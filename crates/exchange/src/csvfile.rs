@@ -3,6 +3,7 @@
 //! UTF-8 with or without BOM, empty lines ignored, fields trimmed.
 
 use csv::{ByteRecord, ReaderBuilder};
+use rayon::prelude::*;
 
 use crate::error::InputError;
 use crate::input::Source;
@@ -130,17 +131,30 @@ fn all_empty(record: &ByteRecord) -> bool {
         .all(|f| f.iter().all(|b| b.is_ascii_whitespace()) || text(f).is_some_and(str::is_empty))
 }
 
-/// Reads `source` as CSV with the known `columns`, of which `required` must be in the header, and
-/// calls `row` for each non-empty row. Reports header problems and field problems (not UTF-8, too
-/// long, more fields than the header) to `errors`. Returns whether the header was usable (the
-/// rows were read).
-pub(crate) fn read(
-    source: &Source<'_>,
-    columns: &[&'static str],
+/// The header of a file: where each known column is, and where the rows begin.
+struct Header<'b> {
+    /// The file's name, for errors.
+    file: &'b str,
+    /// The known columns.
+    columns: &'b [&'static str],
+    /// The file after a BOM.
+    bytes: &'b [u8],
+    separator: u8,
+    /// Per known column: the 1-based field number in the header, if present.
+    positions: Vec<Option<u64>>,
+    header_len: usize,
+    /// The byte offset and the line at which the rows begin.
+    rows_at: usize,
+    rows_line: u64,
+}
+
+/// Reads the header of `source`; reports its problems. `None` when the rows cannot be read.
+fn header<'b>(
+    source: &Source<'b>,
+    columns: &'b [&'static str],
     required: &[&'static str],
     errors: &mut Vec<InputError>,
-    mut row: impl FnMut(&Row<'_>, &mut Vec<InputError>),
-) -> bool {
+) -> Option<Header<'b>> {
     let file = source.name;
     let mut bytes = source.bytes;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
@@ -148,33 +162,27 @@ pub(crate) fn read(
             file,
             "het bestand is opgeslagen als UTF-16; sla het op als UTF-8 (CSV UTF-8)",
         ));
-        return false;
+        return None;
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         bytes = rest;
     }
     let separator = detect_separator(bytes);
-    let mut reader = ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = reader(bytes, separator);
     let mut record = ByteRecord::new();
     let mut lines = Lines {
         bytes,
         offset: 0,
         line: 1,
     };
-    let mut line_of = |record: &ByteRecord| record.position().map_or(0, |p| lines.at(p.byte()));
 
     // The header: the first row that is not empty.
     let header_line;
-    let mut positions = vec![None; columns.len()];
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) if all_empty(&record) => continue,
             Ok(true) => {
-                header_line = line_of(&record);
+                header_line = record.position().map_or(0, |p| lines.at(p.byte()));
                 break;
             }
             Ok(false) => {
@@ -185,18 +193,19 @@ pub(crate) fn read(
                         required.join(", ")
                     ),
                 ));
-                return false;
+                return None;
             }
             Err(e) => {
                 errors.push(InputError::file(
                     file,
                     format!("kan het bestand niet lezen: {e}"),
                 ));
-                return false;
+                return None;
             }
         }
     }
     let header_len = record.len();
+    let mut positions = vec![None; columns.len()];
     let mut header_ok = true;
     for (n, name) in record.iter().enumerate() {
         let name = String::from_utf8_lossy(name);
@@ -240,15 +249,63 @@ pub(crate) fn read(
         }
     }
     if !header_ok {
-        return false;
+        return None;
     }
+    let rows_at = usize::try_from(reader.position().byte())
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let rows_line = lines.line
+        + bytes[lines.offset.min(rows_at)..rows_at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+    Some(Header {
+        file,
+        columns,
+        bytes,
+        separator,
+        positions,
+        header_len,
+        rows_at,
+        rows_line,
+    })
+}
 
+fn reader(bytes: &[u8], separator: u8) -> csv::Reader<&[u8]> {
+    ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// Reads the rows in `bytes` (which begin on line `first_line`) and calls `row` for each
+/// non-empty one.
+fn rows<S>(
+    header: &Header<'_>,
+    bytes: &[u8],
+    first_line: u64,
+    state: &mut S,
+    errors: &mut Vec<InputError>,
+    row: &impl Fn(&Row<'_>, &mut S, &mut Vec<InputError>),
+) {
+    let (file, columns) = (header.file, header.columns);
+    let separator = header.separator;
+    let header_len = header.header_len;
+    let positions = &header.positions;
+    let mut reader = reader(bytes, separator);
+    let mut record = ByteRecord::new();
+    let mut lines = Lines {
+        bytes,
+        offset: 0,
+        line: first_line,
+    };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| p.line());
+                let line = e.position().map(|p| first_line + p.line() - 1);
                 errors.push(InputError {
                     file: file.to_string(),
                     line,
@@ -261,7 +318,7 @@ pub(crate) fn read(
         if all_empty(&record) {
             continue;
         }
-        let line = line_of(&record);
+        let line = record.position().map_or(first_line, |p| lines.at(p.byte()));
         let mut fields = Vec::with_capacity(columns.len());
         for (i, name) in columns.iter().enumerate() {
             let field = match positions[i].and_then(|p| record.get(p as usize - 1)) {
@@ -280,7 +337,11 @@ pub(crate) fn read(
                     }
                     Some("") => Field::Empty,
                     Some(s) => {
-                        let chars = s.chars().count();
+                        let chars = if s.len() > MAX_FIELD_CHARS {
+                            s.chars().count()
+                        } else {
+                            s.len()
+                        };
                         if chars > MAX_FIELD_CHARS {
                             errors.push(InputError::at(
                                 file,
@@ -321,10 +382,101 @@ pub(crate) fn read(
             file,
             line,
             columns,
-            positions: &positions,
+            positions,
             fields,
         };
-        row(&view, errors);
+        row(&view, state, errors);
     }
+}
+
+/// Reads `source` as CSV with the known `columns`, of which `required` must be in the header, and
+/// calls `row` for each non-empty row. Reports header problems and field problems (not UTF-8, too
+/// long, more fields than the header) to `errors`. Returns whether the header was usable (the
+/// rows were read).
+pub(crate) fn read(
+    source: &Source<'_>,
+    columns: &[&'static str],
+    required: &[&'static str],
+    errors: &mut Vec<InputError>,
+    mut row: impl FnMut(&Row<'_>, &mut Vec<InputError>),
+) -> bool {
+    let Some(header) = header(source, columns, required, errors) else {
+        return false;
+    };
+    let row = std::cell::RefCell::new(&mut row);
+    let bytes = &header.bytes[header.rows_at..];
+    let call =
+        |view: &Row<'_>, _: &mut (), errors: &mut Vec<InputError>| (row.borrow_mut())(view, errors);
+    rows(&header, bytes, header.rows_line, &mut (), errors, &call);
     true
+}
+
+/// Rows per chunk at least, for [`read_parallel`].
+const MIN_CHUNK_BYTES: usize = 1 << 20;
+
+/// As [`read`], but the rows are read in chunks on all threads, each chunk with its own `S`:
+/// returns the states in file order (`None` when the header was not usable). Errors are in file
+/// order too. A file with a quote in its rows is read in one chunk (a quoted field may hold a
+/// line end, so lines are no safe place to cut it).
+pub(crate) fn read_parallel<S: Default + Send>(
+    source: &Source<'_>,
+    columns: &[&'static str],
+    required: &[&'static str],
+    errors: &mut Vec<InputError>,
+    row: impl Fn(&Row<'_>, &mut S, &mut Vec<InputError>) + Sync,
+) -> Option<Vec<S>> {
+    let header = header(source, columns, required, errors)?;
+    let bytes = &header.bytes[header.rows_at..];
+    let parts = if bytes.contains(&b'"') {
+        1
+    } else {
+        (bytes.len() / MIN_CHUNK_BYTES).clamp(1, 4 * rayon::current_num_threads())
+    };
+    // Cut after a line end near each 1/parts of the rows.
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let at = bytes.len() * k / parts;
+        let at = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |n| at + n + 1);
+        if at > *cuts.last().unwrap_or(&0) && at < bytes.len() {
+            cuts.push(at);
+        }
+    }
+    cuts.push(bytes.len());
+    let chunks: Vec<&[u8]> = cuts.windows(2).map(|w| &bytes[w[0]..w[1]]).collect();
+    let newlines: Vec<u64> = chunks
+        .par_iter()
+        .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
+        .collect();
+    let mut first_lines = Vec::with_capacity(chunks.len());
+    let mut line = header.rows_line;
+    for n in &newlines {
+        first_lines.push(line);
+        line += n;
+    }
+    let done: Vec<(S, Vec<InputError>)> = chunks
+        .par_iter()
+        .zip(first_lines)
+        .map(|(chunk, first_line)| {
+            let mut state = S::default();
+            let mut chunk_errors = Vec::new();
+            rows(
+                &header,
+                chunk,
+                first_line,
+                &mut state,
+                &mut chunk_errors,
+                &row,
+            );
+            (state, chunk_errors)
+        })
+        .collect();
+    let mut states = Vec::with_capacity(done.len());
+    for (state, chunk_errors) in done {
+        states.push(state);
+        errors.extend(chunk_errors);
+    }
+    Some(states)
 }

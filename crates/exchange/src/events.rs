@@ -62,9 +62,11 @@ pub(crate) fn parse(
             kind
         });
         let note = row.get(NOTE);
+        // Without a note column, the missing note is pointed out at the event.
+        let note_column = if row.col(NOTE).is_some() { NOTE } else { EVENT };
         match kind {
             Some(EventKind::Verwijdering) if !row.is_set(NOTE) => errors.push(row.error(
-                NOTE,
+                note_column,
                 "bij verwijdering is note verplicht: de school die heeft toegezegd de leerling toe te laten",
             )),
             Some(EventKind::ZorgZiekte) if row.is_set(NOTE) => errors.push(row.error(

@@ -2,6 +2,7 @@
 //! pupils, within their enrolment, and absence registrations that do not overlap.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use verzuim_engine::model::{PupilRecord, Registration, School, Span};
 use crate::error::InputError;
 use crate::events::{self, EventRow};
 use crate::pupils::{self, Pupils};
-use crate::registrations::{self, RegRow};
+use crate::registrations::{self, RegRow, RegRows};
 use crate::school::parse_school;
 use crate::values::date_nl;
 
@@ -30,6 +31,10 @@ pub struct InputFiles {
     pub pupils: PathBuf,
     pub registrations: PathBuf,
     pub events: Option<PathBuf>,
+    /// Keep each pupil's [`PupilDetails`] (name, BSN, contact). They are checked either way;
+    /// without this they are left empty, which keeps a region of a million pupils small when
+    /// the output does not show them (the JSON of `verzuim evaluate`).
+    pub details: bool,
 }
 
 /// What pupils.csv says about a pupil beyond what the rules need: for people reading the output,
@@ -51,7 +56,8 @@ pub struct PupilDetails {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PupilInput {
     pub record: PupilRecord,
-    pub details: PupilDetails,
+    /// Shared by every pupil (one empty value) when [`InputFiles::details`] is off.
+    pub details: Arc<PupilDetails>,
     /// The line in registrations.csv of each of `record.registrations`.
     pub registration_lines: Vec<u64>,
     /// The line in events.csv of each of `record.events`.
@@ -98,27 +104,19 @@ pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
             }
         }
     };
-    let mut school_errors = Vec::new();
-    let mut pupil_errors = Vec::new();
-    let mut reg_errors = Vec::new();
-    let mut event_errors = Vec::new();
-    let school = read(&files.school, &mut school_errors);
-    let pupils = read(&files.pupils, &mut pupil_errors);
-    let regs = read(&files.registrations, &mut reg_errors);
-    let events = files.events.as_ref().map(|p| read(p, &mut event_errors));
-    fn source((name, bytes): &(String, Option<Vec<u8>>)) -> Option<Source<'_>> {
-        bytes.as_ref().map(|b| Source {
-            name: name.as_str(),
-            bytes: b.as_slice(),
-        })
-    }
-    let result = check(
-        source(&school),
-        source(&pupils),
-        source(&regs),
-        events.as_ref().and_then(source),
-        [school_errors, pupil_errors, reg_errors, event_errors],
-    );
+    // One file after the other, each dropped once it is read: a region's files are large.
+    let mut file_errors: [Vec<InputError>; 4] = Default::default();
+    let half = {
+        let school = read(&files.school, &mut file_errors[0]);
+        let pupils = read(&files.pupils, &mut file_errors[1]);
+        first_half(source(&school), source(&pupils), file_errors, files.details)
+    };
+    let result = {
+        let mut half = half;
+        let regs = read(&files.registrations, &mut half.errors[2]);
+        let events = files.events.as_ref().map(|p| read(p, &mut half.errors[3]));
+        second_half(half, source(&regs), events.as_ref().and_then(source))
+    };
     match result {
         Ok(input) => Ok(input),
         Err(e) => {
@@ -126,6 +124,13 @@ pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
             Err(errors)
         }
     }
+}
+
+fn source((name, bytes): &(String, Option<Vec<u8>>)) -> Option<Source<'_>> {
+    bytes.as_ref().map(|b| Source {
+        name: name.as_str(),
+        bytes: b.as_slice(),
+    })
 }
 
 /// Parses and checks the input files' contents: every problem is reported, file by file, in
@@ -136,32 +141,32 @@ pub fn parse(
     registrations: Source<'_>,
     events: Option<Source<'_>>,
 ) -> Result<Input, Vec<InputError>> {
-    check(
-        Some(school),
-        Some(pupils),
-        Some(registrations),
-        events,
-        Default::default(),
-    )
+    let half = first_half(Some(school), Some(pupils), Default::default(), true);
+    second_half(half, Some(registrations), events)
 }
 
-/// `None` for a file that could not be read (its error is already in `errors`).
-fn check(
+/// The school and the pupils, read and checked; the errors so far, per file (school, pupils,
+/// registrations, events).
+struct FirstHalf {
+    school: Option<School>,
+    pupils: Pupils,
+    errors: [Vec<InputError>; 4],
+}
+
+/// Reads the school beside the pupils (they do not depend on each other). `None` for a file that
+/// could not be read (its error is already in `errors`).
+fn first_half(
     school: Option<Source<'_>>,
     pupils: Option<Source<'_>>,
-    registrations: Option<Source<'_>>,
-    events: Option<Source<'_>>,
     errors: [Vec<InputError>; 4],
-) -> Result<Input, Vec<InputError>> {
+    details: bool,
+) -> FirstHalf {
     let [
         mut school_errors,
         mut pupil_errors,
-        mut reg_errors,
-        mut event_errors,
+        reg_errors,
+        event_errors,
     ] = errors;
-    let reg_file = registrations.map_or("", |s| s.name);
-    // The files are read in parallel where they do not depend on each other: the school beside
-    // the pupils, then the registrations beside the events (both look pupils up).
     let (school, pupils) = rayon::join(
         || {
             school.and_then(|s| match parse_school(s.name, s.bytes) {
@@ -173,10 +178,36 @@ fn check(
             })
         },
         || match pupils {
-            Some(source) => pupils::parse(&source, &mut pupil_errors),
+            Some(source) => pupils::parse(&source, details, &mut pupil_errors),
             None => Pupils::unreadable(),
         },
     );
+    FirstHalf {
+        school,
+        pupils,
+        errors: [school_errors, pupil_errors, reg_errors, event_errors],
+    }
+}
+
+/// Reads the registrations beside the events (both look pupils up), builds the input and
+/// reports every problem, file by file, in line order.
+fn second_half(
+    half: FirstHalf,
+    registrations: Option<Source<'_>>,
+    events: Option<Source<'_>>,
+) -> Result<Input, Vec<InputError>> {
+    let FirstHalf {
+        school,
+        pupils,
+        errors,
+    } = half;
+    let [
+        school_errors,
+        pupil_errors,
+        mut reg_errors,
+        mut event_errors,
+    ] = errors;
+    let reg_file = registrations.map_or("", |s| s.name);
     let (regs, events) = rayon::join(
         || {
             registrations
@@ -190,7 +221,7 @@ fn check(
         },
     );
 
-    let (first_date, last_date) = date_range(&pupils, &regs, &events, school.as_ref());
+    let (first_date, last_date) = date_range(&pupils, &regs.rows, &events, school.as_ref());
     let mut input = school.map(|school| Input {
         school,
         pupils: Vec::new(),
@@ -248,7 +279,7 @@ fn date_range(
 fn build(
     input: &mut Input,
     pupils: Pupils,
-    regs: Vec<RegRow>,
+    regs: RegRows,
     events: Vec<EventRow>,
     reg_file: &str,
     reg_errors: &mut Vec<InputError>,
@@ -268,8 +299,8 @@ fn build(
         })
         .collect();
     let calendar = SchoolCalendar::new(&input.school, input.first_date, input.last_date);
-    let mut start_columns: Vec<Vec<Option<u64>>> = vec![Vec::new(); input.pupils.len()];
-    for mut row in regs {
+    let start_column = regs.start_column;
+    for mut row in regs.rows {
         let Some(pupil) = input.pupils.get_mut(row.pupil) else {
             continue;
         };
@@ -290,7 +321,6 @@ fn build(
         }
         pupil.record.registrations.push(row.registration);
         pupil.registration_lines.push(row.line);
-        start_columns[row.pupil].push(row.start_column);
     }
     for row in events {
         if let Some(pupil) = input.pupils.get_mut(row.pupil) {
@@ -301,9 +331,8 @@ fn build(
     let overlaps: Vec<InputError> = input
         .pupils
         .par_iter()
-        .zip(&start_columns)
-        .filter(|(pupil, _)| pupil.record.registrations.len() >= 2)
-        .flat_map_iter(|(pupil, columns)| {
+        .filter(|pupil| pupil.record.registrations.len() >= 2)
+        .flat_map_iter(|pupil| {
             let calendar = &calendar;
             calendar
                 .absence_overlaps(&pupil.record)
@@ -328,7 +357,7 @@ fn build(
                     Some(InputError::at(
                         reg_file,
                         late_line,
-                        columns.get(late).copied().flatten(),
+                        start_column,
                         format!(
                             "overlapt met regel {early_line} (zelfde lestijd{on}); twee registraties van leerling \"{}\" mogen niet dezelfde lestijd beslaan",
                             pupil.record.pupil.id

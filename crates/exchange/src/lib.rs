@@ -8,8 +8,10 @@
 //!
 //! Parsing never panics, whatever the bytes: see the property tests in `tests/`.
 
+pub mod card;
 mod csvfile;
 mod error;
+pub mod evaluate;
 mod events;
 pub mod holidays;
 mod input;
@@ -19,11 +21,14 @@ mod pupils;
 mod registrations;
 pub mod school;
 pub mod values;
+pub mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use card::{load_card, parse_card, read_card_file};
 pub use error::InputError;
+pub use evaluate::{Evaluated, evaluate_input};
 pub use input::{Input, InputFiles, PupilDetails, PupilInput, Source, load, parse, read_file};
 pub use output::json::write_json;
 pub use output::table::write_table;

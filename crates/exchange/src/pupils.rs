@@ -1,6 +1,7 @@
 //! `pupils.csv` (formats.md): one row per pupil's enrolment at the school.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use verzuim_engine::model::Pupil;
 
@@ -9,7 +10,8 @@ use crate::error::InputError;
 use crate::input::{PupilDetails, Source};
 use crate::values::{date_nl, is_valid_bsn, parse_date};
 
-const COLUMNS: &[&str] = &[
+/// The columns of pupils.csv (formats.md), in the order `write::pupils_csv` writes them.
+pub(crate) const COLUMNS: &[&str] = &[
     "pupil_id",
     "birth_date",
     "group",
@@ -54,7 +56,7 @@ const CITY: usize = 15;
 /// A valid pupil row.
 pub(crate) struct PupilRow {
     pub pupil: Pupil,
-    pub details: PupilDetails,
+    pub details: Arc<PupilDetails>,
 }
 
 /// What pupils.csv gave.
@@ -63,8 +65,9 @@ pub(crate) struct Pupils {
     pub readable: bool,
     /// The valid rows, in file order.
     pub rows: Vec<PupilRow>,
-    /// Every pupil id in the file (valid row or not) -> the index in `rows` when valid.
-    pub ids: HashMap<String, Option<usize>>,
+    /// Every pupil id in the file (valid row or not) -> the index in `rows` when valid, and
+    /// the line of its first row.
+    pub ids: HashMap<String, (Option<usize>, u64)>,
 }
 
 impl Pupils {
@@ -81,7 +84,7 @@ impl Pupils {
     /// error then, to avoid a flood), `Err` for an unknown pupil.
     pub fn find(&self, id: &str) -> Result<Option<usize>, String> {
         match self.ids.get(id) {
-            Some(index) => Ok(*index),
+            Some((index, _)) => Ok(*index),
             None if !self.readable => Ok(None),
             None => Err(format!(
                 "onbekende leerling \"{id}\": staat niet in pupils.csv"
@@ -90,33 +93,77 @@ impl Pupils {
     }
 }
 
-pub(crate) fn parse(source: &Source<'_>, errors: &mut Vec<InputError>) -> Pupils {
+/// One row of pupils.csv, read on its own (in parallel with the others).
+struct Parsed {
+    id: Option<String>,
+    line: u64,
+    id_column: Option<u64>,
+    row: Option<PupilRow>,
+    /// The row's own errors: dropped when the row repeats an earlier pupil id.
+    errors: Vec<InputError>,
+}
+
+/// Reads pupils.csv; `details`: keep each pupil's [`PupilDetails`] (they are checked either way).
+/// The rows are read in parallel; then, in file order, each pupil id is taken once (a repeated
+/// id is an error naming both lines).
+pub(crate) fn parse(source: &Source<'_>, details: bool, errors: &mut Vec<InputError>) -> Pupils {
     let mut pupils = Pupils::unreadable();
-    let mut first_line: HashMap<String, u64> = HashMap::new();
-    pupils.readable = csvfile::read(source, COLUMNS, REQUIRED, errors, |row, errors| {
-        let Some(id) = row.required(PUPIL_ID, errors) else {
-            // Still check the rest of the row.
-            let _ = read_row(row, errors);
-            return;
-        };
-        if let Some(first) = first_line.get(id) {
-            errors.push(row.error(
-                PUPIL_ID,
-                format!(
-                    "leerling \"{id}\" staat twee keer in pupils.csv: op regel {first} en op regel {}",
-                    row.line
-                ),
-            ));
-            return;
+    // Without details every pupil shares one empty value.
+    let empty = Arc::new(PupilDetails::default());
+    let shared = (!details).then_some(&empty);
+    let chunks = csvfile::read_parallel(
+        source,
+        COLUMNS,
+        REQUIRED,
+        errors,
+        |row, parsed: &mut Vec<Parsed>, _| {
+            let mut row_errors = Vec::new();
+            let id = row.required(PUPIL_ID, &mut row_errors).map(str::to_string);
+            // Without an id the rest of the row is still checked.
+            let pupil_row = read_row(row, shared, &mut row_errors);
+            parsed.push(Parsed {
+                id,
+                line: row.line,
+                id_column: row.col(PUPIL_ID),
+                row: pupil_row,
+                errors: row_errors,
+            });
+        },
+    );
+    let Some(chunks) = chunks else {
+        return pupils;
+    };
+    pupils.readable = true;
+    let mut ids: HashMap<String, (Option<usize>, u64)> =
+        HashMap::with_capacity(chunks.iter().map(Vec::len).sum());
+    for chunk in chunks {
+        for p in chunk {
+            let Some(id) = p.id else {
+                errors.extend(p.errors);
+                continue;
+            };
+            if let Some((_, first)) = ids.get(&id) {
+                errors.push(InputError::at(
+                    source.name,
+                    p.line,
+                    p.id_column,
+                    format!(
+                        "leerling \"{id}\" staat twee keer in pupils.csv: op regel {first} en op regel {}",
+                        p.line
+                    ),
+                ));
+                continue;
+            }
+            errors.extend(p.errors);
+            let index = p.row.map(|mut pupil_row| {
+                pupil_row.pupil.id = id.clone();
+                pupils.rows.push(pupil_row);
+                pupils.rows.len() - 1
+            });
+            ids.insert(id, (index, p.line));
         }
-        first_line.insert(id.to_string(), row.line);
-        let index = read_row(row, errors).map(|mut pupil_row| {
-            pupil_row.pupil.id = id.to_string();
-            pupils.rows.push(pupil_row);
-            pupils.rows.len() - 1
-        });
-        pupils.ids.insert(id.to_string(), index);
-    });
+    }
+    pupils.ids = ids;
     pupils
 }
 
@@ -143,7 +190,13 @@ fn date_field(
     }
 }
 
-fn read_row(row: &Row<'_>, errors: &mut Vec<InputError>) -> Option<PupilRow> {
+/// Reads and checks a row; `none`: the shared empty details to give every pupil instead of its
+/// own (which are checked all the same).
+fn read_row(
+    row: &Row<'_>,
+    none: Option<&Arc<PupilDetails>>,
+    errors: &mut Vec<InputError>,
+) -> Option<PupilRow> {
     let before = errors.len();
     let birth_date = date_field(row, BIRTH_DATE, true, errors);
     let group = row.required(GROUP, errors);
@@ -189,16 +242,19 @@ fn read_row(row: &Row<'_>, errors: &mut Vec<InputError>) -> Option<PupilRow> {
             // Without enrolled_until the pupil is still enrolled: a next school means nothing.
             next_school: enrolled_until.and(text(NEXT_SCHOOL)),
         },
-        details: PupilDetails {
-            name: text(NAME),
-            bsn: text(BSN),
-            onderwijsnummer: text(ONDERWIJSNUMMER),
-            parent_name: text(PARENT_NAME),
-            parent_email: text(PARENT_EMAIL),
-            parent_phone: text(PARENT_PHONE),
-            street: text(STREET),
-            postcode: text(POSTCODE),
-            city: text(CITY),
+        details: match none {
+            Some(none) => none.clone(),
+            None => Arc::new(PupilDetails {
+                name: text(NAME),
+                bsn: text(BSN),
+                onderwijsnummer: text(ONDERWIJSNUMMER),
+                parent_name: text(PARENT_NAME),
+                parent_email: text(PARENT_EMAIL),
+                parent_phone: text(PARENT_PHONE),
+                street: text(STREET),
+                postcode: text(POSTCODE),
+                city: text(CITY),
+            }),
         },
     })
 }

@@ -769,14 +769,15 @@ fn signal(kind: SignalKind, on: jiff::civil::Date, evidence: Vec<Evidence>) -> S
         period: None,
         evidence,
         pupil_participates: false,
-        actions: vec![SignalAction {
+        actions: [SignalAction {
             party: Party::School,
             text: "Meldt".into(),
             melding: true,
             referral: false,
             due: Some(date(2026, 10, 1)),
             trigger: None,
-        }],
+        }]
+        .into(),
     }
 }
 
@@ -813,7 +814,9 @@ fn json_has_the_contract_shape() {
     );
     late.count = Some(5);
     late.stage = Some("5x".into());
-    late.actions[0].trigger = Some(Trigger::NietVerschenenZonderGoedeReden);
+    let mut actions = late.actions.to_vec();
+    actions[0].trigger = Some(Trigger::NietVerschenenZonderGoedeReden);
+    late.actions = actions.into();
     let removal = signal(
         SignalKind::Verwijdering,
         date(2026, 9, 24),
@@ -968,5 +971,17 @@ fn evidence_is_chronological_and_ends_at_the_signal_date() {
             // The part up to and including the signal's date.
             ("2026-09-17", "2026-09-18"),
         ]
+    );
+}
+
+/// An events.csv without a `note` column: the missing note of a verwijdering is pointed out at
+/// the event's column (a column always applies).
+#[test]
+fn verwijdering_without_a_note_column_points_at_the_event() {
+    event_error(
+        "pupil_id,date,event\n1001,2026-09-21,verwijdering\n",
+        2,
+        Some(3),
+        "bij verwijdering is note verplicht",
     );
 }

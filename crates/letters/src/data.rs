@@ -216,7 +216,7 @@ impl Waarschuwingsbrief {
 /// Why the school referred the pupil to GGD-JGZ: a category of the card, never a diagnosis.
 ///
 /// There is deliberately no free text here: the nature of an illness is never written down
-/// (rules.md §8).
+/// (docs/spec/rules.md §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralReason {
@@ -265,7 +265,7 @@ pub enum PersonNumberKind {
     Onderwijsnummer,
 }
 
-/// Overzicht melding: the legal content of a melding (rules.md §7) and its status history.
+/// Overzicht melding: the legal content of a melding (docs/spec/rules.md §7) and its status history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverzichtMelding {
     /// The pupil's BSN or onderwijsnummer, in full: the letter shows only its last 3

@@ -500,7 +500,7 @@ pub fn hours(minutes: u32) -> f64 {
     (f64::from(minutes) / 60.0 * 100.0).round() / 100.0
 }
 
-/// The DUO export of a melding (docs/duo-export.md): exactly the legal content of rules.md §7 —
+/// The DUO export of a melding (docs/duo-export.md): exactly the legal content of docs/spec/rules.md §7 —
 /// persoonsgebonden nummer, kind of verzuim, start and end date, hours, suspected reason, what the
 /// school already did — with the school, the municipality, the date and the DUO status. No
 /// health data, no notes, no afspraken, no name or address.

@@ -5,7 +5,7 @@
 //! Validation (Dutch messages): a registration or event lies within the pupil's enrolment and not
 //! after `today` (the service evaluates the full record, so nothing may lie in the future); a span
 //! ends after it starts; a lateness is one day; minutes late only on `te_laat`; no note on `ziek`
-//! and no note on `zorg_ziekte` (rules.md §8: the nature of an illness is never stored); a
+//! and no note on `zorg_ziekte` (docs/spec/rules.md §8: the nature of an illness is never stored); a
 //! `verwijdering` names the admitting school; two absence registrations never cover the same
 //! lesson time.
 
@@ -194,6 +194,7 @@ pub async fn add_event(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
+    check_not_recorded(&current.record, &current.events, &event, None)?;
     let version = tx
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
@@ -224,6 +225,7 @@ pub async fn correct_event(
         .await?
         .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
+    check_not_recorded(&current.record, &current.events, &event, Some(id))?;
     let version = tx
         .correct_event(school_id, id, &event, caller.actor())
         .await?;
@@ -523,7 +525,7 @@ pub(crate) fn check_registration_alone(
     Ok(())
 }
 
-/// Trims an event's note and checks it alone (rules.md §8 and the card's verwijdering).
+/// Trims an event's note and checks it alone (docs/spec/rules.md §8 and the card's verwijdering).
 fn normalise_event(event: &Event) -> Result<Event> {
     let note = optional(event.note.as_deref(), "De toelichting")?;
     if event.kind == EventKind::ZorgZiekte && note.is_some() {
@@ -541,6 +543,28 @@ fn normalise_event(event: &Event) -> Result<Event> {
         date: event.date,
         note,
     })
+}
+
+/// One event of a kind per pupil per date: each raises the card's signal of that date
+/// (docs/spec/rules.md §2), and a pupil has one active signal of a kind on a date. `except`: the
+/// event being corrected.
+fn check_not_recorded(
+    record: &PupilRecord,
+    refs: &[VersionRef],
+    event: &Event,
+    except: Option<EventId>,
+) -> Result<()> {
+    let recorded = record.events.iter().zip(refs).any(|(e, r)| {
+        e.kind == event.kind && e.date == event.date && except.is_none_or(|id| id != r.id)
+    });
+    if recorded {
+        return Err(ServiceError::invalid(format!(
+            "er is al een gebeurtenis {} op {} vastgelegd voor deze leerling",
+            event.kind.as_str(),
+            date_nl(event.date)
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn check_event(record: &PupilRecord, today: Date, event: &Event) -> Result<()> {

@@ -1,5 +1,5 @@
 //! Re-evaluation of one pupil and synchronisation of the stored signals, cases and the school's
-//! tasks (rules.md §2, §7; docs/workflow.md).
+//! tasks (docs/spec/rules.md §2, §7; docs/workflow.md).
 //!
 //! After every change to a pupil's data, in the same transaction: the pupil's current record is
 //! evaluated in full (no as-of cut: registrations never lie after today) with the school's card and
@@ -220,7 +220,7 @@ async fn refresh(
     let content_changed = old.minutes != signal.minutes || old.period != signal.period;
     if !content_changed
         && old.evidence == evidence
-        && old.actions == signal.actions
+        && old.actions[..] == signal.actions[..]
         && old.pupil_participates == signal.pupil_participates
     {
         return Ok(());

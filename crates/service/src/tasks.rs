@@ -1,5 +1,5 @@
 //! Tasks: completing them (with when and how the parents were informed), marking them not needed,
-//! and what completing them starts (rules.md §7, docs/workflow.md):
+//! and what completing them starts (docs/spec/rules.md §7, docs/workflow.md):
 //!
 //! - the school's **melding** task -> the melding to the leerplichtambtenaar of the pupil's home
 //!   municipality (status `geregistreerd`) and leerplicht's actions of the signal as its tasks;
@@ -314,7 +314,7 @@ async fn party_tasks(
 
 /// The start and end date of a melding for a signal without an absence period (te laat komen:
 /// from the first lateness counted to the signal's date; otherwise the signal's date): the
-/// legal content asks for both (rules.md §7).
+/// legal content asks for both (docs/spec/rules.md §7).
 async fn counted_period(tx: &mut Tx, task: &Task, signal: &StoredSignal) -> Result<Period> {
     let mut from = signal.date;
     if signal

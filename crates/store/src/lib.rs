@@ -23,6 +23,7 @@ mod org;
 pub mod overview;
 mod pupils;
 pub mod service_queries;
+pub mod test_support;
 mod types;
 mod workflow;
 mod writer;

@@ -89,7 +89,7 @@ fn event_of(r: &Row) -> Result<StoredEvent> {
     })
 }
 
-/// rules.md §8: the nature of an illness is never stored.
+/// docs/spec/rules.md §8: the nature of an illness is never stored.
 fn check_registration(reg: &Registration, note: Option<&str>) -> Result<()> {
     if reg.code == Code::Ziek && note.is_some() {
         return Err(StoreError::Invalid(

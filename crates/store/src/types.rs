@@ -498,7 +498,7 @@ pub struct HistoryEntry {
     pub reason: Option<String>,
 }
 
-/// The legal content of a melding (rules.md §7); the persoonsgebonden nummer is the pupil's.
+/// The legal content of a melding (docs/spec/rules.md §7); the persoonsgebonden nummer is the pupil's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMelding {
     pub case_id: CaseId,

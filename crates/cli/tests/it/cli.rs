@@ -547,7 +547,7 @@ fn card_check_names_the_line_of_a_broken_card() {
 
 #[test]
 fn a_signal_does_not_change_when_later_registrations_are_removed() {
-    // rules.md §2: "A signal depends only on registrations up to its date: removing everything
+    // docs/spec/rules.md §2: "A signal depends only on registrations up to its date: removing everything
     // after the date never changes it." Whole-day rows (code, first day, last day), cut at each
     // signal's date: rows after it dropped, rows across it ending on it.
     let rows = [
@@ -669,7 +669,72 @@ fn default_format_is_json_when_stdout_is_not_a_terminal() {
     assert_eq!(json["signals"][0]["kind"], "ziekmelding", "{json}");
 }
 
-/// The demo school (README's first command) raises every signal kind of rules.md §2.
+/// The binary writes byte for byte what the exchange crate's `load`, `evaluate_input` and
+/// `write_json` give, so the scenario folders (run at the exchange level) test the binary's
+/// output too: a scenario with `--approaching` and events, and the demo school.
+#[test]
+fn the_binary_writes_what_the_exchange_crate_writes() {
+    let root = workspace_root();
+    let as_of = jiff::civil::date(2027, 3, 15);
+    for (school, dir) in [
+        ("tests/scenarios/school.toml", "tests/scenarios/events"),
+        ("examples/demo/school.toml", "examples/demo"),
+    ] {
+        let dir = root.join(dir);
+        let files = verzuim_exchange::InputFiles {
+            school: root.join(school),
+            pupils: dir.join("pupils.csv"),
+            registrations: dir.join("registrations.csv"),
+            events: Some(dir.join("events.csv")),
+            details: false,
+        };
+        let card = verzuim_engine::card::builtin("twente-po").expect("built-in card");
+        let input = verzuim_exchange::load(&files).expect("valid input");
+        let (signals, approaching) =
+            verzuim_exchange::evaluate_input(&card, &input, as_of, Some(0.5));
+        let mut expected = Vec::new();
+        verzuim_exchange::write_json(
+            &mut expected,
+            &card,
+            as_of,
+            &input,
+            &signals,
+            approaching.as_deref(),
+        )
+        .expect("write to memory");
+        let path = |p: &std::path::Path| p.display().to_string();
+        let run = run_in(
+            &dir,
+            &[
+                "evaluate",
+                "--school",
+                &path(&files.school),
+                "--pupils",
+                "pupils.csv",
+                "--registrations",
+                "registrations.csv",
+                "--events",
+                "events.csv",
+                "--as-of",
+                "15-03-2027",
+                "--approaching",
+                "0.5",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(run.code, Some(0), "{}", run.describe());
+        assert!(!signals.is_empty(), "{}: no signals", dir.display());
+        assert_eq!(
+            run.stdout,
+            String::from_utf8(expected).unwrap(),
+            "{}",
+            dir.display()
+        );
+    }
+}
+
+/// The demo school (README's first command) raises every signal kind of docs/spec/rules.md §2.
 #[test]
 fn demo_school_raises_every_signal_kind() {
     let demo = workspace_root().join("examples/demo");

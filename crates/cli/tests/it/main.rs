@@ -1,14 +1,13 @@
 //! Integration tests of the `verzuim` binary, in one test binary (`cargo test -p verzuim --test it`).
 //!
-//! - `scenarios`: every folder under `tests/scenarios/` is run through `verzuim evaluate` and
-//!   compared with its hand-computed `expected.json` (see that module for the format).
 //! - `cli`: the command-line contract of `shared/spec/formats.md`: exit codes, error reports
-//!   naming `file:line[:column]`, the JSON shape, `--approaching`, `--format table`, `card check`.
+//!   naming `file:line[:column]`, the JSON shape, `--approaching`, `--format table`, `--as-of`,
+//!   `card check`, and that the binary writes exactly what the exchange crate writes for a
+//!   scenario (the scenario folders themselves run in `crates/exchange/tests/scenarios`).
 
 mod browser;
 mod cli;
 mod kill;
-mod scenarios;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! The card as data: a regional verzuimkaart with its rules, parameters and action texts.
 //!
-//! A card file (`cards/*.toml`) names, per signal kind of rules.md §2, the parameters of that
+//! A card file (`cards/*.toml`) names, per signal kind of docs/spec/rules.md §2, the parameters of that
 //! kind (thresholds, windows with their unit, stages, deadlines) and the card's actions per party
 //! in the card's own Dutch. [`Card::from_toml`] reads and validates a card file and reports every
 //! problem with its line; the built-in cards are embedded in the binary ([`builtin`]).
@@ -38,12 +38,17 @@ pub fn builtin(id: &str) -> Option<Card> {
 pub struct Card {
     /// Stable id, for example `twente-po`.
     pub id: String,
+    /// The version of this card's text and parameters: 1, 2, … (a changed card is a new
+    /// version, like a new version of a law; docs/cards.md).
+    pub version: u32,
+    /// The first day on which this version applies.
+    pub valid_from: jiff::civil::Date,
     /// The card's title, for example "Regionale verzuimkaart Twente, primair onderwijs".
     pub name: String,
     pub motto: Option<String>,
-    /// Codes whose absence time is unauthorized (ongeoorloofd), rules.md §1.
+    /// Codes whose absence time is unauthorized (ongeoorloofd), docs/spec/rules.md §1.
     pub unauthorized_codes: Vec<Code>,
-    /// Whether a lateness counts as unauthorized absence time (rules.md §1; default false).
+    /// Whether a lateness counts as unauthorized absence time (docs/spec/rules.md §1; default false).
     pub late_counts_as_absence: bool,
     /// Leerplicht from the first lesson day of the month after the `start_age` birthday, until
     /// 31 July of the school year in which the pupil turns `end_age` (Lpw art. 3).
@@ -55,7 +60,7 @@ pub struct Card {
 }
 
 /// "(en leerling vanaf 12 jaar)": from `from_age` the phrase reads as `replacement`, below it the
-/// phrase is left out (rules.md §7).
+/// phrase is left out (docs/spec/rules.md §7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PupilPhrase {
     pub text: String,
@@ -147,7 +152,7 @@ pub struct CardAction {
     pub trigger: Option<Trigger>,
 }
 
-/// A window or duration with its unit (rules.md §9: every window names its unit).
+/// A window or duration with its unit (docs/spec/rules.md §9: every window names its unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Duration {
     pub count: u32,

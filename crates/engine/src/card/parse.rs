@@ -97,6 +97,8 @@ struct Checker<'t> {
 
 const CARD_KEYS: &[&str] = &[
     "id",
+    "version",
+    "valid_from",
     "name",
     "motto",
     "absence",
@@ -119,6 +121,10 @@ const ACTION_KEYS: &[&str] = &[
 ];
 const DURATION_KEYS: &[&str] = &["count", "unit"];
 const STAGE_KEYS: &[&str] = &["at", "name", "title", "description", "actions"];
+
+/// The years a card's `valid_from` may name (a typo such as 20226 is an error).
+const FIRST_YEAR: i16 = 1990;
+const LAST_YEAR: i16 = 2100;
 
 /// The highest age a card may name (ages are checked to catch typos such as 120).
 const MAX_AGE: i128 = 25;
@@ -301,6 +307,44 @@ impl<'t> Checker<'t> {
             .map(|n| n.map(|n| n as u8))
     }
 
+    /// A required TOML local date (`2026-08-01`) in the years [`FIRST_YEAR`]–[`LAST_YEAR`].
+    fn date(&mut self, t: Tbl<'_, '_>, key: &str) -> Option<jiff::civil::Date> {
+        let Some(value) = t.get(key) else {
+            self.missing(t, key);
+            return None;
+        };
+        let DeValue::Datetime(dt) = value.get_ref() else {
+            self.wrong_type(
+                value,
+                key,
+                "een datum zoals 2026-08-01 (zonder aanhalingstekens)",
+            );
+            return None;
+        };
+        let date = match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => d,
+            _ => {
+                let message = format!("`{key}` moet een datum zonder tijd zijn, zoals 2026-08-01");
+                self.error(value.span(), message);
+                return None;
+            }
+        };
+        let year = i16::try_from(date.year).unwrap_or(i16::MAX);
+        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
+            let message =
+                format!("`{key}`: het jaar moet tussen {FIRST_YEAR} en {LAST_YEAR} liggen");
+            self.error(value.span(), message);
+            return None;
+        }
+        match jiff::civil::Date::new(year, date.month as i8, date.day as i8) {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.error(value.span(), format!("`{key}`: de datum {dt} bestaat niet"));
+                None
+            }
+        }
+    }
+
     /// A sub-table (a `[header]` table or an inline table).
     fn table<'a, 'i>(
         &mut self,
@@ -477,6 +521,8 @@ impl<'t> Checker<'t> {
                 );
             }
         }
+        let version = self.count(root, "version", true);
+        let valid_from = self.date(root, "valid_from");
         let name = self.string(root, "name", true, false);
         let motto = self.string(root, "motto", false, false);
 
@@ -573,6 +619,8 @@ impl<'t> Checker<'t> {
 
         Some(Card {
             id: id?,
+            version: version.ok()??,
+            valid_from: valid_from?,
             name: name?,
             motto,
             unauthorized_codes: unauthorized_codes?,
@@ -1015,6 +1063,8 @@ mod tests {
     /// A minimal valid card, to break in tests.
     const SMALL: &str = r#"
 id = "klein"
+version = 3
+valid_from = 2027-08-01
 name = "Kleine kaart"
 
 [absence]
@@ -1058,6 +1108,9 @@ within_working_days = 5
         assert_eq!(phrase.text, "(en leerling vanaf 12 jaar)");
         assert_eq!(phrase.from_age, 12);
         assert_eq!(phrase.replacement, "en leerling");
+
+        assert_eq!(twente.version, 1);
+        assert_eq!(twente.valid_from, jiff::civil::date(2026, 8, 1));
 
         let mazl = parse(VOORBEELD_MAZL);
         assert_eq!(mazl.id, "voorbeeld-mazl");
@@ -1301,14 +1354,14 @@ within_working_days = 5
     #[test]
     fn three_problems_three_errors() {
         let broken = SMALL
-            .replace("threshold_minutes = 960", "treshold_minutes = 960") // line 11
-            .replace(r#"unit = "lesweken""#, r#"unit = "lesson_days""#) // line 12
-            .replace(r#"party = "school""#, r#"party = "gemeente""#); // line 15
+            .replace("threshold_minutes = 960", "treshold_minutes = 960") // line 13
+            .replace(r#"unit = "lesweken""#, r#"unit = "lesson_days""#) // line 14
+            .replace(r#"party = "school""#, r#"party = "gemeente""#); // line 17
         let errors = errors_of(&broken);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         // The misspelled key is reported as unknown, and the real key as missing (the table's
-        // header, line 8).
-        assert_eq!(lines, vec![8, 11, 12, 15], "{errors:#?}");
+        // header, line 10).
+        assert_eq!(lines, vec![10, 13, 14, 17], "{errors:#?}");
         assert!(
             errors[0]
                 .message
@@ -1329,19 +1382,19 @@ within_working_days = 5
         assert_eq!(errors[3].column, 9);
         assert_eq!(
             errors[3].to_string(),
-            format!("regel 15, kolom 9: {}", errors[3].message)
+            format!("regel 17, kolom 9: {}", errors[3].message)
         );
     }
 
     #[test]
     fn three_different_problems() {
         let broken = SMALL
-            .replace(r#"name = "Kleine kaart""#, "name = 3") // line 3: wrong type
-            .replace("count = 4", "count = 0") // line 12: zero count
-            .replace("melding = true\n", ""); // line 17: deadline without melding
+            .replace(r#"name = "Kleine kaart""#, "name = 3") // line 5: wrong type
+            .replace("count = 4", "count = 0") // line 14: zero count
+            .replace("melding = true\n", ""); // line 19: deadline without melding
         let errors = errors_of(&broken);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 12, 17], "{errors:#?}");
+        assert_eq!(lines, vec![5, 14, 19], "{errors:#?}");
         assert!(errors[0].message.contains("`name` moet een tekst zijn"));
         assert!(errors[1].message.contains("`count` moet groter dan 0 zijn"));
         assert!(
@@ -1356,7 +1409,7 @@ within_working_days = 5
         let broken = SMALL.replace("threshold_minutes = 960", "threshold_minutes = = 960");
         let errors = errors_of(&broken);
         assert!(!errors.is_empty());
-        assert_eq!(errors[0].line, 11, "{errors:#?}");
+        assert_eq!(errors[0].line, 13, "{errors:#?}");
         assert!(errors[0].message.starts_with("TOML-syntaxfout"));
 
         let unterminated = "id = \"x\nname = \"y\"\n";
@@ -1425,6 +1478,8 @@ actions = []
             .map(|e| (e.line, e.message.as_str()))
             .collect();
         let expect = [
+            (1, "ontbrekende sleutel `version`"),
+            (1, "ontbrekende sleutel `valid_from`"),
             (2, "`id` `Twente PO` mag alleen"),
             (3, "`name` mag niet leeg zijn"),
             (4, "onbekende sleutel `kleur`"),
@@ -1480,5 +1535,57 @@ actions = []
             "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of verstuurt een \
              waarschuwingsbrief aan ouders (kopie aan melder)"
         );
+    }
+
+    /// docs/cards.md: every card names its `version` (a count from 1) and `valid_from` (a date
+    /// without a time); both are required and checked.
+    #[test]
+    fn version_and_valid_from() {
+        let card = parse(SMALL);
+        assert_eq!(
+            (card.version, card.valid_from),
+            (3, jiff::civil::date(2027, 8, 1))
+        );
+        let cases: [(&str, &str, &str); 8] = [
+            ("version = 3\n", "", "ontbrekende sleutel `version`"),
+            (
+                "valid_from = 2027-08-01\n",
+                "",
+                "ontbrekende sleutel `valid_from`",
+            ),
+            (
+                "version = 3",
+                "version = 0",
+                "`version` moet groter dan 0 zijn",
+            ),
+            (
+                "version = 3",
+                "version = \"3\"",
+                "`version` moet een geheel getal zijn",
+            ),
+            (
+                "2027-08-01",
+                "\"2027-08-01\"",
+                "`valid_from` moet een datum zoals 2026-08-01",
+            ),
+            ("2027-08-01", "2027-08-01T08:00:00", "datum zonder tijd"),
+            ("2027-08-01", "2027-02-30", "TOML"),
+            (
+                "2027-08-01",
+                "9999-08-01",
+                "het jaar moet tussen 1990 en 2100 liggen",
+            ),
+        ];
+        for (from, to, wanted) in cases {
+            let text = SMALL.replacen(from, to, 1);
+            let errors = errors_of(&text);
+            assert!(
+                errors.iter().any(|e| e.message.contains(wanted)),
+                "{from} -> {to}: {errors:?}"
+            );
+        }
+        // The place of a wrong value: the line of `version` in SMALL is 3.
+        let errors = errors_of(&SMALL.replacen("version = 3", "version = -1", 1));
+        assert_eq!((errors[0].line, errors[0].column), (3, 11), "{errors:?}");
     }
 }

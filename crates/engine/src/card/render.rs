@@ -9,7 +9,7 @@ use crate::model::{Party, SignalKind};
 /// The width that [`Card::show`] wraps its lines at.
 const WIDTH: usize = 100;
 
-/// An action's text as it applies to a pupil of `age` (rules.md §7): from the card's
+/// An action's text as it applies to a pupil of `age` (docs/spec/rules.md §7): from the card's
 /// `pupil_phrase.from_age` the phrase ("(en leerling vanaf 12 jaar)") reads as its replacement
 /// ("en leerling"); below that age it is left out. White space is normalised, and no space is
 /// left before a comma, full stop, semicolon, colon or closing parenthesis.
@@ -55,7 +55,13 @@ impl Card {
         let thin = "-".repeat(WIDTH);
 
         push_wrapped(&mut out, &self.name.to_uppercase(), "", "");
-        push_wrapped(&mut out, &format!("kaart: {}", self.id), "", "");
+        let version = format!(
+            "kaart: {}, versie {}, geldig vanaf {}",
+            self.id,
+            self.version,
+            self.valid_from.strftime("%d-%m-%Y")
+        );
+        push_wrapped(&mut out, &version, "", "");
         if let Some(motto) = &self.motto {
             push_wrapped(&mut out, &format!("\"{motto}\""), "", "");
         }
@@ -503,6 +509,10 @@ mod tests {
         let shown = card.show();
         assert!(shown.starts_with("REGIONALE VERZUIMKAART TWENTE, PRIMAIR ONDERWIJS\n"));
         assert!(shown.contains("\"Vroegtijdig signaleren voorkomt erger!\""));
+        assert!(
+            shown.contains("kaart: twente-po, versie 1, geldig vanaf 01-08-2026\n"),
+            "{shown}"
+        );
         for kind in SignalKind::ALL {
             assert!(shown.contains(&format!("[{}]", kind.as_str())), "{kind}");
         }

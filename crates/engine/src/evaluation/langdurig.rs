@@ -3,7 +3,7 @@
 //!
 //! Card row "Langdurig relatief verzuim (thuiszitter)" ("Een leerling is een aaneengesloten
 //! periode van vier weken of langer, ongeoorloofd afwezig"); Leerplichtwet 1969 art. 21a; DUO's
-//! "langdurig relatief verzuim"; rules.md §4. A day counts when unauthorized absence covers all
+//! "langdurig relatief verzuim"; docs/spec/rules.md §4. A day counts when unauthorized absence covers all
 //! of its lesson time; days without lessons neither break nor extend a run; the span is measured
 //! in the card's unit (Twente: 28 days of the lesson calendar, so a run of exactly 4 weeks
 //! qualifies). One signal per run, on the last lesson day of the span.
@@ -70,5 +70,65 @@ fn span_end(ctx: &PupilContext, rule: &LangdurigRule, start: DayNumber) -> Optio
             let last = ctx.cal.lcal_day(ctx.cal.lcal(start) + count - 1)?;
             ctx.cal.last_lesson_day_on_or_before(last)
         }
+    }
+}
+
+/// Hand-computed cases of docs/spec/rules.md §4 on the scenario school (Twente: 28 days of the
+/// lesson calendar; herfstvakantie 17-25 October 2026, week 43).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::testkit::*;
+    use crate::model::Code::{Geoorloofd, Ongeoorloofd};
+    use crate::model::Period;
+
+    const KIND: SignalKind = SignalKind::LangdurigRelatiefVerzuim;
+
+    /// §4: a run from Monday 7 September covers S .. S + 27 days = Sunday 4 October; the signal
+    /// arises on the last lesson day of that span, Friday 2 October, with the run's minutes
+    /// (4 weeks of 4 x 345 + 225 = 1,605).
+    #[test]
+    fn four_weeks_of_complete_absence() {
+        let found = signals(
+            KIND,
+            &record(vec![days(Ongeoorloofd, "2026-09-07", "2026-10-09")]),
+        );
+        assert_eq!(found.len(), 1, "one signal per run: {found:?}");
+        let s = &found[0];
+        assert_eq!(s.date, d("2026-10-02"));
+        assert_eq!(s.minutes, Some(4 * 1605));
+        let period = Period {
+            from: d("2026-09-07"),
+            to: d("2026-10-02"),
+        };
+        assert_eq!(s.period, Some(period));
+    }
+
+    /// §4: one lesson day short of the span is no signal.
+    #[test]
+    fn one_day_short_is_no_signal() {
+        let regs = vec![days(Ongeoorloofd, "2026-09-07", "2026-10-01")];
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §4: a day that is not fully absent breaks the run (Tuesday 22 September, the afternoon
+    /// authorized); the new run from Wednesday 23 September has not reached 28 days by 9 October.
+    #[test]
+    fn a_partly_absent_day_breaks_the_run() {
+        let regs = vec![
+            days(Ongeoorloofd, "2026-09-07", "2026-09-21"),
+            times(Ongeoorloofd, "2026-09-22", "08:30", "12:00"),
+            times(Geoorloofd, "2026-09-22", "12:45", "15:00"),
+            days(Ongeoorloofd, "2026-09-23", "2026-10-09"),
+        ];
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §4: the lesson calendar cuts the holiday week out: from Monday 5 October, 28 days are
+    /// weeks 41, 42, 44 and 45, so the signal arises on Friday 6 November.
+    #[test]
+    fn the_holiday_week_is_cut_out() {
+        let regs = vec![days(Ongeoorloofd, "2026-10-05", "2026-11-13")];
+        assert_eq!(dates(KIND, &record(regs)), ["2026-11-06"]);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Card row "Luxe verzuim" ("Vrije uren/dagen zonder toestemming van directeur of
 //! leerplichtambtenaar"); Leerplichtwet 1969 art. 13a (vakantieverlof only with permission) and
-//! art. 21a; rules.md §2. `luxe_verzuim` arises on the first day of each run of consecutive
+//! art. 21a; docs/spec/rules.md §2. `luxe_verzuim` arises on the first day of each run of consecutive
 //! lesson days with `luxe` absence time.
 //!
 //! `mogelijk_luxe_verzuim` follows the card's "prikacties rondom schoolvakanties ter controle
@@ -105,4 +105,76 @@ fn holiday_edges(ctx: &PupilContext, rule: &MogelijkLuxeRule) -> BTreeSet<DayNum
         }
     }
     days
+}
+
+/// Hand-computed cases of docs/spec/rules.md §2 (luxe verzuim and possible luxe verzuim) on the
+/// scenario school: herfstvakantie 17-25 October 2026, so Friday 16 October is the last lesson
+/// day before it and Monday 26 October the first after it.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::testkit::*;
+    use crate::model::Code::{Geoorloofd, Luxe, Ongeoorloofd};
+
+    /// §2: one `luxe_verzuim` per run of consecutive lesson days with luxe absence time, on its
+    /// first day, with that day's minutes; the holiday between Friday 16 and Monday 26 October
+    /// neither breaks nor extends the run.
+    #[test]
+    fn one_signal_per_run_on_its_first_day() {
+        let regs = vec![
+            days(Luxe, "2026-10-15", "2026-10-16"),
+            day(Luxe, "2026-10-26"),
+        ];
+        let found = signals(SignalKind::LuxeVerzuim, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-10-15"));
+        assert_eq!(found[0].minutes, Some(345));
+        assert_eq!(evidence(&found[0]), vec![(0, 345)]);
+    }
+
+    /// §2: a lesson day without luxe (Tuesday 8 September) ends a run.
+    #[test]
+    fn a_lesson_day_between_makes_two_runs() {
+        let regs = vec![day(Luxe, "2026-09-07"), day(Luxe, "2026-09-09")];
+        assert_eq!(
+            dates(SignalKind::LuxeVerzuim, &record(regs)),
+            ["2026-09-07", "2026-09-09"]
+        );
+    }
+
+    /// §2: unauthorized absence on the last lesson day before or the first lesson day after a
+    /// vakantie is a possible luxe verzuim; the day before that (Thursday 15 October) is not.
+    #[test]
+    fn unauthorized_absence_at_the_edges_of_a_vakantie() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-10-15"),
+            times(Ongeoorloofd, "2026-10-16", "12:45", "15:00"),
+            day(Ongeoorloofd, "2026-10-26"),
+            day(Geoorloofd, "2026-12-18"),
+        ];
+        let found = signals(SignalKind::MogelijkLuxeVerzuim, &record(regs));
+        let found: Vec<(String, Vec<(usize, u32)>)> = found
+            .iter()
+            .map(|s| (s.date.to_string(), evidence(s)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("2026-10-16".to_string(), vec![(1, 135)]),
+                ("2026-10-26".to_string(), vec![(2, 345)])
+            ]
+        );
+    }
+
+    /// §2: a day with luxe absence time is luxe verzuim itself, not a suspicion.
+    #[test]
+    fn luxe_on_the_edge_is_no_suspicion() {
+        let regs = vec![
+            times(Luxe, "2026-10-16", "08:30", "12:00"),
+            times(Ongeoorloofd, "2026-10-16", "12:45", "15:00"),
+        ];
+        let record = record(regs);
+        assert!(signals(SignalKind::MogelijkLuxeVerzuim, &record).is_empty());
+        assert_eq!(dates(SignalKind::LuxeVerzuim, &record), ["2026-10-16"]);
+    }
 }

@@ -1,5 +1,5 @@
 //! Evaluation: a pupil's registrations and events -> the card's signals, with evidence and the
-//! actions per party (rules.md §2–§7).
+//! actions per party (docs/spec/rules.md §2–§7).
 //!
 //! [`Evaluator::evaluate`] is a pure, deterministic function of (card, school calendar, pupil,
 //! registrations, events), linear in the number of registration days. It does not depend on the
@@ -14,6 +14,8 @@ mod luxe;
 mod progress;
 mod relatief;
 mod te_laat;
+#[cfg(test)]
+mod testkit;
 mod ziek;
 
 use jiff::civil::Date;
@@ -22,7 +24,7 @@ use crate::calendar::{
     DayNumber, GroupCalendar, SchoolCalendar, add_working_days, date_of, day_number,
 };
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::card::{Card, CardAction, Row, render_text};
 use crate::model::{
@@ -39,6 +41,41 @@ pub struct Evaluator<'a> {
     /// Each card action's text rendered for a pupil below and from the pupil phrase's age,
     /// keyed by the action's address: signals share these instead of owning a copy.
     texts: HashMap<usize, [Arc<str>; 2]>,
+    /// The actions of a row for a pupil's age (and, where an action has a deadline, the
+    /// signal's date), made once and shared by every signal that has them: a region's signals
+    /// hold a pointer each, not a list of their own.
+    actions: ActionLists,
+}
+
+/// Which action list: (row address, age, date where a deadline depends on it).
+type ActionKey = (usize, u8, DayNumber);
+
+/// Action lists by [`ActionKey`].
+#[derive(Debug, Default)]
+struct ActionLists(RwLock<HashMap<ActionKey, Arc<[SignalAction]>>>);
+
+impl Clone for ActionLists {
+    /// A clone starts empty: the lists are a cache.
+    fn clone(&self) -> Self {
+        ActionLists::default()
+    }
+}
+
+impl ActionLists {
+    fn get_or_make(
+        &self,
+        key: ActionKey,
+        make: impl FnOnce() -> Vec<SignalAction>,
+    ) -> Arc<[SignalAction]> {
+        let read = self.0.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(list) = read.get(&key) {
+            return list.clone();
+        }
+        drop(read);
+        let list: Arc<[SignalAction]> = make().into();
+        let mut write = self.0.write().unwrap_or_else(|e| e.into_inner());
+        write.entry(key).or_insert(list).clone()
+    }
 }
 
 impl<'a> Evaluator<'a> {
@@ -62,6 +99,7 @@ impl<'a> Evaluator<'a> {
             card,
             calendar: SchoolCalendar::new(school, from, until),
             texts,
+            actions: ActionLists::default(),
         }
     }
 
@@ -338,22 +376,31 @@ impl<'e, 'a> PupilContext<'e, 'a> {
         self.age_on(day) >= from
     }
 
-    /// The row's actions for a signal on `day`, with the pupil's age applied.
-    pub fn actions(&self, row: &Row, day: DayNumber) -> Vec<SignalAction> {
+    /// The row's actions for a signal on `day`, with the pupil's age applied (shared with every
+    /// other signal of this row, age and, where a deadline depends on it, date).
+    pub fn actions(&self, row: &Row, day: DayNumber) -> Arc<[SignalAction]> {
         let age = self.age_on(day);
-        let date = date_of(day);
-        row.actions
-            .iter()
-            .filter(|a| a.only_from_age.is_none_or(|min| age >= min))
-            .map(|a| SignalAction {
-                party: a.party,
-                text: self.ev.text(a, age),
-                melding: a.melding,
-                referral: a.referral,
-                due: a.within_working_days.map(|n| add_working_days(date, n)),
-                trigger: a.trigger,
-            })
-            .collect()
+        let dated = row.actions.iter().any(|a| a.within_working_days.is_some());
+        let key = (
+            row as *const Row as usize,
+            age,
+            if dated { day } else { DayNumber::MIN },
+        );
+        self.ev.actions.get_or_make(key, || {
+            let date = date_of(day);
+            row.actions
+                .iter()
+                .filter(|a| a.only_from_age.is_none_or(|min| age >= min))
+                .map(|a| SignalAction {
+                    party: a.party,
+                    text: self.ev.text(a, age),
+                    melding: a.melding,
+                    referral: a.referral,
+                    due: a.within_working_days.map(|n| add_working_days(date, n)),
+                    trigger: a.trigger,
+                })
+                .collect()
+        })
     }
 
     /// A signal on `day` with the row's actions.

@@ -43,7 +43,7 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
             since: since.map(date_of),
             lesweken_left,
             stage,
-            actions: ctx.actions(row, a),
+            actions: ctx.actions(row, a).to_vec(),
         });
     };
 
@@ -56,8 +56,7 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
         } else {
             ctx.cal.lesweek(a).saturating_sub(1)
         };
-        let first_week = current.saturating_sub(rule.window_lesweken.saturating_sub(1));
-        let start = ctx.cal.lesweek_monday(first_week).unwrap_or(a);
+        let start = relatief::window_start(ctx.cal, rule, current).unwrap_or(a);
         let counted: Vec<_> = ctx
             .leerplicht_pieces()
             .filter(|p| ctx.is_unauthorized(p.code))
@@ -66,7 +65,7 @@ pub(super) fn evaluate(ctx: &mut PupilContext, as_of: jiff::civil::Date) -> Vec<
         let minutes: u32 = counted.iter().map(|p| p.minutes).sum();
         let since = counted.first().map(|p| p.day);
         let left = since.map(|d| {
-            (ctx.cal.lesweek(d) + rule.window_lesweken.saturating_sub(1)).saturating_sub(current)
+            relatief::last_lesweek_holding(rule, ctx.cal.lesweek(d)).saturating_sub(current)
         });
         push(
             SignalKind::RelatiefVerzuim,
@@ -211,4 +210,69 @@ fn current_full_run(ctx: &PupilContext, a: DayNumber) -> Option<(DayNumber, DayN
         }
     }
     Some((start, last_lesson))
+}
+
+/// The early warning as hand-computed progress toward each threshold (docs/spec/rules.md §3-§6).
+#[cfg(test)]
+mod tests {
+    use crate::evaluation::testkit::*;
+    use crate::model::Code::{Ongeoorloofd, Ziek};
+    use crate::model::SignalKind;
+    use crate::progress::ProgressUnit;
+
+    /// §3: 690 of 960 minutes since Monday 7 September (week 37); that absence stays in the
+    /// window for three more lesweken.
+    #[test]
+    fn relatief_minutes_in_the_window() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+        ];
+        let p = progress(SignalKind::RelatiefVerzuim, &record(regs), "2026-09-08").unwrap();
+        assert_eq!((p.progress, p.threshold), (690, 960));
+        assert_eq!(p.unit, ProgressUnit::Minutes);
+        assert_eq!(p.since, Some(d("2026-09-07")));
+        assert_eq!(p.lesweken_left, Some(3));
+        assert!((p.fraction - 690.0 / 960.0).abs() < 1e-9);
+    }
+
+    /// §3: after the signal of Thursday 10 September the count restarts: on Friday 11 September
+    /// only that day's 345 minutes count.
+    #[test]
+    fn relatief_restarts_after_a_signal() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-09-10", "08:30", "13:45"),
+            day(Ongeoorloofd, "2026-09-11"),
+        ];
+        let p = progress(SignalKind::RelatiefVerzuim, &record(regs), "2026-09-11").unwrap();
+        assert_eq!((p.progress, p.since), (345, Some(d("2026-09-11"))));
+    }
+
+    /// §5: four latenesses are 4 of the 5 of stage `5x`.
+    #[test]
+    fn te_laat_toward_the_next_stage() {
+        let regs = ["2026-09-07", "2026-09-08", "2026-09-10", "2026-09-11"]
+            .iter()
+            .map(|d| late(d, 5))
+            .collect();
+        let p = progress(SignalKind::TeLaat, &record(regs), "2026-09-11").unwrap();
+        assert_eq!((p.progress, p.threshold), (4, 5));
+        assert_eq!(p.stage.as_deref(), Some("5x"));
+    }
+
+    /// §4 and §6: a running absence and a running sick report count their days in the lesson
+    /// calendar (a full week: 5 of 28; Monday to Wednesday: 2 of 14 days after the start).
+    #[test]
+    fn running_absence_and_sick_report() {
+        let absent = record(vec![days(Ongeoorloofd, "2026-09-07", "2026-09-11")]);
+        let p = progress(SignalKind::LangdurigRelatiefVerzuim, &absent, "2026-09-11").unwrap();
+        assert_eq!((p.progress, p.threshold), (5, 28));
+        let sick = record(vec![days(Ziek, "2026-09-07", "2026-09-09")]);
+        let p = progress(SignalKind::ZiekLangerDan2Weken, &sick, "2026-09-09").unwrap();
+        assert_eq!((p.progress, p.threshold), (2, 14));
+        let p = progress(SignalKind::Ziek3eMeldingIn3Maanden, &sick, "2026-09-09").unwrap();
+        assert_eq!((p.progress, p.threshold), (1, 3));
+    }
 }

@@ -2,16 +2,36 @@
 //!
 //! Card row "Relatief verzuim" ("Bij verzuim van 16 uur van de lestijd gedurende een
 //! aaneengesloten periode van 4 weken"); Leerplichtwet 1969 art. 21a (the school's duty to
-//! report), art. 2 Besluit; rules.md §3. After every signal a new count starts (DUO): absence on
+//! report), art. 2 Besluit; docs/spec/rules.md §3. After every signal a new count starts (DUO): absence on
 //! or before the signal's date never counts again. The school melds within the card's
 //! `within_working_days` (Inspectie: 5 working days).
 
 use std::collections::VecDeque;
 
+use crate::calendar::{DayNumber, GroupCalendar};
 use crate::card::RelatiefRule;
 use crate::model::{Signal, SignalKind};
 
 use super::{Piece, PupilContext, evidence_of, period};
+
+/// The window of docs/spec/rules.md §3 for a day in lesweek `lesweek`: it starts on the Monday of
+/// the lesweek `window_lesweken - 1` lesweken before (Twente: the 3rd lesweek before), so that it
+/// holds `window_lesweken` lesweken, weeks without lessons skipped. `None` when that lesweek lies
+/// before the calendar's range. The signal rule and the early warning both use this.
+pub(super) fn window_start(
+    cal: &GroupCalendar,
+    rule: &RelatiefRule,
+    lesweek: u32,
+) -> Option<DayNumber> {
+    let first_week = lesweek.saturating_sub(rule.window_lesweken.saturating_sub(1));
+    cal.lesweek_monday(first_week)
+}
+
+/// The last lesweek whose window (see [`window_start`]) still holds absence of lesweek
+/// `lesweek`.
+pub(super) fn last_lesweek_holding(rule: &RelatiefRule, lesweek: u32) -> u32 {
+    lesweek + rule.window_lesweken.saturating_sub(1)
+}
 
 pub(super) fn evaluate(ctx: &PupilContext, rule: &RelatiefRule, out: &mut Vec<Signal>) {
     let mut window: VecDeque<&Piece> = VecDeque::new();
@@ -24,10 +44,7 @@ pub(super) fn evaluate(ctx: &PupilContext, rule: &RelatiefRule, out: &mut Vec<Si
     while i < pieces.len() {
         let day = pieces[i].day;
         let before = sum;
-        // The window: D's lesweek and the lesweken before it, `window_lesweken` in all.
-        let lesweek = ctx.cal.lesweek(day);
-        let first_week = lesweek.saturating_sub(rule.window_lesweken.saturating_sub(1));
-        let window_start = ctx.cal.lesweek_monday(first_week).unwrap_or(day);
+        let window_start = window_start(ctx.cal, rule, ctx.cal.lesweek(day)).unwrap_or(day);
         while let Some(front) = window.front() {
             if front.day < window_start {
                 sum -= front.minutes;
@@ -60,5 +77,123 @@ pub(super) fn evaluate(ctx: &PupilContext, rule: &RelatiefRule, out: &mut Vec<Si
                 sum = 0;
             }
         }
+    }
+}
+
+/// Hand-computed cases of docs/spec/rules.md §3 on the scenario school (345 minutes on Monday,
+/// Tuesday, Thursday and Friday, 225 on Wednesday; herfstvakantie 17-25 October 2026).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::day_number;
+    use crate::evaluation::testkit::*;
+    use crate::model::Code::{Geoorloofd, Ongeoorloofd, Ziek};
+    use crate::model::{Party, Period};
+
+    const KIND: SignalKind = SignalKind::RelatiefVerzuim;
+
+    /// 345 + 345 + (210 + 60) = 960 minutes on Thursday 10 September 2026.
+    fn sixteen_hours() -> Vec<crate::model::Registration> {
+        vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-09-10", "08:30", "13:45"),
+        ]
+    }
+
+    /// §3: the signal arises on the lesson day on which the window holds 960 minutes; the
+    /// period runs from the first counted absence to that day; the melding is due 5 working
+    /// days later (Fri 11, Mon 14, Tue 15, Wed 16, Thu 17 September).
+    #[test]
+    fn arises_on_the_day_the_window_reaches_960_minutes() {
+        let found = signals(KIND, &record(sixteen_hours()));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let s = &found[0];
+        assert_eq!(s.date, d("2026-09-10"));
+        assert_eq!(s.minutes, Some(960));
+        let period = Period {
+            from: d("2026-09-07"),
+            to: d("2026-09-10"),
+        };
+        assert_eq!(s.period, Some(period));
+        assert_eq!(evidence(s), vec![(0, 345), (1, 345), (2, 270)]);
+        let melding = s.actions.iter().find(|a| a.melding).expect("a melding");
+        assert_eq!(melding.party, Party::School);
+        assert_eq!(melding.due, Some(d("2026-09-17")));
+    }
+
+    /// §3: 959 minutes is below the threshold.
+    #[test]
+    fn one_minute_short_is_no_signal() {
+        let mut regs = sixteen_hours();
+        regs[2] = times(Ongeoorloofd, "2026-09-10", "08:30", "13:44");
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §1: only unauthorized codes count (`ziek` and `geoorloofd` do not).
+    #[test]
+    fn authorized_absence_does_not_count() {
+        let regs = vec![
+            day(Ziek, "2026-09-07"),
+            day(Geoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-09-10", "08:30", "13:45"),
+        ];
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §3: the window is D's lesweek and the three lesweken before it, weeks without lessons
+    /// skipped: for Monday 26 October (week 44) after the herfstvakantie (week 43) it starts on
+    /// Monday 28 September (week 40), so 345 + 345 + 270 = 960 minutes reach the threshold.
+    #[test]
+    fn the_window_skips_weeks_without_lessons() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-28"),
+            day(Ongeoorloofd, "2026-10-16"),
+            times(Ongeoorloofd, "2026-10-26", "08:30", "13:45"),
+        ];
+        assert_eq!(dates(KIND, &record(regs)), ["2026-10-26"]);
+
+        let card = twente();
+        let rule = card.rules.relatief_verzuim.as_ref().unwrap();
+        let calendar = crate::SchoolCalendar::new(&school(), d("2026-08-01"), d("2027-07-31"));
+        let cal = calendar.group("5");
+        let monday = day_number(d("2026-10-26"));
+        assert_eq!(
+            window_start(cal, rule, cal.lesweek(monday)),
+            Some(day_number(d("2026-09-28")))
+        );
+        assert_eq!(
+            last_lesweek_holding(rule, cal.lesweek(day_number(d("2026-09-28")))),
+            cal.lesweek(monday)
+        );
+    }
+
+    /// §3: absence of week 37 has left the window of a day in week 41 (weeks 38-41).
+    #[test]
+    fn absence_that_left_the_window_no_longer_counts() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-10-05", "08:30", "13:45"),
+        ];
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §3: after a signal a new count starts: absence on or before the signal's date never
+    /// counts again. 345 (Fri 11) + 345 (Mon 14) + 270 (Tue 15) = 960 is the second signal.
+    #[test]
+    fn a_new_count_starts_after_each_signal() {
+        let mut regs = sixteen_hours();
+        regs.extend([
+            day(Ongeoorloofd, "2026-09-11"),
+            day(Ongeoorloofd, "2026-09-14"),
+            times(Ongeoorloofd, "2026-09-15", "08:30", "13:45"),
+        ]);
+        let found = signals(KIND, &record(regs));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[1].date, d("2026-09-15"));
+        assert_eq!(found[1].minutes, Some(960));
+        assert_eq!(found[1].period.unwrap().from, d("2026-09-11"));
+        assert_eq!(evidence(&found[1]), vec![(3, 345), (4, 345), (5, 270)]);
     }
 }

@@ -1,7 +1,7 @@
 //! Ziekte: every sick report, long sick reports and frequent sick reports.
 //!
 //! Card "** Ziekte": "Elke ziekmelding", "> 2 weken", "3e ziekmelding in 3 maanden";
-//! rules.md §6. A sick report is a maximal run of consecutive lesson days that each have `ziek`
+//! docs/spec/rules.md §6. A sick report is a maximal run of consecutive lesson days that each have `ziek`
 //! absence time; days without lessons neither break nor extend it. These signals do not depend
 //! on leerplicht: GGD-JGZ cares for every pupil. The durations and windows are card parameters
 //! with their unit (M@ZL: the 7th consecutive lesson day; the 4th report within 12 lesweken).
@@ -202,4 +202,110 @@ pub(super) fn duration(
     signal.period = period(start, day);
     signal.evidence = evidence;
     out.push(signal);
+}
+
+/// Hand-computed cases of docs/spec/rules.md §6 on the scenario school (Twente: longer than 14
+/// days of the lesson calendar; the 3rd report within 3 calendar months, then a new count).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::testkit::*;
+    use crate::model::Code::{Ongeoorloofd, Ziek};
+    use crate::model::Period;
+
+    /// §6: a report is a run of consecutive lesson days with `ziek` absence time; the weekend
+    /// neither breaks nor extends it; a lesson day without `ziek` ends it. `ziekmelding` arises
+    /// on each report's first day with that day's minutes.
+    #[test]
+    fn every_report_on_its_first_day() {
+        let regs = vec![
+            day(Ziek, "2026-09-11"),
+            times(Ziek, "2026-09-14", "08:30", "10:00"),
+            day(Ongeoorloofd, "2026-09-15"),
+            day(Ziek, "2026-09-16"),
+        ];
+        let found = signals(SignalKind::Ziekmelding, &record(regs));
+        let found: Vec<(String, Option<u32>)> = found
+            .iter()
+            .map(|s| (s.date.to_string(), s.minutes))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("2026-09-11".to_string(), Some(345)),
+                ("2026-09-16".to_string(), Some(225))
+            ]
+        );
+    }
+
+    /// §6: `ziek_langer_dan_2_weken` on the first lesson day D of the report with
+    /// D >= start + 14 days (lesson calendar): Monday 21 September for a report from Monday 7
+    /// September; the report's minutes up to D: two weeks of 1,605 and Monday's 345.
+    #[test]
+    fn longer_than_two_weeks() {
+        let found = signals(
+            SignalKind::ZiekLangerDan2Weken,
+            &record(vec![days(Ziek, "2026-09-07", "2026-09-25")]),
+        );
+        assert_eq!(found.len(), 1, "one per report: {found:?}");
+        assert_eq!(found[0].date, d("2026-09-21"));
+        assert_eq!(found[0].minutes, Some(2 * 1605 + 345));
+        let period = Period {
+            from: d("2026-09-07"),
+            to: d("2026-09-21"),
+        };
+        assert_eq!(found[0].period, Some(period));
+        let short = record(vec![days(Ziek, "2026-09-07", "2026-09-18")]);
+        assert!(signals(SignalKind::ZiekLangerDan2Weken, &short).is_empty());
+    }
+
+    /// §6: the herfstvakantie week is cut out of the lesson calendar, so a report from Monday 12
+    /// October reaches 14 days on Monday 2 November, not on Monday 26 October.
+    #[test]
+    fn a_holiday_does_not_make_a_report_long() {
+        let regs = vec![days(Ziek, "2026-10-12", "2026-11-06")];
+        assert_eq!(
+            dates(SignalKind::ZiekLangerDan2Weken, &record(regs)),
+            ["2026-11-02"]
+        );
+    }
+
+    /// §6: the 3rd report starting within [S - 3 months, S) raises the signal with count 3; its
+    /// reports are then used, so the 4th report a week later starts a new count.
+    #[test]
+    fn third_report_in_three_months_then_a_new_count() {
+        let regs = vec![
+            day(Ziek, "2026-09-07"),
+            day(Ziek, "2026-10-05"),
+            day(Ziek, "2026-11-09"),
+            day(Ziek, "2026-11-16"),
+        ];
+        let found = signals(SignalKind::Ziek3eMeldingIn3Maanden, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-11-09"));
+        assert_eq!(found[0].count, Some(3));
+        assert_eq!(evidence(&found[0]), vec![(0, 345), (1, 345), (2, 345)]);
+    }
+
+    /// §6: S - 3 months is that month's last day when it is shorter: for Monday 31 May 2027
+    /// the window starts on 28 February 2027 (not on 3 March), so a report of Monday 1 March is
+    /// inside it; one of Friday 19 February (before the voorjaarsvakantie) is outside.
+    #[test]
+    fn three_months_before_the_end_of_a_month() {
+        let outside = vec![
+            day(Ziek, "2027-02-19"),
+            day(Ziek, "2027-03-15"),
+            day(Ziek, "2027-05-31"),
+        ];
+        assert!(signals(SignalKind::Ziek3eMeldingIn3Maanden, &record(outside)).is_empty());
+        let inside = vec![
+            day(Ziek, "2027-03-01"),
+            day(Ziek, "2027-03-15"),
+            day(Ziek, "2027-05-31"),
+        ];
+        assert_eq!(
+            dates(SignalKind::Ziek3eMeldingIn3Maanden, &record(inside)),
+            ["2027-05-31"]
+        );
+    }
 }

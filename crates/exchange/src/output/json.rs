@@ -3,7 +3,10 @@
 //! Written as a stream: each signal is serialized straight to the writer, so a region of 100,000
 //! pupils never becomes one big value in memory.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -37,15 +40,9 @@ pub fn write_json<W: Write>(
         date_iso(as_of)
     )?;
     let sorted = sorted_signals(input, signals);
+    let actions = ActionTexts::of(signals)?;
     write_items(&mut out, &sorted, |buf, (id, (index, signal))| {
-        serde_json::to_writer(
-            buf,
-            &SignalOut {
-                pupil_id: id,
-                pupil: input.pupils.get(*index),
-                signal,
-            },
-        )
+        write_signal(buf, id, input.pupils.get(*index), signal, &actions)
     })?;
     out.write_all(b"]")?;
     if let Some(entries) = approaching {
@@ -95,57 +92,113 @@ fn write_items<T: Sync, W: Write>(
     Ok(())
 }
 
-struct SignalOut<'a> {
-    pupil_id: &'a str,
-    pupil: Option<&'a PupilInput>,
-    signal: &'a Signal,
-}
+/// The JSON of each distinct action list (signals share their lists, see
+/// `verzuim_engine::model::Signal::actions`): serialized once, copied into every signal.
+struct ActionTexts(HashMap<usize, Vec<u8>>);
 
-impl Serialize for SignalOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let sig = self.signal;
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("pupil_id", self.pupil_id)?;
-        map.serialize_entry("kind", sig.kind.as_str())?;
-        map.serialize_entry("date", &date_iso(sig.date))?;
-        map.serialize_entry("count", &sig.count)?;
-        if let Some(stage) = &sig.stage {
-            map.serialize_entry("stage", stage)?;
+impl ActionTexts {
+    fn of(signals: &[(usize, Signal)]) -> serde_json::Result<ActionTexts> {
+        let mut texts = HashMap::new();
+        for (_, signal) in signals {
+            if let Entry::Vacant(entry) = texts.entry(list_key(&signal.actions)) {
+                entry.insert(serde_json::to_vec(&Actions(&signal.actions))?);
+            }
         }
-        map.serialize_entry("minutes", &sig.minutes)?;
-        map.serialize_entry(
-            "period",
-            &sig.period.map(|p| PeriodOut {
-                from: p.from,
-                to: p.to,
-            }),
-        )?;
-        map.serialize_entry(
-            "evidence",
-            &EvidenceList {
-                pupil: self.pupil,
-                evidence: &sig.evidence,
-                signal_date: sig.date,
-            },
-        )?;
-        map.serialize_entry("pupil_participates", &sig.pupil_participates)?;
-        map.serialize_entry("actions", &Actions(&sig.actions))?;
-        map.end()
+        Ok(ActionTexts(texts))
+    }
+
+    fn write(&self, buf: &mut Vec<u8>, actions: &Arc<[SignalAction]>) -> serde_json::Result<()> {
+        match self.0.get(&list_key(actions)) {
+            Some(text) => buf.extend_from_slice(text),
+            None => serde_json::to_writer(buf, &Actions(actions))?,
+        }
+        Ok(())
     }
 }
 
-struct PeriodOut {
-    from: Date,
-    to: Date,
+fn list_key(actions: &Arc<[SignalAction]>) -> usize {
+    Arc::as_ptr(actions) as *const SignalAction as usize
 }
 
-impl Serialize for PeriodOut {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry("from", &date_iso(self.from))?;
-        map.serialize_entry("to", &date_iso(self.to))?;
-        map.end()
+/// `"YYYY-MM-DD"`, quoted.
+fn push_date(buf: &mut Vec<u8>, date: Date) {
+    let (y, m, d) = (date.year() as u16, date.month() as u8, date.day() as u8);
+    buf.extend_from_slice(&[
+        b'"',
+        b'0' + (y / 1000 % 10) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + m / 10,
+        b'0' + m % 10,
+        b'-',
+        b'0' + d / 10,
+        b'0' + d % 10,
+        b'"',
+    ]);
+}
+
+fn push_number(buf: &mut Vec<u8>, n: Option<u32>) {
+    match n {
+        Some(n) => buf.extend_from_slice(n.to_string().as_bytes()),
+        None => buf.extend_from_slice(b"null"),
     }
+}
+
+/// One signal as a compact JSON object, keys in the order of formats.md: what serde_json writes
+/// for the same object, with the action lists copied from [`ActionTexts`].
+fn write_signal(
+    buf: &mut Vec<u8>,
+    pupil_id: &str,
+    pupil: Option<&PupilInput>,
+    sig: &Signal,
+    actions: &ActionTexts,
+) -> serde_json::Result<()> {
+    buf.extend_from_slice(b"{\"pupil_id\":");
+    serde_json::to_writer(&mut *buf, pupil_id)?;
+    buf.extend_from_slice(b",\"kind\":\"");
+    buf.extend_from_slice(sig.kind.as_str().as_bytes());
+    buf.extend_from_slice(b"\",\"date\":");
+    push_date(buf, sig.date);
+    buf.extend_from_slice(b",\"count\":");
+    push_number(buf, sig.count);
+    if let Some(stage) = &sig.stage {
+        buf.extend_from_slice(b",\"stage\":");
+        serde_json::to_writer(&mut *buf, stage)?;
+    }
+    buf.extend_from_slice(b",\"minutes\":");
+    push_number(buf, sig.minutes);
+    buf.extend_from_slice(b",\"period\":");
+    match sig.period {
+        Some(p) => {
+            buf.extend_from_slice(b"{\"from\":");
+            push_date(buf, p.from);
+            buf.extend_from_slice(b",\"to\":");
+            push_date(buf, p.to);
+            buf.push(b'}');
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
+    buf.extend_from_slice(b",\"evidence\":");
+    serde_json::to_writer(
+        &mut *buf,
+        &EvidenceList {
+            pupil,
+            evidence: &sig.evidence,
+            signal_date: sig.date,
+        },
+    )?;
+    buf.extend_from_slice(b",\"pupil_participates\":");
+    buf.extend_from_slice(if sig.pupil_participates {
+        b"true"
+    } else {
+        b"false"
+    });
+    buf.extend_from_slice(b",\"actions\":");
+    actions.write(buf, &sig.actions)?;
+    buf.push(b'}');
+    Ok(())
 }
 
 struct EvidenceList<'a> {
@@ -172,7 +225,7 @@ struct EvidenceOut<'a> {
 
 /// `start` and `end` of a registration as evidence of a signal on `signal_date`: dates for whole
 /// days, `end` the inclusive last day but never after the signal's date (the part that
-/// contributed; a signal does not change when later registrations are removed, rules.md §2);
+/// contributed; a signal does not change when later registrations are removed, docs/spec/rules.md §2);
 /// date-times for a time span (a lateness: its arrival time).
 pub(crate) fn span_texts(registration: &Registration, signal_date: Date) -> (String, String) {
     match registration.span {

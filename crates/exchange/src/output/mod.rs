@@ -5,23 +5,46 @@ use rayon::slice::ParallelSliceMut;
 pub mod json;
 pub mod table;
 
+use verzuim_engine::calendar::day_number;
 use verzuim_engine::card::Unit;
-use verzuim_engine::model::Signal;
+use verzuim_engine::model::{Signal, SignalKind};
 use verzuim_engine::progress::{Progress, ProgressUnit};
 
 use crate::input::Input;
 
-/// Signals in output order: by date, then pupil id (as text), then kind (as text).
+/// Signals in output order: by date, then pupil id (as text), then kind (as text); signals
+/// equal in all three keep their order. Sorted by one number per signal (the date, the pupil's
+/// rank by id and the kind's rank by name), so that a region's millions of signals sort without
+/// comparing texts.
 pub(crate) fn sorted_signals<'a>(
     input: &'a Input,
     signals: &'a [(usize, Signal)],
 ) -> Vec<(&'a str, &'a (usize, Signal))> {
-    let mut sorted: Vec<(&str, &(usize, Signal))> =
-        signals.iter().map(|s| (pupil_id(input, s.0), s)).collect();
-    sorted.par_sort_by(|(ida, a), (idb, b)| {
-        (a.1.date, *ida, a.1.kind.as_str()).cmp(&(b.1.date, *idb, b.1.kind.as_str()))
-    });
-    sorted
+    let mut by_id: Vec<u32> = (0..input.pupils.len() as u32).collect();
+    by_id.par_sort_by(|&a, &b| pupil_id(input, a as usize).cmp(pupil_id(input, b as usize)));
+    let mut rank = vec![0u32; input.pupils.len()];
+    for (r, &p) in by_id.iter().enumerate() {
+        rank[p as usize] = r as u32;
+    }
+    let mut kinds = SignalKind::ALL;
+    kinds.sort_by_key(|k| k.as_str());
+    let kind_rank = |kind: SignalKind| kinds.iter().position(|k| *k == kind).unwrap_or(0) as u64;
+    let mut keys: Vec<(u64, u32)> = signals
+        .iter()
+        .enumerate()
+        .map(|(i, (pupil, s))| {
+            let day = (i64::from(day_number(s.date)) + (1 << 23)) as u64 & 0xFF_FFFF;
+            let pupil = u64::from(rank.get(*pupil).copied().unwrap_or(u32::MAX));
+            ((day << 40) | (pupil << 8) | kind_rank(s.kind), i as u32)
+        })
+        .collect();
+    keys.par_sort_by_key(|&(key, _)| key);
+    keys.into_iter()
+        .map(|(_, i)| {
+            let s = &signals[i as usize];
+            (pupil_id(input, s.0), s)
+        })
+        .collect()
 }
 
 /// Approaching entries in output order: by pupil id (as text), then kind (as text).

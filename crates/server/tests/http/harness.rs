@@ -48,8 +48,7 @@ where
     F: FnOnce(Env) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-        eprintln!("skipped: DATABASE_URL is not set (PostgreSQL tests do not run)");
+    let Some(admin_url) = verzuim_store::test_support::postgres_url() else {
         return;
     };
     let nanos = std::time::SystemTime::now()

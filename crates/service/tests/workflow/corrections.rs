@@ -318,6 +318,14 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(change.sync.inserted.len(), 1);
+    // The same event twice on one date would be the same signal twice: refused.
+    invalid(
+        add_event(event(EventKind::ZorgZiekte, "2026-10-07", None)).await,
+        "er is al een gebeurtenis zorg_ziekte op",
+    );
+    add_event(event(EventKind::ZorgZiekte, "2026-10-08", None))
+        .await
+        .unwrap();
     // Another school may not register for this pupil; a leerkracht may.
     assert!(matches!(
         records::add_registration(

@@ -1,6 +1,8 @@
 //! The service's workflow, end to end without HTTP: every story runs against SQLite (a temporary
-//! file) always, and against PostgreSQL when `DATABASE_URL` names a server (each test creates its
-//! own database through the given maintenance database and drops it afterwards).
+//! file) always, and against PostgreSQL on the server `DATABASE_URL` names (each test creates its
+//! own database through the given maintenance database and drops it afterwards). Without
+//! `DATABASE_URL` the PostgreSQL tests fail unless `VERZUIM_TEST_SKIP_POSTGRES=1`
+//! (`verzuim_store::test_support`).
 //!
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p verzuim-service`
 
@@ -70,7 +72,8 @@ pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A fresh PostgreSQL database on the server `DATABASE_URL` names; `None` without it.
+/// A fresh PostgreSQL database on the server `DATABASE_URL` names; `None` when the run opted out
+/// (`VERZUIM_TEST_SKIP_POSTGRES=1`; without either the test fails).
 pub struct PgDatabase {
     admin_url: String,
     name: String,
@@ -79,7 +82,7 @@ pub struct PgDatabase {
 
 impl PgDatabase {
     pub async fn create() -> Option<PgDatabase> {
-        let admin_url = std::env::var("DATABASE_URL").ok()?;
+        let admin_url = verzuim_store::test_support::postgres_url()?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -125,7 +128,6 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some(db) = PgDatabase::create().await else {
-        eprintln!("skipped: DATABASE_URL is not set (PostgreSQL stories do not run)");
         return;
     };
     let outcome = async {

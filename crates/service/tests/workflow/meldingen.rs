@@ -1,4 +1,4 @@
-//! DUO statuses: invalid transitions are refused; the DUO export holds only what rules.md §7
+//! DUO statuses: invalid transitions are refused; the DUO export holds only what docs/spec/rules.md §7
 //! lists.
 
 use std::collections::BTreeSet;
@@ -270,7 +270,7 @@ async fn duo_export_holds_only_the_legal_content(ctx: Ctx) {
 }
 
 /// Te laat komen has no absence period of its own; its melding's start and end date (the legal
-/// content, rules.md §7) are the first lateness counted and the signal's date.
+/// content, docs/spec/rules.md §7) are the first lateness counted and the signal's date.
 async fn a_lateness_melding_spans_the_latenesses_counted(ctx: Ctx) {
     let s = &ctx.store;
     region(s).await;

@@ -80,7 +80,7 @@ pub fn relatief_signal() -> Signal {
             minutes: 975,
         }],
         pupil_participates: false,
-        actions: vec![
+        actions: [
             SignalAction {
                 party: Party::School,
                 text: "Meldt bij de leerplichtambtenaar".into(),
@@ -97,6 +97,7 @@ pub fn relatief_signal() -> Signal {
                 due: None,
                 trigger: None,
             },
-        ],
+        ]
+        .into(),
     }
 }

@@ -1,6 +1,7 @@
 //! The store's story suite: every story runs against SQLite (a temporary file) always, and
-//! against PostgreSQL when `DATABASE_URL` names a server (each test creates its own database on
-//! it through the given maintenance database and drops it afterwards).
+//! against PostgreSQL on the server `DATABASE_URL` names (each test creates its own database on
+//! it through the given maintenance database and drops it afterwards). Without `DATABASE_URL`
+//! the PostgreSQL tests fail unless `VERZUIM_TEST_SKIP_POSTGRES=1` (`verzuim_store::test_support`).
 //!
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p verzuim-store`
 
@@ -71,8 +72,7 @@ where
     F: FnOnce(Ctx) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-        eprintln!("skipped: DATABASE_URL is not set (PostgreSQL stories do not run)");
+    let Some(admin_url) = verzuim_store::test_support::postgres_url() else {
         return;
     };
     let nanos = std::time::SystemTime::now()

@@ -89,7 +89,7 @@ async fn signals_stored_and_withdrawn(ctx: Ctx) {
     assert_eq!(a.date, d("2026-10-08"));
     assert_eq!(a.minutes, Some(975));
     assert_eq!(a.period, signal.period);
-    assert_eq!(a.actions, signal.actions);
+    assert_eq!(a.actions[..], signal.actions[..]);
     assert_eq!(a.evidence, evidence);
     assert_eq!(a.case_id, Some(case_id));
     assert_eq!(a.status, SignalStatus::Active);
