@@ -22,6 +22,7 @@ pub mod leerplicht_queries;
 mod org;
 pub mod overview;
 mod pupils;
+pub mod recipients;
 pub mod service_queries;
 mod types;
 mod workflow;
