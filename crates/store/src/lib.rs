@@ -19,6 +19,7 @@ pub mod clock;
 mod db;
 mod error;
 pub mod leerplicht_queries;
+pub mod letters;
 mod org;
 pub mod overview;
 mod pupils;
@@ -70,6 +71,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "leerplicht",
         include_str!("../migrations/sqlite/0005_leerplicht.sql"),
         include_str!("../migrations/postgres/0005_leerplicht.sql"),
+    ),
+    (
+        21,
+        "case letters",
+        include_str!("../migrations/sqlite/0021_case_letters.sql"),
+        include_str!("../migrations/postgres/0021_case_letters.sql"),
     ),
 ];
 

@@ -14,7 +14,8 @@
 //! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
 //! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
-//! - [`letters`]: a case's letters as PDF, `/zaken/{case}/brieven/{kind}`.
+//! - [`letters`]: a case's letters as PDF: made with `POST /zaken/{case}/brieven`, read with
+//!   `GET /zaken/{case}/brieven/{letter}`.
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).
@@ -82,7 +83,8 @@ pub fn routes() -> Router<AppState> {
             "/leerlingen/{school_id}/{pupil_id}",
             get(dossier::page).post(dossier::action),
         )
-        .route("/zaken/{case_id}/brieven/{kind}", get(letters::letter))
+        .route("/zaken/{case_id}/brieven", post(letters::make))
+        .route("/zaken/{case_id}/brieven/{letter_id}", get(letters::show))
         .merge(assets::routes())
 }
 

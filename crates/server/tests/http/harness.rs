@@ -323,16 +323,21 @@ impl TestServer {
     }
 }
 
-/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
-pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects (not logged in).
+pub fn no_redirects(s: &TestServer) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::ORIGIN, s.origin().parse().unwrap());
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .cookie_store(true)
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
+pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+    let client = no_redirects(s);
     let res = s.login(&client, email, PASSWORD).await;
     assert_eq!(res.status(), 200, "login of {email}");
     client
@@ -413,4 +418,31 @@ pub async fn error_code(res: reqwest::Response) -> String {
         "error.message in {body}"
     );
     code.to_owned()
+}
+
+/// Makes a letter with the pages' form (`POST /zaken/{case}/brieven`, `soort` and the rest of
+/// `form`) with a client that follows the redirect: `Ok((path of the letter made, its text))`,
+/// or `Err((status, page))`.
+pub async fn make_letter(
+    s: &TestServer,
+    c: &reqwest::Client,
+    case: i64,
+    form: &[(&str, &str)],
+) -> Result<(String, String), (u16, String)> {
+    let res = c
+        .post(s.url(&format!("/zaken/{case}/brieven")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let path = res.url().path().to_owned();
+    if status != 200 || !path.starts_with(&format!("/zaken/{case}/brieven/")) {
+        return Err((status, res.text().await.unwrap()));
+    }
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF"), "a PDF");
+    let (status, text) = get_page(s, c, &format!("{path}?formaat=tekst")).await;
+    assert_eq!(status, 200, "{text}");
+    Ok((path, text))
 }

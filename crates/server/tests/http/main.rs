@@ -15,6 +15,7 @@ mod dossier;
 mod health;
 mod openapi;
 mod passwords;
+mod read_only;
 mod requests;
 mod sessions;
 mod throttle;
