@@ -176,6 +176,9 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
                     password_hash: hash,
                 })
                 .await?;
+            // The password came from the command line (or its environment): the user chooses
+            // their own at the first login, like a user a beheerder adds.
+            tx.set_must_change_password(id, true).await?;
             (id, true)
         }
     };
@@ -186,6 +189,7 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
         groups: args.groups.clone(),
     })
     .await?;
+    let second_factor = tx.second_factor_required(org_id).await?.unwrap_or(true);
     tx.commit().await?;
 
     let mut report = String::new();
@@ -195,9 +199,15 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
     let email = args.email.trim().to_lowercase();
     if new_user {
         report.push_str(&format!(
-            "Gebruiker {email} aangemaakt als {} van {org_id}.",
+            "Gebruiker {email} aangemaakt als {} van {org_id}. Bij de eerste keer inloggen kiest \
+             {email} een eigen wachtwoord",
             args.role
         ));
+        report.push_str(if second_factor {
+            " en stelt een tweede factor in (een authenticator-app; verplicht in deze organisatie)."
+        } else {
+            "."
+        });
     } else {
         report.push_str(&format!(
             "Gebruiker {email} bestond al en is nu ook {} van {org_id}.",

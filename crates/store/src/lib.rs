@@ -20,10 +20,12 @@ mod db;
 mod error;
 pub mod leerplicht_queries;
 pub mod letters;
+mod login_attempts;
 mod org;
 pub mod overview;
 mod pupils;
 pub mod recipients;
+pub mod second_factor;
 pub mod service_queries;
 mod types;
 mod workflow;
@@ -46,6 +48,7 @@ use verzuim_engine::model::{Registration, Signal, SignalKind};
 pub use crate::clock::{Clock, ManualClock};
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
+pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;
 
 /// The migrations, embedded: `(version, description, SQLite SQL, PostgreSQL SQL)`, one entry per
@@ -71,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "leerplicht",
         include_str!("../migrations/sqlite/0005_leerplicht.sql"),
         include_str!("../migrations/postgres/0005_leerplicht.sql"),
+    ),
+    (
+        20,
+        "second factor",
+        include_str!("../migrations/sqlite/0020_second_factor.sql"),
+        include_str!("../migrations/postgres/0020_second_factor.sql"),
     ),
     (
         21,

@@ -74,7 +74,8 @@ fn token_of(r: &Row) -> Result<ApiToken> {
     })
 }
 
-fn throttle_key(key: ThrottleKey<'_>) -> (&'static str, String) {
+/// A throttle counter's identity as stored: `(key_kind, key)`.
+pub(crate) fn throttle_key(key: ThrottleKey<'_>) -> (&'static str, String) {
     match key {
         ThrottleKey::Account(a) => ("account", a.trim().to_lowercase()),
         ThrottleKey::Address(a) => ("address", a.to_owned()),
@@ -255,14 +256,15 @@ impl Tx {
             .u64("n")
     }
 
-    /// Sets a new password hash and ends every session of the user (security.md: sessions are
-    /// gone at a password change).
+    /// Sets a new password hash, chosen by the user (so a required change is done), and ends
+    /// every session of the user (security.md: sessions are gone at a password change).
     pub async fn set_password_hash(&mut self, id: UserId, password_hash: &str) -> Result<()> {
         let now = self.now();
         let n = self
             .c()
             .execute(
-                "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                "UPDATE users SET password_hash = ?, password_changed_at = ?, \
+                 must_change_password = FALSE WHERE id = ?",
                 args![password_hash, now, id],
             )
             .await?;

@@ -6,6 +6,9 @@
 //! - [`session`]: the logged-in user of a page ([`session::WebUser`]): which membership they act
 //!   in (the switcher's cookie), and the page chrome (name, role, organisation, nav).
 //! - [`login`]: `/inloggen`, `/uitloggen`, `/wachtwoord`, `/wissel`, `/`.
+//! - [`second_factor`]: the login's steps after the password (`/inloggen/code`,
+//!   `/inloggen/nieuw-wachtwoord`), one's second factor (`/tweede-factor`) and the beheerder's
+//!   `/beheer/tweede-factor`.
 //! - [`register`]: the teacher's daily register, `/registreren`.
 //! - [`lists`]: the landing pages of the coordinator and the beheerder: `/taken`, `/beheer`.
 //! - [`leerplicht`]: the leerplichtambtenaar's `/meldingen` and `/meldingen/{id}`.
@@ -44,6 +47,7 @@ pub mod lists;
 pub mod login;
 pub mod overzicht;
 pub mod register;
+pub mod second_factor;
 pub mod session;
 
 pub use session::{Chrome, PageMeta, WebUser};
@@ -85,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/zaken/{case_id}/brieven", post(letters::make))
         .route("/zaken/{case_id}/brieven/{letter_id}", get(letters::show))
+        .merge(second_factor::routes())
         .merge(assets::routes())
 }
 

@@ -117,7 +117,11 @@ impl Env {
     pub async fn server_with(&self, config: Config) -> TestServer {
         let store = Store::connect(&self.url).await.expect("open store");
         store.migrate().await.expect("migrate");
-        let state = AppState::new(store.clone(), config).with_clock(self.clock.clock());
+        // One manual clock for the service and for the users' devices (the second factor's
+        // codes): tests make a code for a moment and move the clock to the next one.
+        let state = AppState::new(store.clone(), config)
+            .with_clock(self.clock.clock())
+            .with_device_clock(self.clock.clock());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (tx, rx) = oneshot::channel::<()>();
@@ -211,6 +215,12 @@ impl TestServer {
             })
             .await
             .expect("organisation");
+        // The fixtures sign in with a password only, like the demo's users: the second
+        // factor's own tests (second_factor.rs) require it where they test it.
+        self.store
+            .set_second_factor_required(id, false)
+            .await
+            .expect("second factor not required");
     }
 
     /// A user with [`PASSWORD`] and these roles.
@@ -236,6 +246,16 @@ impl TestServer {
                 .expect("membership");
         }
         id
+    }
+
+    /// The id of the user with this e-mail address.
+    pub async fn user_id(&self, email: &str) -> UserId {
+        self.store
+            .user_by_email(email)
+            .await
+            .expect("user lookup")
+            .expect("a user")
+            .id
     }
 
     /// A school `99XX00` with a beheerder `beheer@school.nl`, a leerkracht `juf@school.nl`, and

@@ -17,6 +17,7 @@ mod openapi;
 mod passwords;
 mod read_only;
 mod requests;
+mod second_factor;
 mod sessions;
 mod throttle;
 mod tokens;

@@ -11,6 +11,9 @@ crate::http_tests!(
     waits_grow_exponentially_and_are_capped,
     a_successful_login_resets_the_count,
     one_address_trying_many_accounts_is_throttled,
+    parallel_wrong_passwords_for_one_account_reach_the_check_at_most_five_times,
+    parallel_wrong_passwords_from_one_address_reach_the_check_at_most_five_times,
+    parallel_web_logins_for_one_account_reach_the_check_at_most_five_times,
 );
 
 async fn fail(s: &TestServer, email: &str) -> reqwest::Response {
@@ -109,4 +112,127 @@ async fn one_address_trying_many_accounts_is_throttled(env: Env) {
             .status(),
         200
     );
+}
+
+/// The failed-login audit rows: one per attempt whose password was checked (a throttled attempt
+/// is refused before the check and writes none).
+async fn checked_attempts(s: &TestServer) -> usize {
+    s.raw_texts("SELECT object FROM audit_log WHERE action = 'login' AND outcome = 'failed'")
+        .await
+        .len()
+}
+
+/// 40 attempts at once, as the attacker sent them: the counter is taken in the database
+/// before the password is checked, so no more than 5 are checked (the clock stands still, so
+/// the 6th and later must wait).
+async fn parallel_wrong_passwords_for_one_account_reach_the_check_at_most_five_times(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    let attempts = (0..40).map(|_| {
+        let client = s.bare();
+        let url = s.url("/api/auth/login");
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({"email": "juf@school.nl", "password": "fout-wachtwoord-123"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let checked = statuses.iter().filter(|&&c| c == 401).count();
+    let refused = statuses.iter().filter(|&&c| c == 429).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(checked + refused, 40, "{statuses:?}");
+    assert_eq!(checked_attempts(&s).await, checked);
+    // Never for good: after the wait, the right password gets in and resets the count.
+    s.advance(SignedDuration::from_mins(15));
+    assert_eq!(
+        s.login(&s.bare(), "juf@school.nl", PASSWORD).await.status(),
+        200
+    );
+    for i in 1..=5 {
+        assert_eq!(fail(&s, "juf@school.nl").await.status(), 401, "failure {i}");
+    }
+}
+
+async fn parallel_wrong_passwords_from_one_address_reach_the_check_at_most_five_times(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    let attempts = (0..40).map(|i| {
+        let client = s.bare();
+        let url = s.url("/api/auth/login");
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({
+                    "email": format!("iemand{i}@school.nl"),
+                    "password": "fout-wachtwoord-123"
+                }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let checked = statuses.iter().filter(|&&c| c == 401).count();
+    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 429).count(),
+        40 - checked,
+        "{statuses:?}"
+    );
+    assert_eq!(checked_attempts(&s).await, checked);
+}
+
+async fn parallel_web_logins_for_one_account_reach_the_check_at_most_five_times(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    let attempts = (0..40).map(|_| {
+        let client = s.browser();
+        let url = s.url("/inloggen");
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[
+                    ("email", "juf@school.nl"),
+                    ("wachtwoord", "fout-wachtwoord-123"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        })
+    });
+    let pages: Vec<String> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let checked = pages
+        .iter()
+        .filter(|p| p.contains("Onbekende gebruiker of onjuist wachtwoord"))
+        .count();
+    let refused = pages
+        .iter()
+        .filter(|p| p.contains("Te veel mislukte pogingen"))
+        .count();
+    assert!(checked <= 5, "{checked} passwords checked");
+    assert_eq!(checked + refused, 40);
+    assert_eq!(checked_attempts(&s).await, checked);
 }
