@@ -301,11 +301,21 @@ mod tests {
                 report.contains("beheer@school.nl aangemaakt als beheerder"),
                 "{report}"
             );
+            // The password came from the command line: an own one at the first login, and a
+            // second factor, which a new organisation requires.
+            assert!(
+                report.contains("kiest beheer@school.nl een eigen wachtwoord")
+                    && report.contains("stelt een tweede factor in"),
+                "{report}"
+            );
             let user = store
                 .user_by_email("beheer@school.nl")
                 .await
                 .unwrap()
                 .unwrap();
+            let session = "sessie-van-de-test";
+            let login = store.login_state(user.id, session).await.unwrap();
+            assert!(login.must_change_password && login.second_factor_required);
             assert!(user.password_hash.starts_with("$argon2id$"));
             assert!(password::verify(
                 "paard-batterij-nietje",
