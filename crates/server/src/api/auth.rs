@@ -228,7 +228,7 @@ async fn logout(
         (status = 204, description = "Gewijzigd; alle sessies zijn beëindigd, deze krijgt een nieuwe cookie"),
         (status = 400, description = "wachtwoord_te_kort, wachtwoord_te_bekend, wachtwoord_ongewijzigd, onjuist_wachtwoord", body = ErrorBody),
         (status = 401, description = "Niet ingelogd, of eerst een andere stap van het inloggen (tweede_factor_code, tweede_factor_instellen)", body = ErrorBody),
-        (status = 403, description = "csrf", body = ErrorBody),
+        (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen", body = ErrorBody),
     )
 )]

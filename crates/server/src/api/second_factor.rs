@@ -90,7 +90,7 @@ async fn next(state: &AppState, su: &SessionUser) -> ApiResult<Option<login::Ste
         (status = 200, description = "Code juist (zie next_step)", body = CodeAccepted),
         (status = 400, description = "Ongeldig verzoek (te_lang)", body = ErrorBody),
         (status = 401, description = "onjuiste_code; niet_ingelogd; of een andere stap (nieuw_wachtwoord, tweede_factor_instellen)", body = ErrorBody),
-        (status = 403, description = "csrf", body = ErrorBody),
+        (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen; wacht Retry-After seconden", body = ErrorBody),
     )
 )]
@@ -123,7 +123,7 @@ async fn code(
     responses(
         (status = 200, description = "Het geheim voor de app", body = EnrolmentOut),
         (status = 401, description = "Niet ingelogd, of eerst een andere stap (tweede_factor_code, nieuw_wachtwoord)", body = ErrorBody),
-        (status = 403, description = "csrf", body = ErrorBody),
+        (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 409, description = "tweede_factor_bestaat: de beheerder stelt een verloren tweede factor opnieuw in", body = ErrorBody),
     )
 )]
@@ -151,7 +151,7 @@ async fn begin_enrolment(
         (status = 200, description = "Ingesteld; de herstelcodes (alleen nu)", body = EnrolmentDone),
         (status = 400, description = "geen_tweede_factor_in_aanmaak; te_lang", body = ErrorBody),
         (status = 401, description = "onjuiste_code; niet_ingelogd; of een andere stap", body = ErrorBody),
-        (status = 403, description = "csrf", body = ErrorBody),
+        (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen", body = ErrorBody),
     )
 )]

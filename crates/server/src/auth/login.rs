@@ -161,14 +161,21 @@ impl OptionalFromRequestParts<AppState> for SessionUser {
     }
 }
 
-/// A session at any step, or 401 `niet_ingelogd`.
+/// A session at any step; else 403 for an API token (a system, not a person: it has no login)
+/// or 401 `niet_ingelogd`.
 impl FromRequestParts<AppState> for SessionUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<SessionUser> {
         <SessionUser as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
             .await?
-            .ok_or_else(ApiError::unauthenticated)
+            .ok_or_else(|| {
+                if crate::security::has_bearer(&parts.headers) {
+                    ApiError::forbidden()
+                } else {
+                    ApiError::unauthenticated()
+                }
+            })
     }
 }
 
