@@ -145,7 +145,7 @@ async fn a_second_factor_is_set_up_and_then_asked_after_the_password(env: Env) {
     let stored = s
         .raw_texts("SELECT secret FROM second_factors WHERE confirmed_at IS NOT NULL")
         .await;
-    assert_eq!(stored, [secret.clone()]);
+    assert_eq!(stored, std::slice::from_ref(&secret));
     // A second set-up is refused while one exists (the beheerder removes a lost one).
     let res = post(&s, &c, "/api/auth/second-factor/enrolment", None).await;
     assert_eq!(res.status(), 409);
