@@ -14,23 +14,11 @@
 //
 // Each page the chain passes is also checked with axe-core.
 
-import { axe, login, step } from './lib.mjs';
+import { login, noViolations, step, submit } from './lib.mjs';
 
 const SCHOOL = '99XX00';
 const PUPIL = { id: '1037', name: 'Hidde Zwiers', group: '7-8' };
 const DAYS = ['2027-06-28', '2027-06-29', '2027-07-01'];
-
-async function noViolations(page, label) {
-  const v = await axe(page);
-  if (v.length) {
-    throw new Error(`${label}: axe-core: ${v.map((x) => `${x.id} (${x.nodes[0]?.target})`).join(', ')}`);
-  }
-}
-
-/// Submits a form by clicking its button and waits for the page that answers.
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), button.click()]);
-}
 
 /// The `li.task` of the dossier whose text contains `text`.
 function task(page, text) {

@@ -17,7 +17,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { axe, login, step } from './lib.mjs';
+import { login, noViolations, step, submit } from './lib.mjs';
 
 const USER = 'coordinator@cbs-de-wegwijzer.example';
 const ADMIN = 'beheer@cbs-de-wegwijzer.example';
@@ -50,17 +50,6 @@ export function totp(secret, seconds = Date.now() / 1000) {
   const o = h[h.length - 1] & 15;
   const n = (((h[o] & 127) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1000000;
   return String(n).padStart(6, '0');
-}
-
-async function noViolations(page, label) {
-  const v = await axe(page);
-  if (v.length) {
-    throw new Error(`${label}: axe-core: ${v.map((x) => `${x.id} (${x.nodes[0]?.target})`).join(', ')}`);
-  }
-}
-
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), button.click()]);
 }
 
 async function logout(page) {

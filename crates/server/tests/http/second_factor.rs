@@ -133,6 +133,24 @@ async fn me(s: &TestServer, c: &reqwest::Client) -> u16 {
         .as_u16()
 }
 
+/// The web login's password step in a new browser (no redirects followed): the browser, and the
+/// status and `Location` of the answer.
+async fn web_password(
+    s: &TestServer,
+    email: &str,
+    password: &str,
+) -> (reqwest::Client, u16, String) {
+    let web = no_redirects(s);
+    let (status, location, _) = post_form_located(
+        s,
+        &web,
+        "/inloggen",
+        &[("email", email), ("wachtwoord", password)],
+    )
+    .await;
+    (web, status, location)
+}
+
 async fn send_code(s: &TestServer, c: &reqwest::Client, code: &str) -> reqwest::Response {
     post(s, c, "/api/auth/second-factor", Some(json!({"code": code}))).await
 }
@@ -298,14 +316,7 @@ async fn the_web_login_asks_for_the_code(env: Env) {
     let api = s.logged_in("juf@school.nl").await;
     let (secret, codes) = enrol(&s, &api).await;
     next_step(&s);
-    let web = no_redirects(&s);
-    let (status, location, _) = post_form_located(
-        &s,
-        &web,
-        "/inloggen",
-        &[("email", "juf@school.nl"), ("wachtwoord", PASSWORD)],
-    )
-    .await;
+    let (web, status, location) = web_password(&s, "juf@school.nl", PASSWORD).await;
     assert_eq!((status, location.as_str()), (303, "/inloggen/code"));
     // Every page sends the half-done login back to its step.
     let res = web.get(s.url("/registreren")).send().await.unwrap();
@@ -338,14 +349,7 @@ async fn the_web_login_asks_for_the_code(env: Env) {
     assert_eq!((status, location.as_str()), (303, "/registreren"));
     assert_eq!(get_page(&s, &web, "/registreren").await.0, 200);
     // With a recovery code: a page that says how many are left.
-    let web = no_redirects(&s);
-    post_form_located(
-        &s,
-        &web,
-        "/inloggen",
-        &[("email", "juf@school.nl"), ("wachtwoord", PASSWORD)],
-    )
-    .await;
+    let (web, _, _) = web_password(&s, "juf@school.nl", PASSWORD).await;
     let (status, html) = post_form(&s, &web, "/inloggen/code", &[("code", &codes[0])]).await;
     assert_eq!(status, 200);
     assert!(html.contains("u hebt er nog 9"), "{html}");
@@ -356,14 +360,7 @@ async fn the_web_login_asks_for_the_code(env: Env) {
     let (status, html) = post_form(&s, &web, "/tweede-factor/herstelcodes", &[]).await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("<li><code>").count(), 10, "{html}");
-    let web = no_redirects(&s);
-    post_form_located(
-        &s,
-        &web,
-        "/inloggen",
-        &[("email", "juf@school.nl"), ("wachtwoord", PASSWORD)],
-    )
-    .await;
+    let (web, _, _) = web_password(&s, "juf@school.nl", PASSWORD).await;
     let (_, html) = post_form(&s, &web, "/inloggen/code", &[("code", &codes[1])]).await;
     assert!(html.contains("De code is onjuist"), "{html}");
 }
@@ -416,14 +413,7 @@ async fn a_required_second_factor_is_set_up_at_login(env: Env) {
     assert!(html.contains("beheer@andere.nl") && !html.contains("juf@school.nl"));
 
     // The teacher: the password, then setting up a second factor, before any page.
-    let web = no_redirects(&s);
-    let (status, location, _) = post_form_located(
-        &s,
-        &web,
-        "/inloggen",
-        &[("email", "juf@school.nl"), ("wachtwoord", PASSWORD)],
-    )
-    .await;
+    let (web, status, location) = web_password(&s, "juf@school.nl", PASSWORD).await;
     assert_eq!((status, location.as_str()), (303, "/tweede-factor"));
     let res = web.get(s.url("/registreren")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/inloggen");
@@ -579,14 +569,7 @@ async fn a_new_user_chooses_a_password_at_the_first_login(env: Env) {
     assert_eq!(body["next_step"], "nieuw_wachtwoord");
     assert_eq!(me(&s, &c).await, 401);
     // The web login goes to the page that asks for it.
-    let web = no_redirects(&s);
-    let (status, location, _) = post_form_located(
-        &s,
-        &web,
-        "/inloggen",
-        &[("email", "nieuw@school.nl"), ("wachtwoord", first)],
-    )
-    .await;
+    let (web, status, location) = web_password(&s, "nieuw@school.nl", first).await;
     assert_eq!(
         (status, location.as_str()),
         (303, "/inloggen/nieuw-wachtwoord")

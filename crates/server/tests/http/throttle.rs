@@ -122,6 +122,39 @@ async fn checked_attempts(s: &TestServer) -> usize {
         .len()
 }
 
+/// Requests at once, each on its own task; their answers in order.
+async fn at_once<T, Fut>(requests: impl Iterator<Item = Fut>) -> Vec<T>
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    futures_util::future::join_all(requests.map(tokio::spawn))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// A wrong password for `email` at the API login `url`: the status.
+async fn wrong_api_login(url: String, email: String) -> u16 {
+    reqwest::Client::new()
+        .post(url)
+        .json(&serde_json::json!({"email": email, "password": "fout-wachtwoord-123"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Of 40 answers, at most 5 checked the password (`checked`) and the others were refused
+/// without a check (`refused`); the audit log holds exactly one failed login per check.
+async fn at_most_five_checked(s: &TestServer, checked: usize, refused: usize, shown: &str) {
+    assert!(checked <= 5, "{checked} passwords checked: {shown}");
+    assert_eq!(checked + refused, 40, "{shown}");
+    assert_eq!(checked_attempts(s).await, checked);
+}
+
 /// 40 attempts at once, as the attacker sent them, to two servers on one database (as
 /// several `verzuim serve` processes on one PostgreSQL): the attempt is counted in the database
 /// before the password is checked, so no more than 5 are checked (the clock stands still, so
@@ -130,34 +163,13 @@ async fn parallel_wrong_passwords_for_one_account_reach_the_check_at_most_five_t
     let s = env.server().await;
     let other = env.server().await;
     s.two_schools().await;
-    let attempts = (0..40).map(|i| {
-        let client = s.bare();
-        let url = if i % 2 == 0 {
-            s.url("/api/auth/login")
-        } else {
-            other.url("/api/auth/login")
-        };
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .json(&serde_json::json!({"email": "juf@school.nl", "password": "fout-wachtwoord-123"}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    let checked = statuses.iter().filter(|&&c| c == 401).count();
-    let refused = statuses.iter().filter(|&&c| c == 429).count();
-    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
-    assert_eq!(checked + refused, 40, "{statuses:?}");
-    assert_eq!(checked_attempts(&s).await, checked);
+    let statuses = at_once((0..40).map(|i| {
+        let server = if i % 2 == 0 { &s } else { &other };
+        wrong_api_login(server.url("/api/auth/login"), "juf@school.nl".into())
+    }))
+    .await;
+    let count = |c: u16| statuses.iter().filter(|&&x| x == c).count();
+    at_most_five_checked(&s, count(401), count(429), &format!("{statuses:?}")).await;
     // Never for good: after the wait, the right password gets in and resets the count.
     s.advance(SignedDuration::from_mins(15));
     assert_eq!(
@@ -172,73 +184,31 @@ async fn parallel_wrong_passwords_for_one_account_reach_the_check_at_most_five_t
 async fn parallel_wrong_passwords_from_one_address_reach_the_check_at_most_five_times(env: Env) {
     let s = env.server().await;
     s.two_schools().await;
-    let attempts = (0..40).map(|i| {
-        let client = s.bare();
-        let url = s.url("/api/auth/login");
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .json(&serde_json::json!({
-                    "email": format!("iemand{i}@school.nl"),
-                    "password": "fout-wachtwoord-123"
-                }))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    });
-    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    let checked = statuses.iter().filter(|&&c| c == 401).count();
-    assert!(checked <= 5, "{checked} passwords checked: {statuses:?}");
-    assert_eq!(
-        statuses.iter().filter(|&&c| c == 429).count(),
-        40 - checked,
-        "{statuses:?}"
-    );
-    assert_eq!(checked_attempts(&s).await, checked);
+    let statuses = at_once(
+        (0..40).map(|i| wrong_api_login(s.url("/api/auth/login"), format!("iemand{i}@school.nl"))),
+    )
+    .await;
+    let count = |c: u16| statuses.iter().filter(|&&x| x == c).count();
+    at_most_five_checked(&s, count(401), count(429), &format!("{statuses:?}")).await;
 }
 
 async fn parallel_web_logins_for_one_account_reach_the_check_at_most_five_times(env: Env) {
     let s = env.server().await;
     s.two_schools().await;
-    let attempts = (0..40).map(|_| {
-        let client = s.browser();
-        let url = s.url("/inloggen");
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .form(&[
-                    ("email", "juf@school.nl"),
-                    ("wachtwoord", "fout-wachtwoord-123"),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        })
-    });
-    let pages: Vec<String> = futures_util::future::join_all(attempts)
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    let checked = pages
-        .iter()
-        .filter(|p| p.contains("Onbekende gebruiker of onjuist wachtwoord"))
-        .count();
-    let refused = pages
-        .iter()
-        .filter(|p| p.contains("Te veel mislukte pogingen"))
-        .count();
-    assert!(checked <= 5, "{checked} passwords checked");
-    assert_eq!(checked + refused, 40);
-    assert_eq!(checked_attempts(&s).await, checked);
+    let pages = at_once((0..40).map(|_| {
+        let request = s.browser().post(s.url("/inloggen")).form(&[
+            ("email", "juf@school.nl"),
+            ("wachtwoord", "fout-wachtwoord-123"),
+        ]);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    }))
+    .await;
+    let count = |text: &str| pages.iter().filter(|p| p.contains(text)).count();
+    at_most_five_checked(
+        &s,
+        count("Onbekende gebruiker of onjuist wachtwoord"),
+        count("Te veel mislukte pogingen"),
+        "web pages",
+    )
+    .await;
 }
