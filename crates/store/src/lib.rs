@@ -456,7 +456,6 @@ delegate! {
     write fn delete_session(id: &str) -> bool;
     write fn delete_sessions_of_user(user_id: UserId) -> u64;
     write fn delete_expired_sessions(now: Timestamp) -> u64;
-    write fn record_login_failure(key: ThrottleKey<'_>, now: Timestamp) -> Throttle;
     read fn login_throttle(key: ThrottleKey<'_>) -> Option<Throttle>;
     write fn reset_login_failures(key: ThrottleKey<'_>) -> ();
     write fn create_api_token(token: &NewApiToken, by: Actor) -> TokenId;

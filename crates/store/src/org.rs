@@ -404,29 +404,7 @@ impl Tx {
             .await
     }
 
-    /// Counts one more failed login for an account (e-mail) or an address.
-    pub async fn record_login_failure(
-        &mut self,
-        key: ThrottleKey<'_>,
-        now: Timestamp,
-    ) -> Result<Throttle> {
-        let (kind, key) = throttle_key(key);
-        let r = self
-            .c()
-            .fetch_one(
-                "INSERT INTO login_throttle (key_kind, key, failures, last_failure) \
-                 VALUES (?, ?, 1, ?) ON CONFLICT (key_kind, key) DO UPDATE SET \
-                 failures = login_throttle.failures + 1, last_failure = excluded.last_failure \
-                 RETURNING failures, last_failure",
-                args![kind, key, now],
-            )
-            .await?;
-        Ok(Throttle {
-            failures: r.u32("failures")?,
-            last_failure: r.ts("last_failure")?,
-        })
-    }
-
+    /// An account's or an address's count of attempts (see [`Tx::count_login_attempt`]).
     pub async fn login_throttle(&mut self, key: ThrottleKey<'_>) -> Result<Option<Throttle>> {
         let (kind, key) = throttle_key(key);
         let Some(r) = self
