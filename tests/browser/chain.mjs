@@ -14,23 +14,11 @@
 //
 // Each page the chain passes is also checked with axe-core.
 
-import { axe, login, step } from './lib.mjs';
+import { login, noViolations, step, submit } from './lib.mjs';
 
 const SCHOOL = '99XX00';
 const PUPIL = { id: '1037', name: 'Hidde Zwiers', group: '7-8' };
 const DAYS = ['2027-06-28', '2027-06-29', '2027-07-01'];
-
-async function noViolations(page, label) {
-  const v = await axe(page);
-  if (v.length) {
-    throw new Error(`${label}: axe-core: ${v.map((x) => `${x.id} (${x.nodes[0]?.target})`).join(', ')}`);
-  }
-}
-
-/// Submits a form by clicking its button and waits for the page that answers.
-async function submit(page, button) {
-  await Promise.all([page.waitForNavigation(), button.click()]);
-}
 
 /// The `li.task` of the dossier whose text contains `text`.
 function task(page, text) {
@@ -96,13 +84,35 @@ export async function chainSuite(browser, base) {
     if (!/geregistreerd/i.test(await coord.locator('main').innerText())) {
       throw new Error('na "Melding doen" toont het dossier geen melding met status geregistreerd');
     }
-    // The letter to the parents about the melding, as a PDF.
-    const letter = coord.locator('a[href*="/brieven/overzicht_melding"]').first();
-    if (!(await letter.count())) throw new Error('het dossier biedt geen brief "overzicht melding"');
-    const pdf = await coord.request.get(base + (await letter.getAttribute('href')));
-    const bytes = await pdf.body();
-    if (pdf.status() !== 200 || bytes.subarray(0, 4).toString() !== '%PDF') {
-      throw new Error(`de brief is geen PDF (status ${pdf.status()})`);
+    // The letter to the parents about the melding, as a PDF: made with the dossier's form (a
+    // POST, with the page's Origin), then read at its own address (a GET that changes nothing).
+    const form = coord.locator('form[action$="/brieven"]').filter({
+      has: coord.locator('input[name="soort"][value="overzicht_melding"]'),
+    }).first();
+    if (!(await form.count())) throw new Error('het dossier biedt geen brief "overzicht melding"');
+    const fields = {};
+    for (const input of await form.locator('input[type="hidden"]').all()) {
+      fields[await input.getAttribute('name')] = await input.getAttribute('value');
+    }
+    const made = await coord.request.post(base + (await form.getAttribute('action')), {
+      form: fields,
+      headers: { origin: base },
+    });
+    const bytes = await made.body();
+    if (made.status() !== 200 || bytes.subarray(0, 4).toString() !== '%PDF') {
+      throw new Error(`de brief is geen PDF (status ${made.status()})`);
+    }
+    const letterUrl = made.url();
+    if (!/\/zaken\/\d+\/brieven\/\d+$/.test(new URL(letterUrl).pathname)) {
+      throw new Error(`na het maken staat de brief niet op een eigen adres: ${letterUrl}`);
+    }
+    const again = await coord.request.get(letterUrl);
+    if (Buffer.compare(await again.body(), bytes) !== 0) {
+      throw new Error('de brief opnieuw lezen geeft een andere brief');
+    }
+    await coord.reload();
+    if (!(await coord.locator(`a[href="${new URL(letterUrl).pathname}"]`).count())) {
+      throw new Error('het dossier noemt de gemaakte brief niet');
     }
     await coord.context().close();
 

@@ -137,3 +137,16 @@ function describe(violations) {
     )
     .join('\n');
 }
+
+/// Fails with axe-core's violations of the current page, if any.
+export async function noViolations(page, label) {
+  const v = await axe(page);
+  if (v.length) {
+    throw new Error(`${label}: axe-core: ${v.map((x) => `${x.id} (${x.nodes[0]?.target})`).join(', ')}`);
+  }
+}
+
+/// Submits a form by clicking its button (or follows a link) and waits for the page that answers.
+export async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), button.click()]);
+}

@@ -12,6 +12,8 @@
 // - `keyboard`: a teacher registers a pupil absent and undoes it with the keyboard alone.
 // - `chain`: the whole chain of the card's 16-hour rule (see chain.mjs).
 // - `ggd`: a GGD-JGZ referral with "niet verschenen" and the school's follow-up (see chain.mjs).
+// - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
+//   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
 // Environment: VERZUIM_URL (required), CHROMIUM (default /usr/bin/chromium), VERZUIM_SCREENSHOTS
 // (directory for the screenshots; default: none are written).
@@ -22,6 +24,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, ROLES, login, checkPage, report, failures, step } from './lib.mjs';
 import { chainSuite, ggdSuite } from './chain.mjs';
+import { secondFactorSuite } from './second_factor.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -113,7 +116,14 @@ async function keyboardSuite(browser) {
   });
 }
 
-const SUITES = { pages: pagesSuite, keyboard: keyboardSuite, chain: chainSuite, ggd: ggdSuite };
+const SUITES = {
+  pages: pagesSuite,
+  keyboard: keyboardSuite,
+  chain: chainSuite,
+  ggd: ggdSuite,
+  // Last: it makes a demo organisation require a second factor.
+  second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
+};
 
 const wanted = process.argv.slice(2);
 const browser = await launch();

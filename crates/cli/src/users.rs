@@ -176,6 +176,9 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
                     password_hash: hash,
                 })
                 .await?;
+            // The password came from the command line (or its environment): the user chooses
+            // their own at the first login, like a user a beheerder adds.
+            tx.set_must_change_password(id, true).await?;
             (id, true)
         }
     };
@@ -186,6 +189,7 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
         groups: args.groups.clone(),
     })
     .await?;
+    let second_factor = tx.second_factor_required(org_id).await?.unwrap_or(true);
     tx.commit().await?;
 
     let mut report = String::new();
@@ -195,9 +199,15 @@ pub async fn add(store: &Store, args: &AddArgs, password: Option<&str>) -> anyho
     let email = args.email.trim().to_lowercase();
     if new_user {
         report.push_str(&format!(
-            "Gebruiker {email} aangemaakt als {} van {org_id}.",
+            "Gebruiker {email} aangemaakt als {} van {org_id}. Bij de eerste keer inloggen kiest \
+             {email} een eigen wachtwoord",
             args.role
         ));
+        report.push_str(if second_factor {
+            " en stelt een tweede factor in (een authenticator-app; verplicht in deze organisatie)."
+        } else {
+            "."
+        });
     } else {
         report.push_str(&format!(
             "Gebruiker {email} bestond al en is nu ook {} van {org_id}.",
@@ -291,11 +301,21 @@ mod tests {
                 report.contains("beheer@school.nl aangemaakt als beheerder"),
                 "{report}"
             );
+            // The password came from the command line: an own one at the first login, and a
+            // second factor, which a new organisation requires.
+            assert!(
+                report.contains("kiest beheer@school.nl een eigen wachtwoord")
+                    && report.contains("stelt een tweede factor in"),
+                "{report}"
+            );
             let user = store
                 .user_by_email("beheer@school.nl")
                 .await
                 .unwrap()
                 .unwrap();
+            let session = "sessie-van-de-test";
+            let login = store.login_state(user.id, session).await.unwrap();
+            assert!(login.must_change_password && login.second_factor_required);
             assert!(user.password_hash.starts_with("$argon2id$"));
             assert!(password::verify(
                 "paard-batterij-nietje",

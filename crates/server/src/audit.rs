@@ -42,6 +42,16 @@ pub mod action {
     pub const PUPIL_READ: &str = "pupil_read";
     pub const PUPIL_WRITE: &str = "pupil_write";
     pub const LETTER: &str = "letter";
+    /// A second factor's code at login (outcome `failed` for a wrong one).
+    pub const SECOND_FACTOR: &str = "second_factor";
+    /// A second factor set up (confirmed with its first code).
+    pub const SECOND_FACTOR_ENROL: &str = "second_factor_enrol";
+    /// New recovery codes.
+    pub const RECOVERY_CODES: &str = "recovery_codes";
+    /// A beheerder removed a user's second factor.
+    pub const SECOND_FACTOR_RESET: &str = "second_factor_reset";
+    /// A beheerder required (or no longer required) a second factor of the organisation's users.
+    pub const SECOND_FACTOR_POLICY: &str = "second_factor_policy";
 }
 
 /// How an audited event ended.

@@ -22,7 +22,7 @@ use verzuim_store::{ApiToken, Membership, User, UserId};
 
 pub use verzuim_store::Role;
 
-use crate::auth::{sessions, tokens};
+use crate::auth::{login, tokens};
 use crate::error::{ApiError, ApiResult};
 use crate::security::bearer_token;
 use crate::state::AppState;
@@ -187,7 +187,8 @@ impl Actor {
 }
 
 /// The actor of a request's credentials: `Authorization: Bearer` (an API token; a cookie is
-/// then ignored) or the session cookie. `Ok(None)` when there are none or they are not valid.
+/// then ignored) or the session cookie of a finished login. `Ok(None)` when there are none,
+/// they are not valid, or the login has a step to do.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Actor>> {
     if let Some(raw) = bearer_token(headers) {
         return Ok(tokens::authenticate(state, raw).await?.map(|token| {
@@ -199,20 +200,18 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Op
             Actor::Token(TokenActor { token, permissions })
         }));
     }
-    let Some(cookie) = sessions::cookie_token(headers) else {
+    // A session whose login still has a step to do (the second factor's code, a new password,
+    // setting up a second factor) is no actor: only the step's own routes take it.
+    let Some(su) = login::resume(state, headers).await? else {
         return Ok(None);
     };
-    let Some(session) = sessions::resume(state, cookie).await? else {
+    if su.step.is_some() {
         return Ok(None);
-    };
-    let Some(user) = state.store.user(session.user_id).await? else {
-        return Ok(None);
-    };
-    let memberships = state.store.memberships_of_user(user.id).await?;
+    }
     Ok(Some(Actor::User(UserActor {
-        user,
-        memberships,
-        session_id: session.id,
+        user: su.user,
+        memberships: su.memberships,
+        session_id: su.session_id,
     })))
 }
 

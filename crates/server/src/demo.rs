@@ -11,7 +11,8 @@
 //!   of `examples/demo-2`); both raise every signal kind of rules.md §2;
 //! - a user per role ([`DEMO_USERS`]): leerkracht (of one group), verzuimcoordinator and
 //!   beheerder per school, a leerplichtambtenaar per municipality, jgz at GGD Twente, all with the
-//!   password [`DEMO_PASSWORD`];
+//!   password [`DEMO_PASSWORD`] and no second factor (the demo's organisations do not require
+//!   one: security.md allows the demo's users to stay password-only, and the start says so);
 //! - part of the workflow, walked through the service as those users: school tasks completed with
 //!   the parents informed, meldingen to all three municipalities (one in behandeling, one closed
 //!   with afspraken so the school has the feedback task), referrals to GGD Twente (one "niet
@@ -307,7 +308,13 @@ pub async fn seed(store: &Store) -> Result<DemoReport> {
     let store = &store.with_clock(clock.clock());
     let mut report = DemoReport::default();
     for org in organisations() {
+        let new = store.organisation(&org.id).await?.is_none();
         store.put_organisation(&org).await?;
+        if new {
+            // The demo's accounts sign in with a password only (their passwords are public
+            // anyway); a demo beheerder can require a second factor on its page.
+            store.set_second_factor_required(&org.id, false).await?;
+        }
     }
     let mut ids = Vec::with_capacity(DEMO_USERS.len());
     for u in DEMO_USERS {
@@ -438,6 +445,12 @@ pub fn logins_table(logins: &[DemoLogin]) -> String {
         "Demo-accounts (alleen met --demo; de wachtwoorden zijn openbaar, gebruik deze database niet \
          voor echte leerlingen). Schooljaar 2026-2027, demodatum {}.",
         verzuim_exchange::values::date_nl(DEMO_TODAY)
+    );
+    let _ = writeln!(
+        out,
+        "Ze loggen in met alleen een wachtwoord: in de demo-organisaties is de tweede factor \
+         (TOTP) niet verplicht. In een echte installatie is die voor nieuwe organisaties wel \
+         verplicht; probeer hem onder \"Tweede factor\"."
     );
     let _ = writeln!(out);
     let line = |out: &mut String, cells: [&str; 4]| {

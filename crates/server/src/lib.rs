@@ -30,6 +30,7 @@ pub mod authz;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod multipart;
 pub mod retention;
 pub mod security;
 pub mod state;

@@ -16,6 +16,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The letter renderer with the organisations' own templates (`--letter-templates`).
     pub letters: Arc<crate::web::letters::LetterTemplates>,
+    /// The time on the users' devices, which second-factor codes are made with: the real time,
+    /// also when [`AppState::with_clock`] set the service's clock to another day (the demo).
+    pub device_clock: Clock,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             letters: Arc::new(crate::web::letters::LetterTemplates::new(None)),
+            device_clock: Clock::system(),
         }
     }
 
@@ -44,6 +48,18 @@ impl AppState {
     /// The time now, by the store's clock (the one clock of the service).
     pub fn now(&self) -> Timestamp {
         self.store.now()
+    }
+
+    /// The time on the users' devices (see [`AppState::device_clock`]): what a TOTP code is
+    /// checked against.
+    pub fn device_now(&self) -> Timestamp {
+        self.device_clock.now()
+    }
+
+    /// The same state with another device clock (tests of codes at a fixed time).
+    pub fn with_device_clock(mut self, clock: Clock) -> AppState {
+        self.device_clock = clock;
+        self
     }
 }
 

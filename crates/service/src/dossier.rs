@@ -1,8 +1,9 @@
 //! What the pupil dossier records besides tasks: that the parents were informed of an action
-//! (outside a task), and that a letter was generated for a case (the case's timeline, entry
-//! `brief`). Each call checks the caller and runs in one transaction.
+//! (outside a task), and the letters made for a case (stored as made, and on the case's
+//! timeline, entry `brief`). Each call checks the caller and runs in one transaction.
 
 use jiff::civil::Date;
+use verzuim_store::letters::{NewLetter, StoredLetter};
 use verzuim_store::service_queries::NewTimelineEntry;
 use verzuim_store::{CaseId, NewParentInformation, Scope, Store};
 
@@ -54,38 +55,78 @@ pub async fn record_parents_informed(
     Ok(id)
 }
 
-/// Records on a case's timeline that the caller generated a letter (entry `brief`, the detail
-/// names the kind of letter). The case must be visible to the caller and the caller must act in
-/// a workflow role (coordinator, leerplichtambtenaar, GGD-JGZ).
+/// Stores a letter the caller made for a case (the PDF and text as made, see
+/// [`verzuim_store::letters`]) and records it on the case's timeline (entry `brief`, the detail
+/// names the kind of letter), in one transaction. The case must be visible to the caller and the
+/// caller must act in a workflow role (coordinator, leerplichtambtenaar, GGD-JGZ). Returns the
+/// letter's id.
 pub async fn record_letter(
     store: &Store,
     caller: &Caller,
-    case_id: CaseId,
+    letter: &NewLetter,
     detail: &str,
 ) -> Result<i64> {
+    require_letter_role(caller)?;
+    if letter.organisation_id != caller.organisation {
+        return Err(ServiceError::forbidden(
+            "een brief hoort bij de organisatie die hem maakt",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let scope = caller.scope(&mut tx).await?;
+    tx.visible_case(scope, letter.case_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let id = tx.add_letter(letter, caller.actor()).await?;
+    tx.add_timeline(
+        &NewTimelineEntry {
+            case_id: letter.case_id,
+            entry: "brief".into(),
+            signal_id: None,
+            detail: Some(detail.to_owned()),
+        },
+        caller.actor(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn require_letter_role(caller: &Caller) -> Result<()> {
     let roles: Vec<_> = SCHOOL_WORKFLOW_ROLES
         .iter()
         .chain(LEERPLICHT_ROLES)
         .chain(JGZ_ROLES)
         .copied()
         .collect();
-    caller.require_role(&roles, "brieven maken")?;
-    let mut tx = store.begin().await?;
+    caller.require_role(&roles, "brieven maken")
+}
+
+/// The letters the caller's organisation made for a case it can see, oldest first.
+pub async fn letters(store: &Store, caller: &Caller, case_id: CaseId) -> Result<Vec<StoredLetter>> {
+    let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
     tx.visible_case(scope, case_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let id = tx
-        .add_timeline(
-            &NewTimelineEntry {
-                case_id,
-                entry: "brief".into(),
-                signal_id: None,
-                detail: Some(detail.to_owned()),
-            },
-            caller.actor(),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(id)
+    Ok(tx.case_letters(&caller.organisation, case_id).await?)
+}
+
+/// One letter the caller's organisation made, with its PDF and text, while its case is visible
+/// to the caller. Reads only.
+pub async fn letter(
+    store: &Store,
+    caller: &Caller,
+    case_id: CaseId,
+    letter_id: i64,
+) -> Result<(StoredLetter, Vec<u8>, String)> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    tx.visible_case(scope, case_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    tx.letter_file(&caller.organisation, letter_id)
+        .await?
+        .filter(|(l, _, _)| l.case_id == case_id)
+        .ok_or(ServiceError::NotFound)
 }

@@ -40,6 +40,7 @@ pub mod privacy;
 pub mod records;
 pub mod referrals;
 pub mod school;
+pub mod second_factor;
 pub mod sync;
 pub mod tasks;
 pub mod text;

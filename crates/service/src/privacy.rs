@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Value, json};
+use verzuim_store::recipients::RecipientEvent;
 use verzuim_store::service_queries::ServiceRetentionCounts;
 use verzuim_store::{
     Actor, AuditEntry, MAX_PAGE_SIZE, Page, RetentionReport, Scope, Store, StoredEvent,
@@ -77,7 +78,9 @@ macro_rules! all_pages {
 /// about them, as its beheerder may export it. A school's export holds its pupil's data,
 /// registrations and events with every version, signals, cases with tasks (with the history of
 /// its own tasks) and timeline, meldingen with history, referrals with their status history,
-/// parents' information and its audit rows about the pupil — never GGD-JGZ's notes. A
+/// parents' information, its audit rows about the pupil, and the recipients: per other
+/// organisation, when it received or read the pupil's data (AVG art. 15(1)(c)) — never GGD-JGZ's
+/// notes. A
 /// municipality's holds what its meldingen and their cases hold; a GGD-JGZ's what its referrals
 /// and their cases hold, with its own notes.
 pub async fn inzage(
@@ -178,7 +181,49 @@ pub async fn inzage(
     if !signals.is_null() {
         doc["signals"] = signals;
     }
+    if let Scope::School(_) = scope {
+        doc["recipients"] = recipients(tx.pupil_recipients(school_id, pupil_id).await?);
+    }
     Ok(doc)
+}
+
+/// The recipients of a school's pupil (AVG art. 15(1)(c)), per organisation: when it received
+/// the pupil's data (a melding, a referral) and when it read or processed them (its audit rows),
+/// by organisation and time, never the person. Organisations in order of their first event.
+fn recipients(events: Vec<RecipientEvent>) -> Value {
+    let mut out: Vec<(String, Value, Vec<Value>)> = Vec::new();
+    for e in events {
+        let entry = json!({ "at": e.at, "what": e.what, "description": describe(&e.what) });
+        match out.iter_mut().find(|(id, _, _)| *id == e.organisation_id) {
+            Some((_, _, list)) => list.push(entry),
+            None => out.push((
+                e.organisation_id.clone(),
+                json!({
+                    "id": e.organisation_id,
+                    "name": e.organisation_name,
+                    "kind": e.organisation_kind,
+                }),
+                vec![entry],
+            )),
+        }
+    }
+    Value::Array(
+        out.into_iter()
+            .map(|(_, org, events)| json!({ "organisation": org, "events": events }))
+            .collect(),
+    )
+}
+
+/// What a recipient event means, in Dutch.
+fn describe(what: &str) -> &'static str {
+    match what {
+        "melding_ontvangen" => "ontving een melding over de leerling",
+        "verwijzing_ontvangen" => "ontving een verwijzing van de leerling",
+        "pupil_read" => "las gegevens van de leerling",
+        "pupil_write" => "legde gegevens over de leerling vast",
+        "letter" => "maakte een brief over de leerling",
+        _ => "verwerkte gegevens van de leerling",
+    }
 }
 
 /// A school's registrations and events with every version, and every signal of the pupil.

@@ -1,7 +1,8 @@
 //! An organisation's users and roles, for its beheerder: list the memberships, add a user (or a
 //! role to an existing user), remove a membership. A beheerder cannot remove the organisation's
 //! last beheerder role of their own (they would lock themselves out). The server hashes
-//! passwords: the service only ever sees a hash.
+//! passwords: the service only ever sees a hash. A new user chooses their own password at the
+//! first login (the beheerder only set the first one).
 
 use verzuim_store::{MAX_PAGE_SIZE, Membership, NewUser, OrgKind, Page, Role, Store, User, UserId};
 
@@ -18,7 +19,7 @@ pub fn role_fits(role: Role, kind: OrgKind) -> bool {
     }
 }
 
-fn require_admin(caller: &Caller, organisation: &str, what: &str) -> Result<()> {
+pub(crate) fn require_admin(caller: &Caller, organisation: &str, what: &str) -> Result<()> {
     if caller.organisation != organisation {
         return Err(ServiceError::forbidden(format!(
             "alleen de organisatie zelf mag {what}"
@@ -96,6 +97,9 @@ pub async fn add_member(
                     password_hash: hash.to_owned(),
                 })
                 .await?;
+            // The beheerder chose the first password: the user chooses their own at the first
+            // login (security.md, Identity).
+            tx.set_must_change_password(id, true).await?;
             (id, true)
         }
     };

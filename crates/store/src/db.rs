@@ -24,6 +24,8 @@ pub(crate) enum Arg {
     Int(Option<i64>),
     Text(Option<String>),
     Bool(bool),
+    /// A BLOB (SQLite) or BYTEA (PostgreSQL): a stored file.
+    Bytes(Vec<u8>),
 }
 
 macro_rules! args {
@@ -64,6 +66,11 @@ impl From<u16> for Arg {
 impl From<bool> for Arg {
     fn from(v: bool) -> Self {
         Arg::Bool(v)
+    }
+}
+impl From<&[u8]> for Arg {
+    fn from(v: &[u8]) -> Self {
+        Arg::Bytes(v.to_vec())
     }
 }
 impl From<&str> for Arg {
@@ -162,6 +169,7 @@ macro_rules! bind_all {
                 Arg::Int(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q
@@ -304,6 +312,10 @@ impl Row {
     }
 
     pub(crate) fn bool(&self, col: &str) -> Result<bool> {
+        self.get(col)
+    }
+
+    pub(crate) fn bytes(&self, col: &str) -> Result<Vec<u8>> {
         self.get(col)
     }
 

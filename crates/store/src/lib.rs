@@ -19,9 +19,13 @@ pub mod clock;
 mod db;
 mod error;
 pub mod leerplicht_queries;
+pub mod letters;
+mod login_attempts;
 mod org;
 pub mod overview;
 mod pupils;
+pub mod recipients;
+pub mod second_factor;
 pub mod service_queries;
 pub mod test_support;
 mod types;
@@ -45,6 +49,7 @@ use verzuim_engine::model::{Registration, Signal, SignalKind};
 pub use crate::clock::{Clock, ManualClock};
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
+pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;
 
 /// The migrations, embedded: `(version, description, SQLite SQL, PostgreSQL SQL)`, one entry per
@@ -70,6 +75,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "leerplicht",
         include_str!("../migrations/sqlite/0005_leerplicht.sql"),
         include_str!("../migrations/postgres/0005_leerplicht.sql"),
+    ),
+    (
+        20,
+        "second factor",
+        include_str!("../migrations/sqlite/0020_second_factor.sql"),
+        include_str!("../migrations/postgres/0020_second_factor.sql"),
+    ),
+    (
+        21,
+        "case letters",
+        include_str!("../migrations/sqlite/0021_case_letters.sql"),
+        include_str!("../migrations/postgres/0021_case_letters.sql"),
     ),
 ];
 
@@ -440,7 +457,6 @@ delegate! {
     write fn delete_session(id: &str) -> bool;
     write fn delete_sessions_of_user(user_id: UserId) -> u64;
     write fn delete_expired_sessions(now: Timestamp) -> u64;
-    write fn record_login_failure(key: ThrottleKey<'_>, now: Timestamp) -> Throttle;
     read fn login_throttle(key: ThrottleKey<'_>) -> Option<Throttle>;
     write fn reset_login_failures(key: ThrottleKey<'_>) -> ();
     write fn create_api_token(token: &NewApiToken, by: Actor) -> TokenId;

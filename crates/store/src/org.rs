@@ -74,7 +74,8 @@ fn token_of(r: &Row) -> Result<ApiToken> {
     })
 }
 
-fn throttle_key(key: ThrottleKey<'_>) -> (&'static str, String) {
+/// A throttle counter's identity as stored: `(key_kind, key)`.
+pub(crate) fn throttle_key(key: ThrottleKey<'_>) -> (&'static str, String) {
     match key {
         ThrottleKey::Account(a) => ("account", a.trim().to_lowercase()),
         ThrottleKey::Address(a) => ("address", a.to_owned()),
@@ -255,14 +256,15 @@ impl Tx {
             .u64("n")
     }
 
-    /// Sets a new password hash and ends every session of the user (security.md: sessions are
-    /// gone at a password change).
+    /// Sets a new password hash, chosen by the user (so a required change is done), and ends
+    /// every session of the user (security.md: sessions are gone at a password change).
     pub async fn set_password_hash(&mut self, id: UserId, password_hash: &str) -> Result<()> {
         let now = self.now();
         let n = self
             .c()
             .execute(
-                "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                "UPDATE users SET password_hash = ?, password_changed_at = ?, \
+                 must_change_password = FALSE WHERE id = ?",
                 args![password_hash, now, id],
             )
             .await?;
@@ -402,29 +404,7 @@ impl Tx {
             .await
     }
 
-    /// Counts one more failed login for an account (e-mail) or an address.
-    pub async fn record_login_failure(
-        &mut self,
-        key: ThrottleKey<'_>,
-        now: Timestamp,
-    ) -> Result<Throttle> {
-        let (kind, key) = throttle_key(key);
-        let r = self
-            .c()
-            .fetch_one(
-                "INSERT INTO login_throttle (key_kind, key, failures, last_failure) \
-                 VALUES (?, ?, 1, ?) ON CONFLICT (key_kind, key) DO UPDATE SET \
-                 failures = login_throttle.failures + 1, last_failure = excluded.last_failure \
-                 RETURNING failures, last_failure",
-                args![kind, key, now],
-            )
-            .await?;
-        Ok(Throttle {
-            failures: r.u32("failures")?,
-            last_failure: r.ts("last_failure")?,
-        })
-    }
-
+    /// An account's or an address's count of attempts (see [`Tx::count_login_attempt`]).
     pub async fn login_throttle(&mut self, key: ThrottleKey<'_>) -> Result<Option<Throttle>> {
         let (kind, key) = throttle_key(key);
         let Some(r) = self

@@ -154,6 +154,9 @@ pub struct ServiceRetentionCounts {
     pub melding_links: u64,
     pub referral_links: u64,
     pub case_timeline: u64,
+    /// Letters made for the pupil's cases (`case_letters`).
+    #[serde(default)]
+    pub case_letters: u64,
 }
 
 fn task_link_of(r: &Row) -> Result<TaskLink> {
@@ -1054,11 +1057,17 @@ impl Tx {
              (SELECT id FROM cases WHERE pupil IN ({EXPIRED}))"
         ))
         .await?;
+        let case_letters = del(format!(
+            "DELETE FROM case_letters WHERE case_id IN \
+             (SELECT id FROM cases WHERE pupil IN ({EXPIRED}))"
+        ))
+        .await?;
         Ok(ServiceRetentionCounts {
             task_links,
             melding_links,
             referral_links,
             case_timeline,
+            case_letters,
         })
     }
 

@@ -265,6 +265,8 @@ pub enum ThrottleKey<'a> {
     Address(&'a str),
 }
 
+/// A throttle counter: the attempts counted since the last success (each counted before it was
+/// checked, so a success in flight counts until it resets them), and when the last one was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttle {
     pub failures: u32,

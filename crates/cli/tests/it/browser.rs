@@ -1,13 +1,15 @@
 //! The browser tests: `verzuim serve --demo` on a fresh database, and `tests/browser/run.mjs`
 //! driving Debian's Chromium through it with playwright-core (every page of every role checked
 //! with axe-core, keyboard-only registering, the 16-hour chain from teacher to leerplicht and
-//! back, a GGD-JGZ referral with "niet verschenen").
+//! back, a GGD-JGZ referral with "niet verschenen", a second factor set up, used with a code and
+//! a recovery code, reset and required by the beheerder).
 //!
 //! Needs Node.js, `/usr/bin/chromium` (Debian's `chromium`) and the script's packages
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs them on a fresh machine. Without them
 //! this test fails and says what to install.
 //!
-//! With `UPDATE_SCREENSHOTS=1` the main page of each role is written to `docs/screenshots/`;
+//! With `UPDATE_SCREENSHOTS=1` the main page of each role and the second factor's pages are
+//! written to `docs/screenshots/`;
 //! otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};

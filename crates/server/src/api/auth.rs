@@ -10,12 +10,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use verzuim_store::{Membership, Role, User};
 
-use crate::audit::{Audit, Outcome, action};
-use crate::auth::{password, sessions, throttle};
+use crate::audit::{Audit, action};
+use crate::auth::login::{self, SessionUser, organisations};
+use crate::auth::sessions;
 use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, check_len, max_len};
-use crate::security::ClientAddr;
 use crate::state::AppState;
 
 /// The only thing a failed login says (security.md): not which of the two was wrong.
@@ -55,11 +55,17 @@ pub struct MembershipInfo {
     pub groups: Vec<String>,
 }
 
-/// A logged-in user and their roles.
+/// A logged-in user and their roles, and what the login still needs.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionInfo {
     pub user: UserInfo,
     pub memberships: Vec<MembershipInfo>,
+    /// What the login still needs before the session may be used (every other route answers
+    /// 401 until then): `tweede_factor_code` (`POST /api/auth/second-factor`),
+    /// `nieuw_wachtwoord` (`POST /api/auth/password`) or `tweede_factor_instellen`
+    /// (`POST /api/auth/second-factor/enrolment`). `null`: logged in.
+    #[schema(value_type = Option<String>, example = "tweede_factor_code")]
+    pub next_step: Option<&'static str>,
 }
 
 /// The caller: a user (with roles) or an API token (with permissions).
@@ -114,28 +120,18 @@ async fn membership_infos(
     Ok(out)
 }
 
-/// The distinct organisations of a user's memberships (an audit row goes to each).
-fn organisations(memberships: &[Membership]) -> Vec<&str> {
-    let mut orgs: Vec<&str> = memberships
-        .iter()
-        .map(|m| m.organisation_id.as_str())
-        .collect();
-    orgs.sort_unstable();
-    orgs.dedup();
-    orgs
-}
-
 /// Log in with e-mail address and password. Sets the session cookie `verzuim_sessie`.
 ///
-/// After 5 failed attempts for one account or one address, each further attempt must wait
-/// longer (429 with `Retry-After`).
+/// Every attempt is counted before the password is checked: after 5 failed attempts for one
+/// account or one address, each further attempt must wait longer (429 with `Retry-After`). A
+/// user with a second factor then sends its code (`next_step`).
 #[utoipa::path(
     post,
     path = "/api/auth/login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Ingelogd; de sessiecookie is gezet", body = SessionInfo),
+        (status = 200, description = "Wachtwoord juist; de sessiecookie is gezet (zie next_step)", body = SessionInfo),
         (status = 400, description = "Ongeldig verzoek (bijv. te_lang)", body = ErrorBody),
         (status = 401, description = "Onbekende gebruiker of onjuist wachtwoord (onjuiste_inlog)", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen; wacht Retry-After seconden", body = ErrorBody),
@@ -143,7 +139,6 @@ fn organisations(memberships: &[Membership]) -> Vec<&str> {
 )]
 async fn login(
     State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
     audit: Audit,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
@@ -151,85 +146,40 @@ async fn login(
     check_len("email", &req.email, max_len::EMAIL)?;
     check_len("password", &req.password, max_len::PASSWORD)?;
     let email = req.email.trim().to_lowercase();
-    let address = address.as_deref();
-
-    throttle::check(&state, &email, address).await?;
-
-    let user = if email.is_empty() {
-        None
-    } else {
-        state.store.user_by_email(&email).await?
+    let Some(user) = login::check_password(&state, &audit, &email, req.password).await? else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "onjuiste_inlog",
+            LOGIN_FAILED,
+        ));
     };
-    let ok =
-        password::verify_blocking(req.password, user.as_ref().map(|u| u.password_hash.clone()))
-            .await;
-    let user = match user {
-        Some(u) if ok => u,
-        known => {
-            throttle::record_failure(&state, &email, address).await?;
-            login_failed(&state, &audit, known.as_ref(), &email).await?;
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "onjuiste_inlog",
-                LOGIN_FAILED,
-            ));
-        }
-    };
-
-    throttle::reset(&state, &email, address).await?;
-    // A new session id at every login; a session the browser still had is ended.
-    if let Some(old) = sessions::cookie_token(&headers) {
-        sessions::end(&state, old).await?;
-    }
-    let token = sessions::start(&state, user.id).await?;
-    let memberships = state.store.memberships_of_user(user.id).await?;
-    audit
-        .event_by(verzuim_store::Actor::User(user.id), action::LOGIN)
-        .object(format!("user:{}", user.id))
-        .write_for_each(&organisations(&memberships))
-        .await?;
+    let started = login::start(&state, &audit, &headers, &user).await?;
     let body = SessionInfo {
         user: user_info(&user),
-        memberships: membership_infos(&state, &memberships).await?,
+        memberships: membership_infos(&state, &started.memberships).await?,
+        next_step: started.step.map(login::Step::as_str),
     };
     Ok((
         [(
             header::SET_COOKIE,
-            sessions::set_cookie(&state, &headers, &token),
+            sessions::set_cookie(&state, &headers, &started.token),
         )],
         axum::Json(body),
     )
         .into_response())
 }
 
-/// Audits a failed login: in the log of each organisation of a known user, or (an unknown
-/// address) in no organisation's.
-async fn login_failed(
+/// What a login step answers: the user, their roles and the next step.
+pub(crate) async fn session_info(
     state: &AppState,
-    audit: &Audit,
-    user: Option<&User>,
-    email: &str,
-) -> ApiResult<()> {
-    match user {
-        Some(u) => {
-            let memberships = state.store.memberships_of_user(u.id).await?;
-            audit
-                .event_by(verzuim_store::Actor::User(u.id), action::LOGIN)
-                .object(format!("user:{}", u.id))
-                .outcome(Outcome::Failed)
-                .write_for_each(&organisations(&memberships))
-                .await
-        }
-        None => {
-            let shown: String = email.chars().take(max_len::EMAIL).collect();
-            audit
-                .event_by(verzuim_store::Actor::System, action::LOGIN)
-                .object(format!("email:{shown}"))
-                .outcome(Outcome::Failed)
-                .write()
-                .await
-        }
-    }
+    su: &SessionUser,
+    next: Option<login::Step>,
+) -> ApiResult<SessionInfo> {
+    Ok(SessionInfo {
+        user: user_info(&su.user),
+        memberships: membership_infos(state, &su.memberships).await?,
+        next_step: next.map(login::Step::as_str),
+    })
 }
 
 /// Log out: ends the session and removes the cookie. Succeeds also without a session.
@@ -265,8 +215,9 @@ async fn logout(
         .into_response())
 }
 
-/// Change one's own password. Ends every session of the user (on every device) and starts a
-/// new one for this browser (a new cookie).
+/// Change one's own password (also the login step `nieuw_wachtwoord`: a new user chooses their
+/// own). Ends every session of the user (on every device) and starts a new one for this browser
+/// (a new cookie).
 #[utoipa::path(
     post,
     path = "/api/auth/password",
@@ -276,65 +227,32 @@ async fn logout(
     responses(
         (status = 204, description = "Gewijzigd; alle sessies zijn beëindigd, deze krijgt een nieuwe cookie"),
         (status = 400, description = "wachtwoord_te_kort, wachtwoord_te_bekend, wachtwoord_ongewijzigd, onjuist_wachtwoord", body = ErrorBody),
-        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd, of eerst een andere stap van het inloggen (tweede_factor_code, tweede_factor_instellen)", body = ErrorBody),
         (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen", body = ErrorBody),
     )
 )]
 async fn change_password(
     State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
-    actor: Actor,
+    su: SessionUser,
     audit: Audit,
     headers: HeaderMap,
     Json(req): Json<PasswordChangeRequest>,
 ) -> ApiResult<Response> {
-    let me = actor.require_user()?;
     check_len("current_password", &req.current_password, max_len::PASSWORD)?;
     check_len("new_password", &req.new_password, max_len::PASSWORD)?;
-    let address = address.as_deref();
-    let email = me.user.email.clone();
-    let orgs = organisations(&me.memberships);
-
-    throttle::check(&state, &email, address).await?;
-    let current_ok = password::verify_blocking(
-        req.current_password.clone(),
-        Some(me.user.password_hash.clone()),
+    let token = match login::change_password(
+        &state,
+        &audit,
+        &su,
+        &req.current_password,
+        &req.new_password,
     )
-    .await;
-    if !current_ok {
-        throttle::record_failure(&state, &email, address).await?;
-        audit
-            .event(&actor, action::PASSWORD_CHANGE)
-            .object(format!("user:{}", me.user.id))
-            .outcome(Outcome::Failed)
-            .write_for_each(&orgs)
-            .await?;
-        return Err(ApiError::bad_request(
-            "onjuist_wachtwoord",
-            "Het huidige wachtwoord is onjuist.",
-        )
-        .with_field("current_password"));
-    }
-    password::check_policy(&req.new_password)
-        .map_err(|e| ApiError::from(e).with_field("new_password"))?;
-    if req.new_password == req.current_password {
-        return Err(ApiError::bad_request(
-            "wachtwoord_ongewijzigd",
-            "Het nieuwe wachtwoord moet anders zijn dan het huidige.",
-        )
-        .with_field("new_password"));
-    }
-    let hash = password::hash_blocking(req.new_password).await?;
-    // Sets the hash and ends every session of the user, this one included.
-    state.store.set_password_hash(me.user.id, &hash).await?;
-    throttle::reset(&state, &email, address).await?;
-    let token = sessions::start(&state, me.user.id).await?;
-    audit
-        .event(&actor, action::PASSWORD_CHANGE)
-        .object(format!("user:{}", me.user.id))
-        .write_for_each(&orgs)
-        .await?;
+    .await?
+    {
+        Ok(token) => token,
+        Err((e, field)) => return Err(e.with_field(field)),
+    };
     Ok((
         StatusCode::NO_CONTENT,
         [(

@@ -118,7 +118,7 @@ struct Files {
     events: Option<Vec<u8>>,
 }
 
-fn files(headers: &HeaderMap, body: &Bytes) -> ApiResult<Files> {
+async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -126,7 +126,7 @@ fn files(headers: &HeaderMap, body: &Bytes) -> ApiResult<Files> {
         .to_owned();
     let lower = ct.to_ascii_lowercase();
     if lower.starts_with("application/json") {
-        let v: ImportIn = serde_json::from_slice(body).map_err(|e| {
+        let v: ImportIn = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad_request(
                 "ongeldige_json",
                 format!("De inhoud van het verzoek is geen geldige JSON voor deze vraag ({e})."),
@@ -140,33 +140,22 @@ fn files(headers: &HeaderMap, body: &Bytes) -> ApiResult<Files> {
         });
     }
     if lower.starts_with("multipart/form-data") {
-        let boundary = ct
-            .split(';')
-            .filter_map(|p| p.trim().split_once('='))
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
-            .map(|(_, v)| v.trim().trim_matches('"').to_owned())
-            .filter(|b| !b.is_empty() && b.len() <= 200)
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "ongeldig_formulier",
-                    "Het formulier (multipart/form-data) heeft geen boundary.",
-                )
-            })?;
+        let boundary = crate::multipart::boundary(headers)?;
         let mut f = Files {
             school: None,
             pupils: None,
             registrations: None,
             events: None,
         };
-        for (name, data) in multipart_parts(body, &boundary)? {
-            let slot = match name.as_str() {
+        for part in crate::multipart::parts(body, &boundary).await? {
+            let slot = match part.name.as_str() {
                 "school" | "school.toml" | "school_toml" => &mut f.school,
                 "pupils" | "pupils.csv" | "pupils_csv" => &mut f.pupils,
                 "registrations" | "registrations.csv" | "registrations_csv" => &mut f.registrations,
                 "events" | "events.csv" | "events_csv" => &mut f.events,
                 _ => continue,
             };
-            *slot = Some(data);
+            *slot = Some(part.bytes);
         }
         return Ok(f);
     }
@@ -175,86 +164,6 @@ fn files(headers: &HeaderMap, body: &Bytes) -> ApiResult<Files> {
         "geen_bestanden",
         "Stuur de bestanden als JSON (application/json) of als formulier (multipart/form-data).",
     ))
-}
-
-/// The `(name, contents)` of each part of a `multipart/form-data` body (RFC 7578).
-fn multipart_parts(body: &[u8], boundary: &str) -> ApiResult<Vec<(String, Vec<u8>)>> {
-    let invalid = || {
-        ApiError::bad_request(
-            "ongeldig_formulier",
-            "Het formulier (multipart/form-data) is niet goed opgebouwd.",
-        )
-    };
-    let delimiter = format!("--{boundary}");
-    let d = delimiter.as_bytes();
-    let mut pos = find(body, d, 0).ok_or_else(invalid)? + d.len();
-    let mut parts = Vec::new();
-    loop {
-        // After a delimiter: "--" ends the body, otherwise CRLF and a part.
-        if body[pos..].starts_with(b"--") {
-            return Ok(parts);
-        }
-        pos = skip_line_end(body, pos).ok_or_else(invalid)?;
-        let header_end = find(body, b"\r\n\r\n", pos).ok_or_else(invalid)?;
-        let headers = std::str::from_utf8(&body[pos..header_end]).map_err(|_| invalid())?;
-        let content_start = header_end + 4;
-        let next = find_delimiter(body, d, content_start).ok_or_else(invalid)?;
-        let content_end = next.saturating_sub(2).max(content_start);
-        if let Some(name) = part_name(headers) {
-            parts.push((name, body[content_start..content_end].to_vec()));
-        }
-        pos = next + d.len();
-        if parts.len() > 16 {
-            return Err(invalid());
-        }
-    }
-}
-
-fn skip_line_end(body: &[u8], pos: usize) -> Option<usize> {
-    if body[pos..].starts_with(b"\r\n") {
-        Some(pos + 2)
-    } else if body[pos..].starts_with(b"\n") {
-        Some(pos + 1)
-    } else {
-        None
-    }
-}
-
-/// The next `\r\n--boundary` at or after `from` that is a delimiter (followed by `--` or a line
-/// end): the position of `--boundary`.
-fn find_delimiter(body: &[u8], d: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        let i = find(body, d, at)?;
-        let after = &body[i + d.len()..];
-        let ends =
-            after.starts_with(b"--") || after.starts_with(b"\r\n") || after.starts_with(b"\n");
-        if i >= 2 && &body[i - 2..i] == b"\r\n" && ends {
-            return Some(i);
-        }
-        at = i + 1;
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if from > hay.len() || needle.is_empty() {
-        return None;
-    }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
-}
-
-/// The `name` of a part's `Content-Disposition: form-data; name="…"`.
-fn part_name(headers: &str) -> Option<String> {
-    headers
-        .lines()
-        .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?
-        .split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("name"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
 }
 
 /// Import formats.md's files into the school, all or nothing: pupils are enrolled or updated,
@@ -302,7 +211,7 @@ async fn import(
         Some(Permission::PupilsWrite),
     )
     .await?;
-    let files = files(&headers, &body)?;
+    let files = files(&headers, body).await?;
     let pupils = files
         .pupils
         .as_deref()
@@ -365,25 +274,4 @@ async fn import(
         sync: report.sync.into(),
     })
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn multipart_parts_are_read() {
-        let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"pupils\"; \
-                     filename=\"pupils.csv\"\r\nContent-Type: text/csv\r\n\r\npupil_id\r\n1001\r\n\
-                     --XyZ\r\nContent-Disposition: form-data; name=\"registrations\"\r\n\r\n\
-                     a\r\n--XyZ-\r\nb\r\n--XyZ--\r\n";
-        let parts = multipart_parts(body, "XyZ").unwrap();
-        assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].0, "pupils");
-        assert_eq!(parts[0].1, b"pupil_id\r\n1001");
-        assert_eq!(parts[1].0, "registrations");
-        assert_eq!(parts[1].1, b"a\r\n--XyZ-\r\nb");
-        assert!(multipart_parts(b"--XyZ\r\nno end", "XyZ").is_err());
-        assert!(multipart_parts(b"nothing", "XyZ").is_err());
-    }
 }

@@ -48,6 +48,7 @@ pub mod pupils;
 pub mod referrals;
 pub mod registrations;
 pub mod schools;
+pub mod second_factor;
 pub mod signals;
 pub mod tasks;
 pub mod tokens;
@@ -117,6 +118,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .merge(auth::routes())
+        .merge(second_factor::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(schools::routes())

@@ -1,9 +1,12 @@
-//! Identity: passwords, sessions, login throttling and API tokens.
+//! Identity: passwords, sessions, login throttling, the steps of a login with its second
+//! factor (TOTP), and API tokens.
 
+pub mod login;
 pub mod password;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod totp;
 
 /// 32 random bytes as 64 lower-case hex characters (256 bits): session and API tokens.
 pub(crate) fn random_hex_256() -> String {

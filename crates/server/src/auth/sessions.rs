@@ -31,20 +31,25 @@ fn expiry(created_at: Timestamp, seen: Timestamp) -> Timestamp {
     idle.min(absolute)
 }
 
-/// Starts a session for a user; returns the token for the cookie.
-pub async fn start(state: &AppState, user_id: UserId) -> ApiResult<String> {
+/// Starts a session for a user, waiting for the second factor's code when `awaiting_code`
+/// (see [`super::login`]); returns the token for the cookie.
+pub async fn start(state: &AppState, user_id: UserId, awaiting_code: bool) -> ApiResult<String> {
     let token = super::random_hex_256();
     let now = state.now();
-    state
-        .store
-        .create_session(&Session {
-            id: hash_token(&token),
-            user_id,
-            created_at: now,
-            last_seen_at: now,
-            expires_at: expiry(now, now),
-        })
-        .await?;
+    let id = hash_token(&token);
+    let mut tx = state.store.begin().await?;
+    tx.create_session(&Session {
+        id: id.clone(),
+        user_id,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expiry(now, now),
+    })
+    .await?;
+    if awaiting_code {
+        tx.await_code(&id).await?;
+    }
+    tx.commit().await?;
     Ok(token)
 }
 

@@ -1,11 +1,14 @@
-//! Login throttling. Failed logins are counted per account (the e-mail address tried) and per
-//! client address. After [`FREE_FAILURES`] failures, each further attempt must wait
-//! 2^(failures − 5) seconds after the last failure, at most [`MAX_WAIT`]: slower and slower,
-//! never locked for good. An attempt made too early is refused (429 with `Retry-After`) without
-//! checking the password and without counting. A successful login resets both counters.
+//! Login throttling. Attempts are counted per account (the e-mail address tried) and per client
+//! address, *before* the password (or second-factor code) is checked, atomically in the
+//! database ([`verzuim_store::Store::count_login_attempt`]): 40 parallel attempts are counted one
+//! after another, so at most [`FREE_FAILURES`] of them reach the check. After
+//! [`FREE_FAILURES`] counted attempts, each further attempt must wait 2^(attempts − 5) seconds
+//! after the last one, at most [`MAX_WAIT`]: slower and slower, never locked for good. An attempt
+//! made too early is refused (429 with `Retry-After`) without checking and without counting. A
+//! successful login resets both counters ([`reset`]).
 
 use jiff::{SignedDuration, Timestamp};
-use verzuim_store::{Throttle, ThrottleKey};
+use verzuim_store::ThrottleKey;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -27,61 +30,30 @@ pub fn wait_after(failures: u32) -> SignedDuration {
     SignedDuration::from_secs(1i64 << exp).min(MAX_WAIT)
 }
 
-/// Seconds still to wait under one counter at `now` (0: go ahead).
-fn remaining(t: Option<Throttle>, now: Timestamp) -> u64 {
-    let Some(t) = t else { return 0 };
-    let until = t
-        .last_failure
-        .saturating_add(wait_after(t.failures))
-        .unwrap_or(t.last_failure);
-    if until <= now {
-        return 0;
-    }
+/// Whole seconds from `now` until `until`, rounded up (at least 1).
+fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
     let left = until.duration_since(now);
     let secs = left.as_secs() + i64::from(left.subsec_nanos() > 0);
     u64::try_from(secs.max(1)).unwrap_or(1)
 }
 
-/// Refuses (429 `te_veel_pogingen`, `Retry-After`) while the account or the address must wait.
-pub async fn check(state: &AppState, account: &str, address: Option<&str>) -> ApiResult<()> {
+/// Counts an attempt for the account and the address before it is checked; refuses it (429
+/// `te_veel_pogingen`, `Retry-After`) without counting while either must wait. Until [`reset`],
+/// a counted attempt is a failure.
+pub async fn attempt(state: &AppState, account: &str, address: Option<&str>) -> ApiResult<()> {
     let now = state.now();
-    let mut wait = remaining(
-        state
-            .store
-            .login_throttle(ThrottleKey::Account(account))
-            .await?,
-        now,
-    );
+    let mut keys = vec![ThrottleKey::Account(account)];
     if let Some(a) = address {
-        wait = wait.max(remaining(
-            state.store.login_throttle(ThrottleKey::Address(a)).await?,
-            now,
-        ));
+        keys.push(ThrottleKey::Address(a));
     }
-    if wait > 0 {
-        return Err(ApiError::too_many_attempts(wait));
-    }
-    Ok(())
-}
-
-/// Counts a failed login for the account and the address.
-pub async fn record_failure(
-    state: &AppState,
-    account: &str,
-    address: Option<&str>,
-) -> ApiResult<()> {
-    let now = state.now();
-    state
+    match state
         .store
-        .record_login_failure(ThrottleKey::Account(account), now)
-        .await?;
-    if let Some(a) = address {
-        state
-            .store
-            .record_login_failure(ThrottleKey::Address(a), now)
-            .await?;
+        .count_login_attempt(&keys, now, wait_after)
+        .await?
+    {
+        None => Ok(()),
+        Some(until) => Err(ApiError::too_many_attempts(seconds_until(until, now))),
     }
-    Ok(())
 }
 
 /// Forgets the failures of the account and the address (after a successful login).
@@ -116,17 +88,15 @@ mod tests {
     }
 
     #[test]
-    fn remaining_rounds_up() {
+    fn seconds_until_rounds_up() {
         let t0: Timestamp = "2026-09-01T08:00:00Z".parse().unwrap();
-        let t = Throttle {
-            failures: 7,
-            last_failure: t0,
-        };
-        assert_eq!(remaining(Some(t), t0), 4);
+        let until = t0.saturating_add(SignedDuration::from_secs(4)).unwrap();
+        assert_eq!(seconds_until(until, t0), 4);
         let later = t0.saturating_add(SignedDuration::from_millis(500)).unwrap();
-        assert_eq!(remaining(Some(t), later), 4);
-        let done = t0.saturating_add(SignedDuration::from_secs(4)).unwrap();
-        assert_eq!(remaining(Some(t), done), 0);
-        assert_eq!(remaining(None, t0), 0);
+        assert_eq!(seconds_until(until, later), 4);
+        let almost = t0
+            .saturating_add(SignedDuration::from_millis(3999))
+            .unwrap();
+        assert_eq!(seconds_until(until, almost), 1);
     }
 }

@@ -11,8 +11,9 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::header;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
@@ -580,25 +581,18 @@ fn already_closed(school: &School, from: Date, until: Date) -> bool {
         .any(|c| c.from <= from && until <= c.until)
 }
 
-/// Reads the parts of a multipart form: `(name, file name, bytes)`.
-async fn parts(mut mp: Multipart) -> ApiResult<Vec<(String, Option<String>, Vec<u8>)>> {
-    let mut out = Vec::new();
-    let bad = |_| {
-        ApiError::bad_request(
-            "ongeldig_formulier",
-            "Het formulier (multipart/form-data) is niet goed opgebouwd of te groot.",
-        )
-    };
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(bad)?;
-        out.push((name, file, bytes.to_vec()));
-        if out.len() > 16 {
-            break;
-        }
-    }
-    Ok(out)
+/// Reads the parts of a multipart form: `(name, file name, bytes)` (a broken form: the Dutch
+/// error naming the part, see [`crate::multipart`]).
+async fn parts(
+    headers: &HeaderMap,
+    body: Bytes,
+) -> ApiResult<Vec<(String, Option<String>, Vec<u8>)>> {
+    let boundary = crate::multipart::boundary(headers)?;
+    Ok(crate::multipart::parts(body, &boundary)
+        .await?
+        .into_iter()
+        .map(|p| (p.name, p.file_name, p.bytes))
+        .collect())
 }
 
 /// `POST /beheer/vakanties` (multipart: `regio`, `schooljaar`, `bestand`): reads the
@@ -608,14 +602,15 @@ async fn parts(mut mp: Multipart) -> ApiResult<Vec<(String, Option<String>, Vec<
 pub async fn holidays_preview(
     State(state): State<AppState>,
     web: WebUser,
-    mp: Multipart,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<Response> {
     require_school_admin(&web)?;
     let settings = settings_of(&state, &web).await?;
     let mut region = settings.school.holiday_region.clone().unwrap_or_default();
     let mut school_year = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    for (name, file_name, bytes) in parts(mp).await? {
+    for (name, file_name, bytes) in parts(&headers, body).await? {
         let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
         match name.as_str() {
             "regio" if !text().is_empty() => region = text(),
@@ -1530,11 +1525,12 @@ pub async fn import_submit(
     State(state): State<AppState>,
     web: WebUser,
     audit: Audit,
-    mp: Multipart,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> ApiResult<Response> {
     require_school_admin(&web)?;
     let mut files: [Option<Vec<u8>>; 4] = Default::default();
-    for (name, _, bytes) in parts(mp).await? {
+    for (name, _, bytes) in parts(&headers, body).await? {
         let slot = match name.as_str() {
             "school" => 0,
             "pupils" => 1,

@@ -494,9 +494,19 @@ struct ReferralRow {
     date: String,
 }
 
+/// A letter the role may make for the case (a POST form: making one writes to the dossier).
 struct LetterLink {
+    kind: &'static str,
+    melding: Option<i64>,
+    verwijzing: Option<i64>,
+    label: String,
+}
+
+/// A letter the organisation made for the case (a GET link: reading changes nothing).
+struct MadeLetter {
     href: String,
     label: String,
+    date: String,
 }
 
 struct CaseBlock {
@@ -510,6 +520,7 @@ struct CaseBlock {
     meldingen: Vec<MeldingRow>,
     referrals: Vec<ReferralRow>,
     letters: Vec<LetterLink>,
+    made_letters: Vec<MadeLetter>,
     parents_form: bool,
     parents_values: TaskValues,
     parents_error: Option<String>,
@@ -1520,21 +1531,26 @@ async fn case_block(
         });
     }
 
-    // Letters this role may make for this case.
+    // Letters this role may make for this case, and those its organisation made.
+    let label_of = |kind: &LetterKind| sentence(kind.label()).trim_end_matches('.').to_owned();
     let mut letters = Vec::new();
     for kind in allowed_kinds(web.role()) {
         match kind {
             LetterKind::UitnodigingGesprek => letters.push(LetterLink {
-                href: format!("/zaken/{}/brieven/{}", c.id, kind.as_str()),
-                label: sentence(kind.label()).trim_end_matches('.').to_owned(),
+                kind: kind.as_str(),
+                melding: None,
+                verwijzing: None,
+                label: label_of(kind),
             }),
             LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
                 for m in &view.meldingen {
                     letters.push(LetterLink {
-                        href: format!("/zaken/{}/brieven/{}?melding={}", c.id, kind.as_str(), m.id),
+                        kind: kind.as_str(),
+                        melding: Some(m.id),
+                        verwijzing: None,
                         label: format!(
                             "{} (melding {}, {})",
-                            sentence(kind.label()).trim_end_matches('.'),
+                            label_of(kind),
                             m.id,
                             kind_label(m.verzuim_kind).to_lowercase()
                         ),
@@ -1544,20 +1560,28 @@ async fn case_block(
             LetterKind::VerwijzingGgdJgz => {
                 for r in &view.referrals {
                     letters.push(LetterLink {
-                        href: format!(
-                            "/zaken/{}/brieven/{}?verwijzing={}",
-                            c.id,
-                            kind.as_str(),
-                            r.id
-                        ),
-                        label: format!(
-                            "{} (verwijzing {})",
-                            sentence(kind.label()).trim_end_matches('.'),
-                            r.id
-                        ),
+                        kind: kind.as_str(),
+                        melding: None,
+                        verwijzing: Some(r.id),
+                        label: format!("{} (verwijzing {})", label_of(kind), r.id),
                     });
                 }
             }
+        }
+    }
+    let mut made_letters = Vec::new();
+    if !allowed_kinds(web.role()).is_empty() {
+        for l in verzuim_service::dossier::letters(&state.store, &web.caller(), c.id)
+            .await
+            .map_err(service_error)?
+        {
+            let label = super::letters::parse_kind(&l.kind)
+                .map_or_else(|| l.kind.clone(), |k| label_of(&k));
+            made_letters.push(MadeLetter {
+                href: format!("/zaken/{}/brieven/{}", c.id, l.id),
+                label: format!("{label} ({})", l.reference),
+                date: when_nl(l.created_at),
+            });
         }
     }
 
@@ -1584,6 +1608,7 @@ async fn case_block(
         meldingen,
         referrals,
         letters,
+        made_letters,
         parents_form: mine_school && c.school_id == web.org_id() && c.closed_at.is_none(),
         parents_values,
         parents_error,

@@ -1,9 +1,12 @@
-//! Letters of a case as PDF: `GET /zaken/{case_id}/brieven/{kind}` (optionally `?melding=ID`,
-//! `?verwijzing=ID`; an invitation also takes `datum`, `tijd`, `plaats`; `formaat=tekst` gives
-//! the letter's text instead of the PDF). Filled from the case
-//! as the caller may see it (the pupil, the parents, the signal, the melding, the referral), with
-//! the letterhead of the caller's organisation, signed by the logged-in user; rendered on a
-//! blocking thread; recorded on the case's timeline (entry `brief`) and in the audit log.
+//! Letters of a case as PDF. Making one is a POST (a form of the dossier or the melding page,
+//! under the CSRF check): `POST /zaken/{case_id}/brieven` with `soort` (the kind) and optionally
+//! `melding`, `verwijzing`; an invitation also takes `datum`, `tijd`, `plaats`. Filled from the
+//! case as the caller may see it (the pupil, the parents, the signal, the melding, the referral),
+//! with the letterhead of the caller's organisation, signed by the logged-in user; rendered on a
+//! blocking thread; stored as made, recorded on the case's timeline (entry `brief`) and in the
+//! audit log; then 303 to the letter. Reading a letter already made is a GET that changes
+//! nothing but the audit row of the read: `GET /zaken/{case_id}/brieven/{letter_id}`
+//! (`?formaat=tekst` gives its text instead of the PDF), for the organisation that made it.
 //!
 //! Which letters a role makes: the school's coordinator an invitation, the referral letter and
 //! the melding overview; leerplicht an invitation, the warning letter (copy to the school that
@@ -16,9 +19,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use axum::Form;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::{Date, Time};
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
@@ -29,6 +33,7 @@ use verzuim_letters::{
 };
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{dossier, meldingen};
+use verzuim_store::letters::NewLetter;
 use verzuim_store::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
 
 use super::{WebUser, date_nl, service_error, today};
@@ -129,8 +134,13 @@ fn function(role: Role) -> &'static str {
     }
 }
 
+/// The form that makes a letter.
 #[derive(Debug, Default, Deserialize)]
-pub struct LetterQuery {
+pub struct LetterForm {
+    /// The kind: `uitnodiging_gesprek`, `waarschuwingsbrief`, `verwijzing_ggd_jgz`,
+    /// `overzicht_melding`.
+    #[serde(default)]
+    soort: String,
     melding: Option<String>,
     verwijzing: Option<String>,
     /// Invitation: the day (`jjjj-mm-dd`).
@@ -139,6 +149,11 @@ pub struct LetterQuery {
     tijd: Option<String>,
     /// Invitation: the place.
     plaats: Option<String>,
+}
+
+/// How to show a letter already made.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
     /// `tekst`: the letter's text as plain text (a copy to read or paste) instead of the PDF.
     formaat: Option<String>,
 }
@@ -273,15 +288,22 @@ struct Filled {
     pupil_name: String,
 }
 
-/// `GET /zaken/{case_id}/brieven/{kind}`: the letter as PDF.
-pub async fn letter(
+/// `POST /zaken/{case_id}/brieven`: makes the letter, stores it, records it on the case's
+/// timeline and in the audit log, and answers 303 to the letter made.
+pub async fn make(
     State(state): State<AppState>,
     web: WebUser,
     audit: Audit,
-    UrlPath((case_id, kind)): UrlPath<(i64, String)>,
-    Query(q): Query<LetterQuery>,
+    UrlPath(case_id): UrlPath<i64>,
+    Form(form): Form<LetterForm>,
 ) -> ApiResult<Response> {
-    let kind = parse_kind(&kind).ok_or_else(ApiError::not_found)?;
+    let kind = parse_kind(&form.soort).ok_or_else(|| {
+        bad(format!(
+            "Onbekende soort brief: {}. Kies uitnodiging_gesprek, waarschuwingsbrief, \
+             verwijzing_ggd_jgz of overzicht_melding.",
+            form.soort
+        ))
+    })?;
     if !allowed_kinds(web.role()).contains(&kind) {
         return Err(ApiError::forbidden());
     }
@@ -289,7 +311,7 @@ pub async fn letter(
     let case = visibility::case(&state.store, &caller, case_id)
         .await
         .map_err(service_error)?;
-    let filled = fill(&state, &web, &case, kind, &q).await?;
+    let filled = fill(&state, &web, &case, kind, &form).await?;
     let templates = state.letters.clone();
     let org = web.org_id().to_owned();
     let data = filled.data.clone();
@@ -318,24 +340,63 @@ pub async fn letter(
         web.user.display_name,
         web.org.name
     );
-    dossier::record_letter(&state.store, &caller, case_id, &detail)
-        .await
-        .map_err(service_error)?;
+    let id = dossier::record_letter(
+        &state.store,
+        &caller,
+        &NewLetter {
+            case_id,
+            organisation_id: web.org_id().to_owned(),
+            kind: kind.as_str().to_owned(),
+            reference: filled.data.reference.clone(),
+            file_name: file_name(kind, &filled.pupil_name, filled.data.date),
+            pdf: letter.pdf,
+            text: letter.text,
+        },
+        &detail,
+    )
+    .await
+    .map_err(service_error)?;
     audit
         .event(&web.actor, action::LETTER)
         .organisation(web.org_id())
-        .object(format!("case:{case_id}:brief:{}", kind.as_str()))
+        .object(format!("case:{case_id}:brief:{}:{id}", kind.as_str()))
         .pupil(&case.case.school_id, &case.case.pupil_id)
         .write()
         .await?;
-    let name = file_name(kind, &filled.pupil_name, filled.data.date);
+    Ok(Redirect::to(&format!("/zaken/{case_id}/brieven/{id}")).into_response())
+}
+
+/// `GET /zaken/{case_id}/brieven/{letter_id}`: a letter the caller's organisation made, as it
+/// was made (PDF, or its text with `?formaat=tekst`). Writes only the audit row of the read.
+pub async fn show(
+    State(state): State<AppState>,
+    web: WebUser,
+    audit: Audit,
+    UrlPath((case_id, letter)): UrlPath<(i64, String)>,
+    Query(q): Query<ShowQuery>,
+) -> ApiResult<Response> {
+    let letter_id: i64 = letter.parse().map_err(|_| ApiError::not_found())?;
+    let caller = web.caller();
+    let (meta, pdf, text) = dossier::letter(&state.store, &caller, case_id, letter_id)
+        .await
+        .map_err(service_error)?;
+    let case = visibility::case(&state.store, &caller, case_id)
+        .await
+        .map_err(service_error)?;
+    audit
+        .event(&web.actor, action::PUPIL_READ)
+        .organisation(web.org_id())
+        .object(format!("case:{case_id}:brief:{}:{letter_id}", meta.kind))
+        .pupil(&case.case.school_id, &case.case.pupil_id)
+        .write()
+        .await?;
     if q.formaat.as_deref() == Some("tekst") {
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
                 (header::CACHE_CONTROL, "no-store".to_owned()),
             ],
-            letter.text,
+            text,
         )
             .into_response());
     }
@@ -344,11 +405,11 @@ pub async fn letter(
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{name}\""),
+                format!("inline; filename=\"{}\"", meta.file_name),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        letter.pdf,
+        pdf,
     )
         .into_response())
 }
@@ -359,7 +420,7 @@ async fn fill(
     web: &WebUser,
     case: &CaseView,
     kind: LetterKind,
-    q: &LetterQuery,
+    q: &LetterForm,
 ) -> ApiResult<Filled> {
     let caller = web.caller();
     let c = &case.case;

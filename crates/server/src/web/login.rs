@@ -6,17 +6,17 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use verzuim_store::{Membership, User};
+use verzuim_store::Membership;
 
 use super::render;
 use super::session::{self, PageMeta, WebUser, landing};
 use crate::api::auth::LOGIN_FAILED;
-use crate::audit::{Audit, Outcome, action};
-use crate::auth::{password, sessions, throttle};
+use crate::audit::{Audit, action};
+use crate::auth::login::{self, SessionUser, Step, organisations};
+use crate::auth::{password, sessions};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
-use crate::security::ClientAddr;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -46,12 +46,15 @@ pub async fn root(actor: Option<Actor>, headers: HeaderMap) -> Response {
     }
 }
 
-/// `GET /inloggen`.
-pub async fn login_page(actor: Option<Actor>, headers: HeaderMap) -> Response {
-    if let Some(Actor::User(u)) = actor
-        && let Some(m) = session::pick(&u.memberships, &headers)
-    {
-        return Redirect::to(landing(m.role)).into_response();
+/// `GET /inloggen` (a login with a step to do goes to that step's page).
+pub async fn login_page(su: Option<SessionUser>, headers: HeaderMap) -> Response {
+    if let Some(su) = su {
+        if let Some(step) = su.step {
+            return Redirect::to(step.page()).into_response();
+        }
+        if let Some(m) = session::pick(&su.memberships, &headers) {
+            return Redirect::to(landing(m.role)).into_response();
+        }
     }
     render(&LoginPage {
         meta: PageMeta::bare("Inloggen"),
@@ -60,21 +63,11 @@ pub async fn login_page(actor: Option<Actor>, headers: HeaderMap) -> Response {
     })
 }
 
-fn organisations(memberships: &[Membership]) -> Vec<&str> {
-    let mut orgs: Vec<&str> = memberships
-        .iter()
-        .map(|m| m.organisation_id.as_str())
-        .collect();
-    orgs.sort_unstable();
-    orgs.dedup();
-    orgs
-}
-
-/// `POST /inloggen`: on success a new session and a redirect (303) to the role's page; on
-/// failure the form again with "Onbekende gebruiker of onjuist wachtwoord" or the wait.
+/// `POST /inloggen`: on success a new session and a redirect (303) to the login's next step
+/// (the code of the second factor, a new password, setting up a second factor) or the role's
+/// page; on failure the form again with "Onbekende gebruiker of onjuist wachtwoord" or the wait.
 pub async fn login_submit(
     State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
     audit: Audit,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
@@ -82,7 +75,6 @@ pub async fn login_submit(
     check_len("email", &form.email, max_len::EMAIL)?;
     check_len("wachtwoord", &form.wachtwoord, max_len::PASSWORD)?;
     let email = form.email.trim().to_lowercase();
-    let address = address.as_deref();
     let again = |error: String| {
         render(&LoginPage {
             meta: PageMeta::bare("Inloggen"),
@@ -90,74 +82,32 @@ pub async fn login_submit(
             error: Some(error),
         })
     };
-
-    if let Err(e) = throttle::check(&state, &email, address).await {
-        if e.code == "te_veel_pogingen" {
-            return Ok(again(e.message.into_owned()));
-        }
-        return Err(e);
-    }
-    let user = if email.is_empty() {
-        None
-    } else {
-        state.store.user_by_email(&email).await?
+    let user = match login::check_password(&state, &audit, &email, form.wachtwoord.clone()).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Ok(again(LOGIN_FAILED.to_owned())),
+        Err(e) if e.code == "te_veel_pogingen" => return Ok(again(e.message.into_owned())),
+        Err(e) => return Err(e),
     };
-    let ok = password::verify_blocking(
-        form.wachtwoord.clone(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
-    let user: User = match user {
-        Some(u) if ok => u,
-        known => {
-            throttle::record_failure(&state, &email, address).await?;
-            match &known {
-                Some(u) => {
-                    let memberships = state.store.memberships_of_user(u.id).await?;
-                    audit
-                        .event_by(verzuim_store::Actor::User(u.id), action::LOGIN)
-                        .object(format!("user:{}", u.id))
-                        .outcome(Outcome::Failed)
-                        .write_for_each(&organisations(&memberships))
-                        .await?;
-                }
-                None => {
-                    let shown: String = email.chars().take(max_len::EMAIL).collect();
-                    audit
-                        .event_by(verzuim_store::Actor::System, action::LOGIN)
-                        .object(format!("email:{shown}"))
-                        .outcome(Outcome::Failed)
-                        .write()
-                        .await?;
-                }
-            }
-            return Ok(again(LOGIN_FAILED.to_owned()));
-        }
-    };
-
-    throttle::reset(&state, &email, address).await?;
-    if let Some(old) = sessions::cookie_token(&headers) {
-        sessions::end(&state, old).await?;
-    }
-    let token = sessions::start(&state, user.id).await?;
-    let memberships = state.store.memberships_of_user(user.id).await?;
-    audit
-        .event_by(verzuim_store::Actor::User(user.id), action::LOGIN)
-        .object(format!("user:{}", user.id))
-        .write_for_each(&organisations(&memberships))
-        .await?;
-    let target = session::pick(&memberships, &HeaderMap::new()).map_or("/", |m| landing(m.role));
+    let started = login::start(&state, &audit, &headers, &user).await?;
     Ok((
         AppendHeaders([
             (
                 header::SET_COOKIE,
-                sessions::set_cookie(&state, &headers, &token),
+                sessions::set_cookie(&state, &headers, &started.token),
             ),
             (header::SET_COOKIE, session::clear_choice_cookie()),
         ]),
-        Redirect::to(target),
+        Redirect::to(after_step(started.step, &started.memberships)),
     )
         .into_response())
+}
+
+/// Where a login goes after a step: the next step's page, else the landing page of the role.
+pub fn after_step(step: Option<Step>, memberships: &[Membership]) -> &'static str {
+    match step {
+        Some(s) => s.page(),
+        None => session::pick(memberships, &HeaderMap::new()).map_or("/", |m| landing(m.role)),
+    }
 }
 
 /// `POST /uitloggen`: ends the session and goes to the login page.
@@ -248,8 +198,8 @@ pub async fn password_page(web: WebUser) -> Response {
 /// user and starts a new one for this browser.
 pub async fn password_submit(
     State(state): State<AppState>,
-    ClientAddr(address): ClientAddr,
     web: WebUser,
+    su: SessionUser,
     audit: Audit,
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
@@ -265,58 +215,34 @@ pub async fn password_submit(
             min_length: password::MIN_LENGTH,
         })
     };
-    let address = address.as_deref();
-    let email = web.user.email.clone();
-    let orgs = organisations(&web.memberships);
-    if let Err(e) = throttle::check(&state, &email, address).await {
-        if e.code == "te_veel_pogingen" {
-            return Ok(page(Some(e.message.into_owned()), false));
+    match new_password(&state, &audit, &su, &form).await? {
+        Ok(token) => {
+            let mut res = page(None, true);
+            res.headers_mut().insert(
+                header::SET_COOKIE,
+                sessions::set_cookie(&state, &headers, &token),
+            );
+            Ok(res)
         }
-        return Err(e);
+        Err(message) => Ok(page(Some(message), false)),
     }
-    let ok =
-        password::verify_blocking(form.huidig.clone(), Some(web.user.password_hash.clone())).await;
-    if !ok {
-        throttle::record_failure(&state, &email, address).await?;
-        audit
-            .event(&web.actor, action::PASSWORD_CHANGE)
-            .object(format!("user:{}", web.user.id))
-            .outcome(Outcome::Failed)
-            .write_for_each(&orgs)
-            .await?;
-        return Ok(page(
-            Some("Het huidige wachtwoord is onjuist.".into()),
-            false,
-        ));
-    }
-    if let Err(e) = password::check_policy(&form.nieuw) {
-        return Ok(page(Some(e.to_string()), false));
-    }
+}
+
+/// A new password from the form (the two new ones equal): the new session's token, or the
+/// Dutch reason it was refused (also the throttle's wait).
+pub async fn new_password(
+    state: &AppState,
+    audit: &Audit,
+    su: &SessionUser,
+    form: &PasswordForm,
+) -> ApiResult<Result<String, String>> {
     if form.nieuw != form.herhaling {
-        return Ok(page(
-            Some("De twee nieuwe wachtwoorden zijn niet gelijk.".into()),
-            false,
-        ));
+        return Ok(Err("De twee nieuwe wachtwoorden zijn niet gelijk.".into()));
     }
-    if form.nieuw == form.huidig {
-        return Ok(page(
-            Some("Het nieuwe wachtwoord moet anders zijn dan het huidige.".into()),
-            false,
-        ));
+    match login::change_password(state, audit, su, &form.huidig, &form.nieuw).await {
+        Ok(Ok(token)) => Ok(Ok(token)),
+        Ok(Err((e, _))) => Ok(Err(e.message.into_owned())),
+        Err(e) if e.code == "te_veel_pogingen" => Ok(Err(e.message.into_owned())),
+        Err(e) => Err(e),
     }
-    let hash = password::hash_blocking(form.nieuw).await?;
-    state.store.set_password_hash(web.user.id, &hash).await?;
-    throttle::reset(&state, &email, address).await?;
-    let token = sessions::start(&state, web.user.id).await?;
-    audit
-        .event(&web.actor, action::PASSWORD_CHANGE)
-        .object(format!("user:{}", web.user.id))
-        .write_for_each(&orgs)
-        .await?;
-    let mut res = page(None, true);
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        sessions::set_cookie(&state, &headers, &token),
-    );
-    Ok(res)
 }

@@ -6,6 +6,9 @@
 //! - [`session`]: the logged-in user of a page ([`session::WebUser`]): which membership they act
 //!   in (the switcher's cookie), and the page chrome (name, role, organisation, nav).
 //! - [`login`]: `/inloggen`, `/uitloggen`, `/wachtwoord`, `/wissel`, `/`.
+//! - [`second_factor`]: the login's steps after the password (`/inloggen/code`,
+//!   `/inloggen/nieuw-wachtwoord`), one's second factor (`/tweede-factor`) and the beheerder's
+//!   `/beheer/tweede-factor`.
 //! - [`register`]: the teacher's daily register, `/registreren`.
 //! - [`lists`]: the landing pages of the coordinator and the beheerder: `/taken`, `/beheer`.
 //! - [`leerplicht`]: the leerplichtambtenaar's `/meldingen` and `/meldingen/{id}`.
@@ -14,7 +17,8 @@
 //! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
 //! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
-//! - [`letters`]: a case's letters as PDF, `/zaken/{case}/brieven/{kind}`.
+//! - [`letters`]: a case's letters as PDF: made with `POST /zaken/{case}/brieven`, read with
+//!   `GET /zaken/{case}/brieven/{letter}`.
 //!
 //! Pages answer 200 with the form and its Dutch message on a failed login or a refused
 //! password (the error-page middleware turns every 4xx into the error page).
@@ -43,6 +47,7 @@ pub mod lists;
 pub mod login;
 pub mod overzicht;
 pub mod register;
+pub mod second_factor;
 pub mod session;
 
 pub use session::{Chrome, PageMeta, WebUser};
@@ -82,7 +87,9 @@ pub fn routes() -> Router<AppState> {
             "/leerlingen/{school_id}/{pupil_id}",
             get(dossier::page).post(dossier::action),
         )
-        .route("/zaken/{case_id}/brieven/{kind}", get(letters::letter))
+        .route("/zaken/{case_id}/brieven", post(letters::make))
+        .route("/zaken/{case_id}/brieven/{letter_id}", get(letters::show))
+        .merge(second_factor::routes())
         .merge(assets::routes())
 }
 

@@ -103,6 +103,9 @@ async fn every_demo_user_logs_in_with_the_demo_password(env: Env) {
         let client = s.browser();
         let res = s.login(&client, u.email, DEMO_PASSWORD).await;
         assert_eq!(res.status(), 200, "login of {}", u.email);
+        // Password-only: the demo's organisations do not require a second factor.
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["next_step"], Value::Null, "{}: {body}", u.email);
         let me: Value = client
             .get(s.url("/api/auth/me"))
             .send()
@@ -120,8 +123,13 @@ async fn every_demo_user_logs_in_with_the_demo_password(env: Env) {
             u.email
         );
     }
-    // The printed table names each of them with the password.
+    // The printed table names each of them with the password, and says they sign in without a
+    // second factor.
     let table = demo::logins_table(&demo::logins());
+    assert!(
+        table.contains("Ze loggen in met alleen een wachtwoord"),
+        "{table}"
+    );
     for u in DEMO_USERS {
         assert!(
             table

@@ -1,11 +1,12 @@
 //! issue 4, the coordinator's pages: the pupil dossier (`/leerlingen/{school}/{pupil}`) with its
 //! year calendar, totals, evidence, task forms and timeline; the letters of a case
-//! (`/zaken/{case}/brieven/{kind}`); who may open a dossier.
+//! (made with `POST /zaken/{case}/brieven`, read with `GET /zaken/{case}/brieven/{letter}`); who
+//! may open a dossier.
 
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::harness::{Env, TestServer, get_page, post_form};
+use crate::harness::{Env, TestServer, get_page, make_letter, post_form};
 use crate::region::{
     COORDINATOR, JGZ, LEERPLICHT, LEERPLICHT_OLDENZAAL, TEACHER, call, enrol, ok, open_tasks,
     pupil, region, register, task_starting,
@@ -329,17 +330,16 @@ async fn another_school_cannot_open_the_dossier(env: Env) {
     assert_eq!(get_page(&s, &juf, DOSSIER).await.0, 403);
     let jgz = s.logged_in(JGZ).await;
     assert_eq!(get_page(&s, &jgz, DOSSIER).await.0, 404);
-    // Nor its letters.
+    // Nor its letters: making one, or reading the school's.
     let ib = s.logged_in(COORDINATOR).await;
     let tasks = open_tasks(&s, &ib, "1001").await;
     let case = tasks[0]["case_id"].as_i64().unwrap();
-    let (status, _) = get_page(
-        &s,
-        &other,
-        &format!("/zaken/{case}/brieven/uitnodiging_gesprek"),
-    )
-    .await;
-    assert_eq!(status, 404);
+    let (path, _) = make_letter(&s, &ib, case, &[("soort", "uitnodiging_gesprek")])
+        .await
+        .unwrap();
+    let made = make_letter(&s, &other, case, &[("soort", "uitnodiging_gesprek")]).await;
+    assert_eq!(made.unwrap_err().0, 404);
+    assert_eq!(get_page(&s, &other, &path).await.0, 404);
 }
 
 async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
@@ -348,10 +348,29 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     let m = melding_from_page(&s, &ib).await;
     let case = m["case_id"].as_i64().unwrap();
     let id = m["id"].as_i64().unwrap();
-    // The melding overview as PDF.
-    let url = format!("/zaken/{case}/brieven/overzicht_melding?melding={id}");
-    let res = ib.get(s.url(&url)).send().await.unwrap();
+    let melding = id.to_string();
+    // The dossier offers the letters as forms (a POST makes one), not as links.
+    let (_, html) = get_page(&s, &ib, DOSSIER).await;
+    assert!(
+        html.contains(&format!(
+            "<form method=\"post\" action=\"/zaken/{case}/brieven\""
+        )) && html.contains("value=\"overzicht_melding\""),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("href=\"/zaken/{case}/brieven/overzicht_melding")));
+    // The melding overview as PDF: made by the form, then read (303 to the letter).
+    let res = ib
+        .post(s.url(&format!("/zaken/{case}/brieven")))
+        .form(&[("soort", "overzicht_melding"), ("melding", &melding)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
+    let letter = res.url().path().to_owned();
+    assert!(
+        letter.starts_with(&format!("/zaken/{case}/brieven/")),
+        "{letter}"
+    );
     assert_eq!(res.headers()["content-type"], "application/pdf");
     let cd = res.headers()["content-disposition"]
         .to_str()
@@ -363,8 +382,14 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     );
     let pdf = res.bytes().await.unwrap();
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    // Reading it again gives the same letter and writes nothing but the audit row of the read.
+    let timeline = "SELECT CAST(COUNT(*) AS TEXT) FROM case_timeline WHERE entry = 'brief'";
+    let before = s.raw_texts(timeline).await;
+    let again = ib.get(s.url(&letter)).send().await.unwrap();
+    assert_eq!(again.bytes().await.unwrap(), pdf);
+    assert_eq!(s.raw_texts(timeline).await, before);
     // Its text: the pupil, the masked number, the content the school entered.
-    let (status, text) = get_page(&s, &ib, &format!("{url}&formaat=tekst")).await;
+    let (status, text) = get_page(&s, &ib, &format!("{letter}?formaat=tekst")).await;
     assert_eq!(status, 200);
     assert!(text.contains("Leerling 1001"), "{text}");
     assert!(
@@ -373,7 +398,8 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     );
     assert!(text.contains("Ouders houden de leerling thuis"), "{text}");
     assert!(text.contains("Verzuimde lestijd"), "{text}");
-    // Leerplicht closes it: the letter's history says the closing reason in words.
+    // Leerplicht closes it: a new overview's history says the closing reason in words; the
+    // letter made before stays as it was.
     let lpa = s.logged_in(LEERPLICHT).await;
     let status_path = format!("/api/meldingen/{id}/status");
     for body in [
@@ -386,19 +412,31 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     ] {
         ok(&s, &lpa, Method::POST, &status_path, Some(body), 200).await;
     }
-    let (_, text) = get_page(&s, &ib, &format!("{url}&formaat=tekst")).await;
-    assert!(text.contains("verzuim beëindigd"), "{text}");
-    assert!(!text.contains("verzuim_beeindigd"), "{text}");
-    // The invitation, signed by the coordinator.
-    let (status, text) = get_page(
+    let (_, text) = make_letter(
         &s,
         &ib,
-        &format!(
-            "/zaken/{case}/brieven/uitnodiging_gesprek?formaat=tekst&datum=2027-07-05&tijd=09:30"
-        ),
+        case,
+        &[("soort", "overzicht_melding"), ("melding", &melding)],
     )
-    .await;
-    assert_eq!(status, 200, "{text}");
+    .await
+    .unwrap();
+    assert!(text.contains("verzuim beëindigd"), "{text}");
+    assert!(!text.contains("verzuim_beeindigd"), "{text}");
+    let (_, first) = get_page(&s, &ib, &format!("{letter}?formaat=tekst")).await;
+    assert!(!first.contains("verzuim beëindigd"), "{first}");
+    // The invitation, signed by the coordinator.
+    let (_, text) = make_letter(
+        &s,
+        &ib,
+        case,
+        &[
+            ("soort", "uitnodiging_gesprek"),
+            ("datum", "2027-07-05"),
+            ("tijd", "09:30"),
+        ],
+    )
+    .await
+    .unwrap();
     assert!(
         text.contains("Leerling 1001") && text.contains("Gebruiker ib@esch.nl"),
         "{text}"
@@ -409,60 +447,79 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
         text.contains("21 uur afwezig zonder geldige reden"),
         "the reason: {text}"
     );
-    // A wrong date: a Dutch message.
-    let (status, body) = get_page(
+    // A wrong date: a Dutch message, and nothing made.
+    let before = s.raw_texts(timeline).await;
+    let (status, body) = make_letter(
         &s,
         &ib,
-        &format!("/zaken/{case}/brieven/uitnodiging_gesprek?datum=morgen"),
+        case,
+        &[("soort", "uitnodiging_gesprek"), ("datum", "morgen")],
     )
-    .await;
+    .await
+    .unwrap_err();
     assert_eq!(status, 422);
     assert!(body.contains("geen geldige datum"), "{body}");
+    assert_eq!(s.raw_texts(timeline).await, before);
     // The school does not write leerplicht's warning letter; leerplicht does, with a copy to
     // the school.
-    let (status, _) = get_page(
-        &s,
-        &ib,
-        &format!("/zaken/{case}/brieven/waarschuwingsbrief"),
-    )
-    .await;
-    assert_eq!(status, 403);
+    let refused = make_letter(&s, &ib, case, &[("soort", "waarschuwingsbrief")]).await;
+    assert_eq!(refused.unwrap_err().0, 403);
     let lpa = s.logged_in(LEERPLICHT).await;
-    let (status, text) = get_page(
+    let (warning, text) = make_letter(
         &s,
         &lpa,
-        &format!("/zaken/{case}/brieven/waarschuwingsbrief?melding={id}&formaat=tekst"),
+        case,
+        &[("soort", "waarschuwingsbrief"), ("melding", &melding)],
     )
-    .await;
-    assert_eq!(status, 200, "{text}");
+    .await
+    .unwrap();
     assert!(
         text.contains("Leerling 1001") && text.contains("OBS De Esch"),
         "{text}"
     );
-    // An unknown kind.
+    // A letter is its organisation's: the school does not read leerplicht's.
+    assert_eq!(get_page(&s, &ib, &warning).await.0, 404);
+    // An unknown kind; the old GET address of a kind makes nothing.
+    let unknown = make_letter(&s, &ib, case, &[("soort", "liefdesbrief")]).await;
+    assert_eq!(unknown.unwrap_err().0, 422);
+    let before = s.raw_texts(timeline).await;
     assert_eq!(
-        get_page(&s, &ib, &format!("/zaken/{case}/brieven/liefdesbrief"))
-            .await
-            .0,
+        get_page(
+            &s,
+            &ib,
+            &format!("/zaken/{case}/brieven/uitnodiging_gesprek")
+        )
+        .await
+        .0,
         404
     );
-    // The timeline shows the letters; the audit log has them.
+    assert_eq!(s.raw_texts(timeline).await, before);
+    // The timeline shows the letters and the dossier links to those made; the audit log has
+    // them.
     let (_, html) = get_page(&s, &ib, DOSSIER).await;
     assert!(
         html.contains("Brief: overzicht van de melding aan leerplicht (Melding"),
         "{html}"
     );
     assert!(html.contains("Brief: waarschuwingsbrief aan ouders"));
-    assert!(html.contains(&format!(
-        "href=\"/zaken/{case}/brieven/overzicht_melding?melding={id}\""
-    )));
+    assert!(html.contains(&format!("href=\"{letter}\"")), "{html}");
     let rows = s
         .raw_texts("SELECT object FROM audit_log WHERE action = 'letter'")
         .await;
+    let made = letter.rsplit('/').next().unwrap();
     assert!(
         rows.iter()
-            .any(|o| *o == format!("case:{case}:brief:overzicht_melding")),
+            .any(|o| *o == format!("case:{case}:brief:overzicht_melding:{made}")),
         "{rows:?}"
+    );
+    let reads = s
+        .raw_texts("SELECT object FROM audit_log WHERE action = 'pupil_read'")
+        .await;
+    assert!(
+        reads
+            .iter()
+            .any(|o| *o == format!("case:{case}:brief:overzicht_melding:{made}")),
+        "{reads:?}"
     );
 }
 
@@ -547,7 +604,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     let jgz = s.logged_in(JGZ).await;
     let (status, html) = get_page(&s, &jgz, PAGE).await;
     assert_eq!(status, 200);
-    assert!(html.contains("/brieven/uitnodiging_gesprek"));
+    assert!(html.contains("name=\"soort\" value=\"uitnodiging_gesprek\""));
     assert!(html.contains("GGD-JGZ ziet geen registraties"));
     let referral = ok(&s, &jgz, Method::GET, "/api/referrals", None, 200).await["items"][0]["id"]
         .as_i64()
@@ -603,13 +660,15 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     assert_eq!(meld["melding"], true);
     // The referral letter for the parents.
     let case = meld["case_id"].as_i64().unwrap();
-    let (status, text) = get_page(
+    let referral = referral.to_string();
+    let (_, text) = make_letter(
         &s,
         &ib,
-        &format!("/zaken/{case}/brieven/verwijzing_ggd_jgz?verwijzing={referral}&formaat=tekst"),
+        case,
+        &[("soort", "verwijzing_ggd_jgz"), ("verwijzing", &referral)],
     )
-    .await;
-    assert_eq!(status, 200, "{text}");
+    .await
+    .unwrap();
     assert!(
         text.contains("Leerling 1002") && text.contains("GGD Twente"),
         "{text}"

@@ -116,7 +116,11 @@ impl Env {
     pub async fn server_with(&self, config: Config) -> TestServer {
         let store = Store::connect(&self.url).await.expect("open store");
         store.migrate().await.expect("migrate");
-        let state = AppState::new(store.clone(), config).with_clock(self.clock.clock());
+        // One manual clock for the service and for the users' devices (the second factor's
+        // codes): tests make a code for a moment and move the clock to the next one.
+        let state = AppState::new(store.clone(), config)
+            .with_clock(self.clock.clock())
+            .with_device_clock(self.clock.clock());
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
         let (tx, rx) = oneshot::channel::<()>();
@@ -210,6 +214,12 @@ impl TestServer {
             })
             .await
             .expect("organisation");
+        // The fixtures sign in with a password only, like the demo's users: the second
+        // factor's own tests (second_factor.rs) require it where they test it.
+        self.store
+            .set_second_factor_required(id, false)
+            .await
+            .expect("second factor not required");
     }
 
     /// A user with [`PASSWORD`] and these roles.
@@ -235,6 +245,16 @@ impl TestServer {
                 .expect("membership");
         }
         id
+    }
+
+    /// The id of the user with this e-mail address.
+    pub async fn user_id(&self, email: &str) -> UserId {
+        self.store
+            .user_by_email(email)
+            .await
+            .expect("user lookup")
+            .expect("a user")
+            .id
     }
 
     /// A school `99XX00` with a beheerder `beheer@school.nl`, a leerkracht `juf@school.nl`, and
@@ -322,16 +342,21 @@ impl TestServer {
     }
 }
 
-/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
-pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects (not logged in).
+pub fn no_redirects(s: &TestServer) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::ORIGIN, s.origin().parse().unwrap());
-    let client = reqwest::Client::builder()
+    reqwest::Client::builder()
         .cookie_store(true)
         .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// A browser that keeps cookies, sends `Origin` and does not follow redirects.
+pub async fn page_client(s: &TestServer, email: &str) -> reqwest::Client {
+    let client = no_redirects(s);
     let res = s.login(&client, email, PASSWORD).await;
     assert_eq!(res.status(), 200, "login of {email}");
     client
@@ -412,4 +437,31 @@ pub async fn error_code(res: reqwest::Response) -> String {
         "error.message in {body}"
     );
     code.to_owned()
+}
+
+/// Makes a letter with the pages' form (`POST /zaken/{case}/brieven`, `soort` and the rest of
+/// `form`) with a client that follows the redirect: `Ok((path of the letter made, its text))`,
+/// or `Err((status, page))`.
+pub async fn make_letter(
+    s: &TestServer,
+    c: &reqwest::Client,
+    case: i64,
+    form: &[(&str, &str)],
+) -> Result<(String, String), (u16, String)> {
+    let res = c
+        .post(s.url(&format!("/zaken/{case}/brieven")))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let path = res.url().path().to_owned();
+    if status != 200 || !path.starts_with(&format!("/zaken/{case}/brieven/")) {
+        return Err((status, res.text().await.unwrap()));
+    }
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF"), "a PDF");
+    let (status, text) = get_page(s, c, &format!("{path}?formaat=tekst")).await;
+    assert_eq!(status, 200, "{text}");
+    Ok((path, text))
 }

@@ -245,8 +245,10 @@ async fn leerplicht_handles_a_melding_and_the_school_gets_the_feedback(env: Env)
     .await;
     let case = detail["melding"]["case_id"].as_i64().unwrap();
     assert!(body.contains(&format!(
-        "/zaken/{case}/brieven/waarschuwingsbrief?melding={young}"
+        "<form method=\"post\" action=\"/zaken/{case}/brieven\" class=\"links\">"
     )));
+    assert!(body.contains("name=\"soort\" value=\"waarschuwingsbrief\""));
+    assert!(body.contains(&format!("name=\"melding\" value=\"{young}\"")));
     assert!(body.contains("In behandeling nemen"));
     assert!(
         !body.contains("Gesprek vastleggen"),

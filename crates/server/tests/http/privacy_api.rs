@@ -1,6 +1,7 @@
 //! security.md, Privacy by design: the inzage export of a school holds the referral's status and
 //! never GGD-JGZ's notes (GGD-JGZ's own export holds them); no endpoint accepts a note on `ziek`
-//! or `zorg_ziekte`; the retention run.
+//! or `zorg_ziekte`; the retention run. Issue 8: the school's export lists, per organisation,
+//! when it received or read the pupil's data (AVG art. 15: the recipients).
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,6 +12,7 @@ use crate::region::*;
 
 crate::http_tests!(
     a_schools_inzage_export_holds_the_referral_status_and_no_ggd_notes,
+    a_schools_inzage_export_lists_who_received_and_read_the_pupils_data,
     no_endpoint_accepts_a_note_on_an_illness,
     retention_is_run_by_a_beheerder,
 );
@@ -258,4 +260,122 @@ pub async fn only_the_current_pupil_is_left(s: &crate::harness::TestServer, ib: 
         200,
     )
     .await;
+}
+
+/// Issue 8, item 4: reads of a school's pupil by leerplicht and GGD-JGZ were only in their own
+/// audit logs. The school's inzage export now lists them per organisation, with when each
+/// received the data (the melding, the referral) and when it read them: organisation and time,
+/// not the person.
+async fn a_schools_inzage_export_lists_who_received_and_read_the_pupils_data(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let juf = s.logged_in(TEACHER).await;
+    // Pupil 1002: referred to GGD Twente, which reads the referral and the dossier.
+    let referral = referred_pupil(&s, &ib).await;
+    let jgz = s.logged_in(JGZ).await;
+    ok(
+        &s,
+        &jgz,
+        Method::GET,
+        &format!("/api/referrals/{referral}"),
+        None,
+        200,
+    )
+    .await;
+    let (status, _) = crate::harness::get_page(&s, &jgz, "/leerlingen/99XX00/1002").await;
+    assert_eq!(status, 200);
+    // Pupil 1001: a melding to Enschede, whose leerplichtambtenaar reads it.
+    enrol(&s, &ib, pupil("1001", "enschede")).await;
+    for day in ["2026-09-21", "2026-09-22", "2026-09-23", "2026-09-24"] {
+        register(&s, &juf, "1001", "ongeoorloofd", day, day).await;
+    }
+    let tasks = open_tasks(&s, &ib, "1001").await;
+    let talk = task_starting(&tasks, "Gaat in gesprek met ouders")["id"]
+        .as_i64()
+        .unwrap();
+    complete(
+        &s,
+        &ib,
+        talk,
+        json!({"parents_informed": parents("2026-09-25", "gesprek")}),
+    )
+    .await;
+    let meld = task_starting(&tasks, "Meldt bij de leerplichtambtenaar")["id"]
+        .as_i64()
+        .unwrap();
+    complete(
+        &s,
+        &ib,
+        meld,
+        json!({"parents_informed": parents("2026-09-28", "brief"), "melding": melding_content()}),
+    )
+    .await;
+    let lpa = s.logged_in(LEERPLICHT).await;
+    let list = ok(&s, &lpa, Method::GET, "/api/meldingen", None, 200).await;
+    let melding = list["items"][0]["id"].as_i64().unwrap();
+    ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{melding}"),
+        None,
+        200,
+    )
+    .await;
+
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let inzage = |pupil: &'static str| {
+        let admin = admin.clone();
+        let url = s.url(&format!("/api/schools/99XX00/pupils/{pupil}/inzage"));
+        async move {
+            let res = admin.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let doc = inzage("1002").await;
+    let recipients = doc["recipients"].as_array().expect("recipients");
+    assert_eq!(recipients.len(), 1, "only GGD Twente: {recipients:?}");
+    let ggd = &recipients[0];
+    assert_eq!(ggd["organisation"]["id"], GGD);
+    assert_eq!(ggd["organisation"]["name"], "GGD Twente");
+    assert_eq!(ggd["organisation"]["kind"], "ggd_jgz");
+    let events = ggd["events"].as_array().unwrap();
+    assert_eq!(events[0]["what"], "verwijzing_ontvangen");
+    assert_eq!(
+        events[0]["description"],
+        "ontving een verwijzing van de leerling"
+    );
+    assert!(
+        events.iter().filter(|e| e["what"] == "pupil_read").count() >= 2,
+        "the referral and the dossier read: {events:?}"
+    );
+    assert!(events.iter().all(|e| e["at"].as_str().is_some()));
+    // Organisation and time, not the person.
+    let text = serde_json::to_string(&doc["recipients"]).unwrap();
+    assert!(
+        !text.contains("jgz@ggdtwente.nl") && !text.contains("user"),
+        "{text}"
+    );
+
+    let doc = inzage("1001").await;
+    let recipients = doc["recipients"].as_array().unwrap();
+    assert_eq!(recipients.len(), 1, "only Enschede: {recipients:?}");
+    assert_eq!(recipients[0]["organisation"]["id"], ENSCHEDE);
+    let events = recipients[0]["events"].as_array().unwrap();
+    assert_eq!(events[0]["what"], "melding_ontvangen");
+    assert!(
+        events.iter().any(|e| e["what"] == "pupil_read"),
+        "{events:?}"
+    );
+    // The school's own reads are not recipients; GGD-JGZ's export has no such list.
+    let ggd_admin = s.logged_in(GGD_ADMIN).await;
+    let res = ggd_admin
+        .get(s.url("/api/schools/99XX00/pupils/1002/inzage?org=GGDTW"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    assert!(doc.get("recipients").is_none(), "{doc}");
 }

@@ -123,6 +123,8 @@ pub async fn region(env: &Env) -> TestServer {
             })
             .await
             .unwrap();
+        // Password-only logins, like the demo's (see harness.rs).
+        s.store.set_second_factor_required(id, false).await.unwrap();
     }
     let hash = password::hash(crate::harness::PASSWORD).unwrap();
     for (email, org, role, groups) in USERS {

@@ -85,6 +85,8 @@ const PUPIL_BAD: &str = r#"{"birth_date":"2023-01-01","group":"5","municipality"
 const FUTURE_REG: &str = r#"{"code":"ongeoorloofd","start":"2027-07-05"}"#;
 const FUTURE_EVENT: &str = r#"{"event":"overig_verzuim","date":"2027-07-05","note":"x"}"#;
 const NO_REASON: &str = r#"{"reason":""}"#;
+const LONG_CODE: &str =
+    r#"{"code":"12345678901234567890123456789012345678901234567890123456789012345"}"#;
 const LATE_PARENTS: &str = r#"{"parents_informed":{"date":"2099-01-01","how":"gesprek"}}"#;
 
 use Id::*;
@@ -97,6 +99,11 @@ const MATRIX: &[Row] = &[
     Row { fresh: true, ..r("POST", "/api/auth/logout",                   No,           None,                     "",              "22 22 22 22 22 2 22 2") },
     r("POST",   "/api/auth/password",                                    No,           None,                     "PASSWORD",      "VV VV VV VV VV 1 33 3"),
     r("GET",    "/api/auth/me",                                          No,           None,                     "",              "22 22 22 22 22 1 22 2"),
+    // The login's second factor: a session (any step); a token is no person (403). A too long code is
+    // refused before it is counted by the throttle; a started set-up changes no login.
+    r("POST",   "/api/auth/second-factor",                               No,           None,                     LONG_CODE,       "VV VV VV VV VV 1 33 3"),
+    r("POST",   "/api/auth/second-factor/enrolment",                     No,           None,                     "",              "22 22 22 22 22 1 33 3"),
+    r("POST",   "/api/auth/second-factor/enrolment/confirm",             No,           None,                     LONG_CODE,       "VV VV VV VV VV 1 33 3"),
     r("POST",   "/api/organisations/{org}/tokens",                       No,           None,                     r#"{"name":"","permissions":["pupils:read"]}"#, "33 33 33 33 V3 1 33 3"),
     r("GET",    "/api/organisations/{org}/tokens",                       No,           None,                     "",              "33 33 33 33 23 1 33 3"),
     r("DELETE", "/api/organisations/{org}/tokens/{id}",                  Missing,      None,                     "",              "33 33 33 33 43 1 33 3"),

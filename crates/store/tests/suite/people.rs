@@ -19,7 +19,7 @@ crate::stories!(
     users_and_memberships_round_trip,
     email_is_unique,
     sessions_expire_and_end_at_password_change,
-    login_throttling_counts_and_resets,
+    login_throttling_counts_before_the_check_and_resets,
     api_tokens_are_hashed_scoped_and_revocable,
 );
 
@@ -283,31 +283,61 @@ async fn sessions_expire_and_end_at_password_change(ctx: Ctx) {
     assert_eq!(s.delete_sessions_of_user(user).await.unwrap(), 0);
 }
 
-async fn login_throttling_counts_and_resets(ctx: Ctx) {
+/// A policy for the test: two free attempts, then 10 seconds after the last one.
+fn ten_seconds_after_two(attempts: u32) -> SignedDuration {
+    if attempts < 2 {
+        SignedDuration::ZERO
+    } else {
+        SignedDuration::from_secs(10)
+    }
+}
+
+async fn login_throttling_counts_before_the_check_and_resets(ctx: Ctx) {
     let s = &ctx.store;
     let t0: Timestamp = "2026-09-01T08:00:00Z".parse().unwrap();
     let account = ThrottleKey::Account("Juf@School.example");
     let address = ThrottleKey::Address("192.0.2.7");
+    let both = [account, address];
     assert_eq!(s.login_throttle(account).await.unwrap(), None);
-    for i in 1..=6u32 {
-        let t = t0 + SignedDuration::from_secs(i64::from(i));
-        let th = s.record_login_failure(account, t).await.unwrap();
-        assert_eq!(th.failures, i);
-        assert_eq!(th.last_failure, t);
+    // Two attempts are counted under both keys before anything is checked.
+    for _ in 0..2 {
+        let wait = s.count_login_attempt(&both, t0, ten_seconds_after_two);
+        assert_eq!(wait.await.unwrap(), None);
     }
-    s.record_login_failure(address, t0).await.unwrap();
+    // The third must wait: refused with the moment it may come, and not counted.
+    let until = t0 + SignedDuration::from_secs(10);
+    let refused = s.count_login_attempt(&both, t0, ten_seconds_after_two);
+    assert_eq!(refused.await.unwrap(), Some(until));
     // The account key is case-insensitive, like e-mail addresses.
     let th = s
         .login_throttle(ThrottleKey::Account("juf@school.example"))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(th.failures, 6);
+    assert_eq!((th.failures, th.last_failure), (2, t0));
+    // The address alone holds back another account.
+    let other = [ThrottleKey::Account("ander@school.example"), address];
+    let refused = s.count_login_attempt(&other, t0, ten_seconds_after_two);
+    assert_eq!(refused.await.unwrap(), Some(until));
+    assert_eq!(
+        s.login_throttle(ThrottleKey::Account("ander@school.example"))
+            .await
+            .unwrap(),
+        None
+    );
+    // After the wait the attempt is counted.
+    let counted = s.count_login_attempt(&both, until, ten_seconds_after_two);
+    assert_eq!(counted.await.unwrap(), None);
+    assert_eq!(
+        s.login_throttle(account).await.unwrap().unwrap().failures,
+        3
+    );
+    // A success resets the account; the address keeps its count.
     s.reset_login_failures(account).await.unwrap();
     assert_eq!(s.login_throttle(account).await.unwrap(), None);
     assert_eq!(
         s.login_throttle(address).await.unwrap().unwrap().failures,
-        1
+        3
     );
 }
 

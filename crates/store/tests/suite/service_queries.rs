@@ -514,6 +514,20 @@ async fn retention_removes_service_rows(ctx: Ctx) {
     )
     .await
     .unwrap();
+    tx.add_letter(
+        &verzuim_store::letters::NewLetter {
+            case_id: case,
+            organisation_id: SCHOOL.into(),
+            kind: "uitnodiging_gesprek".into(),
+            reference: format!("Zaak {case}"),
+            file_name: "uitnodiging.pdf".into(),
+            pdf: b"%PDF-1.7 ...".to_vec(),
+            text: "Uitnodiging".into(),
+        },
+        Actor::System,
+    )
+    .await
+    .unwrap();
     tx.deregister_pupil(SCHOOL, "1001", d("2026-10-09"), None)
         .await
         .unwrap();
@@ -529,6 +543,7 @@ async fn retention_removes_service_rows(ctx: Ctx) {
             melding_links: 1,
             referral_links: 1,
             case_timeline: 1,
+            case_letters: 1,
         }
     );
     let report = tx.apply_retention(d("2036-10-10"), 5).await.unwrap();
