@@ -1,7 +1,9 @@
 //! The scheduled retention job (security.md: "a scheduled job removes a pupil's absence data 5
 //! years after deregistration"): `verzuim serve` runs [`privacy::apply_retention`] once shortly
 //! after it starts and then every day at a fixed time (Amsterdam), logging what it removed.
-//! The run writes its counts (never the data) to the audit log itself.
+//! The run writes its counts (never the data) to the audit log itself. With several processes
+//! on one database, each schedules the job and one of them runs it per day
+//! ([`privacy::scheduled_retention`] claims the day in the run's transaction).
 //!
 //! `verzuim serve --retention 03:00` (the default; also `VERZUIM_RETENTION`) sets the time,
 //! `--retention uit` turns the schedule off (the `POST /api/admin/retention` route stays).
@@ -84,11 +86,16 @@ pub fn next_run(now: Timestamp, at: Time) -> Timestamp {
     now + jiff::SignedDuration::from_hours(24)
 }
 
-/// Runs the retention once, now, as the system, and logs what it removed.
+/// Runs today's retention as the system, unless another process on the database has already
+/// run it today, and logs what it removed (`None`: not run, by this process, today).
 pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
     let today = today(state);
-    match privacy::apply_retention(&state.store, today).await {
-        Ok(outcome) => {
+    match privacy::scheduled_retention(&state.store, today, &process_name()).await {
+        Ok(None) => {
+            tracing::info!(%today, "bewaartermijn: vandaag al uitgevoerd door een ander proces");
+            None
+        }
+        Ok(Some(outcome)) => {
             let total = &outcome.store.total;
             tracing::info!(
                 cutoff = %outcome.store.cutoff,
@@ -109,6 +116,14 @@ pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
             None
         }
     }
+}
+
+/// How this process names itself in the job runs: host and process id.
+fn process_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    format!("{host}:{}", std::process::id())
 }
 
 /// Starts the job: a first run after `schedule.first_after`, then daily at

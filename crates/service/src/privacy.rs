@@ -28,13 +28,45 @@ pub struct RetentionOutcome {
 }
 
 /// Removes all data of pupils whose enrolment ended more than [`RETENTION_YEARS`] before
-/// `today`, in one transaction, and writes the counts (never the data) to the audit log. For the
-/// scheduled job: the caller is the system.
+/// `today`, in one transaction, and writes the counts (never the data) to the audit log. For a
+/// run asked for now (the API's); the scheduled job runs [`scheduled_retention`].
 pub async fn apply_retention(store: &Store, today: Date) -> Result<RetentionOutcome> {
+    let mut tx = store.begin().await?;
+    let outcome = retention_in(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The name under which the scheduled retention claims its daily run.
+pub const RETENTION_JOB: &str = "bewaartermijn";
+
+/// The scheduled retention of `today`, run by one process: every `verzuim serve` process on one
+/// database schedules it, the first to claim `today` runs it (the claim is in the same
+/// transaction, so a failed run leaves the day to the next attempt), the others get `None`.
+pub async fn scheduled_retention(
+    store: &Store,
+    today: Date,
+    process: &str,
+) -> Result<Option<RetentionOutcome>> {
+    let mut tx = store.begin().await?;
+    if !tx
+        .claim_job_run(RETENTION_JOB, &today.to_string(), process)
+        .await?
+    {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let outcome = retention_in(&mut tx, today).await?;
+    tx.commit().await?;
+    Ok(Some(outcome))
+}
+
+/// The retention's work in `tx` (AVG art. 5(1)(e), the card's "bewaartermijn": 5 years after
+/// deregistration).
+async fn retention_in(tx: &mut Tx, today: Date) -> Result<RetentionOutcome> {
     let cutoff = today
         .checked_sub(jiff::Span::new().years(RETENTION_YEARS))
         .map_err(|e| ServiceError::invalid(format!("bewaartermijn: {e}")))?;
-    let mut tx = store.begin().await?;
     let service = tx.service_retention(cutoff).await?;
     let report = tx.apply_retention(today, RETENTION_YEARS).await?;
     if service != ServiceRetentionCounts::default() {
@@ -49,7 +81,6 @@ pub async fn apply_retention(store: &Store, today: Date) -> Result<RetentionOutc
         })
         .await?;
     }
-    tx.commit().await?;
     Ok(RetentionOutcome {
         store: report,
         service,

@@ -18,6 +18,7 @@ pub mod auth_queries;
 pub mod clock;
 mod db;
 mod error;
+mod jobs;
 pub mod leerplicht_queries;
 pub mod letters;
 mod login_attempts;
@@ -87,6 +88,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "case letters",
         include_str!("../migrations/sqlite/0021_case_letters.sql"),
         include_str!("../migrations/postgres/0021_case_letters.sql"),
+    ),
+    (
+        50,
+        "job runs",
+        include_str!("../migrations/sqlite/0050_job_runs.sql"),
+        include_str!("../migrations/postgres/0050_job_runs.sql"),
     ),
 ];
 
@@ -458,6 +465,7 @@ delegate! {
     write fn delete_sessions_of_user(user_id: UserId) -> u64;
     write fn delete_expired_sessions(now: Timestamp) -> u64;
     read fn login_throttle(key: ThrottleKey<'_>) -> Option<Throttle>;
+    read fn job_run(job: &str, period: &str) -> Option<String>;
     write fn reset_login_failures(key: ThrottleKey<'_>) -> ();
     write fn create_api_token(token: &NewApiToken, by: Actor) -> TokenId;
     read fn api_token_by_hash(token_hash: &str) -> Option<ApiToken>;

@@ -16,12 +16,12 @@ use verzuim_store::{
     Role, SchoolSettings, Scope, Store, hash_token,
 };
 
-const SCHOOL: &str = "00KL00";
-const PUPILS: usize = 48;
+pub(crate) const SCHOOL: &str = "00KL00";
+pub(crate) const PUPILS: usize = 48;
 const CLIENTS: usize = 16;
 
 /// Lesson days of September and early October 2026 (Mon, Tue, Thu, Fri).
-fn lesson_days() -> Vec<Date> {
+pub(crate) fn lesson_days() -> Vec<Date> {
     let mut days = Vec::new();
     let mut d = date(2026, 9, 7);
     while d < date(2026, 10, 17) {
@@ -38,7 +38,7 @@ fn lesson_days() -> Vec<Date> {
     days
 }
 
-async fn seed(url: &str) -> String {
+pub(crate) async fn seed(url: &str) -> String {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     let toml = include_str!("../../../../examples/demo/school.toml");

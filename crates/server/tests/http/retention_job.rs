@@ -53,3 +53,36 @@ async fn the_scheduled_job_removes_expired_pupils_by_itself(env: Env) {
     assert_eq!(run[0].pupil, None);
     only_the_current_pupil_is_left(&s, &ib).await;
 }
+
+crate::http_tests!(two_processes_run_the_days_retention_once);
+
+/// Issue 13: "a scheduled job runs once per period". Two processes on one database (each with
+/// its own connections, as two `verzuim serve`) run the day's retention at the same moment: one
+/// of them runs it, the other finds it done; the next day it runs again.
+async fn two_processes_run_the_days_retention_once(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    expired_and_current_pupil(&s, &ib).await;
+
+    let process = |store| AppState::new(store, Config::default()).with_clock(s.clock.clock());
+    let other = verzuim_store::Store::connect(&s.url).await.unwrap();
+    let (a, b) = (process(s.store.clone()), process(other));
+    let (ra, rb) = tokio::join!(retention::run_once(&a), retention::run_once(&b));
+    assert_eq!(
+        [ra.is_some(), rb.is_some()].iter().filter(|r| **r).count(),
+        1,
+        "{ra:?} {rb:?}"
+    );
+    let outcome = ra.or(rb).unwrap();
+    assert_eq!(outcome.store.total.pupils, 1);
+    // Later the same day, by either process: done already.
+    assert!(retention::run_once(&a).await.is_none());
+    assert!(retention::run_once(&b).await.is_none());
+    let rows = s.store.audit_log("99XX00", Page::default()).await.unwrap();
+    assert_eq!(rows.iter().filter(|r| r.action == "retention").count(), 1);
+    only_the_current_pupil_is_left(&s, &ib).await;
+    // The next day the job runs again (and finds nothing left to remove).
+    s.advance(jiff::SignedDuration::from_hours(24));
+    let next = retention::run_once(&b).await.expect("the next day's run");
+    assert_eq!(next.store.total.pupils, 0);
+}

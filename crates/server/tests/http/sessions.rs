@@ -19,6 +19,7 @@ crate::http_tests!(
     a_password_change_ends_every_session_of_the_user,
     an_idle_session_ends_after_30_minutes,
     a_session_ends_12_hours_after_login,
+    a_session_made_by_one_process_holds_on_another,
 );
 
 async fn the_cookie_is_httponly_samesite_lax_and_random(env: Env) {
@@ -211,4 +212,25 @@ async fn a_session_ends_12_hours_after_login(env: Env) {
     assert_eq!(s.me_with_cookie(&token).await, 200);
     s.advance(SignedDuration::from_mins(1)); // 12 h
     assert_eq!(s.me_with_cookie(&token).await, 401);
+}
+
+/// Issue 13: with several `verzuim serve` processes on one database behind a proxy, a session
+/// made by one is valid on the other, and a logout on the other ends it on both.
+async fn a_session_made_by_one_process_holds_on_another(env: Env) {
+    let s = env.server().await;
+    let other = env.server().await;
+    s.two_schools().await;
+    let token = s.session("juf@school.nl").await;
+    assert_eq!(other.me_with_cookie(&token).await, 200);
+    let res = other
+        .bare()
+        .post(other.url("/api/auth/logout"))
+        .header("cookie", format!("verzuim_sessie={token}"))
+        .header("origin", other.origin())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(s.me_with_cookie(&token).await, 401);
+    assert_eq!(other.me_with_cookie(&token).await, 401);
 }

@@ -16,6 +16,7 @@ mod fixtures;
 mod audit;
 mod auth_queries;
 mod durability;
+mod jobs;
 mod people;
 mod registrations;
 mod retention;
