@@ -21,6 +21,7 @@ mod error;
 pub mod leerplicht_queries;
 pub mod letters;
 mod login_attempts;
+pub mod melding_changes;
 mod org;
 pub mod overview;
 mod pupils;
@@ -87,6 +88,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "case letters",
         include_str!("../migrations/sqlite/0021_case_letters.sql"),
         include_str!("../migrations/postgres/0021_case_letters.sql"),
+    ),
+    (
+        60,
+        "melding changes",
+        include_str!("../migrations/sqlite/0060_melding_changes.sql"),
+        include_str!("../migrations/postgres/0060_melding_changes.sql"),
     ),
 ];
 
