@@ -298,21 +298,24 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
         .await,
         "overlapt",
     );
-    // A lateness never overlaps an absence.
-    add(
-        Registration {
-            code: Code::TeLaat,
-            span: Span::Times {
-                date: d("2026-10-06"),
-                from: 8 * 60 + 40,
-                until: None,
+    // A lateness never overlaps an absence, but a pupil on leave the whole day did not arrive
+    // late (issue 10.4).
+    invalid(
+        add(
+            Registration {
+                code: Code::TeLaat,
+                span: Span::Times {
+                    date: d("2026-10-06"),
+                    from: 8 * 60 + 40,
+                    until: None,
+                },
+                minutes_late: Some(10),
             },
-            minutes_late: Some(10),
-        },
-        None,
-    )
-    .await
-    .unwrap();
+            None,
+        )
+        .await,
+        "de hele dag afwezig (verlof)",
+    );
     // Events: no note on zorg_ziekte; a verwijdering names the school; not in the future.
     let event = |kind, date: &str, note: Option<&str>| Event {
         kind,
