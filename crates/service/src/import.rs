@@ -7,6 +7,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 use verzuim_engine::SchoolCalendar;
+use verzuim_engine::model::PupilRecord;
 use verzuim_exchange::{InputError, Source};
 use verzuim_store::{PupilData, SchoolSettings, Store};
 
@@ -168,16 +169,32 @@ pub async fn import(
             Err(e) => return Err(e),
         };
         let existing = tx.current_record(school_id, &data.pupil.id).await?;
-        if let Some(current) = &existing {
+        // The stored registrations (if any) and the imported ones, together.
+        let mut combined = existing.as_ref().map_or_else(
+            || PupilRecord {
+                pupil: data.pupil.clone(),
+                registrations: Vec::new(),
+                events: Vec::new(),
+            },
+            |c| c.record.clone(),
+        );
+        combined.pupil = data.pupil.clone();
+        let stored_count = combined.registrations.len();
+        combined
+            .registrations
+            .extend(p.record.registrations.iter().cloned());
+        let (from, until) = evaluation_range(&combined);
+        let calendar = SchoolCalendar::new(&input.school, from, until);
+        lateness_errors(
+            &calendar,
+            &combined,
+            stored_count,
+            &p.registration_lines,
+            reg_file,
+            &mut errors,
+        );
+        if existing.is_some() {
             // Registrations already stored and imported ones must not share lesson time.
-            let mut combined = current.record.clone();
-            combined.pupil = data.pupil.clone();
-            let stored_count = combined.registrations.len();
-            combined
-                .registrations
-                .extend(p.record.registrations.iter().cloned());
-            let (from, until) = evaluation_range(&combined);
-            let calendar = SchoolCalendar::new(&input.school, from, until);
             for (a, b) in calendar.absence_overlaps(&combined) {
                 if a < stored_count && b >= stored_count {
                     let line = p.registration_lines[b - stored_count];
@@ -225,6 +242,53 @@ pub async fn import(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// A lateness on a day the pupil was absent the whole day is refused (see
+/// [`crate::records::lateness_conflict`]; card row "Te laat komen", docs/spec/rules.md §5), within
+/// the files and against what is stored: the error names the imported line — the lateness's, or,
+/// when the lateness is stored, the imported absence's on that day. `stored`: how many of
+/// `record`'s registrations were stored before the import; `lines`: the imported ones' lines.
+fn lateness_errors(
+    calendar: &SchoolCalendar,
+    record: &PupilRecord,
+    stored: usize,
+    lines: &[u64],
+    file: &str,
+    errors: &mut Vec<InputError>,
+) {
+    for (late, absence) in calendar.latenesses_on_absent_days(record) {
+        let date = record.registrations[late].span.first_date();
+        let pupil = &record.pupil.id;
+        if late >= stored {
+            errors.push(InputError::at(
+                file,
+                lines[late - stored],
+                None,
+                format!(
+                    "te laat komen kan niet: leerling \"{pupil}\" is op {} de hele dag afwezig ({}); een leerling die de hele dag afwezig is, komt niet te laat",
+                    date_nl(date),
+                    record.registrations[absence].code.label()
+                ),
+            ));
+            continue;
+        }
+        let imported = (stored..record.registrations.len()).find(|&i| {
+            let r = &record.registrations[i];
+            !r.code.is_lateness() && r.span.first_date() <= date && date <= r.span.last_date()
+        });
+        if let Some(i) = imported {
+            errors.push(InputError::at(
+                file,
+                lines[i - stored],
+                None,
+                format!(
+                    "leerling \"{pupil}\" is op {} al als te laat geregistreerd: een afwezigheid die die hele dag beslaat kan niet; verwijder eerst de registratie van te laat komen",
+                    date_nl(date)
+                ),
+            ));
+        }
+    }
 }
 
 fn sorted(mut errors: Vec<InputError>) -> Vec<InputError> {

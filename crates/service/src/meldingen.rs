@@ -15,6 +15,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use verzuim_engine::model::Party;
+use verzuim_store::melding_changes::MeldingChange;
 use verzuim_store::service_queries::{NewTimelineEntry, NumberKind, TaskLink, TaskLinkKind};
 use verzuim_store::{
     Actor, HistoryEntry, Melding, MeldingId, MeldingStatus, NewTask, Page, Scope, SignalId, Store,
@@ -138,6 +139,9 @@ pub struct MeldingView {
     pub signal_id: Option<SignalId>,
     pub afspraken: Option<String>,
     pub history: Vec<HistoryEntry>,
+    /// Corrections after the melding that touched what it reported: the melding stays as sent,
+    /// these mark it "gewijzigd na melding" (issue 10.3). Oldest first.
+    pub changes: Vec<MeldingChange>,
 }
 
 /// What a status change started.
@@ -379,7 +383,8 @@ async fn afspraken_recorded(
 }
 
 /// A melding reached a final status: leerplicht's open tasks for it are no longer needed, and the
-/// school's review task for it is done once it is withdrawn.
+/// school's review task for it is done once it is withdrawn (and the tasks about a correction
+/// after it, issue 10.3, are then not needed).
 async fn close_open_tasks(
     tx: &mut Tx,
     by: Actor,
@@ -406,6 +411,12 @@ async fn close_open_tasks(
                 TaskStatus::Done
             }
             (Party::School, Some(TaskLinkKind::ReviewMelding)) => TaskStatus::NotNeeded,
+            // A withdrawn melding: a correction after it needs no separate note or DUO update.
+            (_, Some(TaskLinkKind::MeldingChanged | TaskLinkKind::TellDuo))
+                if status == MeldingStatus::Ingetrokken =>
+            {
+                TaskStatus::NotNeeded
+            }
             _ => continue,
         };
         if tx
@@ -444,6 +455,7 @@ pub(crate) async fn melding_view(
         .ok_or(ServiceError::NotFound)?;
     let link = tx.melding_link(scope, melding_id).await?;
     let history = tx.melding_history(scope, melding_id).await?;
+    let changes = tx.melding_changes(scope, melding_id).await?;
     let Some(link) = link else {
         // A melding made without the service (a seeder writing the store directly): the
         // persoonsgebonden nummer is the pupil's current one.
@@ -463,6 +475,7 @@ pub(crate) async fn melding_view(
             signal_id: None,
             afspraken: None,
             history,
+            changes,
         });
     };
     Ok(MeldingView {
@@ -472,6 +485,7 @@ pub(crate) async fn melding_view(
         signal_id: link.signal_id,
         afspraken: link.afspraken,
         history,
+        changes,
     })
 }
 

@@ -106,7 +106,7 @@ pub async fn add_registration(
 }
 
 /// Corrects a registration (a new version; earlier versions stay in its history) and
-/// re-evaluates the pupil; `audit` commits with it.
+/// re-evaluates the pupil; `audit` commits with it. See [`correct_registration_because`].
 #[allow(clippy::too_many_arguments)]
 pub async fn correct_registration(
     store: &Store,
@@ -118,8 +118,42 @@ pub async fn correct_registration(
     note: Option<&str>,
     audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
+    correct_registration_because(
+        store,
+        caller,
+        today,
+        school_id,
+        id,
+        registration,
+        note,
+        None,
+        audit,
+    )
+    .await
+}
+
+/// Corrects a registration with the reason for the correction (issue 10.3):
+///
+/// - a leerkracht corrects registrations of the current and previous lesweek only
+///   ([`teacher_window_start`]); older ones are the verzuimcoördinator's, who gives a `reason`
+///   (stored with the new version);
+/// - a correction of a registration a melding reported keeps the melding as sent and marks it
+///   "gewijzigd na melding" ([`note_change_after_melding`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn correct_registration_because(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: RegistrationId,
+    registration: &Registration,
+    note: Option<&str>,
+    reason: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "registraties corrigeren")?;
     let note = optional(note, "De toelichting")?;
+    let reason = optional(reason, "De reden van de correctie")?;
     let mut tx = store.begin().await?;
     let pupil_id = tx
         .pupil_of_registration(school_id, id)
@@ -144,15 +178,44 @@ pub async fn correct_registration(
         registration,
         note.as_deref(),
     )?;
+    let old = current.record.registrations[index].clone();
+    let first = old.span.first_date().min(registration.span.first_date());
+    check_window(
+        caller,
+        &settings.school,
+        &current.record.pupil.group,
+        today,
+        first,
+        reason.as_deref(),
+    )?;
     let version = tx
         .correct_registration(school_id, id, registration, note.as_deref(), caller.actor())
         .await?;
-    let sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    if let Some(reason) = &reason {
+        tx.put_correction_reason(id, version.version, reason)
+            .await?;
+    }
+    let what = format!(
+        "Registratie {} gecorrigeerd naar {}",
+        describe(&old),
+        describe(registration)
+    );
+    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    note_change_after_melding(
+        &mut tx,
+        caller,
+        school_id,
+        id,
+        &what,
+        reason.as_deref(),
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
 }
 
 /// Deletes a registration (a version marked deleted) and re-evaluates the pupil; `audit` commits
-/// with it.
+/// with it. See [`delete_registration_because`].
 pub async fn delete_registration(
     store: &Store,
     caller: &Caller,
@@ -160,18 +223,234 @@ pub async fn delete_registration(
     id: RegistrationId,
     audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
+    let today = store
+        .now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    delete_registration_because(store, caller, today, school_id, id, None, audit).await
+}
+
+/// Deletes a registration with the reason for it; the same rules as
+/// [`correct_registration_because`].
+pub async fn delete_registration_because(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: RegistrationId,
+    reason: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "registraties verwijderen")?;
+    let reason = optional(reason, "De reden van de correctie")?;
     let mut tx = store.begin().await?;
     let pupil_id = tx
         .pupil_of_registration(school_id, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     tx.lock_pupil(school_id, &pupil_id).await?;
+    let current = tx
+        .current_record(school_id, &pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let old = current
+        .registrations
+        .iter()
+        .position(|v| v.id == id)
+        .map(|i| current.record.registrations[i].clone())
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(&mut tx, school_id).await?;
+    check_window(
+        caller,
+        &settings.school,
+        &current.record.pupil.group,
+        today,
+        old.span.first_date(),
+        reason.as_deref(),
+    )?;
     let version = tx
         .delete_registration(school_id, id, caller.actor())
         .await?;
-    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    if let Some(reason) = &reason {
+        tx.put_correction_reason(id, version.version, reason)
+            .await?;
+    }
+    let what = format!("Registratie {} verwijderd", describe(&old));
+    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    note_change_after_melding(
+        &mut tx,
+        caller,
+        school_id,
+        id,
+        &what,
+        reason.as_deref(),
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
+}
+
+/// The first date a leerkracht may register or correct: the Monday of the previous lesweek
+/// (the last week with lesson days before the week of `today`, docs/spec/rules.md §1), so a
+/// teacher corrects the current and the previous lesweek; older registrations are corrected by
+/// the verzuimcoördinator with a reason (issue 10.3: what leerplicht may already have seen
+/// changes only with a trace).
+pub fn teacher_window_start(
+    school: &verzuim_engine::model::School,
+    group: &str,
+    today: Date,
+) -> Date {
+    use verzuim_engine::calendar::{date_of, day_number, monday_of};
+    let from = today
+        .checked_sub(jiff::Span::new().days(70))
+        .unwrap_or(today);
+    let calendar = SchoolCalendar::new(school, from, today);
+    let this_monday = monday_of(day_number(today));
+    let previous = calendar
+        .group(group)
+        .last_lesson_day_on_or_before(this_monday - 1)
+        .map_or(this_monday - 7, monday_of);
+    date_of(previous)
+}
+
+/// Who may correct or delete a registration whose earliest date (old or new) is `first`: within
+/// the teacher's window anyone of [`REGISTER_ROLES`]; before it only a verzuimcoördinator, with
+/// a reason. (Adding a registration is not a correction: a teacher may still register a day
+/// that was forgotten.)
+fn check_window(
+    caller: &Caller,
+    school: &verzuim_engine::model::School,
+    group: &str,
+    today: Date,
+    first: Date,
+    reason: Option<&str>,
+) -> Result<()> {
+    let start = teacher_window_start(school, group, today);
+    if first >= start {
+        return Ok(());
+    }
+    if caller.role == verzuim_store::Role::Leerkracht {
+        return Err(ServiceError::invalid(format!(
+            "een leerkracht corrigeert alleen registraties van deze en de vorige lesweek (vanaf {}); \
+             een oudere registratie ({}) corrigeert de verzuimcoördinator, met een reden",
+            date_nl(start),
+            date_nl(first)
+        )));
+    }
+    if reason.is_none() {
+        return Err(ServiceError::invalid(format!(
+            "geef een reden voor deze correctie: de registratie van {} ligt vóór de vorige lesweek (vóór {})",
+            date_nl(first),
+            date_nl(start)
+        )));
+    }
+    Ok(())
+}
+
+/// A registration in words: "ongeoorloofd afwezig 02-10-2026", "ziek 05-10-2026 t/m
+/// 07-10-2026", "te laat 06-10-2026 vanaf 08:40 (10 minuten)".
+pub fn describe(r: &Registration) -> String {
+    let hhmm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    let span = match r.span {
+        Span::Days { from, until } if from == until => date_nl(from),
+        Span::Days { from, until } => format!("{} t/m {}", date_nl(from), date_nl(until)),
+        Span::Times {
+            date,
+            from,
+            until: Some(until),
+        } => format!("{} {}-{}", date_nl(date), hhmm(from), hhmm(until)),
+        Span::Times {
+            date,
+            from,
+            until: None,
+        } => format!("{} vanaf {}", date_nl(date), hhmm(from)),
+    };
+    match r.minutes_late {
+        Some(m) => format!("{} {span} ({m} minuten)", r.code.label()),
+        None => format!("{} {span}", r.code.label()),
+    }
+}
+
+/// A correction or deletion of registration `id` after a melding that reported it (issue 10.3;
+/// docs/spec/rules.md §7: the melding's content is what the school reported): the melding stays
+/// as sent and is marked "gewijzigd na melding" with `what` and the `reason`; leerplicht (the
+/// melding's municipality) gets a task to take note, the school a task to pass the change on to
+/// DUO; the case's timeline says so. Meldingen the school withdrew are left alone.
+async fn note_change_after_melding(
+    tx: &mut Tx,
+    caller: &Caller,
+    school_id: &str,
+    id: RegistrationId,
+    what: &str,
+    reason: Option<&str>,
+    report: &mut crate::sync::SyncReport,
+) -> Result<()> {
+    use verzuim_engine::model::Party;
+    use verzuim_store::NewTask;
+    use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
+    let by = caller.actor();
+    for melding_id in tx.meldingen_with_evidence(school_id, id, false).await? {
+        let Some(melding) = tx.melding(Scope::School(school_id), melding_id).await? else {
+            continue;
+        };
+        tx.add_melding_change(melding_id, what, reason, by).await?;
+        let detail = match reason {
+            Some(r) => format!("Melding {melding_id}: {what}. Reden: {r}"),
+            None => format!("Melding {melding_id}: {what}"),
+        };
+        for (party, organisation, text, kind) in [
+            (
+                Party::Leerplicht,
+                melding.municipality.as_str(),
+                crate::text::MELDING_CHANGED_TEXT,
+                TaskLinkKind::MeldingChanged,
+            ),
+            (
+                Party::School,
+                school_id,
+                crate::text::TELL_DUO_TEXT,
+                TaskLinkKind::TellDuo,
+            ),
+        ] {
+            let task = tx
+                .create_task(
+                    &NewTask {
+                        case_id: melding.case_id,
+                        signal_id: None,
+                        party,
+                        organisation_id: organisation.to_owned(),
+                        text: text.to_owned(),
+                        melding: false,
+                        referral: false,
+                        trigger: None,
+                        due: None,
+                    },
+                    by,
+                )
+                .await?;
+            tx.put_task_link(&TaskLink {
+                task_id: task,
+                kind,
+                signal_id: None,
+                melding_id: Some(melding_id),
+                referral_id: None,
+                detail: Some(detail.clone()),
+            })
+            .await?;
+            report.tasks_created.push(task);
+        }
+        tx.add_timeline(
+            &NewTimelineEntry {
+                case_id: melding.case_id,
+                entry: "gewijzigd_na_melding".into(),
+                signal_id: None,
+                detail: Some(format!("Gewijzigd na melding: {detail}")),
+            },
+            by,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records a manual event (`verwijdering`, `zorg_ziekte`, `overig_verzuim`) and re-evaluates;
@@ -448,11 +727,14 @@ fn check_registration(
             record.registrations.len() - 1
         }
     };
+    let (from, until) = evaluation_range(&record);
+    let calendar = SchoolCalendar::new(school, from, until);
+    if let Some(message) = lateness_conflict(&calendar, &record, index) {
+        return Err(ServiceError::invalid(message));
+    }
     if reg.code.is_lateness() {
         return Ok(());
     }
-    let (from, until) = evaluation_range(&record);
-    let calendar = SchoolCalendar::new(school, from, until);
     if let Some(&(a, b)) = calendar
         .absence_overlaps(&record)
         .iter()
@@ -466,6 +748,46 @@ fn check_registration(
         )));
     }
     Ok(())
+}
+
+/// A lateness on a day the pupil was absent the whole day is refused, in either order
+/// ([`SchoolCalendar::latenesses_on_absent_days`]: the day's lesson time is all covered by
+/// absence registrations of any code). Card row "Te laat komen" counts a pupil arriving late
+/// (docs/spec/rules.md §5); a pupil absent all day did not arrive. `index`: the registration
+/// being added or corrected; the message names the other one's date. Used by the pages, the API
+/// and the import (there with the file's line).
+pub(crate) fn lateness_conflict(
+    calendar: &SchoolCalendar,
+    record: &PupilRecord,
+    index: usize,
+) -> Option<String> {
+    let (late, absence) = calendar
+        .latenesses_on_absent_days(record)
+        .into_iter()
+        .find(|&(late, absence)| {
+            late == index
+                || absence == index
+                || (!record.registrations[index].code.is_lateness()
+                    && record.registrations[late].span.first_date()
+                        >= record.registrations[index].span.first_date()
+                    && record.registrations[late].span.first_date()
+                        <= record.registrations[index].span.last_date())
+        })?;
+    let date = date_nl(record.registrations[late].span.first_date());
+    let absence_code = record.registrations[absence].code;
+    Some(if index == late {
+        format!(
+            "te laat komen kan niet op {date}: de leerling is die dag de hele dag afwezig ({}); \
+             een leerling die de hele dag afwezig is, komt niet te laat",
+            absence_code.label()
+        )
+    } else {
+        format!(
+            "de leerling is op {date} als te laat geregistreerd: een afwezigheid die die hele dag \
+             beslaat ({}) kan niet; verwijder eerst de registratie van te laat komen",
+            record.registrations[index].code.label()
+        )
+    })
 }
 
 /// The checks of one registration that need no other registrations.

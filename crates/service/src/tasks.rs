@@ -11,6 +11,7 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
+use verzuim_store::melding_changes::MeldingEvidence;
 use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
@@ -195,7 +196,7 @@ pub async fn complete_task(
     }
     if task.melding {
         let content = completion.melding.as_ref().expect("checked above");
-        let (melding, tasks) = make_melding(&mut tx, by, &task, content).await?;
+        let (melding, tasks) = make_melding(&mut tx, by, today, &task, content).await?;
         outcome.melding = Some(melding);
         outcome.tasks_created.extend(tasks);
     }
@@ -312,16 +313,125 @@ async fn party_tasks(
     Ok(created)
 }
 
+/// The period and minutes a melding for `signal` (of the school's pupil) would report if the
+/// school made it on `today`: what the melding form shows before it is sent (the same
+/// computation as the melding itself, see [`melding_content`]).
+pub async fn melding_preview(
+    store: &Store,
+    school_id: &str,
+    pupil_id: &str,
+    signal: &StoredSignal,
+    today: Date,
+) -> Result<(Period, u32)> {
+    let mut tx = store.connection().await?;
+    let content = melding_content(&mut tx, school_id, pupil_id, signal, today).await?;
+    Ok((content.period, content.minutes))
+}
+
+/// What a melding reports: its period, minutes and evidence as sent.
+struct Content {
+    period: Period,
+    minutes: u32,
+    evidence: Vec<MeldingEvidence>,
+}
+
+/// The content of a melding made on `today` (docs/spec/rules.md §7; issue 10.1): the absence as
+/// known when the school makes the melding — the whole luxe run, the whole sick report, the
+/// window of relatief verzuim, the run of langdurig relatief verzuim up to today
+/// ([`verzuim_engine::Evaluator::melding_extent`]). The signal keeps its own date, period and
+/// minutes. Kinds without absence time keep the signal's content (a lateness: from the first
+/// lateness counted, [`counted_period`]).
+async fn melding_content(
+    tx: &mut Tx,
+    school_id: &str,
+    pupil_id: &str,
+    signal: &StoredSignal,
+    today: Date,
+) -> Result<Content> {
+    let signal_evidence = || {
+        signal
+            .evidence
+            .iter()
+            .filter_map(|e| match *e {
+                StoredEvidence::Registration {
+                    id,
+                    version,
+                    minutes,
+                } => Some(MeldingEvidence::Registration {
+                    id,
+                    version,
+                    minutes,
+                }),
+                StoredEvidence::Event { id, version } => {
+                    Some(MeldingEvidence::Event { id, version })
+                }
+                StoredEvidence::Deregistration { .. } => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    if let Some(settings) = tx.school_settings(school_id).await?
+        && let Some(current) = tx.current_record(school_id, pupil_id).await?
+    {
+        let card = crate::cards::card(&settings.card_id)?;
+        let (from, until) = crate::sync::evaluation_range(&current.record);
+        let evaluator =
+            verzuim_engine::Evaluator::new(&card, &settings.school, from, until.max(today));
+        if let Some(extent) = evaluator.melding_extent(
+            &current.record,
+            signal.kind,
+            signal.date,
+            signal.period,
+            today,
+        ) {
+            let evidence = current
+                .stored_evidence(&extent.evidence)
+                .into_iter()
+                .filter_map(|e| match e {
+                    StoredEvidence::Registration {
+                        id,
+                        version,
+                        minutes,
+                    } => Some(MeldingEvidence::Registration {
+                        id,
+                        version,
+                        minutes,
+                    }),
+                    _ => None,
+                })
+                .collect();
+            return Ok(Content {
+                period: extent.period,
+                minutes: extent.minutes,
+                evidence,
+            });
+        }
+    }
+    let period = match signal.period {
+        Some(p) => p,
+        None => counted_period(tx, school_id, pupil_id, signal).await?,
+    };
+    Ok(Content {
+        period,
+        minutes: signal.minutes.unwrap_or(0),
+        evidence: signal_evidence(),
+    })
+}
+
 /// The start and end date of a melding for a signal without an absence period (te laat komen:
 /// from the first lateness counted to the signal's date; otherwise the signal's date): the
 /// legal content asks for both (docs/spec/rules.md §7).
-async fn counted_period(tx: &mut Tx, task: &Task, signal: &StoredSignal) -> Result<Period> {
+async fn counted_period(
+    tx: &mut Tx,
+    school_id: &str,
+    pupil_id: &str,
+    signal: &StoredSignal,
+) -> Result<Period> {
     let mut from = signal.date;
     if signal
         .evidence
         .iter()
         .any(|e| matches!(e, StoredEvidence::Registration { .. }))
-        && let Some(current) = tx.current_record(&task.school_id, &task.pupil_id).await?
+        && let Some(current) = tx.current_record(school_id, pupil_id).await?
     {
         for e in &signal.evidence {
             let StoredEvidence::Registration { id, .. } = e else {
@@ -348,6 +458,7 @@ async fn counted_period(tx: &mut Tx, task: &Task, signal: &StoredSignal) -> Resu
 async fn make_melding(
     tx: &mut Tx,
     by: Actor,
+    today: Date,
     task: &Task,
     content: &MeldingContent,
 ) -> Result<(MeldingId, Vec<TaskId>)> {
@@ -383,10 +494,8 @@ async fn make_melding(
             ))
         })?;
     let signal = task_signal(tx, task, task.signal_id).await?;
-    let period = match signal.period {
-        Some(p) => p,
-        None => counted_period(tx, task, &signal).await?,
-    };
+    let reported = melding_content(tx, &task.school_id, &task.pupil_id, &signal, today).await?;
+    let period = reported.period;
     let melding_id = tx
         .create_melding(
             &task.school_id,
@@ -395,12 +504,14 @@ async fn make_melding(
                 municipality: municipality.id.clone(),
                 verzuim_kind: signal.kind,
                 period,
-                minutes: signal.minutes.unwrap_or(0),
+                minutes: reported.minutes,
                 suspected_reason,
                 school_actions,
             },
             by,
         )
+        .await?;
+    tx.put_melding_evidence(melding_id, &reported.evidence)
         .await?;
     tx.put_melding_link(&MeldingLink {
         melding_id,

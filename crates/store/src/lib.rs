@@ -22,6 +22,7 @@ mod jobs;
 pub mod leerplicht_queries;
 pub mod letters;
 mod login_attempts;
+pub mod melding_changes;
 mod org;
 pub mod overview;
 mod pupils;
@@ -94,6 +95,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "job runs",
         include_str!("../migrations/sqlite/0050_job_runs.sql"),
         include_str!("../migrations/postgres/0050_job_runs.sql"),
+    ),
+    (
+        60,
+        "melding changes",
+        include_str!("../migrations/sqlite/0060_melding_changes.sql"),
+        include_str!("../migrations/postgres/0060_melding_changes.sql"),
     ),
 ];
 

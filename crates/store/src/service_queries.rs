@@ -41,6 +41,10 @@ pub enum TaskLinkKind {
     GgdFeedback,
     /// The school reviews a melding whose signal was withdrawn.
     ReviewMelding,
+    /// Leerplicht takes note of a change after a melding (its detail: what changed).
+    MeldingChanged,
+    /// The school passes a change after a melding on to DUO (its detail: what changed).
+    TellDuo,
 }
 
 impl TaskLinkKind {
@@ -50,6 +54,8 @@ impl TaskLinkKind {
         TaskLinkKind::Feedback,
         TaskLinkKind::GgdFeedback,
         TaskLinkKind::ReviewMelding,
+        TaskLinkKind::MeldingChanged,
+        TaskLinkKind::TellDuo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +65,8 @@ impl TaskLinkKind {
             TaskLinkKind::Feedback => "feedback",
             TaskLinkKind::GgdFeedback => "ggd_feedback",
             TaskLinkKind::ReviewMelding => "review_melding",
+            TaskLinkKind::MeldingChanged => "melding_changed",
+            TaskLinkKind::TellDuo => "tell_duo",
         }
     }
 
@@ -157,6 +165,10 @@ pub struct ServiceRetentionCounts {
     /// Letters made for the pupil's cases (`case_letters`).
     #[serde(default)]
     pub case_letters: u64,
+    /// What meldingen reported and what changed after them, and correction reasons
+    /// (`melding_evidence`, `melding_changes`, `correction_reasons`).
+    #[serde(default)]
+    pub melding_records: u64,
 }
 
 fn task_link_of(r: &Row) -> Result<TaskLink> {
@@ -1062,12 +1074,26 @@ impl Tx {
              (SELECT id FROM cases WHERE pupil IN ({EXPIRED}))"
         ))
         .await?;
+        let mut melding_records = 0;
+        for table in ["melding_evidence", "melding_changes"] {
+            melding_records += del(format!(
+                "DELETE FROM {table} WHERE melding_id IN \
+                 (SELECT id FROM meldingen WHERE pupil IN ({EXPIRED}))"
+            ))
+            .await?;
+        }
+        melding_records += del(format!(
+            "DELETE FROM correction_reasons WHERE registration_id IN \
+             (SELECT id FROM registrations WHERE pupil IN ({EXPIRED}))"
+        ))
+        .await?;
         Ok(ServiceRetentionCounts {
             task_links,
             melding_links,
             referral_links,
             case_timeline,
             case_letters,
+            melding_records,
         })
     }
 

@@ -9,6 +9,7 @@
 
 mod absoluut;
 mod events;
+mod extent;
 mod langdurig;
 mod luxe;
 mod progress;
@@ -19,6 +20,8 @@ mod testkit;
 mod ziek;
 
 use jiff::civil::Date;
+
+pub use extent::Extent;
 
 use crate::calendar::{
     DayNumber, GroupCalendar, SchoolCalendar, add_working_days, date_of, day_number,
@@ -200,6 +203,70 @@ impl SchoolCalendar {
         }
         pairs.sort_unstable();
         pairs.dedup();
+        pairs
+    }
+
+    /// Latenesses on a day the pupil was absent the whole day: pairs (lateness index, index of
+    /// an absence registration on that day), one per lateness, lateness first. A day counts as
+    /// absent the whole day when absence registrations (any code: `ziek`, `ongeoorloofd`,
+    /// `luxe`, `verlof`, `geoorloofd`, `schorsing`) together cover all of its lesson time; a
+    /// pupil who was not at school all day cannot arrive late (card row "Te laat komen"
+    /// counts arrivals, docs/spec/rules.md §5). Days without lesson time are never absent days.
+    ///
+    /// `verzuim evaluate` does not refuse this (formats.md: "a lateness is not absence time, so
+    /// it never overlaps an absence"); the service refuses it in the pages, the API and the
+    /// import.
+    pub fn latenesses_on_absent_days(&self, record: &PupilRecord) -> Vec<(usize, usize)> {
+        let group = self.group(&record.pupil.group);
+        let late_days: Vec<(DayNumber, usize)> = record
+            .registrations
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.code.is_lateness())
+            .map(|(i, r)| (day_number(r.span.first_date()), i))
+            .filter(|&(day, _)| group.lesson_minutes(day) > 0)
+            .collect();
+        if late_days.is_empty() {
+            return Vec::new();
+        }
+        // Per lateness day: the absence intervals on it and the first registration giving one.
+        let mut covered: HashMap<DayNumber, (Vec<(u16, u16)>, usize)> = late_days
+            .iter()
+            .map(|&(day, _)| (day, (Vec::new(), usize::MAX)))
+            .collect();
+        for (index, reg) in record.registrations.iter().enumerate() {
+            if reg.code.is_lateness() {
+                continue;
+            }
+            for_each_day(group, &reg.span, |day, times| {
+                if let Some((intervals, first)) = covered.get_mut(&day) {
+                    intervals.extend(times.iter().map(|t| (t.start, t.end)));
+                    *first = (*first).min(index);
+                }
+            });
+        }
+        let mut pairs = Vec::new();
+        for (day, late) in late_days {
+            let Some((intervals, first)) = covered.get(&day) else {
+                continue;
+            };
+            let mut intervals = intervals.clone();
+            intervals.sort_unstable();
+            let all = group.lesson_times(day).iter().all(|t| {
+                // Is [t.start, t.end) covered by the union of the intervals?
+                let mut reached = t.start;
+                for &(s, e) in &intervals {
+                    if s <= reached && e > reached {
+                        reached = e;
+                    }
+                }
+                reached >= t.end
+            });
+            if all && *first != usize::MAX {
+                pairs.push((late, *first));
+            }
+        }
+        pairs.sort_unstable();
         pairs
     }
 }
@@ -510,6 +577,27 @@ mod tests {
         assert_eq!(age_on(b, date(2021, 2, 28)), 5);
         assert_eq!(age_on(date(2014, 11, 3), date(2026, 11, 2)), 11);
         assert_eq!(age_on(date(2014, 11, 3), date(2026, 11, 3)), 12);
+    }
+
+    /// A lateness on a day whose lesson time is all covered by absence (one whole-day
+    /// registration, or two parts that together cover the day) is found; on a day with absence
+    /// for part of the day it is not.
+    #[test]
+    fn latenesses_on_days_absent_the_whole_day() {
+        use crate::evaluation::testkit::{day, late, record, school, times};
+        use crate::model::Code::{Geoorloofd, Ongeoorloofd, Ziek};
+        let r = record(vec![
+            day(Ziek, "2026-09-07"),
+            late("2026-09-07", 5),
+            times(Ongeoorloofd, "2026-09-08", "08:30", "12:00"),
+            times(Geoorloofd, "2026-09-08", "12:00", "15:00"),
+            late("2026-09-08", 10),
+            times(Ongeoorloofd, "2026-09-10", "08:30", "10:00"),
+            late("2026-09-10", 5),
+            late("2026-09-12", 5),
+        ]);
+        let cal = SchoolCalendar::new(&school(), date(2026, 8, 1), date(2027, 7, 31));
+        assert_eq!(cal.latenesses_on_absent_days(&r), [(1, 0), (4, 2)]);
     }
 
     #[test]

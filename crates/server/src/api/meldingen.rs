@@ -101,6 +101,20 @@ pub struct MeldingDetail {
     pub signal_id: Option<i64>,
     pub afspraken: Option<String>,
     pub history: Vec<HistoryOut>,
+    /// "Gewijzigd na melding": corrections after the melding that touched what it reported
+    /// (the melding itself stays as sent). Oldest first; empty when nothing changed.
+    pub changes: Vec<MeldingChangeOut>,
+}
+
+/// A correction after a melding that touched what it reported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeldingChangeOut {
+    pub at: Timestamp,
+    pub actor: String,
+    /// What changed, in Dutch.
+    pub what: String,
+    /// The reason the coordinator gave, where one was needed.
+    pub reason: Option<String>,
 }
 
 fn detail(v: MeldingView) -> MeldingDetail {
@@ -111,6 +125,16 @@ fn detail(v: MeldingView) -> MeldingDetail {
         signal_id: v.signal_id,
         afspraken: v.afspraken,
         history: v.history.into_iter().map(history_out).collect(),
+        changes: v
+            .changes
+            .into_iter()
+            .map(|c| MeldingChangeOut {
+                at: c.at,
+                actor: c.actor,
+                what: c.what,
+                reason: c.reason,
+            })
+            .collect(),
     }
 }
 

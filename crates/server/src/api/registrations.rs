@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use verzuim_engine::model::{Code, Registration, Span};
@@ -65,6 +65,21 @@ pub struct RegistrationIn {
     pub minutes: Option<u32>,
     /// Free text; refused on `ziek` (the nature of an illness is never stored).
     pub note: Option<String>,
+    /// Why the registration is corrected: required from the verzuimcoördinator for a
+    /// registration before the previous lesweek (a leerkracht corrects only the current and
+    /// previous lesweek); kept with the new version.
+    pub reason: Option<String>,
+}
+
+/// `?org=` and `?reason=` of a deletion.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// De organisatie namens welke u handelt (alleen nodig met rollen in meerdere organisaties).
+    pub org: Option<String>,
+    /// De reden van de verwijdering: verplicht voor de verzuimcoördinator bij een registratie
+    /// van vóór de vorige lesweek.
+    pub reason: Option<String>,
 }
 
 /// One version of a registration.
@@ -79,6 +94,9 @@ pub struct RegistrationOut {
     pub note: Option<String>,
     /// This version deletes the registration.
     pub deleted: bool,
+    /// The reason given for this correction or deletion (registrations before the previous
+    /// lesweek), if any.
+    pub reason: Option<String>,
     pub created_at: Timestamp,
     /// `user:ID`, `token:ID` or `system`.
     pub created_by: String,
@@ -106,6 +124,7 @@ pub fn registration_out(r: StoredRegistration) -> RegistrationOut {
         minutes: r.registration.minutes_late,
         note: r.note,
         deleted: r.deleted,
+        reason: None,
         created_at: r.created_at,
         created_by: r.created_by,
     }
@@ -402,7 +421,8 @@ async fn correct_registration(
     // The audit row commits with the correction (one transaction).
     let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
     let audit_row = change_audit_row(&audited, "registration", "correct");
-    let change = records::correct_registration(
+    check_opt("reason", body.reason.as_deref(), TEXT_MAX)?;
+    let change = records::correct_registration_because(
         &state.store,
         &acting.caller,
         today(&state),
@@ -410,6 +430,7 @@ async fn correct_registration(
         id,
         &registration,
         note.as_deref(),
+        body.reason.as_deref(),
         Some(&audit_row),
     )
     .await
@@ -426,11 +447,12 @@ async fn correct_registration(
     params(
         ("school" = String, Path, description = "School (BRIN)"),
         ("id" = i64, Path, description = "Nummer van de registratie"),
-        OrgQuery,
+        DeleteQuery,
     ),
     security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 200, description = "Verwijderd (als nieuwe versie)", body = VersionChanged),
+        (status = 422, description = "ongeldig: een leerkracht buiten deze en de vorige lesweek, of geen reden", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Onbekende (of al verwijderde) registratie", body = ErrorBody),
@@ -441,16 +463,24 @@ async fn delete_registration(
     actor: Actor,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
+    Query(query): Query<DeleteQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
+    let acting = acting_recorder(&state, &actor, &audit, &school, query.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
+    check_opt("reason", query.reason.as_deref(), TEXT_MAX)?;
     let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
     let audit_row = change_audit_row(&audited, "registration", "delete");
-    let change =
-        records::delete_registration(&state.store, &acting.caller, &school, id, Some(&audit_row))
-            .await
-            .map_err(service_error)?;
+    let change = records::delete_registration_because(
+        &state.store,
+        &acting.caller,
+        today(&state),
+        &school,
+        id,
+        query.reason.as_deref(),
+        Some(&audit_row),
+    )
+    .await
+    .map_err(service_error)?;
     Ok(axum::Json(change.into()))
 }
 
@@ -492,6 +522,11 @@ async fn registration_history(
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     let mut tx = state.store.connection().await?;
     let versions = tx.registration_history(Scope::School(&school), id).await?;
+    let reasons = if versions.is_empty() {
+        Vec::new()
+    } else {
+        tx.correction_reasons(id).await?
+    };
     drop(tx);
     audit_pupil_data(
         &audit,
@@ -503,6 +538,18 @@ async fn registration_history(
     )
     .await?;
     Ok(axum::Json(
-        versions.into_iter().map(registration_out).collect(),
+        versions
+            .into_iter()
+            .map(|v| {
+                let reason = reasons
+                    .iter()
+                    .find(|(version, _)| *version == v.version)
+                    .map(|(_, r)| r.clone());
+                RegistrationOut {
+                    reason,
+                    ..registration_out(v)
+                }
+            })
+            .collect(),
     ))
 }

@@ -46,12 +46,15 @@ pub const WORKFLOW_ROLES: &[Role] = &[
 /// What a task refers to beyond the card's action.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TaskLinkOut {
-    /// `card`, `judge_no_show`, `feedback`, `ggd_feedback` or `review_melding`.
+    /// `card`, `judge_no_show`, `feedback`, `ggd_feedback`, `review_melding`, `melding_changed`
+    /// (leerplicht takes note of a correction after a melding) or `tell_duo` (the school passes
+    /// it on to DUO).
     pub kind: String,
     pub signal_id: Option<i64>,
     pub melding_id: Option<i64>,
     pub referral_id: Option<i64>,
-    /// For a feedback task: leerplicht's afspraken.
+    /// For a feedback task: leerplicht's afspraken; for `melding_changed` and `tell_duo`: what
+    /// changed after the melding, and why.
     pub detail: Option<String>,
 }
 

@@ -1366,22 +1366,27 @@ async fn case_block(
         let signal = t
             .signal_id
             .and_then(|id| view.signals.iter().find(|s| s.id == id));
-        let preview = if t.melding {
-            signal.map(|s| {
-                let period = s.period.unwrap_or(verzuim_engine::model::Period {
-                    from: s.date,
-                    to: s.date,
-                });
-                MeldingPreview {
+        // What the melding will report if made today (issue 10.1: the absence as known then).
+        let preview = match signal.filter(|_| t.melding) {
+            Some(s) => {
+                let (period, minutes) = tasks::melding_preview(
+                    &state.store,
+                    &pupil.school_id,
+                    &pupil.data.pupil.id,
+                    s,
+                    today,
+                )
+                .await
+                .map_err(service_error)?;
+                Some(MeldingPreview {
                     kind: kind_label(s.kind),
                     period: format!("{} t/m {}", date_nl(period.from), date_nl(period.to)),
-                    hours: hours_words(s.minutes.unwrap_or(0)),
+                    hours: hours_words(minutes),
                     number: number.clone(),
                     municipality: municipality.clone(),
-                }
-            })
-        } else {
-            None
+                })
+            }
+            None => None,
         };
         let (values, error) = match failure {
             Failure::Task(id, m, v) if *id == t.id => (v.clone(), Some(m.clone())),

@@ -415,6 +415,8 @@ struct MeldingPage {
     /// The organisation acted for (the API link names it for users with several).
     org: String,
     history: Vec<HistoryRow>,
+    /// "Gewijzigd na melding": corrections that touched what the melding reported.
+    changes: Vec<HistoryRow>,
     actions: Vec<ActionRow>,
     tasks: Vec<TaskRow>,
     error: Option<String>,
@@ -570,6 +572,15 @@ async fn melding_page(
     for h in &view.history {
         history.push(history_row(state, &mut actors, h).await);
     }
+    let mut changes = Vec::new();
+    for c in &view.changes {
+        changes.push(HistoryRow {
+            at: when_nl(c.at),
+            status: c.what.clone(),
+            reason: c.reason.clone().unwrap_or_default(),
+            by: actor_name(state, &mut actors, &c.actor).await,
+        });
+    }
     let school_view = is_school(web);
     let mut actions = Vec::new();
     let recorded = if school_view {
@@ -641,6 +652,7 @@ async fn melding_page(
         },
         org: web.org_id().to_owned(),
         history,
+        changes,
         actions,
         tasks,
         error,

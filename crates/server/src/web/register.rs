@@ -70,6 +70,8 @@ struct RegisterPage {
     date_long: String,
     lesson_times: String,
     closed: Option<String>,
+    /// The day lies before the previous lesweek: who may still correct it, and how.
+    window: Option<String>,
     prev: Option<String>,
     next: Option<String>,
     today_link: Option<String>,
@@ -103,6 +105,9 @@ pub struct Row {
     error: Option<String>,
     default_from: String,
     default_until: String,
+    /// The day lies before the previous lesweek and the user is the verzuimcoördinator: a
+    /// correction asks for a reason.
+    needs_reason: bool,
 }
 
 struct RegView {
@@ -136,10 +141,18 @@ struct Day {
     settings: Option<SchoolSettings>,
     card: Option<std::sync::Arc<Card>>,
     times: Vec<TimeRange>,
+    /// The first day of the previous lesweek when `date` lies before it: a leerkracht changes
+    /// nothing there, a verzuimcoördinator corrects with a reason
+    /// ([`records::teacher_window_start`]).
+    window_start: Option<Date>,
 }
 
 impl Day {
-    fn new(settings: Option<SchoolSettings>, group: &str, date: Date) -> Day {
+    fn new(settings: Option<SchoolSettings>, group: &str, date: Date, today: Date) -> Day {
+        let window_start = settings
+            .as_ref()
+            .map(|s| records::teacher_window_start(&s.school, group, today))
+            .filter(|start| date < *start);
         let card = settings
             .as_ref()
             .and_then(|s| verzuim_service::cards::card(&s.card_id).ok());
@@ -151,6 +164,7 @@ impl Day {
             settings,
             card,
             times,
+            window_start,
         }
     }
 }
@@ -259,13 +273,22 @@ async fn build_row(
     day: &Day,
     raised: &[i64],
     error: Option<String>,
+    coordinator: bool,
 ) -> ApiResult<Row> {
     let id = &pupil.data.pupil.id;
     let regs = day_registrations(tx, school, id, date).await?;
     let signals = tx.active_signals(Scope::School(school), school, id).await?;
     let signals: Vec<&StoredSignal> = signals.iter().collect();
     Ok(row_of(
-        pupil, group, date, day, raised, error, regs, &signals,
+        pupil,
+        group,
+        date,
+        day,
+        raised,
+        error,
+        regs,
+        &signals,
+        coordinator,
     ))
 }
 
@@ -280,6 +303,7 @@ fn row_of(
     error: Option<String>,
     regs: Vec<StoredRegistration>,
     signals: &[&StoredSignal],
+    coordinator: bool,
 ) -> Row {
     let id = &pupil.data.pupil.id;
     let badges: Vec<String> = signals
@@ -335,6 +359,7 @@ fn row_of(
         error,
         default_from: hhmm(first_time),
         default_until: hhmm(last_time),
+        needs_reason: coordinator && day.window_start.is_some(),
     }
 }
 
@@ -414,7 +439,7 @@ pub async fn page(
         }
         None => groups.first().cloned().unwrap_or_default(),
     };
-    let day = Day::new(tx.school_settings(&school).await?, &group, date);
+    let day = Day::new(tx.school_settings(&school).await?, &group, date, today);
     let mut class: Vec<&StoredPupil> = pupils
         .iter()
         .filter(|p| p.data.pupil.group == group && enrolled_on(p, date))
@@ -451,6 +476,7 @@ pub async fn page(
                 None,
                 regs.remove(id).unwrap_or_default(),
                 signals.get(id).map_or(&[][..], Vec::as_slice),
+                web.role() == Role::Verzuimcoordinator,
             )
         })
         .collect();
@@ -489,6 +515,24 @@ pub async fn page(
         date_long: date_long_nl(date),
         lesson_times,
         closed,
+        window: day.window_start.map(|start| {
+            if web.role() == Role::Leerkracht {
+                format!(
+                    "Deze dag ligt vóór de vorige lesweek (vóór {}): een leerkracht corrigeert \
+                     alleen registraties van deze en de vorige lesweek. Vraag de \
+                     verzuimcoördinator om een correctie.",
+                    date_nl(start)
+                )
+            } else {
+                format!(
+                    "Deze dag ligt vóór de vorige lesweek (vóór {}): geef bij elke correctie \
+                     een reden op. Raakt de correctie een melding aan leerplicht, dan blijft \
+                     de melding zoals die is verstuurd en krijgen leerplicht en de school een \
+                     taak.",
+                    date_nl(start)
+                )
+            }
+        }),
         prev: step_school_day(s, &group, date, -1).map(|d| link(&group, d)),
         next: step_school_day(s, &group, date, 1)
             .filter(|d| *d <= today)
@@ -514,6 +558,8 @@ pub struct ActionForm {
     van: Option<String>,
     tot: Option<String>,
     registratie: Option<String>,
+    /// The reason of a correction before the previous lesweek (verzuimcoördinator).
+    reden: Option<String>,
 }
 
 /// What a form asks, checked.
@@ -621,7 +667,7 @@ pub async fn action(
                     };
                     match same_day {
                         Some(r) if r.registration.code == code => Ok(None),
-                        Some(r) => records::correct_registration(
+                        Some(r) => records::correct_registration_because(
                             &state.store,
                             &caller,
                             today,
@@ -629,6 +675,7 @@ pub async fn action(
                             r.id,
                             &reg,
                             None,
+                            f.reden.as_deref(),
                             Some(&corrected),
                         )
                         .await
@@ -660,7 +707,7 @@ pub async fn action(
                         .iter()
                         .find(|r| r.registration.code == Code::TeLaat)
                     {
-                        Some(r) => records::correct_registration(
+                        Some(r) => records::correct_registration_because(
                             &state.store,
                             &caller,
                             today,
@@ -668,6 +715,7 @@ pub async fn action(
                             r.id,
                             &reg,
                             None,
+                            f.reden.as_deref(),
                             Some(&corrected),
                         )
                         .await
@@ -711,11 +759,13 @@ pub async fn action(
                 }
                 Ask::Undo(id) => {
                     if existing.iter().any(|r| r.id == id) {
-                        records::delete_registration(
+                        records::delete_registration_because(
                             &state.store,
                             &caller,
+                            today,
                             &school,
                             id,
+                            f.reden.as_deref(),
                             Some(&deleted),
                         )
                         .await
@@ -747,9 +797,17 @@ pub async fn action(
         return Ok(Redirect::to(&link(&f.groep, date)).into_response());
     }
     let mut tx = state.store.connection().await?;
-    let day = Day::new(tx.school_settings(&school).await?, &f.groep, date);
+    let day = Day::new(tx.school_settings(&school).await?, &f.groep, date, today);
     let row = build_row(
-        &mut tx, &school, &pupil, &f.groep, date, &day, &raised, error,
+        &mut tx,
+        &school,
+        &pupil,
+        &f.groep,
+        date,
+        &day,
+        &raised,
+        error,
+        web.role() == Role::Verzuimcoordinator,
     )
     .await?;
     Ok(render(&RowFragment { row }))

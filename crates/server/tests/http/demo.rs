@@ -25,6 +25,7 @@ crate::http_tests!(
     on_the_demo_day_a_leerkracht_registers_for_own_group,
     the_demo_region_is_recorded_on_the_demo_day,
     on_the_demo_day_two_pupils_are_close_to_a_threshold,
+    a_demo_melding_reports_the_absence_as_known_when_made,
 );
 
 /// Every table the demo writes (not the audit log, sessions or throttling: those belong to
@@ -416,4 +417,88 @@ async fn on_the_demo_day_two_pupils_are_close_to_a_threshold(env: Env) {
     assert!(lars < ayoub, "95% before 80%");
     assert!(html.contains("15:15 van 16:00 uur (95%)"), "{html}");
     assert!(html.contains("4 van 5 keer te laat (80%)"), "{html}");
+}
+
+/// Issue 10.1: Ilse (1046) was registered luxe verzuim Monday 03-05 t/m Tuesday 04-05-2027
+/// (2 × 345 minutes = 11:30 uur). The signal stays on the run's first day with that day's
+/// minutes; the melding, made on the demo day, reports the whole run: 03-05-2027 t/m
+/// 04-05-2027, 690 minutes — in the API, on leerplicht's page and in the school's PDF overview.
+/// Before the change the melding said "03-05-2027 t/m 03-05-2027, 5 uur en 45 minuten".
+async fn a_demo_melding_reports_the_absence_as_known_when_made(env: Env) {
+    let s = env.server().await;
+    demo::seed(&s.store).await.expect("seed");
+    let oldenzaal = s.browser();
+    let res = s
+        .login(&oldenzaal, "leerplicht@oldenzaal.example", DEMO_PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+    let list: Value = oldenzaal
+        .get(s.url("/api/meldingen"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ilse = list["items"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|m| m["pupil_id"] == "1046" && m["verzuim_kind"] == "luxe_verzuim")
+        .unwrap_or_else(|| panic!("Ilse's melding: {list}"))
+        .clone();
+    assert_eq!(
+        ilse["period"],
+        json!({ "from": "2027-05-03", "to": "2027-05-04" }),
+        "{ilse}"
+    );
+    assert_eq!(ilse["minutes"], 690, "{ilse}");
+    assert_eq!(ilse["hours"], 11.5, "{ilse}");
+    // The signal keeps the rule's date and its own minutes.
+    let signals = s
+        .store
+        .active_signals(Scope::School(SCHOOL_ESCH), SCHOOL_ESCH, "1046")
+        .await
+        .unwrap();
+    let luxe = signals
+        .iter()
+        .find(|x| x.kind == SignalKind::LuxeVerzuim)
+        .expect("the luxe signal");
+    assert_eq!(luxe.date.to_string(), "2027-05-03");
+    assert_eq!(luxe.minutes, Some(345));
+
+    let id = ilse["id"].as_i64().unwrap();
+    let (status, page) =
+        crate::harness::get_page(&s, &oldenzaal, &format!("/meldingen/{id}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("03-05-2027 t/m 04-05-2027"), "{page}");
+    assert!(page.contains("11,50 uur"), "{page}");
+
+    let coordinator = s.browser();
+    let res = s
+        .login(
+            &coordinator,
+            "coordinator@obs-de-esch.example",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let case = ilse["case_id"].as_i64().unwrap().to_string();
+    let (_, text) = crate::harness::make_letter(
+        &s,
+        &coordinator,
+        ilse["case_id"].as_i64().unwrap(),
+        &[("soort", "overzicht_melding"), ("melding", &id.to_string())],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("the overview of case {case}: {e:?}"));
+    assert!(
+        text.contains("Periode 3 mei 2027 tot en met 4 mei 2027"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Verzuimde lestijd 11 uur en 30 minuten"),
+        "{text}"
+    );
+    assert!(!text.contains("5 uur en 45 minuten"), "{text}");
 }

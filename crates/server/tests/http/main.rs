@@ -35,6 +35,9 @@ mod retention_job;
 mod role_matrix;
 mod workflow_api;
 
+// Issue 10: records that stay true when facts change later.
+mod records_history;
+
 // The leerplicht and GGD-JGZ pages (issue 4).
 mod ggd_pages;
 mod leerplicht_pages;

@@ -439,7 +439,7 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
         &ib,
         Method::PUT,
         &format!("/api/schools/99XX00/registrations/{thursday}"),
-        Some(json!({"code": "verlof", "start": "2026-09-24"})),
+        Some(json!({"code": "verlof", "start": "2026-09-24", "reason": "Verlof achteraf getoond"})),
         200,
     )
     .await;
@@ -523,7 +523,7 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
         &s,
         &ib,
         Method::DELETE,
-        &format!("/api/schools/99XX00/registrations/{}", ids[0]),
+        &format!("/api/schools/99XX00/registrations/{}?reason=Dubbel", ids[0]),
         None,
         200,
     )
@@ -554,7 +554,7 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
         &s,
         &ib,
         Method::DELETE,
-        &format!("/api/schools/99XX00/registrations/{}", ids[0]),
+        &format!("/api/schools/99XX00/registrations/{}?reason=Dubbel", ids[0]),
         None,
     )
     .await;
@@ -566,7 +566,7 @@ async fn a_correction_that_removes_the_ground_withdraws_the_signal(env: Env) {
         &ib,
         Method::PUT,
         &format!("/api/schools/99XX00/registrations/{thursday}"),
-        Some(json!({"code": "ongeoorloofd", "start": "2026-09-24", "end": "2026-09-24"})),
+        Some(json!({"code": "ongeoorloofd", "start": "2026-09-24", "end": "2026-09-24", "reason": "Toch geen verlof"})),
         200,
     )
     .await;
@@ -625,7 +625,7 @@ async fn an_administration_package_pushes_registrations_with_a_token(env: Env) {
         Method::PUT,
         &format!("/api/schools/99XX00/registrations/{id}"),
         Some(
-            json!({"code": "ongeoorloofd", "start": "2026-09-21T08:30", "end": "2026-09-21T12:00"}),
+            json!({"code": "ongeoorloofd", "start": "2026-09-21T08:30", "end": "2026-09-21T12:00", "reason": "Correctie uit de administratie"}),
         ),
     )
     .await;

@@ -42,7 +42,7 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
     assert_eq!(tasks.len(), 2);
 
     // Thursday was authorized after all: 915 minutes, no ground for the signal.
-    let change = records::correct_registration(
+    let change = records::correct_registration_because(
         s,
         &school_caller(),
         today(),
@@ -50,6 +50,7 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
         regs[3],
         &days(Code::Geoorloofd, "2026-09-24", "2026-09-24"),
         Some("Afspraak bij de tandarts, achteraf gemeld"),
+        Some("Ouders meldden de tandarts achteraf"),
         None,
     )
     .await
@@ -119,7 +120,7 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
     );
 
     // Correcting it back: a new signal, and new tasks (the kind is no longer acted on).
-    let change = records::correct_registration(
+    let change = records::correct_registration_because(
         s,
         &school_caller(),
         today(),
@@ -127,6 +128,7 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
         regs[3],
         &days(Code::Ongeoorloofd, "2026-09-24", "2026-09-24"),
         None,
+        Some("Toch geen tandarts"),
         None,
     )
     .await
@@ -134,9 +136,17 @@ async fn correction_withdraws_the_signal_and_its_open_tasks(ctx: Ctx) {
     assert_eq!(change.sync.inserted.len(), 1);
     assert_eq!(open_tasks(s, &school_caller(), "1003").await.len(), 2);
     // Deleting a day withdraws it again.
-    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[0], None)
-        .await
-        .unwrap();
+    let change = records::delete_registration_because(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        regs[0],
+        Some("Dubbel ingevoerd"),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(change.sync.withdrawn.len(), 1);
     assert!(open_tasks(s, &school_caller(), "1003").await.is_empty());
 }
@@ -167,18 +177,28 @@ async fn withdrawn_signal_with_a_melding_gets_a_review_task(ctx: Ctx) {
     let lp = leerplicht(ENSCHEDE);
     assert_eq!(open_tasks(s, &lp, "1005").await.len(), 1);
 
-    let change = records::delete_registration(s, &school_caller(), SCHOOL, regs[3], None)
-        .await
-        .unwrap();
+    let change = records::delete_registration_because(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        regs[3],
+        Some("Dubbel ingevoerd"),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(change.sync.withdrawn.len(), 1);
     // The talk task is not needed; the melding runs: a review task; leerplicht's task stays.
+    // The deleted registration was in the melding: the school tells DUO, leerplicht takes note.
     let tasks = open_tasks(s, &school_caller(), "1005").await;
     let review = task_starting(
         &tasks,
         "Beoordeelt of de melding aan leerplicht wordt ingetrokken",
     );
-    assert_eq!(tasks.len(), 1);
-    assert_eq!(open_tasks(s, &lp, "1005").await.len(), 1);
+    task_starting(&tasks, verzuim_service::text::TELL_DUO_TEXT);
+    assert_eq!(tasks.len(), 2);
+    assert_eq!(open_tasks(s, &lp, "1005").await.len(), 2);
 
     // The school withdraws the melding: the review is done, leerplicht's task not needed.
     let out = meldingen::melding_action(
@@ -192,7 +212,7 @@ async fn withdrawn_signal_with_a_melding_gets_a_review_task(ctx: Ctx) {
     .await
     .unwrap();
     assert_eq!(out.status, Some(MeldingStatus::Ingetrokken));
-    assert_eq!(out.tasks_closed.len(), 2);
+    assert_eq!(out.tasks_closed.len(), 4);
     assert!(open_tasks(s, &school_caller(), "1005").await.is_empty());
     assert!(open_tasks(s, &lp, "1005").await.is_empty());
     let done = visibility::task(s, &school_caller(), review.id)
@@ -278,21 +298,24 @@ async fn registrations_and_events_are_validated(ctx: Ctx) {
         .await,
         "overlapt",
     );
-    // A lateness never overlaps an absence.
-    add(
-        Registration {
-            code: Code::TeLaat,
-            span: Span::Times {
-                date: d("2026-10-06"),
-                from: 8 * 60 + 40,
-                until: None,
+    // A lateness never overlaps an absence, but a pupil on leave the whole day did not arrive
+    // late (issue 10.4).
+    invalid(
+        add(
+            Registration {
+                code: Code::TeLaat,
+                span: Span::Times {
+                    date: d("2026-10-06"),
+                    from: 8 * 60 + 40,
+                    until: None,
+                },
+                minutes_late: Some(10),
             },
-            minutes_late: Some(10),
-        },
-        None,
-    )
-    .await
-    .unwrap();
+            None,
+        )
+        .await,
+        "de hele dag afwezig (verlof)",
+    );
     // Events: no note on zorg_ziekte; a verwijdering names the school; not in the future.
     let event = |kind, date: &str, note: Option<&str>| Event {
         kind,

@@ -14,6 +14,7 @@ use verzuim_store::Store;
 
 mod fixtures;
 
+mod after_melding;
 mod corrections;
 mod ggd;
 mod import;

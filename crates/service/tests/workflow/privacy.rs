@@ -84,9 +84,17 @@ async fn inzage_exports_the_school_view(ctx: Ctx) {
         }
         ids
     };
-    records::delete_registration(s, &school_caller(), SCHOOL, regs[0], None)
-        .await
-        .unwrap();
+    records::delete_registration_because(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        regs[0],
+        Some("Dubbel ingevoerd"),
+        None,
+    )
+    .await
+    .unwrap();
     // Only a beheerder exports.
     assert!(matches!(
         inzage(s, &school_caller(), SCHOOL, "5003").await,

@@ -342,7 +342,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
                     Op::Correct(_, reg) => reg.clone(),
                     _ => unreachable!(),
                 };
-                records::correct_registration(
+                records::correct_registration_because(
                     store,
                     &coordinator,
                     today,
@@ -350,6 +350,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
                     live[at].0,
                     &reg,
                     None,
+                    Some("Correctie"),
                     None,
                 )
                 .await
@@ -357,9 +358,17 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
             }
             Op::Delete(i) if !live.is_empty() => {
                 let (id, _) = live.remove(i % live.len());
-                records::delete_registration(store, &coordinator, &school_id, id, None)
-                    .await
-                    .map(|_| ())
+                records::delete_registration_because(
+                    store,
+                    &coordinator,
+                    today,
+                    &school_id,
+                    id,
+                    Some("Correctie"),
+                    None,
+                )
+                .await
+                .map(|_| ())
             }
             Op::Event(kind, offset) => {
                 let event = Event {

@@ -544,6 +544,7 @@ async fn retention_removes_service_rows(ctx: Ctx) {
             referral_links: 1,
             case_timeline: 1,
             case_letters: 1,
+            melding_records: 0,
         }
     );
     let report = tx.apply_retention(d("2036-10-10"), 5).await.unwrap();

@@ -1,0 +1,325 @@
+//! Issue 10 through the API and the pages: a lateness on a day absent the whole day is refused
+//! (10.4); corrections after a melding are guarded and leave a trace (10.3).
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::harness::{Env, TestServer, get_page, page_client};
+use crate::region::*;
+
+crate::http_tests!(
+    a_lateness_on_a_day_absent_all_day_is_refused_by_api_import_and_register,
+    a_correction_after_a_melding_through_the_api,
+    a_correction_after_a_melding_through_the_pages,
+);
+
+/// An htmx POST from the register page.
+async fn hx_post(s: &TestServer, c: &reqwest::Client, form: &[(&str, &str)]) -> (u16, String) {
+    let res = c
+        .post(s.url("/registreren"))
+        .header("hx-request", "true")
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+fn registrations(pupil: &str) -> String {
+    format!("/api/schools/{SCHOOL}/pupils/{pupil}/registrations")
+}
+
+async fn a_lateness_on_a_day_absent_all_day_is_refused_by_api_import_and_register(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    enrol(&s, &ib, pupil("1201", ENSCHEDE)).await;
+    // API: ziek the whole day, then te laat that day.
+    register(&s, &ib, "1201", "ziek", "2026-09-21", "2026-09-21").await;
+    let (status, body) = call(
+        &s,
+        &ib,
+        Method::POST,
+        &registrations("1201"),
+        Some(json!({"code": "te_laat", "start": "2026-09-21T08:45", "minutes": 15})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Te laat komen kan niet op 21-09-2026: de leerling is die dag de hele dag afwezig (ziek); een leerling die de hele dag afwezig is, komt niet te laat."
+    );
+    // The other order: te laat, then ongeoorloofd the whole day.
+    ok(
+        &s,
+        &ib,
+        Method::POST,
+        &registrations("1201"),
+        Some(json!({"code": "te_laat", "start": "2026-09-22T08:45", "minutes": 15})),
+        201,
+    )
+    .await;
+    let (status, body) = call(
+        &s,
+        &ib,
+        Method::POST,
+        &registrations("1201"),
+        Some(json!({"code": "ongeoorloofd", "start": "2026-09-22"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("als te laat geregistreerd"),
+        "{body}"
+    );
+    // No lateness counted on the absent day: the pupil's registrations are the ziek day and
+    // one lateness.
+    let list = ok(&s, &ib, Method::GET, &registrations("1201"), None, 200).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+
+    // Import: the line of the lateness.
+    let pupils = "pupil_id;name;birth_date;group;municipality;enrolled_from;bsn\n\
+                  2001;Sara Bakker;2016-05-04;5;Enschede;2022-08-22;400276872\n";
+    let regs = "pupil_id,code,start,end,minutes\n\
+                2001,ongeoorloofd,2026-09-21,2026-09-21,\n\
+                2001,te_laat,2026-09-21T08:50,,20\n";
+    let (status, body) = call(
+        &s,
+        &ib,
+        Method::POST,
+        &format!("/api/schools/{SCHOOL}/import"),
+        Some(json!({"pupils_csv": pupils, "registrations_csv": regs})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let errors = body["error"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{body}");
+    assert_eq!(errors[0]["file"], "registrations.csv");
+    assert_eq!(errors[0]["line"], 3);
+    assert!(
+        errors[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("registrations.csv:3: te laat komen kan niet"),
+        "{body}"
+    );
+
+    // The register page: the teacher's te laat on a ziek day comes back with the message.
+    let juf = page_client(&s, TEACHER).await;
+    register(&s, &ib, "1201", "ziek", "2027-06-29", "2027-06-29").await;
+    let (status, row) = hx_post(
+        &s,
+        &juf,
+        &[
+            ("groep", "5"),
+            ("datum", "2027-06-29"),
+            ("leerling", "1201"),
+            ("actie", "te_laat"),
+            ("minuten", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{row}");
+    assert!(
+        row.contains("Te laat komen kan niet op 29-06-2027: de leerling is die dag de hele dag afwezig (ziek)"),
+        "{row}"
+    );
+    let list = ok(&s, &ib, Method::GET, &registrations("1201"), None, 200).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
+}
+
+/// A relatief melding of 21 t/m 24 September 2026, made through the API.
+async fn melding_of(s: &TestServer, ib: &reqwest::Client, pupil_id: &str) -> (i64, Vec<i64>) {
+    enrol(s, ib, pupil(pupil_id, ENSCHEDE)).await;
+    let mut ids = Vec::new();
+    for day in ["2026-09-21", "2026-09-22", "2026-09-23", "2026-09-24"] {
+        let change = register(s, ib, pupil_id, "ongeoorloofd", day, day).await;
+        ids.push(change["id"].as_i64().expect("the registration's id"));
+    }
+    let tasks = open_tasks(s, ib, pupil_id).await;
+    let meld = tasks
+        .iter()
+        .find(|t| t["melding"] == true)
+        .expect("the melding task");
+    let outcome = complete(
+        s,
+        ib,
+        meld["id"].as_i64().unwrap(),
+        json!({
+            "parents_informed": parents("2026-09-28", "brief"),
+            "melding": melding_content(),
+        }),
+    )
+    .await;
+    (outcome["melding_id"].as_i64().expect("a melding"), ids)
+}
+
+async fn a_correction_after_a_melding_through_the_api(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let juf = s.logged_in(TEACHER).await;
+    let lpa = s.logged_in(LEERPLICHT).await;
+    let (melding, ids) = melding_of(&s, &ib, "1202").await;
+    let path = format!("/api/schools/{SCHOOL}/registrations/{}", ids[3]);
+    let geoorloofd = json!({"code": "geoorloofd", "start": "2026-09-24"});
+
+    // The teacher: not the current or previous lesweek.
+    let (status, body) = call(&s, &juf, Method::PUT, &path, Some(geoorloofd.clone())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Een leerkracht corrigeert alleen registraties van deze en de vorige lesweek (vanaf 21-06-2027)"),
+        "{body}"
+    );
+    // The coordinator: only with a reason.
+    let (status, body) = call(&s, &ib, Method::PUT, &path, Some(geoorloofd.clone())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("geef een reden")
+            || body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Geef een reden"),
+        "{body}"
+    );
+    let mut with_reason = geoorloofd.clone();
+    with_reason["reason"] = json!("Tandarts, achteraf gemeld");
+    ok(&s, &ib, Method::PUT, &path, Some(with_reason), 200).await;
+
+    // Leerplicht: the melding as sent, marked, and a task to take note.
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{melding}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["melding"]["minutes"], 1260, "{detail}");
+    assert_eq!(
+        detail["melding"]["period"],
+        json!({"from": "2026-09-21", "to": "2026-09-24"})
+    );
+    let changes = detail["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{detail}");
+    assert_eq!(
+        changes[0]["what"],
+        "Registratie ongeoorloofd afwezig 24-09-2026 gecorrigeerd naar geoorloofd afwezig 24-09-2026"
+    );
+    assert_eq!(changes[0]["reason"], "Tandarts, achteraf gemeld");
+    let lpa_tasks = open_tasks(&s, &lpa, "1202").await;
+    let note = task_starting(&lpa_tasks, "Neemt kennis van een wijziging na de melding");
+    let note = task_detail(&s, &lpa, &note["id"]).await;
+    assert!(
+        note.to_string()
+            .contains("gecorrigeerd naar geoorloofd afwezig"),
+        "{note}"
+    );
+    let school_tasks = open_tasks(&s, &ib, "1202").await;
+    task_starting(
+        &school_tasks,
+        "Geeft de wijziging na de melding door aan DUO",
+    );
+    // The history of the registration keeps both versions and the reason.
+    let history = ok(&s, &ib, Method::GET, &format!("{path}/history"), None, 200).await;
+    let versions = history.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["reason"], Value::Null);
+    assert_eq!(versions[1]["reason"], "Tandarts, achteraf gemeld");
+
+    // A deletion with a reason through the query.
+    let del = format!("/api/schools/{SCHOOL}/registrations/{}", ids[0]);
+    let (status, _) = call(&s, &ib, Method::DELETE, &del, None).await;
+    assert_eq!(status, 422);
+    ok(
+        &s,
+        &ib,
+        Method::DELETE,
+        &format!("{del}?reason=Dubbel%20ingevoerd"),
+        None,
+        200,
+    )
+    .await;
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{melding}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(detail["changes"].as_array().unwrap().len(), 2, "{detail}");
+    assert_eq!(detail["changes"][1]["reason"], "Dubbel ingevoerd");
+}
+
+async fn a_correction_after_a_melding_through_the_pages(env: Env) {
+    let s = region(&env).await;
+    let ib_api = s.logged_in(COORDINATOR).await;
+    let (melding, _) = melding_of(&s, &ib_api, "1203").await;
+    let juf = page_client(&s, TEACHER).await;
+    let ib = page_client(&s, COORDINATOR).await;
+    let lpa = page_client(&s, LEERPLICHT).await;
+    let day = [
+        ("groep", "5"),
+        ("datum", "2026-09-24"),
+        ("leerling", "1203"),
+        ("actie", "geoorloofd"),
+    ];
+
+    // The teacher's register for that day says who corrects it; her correction is refused.
+    let (status, page) = get_page(&s, &juf, "/registreren?groep=5&datum=2026-09-24").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(
+            "een leerkracht corrigeert alleen registraties van deze en de vorige lesweek"
+        ),
+        "{page}"
+    );
+    let (status, row) = hx_post(&s, &juf, &day).await;
+    assert_eq!(status, 200, "{row}");
+    assert!(row.contains("Een leerkracht corrigeert alleen"), "{row}");
+    // The coordinator's register asks for a reason.
+    let (status, page) = get_page(&s, &ib, "/registreren?groep=5&datum=2026-09-24").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("geef bij elke correctie een reden op"),
+        "{page}"
+    );
+    assert!(page.contains("Reden van de correctie"), "{page}");
+    let (status, row) = hx_post(&s, &ib, &day).await;
+    assert_eq!(status, 200);
+    assert!(row.contains("Geef een reden voor deze correctie"), "{row}");
+    let mut with_reason = day.to_vec();
+    with_reason.push(("reden", "Tandarts, achteraf gemeld"));
+    let (status, row) = hx_post(&s, &ib, &with_reason).await;
+    assert_eq!(status, 200);
+    assert!(!row.contains("alert"), "{row}");
+
+    // Leerplicht's page: the melding as sent, and what changed after it.
+    let (status, page) = get_page(&s, &lpa, &format!("/meldingen/{melding}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("gewijzigd na melding"), "{page}");
+    assert!(page.contains("21-09-2026 t/m 24-09-2026"), "{page}");
+    assert!(page.contains("21,00 uur"), "{page}");
+    assert!(
+        page.contains(
+            "Registratie ongeoorloofd afwezig 24-09-2026 gecorrigeerd naar geoorloofd afwezig 24-09-2026"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Tandarts, achteraf gemeld"), "{page}");
+    assert!(
+        page.contains("Neemt kennis van een wijziging na de melding"),
+        "leerplicht's task on the page: {page}"
+    );
+}
