@@ -1,7 +1,8 @@
 //! The scheduled retention job (security.md: "a scheduled job removes a pupil's absence data 5
 //! years after deregistration"): `verzuim serve` runs [`privacy::apply_retention`] once shortly
 //! after it starts and then every day at a fixed time (Amsterdam), logging what it removed.
-//! The run writes its counts (never the data) to the audit log itself.
+//! The run writes its counts (never the data) to the audit log itself. The same daily run closes
+//! the cases that close by themselves (docs/workflow.md, "Cases and their chains").
 //!
 //! `verzuim serve --retention 03:00` (the default; also `VERZUIM_RETENTION`) sets the time,
 //! `--retention uit` turns the schedule off (the `POST /api/admin/retention` route stays).
@@ -84,9 +85,17 @@ pub fn next_run(now: Timestamp, at: Time) -> Timestamp {
     now + jiff::SignedDuration::from_hours(24)
 }
 
-/// Runs the retention once, now, as the system, and logs what it removed.
+/// Runs the retention once, now, as the system, and logs what it removed; then closes the
+/// cases that close by themselves (`verzuim_service::cases::close_quiet_cases`).
 pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
     let today = today(state);
+    match verzuim_service::cases::close_quiet_cases(&state.store, today).await {
+        Ok(closed) => tracing::info!(
+            cases = closed.len(),
+            "dossiers zonder open taken en zonder nieuw signaal gesloten"
+        ),
+        Err(e) => tracing::error!(error = %e, "dossiers sluiten is mislukt"),
+    }
     match privacy::apply_retention(&state.store, today).await {
         Ok(outcome) => {
             let total = &outcome.store.total;

@@ -15,6 +15,7 @@
 
 mod audit;
 pub mod auth_queries;
+pub mod case_life;
 pub mod clock;
 mod db;
 mod error;
@@ -87,6 +88,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "case letters",
         include_str!("../migrations/sqlite/0021_case_letters.sql"),
         include_str!("../migrations/postgres/0021_case_letters.sql"),
+    ),
+    (
+        65,
+        "case chains",
+        include_str!("../migrations/sqlite/0065_case_chains.sql"),
+        include_str!("../migrations/postgres/0065_case_chains.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ use verzuim_store::Store;
 
 mod fixtures;
 
+mod cases;
 mod corrections;
 mod ggd;
 mod import;
