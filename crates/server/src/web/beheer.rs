@@ -89,8 +89,12 @@ async fn store_settings(
     .await
     {
         Ok(r) => Ok(format!(
-            "Opgeslagen. Alle leerlingen zijn opnieuw beoordeeld: {} nieuwe signalen, {} ingetrokken.",
-            r.inserted.len() + r.extended.len(),
+            "Opgeslagen. Alle leerlingen zijn opnieuw beoordeeld: {}, {} ingetrokken.",
+            super::plural(
+                i64::try_from(r.inserted.len() + r.extended.len()).unwrap_or(i64::MAX),
+                "nieuw signaal",
+                "nieuwe signalen"
+            ),
             r.withdrawn.len()
         )),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => Err(sentence(&m)),

@@ -130,7 +130,7 @@ async fn the_coordinator_adds_a_missing_bsn_and_the_melding_follows(env: Env) {
     .await;
     assert_eq!(pupil_now["bsn"], "400276872");
     let admin = s.logged_in(SCHOOL_ADMIN).await;
-    let objects = audit_objects(&s, &admin, SCHOOL, "1001").await;
+    let objects = audit_objects(&s, &admin, SCHOOL, "99XX00/1001").await;
     assert!(
         objects.iter().any(|o| o == "pupil:1001:update:bsn"),
         "{objects:?}"
@@ -212,7 +212,7 @@ async fn the_beheerder_corrects_group_and_deregisters(env: Env) {
     assert_eq!(p["enrolled_until"], "2027-06-25");
     assert_eq!(p["next_school"], "OBS De Bron");
     assert_eq!(p["parent_phone"], "053-1234567");
-    let objects = audit_objects(&s, &admin, SCHOOL, "1001").await;
+    let objects = audit_objects(&s, &admin, SCHOOL, "99XX00/1001").await;
     assert!(
         objects
             .iter()
