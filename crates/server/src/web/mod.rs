@@ -266,22 +266,6 @@ pub fn kind_label(kind: verzuim_engine::model::SignalKind) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_and_dates() {
-        assert_eq!(parse_hhmm("08:30"), Some(510));
-        assert_eq!(parse_hhmm("24:00"), None);
-        assert_eq!(hhmm(510), "08:30");
-        let d = Date::new(2026, 9, 14).unwrap();
-        assert_eq!(date_nl(d), "14-09-2026");
-        assert_eq!(date_long_nl(d), "maandag 14 september 2026");
-        assert_eq!(sentence("de code"), "De code.");
-    }
-}
-
 /// Percent-encodes a query value.
 pub fn url_encode(s: &str) -> String {
     s.bytes()
@@ -311,5 +295,21 @@ pub fn hours_nl(minutes: u32) -> String {
         (h, 0) => format!("{h} uur"),
         (0, m) => min(m),
         (h, m) => format!("{h} uur en {}", min(m)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_dates() {
+        assert_eq!(parse_hhmm("08:30"), Some(510));
+        assert_eq!(parse_hhmm("24:00"), None);
+        assert_eq!(hhmm(510), "08:30");
+        let d = Date::new(2026, 9, 14).unwrap();
+        assert_eq!(date_nl(d), "14-09-2026");
+        assert_eq!(date_long_nl(d), "maandag 14 september 2026");
+        assert_eq!(sentence("de code"), "De code.");
     }
 }
