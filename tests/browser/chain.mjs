@@ -57,7 +57,10 @@ export async function chainSuite(browser, base) {
     const coord = await (await browser.newContext()).newPage();
     await login(coord, base, 'coordinator@obs-de-esch.example');
     await coord.goto(`${base}/taken`);
-    const inboxRow = coord.locator('tr', { hasText: PUPIL.name }).filter({ hasText: 'Meldt bij de leerplichtambtenaar' });
+    // The inbox groups the tasks per pupil (issue 10.7).
+    const inboxRow = coord
+      .locator('section.inbox-pupil', { has: coord.locator('h2', { hasText: PUPIL.name }) })
+      .locator('tr', { hasText: 'Meldt bij de leerplichtambtenaar' });
     if (!(await inboxRow.count())) throw new Error('de melding-taak van Hidde staat niet in de inbox');
     await submit(coord, inboxRow.first().getByRole('link').first());
     if (!coord.url().includes(`/leerlingen/${SCHOOL}/${PUPIL.id}`)) {
@@ -143,7 +146,9 @@ export async function chainSuite(browser, base) {
     const back = await (await browser.newContext()).newPage();
     await login(back, base, 'coordinator@obs-de-esch.example');
     await back.goto(`${base}/taken`);
-    const feedback = back.locator('tr', { hasText: PUPIL.name }).filter({ hasText: 'Kennisnemen van de afspraken' });
+    const feedback = back
+      .locator('section.inbox-pupil', { has: back.locator('h2', { hasText: PUPIL.name }) })
+      .locator('tr', { hasText: 'Kennisnemen van de afspraken' });
     if (!(await feedback.count())) throw new Error('de school heeft geen taak met de afspraken van leerplicht');
     await back.goto(`${base}/leerlingen/${SCHOOL}/${PUPIL.id}`);
     if (!(await back.locator('main').innerText()).includes('Hidde komt weer')) {
@@ -160,9 +165,12 @@ export async function ggdSuite(browser, base) {
     const coord = await (await browser.newContext()).newPage();
     await login(coord, base, 'coordinator@obs-de-esch.example');
     await coord.goto(`${base}/taken`);
-    const row = coord.locator('tr', { hasText: 'naar de GGD-JGZ' }).first();
-    if (!(await row.count())) throw new Error('de inbox heeft geen verwijstaak');
-    const name = (await row.getByRole('link').first().innerText()).trim();
+    const section = coord
+      .locator('section.inbox-pupil', { has: coord.locator('tr', { hasText: 'naar de GGD-JGZ' }) })
+      .first();
+    if (!(await section.count())) throw new Error('de inbox heeft geen verwijstaak');
+    const row = section.locator('tr', { hasText: 'naar de GGD-JGZ' }).first();
+    const name = (await section.locator('h2 a').first().innerText()).trim();
     await submit(coord, row.getByRole('link').first());
     const dossier = coord.url();
     const refer = coord.locator('li.task', { has: coord.getByRole('button', { name: 'Verwijzen naar de GGD-JGZ' }) }).first();

@@ -12,6 +12,9 @@
 // - `keyboard`: a teacher registers a pupil absent and undoes it with the keyboard alone.
 // - `chain`: the whole chain of the card's 16-hour rule (see chain.mjs).
 // - `ggd`: a GGD-JGZ referral with "niet verschenen" and the school's follow-up (see chain.mjs).
+// - `pupils`: issue 10.5-10.8: a missing BSN added from the blocked melding's link, the melding
+//   made; a case closed (refused while its melding runs), reopened; the inbox per pupil, the
+//   pupil list and the Dutch audit log (see pupils.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -25,6 +28,7 @@ import { join } from 'node:path';
 import { launch, ROLES, login, checkPage, report, failures, step } from './lib.mjs';
 import { chainSuite, ggdSuite } from './chain.mjs';
 import { secondFactorSuite } from './second_factor.mjs';
+import { pupilSuite } from './pupils.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -121,6 +125,7 @@ const SUITES = {
   keyboard: keyboardSuite,
   chain: chainSuite,
   ggd: ggdSuite,
+  pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

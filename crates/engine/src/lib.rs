@@ -5,11 +5,13 @@
 //! - [`model`]: input (school, pupils, registrations, events) and output (signals) types;
 //! - [`card`]: the card file model and its validation;
 //! - [`calendar`]: lesson time, lesson days, lesweken and the lesson calendar of a school;
+//! - [`chain`]: the card's lines of escalation (one case follows one chain);
 //! - [`evaluation`]: registrations -> signals with evidence and actions, per rule kind;
 //! - [`progress`]: how close a pupil is to each threshold (early warning).
 
 pub mod calendar;
 pub mod card;
+pub mod chain;
 pub mod evaluation;
 pub mod model;
 pub mod progress;

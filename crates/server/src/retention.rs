@@ -1,8 +1,9 @@
 //! The scheduled retention job (security.md: "a scheduled job removes a pupil's absence data 5
 //! years after deregistration"): `verzuim serve` runs [`privacy::apply_retention`] once shortly
 //! after it starts and then every day at a fixed time (Amsterdam), logging what it removed.
-//! The run writes its counts (never the data) to the audit log itself. With several processes
-//! on one database, each schedules the job and one of them runs it per day
+//! The run writes its counts (never the data) to the audit log itself; the same daily run closes
+//! the cases that close by themselves (docs/workflow.md, "Cases and their chains"). With several
+//! processes on one database, each schedules the job and one of them runs it per day
 //! ([`privacy::scheduled_retention`] claims the day in the run's transaction).
 //!
 //! `verzuim serve --retention 03:00` (the default; also `VERZUIM_RETENTION`) sets the time,
@@ -87,7 +88,9 @@ pub fn next_run(now: Timestamp, at: Time) -> Timestamp {
 }
 
 /// Runs today's retention as the system, unless another process on the database has already
-/// run it today, and logs what it removed (`None`: not run, by this process, today).
+/// run it today, and logs what it removed (`None`: not run, by this process, today); the process
+/// that ran it then closes the cases that close by themselves
+/// (`verzuim_service::cases::close_quiet_cases`).
 pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
     let today = today(state);
     match privacy::scheduled_retention(&state.store, today, &process_name()).await {
@@ -96,6 +99,13 @@ pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
             None
         }
         Ok(Some(outcome)) => {
+            match verzuim_service::cases::close_quiet_cases(&state.store, today).await {
+                Ok(closed) => tracing::info!(
+                    cases = closed.len(),
+                    "dossiers zonder open taken en zonder nieuw signaal gesloten"
+                ),
+                Err(e) => tracing::error!(error = %e, "dossiers sluiten is mislukt"),
+            }
             let total = &outcome.store.total;
             tracing::info!(
                 cutoff = %outcome.store.cutoff,

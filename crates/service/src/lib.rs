@@ -8,6 +8,7 @@
 //!   signals synchronised ([`sync`]): new signals open or extend the pupil's case and create the
 //!   school's tasks; signals the evaluation no longer produces are withdrawn and their open tasks
 //!   marked `not_needed`.
+//! - [`cases`]: one open case per chain of the card; reopening; closing quiet cases.
 //! - [`tasks`]: completing tasks (with when and how the parents were informed); completing the
 //!   school's melding task makes the melding and creates leerplicht's tasks; completing the
 //!   referral task makes the referral and creates GGD-JGZ's tasks; the follow-ups of the card.
@@ -28,6 +29,7 @@
 
 pub mod caller;
 pub mod cards;
+pub mod cases;
 pub mod dossier;
 pub mod early;
 pub mod error;
@@ -36,6 +38,7 @@ pub mod import;
 pub mod leerplicht;
 pub mod meldingen;
 pub mod overview;
+pub mod principles;
 pub mod privacy;
 pub mod records;
 pub mod referrals;

@@ -11,7 +11,9 @@
 //! - a stored active signal the evaluation no longer produces is withdrawn, and its open tasks
 //!   become `not_needed` with [`WITHDRAWN_REASON`] (history kept); a melding made from it that is
 //!   still running gives the school a task to review it;
-//! - a new signal opens the pupil's case, or joins the open one. When the open case is still acting
+//! - a new signal joins the pupil's open case of its chain of the card, or opens a new case when
+//!   no case of its chain is open (a quiet case closes by itself first: [`crate::cases`]). When
+//!   the open case is still acting
 //!   on that kind (and stage) — an open task, a running melding or referral from a signal of that
 //!   kind — the new signal only extends the case (a line on the timeline, no new tasks); otherwise
 //!   the school's actions of the card become tasks, in the card's order, with the card's due dates.
@@ -22,6 +24,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use verzuim_engine::Evaluator;
 use verzuim_engine::card::Card;
+use verzuim_engine::chain::Chain;
 use verzuim_engine::model::{Party, PupilRecord, School, Signal, SignalKind};
 use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
 use verzuim_store::{
@@ -155,7 +158,7 @@ pub(crate) async fn sync_record(
 ) -> Result<SyncReport> {
     let card = cards::card(&settings.card_id)?;
     let signals = evaluate(&card, &settings.school, &current.record);
-    apply(tx, by, school_id, pupil_id, current, signals).await
+    apply(tx, by, school_id, pupil_id, settings, current, signals).await
 }
 
 type Key = (SignalKind, Date, Option<u32>, Option<String>);
@@ -169,6 +172,7 @@ async fn apply(
     by: Actor,
     school_id: &str,
     pupil_id: &str,
+    settings: &SchoolSettings,
     current: &CurrentRecord,
     signals: Vec<Signal>,
 ) -> Result<SyncReport> {
@@ -199,8 +203,15 @@ async fn apply(
     for old in &gone {
         withdraw(tx, by, school_id, old, &mut report).await?;
     }
+    let group = &current.record.pupil.group;
     for (signal, evidence) in &fresh {
-        place(tx, by, school_id, pupil_id, signal, evidence, &mut report).await?;
+        let at = Placing {
+            settings,
+            school_id,
+            pupil_id,
+            group,
+        };
+        place(tx, by, &at, signal, evidence, &mut report).await?;
     }
     if !gone.is_empty() {
         promote(tx, by, school_id, pupil_id, &mut report).await?;
@@ -319,18 +330,36 @@ async fn withdraw(
     Ok(())
 }
 
+/// Where a new signal is placed: the school, its settings, and the pupil with their group.
+struct Placing<'a> {
+    settings: &'a SchoolSettings,
+    school_id: &'a str,
+    pupil_id: &'a str,
+    group: &'a str,
+}
+
+/// Places a new signal in the open case of its chain, or opens a new case when no case of its
+/// chain is open (docs/workflow.md "Cases and their chains", [`crate::cases`]).
 async fn place(
     tx: &mut Tx,
     by: Actor,
-    school_id: &str,
-    pupil_id: &str,
+    at: &Placing<'_>,
     signal: &Signal,
     evidence: &[StoredEvidence],
     report: &mut SyncReport,
 ) -> Result<()> {
-    let open = tx
-        .open_case_of_pupil(Scope::School(school_id), school_id, pupil_id)
-        .await?;
+    let (school_id, pupil_id) = (at.school_id, at.pupil_id);
+    let open = crate::cases::case_for_signal(
+        tx,
+        by,
+        at.settings,
+        school_id,
+        pupil_id,
+        at.group,
+        Chain::of(signal.kind),
+        signal.date,
+    )
+    .await?;
     let case_id = match open {
         Some(case) => {
             if tx
@@ -424,10 +453,11 @@ pub(crate) async fn school_tasks(
     actions: &[verzuim_engine::model::SignalAction],
 ) -> Result<Vec<TaskId>> {
     let mut created = Vec::new();
-    for a in actions
-        .iter()
-        .filter(|a| a.party == Party::School && a.trigger.is_none())
-    {
+    // A principle of the card ("Ouders dienen van alle acties op de hoogte te zijn") is no task
+    // (crate::principles).
+    for a in actions.iter().filter(|a| {
+        a.party == Party::School && a.trigger.is_none() && !crate::principles::is_principle(&a.text)
+    }) {
         let id = tx
             .create_task(
                 &NewTask {
@@ -458,12 +488,19 @@ async fn promote(
     pupil_id: &str,
     report: &mut SyncReport,
 ) -> Result<()> {
-    let Some(case) = tx
-        .open_case_of_pupil(Scope::School(school_id), school_id, pupil_id)
-        .await?
-    else {
-        return Ok(());
-    };
+    for case in tx.open_cases_of_pupil(school_id, pupil_id).await? {
+        promote_in(tx, by, school_id, &case, report).await?;
+    }
+    Ok(())
+}
+
+async fn promote_in(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    case: &verzuim_store::Case,
+    report: &mut SyncReport,
+) -> Result<()> {
     for signal in tx.extension_signals(case.id).await? {
         let has_school_action = signal
             .actions

@@ -12,6 +12,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
 use verzuim_store::melding_changes::MeldingEvidence;
+use verzuim_store::case_life::CaseBusy;
 use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
@@ -667,7 +668,9 @@ async fn judged(
 
 /// Closes a pupil's case (dossier) as the school, with a reason: the school's open tasks of the
 /// case become `not_needed` with that reason. Refused while a melding or referral of the case
-/// still runs or another party still has an open task in it. A later signal opens a new case.
+/// still runs or another party still has an open task in it, saying which
+/// ([`crate::cases::busy_reason`]). A later signal of its chain opens a new case
+/// ([`crate::cases`]); [`crate::cases::reopen_case`] reopens it.
 pub async fn close_case(
     store: &Store,
     caller: &Caller,
@@ -687,32 +690,10 @@ pub async fn close_case(
     if case.closed_at.is_some() {
         return Err(ServiceError::Conflict("het dossier is al gesloten".into()));
     }
-    let running_melding = tx
-        .case_meldingen(scope, case_id)
-        .await?
-        .into_iter()
-        .any(|m| {
-            matches!(
-                m.status,
-                verzuim_store::MeldingStatus::Geregistreerd
-                    | verzuim_store::MeldingStatus::InBehandeling
-            )
-        });
-    let running_referral = tx
-        .case_referrals(scope, case_id)
-        .await?
-        .into_iter()
-        .any(|r| {
-            !matches!(
-                r.status,
-                verzuim_store::ReferralStatus::Afgerond
-                    | verzuim_store::ReferralStatus::Ingetrokken
-            )
-        });
-    if running_melding || running_referral {
-        return Err(ServiceError::invalid(
-            "het dossier kan niet dicht: er loopt nog een melding of verwijzing",
-        ));
+    if let Some(busy @ (CaseBusy::Melding(..) | CaseBusy::Referral(..))) =
+        tx.case_busy(case_id).await?
+    {
+        return Err(ServiceError::invalid(crate::cases::busy_reason(&busy)));
     }
     let mut open = Vec::new();
     let mut page = verzuim_store::Page::first(verzuim_store::MAX_PAGE_SIZE);
@@ -725,10 +706,14 @@ pub async fn close_case(
         }
         page = page.next();
     }
-    if open.iter().any(|t| t.party != Party::School) {
-        return Err(ServiceError::invalid(
-            "het dossier kan niet dicht: leerplicht of de GGD-JGZ heeft nog een open taak",
-        ));
+    if let Some(t) = open.iter().find(|t| t.party != Party::School) {
+        let party = match t.party {
+            Party::Leerplicht => "leerplicht",
+            _ => "ggd_jgz",
+        };
+        return Err(ServiceError::invalid(crate::cases::busy_reason(
+            &CaseBusy::Task(party.into(), t.text.clone()),
+        )));
     }
     let why = format!("Dossier gesloten: {reason}");
     let mut closed = Vec::new();

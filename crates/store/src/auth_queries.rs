@@ -19,6 +19,8 @@ pub struct AuditFilter {
     pub until: Option<Timestamp>,
     /// Rows with a larger id (keyset paging for exports: pass the last id seen).
     pub after_id: Option<i64>,
+    /// Newest first (the beheerder's page); oldest first otherwise (exports, the API).
+    pub newest_first: bool,
 }
 
 fn audit_of(r: &Row) -> Result<AuditRecord> {
@@ -43,7 +45,8 @@ impl Tx {
         Ok(())
     }
 
-    /// An organisation's audit rows that match the filter, oldest first.
+    /// An organisation's audit rows that match the filter, oldest first (newest first with
+    /// [`AuditFilter::newest_first`]).
     pub async fn search_audit_log(
         &mut self,
         organisation_id: &str,
@@ -76,7 +79,11 @@ impl Tx {
             sql.push_str(" AND id > ?");
             args.push(id.into());
         }
-        sql.push_str(" ORDER BY id LIMIT ? OFFSET ?");
+        sql.push_str(if filter.newest_first {
+            " ORDER BY id DESC LIMIT ? OFFSET ?"
+        } else {
+            " ORDER BY id LIMIT ? OFFSET ?"
+        });
         args.push(page.limit().into());
         args.push(page.offset().into());
         self.c().fetch_map(&sql, args, audit_of).await

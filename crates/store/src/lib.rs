@@ -15,6 +15,7 @@
 
 mod audit;
 pub mod auth_queries;
+pub mod case_life;
 pub mod clock;
 mod db;
 mod error;
@@ -101,6 +102,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "melding changes",
         include_str!("../migrations/sqlite/0060_melding_changes.sql"),
         include_str!("../migrations/postgres/0060_melding_changes.sql"),
+    ),
+    (
+        65,
+        "case chains",
+        include_str!("../migrations/sqlite/0065_case_chains.sql"),
+        include_str!("../migrations/postgres/0065_case_chains.sql"),
     ),
 ];
 

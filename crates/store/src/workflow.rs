@@ -319,8 +319,9 @@ impl Tx {
         Ok(tasks)
     }
 
-    /// Opens a case (dossier) for a pupil. A pupil has at most one open case: a second is a
-    /// conflict (extend the open one with [`Tx::add_case_kind`]).
+    /// Opens a case (dossier) for a pupil. A pupil has at most one open case per chain of the
+    /// card ([`verzuim_engine::chain::Chain`]): a second one of the same chain is a conflict
+    /// (extend the open one with [`Tx::add_case_kind`]).
     pub async fn open_case(
         &mut self,
         school_id: &str,
@@ -329,6 +330,18 @@ impl Tx {
         opened_on: Date,
     ) -> Result<CaseId> {
         let now = self.now();
+        for open in self.open_cases_of_pupil(school_id, pupil_id).await? {
+            if let Some(k) = kinds
+                .iter()
+                .find(|k| verzuim_engine::chain::Chain::of(**k).holds(&open.kinds))
+            {
+                return Err(StoreError::Conflict(format!(
+                    "dossier {} voor {} is nog open",
+                    open.id,
+                    verzuim_engine::chain::Chain::of(*k).label()
+                )));
+            }
+        }
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         self.c()
             .fetch_one(

@@ -1,15 +1,18 @@
 //! The browser tests: `verzuim serve --demo` on a fresh database, and `tests/browser/run.mjs`
 //! driving Debian's Chromium through it with playwright-core (every page of every role checked
 //! with axe-core, keyboard-only registering, the 16-hour chain from teacher to leerplicht and
-//! back, a GGD-JGZ referral with "niet verschenen", a second factor set up, used with a code and
-//! a recovery code, reset and required by the beheerder).
+//! back, a GGD-JGZ referral with "niet verschenen", a missing BSN added from a blocked melding's
+//! link and a case closed (refused while its melding runs) and reopened (issue 10.5, 10.6), a
+//! second factor set up, used with a code and a recovery code, reset and required by the
+//! beheerder).
 //!
 //! Needs Node.js, `/usr/bin/chromium` (Debian's `chromium`) and the script's packages
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs them on a fresh machine. Without them
 //! this test fails and says what to install.
 //!
-//! With `UPDATE_SCREENSHOTS=1` the main page of each role and the second factor's pages are
-//! written to `docs/screenshots/`;
+//! With `UPDATE_SCREENSHOTS=1` the main page of each role, the second factor's pages and the pages
+//! of issue 10 (`taken`, `leerlingen`, `leerling-gegevens`, `dossier-sluiten-geweigerd`,
+//! `dossier-heropend`, `auditlog`) are written to `docs/screenshots/`;
 //! otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};
@@ -136,6 +139,20 @@ fn browser_suite_in_chromium() {
         assert!(
             shots.join(format!("{role}.png")).exists(),
             "no screenshot of {role}'s main page in {}",
+            shots.display()
+        );
+    }
+    for page in [
+        "leerling-gegevens",
+        "dossier-sluiten-geweigerd",
+        "dossier-heropend",
+        "taken",
+        "leerlingen",
+        "auditlog",
+    ] {
+        assert!(
+            shots.join(format!("{page}.png")).exists(),
+            "no screenshot of the page {page} in {}",
             shots.display()
         );
     }

@@ -151,6 +151,7 @@ fn filter(q: &AuditQuery) -> ApiResult<AuditFilter> {
         from,
         until,
         after_id: None,
+        newest_first: false,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Cases (dossiers): `GET /api/cases` (those the caller's organisation may see: a school its
 //! pupils', leerplicht those with a melding to its municipality, GGD-JGZ those with a referral to
 //! it), `GET /api/cases/{id}` with its signals, every party's tasks, timeline, meldingen and
-//! referrals, and `POST /api/cases/{id}/close` (the school, with a reason).
+//! referrals, `POST /api/cases/{id}/close` and `POST /api/cases/{id}/reopen` (the school, with a
+//! reason).
 //!
 //! Roles: `verzuimcoordinator`, `leerplichtambtenaar`, `jgz`; tokens with `cases:read` (and
 //! `cases:write` to close).
@@ -33,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_cases))
         .routes(routes!(get_case))
         .routes(routes!(close_case))
+        .routes(routes!(reopen_case))
 }
 
 /// A pupil's dossier: opened by a signal, extended by later ones, closed by the school.
@@ -292,6 +294,63 @@ async fn close_case(
         &acting,
         true,
         format!("case:{id}:close"),
+        Some((&view.case.school_id, &view.case.pupil_id)),
+    )
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Reopen a closed case as the school, with a reason (timeline `heropend`). Refused while
+/// another case of the same chain of the card is open (one open case per chain).
+#[utoipa::path(
+    post,
+    path = "/api/cases/{id}/reopen",
+    tag = "dossiers",
+    params(("id" = i64, Path, description = "Nummer van het dossier"), OrgQuery),
+    request_body = CloseCaseIn,
+    security(("sessie" = []), ("token" = ["cases:write"])),
+    responses(
+        (status = 204, description = "Heropend"),
+        (status = 400, description = "verplicht, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen verzuimcoordinator", body = ErrorBody),
+        (status = 404, description = "Geen dossier van uw school", body = ErrorBody),
+        (status = 409, description = "Al open, of een ander dossier van dezelfde soort is open", body = ErrorBody),
+    )
+)]
+async fn reopen_case(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<CloseCaseIn>,
+) -> ApiResult<axum::http::StatusCode> {
+    let acting = acting_org(
+        &state,
+        &actor,
+        &audit,
+        &org,
+        &[Role::Verzuimcoordinator],
+        Some(Permission::CasesWrite),
+    )
+    .await?;
+    let view = visibility::case(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    if view.case.school_id != acting.org() {
+        return Err(ApiError::not_found());
+    }
+    let reason = required("reason", &body.reason, TEXT_MAX)?;
+    verzuim_service::cases::reopen_case(&state.store, &acting.caller, id, reason)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("case:{id}:reopen"),
         Some((&view.case.school_id, &view.case.pupil_id)),
     )
     .await?;

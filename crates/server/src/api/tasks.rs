@@ -87,8 +87,10 @@ pub struct TaskOut {
     pub referral: bool,
     pub trigger: Option<String>,
     pub due: Option<Date>,
-    /// Open with its due date before today.
+    /// Open with its due date before today; never for an action the card marks "zo nodig".
     pub overdue: bool,
+    /// The card marks the action "zo nodig" (as needed): shown apart, never overdue.
+    pub as_needed: bool,
     /// Completing it records when and how the parents were informed (required).
     pub parents_informed_required: bool,
     /// `open`, `done` or `not_needed`.
@@ -101,8 +103,10 @@ pub struct TaskOut {
 
 pub fn task_out(t: Task, link: Option<TaskLink>, today: Date) -> TaskOut {
     TaskOut {
-        overdue: t.status == TaskStatus::Open && t.due.is_some_and(|d| d < today),
+        overdue: t.status == TaskStatus::Open
+            && verzuim_service::principles::is_overdue(&t.text, t.due, today),
         parents_informed_required: verzuim_service::tasks::requires_parents_informed(&t.text),
+        as_needed: verzuim_service::principles::is_as_needed(&t.text),
         id: t.id,
         case_id: t.case_id,
         signal_id: t.signal_id,

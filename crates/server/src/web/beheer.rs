@@ -89,8 +89,12 @@ async fn store_settings(
     .await
     {
         Ok(r) => Ok(format!(
-            "Opgeslagen. Alle leerlingen zijn opnieuw beoordeeld: {} nieuwe signalen, {} ingetrokken.",
-            r.inserted.len() + r.extended.len(),
+            "Opgeslagen. Alle leerlingen zijn opnieuw beoordeeld: {}, {} ingetrokken.",
+            super::plural(
+                i64::try_from(r.inserted.len() + r.extended.len()).unwrap_or(i64::MAX),
+                "nieuw signaal",
+                "nieuwe signalen"
+            ),
             r.withdrawn.len()
         )),
         Err(ServiceError::Invalid(m) | ServiceError::Conflict(m)) => Err(sentence(&m)),
@@ -1222,7 +1226,7 @@ struct AuditPage {
     meta: PageMeta,
     q: AuditQuery,
     users: Vec<(String, String)>,
-    actions: Vec<&'static str>,
+    actions: Vec<(&'static str, String)>,
     rows: Vec<AuditRowView>,
     errors: Vec<String>,
     page: u32,
@@ -1234,8 +1238,8 @@ struct AuditPage {
 struct AuditRowView {
     at: String,
     who: String,
-    action: String,
-    object: String,
+    /// The Dutch description of the action and its object (`super::audit_text`).
+    what: String,
     pupil: String,
     outcome: String,
 }
@@ -1340,7 +1344,7 @@ fn local_time(t: jiff::Timestamp) -> String {
 }
 
 /// `GET /beheer/auditlog`: the organisation's audit rows, filtered by day range, user, action
-/// and pupil; 50 per page, oldest first.
+/// and pupil; 50 per page, newest first, described in Dutch (`super::audit_text`).
 pub async fn audit_log(
     State(state): State<AppState>,
     web: WebUser,
@@ -1366,7 +1370,8 @@ pub async fn audit_log(
         .collect();
     let page_no = q.pagina.unwrap_or(1).clamp(1, 100_000);
     let (rows, errors, more) = match audit_filter(&web, &q) {
-        Ok(f) => {
+        Ok(mut f) => {
+            f.newest_first = true;
             let page = Page::new(AUDIT_PAGE + 1, (page_no - 1) * AUDIT_PAGE);
             let mut rows = state.store.search_audit_log(web.org_id(), &f, page).await?;
             let more = rows.len() > AUDIT_PAGE as usize;
@@ -1383,16 +1388,24 @@ pub async fn audit_log(
                 .user_id
                 .and_then(|u| names.get(&u).cloned())
                 .unwrap_or_else(|| r.actor.clone()),
-            action: r.action,
-            object: r.object,
-            pupil: r.pupil.unwrap_or_default(),
-            outcome: r.outcome,
+            what: super::audit_text::describe(&r.action, &r.object),
+            pupil: r
+                .pupil
+                .map(|p| {
+                    p.strip_prefix(&format!("{}/", web.org_id()))
+                        .map_or_else(|| p.clone(), str::to_owned)
+                })
+                .unwrap_or_default(),
+            outcome: super::audit_text::outcome_nl(&r.outcome).to_owned(),
         })
         .collect();
     Ok(render(&AuditPage {
         meta: web.meta("Auditlog", "/beheer/auditlog"),
         users,
-        actions: KNOWN_ACTIONS.to_vec(),
+        actions: KNOWN_ACTIONS
+            .iter()
+            .map(|a| (*a, super::audit_text::action_nl(a)))
+            .collect(),
         rows,
         errors,
         page: page_no,
@@ -1506,6 +1519,34 @@ struct ImportDone {
     events: usize,
     settings: bool,
     signals: usize,
+}
+
+impl ImportDone {
+    /// The report's lines with the nouns in the right number ("1 nieuwe leerling").
+    fn lines(&self) -> Vec<String> {
+        let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        let mut out = vec![
+            format!(
+                "{}, {} bijgewerkt",
+                super::plural(n(self.created), "nieuwe leerling", "nieuwe leerlingen"),
+                self.updated
+            ),
+            format!(
+                "{}, {}",
+                super::plural(n(self.registrations), "registratie", "registraties"),
+                super::plural(n(self.events), "gebeurtenis", "gebeurtenissen")
+            ),
+        ];
+        if self.settings {
+            out.push("Lestijden en vrije dagen vervangen door school.toml".into());
+        }
+        out.push(super::plural(
+            n(self.signals),
+            "nieuw signaal",
+            "nieuwe signalen",
+        ));
+        out
+    }
 }
 
 /// `GET /beheer/importeren`: the upload form.

@@ -26,7 +26,6 @@ use serde::Deserialize;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::{day_number, school_year_start};
 use verzuim_engine::model::{Code, Party, SignalKind, Span};
-use verzuim_exchange::output::table::hours as clock_hours;
 use verzuim_letters::{LetterKind, mask_person_number};
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{
@@ -103,6 +102,7 @@ fn timeline_label(entry: &str) -> String {
         "brief" => "Brief".into(),
         "afspraken" => "Afspraken leerplicht".into(),
         "gesloten" => "Dossier gesloten".into(),
+        "heropend" => "Dossier heropend".into(),
         "oordeel_niet_verschenen" => "Oordeel niet verschenen".into(),
         e if e.starts_with("melding_") => "Melding".into(),
         e if e.starts_with("verwijzing_") => "Verwijzing".into(),
@@ -300,7 +300,7 @@ fn calendar_svg(
                             if *c == Code::TeLaat {
                                 format!("{} ({m} min.)", c.label())
                             } else {
-                                format!("{} {} uur", c.label(), clock_hours(*m))
+                                format!("{} {}", c.label(), super::hours_nl(*m))
                             }
                         })
                         .collect();
@@ -448,6 +448,9 @@ struct MeldingPreview {
     hours: String,
     number: String,
     municipality: String,
+    /// What keeps the melding from being made (no BSN or onderwijsnummer, an unknown
+    /// woongemeente), shown with a link to the pupil's data page.
+    missing: Option<String>,
 }
 
 struct TaskForm {
@@ -466,6 +469,9 @@ struct TaskForm {
     preview: Option<MeldingPreview>,
     values: TaskValues,
     error: Option<String>,
+    /// The pupil's data page, where what blocks a melding is filled in (issue 10.5: a melding is
+    /// never blocked without a link to where it can be fixed).
+    fix_href: Option<String>,
 }
 
 struct TimelineRow {
@@ -524,6 +530,13 @@ struct CaseBlock {
     parents_form: bool,
     parents_values: TaskValues,
     parents_error: Option<String>,
+    /// The coordinator may close this open case (`dossier_sluiten`) or reopen this closed one
+    /// (`dossier_heropenen`), with a reason.
+    can_close: bool,
+    can_reopen: bool,
+    /// A refused close or reopen: the message and the reason entered.
+    case_error: Option<String>,
+    case_reason: String,
 }
 
 #[derive(Template)]
@@ -541,6 +554,8 @@ struct DossierPage {
     total_authorised: String,
     visibility_note: Option<String>,
     cases: Vec<CaseBlock>,
+    /// The pupil's data page, for the school's coordinator.
+    edit_href: Option<String>,
     notice: Option<String>,
     error: Option<String>,
     how_options: Vec<(&'static str, &'static str)>,
@@ -605,6 +620,8 @@ fn done_message(key: &str) -> Option<&'static str> {
         "niet_nodig" => "De taak is als niet nodig afgesloten.",
         "ouders" => "Vastgelegd dat de ouders zijn geïnformeerd.",
         "ingetrokken" => "De melding is ingetrokken.",
+        "gesloten" => "Het dossier is gesloten.",
+        "heropend" => "Het dossier is heropend.",
         _ => return None,
     })
 }
@@ -615,6 +632,7 @@ enum Failure {
     Task(i64, String, TaskValues),
     Parents(i64, String, TaskValues),
     Melding(i64, String, String),
+    Case(i64, String, String),
     Page(String),
 }
 
@@ -836,6 +854,30 @@ pub async fn action(
                     service_message(e)?,
                     f.reden.clone(),
                 )),
+            }
+        }
+        "dossier_sluiten" | "dossier_heropenen" => {
+            let Some(case_id) = parse_id(f.zaak.as_deref()) else {
+                return Err(ApiError::bad_request("ongeldig", "Welk dossier?"));
+            };
+            let case = visibility::case(&state.store, &caller, case_id)
+                .await
+                .map_err(service_error)?;
+            if case.case.school_id != school_id || case.case.pupil_id != pupil_id {
+                return Err(ApiError::not_found());
+            }
+            let done = if f.actie == "dossier_sluiten" {
+                tasks::close_case(&state.store, &caller, case_id, &f.reden)
+                    .await
+                    .map(|_| "gesloten")
+            } else {
+                verzuim_service::cases::reopen_case(&state.store, &caller, case_id, &f.reden)
+                    .await
+                    .map(|()| "heropend")
+            };
+            match done {
+                Ok(d) => Ok(d),
+                Err(e) => Err(Failure::Case(case_id, service_message(e)?, f.reden.clone())),
             }
         }
         _ => Err(Failure::Page("Onbekende actie.".into())),
@@ -1071,7 +1113,7 @@ async fn build(
                 time: if *code == Code::TeLaat {
                     format!("{minutes} minuten te laat")
                 } else {
-                    format!("{} uur", clock_hours(*minutes))
+                    super::hours_nl(*minutes)
                 },
                 days: *days,
                 registrations: *regs,
@@ -1153,6 +1195,8 @@ async fn build(
             }
         ),
         pupil: pupil_view,
+        edit_href: (is_school && web.role() == Role::Verzuimcoordinator)
+            .then(|| super::gegevens::href(school_id, pupil_id)),
         year_label: format!("{}-{}", year, year + 1),
         prev_year: format!(
             "/leerlingen/{}/{}?jaar={}",
@@ -1168,8 +1212,8 @@ async fn build(
         ),
         svg,
         totals,
-        total_unauthorised: format!("{} uur", clock_hours(un)),
-        total_authorised: format!("{} uur", clock_hours(au)),
+        total_unauthorised: super::hours_nl(un),
+        total_authorised: super::hours_nl(au),
         visibility_note,
         cases,
         notice,
@@ -1234,14 +1278,14 @@ async fn case_block(
                             minutes: if reg.code == Code::TeLaat {
                                 format!("{} min. te laat", reg.minutes_late.unwrap_or(*minutes))
                             } else {
-                                format!("{} uur", clock_hours(*minutes))
+                                super::hours_nl(*minutes)
                             },
                         }
                     }
                     None => EvidenceRow {
                         date: "–".into(),
                         what: format!("Registratie {id} (niet zichtbaar voor u)"),
-                        minutes: format!("{} uur", clock_hours(*minutes)),
+                        minutes: super::hours_nl(*minutes),
                     },
                 },
                 StoredEvidence::Event { id, version } => match recorded.events.get(id) {
@@ -1324,6 +1368,32 @@ async fn case_block(
     // Open tasks with their forms.
     let number = masked_number(pupil);
     let municipality = names.org(state, &pupil.data.pupil.municipality).await;
+    let municipality_known =
+        verzuim_service::school::find_municipality(&state.store, &pupil.data.pupil.municipality)
+            .await
+            .map_err(service_error)?
+            .is_some();
+    let has_number = [
+        pupil.data.bsn.as_deref(),
+        pupil.data.onderwijsnummer.as_deref(),
+    ]
+    .iter()
+    .any(|n| n.is_some_and(|s| !s.trim().is_empty()));
+    let missing = match (has_number, municipality_known) {
+        (true, true) => None,
+        (false, true) => {
+            Some("Melden kan nog niet: de leerling heeft geen BSN of onderwijsnummer.".to_owned())
+        }
+        (true, false) => Some(format!(
+            "Melden kan nog niet: de woongemeente \"{}\" is onbekend.",
+            pupil.data.pupil.municipality
+        )),
+        (false, false) => Some(format!(
+            "Melden kan nog niet: de leerling heeft geen BSN of onderwijsnummer en de woongemeente \"{}\" is onbekend.",
+            pupil.data.pupil.municipality
+        )),
+    };
+    let fix_href = super::gegevens::href(&pupil.school_id, &pupil.data.pupil.id);
     let done_school: Vec<String> = {
         let mut v: Vec<String> = view
             .tasks
@@ -1384,6 +1454,7 @@ async fn case_block(
                     hours: hours_words(minutes),
                     number: number.clone(),
                     municipality: municipality.clone(),
+                    missing: missing.clone(),
                 })
             }
             None => None,
@@ -1412,12 +1483,14 @@ async fn case_block(
             detail: tv.link.as_ref().and_then(|l| l.detail.clone()),
             party: t.party.label(),
             due: t.due.map(date_nl).unwrap_or_default(),
-            overdue: t.due.is_some_and(|d| d < today),
+            overdue: verzuim_service::principles::is_overdue(&t.text, t.due, today),
             can_act,
             needs_parents: tasks::requires_parents_informed(&t.text),
             is_melding: t.melding,
             is_referral: t.referral,
             is_judge,
+            fix_href: (t.melding && can_act && (missing.is_some() || error.is_some()))
+                .then(|| fix_href.clone()),
             preview,
             values,
             error,
@@ -1594,9 +1667,18 @@ async fn case_block(
         Failure::Parents(id, m, v) if *id == c.id => (v.clone(), Some(m.clone())),
         _ => (TaskValues::default(), None),
     };
+    let (case_error, case_reason) = match failure {
+        Failure::Case(id, m, r) if *id == c.id => (Some(m.clone()), r.clone()),
+        _ => (None, String::new()),
+    };
+    let own_case = mine_school && c.school_id == web.org_id();
     let mut kinds: Vec<&str> = c.kinds.iter().map(|k| kind_label(*k)).collect();
     kinds.dedup();
     Ok(CaseBlock {
+        can_close: own_case && c.closed_at.is_none(),
+        can_reopen: own_case && c.closed_at.is_some(),
+        case_error,
+        case_reason,
         id: c.id,
         opened: date_nl(c.opened_on),
         closed: c.closed_at.map(|at| {
@@ -1631,34 +1713,73 @@ struct PupilsPage {
     groups: Vec<(String, bool)>,
     pupils: Vec<PupilRow>,
     total: usize,
+    year_label: String,
+    /// The column headers: (key, label, link to sort by it, aria-sort value).
+    columns: Vec<(&'static str, &'static str, String, &'static str)>,
+    /// The coordinator sees the dossiers; the beheerder the pupils' data.
+    coordinator: bool,
 }
 
 struct PupilRow {
     href: String,
+    data_href: String,
     name: String,
     id: String,
     group: String,
     birth: String,
-    open_cases: usize,
+    /// This school year's unauthorised absence ("20 uur en 45 minuten").
+    unauthorised: String,
+    unauthorised_minutes: u64,
+    open_signals: usize,
+    /// The open cases: (link, "Dossier 23: relatief verzuim").
+    open_cases: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PupilsQuery {
     q: Option<String>,
     groep: Option<String>,
+    /// `naam`, `groep` (the default), `uren`, `signalen`, `dossier`; `-` in front: descending.
+    sorteer: Option<String>,
 }
 
-/// `GET /leerlingen`: the school's pupils, searchable by name and group.
+const PUPIL_COLUMNS: [(&str, &str); 5] = [
+    ("naam", "Naam"),
+    ("groep", "Groep"),
+    ("uren", "Ongeoorloofd dit schooljaar"),
+    ("signalen", "Open signalen"),
+    ("dossier", "Open dossier"),
+];
+
+/// `GET /leerlingen`: the school's pupils, searchable by name and group, with this school year's
+/// unauthorised hours, open signals and open cases, sortable by each (issue 10.7). The
+/// coordinator's rows open the dossier; the beheerder's the pupil's data.
 pub async fn list(
     State(state): State<AppState>,
     web: WebUser,
     audit: Audit,
     Query(query): Query<PupilsQuery>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
+    web.require(
+        &[Role::Verzuimcoordinator, Role::Beheerder],
+        Some(OrgKind::School),
+    )?;
+    let coordinator = web.role() == Role::Verzuimcoordinator;
     let caller = web.caller();
+    let today = today(&state);
+    let year_start = school_year_start(today);
     let all = all_pages(5000, |p| visibility::pupils(&state.store, &caller, p)).await?;
-    let mut open: HashMap<String, usize> = HashMap::new();
+    let minutes = verzuim_service::overview::unauthorised_minutes(
+        &state.store,
+        &caller,
+        web.org_id(),
+        year_start,
+        today,
+    )
+    .await
+    .map_err(service_error)?;
+    let mut open: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    let mut open_ids = std::collections::HashSet::new();
     let mut page = Page::first(MAX_PAGE_SIZE);
     loop {
         let batch = visibility::cases(&state.store, &caller, None, true, page)
@@ -1666,18 +1787,55 @@ pub async fn list(
             .map_err(service_error)?;
         let done = batch.len() < page.limit() as usize;
         for c in &batch {
-            *open.entry(c.pupil_id.clone()).or_default() += 1;
+            open_ids.insert(c.id);
+            let mut kinds: Vec<&str> = c.kinds.iter().map(|k| kind_label(*k)).collect();
+            kinds.dedup();
+            open.entry(c.pupil_id.clone())
+                .or_default()
+                .push((c.id, kinds.join(", ")));
         }
         if done {
             break;
         }
         page = page.next();
     }
+    let org = web.org_id().to_owned();
+    let mut signals: HashMap<String, usize> = HashMap::new();
+    for s in all_pages(usize::MAX, |p| {
+        let store = state.store.clone();
+        let org = org.clone();
+        async move {
+            store
+                .list_signals(
+                    verzuim_store::Scope::School(&org),
+                    Some(verzuim_store::SignalStatus::Active),
+                    p,
+                )
+                .await
+                .map_err(ServiceError::from)
+        }
+    })
+    .await?
+    {
+        if s.case_id.is_some_and(|c| open_ids.contains(&c)) {
+            *signals.entry(s.pupil_id).or_default() += 1;
+        }
+    }
     let mut groups: Vec<String> = all.iter().map(|p| p.data.pupil.group.clone()).collect();
     groups.sort_by_key(|a| natural(a));
     groups.dedup();
     let q = query.q.unwrap_or_default().trim().to_owned();
     let groep = query.groep.unwrap_or_default().trim().to_owned();
+    let sorteer = query.sorteer.unwrap_or_default();
+    let (desc, key) = match sorteer.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, sorteer.as_str()),
+    };
+    let key = PUPIL_COLUMNS
+        .iter()
+        .map(|(k, _)| *k)
+        .find(|k| *k == key)
+        .unwrap_or("groep");
     let needle = q.to_lowercase();
     let total = all.len();
     let mut pupils: Vec<PupilRow> = all
@@ -1692,26 +1850,83 @@ pub async fn list(
                     .is_some_and(|n| n.to_lowercase().contains(&needle))
                 || p.data.pupil.id.to_lowercase() == needle
         })
-        .map(|p| PupilRow {
-            href: format!(
-                "/leerlingen/{}/{}",
-                url_part(&p.school_id),
-                url_part(&p.data.pupil.id)
-            ),
-            name: p
-                .data
-                .name
-                .clone()
-                .unwrap_or_else(|| p.data.pupil.id.clone()),
-            open_cases: open.get(&p.data.pupil.id).copied().unwrap_or(0),
-            id: p.data.pupil.id,
-            group: p.data.pupil.group,
-            birth: date_nl(p.data.pupil.birth_date),
+        .map(|p| {
+            let id = p.data.pupil.id.clone();
+            let m = minutes.get(&id).copied().unwrap_or(0);
+            PupilRow {
+                href: format!("/leerlingen/{}/{}", url_part(&p.school_id), url_part(&id)),
+                data_href: super::gegevens::href(&p.school_id, &id),
+                name: p.data.name.clone().unwrap_or_else(|| id.clone()),
+                unauthorised: if m == 0 {
+                    "–".to_owned()
+                } else {
+                    super::hours_nl(u32::try_from(m).unwrap_or(u32::MAX))
+                },
+                unauthorised_minutes: m,
+                open_signals: signals.get(&id).copied().unwrap_or(0),
+                open_cases: open
+                    .get(&id)
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|(cid, kinds)| {
+                                (
+                                    format!(
+                                        "/leerlingen/{}/{}#zaak-{cid}",
+                                        url_part(&p.school_id),
+                                        url_part(&id)
+                                    ),
+                                    format!("Dossier {cid}: {kinds}"),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                id,
+                group: p.data.pupil.group,
+                birth: date_nl(p.data.pupil.birth_date),
+            }
         })
         .collect();
+    let by_name = |a: &PupilRow, b: &PupilRow| a.name.to_lowercase().cmp(&b.name.to_lowercase());
     pupils.sort_by(|a, b| {
-        (natural(&a.group), a.name.to_lowercase()).cmp(&(natural(&b.group), b.name.to_lowercase()))
+        let primary = match key {
+            "naam" => by_name(a, b),
+            "uren" => a.unauthorised_minutes.cmp(&b.unauthorised_minutes),
+            "signalen" => a.open_signals.cmp(&b.open_signals),
+            "dossier" => a.open_cases.len().cmp(&b.open_cases.len()),
+            _ => natural(&a.group).cmp(&natural(&b.group)),
+        };
+        let primary = if desc { primary.reverse() } else { primary };
+        primary
+            .then_with(|| natural(&a.group).cmp(&natural(&b.group)))
+            .then_with(|| by_name(a, b))
     });
+    let base = {
+        let mut b = String::from("/leerlingen?");
+        if !q.is_empty() {
+            let _ = write!(b, "q={}&", super::url_encode(&q));
+        }
+        if !groep.is_empty() {
+            let _ = write!(b, "groep={}&", super::url_encode(&groep));
+        }
+        b
+    };
+    let columns = PUPIL_COLUMNS
+        .iter()
+        .map(|(k, label)| {
+            let current = *k == key;
+            // Numbers sort most first on the first click; names and groups A to Z.
+            let numeric = matches!(*k, "uren" | "signalen" | "dossier");
+            let next_desc = if current { !desc } else { numeric };
+            let link = format!("{base}sorteer={}{k}", if next_desc { "-" } else { "" });
+            let aria = match (current, desc) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            };
+            (*k, *label, link, aria)
+        })
+        .collect();
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())
@@ -1730,6 +1945,9 @@ pub async fn list(
         q,
         pupils,
         total,
+        year_label: format!("{}-{}", year_start.year(), year_start.year() + 1),
+        columns,
+        coordinator,
     }))
 }
 

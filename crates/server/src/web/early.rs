@@ -72,7 +72,7 @@ pub async fn page(
                     || super::kind_label(p.kind).to_owned(),
                     |c| signal_title(c, p.kind, Some(p.threshold)),
                 ),
-                progress: progress_text(p),
+                progress: progress_nl(p),
                 school_actions: p
                     .actions
                     .iter()
@@ -88,4 +88,25 @@ pub async fn page(
         percent: (DEFAULT_FRACTION * 100.0).round() as u32,
         rows,
     }))
+}
+
+/// The progress as the pages write it: hours as everywhere ([`super::hours_nl`]: "15 uur en 15
+/// minuten van 16 uur (95%)"), other units as the table output does.
+fn progress_nl(p: &verzuim_engine::progress::Progress) -> String {
+    let text = progress_text(p);
+    if p.unit != verzuim_engine::progress::ProgressUnit::Minutes {
+        return text;
+    }
+    // The table's "15:15 van 16:00 uur" head, with the rest (percentage, since, window) kept.
+    let head = format!(
+        "{} van {} uur",
+        verzuim_exchange::output::table::hours(p.progress),
+        verzuim_exchange::output::table::hours(p.threshold)
+    );
+    let rest = text.strip_prefix(&head).unwrap_or_default();
+    format!(
+        "{} van {}{rest}",
+        super::hours_nl(p.progress),
+        super::hours_nl(p.threshold)
+    )
 }

@@ -294,7 +294,7 @@ pub(crate) async fn own_open_tasks(
             id: t.task.id,
             needs_parents: requires_parents_informed(&t.task.text),
             due: t.task.due.map_or_else(|| "geen".to_owned(), date_nl),
-            overdue: t.task.due.is_some_and(|d| d < today),
+            overdue: verzuim_service::principles::is_overdue(&t.task.text, t.task.due, today),
             text: t.task.text,
         })
         .collect())
@@ -342,13 +342,14 @@ pub fn reason_nl(reason: &str) -> String {
     ClosingReason::parse(reason).map_or_else(|| reason.to_owned(), |c| c.label().to_owned())
 }
 
-/// Hours with 2 decimals, Dutch style (`21,00 uur`); "n.v.t." for a melding without hours
-/// (te laat komen counts lateness, absoluut verzuim has no lessons missed to count).
+/// Hours as every page writes them (`20 uur en 45 minuten`, [`super::hours_nl`]); "n.v.t." for
+/// a melding without hours (te laat komen counts lateness, absoluut verzuim has no lessons
+/// missed to count).
 fn hours_nl(minutes: u32) -> String {
     if minutes == 0 {
         return "n.v.t.".to_owned();
     }
-    format!("{:.2} uur", meldingen::hours(minutes)).replace('.', ",")
+    super::hours_nl(minutes)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -857,8 +858,9 @@ mod tests {
 
     #[test]
     fn hours_are_dutch_and_absent_for_meldingen_without_hours() {
-        assert_eq!(hours_nl(21 * 60), "21,00 uur");
-        assert_eq!(hours_nl(95), "1,58 uur");
+        assert_eq!(hours_nl(21 * 60), "21 uur");
+        assert_eq!(hours_nl(95), "1 uur en 35 minuten");
+        assert_eq!(hours_nl(1245), "20 uur en 45 minuten");
         assert_eq!(hours_nl(0), "n.v.t.");
     }
 }

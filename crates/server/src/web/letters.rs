@@ -231,13 +231,10 @@ fn case_signal(case: &CaseView, id: Option<i64>) -> Option<&StoredSignal> {
     })
 }
 
-/// Whole hours and minutes in words: "21 uur", "3 uur en 15 minuten".
+/// Whole hours and minutes in words: "21 uur", "3 uur en 15 minuten" (the pages' one way,
+/// [`super::hours_nl`]).
 pub fn hours_words(minutes: u32) -> String {
-    match (minutes / 60, minutes % 60) {
-        (h, 0) => format!("{h} uur"),
-        (0, m) => format!("{m} minuten"),
-        (h, m) => format!("{h} uur en {m} minuten"),
-    }
+    super::hours_nl(minutes)
 }
 
 /// Why the letter is sent, in whole sentences, without any health detail.

@@ -5,14 +5,16 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
-use verzuim_service::visibility;
-use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, TaskStatus};
+use serde::Deserialize;
+use verzuim_engine::model::SignalKind;
+use verzuim_service::{ServiceError, principles, visibility};
+use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, Scope, TaskStatus};
 
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{LIST_LIMIT, all_pages, date_nl, render, today};
+use super::{LIST_LIMIT, all_pages, date_nl, kind_label, plural, render, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -25,17 +27,37 @@ async fn audit_list(audit: &Audit, web: &WebUser, what: &str) -> ApiResult<()> {
 #[template(path = "taken.html")]
 struct TasksPage {
     meta: PageMeta,
+    pupils: Vec<PupilTasks>,
+    /// Open tasks that are not "zo nodig", after the filters; of which overdue.
+    required: usize,
+    overdue: usize,
+    /// Open "zo nodig" tasks after the filters.
+    as_needed: usize,
+    /// Every open task, before the filters.
+    total: usize,
+    kinds: Vec<(String, &'static str, bool)>,
+    groups: Vec<(String, bool)>,
+    dues: Vec<(&'static str, &'static str, bool)>,
+    filtered: bool,
+}
+
+/// One pupil's open tasks in the inbox.
+struct PupilTasks {
+    name: String,
+    group: String,
+    /// The pupil's dossier.
+    href: String,
     tasks: Vec<TaskRow>,
+    /// The card's "zo nodig" tasks, folded.
+    as_needed: Vec<TaskRow>,
     overdue: usize,
 }
 
 struct TaskRow {
     id: i64,
     text: String,
-    pupil: String,
-    group: String,
-    /// The pupil's dossier.
-    href: String,
+    /// The signal the task comes from, with its date ("Relatief verzuim van 24-09-2026").
+    signal: String,
     due: String,
     overdue: bool,
     /// Days past the due date ("3 dagen te laat").
@@ -44,27 +66,54 @@ struct TaskRow {
     referral: bool,
 }
 
-/// `GET /taken`: the school's open tasks, overdue first, then by due date.
+#[derive(Debug, Default, Deserialize)]
+pub struct TasksQuery {
+    /// A signal kind (`relatief_verzuim`).
+    soort: Option<String>,
+    groep: Option<String>,
+    /// `verlopen`, `week` (due within 7 days, overdue included), `geen` (no due date).
+    termijn: Option<String>,
+}
+
+const DUES: [(&str, &str); 3] = [
+    ("verlopen", "verlopen"),
+    ("week", "uiterlijk binnen 7 dagen"),
+    ("geen", "zonder termijn"),
+];
+
+/// `GET /taken`: the school's open tasks per pupil (pupils with overdue tasks first, then by the
+/// nearest due date), each naming its signal and date; the card's "zo nodig" tasks folded per
+/// pupil and never overdue (`verzuim_service::principles`); filters by signal kind, group and
+/// due date.
 pub async fn taken(
     State(state): State<AppState>,
     web: WebUser,
     audit: Audit,
+    Query(q): Query<TasksQuery>,
 ) -> ApiResult<Response> {
     web.require(&[Role::Verzuimcoordinator], None)?;
     let caller = web.caller();
-    let mut tasks = all_pages(LIST_LIMIT, |p| {
+    let tasks = all_pages(LIST_LIMIT, |p| {
         visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)
     })
     .await?;
     let today = today(&state);
-    tasks.sort_by_key(|t| {
-        (
-            t.due.is_none_or(|d| d >= today),
-            t.due.is_none(),
-            t.due,
-            t.id,
-        )
-    });
+    let total = tasks.len();
+    let org = web.org_id().to_owned();
+    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> = all_pages(usize::MAX, |p| {
+        let store = state.store.clone();
+        let org = org.clone();
+        async move {
+            store
+                .list_signals(Scope::School(&org), None, p)
+                .await
+                .map_err(ServiceError::from)
+        }
+    })
+    .await?
+    .into_iter()
+    .map(|s| (s.id, (s.kind, s.date)))
+    .collect();
     // Names and groups of the caller's pupils, read once (a few pages) rather than per task.
     let pupils: HashMap<(String, String), (String, String)> =
         all_pages(usize::MAX, |p| visibility::pupils(&state.store, &caller, p))
@@ -75,46 +124,147 @@ pub async fn taken(
                 ((p.school_id, p.data.pupil.id), (name, p.data.pupil.group))
             })
             .collect();
-    let mut rows = Vec::with_capacity(tasks.len());
+    let soort = q.soort.unwrap_or_default();
+    let groep = q.groep.unwrap_or_default();
+    let termijn = q.termijn.unwrap_or_default();
+    let mut kinds_seen: Vec<SignalKind> = Vec::new();
+    let mut groups_seen: Vec<String> = Vec::new();
+    let mut by_pupil: Vec<((String, String), PupilTasks, Option<jiff::civil::Date>)> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
     for t in tasks {
         let key = (t.school_id.clone(), t.pupil_id.clone());
         let (pupil, group) = pupils
             .get(&key)
             .cloned()
             .unwrap_or_else(|| (t.pupil_id.clone(), String::new()));
-        rows.push(TaskRow {
+        let signal = t.signal_id.and_then(|id| signals.get(&id)).copied();
+        if let Some((k, _)) = signal
+            && !kinds_seen.contains(&k)
+        {
+            kinds_seen.push(k);
+        }
+        if !group.is_empty() && !groups_seen.contains(&group) {
+            groups_seen.push(group.clone());
+        }
+        let as_needed = principles::is_as_needed(&t.text);
+        let overdue = principles::is_overdue(&t.text, t.due, today);
+        // The filters.
+        if !soort.is_empty() && signal.is_none_or(|(k, _)| k.as_str() != soort) {
+            continue;
+        }
+        if !groep.is_empty() && group != groep {
+            continue;
+        }
+        let due = if as_needed { None } else { t.due };
+        let keep = match termijn.as_str() {
+            "verlopen" => overdue,
+            "week" => due.is_some_and(|d| (d - today).get_days() <= 7),
+            "geen" => due.is_none(),
+            _ => true,
+        };
+        if !keep {
+            continue;
+        }
+        let row = TaskRow {
             id: t.id,
-            href: format!(
-                "/leerlingen/{}/{}",
-                super::dossier::url_part(&t.school_id),
-                super::dossier::url_part(&t.pupil_id)
+            signal: signal.map_or_else(
+                || "—".to_owned(),
+                |(k, d)| format!("{} van {}", kind_label(k), date_nl(d)),
             ),
-            pupil,
-            group,
-            due: t.due.map_or_else(|| "geen termijn".to_owned(), date_nl),
-            overdue: t.due.is_some_and(|d| d < today),
-            late: t
-                .due
-                .filter(|d| *d < today)
+            due: match due {
+                Some(d) => date_nl(d),
+                None if as_needed => "zo nodig".to_owned(),
+                None => "geen termijn".to_owned(),
+            },
+            overdue,
+            late: due
+                .filter(|_| overdue)
                 .and_then(|d| (today - d).get_days().checked_abs())
-                .map(|n| {
-                    if n == 1 {
-                        "1 dag te laat".to_owned()
-                    } else {
-                        format!("{n} dagen te laat")
-                    }
-                })
+                .map(|n| plural(i64::from(n), "dag", "dagen") + " te laat")
                 .unwrap_or_default(),
             melding: t.melding,
             referral: t.referral,
             text: t.text,
+        };
+        let at = *index.entry(key.clone()).or_insert_with(|| {
+            by_pupil.push((
+                key.clone(),
+                PupilTasks {
+                    name: pupil.clone(),
+                    group: group.clone(),
+                    href: format!(
+                        "/leerlingen/{}/{}",
+                        super::dossier::url_part(&key.0),
+                        super::dossier::url_part(&key.1)
+                    ),
+                    tasks: Vec::new(),
+                    as_needed: Vec::new(),
+                    overdue: 0,
+                },
+                None,
+            ));
+            by_pupil.len() - 1
         });
+        let entry = &mut by_pupil[at];
+        if as_needed {
+            entry.1.as_needed.push(row);
+        } else {
+            if row.overdue {
+                entry.1.overdue += 1;
+            }
+            if let Some(d) = due {
+                entry.2 = Some(entry.2.map_or(d, |e| e.min(d)));
+            }
+            entry.1.tasks.push(row);
+        }
     }
+    for (_, p, _) in &mut by_pupil {
+        p.tasks
+            .sort_by_key(|t| (!t.overdue, t.due == "geen termijn", t.id));
+    }
+    by_pupil.sort_by(|a, b| {
+        (
+            a.1.overdue == 0,
+            a.1.tasks.is_empty(),
+            a.2.is_none(),
+            a.2,
+            a.1.name.to_lowercase(),
+        )
+            .cmp(&(
+                b.1.overdue == 0,
+                b.1.tasks.is_empty(),
+                b.2.is_none(),
+                b.2,
+                b.1.name.to_lowercase(),
+            ))
+    });
+    let pupils: Vec<PupilTasks> = by_pupil.into_iter().map(|(_, p, _)| p).collect();
+    kinds_seen.sort_by_key(|k| kind_label(*k));
+    groups_seen.sort_by_key(|g| {
+        let n: String = g.chars().take_while(char::is_ascii_digit).collect();
+        (n.parse::<u32>().unwrap_or(u32::MAX), g.clone())
+    });
     audit_list(&audit, &web, "taken").await?;
     Ok(render(&TasksPage {
         meta: web.meta("Taken", "/taken"),
-        overdue: rows.iter().filter(|r| r.overdue).count(),
-        tasks: rows,
+        required: pupils.iter().map(|p| p.tasks.len()).sum(),
+        overdue: pupils.iter().map(|p| p.overdue).sum(),
+        as_needed: pupils.iter().map(|p| p.as_needed.len()).sum(),
+        total,
+        filtered: !soort.is_empty() || !groep.is_empty() || !termijn.is_empty(),
+        kinds: kinds_seen
+            .into_iter()
+            .map(|k| (k.as_str().to_owned(), kind_label(k), k.as_str() == soort))
+            .collect(),
+        groups: groups_seen
+            .into_iter()
+            .map(|g| {
+                let sel = g == groep;
+                (g, sel)
+            })
+            .collect(),
+        dues: DUES.iter().map(|(v, l)| (*v, *l, *v == termijn)).collect(),
+        pupils,
     }))
 }
 

@@ -17,6 +17,8 @@
 //! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
 //! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
+//! - [`gegevens`]: a pupil's data, corrected by the coordinator or beheerder,
+//!   `/leerlingen/{school}/{pupil}/gegevens`.
 //! - [`letters`]: a case's letters as PDF: made with `POST /zaken/{case}/brieven`, read with
 //!   `GET /zaken/{case}/brieven/{letter}`.
 //!
@@ -36,10 +38,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub mod assets;
+pub mod audit_text;
 pub mod beheer;
 pub mod charts;
 pub mod dossier;
 pub mod early;
+pub mod gegevens;
 pub mod ggd;
 pub mod leerplicht;
 pub mod letters;
@@ -83,6 +87,10 @@ pub fn routes() -> Router<AppState> {
         .merge(beheer::routes())
         .route("/leerlingen", get(dossier::list))
         .route("/vroegsignalering", get(early::page))
+        .route(
+            "/leerlingen/{school_id}/{pupil_id}/gegevens",
+            get(gegevens::page).post(gegevens::save),
+        )
         .route(
             "/leerlingen/{school_id}/{pupil_id}",
             get(dossier::page).post(dossier::action),
@@ -255,6 +263,38 @@ pub fn kind_label(kind: verzuim_engine::model::SignalKind) -> &'static str {
         K::ZorgZiekte => "Ziekte, reden tot zorg",
         K::OverigVerzuim => "Overig verzuim",
         K::Verwijdering => "Verwijdering",
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A count with its noun in the right number: "1 dag", "3 dagen", "0 taken" (issue 10.8).
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Minutes as people read hours on every page and in every letter: "21 uur", "45 minuten",
+/// "20 uur en 45 minuten", "1 minuut" (issue 10.8: one way to write hours everywhere).
+pub fn hours_nl(minutes: u32) -> String {
+    let min = |m: u32| plural(i64::from(m), "minuut", "minuten");
+    match (minutes / 60, minutes % 60) {
+        (h, 0) => format!("{h} uur"),
+        (0, m) => min(m),
+        (h, m) => format!("{h} uur en {}", min(m)),
     }
 }
 

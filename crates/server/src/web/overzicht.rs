@@ -94,8 +94,9 @@ fn num_pct(v: f64) -> String {
     }
 }
 
+/// Hours as every page writes them ([`super::hours_nl`]).
 fn hours(minutes: u64) -> String {
-    num_pct(minutes as f64 / 60.0)
+    super::hours_nl(u32::try_from(minutes).unwrap_or(u32::MAX))
 }
 
 fn block(title: String, months: &[Month], s: &Series) -> Block {

@@ -144,6 +144,7 @@ impl WebUser {
             Role::Beheerder => vec![("/beheer", "Beheer")],
         };
         if self.current.role == Role::Beheerder && self.org.kind == OrgKind::School {
+            nav.push(("/leerlingen", "Leerlingen"));
             nav.push(("/beheer/lestijden", "Lestijden"));
             nav.push(("/beheer/vrije-dagen", "Vrije dagen"));
             nav.push(("/beheer/groepen", "Groepen"));

@@ -120,7 +120,8 @@ async fn changing_lesson_times_reevaluates_every_pupil(env: Env) {
     .await;
     assert_eq!(status, 200);
     assert!(body.contains("Opgeslagen."), "{body}");
-    assert!(body.contains("1 nieuwe signalen"), "{body}");
+    assert!(body.contains("1 nieuw signaal"), "{body}");
+    assert!(!body.contains("1 nieuwe signalen"), "{body}");
     assert!(body.contains("value=\"08:30-12:00, 12:45-15:00\""));
     assert_eq!(active_signals(&s, "relatief_verzuim").await, 1);
     // Back to the short Wednesday: the signal is withdrawn.

@@ -415,7 +415,10 @@ async fn on_the_demo_day_two_pupils_are_close_to_a_threshold(env: Env) {
     let lars = html.find("/leerlingen/99XX00/1039").expect("Lars");
     let ayoub = html.find("/leerlingen/99XX00/1031").expect("Ayoub");
     assert!(lars < ayoub, "95% before 80%");
-    assert!(html.contains("15:15 van 16:00 uur (95%)"), "{html}");
+    assert!(
+        html.contains("15 uur en 15 minuten van 16 uur (95%)"),
+        "{html}"
+    );
     assert!(html.contains("4 van 5 keer te laat (80%)"), "{html}");
 }
 

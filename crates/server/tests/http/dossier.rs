@@ -134,18 +134,18 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     assert!(day_cell(&html, "2026-09-26").contains("fill=\"#e3e3e3\""));
     assert!(day_cell(&html, "2026-10-09").contains("fill=\"#c4c4c4\""));
     // Wednesday has a short day (08:30-12:15): 225 minutes.
-    assert!(day_cell(&html, "2026-09-23").contains("3:45 uur"));
+    assert!(day_cell(&html, "2026-09-23").contains("3 uur en 45 minuten"));
     // The totals per code, as text: 345 + 345 + 225 + 345 = 1260 minutes on 4 days.
     let totals = &html[html.find("<caption>Totalen per code").unwrap()..];
     let row = &totals[totals.find("ongeoorloofd afwezig").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("<td>ongeoorloofd</td>"), "{row}");
     assert!(
-        row.contains("21:00 uur") && row.contains("<td>4</td>"),
+        row.contains("21 uur") && row.contains("<td>4</td>"),
         "{row}"
     );
-    assert!(totals.contains("Ongeoorloofd afwezig</th><td colspan=\"4\">21:00 uur"));
-    assert!(totals.contains("Geoorloofd afwezig</th><td colspan=\"4\">5:45 uur"));
+    assert!(totals.contains("Ongeoorloofd afwezig</th><td colspan=\"4\">21 uur"));
+    assert!(totals.contains("Geoorloofd afwezig</th><td colspan=\"4\">5 uur en 45 minuten"));
     // The signal with its evidence and the card's actions per party.
     assert!(html.contains("Relatief verzuim"));
     assert!(html.contains("21 uur van 21-09-2026 t/m 24-09-2026"));
@@ -155,7 +155,7 @@ async fn dossier_shows_the_calendar_totals_and_evidence(env: Env) {
     for d in ["21-09-2026", "22-09-2026", "23-09-2026", "24-09-2026"] {
         assert!(evidence.contains(d), "{d} in the evidence");
     }
-    assert!(evidence.contains("3:45 uur"));
+    assert!(evidence.contains("3 uur en 45 minuten"));
     assert!(html.contains("<h5>Leerplicht</h5>"), "leerplicht's actions");
     assert!(html.contains("<h5>School</h5>"));
     // The open tasks with their forms; the melding task pre-filled with the legal content.
@@ -565,7 +565,11 @@ async fn the_inbox_and_pupil_list_link_to_the_dossier(env: Env) {
     let (status, html) = get_page(&s, &ib, "/leerlingen?q=leerling&groep=5").await;
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/leerlingen/99XX00/1001\""));
-    assert!(html.contains("1 open"));
+    // The open cases, one per chain of the card: the relatief verzuim and the sick day apart.
+    assert!(
+        html.contains(": Relatief verzuim</a>") && html.contains(": Ziekmelding</a>"),
+        "{html}"
+    );
     let (_, html) = get_page(&s, &ib, "/leerlingen?q=niemand").await;
     assert!(html.contains("Geen leerlingen gevonden."));
     assert!(html.contains("aria-current=\"page\""));
@@ -729,7 +733,10 @@ async fn the_early_warnings_show_a_pupil_close_to_the_16_hours(env: Env) {
     assert!(html.contains("href=\"/vroegsignalering\""), "in the nav");
     assert!(html.contains("/leerlingen/99XX00/1001"), "{html}");
     assert!(html.contains("Relatief verzuim"), "{html}");
-    assert!(html.contains("15:15 van 16:00 uur (95%)"), "{html}");
+    assert!(
+        html.contains("15 uur en 15 minuten van 16 uur (95%)"),
+        "{html}"
+    );
     assert!(
         html.contains("Meldt bij de leerplichtambtenaar"),
         "the school's action: {html}"

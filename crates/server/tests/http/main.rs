@@ -25,7 +25,9 @@ mod web_pages;
 
 // Issue 4: the beheerder's pages and the overviews.
 mod beheer_pages;
+mod inbox_pages;
 mod overzicht_pages;
+mod pupil_pages;
 
 // The workflow routes (issue 3, items 3-7).
 mod ggd_api;

@@ -40,7 +40,7 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
     let june = month_row(&body, "jun 27");
     assert!(
         june.starts_with(
-            "<th scope=\"row\">jun 27</th><td>110,8</td><td>17,2</td><td>15,6%</td><td>10,4%</td><td>0,0%</td><td>5,2%</td>"
+            "<th scope=\"row\">jun 27</th><td>110 uur en 45 minuten</td><td>17 uur en 15 minuten</td><td>15,6%</td><td>10,4%</td><td>0,0%</td><td>5,2%</td>"
         ),
         "{june}"
     );
@@ -53,9 +53,10 @@ async fn the_percentages_are_right_for_a_known_school(env: Env) {
     assert!(body.contains("jun 27: 15,6%"), "text alternative");
     assert!(body.contains("class=\"chart-s0\"") && body.contains("class=\"chart-s2\""));
     // Per group: group 5 has the same numbers.
-    assert!(body.contains("Groep 5 (1 leerlingen)"), "{body}");
+    assert!(body.contains("Groep 5 (1 leerling)"), "{body}");
+    assert!(!body.contains("1 leerlingen"), "plural right");
     assert_eq!(
-        body.matches("<td>110,8</td><td>17,2</td><td>15,6%</td>")
+        body.matches("<td>110 uur en 45 minuten</td><td>17 uur en 15 minuten</td><td>15,6%</td>")
             .count(),
         2
     );

@@ -138,11 +138,14 @@ const MATRIX: &[Row] = &[
     r("GET",    "/api/schools/{school}/pupils/{pupil}/signals",          No,           Some("signals:read"),     "",              "33 23 33 33 23 1 23 3"),
     // cases
     r("GET",    "/api/cases",                                            No,           Some("cases:read"),       "",              "33 22 22 22 33 1 22 3"),
-    r("GET",    "/api/cases/{id}",                                       Case,         Some("cases:read"),       "",              "33 24 24 24 33 1 24 3"),
+    // The fixture's case is the relatief chain's (the melding); the referral to GGD-JGZ lies in
+    // the ziekte chain's own case (issue 10.6), so GGD-JGZ does not see this one.
+    r("GET",    "/api/cases/{id}",                                       Case,         Some("cases:read"),       "",              "33 24 24 44 33 1 24 3"),
     r("POST",   "/api/cases/{id}/close",                                 Case,         Some("cases:write"),      NO_REASON,       "33 V4 33 33 33 1 V4 3"),
+    r("POST",   "/api/cases/{id}/reopen",                                Case,         Some("cases:write"),      NO_REASON,       "33 V4 33 33 33 1 V4 3"),
     // tasks
     r("GET",    "/api/tasks",                                            No,           Some("cases:read"),       "",              "33 22 22 22 33 1 22 3"),
-    r("GET",    "/api/tasks/{id}",                                       Task,         Some("cases:read"),       "",              "33 24 24 24 33 1 24 3"),
+    r("GET",    "/api/tasks/{id}",                                       Task,         Some("cases:read"),       "",              "33 24 24 44 33 1 24 3"),
     r("POST",   "/api/tasks/{id}/complete",                              Task,         Some("cases:write"),      LATE_PARENTS,    "33 V4 44 44 33 1 V4 3"),
     r("POST",   "/api/tasks/{id}/not-needed",                            Task,         Some("cases:write"),      NO_REASON,       "33 V4 44 44 33 1 V4 3"),
     // meldingen

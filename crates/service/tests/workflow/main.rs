@@ -15,6 +15,7 @@ use verzuim_store::Store;
 mod fixtures;
 
 mod after_melding;
+mod cases;
 mod corrections;
 mod ggd;
 mod import;
