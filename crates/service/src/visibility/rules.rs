@@ -14,7 +14,7 @@
 //! | task | all; another party's `status_reason` only when it is a fixed workflow text | its own, and the school's and GGD-JGZ's whose signal it sees (or without a signal); same reason rule | all; same reason rule |
 //! | timeline entry | all | those of signals it sees (or of none) | all |
 //! | melding | its own | those to its municipality | none |
-//! | referral (status) | its own | none | those to it |
+//! | referral (status) | its own | those of the cases of its meldingen | those to it |
 //! | GGD-JGZ note | never | never | its own |
 //! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks |
 //! | registration, event | all | within the period of one of its meldingen | none |
@@ -213,13 +213,14 @@ pub fn melding(sight: &Sight, melding: &Melding) -> bool {
     }
 }
 
-/// A referral (its status): the school that made it and the GGD-JGZ it went to; not
-/// leerplicht. A referral holds no free text.
+/// A referral (its status): the school that made it, the GGD-JGZ it went to, and leerplicht
+/// in a case of its meldingen (a no-show at GGD-JGZ can be what the melding is about; the store
+/// hands leerplicht only those cases). A referral holds no free text.
 pub fn referral(sight: &Sight, referral: &Referral) -> bool {
     match sight.viewer {
         Viewer::School => referral.school_id == sight.organisation,
         Viewer::Ggd => referral.ggd_id == sight.organisation,
-        Viewer::Leerplicht => false,
+        Viewer::Leerplicht => !sight.meldingen.is_empty(),
     }
 }
 
@@ -609,7 +610,7 @@ mod tests {
                 [true, true, true],
             ),
             ("melding", "exists", [true, true, false]),
-            ("referral", "exists", [true, false, true]),
+            ("referral", "exists", [true, true, true]),
             ("ggd note", "exists", [false, false, true]),
             ("registration within melding", "exists", [true, true, false]),
             (
@@ -643,5 +644,6 @@ mod tests {
         assert!(s.meldingen.is_empty());
         assert!(!signal_ok(&s, &signals()[0]));
         assert!(!melding_ok(&s, &melding()));
+        assert!(!referral_ok(&s, &referral()));
     }
 }
