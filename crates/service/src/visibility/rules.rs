@@ -146,15 +146,16 @@ pub fn case(sight: &Sight, signals: &[StoredSignal], mut case: Case) -> Case {
 /// own organisation reads unless it is one of the workflow's fixed texts
 /// ([`FIXED_TASK_REASONS`]); a reason a person typed is that party's (security.md).
 pub fn task(sight: &Sight, signals: &[StoredSignal], mut task: Task) -> Option<Task> {
-    if sight.viewer == Viewer::Leerplicht && task.party != Party::Leerplicht {
-        if let Some(id) = task.signal_id {
-            let seen = signals
-                .iter()
-                .find(|s| s.id == id)
-                .is_some_and(|s| signal(sight, s));
-            if !seen {
-                return None;
-            }
+    if sight.viewer == Viewer::Leerplicht
+        && task.party != Party::Leerplicht
+        && let Some(id) = task.signal_id
+    {
+        let seen = signals
+            .iter()
+            .find(|s| s.id == id)
+            .is_some_and(|s| signal(sight, s));
+        if !seen {
+            return None;
         }
     }
     if !task_reason_visible(sight, &task) {
