@@ -24,7 +24,7 @@ use verzuim_store::{
 
 use crate::caller::{Caller, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::text::{FEEDBACK_TEXT, GGD_FEEDBACK_TEXT, is_ziekte, kind_label, required};
+use crate::text::{FEEDBACK_TEXT, GGD_FEEDBACK_TEXT, is_ziekte, kind_label, reasons, required};
 
 /// Why leerplicht closed a melding: a fixed list (the export carries the code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -371,7 +371,7 @@ async fn afspraken_recorded(
                     task.id,
                     TaskStatus::Open,
                     TaskStatus::Done,
-                    Some("Afspraken teruggekoppeld"),
+                    Some(reasons::AFSPRAKEN_TERUGGEKOPPELD),
                     by,
                 )
                 .await?
@@ -392,9 +392,9 @@ async fn close_open_tasks(
     status: MeldingStatus,
 ) -> Result<Vec<TaskId>> {
     let reason = match status {
-        MeldingStatus::Afgesloten => "Melding afgesloten",
-        MeldingStatus::TerKennisgevingAangenomen => "Melding ter kennisgeving aangenomen",
-        MeldingStatus::Ingetrokken => "Melding ingetrokken door de school",
+        MeldingStatus::Afgesloten => reasons::MELDING_AFGESLOTEN,
+        MeldingStatus::TerKennisgevingAangenomen => reasons::MELDING_TER_KENNISGEVING,
+        MeldingStatus::Ingetrokken => reasons::MELDING_INGETROKKEN,
         _ => return Ok(Vec::new()),
     };
     let mut closed = Vec::new();

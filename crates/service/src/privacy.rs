@@ -15,6 +15,7 @@ use verzuim_store::{
 use crate::caller::{ADMIN_ROLES, Caller};
 use crate::error::{Result, ServiceError};
 use crate::meldingen::melding_view;
+use crate::visibility::{TaskView, case_sight, pupil_sight, rules, task_view};
 
 /// Years a pupil's data are kept after deregistration.
 pub const RETENTION_YEARS: i16 = 5;
@@ -130,9 +131,13 @@ pub async fn inzage(
     let (registrations, events, signals) = match scope {
         Scope::School(_) => school_records(&mut tx, school_id, pupil_id).await?,
         _ => {
-            let regs = all_pages!(|page| tx
+            let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
+            let regs: Vec<StoredRegistration> = all_pages!(|page| tx
                 .visible_registrations(scope, school_id, pupil_id, page)
-                .await?);
+                .await?)
+            .into_iter()
+            .filter(|r| rules::registration(&sight, r))
+            .collect();
             (json!(regs), Value::Null, Value::Null)
         }
     };
@@ -141,29 +146,44 @@ pub async fn inzage(
         .await?);
     let mut case_docs = Vec::new();
     for case in &cases {
-        let case_signals = tx.visible_case_signals(scope, case.id).await?;
+        let (sight, all_signals) = case_sight(&mut tx, scope, case.id).await?;
+        let case = rules::case(&sight, &all_signals, case.clone());
+        let case_signals: Vec<_> = all_signals
+            .iter()
+            .filter(|s| rules::signal(&sight, s))
+            .collect();
         let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case.id, page).await?);
         let links = tx.case_task_links(scope, case.id).await?;
         let mut task_docs = Vec::new();
         for task in tasks {
+            let link = links.iter().find(|l| l.task_id == task.id).cloned();
+            let Some(TaskView { task, link }) = task_view(&sight, &all_signals, task, link) else {
+                continue;
+            };
             let history = if task.organisation_id == caller.organisation {
                 json!(tx.task_history(&caller.organisation, task.id).await?)
             } else {
                 Value::Null
             };
-            let link = links.iter().find(|l| l.task_id == task.id);
             task_docs.push(json!({ "task": task, "link": link, "history": history }));
         }
-        let timeline = all_pages!(|page| tx.case_timeline(scope, case.id, page).await?);
+        let timeline: Vec<_> = all_pages!(|page| tx.case_timeline(scope, case.id, page).await?)
+            .into_iter()
+            .filter(|e| rules::timeline_entry(&sight, &all_signals, e))
+            .collect();
         case_docs.push(json!({
-            "case": case,
+            "case": &case,
             "signals": case_signals,
             "tasks": task_docs,
             "timeline": timeline,
         }));
     }
     let mut meldingen = Vec::new();
+    let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
     for m in tx.pupil_meldingen(scope, school_id, pupil_id).await? {
+        if !rules::melding(&sight, &m) {
+            continue;
+        }
         let mut doc = json!(melding_view(&mut tx, scope, m.id).await?);
         if let Scope::Municipality(_) = scope {
             doc["leerplicht_acties"] = json!(tx.leerplicht_actions(scope, m.id).await?);
@@ -172,10 +192,17 @@ pub async fn inzage(
     }
     let mut referrals = Vec::new();
     for r in tx.pupil_referrals(scope, school_id, pupil_id).await? {
+        if !rules::referral(&sight, &r) {
+            continue;
+        }
         let history = tx.referral_history(scope, r.id).await?;
         let notes = match scope {
             Scope::Ggd(ggd) => {
-                json!(all_pages!(|page| tx.jgz_notes(ggd, r.id, page).await?))
+                let notes: Vec<_> = all_pages!(|page| tx.jgz_notes(ggd, r.id, page).await?)
+                    .into_iter()
+                    .filter(|n| rules::note(&sight, &r, n))
+                    .collect();
+                json!(notes)
             }
             _ => Value::Null,
         };

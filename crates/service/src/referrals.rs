@@ -21,7 +21,7 @@ use verzuim_store::{
 
 use crate::caller::{Caller, JGZ_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::text::{JUDGE_NO_SHOW_TEXT, MAX_TEXT, required};
+use crate::text::{JUDGE_NO_SHOW_TEXT, MAX_TEXT, reasons, required};
 
 /// A referral with its status history (what a school sees; never GGD-JGZ's notes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -146,7 +146,7 @@ pub async fn set_referral_status(
                         task.id,
                         TaskStatus::Open,
                         TaskStatus::NotNeeded,
-                        Some("Verwijzing ingetrokken door de school"),
+                        Some(reasons::VERWIJZING_INGETROKKEN),
                         by,
                     )
                     .await?

@@ -23,7 +23,7 @@ use verzuim_store::{
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::text::{date_nl, kind_label, required};
+use crate::text::{date_nl, kind_label, reasons, required};
 
 /// When and how the parents were informed of an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,13 +150,13 @@ pub async fn complete_task(
         ));
     }
     let reason = if task.melding {
-        Some("Melding gedaan")
+        Some(reasons::MELDING_GEDAAN)
     } else if task.referral {
-        Some("Verwezen naar de GGD-JGZ")
+        Some(reasons::VERWEZEN)
     } else {
         match completion.judgement.filter(|_| judge.is_some()) {
-            Some(Judgement::ZonderGoedeReden) => Some("Zonder goede reden niet verschenen"),
-            Some(Judgement::MetGoedeReden) => Some("Met goede reden niet verschenen"),
+            Some(Judgement::ZonderGoedeReden) => Some(reasons::ZONDER_GOEDE_REDEN),
+            Some(Judgement::MetGoedeReden) => Some(reasons::MET_GOEDE_REDEN),
             None => None,
         }
     };

@@ -12,6 +12,35 @@ pub const MAX_TEXT: usize = 2000;
 pub const WITHDRAWN_REASON: &str =
     "Signaal ingetrokken: de registraties die het veroorzaakten zijn gewijzigd";
 
+/// The fixed reasons the workflow gives a task it completes or closes by itself. Unlike a
+/// reason a person types, these are facts of the workflow that every party seeing the task may
+/// read (see [`crate::visibility::rules::task`]).
+pub mod reasons {
+    pub const MELDING_GEDAAN: &str = "Melding gedaan";
+    pub const VERWEZEN: &str = "Verwezen naar de GGD-JGZ";
+    pub const ZONDER_GOEDE_REDEN: &str = "Zonder goede reden niet verschenen";
+    pub const MET_GOEDE_REDEN: &str = "Met goede reden niet verschenen";
+    pub const VERWIJZING_INGETROKKEN: &str = "Verwijzing ingetrokken door de school";
+    pub const AFSPRAKEN_TERUGGEKOPPELD: &str = "Afspraken teruggekoppeld";
+    pub const MELDING_AFGESLOTEN: &str = "Melding afgesloten";
+    pub const MELDING_TER_KENNISGEVING: &str = "Melding ter kennisgeving aangenomen";
+    pub const MELDING_INGETROKKEN: &str = "Melding ingetrokken door de school";
+}
+
+/// Every fixed task reason: [`WITHDRAWN_REASON`] and [`reasons`].
+pub const FIXED_TASK_REASONS: &[&str] = &[
+    WITHDRAWN_REASON,
+    reasons::MELDING_GEDAAN,
+    reasons::VERWEZEN,
+    reasons::ZONDER_GOEDE_REDEN,
+    reasons::MET_GOEDE_REDEN,
+    reasons::VERWIJZING_INGETROKKEN,
+    reasons::AFSPRAKEN_TERUGGEKOPPELD,
+    reasons::MELDING_AFGESLOTEN,
+    reasons::MELDING_TER_KENNISGEVING,
+    reasons::MELDING_INGETROKKEN,
+];
+
 /// The school's task after GGD-JGZ reports "niet verschenen zonder tegenbericht".
 pub const JUDGE_NO_SHOW_TEXT: &str =
     "Beoordeelt of de leerling zonder goede reden niet verscheen bij de GGD-JGZ";

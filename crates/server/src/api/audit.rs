@@ -28,20 +28,29 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only rows about this pupil: `SCHOOL/LEERLINGNUMMER`, e.g. `99XX00/1001`.
+    #[param(max_length = 129)]
     pub pupil: Option<String>,
     /// Only rows of this user (their number).
     pub user: Option<UserId>,
     /// Only this action, e.g. `login`, `pupil_read`, `token_create`.
+    #[param(max_length = 64)]
     pub action: Option<String>,
     /// From this moment (RFC 3339) or day (`YYYY-MM-DD`, Dutch time), inclusive.
+    #[param(schema_with = super::schemas::date_or_time)]
     pub from: Option<String>,
     /// Until this moment (RFC 3339, exclusive) or through this day (`YYYY-MM-DD`, Dutch time).
+    #[param(schema_with = super::schemas::date_or_time)]
     pub to: Option<String>,
     /// Rows per page (1–200, default 50).
+    #[serde(default, deserialize_with = "crate::extract::limit_param")]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-    /// Rows to skip.
+    /// Rows to skip (0–1000000).
+    #[serde(default, deserialize_with = "crate::extract::offset_param")]
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<u32>,
     /// `json`: the whole (filtered) log as one downloadable JSON array, not paginated.
+    #[param(schema_with = super::schemas::audit_format)]
     pub format: Option<String>,
 }
 
@@ -49,6 +58,7 @@ pub struct AuditQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditRow {
     pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub user_id: Option<UserId>,
     /// `user:ID`, `token:ID` or `system`.

@@ -32,7 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     #[schema(example = "coordinator@obs-de-esch.nl")]
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -84,13 +86,16 @@ pub struct MeToken {
     pub organisation_id: String,
     pub name: String,
     pub permissions: Vec<Permission>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChangeRequest {
+    #[schema(max_length = 1024)]
     pub current_password: String,
     /// At least 12 characters, not a common password.
+    #[schema(min_length = 12, max_length = 1024)]
     pub new_password: String,
 }
 
@@ -226,9 +231,10 @@ async fn logout(
     security(("sessie" = [])),
     responses(
         (status = 204, description = "Gewijzigd; alle sessies zijn beëindigd, deze krijgt een nieuwe cookie"),
-        (status = 400, description = "wachtwoord_te_kort, wachtwoord_te_bekend, wachtwoord_ongewijzigd, onjuist_wachtwoord", body = ErrorBody),
+        (status = 400, description = "wachtwoord_te_kort, wachtwoord_te_bekend, wachtwoord_ongewijzigd", body = ErrorBody),
         (status = 401, description = "Niet ingelogd, of eerst een andere stap van het inloggen (tweede_factor_code, tweede_factor_instellen)", body = ErrorBody),
         (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
+        (status = 422, description = "onjuist_wachtwoord: het huidige wachtwoord is onjuist", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen", body = ErrorBody),
     )
 )]

@@ -45,8 +45,11 @@ pub struct CaseOut {
     pub pupil_id: String,
     /// The signal kinds in the case.
     pub kinds: Vec<String>,
+    #[schema(value_type = String, format = Date)]
     pub opened_on: Date,
+    #[schema(value_type = String, format = DateTime)]
     pub opened_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<Timestamp>,
     pub closed_reason: Option<String>,
 }
@@ -67,6 +70,7 @@ pub fn case_out(c: Case) -> CaseOut {
 /// One line of a case's timeline.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineOut {
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub actor: String,
     /// What happened, e.g. `signal`, `melding`, `melding_in_behandeling`, `afspraken`.
@@ -111,6 +115,7 @@ pub struct CaseQuery {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CloseCaseIn {
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -124,6 +129,7 @@ pub struct CloseCaseIn {
     responses(
         (status = 200, description = "Een pagina dossiers", body = Paginated<CaseOut>),
         (status = 400, description = "organisatie_kiezen, te_lang", body = ErrorBody),
+        (status = 422, description = "ongeldige_parameter: 'school' en 'pupil' horen samen", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen rol met dossiers", body = ErrorBody),
     )
@@ -153,10 +159,16 @@ async fn list_cases(
         }
         (None, None) => None,
         _ => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "ongeldige_parameter",
                 "Geef 'school' en 'pupil' samen, of geen van beide.",
-            ));
+            )
+            .with_field(if q.school.is_some() {
+                "pupil"
+            } else {
+                "school"
+            }));
         }
     };
     let page = pagination.page();

@@ -45,11 +45,13 @@ pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Rol
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct EventIn {
     /// `verwijdering`, `zorg_ziekte` or `overig_verzuim`.
-    #[schema(example = "overig_verzuim")]
+    #[schema(schema_with = super::schemas::event_kind)]
     pub event: String,
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     /// `verwijdering`: the school that agreed to admit the pupil (required); `overig_verzuim`:
     /// the suspected underlying problem; refused on `zorg_ziekte`.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -59,9 +61,11 @@ pub struct EventOut {
     pub id: i64,
     pub version: i64,
     pub event: String,
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     pub note: Option<String>,
     pub deleted: bool,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
 }
@@ -80,7 +84,7 @@ pub fn event_out(e: StoredEvent) -> EventOut {
 }
 
 fn parse_event(body: &EventIn) -> ApiResult<Event> {
-    let kind = EventKind::parse(body.event.trim()).ok_or_else(|| {
+    let kind = EventKind::parse(&body.event).ok_or_else(|| {
         bad_value(
             "event",
             &EventKind::ALL

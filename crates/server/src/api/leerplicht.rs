@@ -43,6 +43,7 @@ pub struct ActionOut {
     pub melding_id: i64,
     /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt`, `proces_verbaal`.
     pub kind: String,
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     /// A conversation's partner: `ouders`, `leerling`, `school`, `anders`.
     pub with: Option<String>,
@@ -50,6 +51,7 @@ pub struct ActionOut {
     /// How the parents were informed of it (on `date`): `gesprek`, `telefoon`, `brief`, `email`,
     /// `anders`.
     pub parents_informed: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
 }
@@ -73,24 +75,28 @@ pub fn action_out(a: LeerplichtAction) -> ActionOut {
 pub struct ActionIn {
     /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt` (only for a pupil of 12
     /// or older on `date`) or `proces_verbaal`.
-    #[schema(example = "gesprek")]
+    #[schema(schema_with = super::schemas::leerplicht_action)]
     pub kind: String,
     /// The day it happened (not after today).
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     /// `gesprek`: with whom (`ouders`, `leerling`, `school`, `anders`).
+    #[schema(schema_with = super::schemas::conversation_with)]
     pub with: Option<String>,
     /// `gesprek`: the summary (required); otherwise an optional note.
+    #[schema(max_length = 2000)]
     pub summary: Option<String>,
     /// How the parents were informed (`gesprek`, `telefoon`, `brief`, `email`, `anders`):
     /// required for `officiele_waarschuwing`, `halt` and `proces_verbaal`; implied for a
     /// conversation with the parents and a warning letter.
+    #[schema(schema_with = super::schemas::informed_how)]
     pub parents_informed: Option<String>,
 }
 
 /// The body as the service's input (400 naming the field for a value outside its list).
 pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
     check_opt("summary", body.summary.as_deref(), TEXT_MAX)?;
-    let kind = LeerplichtActionKind::parse(body.kind.trim()).ok_or_else(|| {
+    let kind = LeerplichtActionKind::parse(&body.kind).ok_or_else(|| {
         let all: Vec<&str> = LeerplichtActionKind::ALL
             .iter()
             .map(|k| k.as_str())

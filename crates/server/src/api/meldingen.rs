@@ -64,8 +64,10 @@ pub struct MeldingOut {
     pub status: String,
     /// The closing reason's code, or why the school withdrew it.
     pub status_reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -143,17 +145,20 @@ fn detail(v: MeldingView) -> MeldingDetail {
 pub struct MeldingStatusIn {
     /// `in_behandeling`, `afgesloten`, `ter_kennisgeving_aangenomen` (leerplicht) or
     /// `ingetrokken` (the school).
-    #[schema(example = "afgesloten")]
+    #[schema(schema_with = super::schemas::melding_status)]
     pub status: String,
     /// `afgesloten`: `verzuim_beeindigd`, `leerling_verhuisd`, `proces_verbaal`,
     /// `halt_verwijzing`, `zorgtraject` or `overig`; `ingetrokken`: why, in words.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Leerplicht's afspraken (required with `afgesloten`): the school gets them as a task.
+    #[schema(max_length = 2000)]
     pub afspraken: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AfsprakenIn {
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub afspraken: String,
 }
 
@@ -184,7 +189,12 @@ fn action(body: &MeldingStatusIn) -> ApiResult<MeldingAction> {
                 .as_deref()
                 .map(str::trim)
                 .and_then(ClosingReason::parse)
-                .ok_or_else(|| bad_value("reason", &reasons))?;
+                .ok_or_else(|| {
+                    // The schema cannot state that `reason` is a code only with `afgesloten`.
+                    let mut e = bad_value("reason", &reasons);
+                    e.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                    e
+                })?;
             MeldingAction::Afgesloten {
                 reason,
                 afspraken: body.afspraken.clone().unwrap_or_default(),
@@ -212,6 +222,7 @@ pub(super) async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiRe
 pub struct StatusQuery {
     /// Alleen meldingen met deze status: `geregistreerd`, `in_behandeling`, `afgesloten`,
     /// `ingetrokken` of `ter_kennisgeving_aangenomen`.
+    #[param(schema_with = super::schemas::melding_status)]
     pub status: Option<String>,
 }
 

@@ -47,6 +47,7 @@ pub mod privacy;
 pub mod pupils;
 pub mod referrals;
 pub mod registrations;
+pub mod schemas;
 pub mod schools;
 pub mod second_factor;
 pub mod signals;
@@ -139,7 +140,70 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = routes().split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    common_responses(&mut doc);
     doc
+}
+
+/// The answers every operation can give besides its own, added where an operation does not
+/// document them itself: 400 for a malformed path, query or body (`ongeldig_pad`,
+/// `ongeldige_parameter`, `ongeldige_json`), 413 and 415 for a request body that is too large or
+/// not JSON, 401 and 403 where a session or token is required (403 `csrf` for a change from
+/// another origin), and 404 where the path names something.
+fn common_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let has_body = op.request_body.is_some();
+            let secured =
+                op.security.as_ref().is_none_or(|s| !s.is_empty()) && !path.starts_with("/health");
+            let responses = &mut op.responses.responses;
+            let mut add = |code: &str, description: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| error(description).into());
+            };
+            if has_params || has_body {
+                add(
+                    "400",
+                    "Ongeldig verzoek: ongeldig_pad, ongeldige_parameter, ongeldige_json (de \
+                     foutmelding noemt het veld en wat er verwacht wordt)",
+                );
+            }
+            if has_body {
+                add("413", "te_groot: het verzoek is te groot");
+                add("415", "geen_json: de inhoud is geen application/json");
+            }
+            if secured {
+                add("401", "niet_ingelogd");
+                add(
+                    "403",
+                    "geen_toegang, of csrf bij een wijziging van een andere origin",
+                );
+            }
+            if path.contains('{') {
+                add("404", "niet_gevonden");
+            }
+        }
+    }
 }
 
 /// The committed document (`crates/server/openapi.json`), as served.

@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RetentionOut {
     /// Pupils whose enrolment ended before this date were removed.
+    #[schema(value_type = String, format = Date)]
     pub cutoff: jiff::civil::Date,
     /// Rows removed: the store's tables, per school and in total, and the workflow's.
     #[schema(value_type = Object)]

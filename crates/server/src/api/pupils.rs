@@ -52,13 +52,16 @@ pub struct PupilOut {
     pub school_id: String,
     #[schema(example = "1001")]
     pub pupil_id: String,
+    #[schema(value_type = String, format = Date)]
     pub birth_date: Date,
     #[schema(example = "5")]
     pub group: String,
     /// Woongemeente: CBS code (`GM0153`) when known, else as entered.
     #[schema(example = "GM0153")]
     pub municipality: String,
+    #[schema(value_type = String, format = Date)]
     pub enrolled_from: Date,
+    #[schema(value_type = Option<String>, format = Date)]
     pub enrolled_until: Option<Date>,
     pub next_school: Option<String>,
     pub name: Option<String>,
@@ -70,7 +73,9 @@ pub struct PupilOut {
     pub street: Option<String>,
     pub postcode: Option<String>,
     pub city: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -106,6 +111,7 @@ pub struct PupilIn {
     #[schema(example = "1001")]
     pub pupil_id: Option<String>,
     #[schema(example = "2016-03-01")]
+    #[schema(value_type = String, format = Date)]
     pub birth_date: Date,
     #[schema(example = "5")]
     pub group: String,
@@ -113,18 +119,26 @@ pub struct PupilIn {
     #[schema(example = "Enschede")]
     pub municipality: String,
     #[schema(example = "2022-08-22")]
+    #[schema(value_type = String, format = Date)]
     pub enrolled_from: Date,
+    #[schema(value_type = Option<String>, format = Date)]
     pub enrolled_until: Option<Date>,
+    #[schema(max_length = 200)]
     pub next_school: Option<String>,
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// 9 digits passing the elfproef.
     pub bsn: Option<String>,
     pub onderwijsnummer: Option<String>,
+    #[schema(max_length = 200)]
     pub parent_name: Option<String>,
+    #[schema(max_length = 254)]
     pub parent_email: Option<String>,
     pub parent_phone: Option<String>,
+    #[schema(max_length = 200)]
     pub street: Option<String>,
     pub postcode: Option<String>,
+    #[schema(max_length = 200)]
     pub city: Option<String>,
 }
 
@@ -185,8 +199,10 @@ pub struct PupilChanged {
 pub struct DeregisterIn {
     /// The last day enrolled.
     #[schema(example = "2027-01-29")]
+    #[schema(value_type = String, format = Date)]
     pub enrolled_until: Date,
     /// The school that enrolled the pupil next; without one the pupil may raise absoluut verzuim.
+    #[schema(max_length = 200)]
     pub next_school: Option<String>,
 }
 

@@ -52,7 +52,9 @@ pub struct ReferralOut {
     /// `aangemeld`, `in_behandeling`, `niet_verschenen_zonder_tegenbericht`, `afgerond`,
     /// `ingetrokken`.
     pub status: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -86,7 +88,7 @@ fn detail(v: ReferralView) -> ReferralDetail {
 pub struct ReferralStatusIn {
     /// `in_behandeling`, `niet_verschenen_zonder_tegenbericht`, `afgerond` (GGD-JGZ) or
     /// `ingetrokken` (the school).
-    #[schema(example = "niet_verschenen_zonder_tegenbericht")]
+    #[schema(schema_with = super::schemas::referral_status)]
     pub status: String,
 }
 
@@ -99,6 +101,7 @@ pub struct ReferralChanged {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NoteIn {
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub text: String,
 }
 
@@ -108,6 +111,7 @@ pub struct NoteOut {
     pub id: i64,
     pub referral_id: i64,
     pub text: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
 }
@@ -238,7 +242,7 @@ async fn referral_status(
         "afgerond",
         "ingetrokken",
     ];
-    let status = ReferralStatus::parse(body.status.trim())
+    let status = ReferralStatus::parse(&body.status)
         .filter(|s| *s != ReferralStatus::Aangemeld)
         .ok_or_else(|| bad_value("status", &allowed))?;
     let role_ok = if status == ReferralStatus::Ingetrokken {

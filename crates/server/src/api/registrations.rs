@@ -53,7 +53,7 @@ pub const HISTORY_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RegistrationIn {
     /// `ongeoorloofd`, `luxe`, `ziek`, `te_laat`, `verlof`, `geoorloofd`, `schorsing`.
-    #[schema(example = "ongeoorloofd")]
+    #[schema(schema_with = super::schemas::code)]
     pub code: String,
     /// A date (whole lesson days) or a date with a time (`2026-09-21T10:15`).
     #[schema(example = "2026-09-21")]
@@ -64,6 +64,7 @@ pub struct RegistrationIn {
     /// For `te_laat` only: minutes late.
     pub minutes: Option<u32>,
     /// Free text; refused on `ziek` (the nature of an illness is never stored).
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Why the registration is corrected: required from the verzuimcoördinator for a
     /// registration before the previous lesweek (a leerkracht corrects only the current and
@@ -97,6 +98,7 @@ pub struct RegistrationOut {
     /// The reason given for this correction or deletion (registrations before the previous
     /// lesweek), if any.
     pub reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// `user:ID`, `token:ID` or `system`.
     pub created_by: String,
@@ -145,7 +147,7 @@ fn capitalise(s: &str) -> String {
 /// The engine's registration and the note, from the request (formats.md's rules for `start`
 /// and `end`).
 fn parse_registration(body: &RegistrationIn) -> ApiResult<(Registration, Option<String>)> {
-    let code = Code::parse(body.code.trim()).ok_or_else(|| {
+    let code = Code::parse(&body.code).ok_or_else(|| {
         bad_value(
             "code",
             &Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),

@@ -50,10 +50,12 @@ pub struct ClosedOut {
     #[schema(example = "Kerstvakantie")]
     pub name: String,
     /// `vakantie`, `vrije_dag` or `studiedag`.
-    #[schema(example = "vakantie")]
+    #[schema(schema_with = super::schemas::closed_kind)]
     pub kind: String,
+    #[schema(value_type = String, format = Date)]
     pub from: Date,
     /// Inclusive.
+    #[schema(value_type = String, format = Date)]
     pub until: Date,
 }
 
@@ -67,6 +69,7 @@ pub struct SettingsBody {
     #[schema(example = "twente-po")]
     pub card_id: String,
     /// `noord`, `midden` or `zuid`.
+    #[schema(schema_with = super::schemas::holiday_region)]
     pub holiday_region: Option<String>,
     /// Weekly lesson time: weekday (`monday` … `sunday`) -> ranges `HH:MM-HH:MM`; a weekday left
     /// out has no lessons.
@@ -199,7 +202,7 @@ fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
     let mut closed = Vec::with_capacity(body.closed.len());
     for c in &body.closed {
         check_len("closed.name", &c.name, max_len::NAME)?;
-        let kind = ClosedKind::parse(c.kind.trim())
+        let kind = ClosedKind::parse(&c.kind)
             .ok_or_else(|| bad_value("closed.kind", &["vakantie", "vrije_dag", "studiedag"]))?;
         if c.until < c.from {
             return Err(ApiError::bad_request(

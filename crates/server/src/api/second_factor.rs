@@ -29,6 +29,7 @@ const MAX_CODE: usize = 64;
 pub struct CodeRequest {
     /// The 6 digits of the authenticator app, or a recovery code (`xxxx-xxxx-xxxx-xxxx`).
     #[schema(example = "492039")]
+    #[schema(max_length = 64)]
     pub code: String,
 }
 
@@ -91,6 +92,7 @@ async fn next(state: &AppState, su: &SessionUser) -> ApiResult<Option<login::Ste
         (status = 400, description = "Ongeldig verzoek (te_lang)", body = ErrorBody),
         (status = 401, description = "onjuiste_code; niet_ingelogd; of een andere stap (nieuw_wachtwoord, tweede_factor_instellen)", body = ErrorBody),
         (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
+        (status = 409, description = "niet_nodig: het inloggen is al klaar", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen; wacht Retry-After seconden", body = ErrorBody),
     )
 )]
@@ -149,7 +151,8 @@ async fn begin_enrolment(
     security(("sessie" = [])),
     responses(
         (status = 200, description = "Ingesteld; de herstelcodes (alleen nu)", body = EnrolmentDone),
-        (status = 400, description = "geen_tweede_factor_in_aanmaak; te_lang", body = ErrorBody),
+        (status = 400, description = "te_lang", body = ErrorBody),
+        (status = 409, description = "geen_tweede_factor_in_aanmaak: begin opnieuw", body = ErrorBody),
         (status = 401, description = "onjuiste_code; niet_ingelogd; of een andere stap", body = ErrorBody),
         (status = 403, description = "Geen gebruiker (een API-token) of csrf", body = ErrorBody),
         (status = 429, description = "Te veel mislukte pogingen", body = ErrorBody),

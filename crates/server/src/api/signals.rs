@@ -35,7 +35,9 @@ pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
 /// A period: first and last day.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PeriodOut {
+    #[schema(value_type = String, format = Date)]
     pub from: Date,
+    #[schema(value_type = String, format = Date)]
     pub to: Date,
 }
 
@@ -57,6 +59,7 @@ pub struct EvidenceOut {
     pub id: Option<i64>,
     pub version: Option<i64>,
     pub minutes: Option<u32>,
+    #[schema(value_type = Option<String>, format = Date)]
     pub enrolled_until: Option<Date>,
 }
 
@@ -101,6 +104,7 @@ pub struct ActionOut {
     pub melding: bool,
     /// This action is the referral to GGD-JGZ.
     pub referral: bool,
+    #[schema(value_type = Option<String>, format = Date)]
     pub due: Option<Date>,
     /// A follow-up that starts only when this happens later in the case.
     pub trigger: Option<String>,
@@ -127,6 +131,7 @@ pub struct SignalOut {
     /// rules.md §2, e.g. `relatief_verzuim`.
     #[schema(example = "relatief_verzuim")]
     pub kind: String,
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     pub count: Option<u32>,
     pub stage: Option<String>,
@@ -138,7 +143,9 @@ pub struct SignalOut {
     pub actions: Vec<ActionOut>,
     /// `active` or `withdrawn` (a correction removed its ground).
     pub status: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub withdrawn_at: Option<Timestamp>,
     pub withdrawn_reason: Option<String>,
 }
@@ -169,6 +176,7 @@ pub fn signal_out(s: StoredSignal) -> SignalOut {
 #[into_params(parameter_in = Query)]
 pub struct SignalQuery {
     /// `active` or `withdrawn`; without it both.
+    #[param(schema_with = super::schemas::signal_status)]
     pub status: Option<String>,
 }
 

@@ -86,6 +86,7 @@ pub struct TaskOut {
     /// Completing it makes the referral to GGD-JGZ.
     pub referral: bool,
     pub trigger: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
     pub due: Option<Date>,
     /// Open with its due date before today; never for an action the card marks "zo nodig".
     pub overdue: bool,
@@ -96,7 +97,9 @@ pub struct TaskOut {
     /// `open`, `done` or `not_needed`.
     pub status: String,
     pub status_reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub link: Option<TaskLinkOut>,
 }
@@ -134,6 +137,7 @@ pub fn task_view_out(v: TaskView, today: Date) -> TaskOut {
 /// One status change (of a task, melding or referral).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryOut {
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     /// `user:ID`, `token:ID` or `system`.
     pub actor: String,
@@ -161,15 +165,17 @@ pub struct TaskDetail {
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     /// `open`, `done` or `not_needed`; without it all.
+    #[param(schema_with = super::schemas::task_status)]
     pub status: Option<String>,
 }
 
 /// When and how the parents were informed.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ParentsInformedIn {
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     /// `gesprek`, `telefoon`, `brief`, `email` or `anders`.
-    #[schema(example = "gesprek")]
+    #[schema(schema_with = super::schemas::informed_how)]
     pub how: String,
 }
 
@@ -178,8 +184,10 @@ pub struct ParentsInformedIn {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MeldingContentIn {
     /// The suspected reason of the absence.
+    #[schema(max_length = 2000)]
     pub suspected_reason: String,
     /// What the school already did.
+    #[schema(max_length = 2000)]
     pub school_actions: String,
 }
 
@@ -192,12 +200,14 @@ pub struct CompleteIn {
     pub melding: Option<MeldingContentIn>,
     /// For the school's task that judges a no-show at GGD-JGZ: `zonder_goede_reden` (the melding
     /// task follows) or `met_goede_reden`.
+    #[schema(schema_with = super::schemas::judgement)]
     pub judgement: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NotNeededIn {
     /// Why the task is not needed.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 
@@ -218,7 +228,7 @@ fn completion(body: &CompleteIn) -> ApiResult<Completion> {
         None => None,
         Some(p) => Some(ParentsInformed {
             date: p.date,
-            how: InformedHow::parse(p.how.trim()).ok_or_else(|| {
+            how: InformedHow::parse(&p.how).ok_or_else(|| {
                 bad_value(
                     "parents_informed.how",
                     &InformedHow::ALL

@@ -30,9 +30,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct NewTokenRequest {
     /// What the token is for, e.g. "ParnasSys koppeling".
     #[schema(example = "Leerlingadministratie")]
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// Named permissions, e.g. `registrations:write`.
-    #[schema(example = json!(["registrations:write", "pupils:read"]))]
+    #[schema(schema_with = super::schemas::permissions)]
     pub permissions: Vec<String>,
 }
 
@@ -43,10 +44,13 @@ pub struct TokenInfo {
     pub organisation_id: String,
     pub name: String,
     pub permissions: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// `user:ID` of the beheerder who made it.
     pub created_by: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
 }
 
@@ -110,7 +114,7 @@ async fn create_token(
     }
     let mut permissions = Vec::with_capacity(req.permissions.len());
     for p in &req.permissions {
-        let Some(p) = Permission::parse(p.trim()) else {
+        let Some(p) = Permission::parse(p) else {
             let known: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
             return Err(ApiError::bad_request(
                 "onbekende_permissie",

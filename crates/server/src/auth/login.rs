@@ -96,15 +96,16 @@ impl SessionUser {
     }
 
     /// Unless the login is at one of `steps` (`None`: done): 401 with the step's name as the
-    /// code (`tweede_factor_code`, `nieuw_wachtwoord`, `tweede_factor_instellen`), or 400
-    /// `niet_nodig` for a login that is done.
+    /// code (`tweede_factor_code`, `nieuw_wachtwoord`, `tweede_factor_instellen`), or 409
+    /// `niet_nodig` for a login that is done (the request is fine; the login's state is not).
     pub fn require_step(&self, steps: &[Option<Step>]) -> ApiResult<()> {
         if steps.contains(&self.step) {
             return Ok(());
         }
         Err(match self.step {
             Some(s) => ApiError::new(StatusCode::UNAUTHORIZED, s.as_str(), s.message()),
-            None => ApiError::bad_request(
+            None => ApiError::new(
+                StatusCode::CONFLICT,
                 "niet_nodig",
                 "Deze stap van het inloggen is niet (meer) nodig.",
             ),
@@ -421,7 +422,8 @@ pub async fn confirm_enrolment(
         .await?
         .filter(|f| f.confirmed_at.is_none())
     else {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
             "geen_tweede_factor_in_aanmaak",
             "Er wordt geen tweede factor ingesteld: begin opnieuw.",
         ));
@@ -526,7 +528,11 @@ pub async fn change_password(
             .write_for_each(&orgs)
             .await?;
         return Ok(Err((
-            ApiError::bad_request("onjuist_wachtwoord", "Het huidige wachtwoord is onjuist."),
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "onjuist_wachtwoord",
+                "Het huidige wachtwoord is onjuist.",
+            ),
             "current_password",
         )));
     }

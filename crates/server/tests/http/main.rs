@@ -21,6 +21,7 @@ mod second_factor;
 mod sessions;
 mod throttle;
 mod tokens;
+mod visibility_api;
 mod web_pages;
 
 // Issue 4: the beheerder's pages and the overviews.

@@ -79,7 +79,7 @@ async fn new_passwords_follow_the_policy(env: Env) {
     }
 
     let res = change(&s, &client, "niet-het-huidige", "fiets-molen-12").await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     assert_eq!(error_code(res).await, "onjuist_wachtwoord");
 
     let res = change(&s, &client, PASSWORD, "fiets-molen-").await; // 12 characters

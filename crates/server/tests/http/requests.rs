@@ -16,6 +16,7 @@ crate::http_tests!(
     lists_have_a_maximum_page_size,
     text_fields_have_a_maximum_length,
     errors_are_json_with_a_code_and_never_sql,
+    json_errors_are_dutch_and_name_the_field,
     pages_outside_the_api_get_a_dutch_error_page,
 );
 
@@ -283,8 +284,17 @@ async fn lists_have_a_maximum_page_size(env: Env) {
             .unwrap();
         assert_eq!(res.status(), 201);
     }
-    let page: Value = admin
+    // The maximum is enforced, not silently applied (the OpenAPI document declares 1–200).
+    let res = admin
         .get(s.url("/api/organisations/99XX00/tokens?limit=100000"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "limit", "{body}");
+    let page: Value = admin
+        .get(s.url("/api/organisations/99XX00/tokens?limit=200"))
         .send()
         .await
         .unwrap()
@@ -503,4 +513,87 @@ async fn pages_outside_the_api_get_a_dutch_error_page(env: Env) {
     assert!(page.contains("Pagina niet gevonden"), "{page}");
     assert!(page.contains("niet_gevonden"), "{page}");
     assert!(!page.contains("<script"), "{page}");
+}
+
+/// A body or query that does not match the OpenAPI document: 400 with a Dutch message that names
+/// the field (its path) and what is expected, never serde's English text.
+async fn json_errors_are_dutch_and_name_the_field(env: Env) {
+    let s = env.server().await;
+    s.two_schools().await;
+    let admin = s.logged_in("beheer@school.nl").await;
+    let tokens = s.url("/api/organisations/99XX00/tokens");
+    let cases: &[(Value, &str, &str)] = &[
+        (
+            json!({"name": 5, "permissions": ["pupils:read"]}),
+            "name",
+            "tekst",
+        ),
+        (
+            json!({"name": "t", "permissions": "pupils:read"}),
+            "permissions",
+            "lijst",
+        ),
+        (json!({"permissions": ["pupils:read"]}), "name", "ontbreekt"),
+        (
+            json!({"name": "t", "permissions": [true]}),
+            "permissions[0]",
+            "tekst",
+        ),
+    ];
+    for (body, field, expected) in cases {
+        let res = admin.post(tokens.clone()).json(body).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+        let answer: Value = res.json().await.unwrap();
+        let e = &answer["error"];
+        assert_eq!(e["code"], "ongeldige_json", "{answer}");
+        assert_eq!(e["field"], *field, "{answer}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains(field) && message.contains(expected),
+            "{message}"
+        );
+        for english in ["Failed", "invalid type", "expected", "missing field"] {
+            assert!(!message.contains(english), "{message}");
+        }
+    }
+    let res = admin
+        .post(tokens.clone())
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    let answer: Value = res.json().await.unwrap();
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("regel 1"),
+        "{answer}"
+    );
+    for (query, field, expected) in [
+        ("limit=veel", "limit", "geheel getal"),
+        ("offset=2000000", "offset", "1000000"),
+        ("limit=0", "limit", "tussen 1 en 200"),
+    ] {
+        let res = admin
+            .get(s.url(&format!("/api/organisations/99XX00/tokens?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{query}");
+        let answer: Value = res.json().await.unwrap();
+        let e = &answer["error"];
+        assert_eq!(e["code"], "ongeldige_parameter", "{answer}");
+        assert_eq!(e["field"], field, "{answer}");
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            message.contains(field) && message.contains(expected),
+            "{message}"
+        );
+        assert!(
+            !message.contains("Failed") && !message.contains("invalid"),
+            "{message}"
+        );
+    }
 }

@@ -198,7 +198,7 @@ async fn a_second_factor_is_set_up_and_then_asked_after_the_password(env: Env) {
     assert_eq!(outcomes, ["failed", "ok"]);
     // Once logged in, the step is not asked again.
     let res = send_code(&s, &c, &code(&secret, now(&s))).await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 409);
     assert_eq!(error_code(res).await, "niet_nodig");
 }
 

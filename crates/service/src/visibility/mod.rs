@@ -11,18 +11,89 @@
 //!   history, the cases with a referral to it, and its own notes (see
 //!   [`crate::referrals::jgz_notes`]).
 //!
+//! Within those cases, [`rules`] decides per kind of object what reaches the caller (another
+//! party's typed reasons, leerplicht's view of signals and tasks outside its meldingen' periods);
+//! every read here applies it.
+//!
 //! "Not visible" and "does not exist" give the same answer ([`ServiceError::NotFound`] or an empty
 //! list). A leerkracht's restriction to own groups is the server's (the caller carries no groups).
+
+pub mod rules;
 
 use serde::Serialize;
 use verzuim_store::service_queries::{TaskLink, TimelineEntry};
 use verzuim_store::{
-    Case, CaseId, Melding, Page, ParentInformation, Referral, Store, StoredEvent, StoredPupil,
-    StoredRegistration, StoredSignal, Task, TaskStatus,
+    Case, CaseId, MAX_PAGE_SIZE, Melding, Page, ParentInformation, Referral, Scope, Store,
+    StoredEvent, StoredPupil, StoredRegistration, StoredSignal, Task, TaskStatus, Tx,
 };
 
 use crate::caller::Caller;
 use crate::error::{Result, ServiceError};
+use rules::{Sight, Viewer};
+
+/// Every page of a paged store read, as one list.
+macro_rules! all_pages {
+    (|$page:ident| $fetch:expr) => {{
+        let mut out = Vec::new();
+        let mut $page = Page::first(MAX_PAGE_SIZE);
+        loop {
+            let batch = $fetch;
+            let done = batch.len() < $page.limit() as usize;
+            out.extend(batch);
+            if done {
+                break;
+            }
+            $page = $page.next();
+        }
+        out
+    }};
+}
+
+/// One page of a list filtered in memory.
+fn page_of<T>(all: Vec<T>, page: Page) -> Vec<T> {
+    all.into_iter()
+        .skip(page.offset() as usize)
+        .take(page.limit() as usize)
+        .collect()
+}
+
+/// The caller's sight on one case, with every signal of the case (the rules need them to judge
+/// tasks and timeline entries).
+pub(crate) async fn case_sight(
+    tx: &mut Tx,
+    scope: Scope<'_>,
+    case_id: CaseId,
+) -> Result<(Sight, Vec<StoredSignal>)> {
+    let meldingen = tx.case_meldingen(scope, case_id).await?;
+    let signals = tx.visible_case_signals(scope, case_id).await?;
+    Ok((Sight::new(scope, &meldingen), signals))
+}
+
+/// The caller's sight on one pupil (leerplicht: every melding of the pupil to its municipality).
+pub(crate) async fn pupil_sight(
+    tx: &mut Tx,
+    scope: Scope<'_>,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<Sight> {
+    let meldingen = match Viewer::of(scope) {
+        Viewer::Leerplicht => tx.pupil_meldingen(scope, school_id, pupil_id).await?,
+        _ => Vec::new(),
+    };
+    Ok(Sight::new(scope, &meldingen))
+}
+
+/// A task and its link as the rules let the caller see them, or `None`.
+pub(crate) fn task_view(
+    sight: &Sight,
+    signals: &[StoredSignal],
+    task: Task,
+    link: Option<TaskLink>,
+) -> Option<TaskView> {
+    let task = rules::task(sight, signals, task)?;
+    let link = link.map(|l| rules::feedback(sight, &task, l));
+    Some(TaskView { task, link })
+}
 
 /// A task with its link (the afspraken of a feedback task, the melding or referral it belongs
 /// to).
@@ -75,9 +146,20 @@ pub async fn registrations(
 ) -> Result<Vec<StoredRegistration>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
-    Ok(tx
-        .visible_registrations(scope, school_id, pupil_id, page)
-        .await?)
+    let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
+    if sight.viewer == Viewer::School {
+        return Ok(tx
+            .visible_registrations(scope, school_id, pupil_id, page)
+            .await?);
+    }
+    let all = all_pages!(|p| tx
+        .visible_registrations(scope, school_id, pupil_id, p)
+        .await?);
+    let seen = all
+        .into_iter()
+        .filter(|r| rules::registration(&sight, r))
+        .collect();
+    Ok(page_of(seen, page))
 }
 
 /// A pupil's current events (verwijdering, zorg_ziekte, overig_verzuim) as the caller may see
@@ -91,7 +173,16 @@ pub async fn events(
 ) -> Result<Vec<StoredEvent>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
-    Ok(tx.list_events(scope, school_id, pupil_id, page).await?)
+    let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
+    if sight.viewer == Viewer::School {
+        return Ok(tx.list_events(scope, school_id, pupil_id, page).await?);
+    }
+    let all = all_pages!(|p| tx.list_events(scope, school_id, pupil_id, p).await?);
+    let seen = all
+        .into_iter()
+        .filter(|e| rules::event(&sight, &e.event))
+        .collect();
+    Ok(page_of(seen, page))
 }
 
 /// The cases the caller may see (case-level scope), newest first; optionally one pupil's.
@@ -104,7 +195,16 @@ pub async fn cases(
 ) -> Result<Vec<Case>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
-    Ok(tx.visible_cases(scope, pupil, open_only, page).await?)
+    let cases = tx.visible_cases(scope, pupil, open_only, page).await?;
+    if Viewer::of(scope) != Viewer::Leerplicht {
+        return Ok(cases);
+    }
+    let mut seen = Vec::with_capacity(cases.len());
+    for c in cases {
+        let (sight, signals) = case_sight(&mut tx, scope, c.id).await?;
+        seen.push(rules::case(&sight, &signals, c));
+    }
+    Ok(seen)
 }
 
 /// One case with its signals, tasks, timeline, and the meldingen and referrals the caller may see.
@@ -115,39 +215,38 @@ pub async fn case(store: &Store, caller: &Caller, case_id: CaseId) -> Result<Cas
         .visible_case(scope, case_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let signals = tx.visible_case_signals(scope, case_id).await?;
-    let mut tasks = Vec::new();
-    let mut page = Page::first(verzuim_store::MAX_PAGE_SIZE);
-    loop {
-        let batch = tx.visible_case_tasks(scope, case_id, page).await?;
-        let done = batch.len() < page.limit() as usize;
-        tasks.extend(batch);
-        if done {
-            break;
-        }
-        page = page.next();
-    }
+    let (sight, all_signals) = case_sight(&mut tx, scope, case_id).await?;
+    let case = rules::case(&sight, &all_signals, case);
+    let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case_id, page).await?);
     let links = tx.case_task_links(scope, case_id).await?;
     let tasks = tasks
         .into_iter()
-        .map(|task| {
+        .filter_map(|task| {
             let link = links.iter().find(|l| l.task_id == task.id).cloned();
-            TaskView { task, link }
+            task_view(&sight, &all_signals, task, link)
         })
         .collect();
-    let mut timeline = Vec::new();
-    let mut page = Page::first(verzuim_store::MAX_PAGE_SIZE);
-    loop {
-        let batch = tx.case_timeline(scope, case_id, page).await?;
-        let done = batch.len() < page.limit() as usize;
-        timeline.extend(batch);
-        if done {
-            break;
-        }
-        page = page.next();
-    }
-    let meldingen = tx.case_meldingen(scope, case_id).await?;
-    let referrals = tx.case_referrals(scope, case_id).await?;
+    let timeline = all_pages!(|page| tx.case_timeline(scope, case_id, page).await?)
+        .into_iter()
+        .filter(|e| rules::timeline_entry(&sight, &all_signals, e))
+        .collect();
+    let meldingen = tx
+        .case_meldingen(scope, case_id)
+        .await?
+        .into_iter()
+        .filter(|m| rules::melding(&sight, m))
+        .collect();
+    let referrals = tx
+        .case_referrals(scope, case_id)
+        .await?
+        .into_iter()
+        .filter(|r| rules::referral(&sight, r))
+        .collect();
+    let signals = all_signals
+        .iter()
+        .filter(|s| rules::signal(&sight, s))
+        .cloned()
+        .collect();
     Ok(CaseView {
         case,
         signals,
@@ -179,7 +278,30 @@ pub async fn tasks(
 ) -> Result<Vec<Task>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
-    Ok(tx.visible_tasks(scope, status, page).await?)
+    let batch = if Viewer::of(scope) == Viewer::Leerplicht {
+        // The rules may drop tasks: filter all, then page.
+        all_pages!(|p| tx.visible_tasks(scope, status, p).await?)
+    } else {
+        tx.visible_tasks(scope, status, page).await?
+    };
+    let mut sights: Vec<(CaseId, Sight, Vec<StoredSignal>)> = Vec::new();
+    let mut seen = Vec::new();
+    for task in batch {
+        if !sights.iter().any(|(id, _, _)| *id == task.case_id) {
+            let (sight, signals) = case_sight(&mut tx, scope, task.case_id).await?;
+            sights.push((task.case_id, sight, signals));
+        }
+        let (_, sight, signals) = sights
+            .iter()
+            .find(|(id, _, _)| *id == task.case_id)
+            .expect("just added");
+        seen.extend(rules::task(sight, signals, task));
+    }
+    Ok(if Viewer::of(scope) == Viewer::Leerplicht {
+        page_of(seen, page)
+    } else {
+        seen
+    })
 }
 
 /// One task with its link, if its case is visible to the caller.
@@ -191,7 +313,8 @@ pub async fn task(store: &Store, caller: &Caller, task_id: i64) -> Result<TaskVi
         .await?
         .ok_or(ServiceError::NotFound)?;
     let link = tx.task_link(scope, task_id).await?;
-    Ok(TaskView { task, link })
+    let (sight, signals) = case_sight(&mut tx, scope, task.case_id).await?;
+    task_view(&sight, &signals, task, link).ok_or(ServiceError::NotFound)
 }
 
 /// The history of one of the caller's organisation's own tasks (who, when, what).
