@@ -57,14 +57,14 @@ export async function pupilSuite(browser, base, shots) {
       throw new Error(`de link leidt naar ${coord.url()}, niet naar de gegevens van Ayoub`);
     }
     await noViolations(coord, 'leerlinggegevens');
-    await coord.getByLabel('BSN').fill('123456789');
+    await coord.getByLabel('BSN', { exact: true }).fill('123456789');
     await submit(coord, coord.getByRole('button', { name: 'Gegevens opslaan' }));
     const refused = await alertText(coord);
     if (!/BSN: "123456789" is geen geldig BSN/.test(refused)) {
       throw new Error(`een BSN dat de elfproef niet doorstaat werd niet geweigerd: ${refused || 'geen melding'}`);
     }
     await noViolations(coord, 'leerlinggegevens met een fout');
-    await coord.getByLabel('BSN').fill('400276872');
+    await coord.getByLabel('BSN', { exact: true }).fill('400276872');
     await coord.getByLabel('Telefoon ouders').fill('0658201144');
     await submit(coord, coord.getByRole('button', { name: 'Gegevens opslaan' }));
     const saved = await coord.locator('.notice-ok').innerText();

@@ -475,7 +475,7 @@ async fn a_demo_melding_reports_the_absence_as_known_when_made(env: Env) {
         crate::harness::get_page(&s, &oldenzaal, &format!("/meldingen/{id}")).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("03-05-2027 t/m 04-05-2027"), "{page}");
-    assert!(page.contains("11,50 uur"), "{page}");
+    assert!(page.contains("11 uur en 30 minuten"), "{page}");
 
     let coordinator = s.browser();
     let res = s

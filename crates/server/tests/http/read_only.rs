@@ -117,6 +117,11 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
         }
         "/meldingen/{id}" => "SELECT '/meldingen/' || id FROM meldingen",
         "/verwijzingen/{id}" => "SELECT '/verwijzingen/' || id FROM referrals",
+        "/leerlingen/{school_id}/{pupil_id}/gegevens" => {
+            "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/gegevens' FROM pupils p \
+             WHERE p.id IN (SELECT pupil FROM meldingen UNION SELECT MIN(id) FROM pupils \
+             GROUP BY school_id)"
+        }
         "/leerlingen/{school_id}/{pupil_id}" => {
             "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id FROM pupils p \
              WHERE p.id IN (SELECT pupil FROM meldingen UNION SELECT pupil FROM referrals \

@@ -295,7 +295,7 @@ async fn relatief_verzuim_end_to_end_through_the_api(env: Env) {
         Method::POST,
         &status_path,
         Some(json!({"status": "afgesloten", "reason": "zomaar", "afspraken": "x"})),
-        400,
+        422,
     )
     .await;
     ok(
