@@ -11,8 +11,8 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
-use verzuim_store::melding_changes::MeldingEvidence;
 use verzuim_store::case_life::CaseBusy;
+use verzuim_store::melding_changes::MeldingEvidence;
 use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };

@@ -30,7 +30,7 @@ fn registration(p: usize, i: usize, day: Date) -> Option<Value> {
         0..=2 => Some(json!({"code": "ongeoorloofd", "start": day})),
         3 => Some(json!({"code": "te_laat", "start": day, "minutes": 10})),
         4 => Some(json!({"code": "ziek", "start": day})),
-        5 if p % 3 == 0 => Some(json!({"code": "luxe", "start": day})),
+        5 if p.is_multiple_of(3) => Some(json!({"code": "luxe", "start": day})),
         _ => None,
     }
 }
