@@ -177,10 +177,16 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
         )
         .await
         .unwrap();
-    // One open case per pupil: the next signal extends it.
+    // One open case per chain of the card (docs/workflow.md, "Cases and their chains"): the
+    // next signal of the chain extends it.
     assert!(matches!(
-        s.open_case("99XX00", "1001", &[SignalKind::TeLaat], d("2026-10-09"))
-            .await,
+        s.open_case(
+            "99XX00",
+            "1001",
+            &[SignalKind::RelatiefVerzuim],
+            d("2026-10-09")
+        )
+        .await,
         Err(StoreError::Conflict(_))
     ));
     s.add_case_kind("99XX00", case_id, SignalKind::TeLaat)
