@@ -52,6 +52,10 @@ pub mod action {
     pub const SECOND_FACTOR_RESET: &str = "second_factor_reset";
     /// A beheerder required (or no longer required) a second factor of the organisation's users.
     pub const SECOND_FACTOR_POLICY: &str = "second_factor_policy";
+    /// A beheerder gave a user a role in the organisation (a new user: with a first password).
+    pub const MEMBERSHIP_ADD: &str = "membership_add";
+    /// A beheerder removed a user's role in the organisation.
+    pub const MEMBERSHIP_REMOVE: &str = "membership_remove";
 }
 
 /// How an audited event ended.

@@ -229,7 +229,20 @@ impl FromRequestParts<AppState> for Actor {
                 "ongeldig_token",
                 "Het API-token is ongeldig of ingetrokken.",
             )),
-            None => Err(ApiError::unauthenticated()),
+            None => {
+                // A login with a step to do says which (`nieuw_wachtwoord`, …), so that a client
+                // knows what to send.
+                if let Some(su) = login::resume(state, &parts.headers).await?
+                    && let Some(step) = su.step
+                {
+                    return Err(ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        step.as_str(),
+                        step.message(),
+                    ));
+                }
+                Err(ApiError::unauthenticated())
+            }
         }
     }
 }

@@ -165,7 +165,12 @@ fn data_error_nl(path: &str, text: &str) -> (Option<String>, String) {
         return (field, format!("{subject} {dutch}."));
     }
     let lower = text.to_ascii_lowercase();
-    if lower.contains("digit") || lower.contains("number too") || lower.contains("parse int") {
+    let about_a_date = ["year", "month", "day", "date", "civil", "timestamp"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if !about_a_date
+        && (lower.contains("digit") || lower.contains("number too") || lower.contains("parse int"))
+    {
         return (
             field,
             format!("{subject} is ongeldig: verwacht een geheel getal."),
@@ -352,6 +357,28 @@ pub(crate) fn offset_param<'de, D: serde::Deserializer<'de>>(
             "{DUTCH}moet tussen 0 en {MAX_OFFSET} liggen"
         ))),
         _ => Ok(v),
+    }
+}
+
+/// An optional whole number of 0 or more in a JSON body. JSON Schema's `integer` is any number
+/// without a fraction, so `38.0` is one too (serde's `u32` alone would refuse it).
+pub fn opt_whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => Some(u),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            Some(f as u64)
+        }
+        _ => None,
+    };
+    match whole.and_then(|u| u32::try_from(u).ok()) {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom(format!(
+            "{DUTCH}is ongeldig: verwacht een geheel getal van 0 tot en met {}",
+            u32::MAX
+        ))),
     }
 }
 

@@ -38,7 +38,7 @@ pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar];
 
 /// An action of leerplicht on a melding.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActionOut {
+pub struct LeerplichtActionOut {
     pub id: i64,
     pub melding_id: i64,
     /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt`, `proces_verbaal`.
@@ -56,8 +56,8 @@ pub struct ActionOut {
     pub created_by: String,
 }
 
-pub fn action_out(a: LeerplichtAction) -> ActionOut {
-    ActionOut {
+pub fn action_out(a: LeerplichtAction) -> LeerplichtActionOut {
+    LeerplichtActionOut {
         id: a.id,
         melding_id: a.melding_id,
         kind: a.kind.as_str().to_owned(),
@@ -141,7 +141,7 @@ async fn actions(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Vec<Le
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
     security(("sessie" = [])),
     responses(
-        (status = 200, description = "De acties", body = Vec<ActionOut>),
+        (status = 200, description = "De acties", body = Vec<LeerplichtActionOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerplichtambtenaar", body = ErrorBody),
         (status = 404, description = "Onbekend of niet van uw gemeente", body = ErrorBody),
@@ -153,7 +153,7 @@ async fn list_actions(
     audit: Audit,
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
-) -> ApiResult<axum::Json<Vec<ActionOut>>> {
+) -> ApiResult<axum::Json<Vec<LeerplichtActionOut>>> {
     let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let list = actions(&state, &acting, id).await?;
@@ -181,7 +181,7 @@ async fn list_actions(
     request_body = ActionIn,
     security(("sessie" = [])),
     responses(
-        (status = 201, description = "Vastgelegd", body = ActionOut),
+        (status = 201, description = "Vastgelegd", body = LeerplichtActionOut),
         (status = 400, description = "ongeldige_waarde, te_lang, ongeldige_json", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerplichtambtenaar", body = ErrorBody),
@@ -196,7 +196,7 @@ async fn add_action(
     Path(id): Path<i64>,
     Query(org): Query<OrgQuery>,
     Json(body): Json<ActionIn>,
-) -> ApiResult<(StatusCode, axum::Json<ActionOut>)> {
+) -> ApiResult<(StatusCode, axum::Json<LeerplichtActionOut>)> {
     let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let input = action_input(&body)?;

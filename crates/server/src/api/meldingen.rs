@@ -145,7 +145,7 @@ fn detail(v: MeldingView) -> MeldingDetail {
 pub struct MeldingStatusIn {
     /// `in_behandeling`, `afgesloten`, `ter_kennisgeving_aangenomen` (leerplicht) or
     /// `ingetrokken` (the school).
-    #[schema(schema_with = super::schemas::melding_status)]
+    #[schema(schema_with = super::schemas::melding_status_change)]
     pub status: String,
     /// `afgesloten`: `verzuim_beeindigd`, `leerling_verhuisd`, `proces_verbaal`,
     /// `halt_verwijzing`, `zorgtraject` or `overig`; `ingetrokken`: why, in words.
@@ -170,7 +170,8 @@ pub struct MeldingChanged {
     pub tasks_closed: Vec<i64>,
 }
 
-const STATUSES: &[&str] = &[
+/// The statuses a request may set (`geregistreerd` is the status a melding starts with).
+pub(super) const STATUSES: &[&str] = &[
     "in_behandeling",
     "afgesloten",
     "ter_kennisgeving_aangenomen",

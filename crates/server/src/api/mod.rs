@@ -53,6 +53,7 @@ pub mod second_factor;
 pub mod signals;
 pub mod tasks;
 pub mod tokens;
+pub mod users;
 
 /// The document's frame: title, version, tags, security schemes. Paths come from the routers.
 #[derive(OpenApi)]
@@ -68,6 +69,7 @@ pub mod tokens;
     tags(
         (name = "auth", description = "Inloggen, uitloggen, wachtwoord"),
         (name = "tokens", description = "API-tokens voor systemen (beheerder)"),
+        (name = "gebruikers", description = "Gebruikers, rollen en de tweede factor van een organisatie (beheerder)"),
         (name = "audit", description = "Het auditlog van een organisatie (beheerder)"),
         (name = "health", description = "Bewaking"),
         (name = "scholen", description = "Schoolinstellingen (beheerder), gemeenten en GGD-JGZ-organisaties"),
@@ -121,6 +123,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(second_factor::routes())
         .merge(tokens::routes())
+        .merge(users::routes())
         .merge(audit::routes())
         .merge(schools::routes())
         .merge(pupils::routes())
@@ -141,7 +144,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = routes().split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     common_responses(&mut doc);
-    doc
+    date_patterns(doc)
+}
+
+/// The form of a date (`JJJJ-MM-DD`), as the API parses it.
+pub const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+
+/// Gives every `format: date` a `pattern` too. In OpenAPI 3.1 (JSON Schema 2020-12) a `format`
+/// is only an annotation, so without it `""` or `"morgen"` would match the document while the
+/// API refuses them (400): the pattern makes the form part of the contract.
+fn date_patterns(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if map.get("format").and_then(|f| f.as_str()) == Some("date")
+                    && !map.contains_key("pattern")
+                {
+                    map.insert("pattern".into(), DATE_PATTERN.into());
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document is JSON");
+    walk(&mut value);
+    serde_json::from_value(value).expect("the OpenAPI document reads back")
 }
 
 /// The answers every operation can give besides its own, added where an operation does not

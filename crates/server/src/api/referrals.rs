@@ -88,9 +88,17 @@ fn detail(v: ReferralView) -> ReferralDetail {
 pub struct ReferralStatusIn {
     /// `in_behandeling`, `niet_verschenen_zonder_tegenbericht`, `afgerond` (GGD-JGZ) or
     /// `ingetrokken` (the school).
-    #[schema(schema_with = super::schemas::referral_status)]
+    #[schema(schema_with = super::schemas::referral_status_change)]
     pub status: String,
 }
+
+/// The statuses a request may set (`aangemeld` is the status a referral starts with).
+pub(super) const STATUSES: &[&str] = &[
+    "in_behandeling",
+    "niet_verschenen_zonder_tegenbericht",
+    "afgerond",
+    "ingetrokken",
+];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferralChanged {
@@ -236,15 +244,9 @@ async fn referral_status(
 ) -> ApiResult<axum::Json<ReferralChanged>> {
     let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
-    let allowed = [
-        "in_behandeling",
-        "niet_verschenen_zonder_tegenbericht",
-        "afgerond",
-        "ingetrokken",
-    ];
     let status = ReferralStatus::parse(&body.status)
         .filter(|s| *s != ReferralStatus::Aangemeld)
-        .ok_or_else(|| bad_value("status", &allowed))?;
+        .ok_or_else(|| bad_value("status", STATUSES))?;
     let role_ok = if status == ReferralStatus::Ingetrokken {
         acting.role() == Role::Verzuimcoordinator
     } else {

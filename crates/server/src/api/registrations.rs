@@ -62,6 +62,7 @@ pub struct RegistrationIn {
     /// day, after a time = until the end of that day's lesson time.
     pub end: Option<String>,
     /// For `te_laat` only: minutes late.
+    #[serde(default, deserialize_with = "crate::extract::opt_whole_u32")]
     pub minutes: Option<u32>,
     /// Free text; refused on `ziek` (the nature of an illness is never stored).
     #[schema(max_length = 2000)]

@@ -31,6 +31,22 @@ pub fn melding_status() -> Object {
     )
 }
 
+/// The statuses a request sets on a melding (not `geregistreerd`, its first).
+pub fn melding_status_change() -> Object {
+    strings(
+        super::meldingen::STATUSES.iter().copied(),
+        "De nieuwe status van een melding (DUO).",
+    )
+}
+
+/// The statuses a request sets on a referral (not `aangemeld`, its first).
+pub fn referral_status_change() -> Object {
+    strings(
+        super::referrals::STATUSES.iter().copied(),
+        "De nieuwe status van een verwijzing naar de GGD-JGZ.",
+    )
+}
+
 /// A referral's statuses.
 pub fn referral_status() -> Object {
     strings(

@@ -1107,7 +1107,7 @@ pub async fn users_add(
     {
         Ok(added) => {
             audit
-                .event(&web.actor, "membership_add")
+                .event(&web.actor, crate::audit::action::MEMBERSHIP_ADD)
                 .organisation(web.org_id())
                 .object(format!("user:{}:{}", added.user_id, role.as_str()))
                 .write()
@@ -1168,7 +1168,7 @@ pub async fn users_remove(
     {
         Ok(()) => {
             audit
-                .event(&web.actor, "membership_remove")
+                .event(&web.actor, crate::audit::action::MEMBERSHIP_REMOVE)
                 .organisation(web.org_id())
                 .object(format!("user:{}:{}", form.gebruiker, role.as_str()))
                 .write()

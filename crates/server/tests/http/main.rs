@@ -9,6 +9,7 @@
 mod harness;
 mod region;
 
+mod accounts_api;
 mod audit;
 mod demo;
 mod dossier;

@@ -78,6 +78,12 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
         "/api/organisations/{org}/tokens" => {
             "SELECT '/api/organisations/' || id || '/tokens' FROM organisations"
         }
+        "/api/organisations/{org}/users" => {
+            "SELECT '/api/organisations/' || id || '/users' FROM organisations"
+        }
+        "/api/organisations/{org}/second-factor" => {
+            "SELECT '/api/organisations/' || id || '/second-factor' FROM organisations"
+        }
         "/api/referrals/{id}" => "SELECT '/api/referrals/' || id FROM referrals",
         "/api/referrals/{id}/notes" => "SELECT '/api/referrals/' || id || '/notes' FROM referrals",
         "/api/schools/{school}/events/{id}/history" => {

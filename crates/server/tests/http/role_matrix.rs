@@ -107,6 +107,14 @@ const MATRIX: &[Row] = &[
     r("POST",   "/api/organisations/{org}/tokens",                       No,           None,                     r#"{"name":"","permissions":["pupils:read"]}"#, "33 33 33 33 V3 1 33 3"),
     r("GET",    "/api/organisations/{org}/tokens",                       No,           None,                     "",              "33 33 33 33 23 1 33 3"),
     r("DELETE", "/api/organisations/{org}/tokens/{id}",                  Missing,      None,                     "",              "33 33 33 33 43 1 33 3"),
+    // The organisation's accounts (beheerder of the organisation only); user 999999 does not
+    // exist, and requiring no second factor where none is required changes nothing.
+    r("GET",    "/api/organisations/{org}/users",                        No,           None,                     "",              "33 33 33 33 23 1 33 3"),
+    r("POST",   "/api/organisations/{org}/users",                        No,           None,                     r#"{"email":"geen-adres","role":"leerkracht"}"#, "33 33 33 33 V3 1 33 3"),
+    r("DELETE", "/api/organisations/{org}/users/{user}/roles/{role}",    No,           None,                     "",              "33 33 33 33 43 1 33 3"),
+    r("DELETE", "/api/organisations/{org}/users/{user}/second-factor",   No,           None,                     "",              "33 33 33 33 43 1 33 3"),
+    r("GET",    "/api/organisations/{org}/second-factor",                No,           None,                     "",              "33 33 33 33 23 1 33 3"),
+    r("PUT",    "/api/organisations/{org}/second-factor",                No,           None,                     r#"{"required":false}"#, "33 33 33 33 23 1 33 3"),
     r("GET",    "/api/organisations/{org}/audit",                        No,           None,                     "",              "33 33 33 33 23 1 33 3"),
     // schools
     r("GET",    "/api/schools/{school}/settings",                        No,           None,                     "",              "33 23 33 33 23 1 33 3"),
@@ -331,7 +339,9 @@ async fn every_route_every_role_own_and_other_organisation(env: Env) {
             .path
             .replace("{school}", SCHOOL)
             .replace("{org}", SCHOOL)
-            .replace("{pupil}", "1001");
+            .replace("{pupil}", "1001")
+            .replace("{user}", "999999")
+            .replace("{role}", "leerkracht");
         if let Some(id) = id {
             path = path.replace("{id}", &id.to_string());
         }
