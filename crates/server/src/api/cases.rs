@@ -108,8 +108,10 @@ pub struct CaseQuery {
     /// Only open cases.
     pub open: Option<bool>,
     /// With `pupil`: one pupil's cases (the school's BRIN).
+    #[param(max_length = 64)]
     pub school: Option<String>,
     /// With `school`: the pupil's number.
+    #[param(max_length = 64)]
     pub pupil: Option<String>,
 }
 

@@ -38,6 +38,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct OrgQuery {
     /// De organisatie namens welke u handelt (alleen nodig met rollen in meerdere organisaties).
+    #[param(max_length = 64)]
     pub org: Option<String>,
 }
 

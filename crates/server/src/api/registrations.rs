@@ -78,9 +78,11 @@ pub struct RegistrationIn {
 #[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// De organisatie namens welke u handelt (alleen nodig met rollen in meerdere organisaties).
+    #[param(max_length = 64)]
     pub org: Option<String>,
     /// De reden van de verwijdering: verplicht voor de verzuimcoördinator bij een registratie
     /// van vóór de vorige lesweek.
+    #[param(max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -106,7 +106,9 @@ fn groups_schema() -> utoipa::openapi::schema::Array {
                 .max_length(Some(MAX_GROUP_LEN)),
         )
         .max_items(Some(MAX_GROUPS))
-        .description(Some("De groepen van een leerkracht (hoogstens 20, elk hoogstens 20 tekens)."))
+        .description(Some(
+            "De groepen van een leerkracht (hoogstens 20, elk hoogstens 20 tekens).",
+        ))
         .build()
 }
 
@@ -273,8 +275,12 @@ async fn add_user(
         }
     }
     let invalid = |field: &str, message: &str| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message.to_owned())
-            .with_field(field)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ongeldig",
+            message.to_owned(),
+        )
+        .with_field(field)
     };
     if !valid_email(&email) {
         return Err(invalid(

@@ -26,11 +26,7 @@ fn users(org: &str) -> String {
 }
 
 async fn add(s: &TestServer, c: &reqwest::Client, org: &str, body: Value) -> reqwest::Response {
-    c.post(s.url(&users(org)))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    c.post(s.url(&users(org))).json(&body).send().await.unwrap()
 }
 
 async fn me(s: &TestServer, c: &reqwest::Client) -> u16 {
@@ -56,12 +52,18 @@ async fn error(res: reqwest::Response) -> (u16, String, String, String) {
     let body: Value = res.json().await.unwrap();
     (
         status,
-        body["error"]["code"].as_str().unwrap_or_default().to_owned(),
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         body["error"]["message"]
             .as_str()
             .unwrap_or_default()
             .to_owned(),
-        body["error"]["field"].as_str().unwrap_or_default().to_owned(),
+        body["error"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     )
 }
 
@@ -108,7 +110,10 @@ async fn a_beheerder_adds_a_user_who_chooses_a_password_at_the_first_login(env: 
         ["beheer@school.nl", "juf@school.nl", "nieuw@school.nl"]
     );
     let new = &list["items"][2];
-    assert_eq!(new["roles"], json!([{"role": "leerkracht", "groups": ["7", "8"]}]));
+    assert_eq!(
+        new["roles"],
+        json!([{"role": "leerkracht", "groups": ["7", "8"]}])
+    );
     assert_eq!(new["second_factor"]["confirmed_at"], Value::Null);
     // The other school's users are not in this list.
     assert!(!list.to_string().contains("andere.nl"));
@@ -152,7 +157,10 @@ async fn a_beheerder_adds_a_user_who_chooses_a_password_at_the_first_login(env: 
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert_eq!(
-        (body["created"].clone(), body["must_choose_password"].clone()),
+        (
+            body["created"].clone(),
+            body["must_choose_password"].clone()
+        ),
         (json!(false), json!(false))
     );
     let res = s.login(&s.bare(), "juf@school.nl", PASSWORD).await;
@@ -254,7 +262,13 @@ async fn adding_a_user_checks_the_request_in_dutch(env: Env) {
         );
     }
     // Nothing was made.
-    assert!(s.store.user_by_email("a@school.nl").await.unwrap().is_none());
+    assert!(
+        s.store
+            .user_by_email("a@school.nl")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(audit_rows(&s, "membership_add").await.is_empty());
 }
 
@@ -279,7 +293,11 @@ async fn only_the_beheerder_of_the_organisation_manages_its_accounts(env: Env) {
             format!("/api/organisations/99XX00/users/{juf}/second-factor"),
             None,
         ),
-        ("GET", "/api/organisations/99XX00/second-factor".into(), None),
+        (
+            "GET",
+            "/api/organisations/99XX00/second-factor".into(),
+            None,
+        ),
         (
             "PUT",
             "/api/organisations/99XX00/second-factor".into(),
@@ -317,7 +335,13 @@ async fn only_the_beheerder_of_the_organisation_manages_its_accounts(env: Env) {
         assert_eq!(res.status(), 401, "{method} {path} without a session");
     }
     // Nothing changed.
-    assert!(s.store.user_by_email("x@school.nl").await.unwrap().is_none());
+    assert!(
+        s.store
+            .user_by_email("x@school.nl")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let res = s.login(&s.bare(), "juf@school.nl", PASSWORD).await;
     assert_eq!(res.status(), 200);
     // A user of another organisation is not found through this one.
@@ -370,7 +394,10 @@ async fn a_beheerder_removes_a_role_but_not_the_last_beheerder(env: Env) {
         .await
         .unwrap();
     let (status, code, message, field) = error(res).await;
-    assert_eq!((status, code.as_str(), field.as_str()), (400, "ongeldig_pad", "role"));
+    assert_eq!(
+        (status, code.as_str(), field.as_str()),
+        (400, "ongeldig_pad", "role")
+    );
     assert!(message.contains("Onbekende rol"), "{message}");
     // One's own beheerder role, as the last beheerder: refused.
     let res = admin
@@ -407,7 +434,10 @@ async fn a_beheerder_removes_a_lost_second_factor_through_the_api(env: Env) {
         .unwrap();
     let listed = &list["items"][1];
     assert_eq!(listed["email"], "juf@school.nl");
-    assert!(listed["second_factor"]["confirmed_at"].is_string(), "{list}");
+    assert!(
+        listed["second_factor"]["confirmed_at"].is_string(),
+        "{list}"
+    );
     assert_eq!(listed["second_factor"]["recovery_codes_left"], 10);
     // Another school's beheerder cannot; this one can.
     let other = s.logged_in("beheer@andere.nl").await;
@@ -459,7 +489,10 @@ async fn a_beheerder_requires_a_second_factor_through_the_api(env: Env) {
     let (second, _) = with_second_factor(&s, "beheer2@school.nl").await;
     let policy = "/api/organisations/99XX00/second-factor";
     let res = admin.get(s.url(policy)).send().await.unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"required": false}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"required": false})
+    );
     // A malformed body: Dutch, naming the field.
     let res = admin
         .put(s.url(policy))
@@ -480,10 +513,15 @@ async fn a_beheerder_requires_a_second_factor_through_the_api(env: Env) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"required": true}));
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"required": true})
+    );
     assert_eq!(
         audit_rows(&s, "second_factor_policy").await,
-        [format!("99XX00 user:{admin_id} organisation:99XX00:verplicht")]
+        [format!(
+            "99XX00 user:{admin_id} organisation:99XX00:verplicht"
+        )]
     );
     // Every user without one sets it up first: the leerkracht's next login, and the
     // beheerder's own session too.
