@@ -138,7 +138,10 @@ async fn school_settings_round_trip(ctx: Ctx) {
         stored.school.week_times_on("1-2", d("2026-12-18")).0[4],
         Vec::<TimeRange>::new()
     );
-    assert_eq!(stored.school.week_times_on("1-2", d("2027-01-08")).0[4].len(), 1);
+    assert_eq!(
+        stored.school.week_times_on("1-2", d("2027-01-08")).0[4].len(),
+        1
+    );
 }
 
 async fn users_and_memberships_round_trip(ctx: Ctx) {
