@@ -254,14 +254,14 @@ impl School {
                 },
             );
         self.earlier_times.retain(|e| e.until < from);
-        if let Some((old_times, old_groups)) = in_force_before {
-            if old_times != lesson_times || old_groups != groups {
-                self.earlier_times.push(EarlierTimes {
-                    until: from,
-                    lesson_times: old_times,
-                    groups: old_groups,
-                });
-            }
+        if let Some((old_times, old_groups)) = in_force_before
+            && (old_times != lesson_times || old_groups != groups)
+        {
+            self.earlier_times.push(EarlierTimes {
+                until: from,
+                lesson_times: old_times,
+                groups: old_groups,
+            });
         }
         self.lesson_times = lesson_times;
         self.groups = groups;
