@@ -504,6 +504,7 @@ fn school(closed: &[Closed], id: &str, name: &str) -> School {
     kleuters.0[2] = Some(vec![time(T0830, T1200)]);
     kleuters.0[4] = Some(vec![time(T0830, T1200)]);
     School {
+        earlier_times: Vec::new(),
         id: id.to_string(),
         name: name.to_string(),
         holiday_region: Some("noord".to_string()),

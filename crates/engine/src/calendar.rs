@@ -134,7 +134,10 @@ struct DayInfo {
 #[derive(Debug, Clone)]
 pub struct GroupCalendar {
     first: DayNumber,
+    /// The weekly times in force now (also beyond the range).
     week: WeekTimes,
+    /// Earlier weekly times: `(until, week)`, oldest first (`School::earlier_times`).
+    earlier: Vec<(DayNumber, WeekTimes)>,
     days: Vec<DayInfo>,
     /// Day offsets of the lesson days, in order: `lesson_days[ord]`.
     lesson_days: Vec<u32>,
@@ -176,13 +179,15 @@ impl SchoolCalendar {
                 closed_days[d as usize] = true;
             }
         }
-        let default = GroupCalendar::build(first, &closed_days, school.lesson_times.clone());
+        // No group is named "": its history is the school's default times.
+        let default = GroupCalendar::build(first, &closed_days, school.week_times_history(""));
         let groups = school
-            .groups
-            .keys()
+            .group_names()
+            .into_iter()
             .map(|name| {
-                let cal = GroupCalendar::build(first, &closed_days, school.week_times(name));
-                (name.clone(), cal)
+                let cal =
+                    GroupCalendar::build(first, &closed_days, school.week_times_history(&name));
+                (name, cal)
             })
             .collect();
         SchoolCalendar {
@@ -241,13 +246,40 @@ impl SchoolCalendar {
     }
 }
 
+/// The weekly times that apply on `day`: the first earlier set whose `until` lies after it, or
+/// the times in force now.
+fn times_on<'a>(
+    earlier: &'a [(DayNumber, WeekTimes)],
+    now: &'a WeekTimes,
+    day: DayNumber,
+) -> &'a WeekTimes {
+    earlier
+        .iter()
+        .find(|(until, _)| day < *until)
+        .map_or(now, |(_, week)| week)
+}
+
 impl GroupCalendar {
-    fn build(first: DayNumber, closed_days: &[bool], week: WeekTimes) -> Self {
+    /// `history`: `(until, week)` per earlier set of times and `(None, week)` last, as
+    /// [`School::week_times_history`] gives it.
+    fn build(
+        first: DayNumber,
+        closed_days: &[bool],
+        history: Vec<(Option<Date>, WeekTimes)>,
+    ) -> Self {
+        let mut earlier: Vec<(DayNumber, WeekTimes)> = Vec::new();
+        let mut week = WeekTimes::default();
+        for (until, times) in history {
+            match until {
+                Some(until) => earlier.push((day_number(until), times)),
+                None => week = times,
+            }
+        }
         let len = closed_days.len();
         let mut days = vec![DayInfo::default(); len];
         for (off, day) in days.iter_mut().enumerate() {
             if !closed_days[off] {
-                let times = &week.0[off % 7];
+                let times = &times_on(&earlier, &week, first + off as i32).0[off % 7];
                 day.minutes = times.iter().map(|t| t.minutes() as u16).sum();
             }
         }
@@ -280,6 +312,7 @@ impl GroupCalendar {
         GroupCalendar {
             first,
             week,
+            earlier,
             days,
             lesson_days,
             lesweek_mondays,
@@ -309,7 +342,9 @@ impl GroupCalendar {
     /// range.
     pub fn lesson_times(&self, day: DayNumber) -> &[TimeRange] {
         match self.info(day) {
-            Some(info) if info.minutes > 0 => &self.week.0[weekday_index(day)],
+            Some(info) if info.minutes > 0 => {
+                &times_on(&self.earlier, &self.week, day).0[weekday_index(day)]
+            }
             _ => &[],
         }
     }
@@ -446,6 +481,54 @@ mod tests {
             assert_eq!(weekday_index(day_number(d)), weekday_of(d));
         }
         assert_eq!(day_number(date(1970, 1, 2)), 1);
+    }
+
+    /// Issue 10.2: a change of lesson times applies from its date on; the days before keep the
+    /// minutes of the times that applied then, for the school and for a group.
+    #[test]
+    fn lesson_times_changed_from_a_date_keep_the_days_before() {
+        let mut school = school();
+        let mut shorter = school.lesson_times.clone();
+        shorter.0[4] = vec![TimeRange::new(510, 720)];
+        let mut groups = BTreeMap::new();
+        let mut own = crate::model::GroupTimes::default();
+        own.0[2] = Some(Vec::new());
+        groups.insert("1".to_string(), own);
+        school.set_times_from(date(2026, 11, 2), shorter, groups);
+        let cal = SchoolCalendar::new(&school, date(2026, 9, 1), date(2027, 6, 1));
+        let before = day_number(date(2026, 10, 30)); // a Friday before the change
+        let after = day_number(date(2026, 11, 6)); // a Friday after it
+        assert_eq!(cal.group("3").lesson_minutes(before), 345);
+        assert_eq!(cal.group("3").lesson_minutes(after), 210);
+        assert_eq!(cal.group("3").lesson_times(after).len(), 1);
+        // Group 1 has no lessons on Wednesdays from the change on, but had them before.
+        let wed_before = day_number(date(2026, 10, 28));
+        let wed_after = day_number(date(2026, 11, 4));
+        assert_eq!(cal.group("1").lesson_minutes(wed_before), 345);
+        assert_eq!(cal.group("1").lesson_minutes(wed_after), 0);
+        assert_eq!(school.week_times_on("1", date(2026, 10, 28)).0[2].len(), 2);
+        assert!(school.week_times_on("1", date(2026, 11, 4)).0[2].is_empty());
+    }
+
+    /// A second change before the first one's date replaces it; setting the same times again
+    /// adds no history.
+    #[test]
+    fn a_later_change_from_an_earlier_date_replaces_the_times_after_it() {
+        let mut school = school();
+        let original = school.lesson_times.clone();
+        let mut short = original.clone();
+        short.0[4] = vec![TimeRange::new(510, 720)];
+        school.set_times_from(date(2027, 1, 4), short.clone(), BTreeMap::new());
+        assert_eq!(school.earlier_times.len(), 1);
+        let mut shorter = original.clone();
+        shorter.0[4] = vec![TimeRange::new(510, 600)];
+        school.set_times_from(date(2026, 11, 2), shorter.clone(), BTreeMap::new());
+        assert_eq!(school.earlier_times.len(), 1);
+        assert_eq!(school.earlier_times[0].until, date(2026, 11, 2));
+        assert_eq!(school.earlier_times[0].lesson_times, original);
+        assert_eq!(school.week_times_on("x", date(2027, 2, 5)), shorter);
+        school.set_times_from(date(2027, 3, 1), shorter.clone(), BTreeMap::new());
+        assert_eq!(school.earlier_times.len(), 1);
     }
 
     #[test]

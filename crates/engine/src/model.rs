@@ -166,6 +166,12 @@ pub struct WeekTimes(pub [Vec<TimeRange>; 7]);
 pub struct GroupTimes(pub [Option<Vec<TimeRange>>; 7]);
 
 /// A school as the engine needs it: its lesson times and closed periods.
+///
+/// `lesson_times` and `groups` are the times in force now; `earlier_times` holds the times that
+/// applied before a change, each up to the day before its `until` (issue 10.2: a change of lesson
+/// times applies from its date on, and past evidence keeps the minutes of the times that
+/// applied then). Files of formats.md (`school.toml`) have no history: one set of times for every
+/// day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct School {
     pub id: String,
@@ -175,21 +181,104 @@ pub struct School {
     pub lesson_times: WeekTimes,
     pub groups: BTreeMap<String, GroupTimes>,
     pub closed: Vec<ClosedPeriod>,
+    /// Earlier lesson times, oldest first, with strictly increasing `until`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_times: Vec<EarlierTimes>,
+}
+
+/// Lesson times that applied before a change: on every day before `until` (and on or after the
+/// previous entry's `until`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierTimes {
+    /// The first day on which these times no longer applied.
+    pub until: Date,
+    pub lesson_times: WeekTimes,
+    #[serde(default)]
+    pub groups: BTreeMap<String, GroupTimes>,
 }
 
 impl School {
-    /// The weekly lesson times of `group`: the group's own entries over the school's default.
+    /// The weekly lesson times of `group` in force now: the group's own entries over the
+    /// school's default.
     pub fn week_times(&self, group: &str) -> WeekTimes {
-        let mut week = self.lesson_times.clone();
-        if let Some(own) = self.groups.get(group) {
-            for (day, times) in own.0.iter().enumerate() {
-                if let Some(times) = times {
-                    week.0[day] = times.clone();
-                }
+        merge_week(&self.lesson_times, self.groups.get(group))
+    }
+
+    /// The weekly lesson times of `group` that apply on `date`.
+    pub fn week_times_on(&self, group: &str, date: Date) -> WeekTimes {
+        match self.earlier_times.iter().find(|e| date < e.until) {
+            Some(e) => merge_week(&e.lesson_times, e.groups.get(group)),
+            None => self.week_times(group),
+        }
+    }
+
+    /// The schedules of `group` over time: `(until, week)` for each earlier set of times, then
+    /// `(None, week)` for the times in force now.
+    pub fn week_times_history(&self, group: &str) -> Vec<(Option<Date>, WeekTimes)> {
+        self.earlier_times
+            .iter()
+            .map(|e| {
+                (
+                    Some(e.until),
+                    merge_week(&e.lesson_times, e.groups.get(group)),
+                )
+            })
+            .chain(std::iter::once((None, self.week_times(group))))
+            .collect()
+    }
+
+    /// Every group with its own times, now or earlier.
+    pub fn group_names(&self) -> std::collections::BTreeSet<String> {
+        self.groups
+            .keys()
+            .chain(self.earlier_times.iter().flat_map(|e| e.groups.keys()))
+            .cloned()
+            .collect()
+    }
+
+    /// Sets new lesson times that apply from `from` on (issue 10.2): the times in force on the
+    /// day before `from` are kept for the days before it; times set earlier for days on or
+    /// after `from` are replaced.
+    pub fn set_times_from(
+        &mut self,
+        from: Date,
+        lesson_times: WeekTimes,
+        groups: BTreeMap<String, GroupTimes>,
+    ) {
+        let before = from.yesterday().ok();
+        let in_force_before =
+            before.map(
+                |day| match self.earlier_times.iter().find(|e| day < e.until) {
+                    Some(e) => (e.lesson_times.clone(), e.groups.clone()),
+                    None => (self.lesson_times.clone(), self.groups.clone()),
+                },
+            );
+        self.earlier_times.retain(|e| e.until < from);
+        if let Some((old_times, old_groups)) = in_force_before
+            && (old_times != lesson_times || old_groups != groups)
+        {
+            self.earlier_times.push(EarlierTimes {
+                until: from,
+                lesson_times: old_times,
+                groups: old_groups,
+            });
+        }
+        self.lesson_times = lesson_times;
+        self.groups = groups;
+    }
+}
+
+/// A group's own entries over a default week.
+fn merge_week(default: &WeekTimes, own: Option<&GroupTimes>) -> WeekTimes {
+    let mut week = default.clone();
+    if let Some(own) = own {
+        for (day, times) in own.0.iter().enumerate() {
+            if let Some(times) = times {
+                week.0[day] = times.clone();
             }
         }
-        week
     }
+    week
 }
 
 /// A pupil's enrolment and the data the rules need (formats.md, pupils.csv).

@@ -28,6 +28,7 @@ fn school() -> School {
         until,
     };
     School {
+        earlier_times: Vec::new(),
         id: "99XX00".into(),
         name: "Proefschool".into(),
         holiday_region: Some("noord".into()),

@@ -131,7 +131,7 @@ mod send_check {
         send(import(s, c, d, "", src));
         send(privacy::apply_retention(s, d));
         send(privacy::inzage(s, c, "", ""));
-        send(school::put_school_settings(s, c, "", st));
+        send(school::put_school_settings(s, c, "", st, None));
         send(school::set_school_ggd(s, c, "", ""));
         send(school::find_municipality(s, ""));
     }

@@ -1,6 +1,7 @@
 //! A school's settings (lesson times, closed periods, card), its GGD-JGZ organisation, and
 //! municipalities by name or CBS code.
 
+use jiff::civil::Date;
 use verzuim_engine::model::{ClosedKind, School};
 use verzuim_store::{Actor, Organisation, Page, SchoolSettings, Scope, Store, Tx};
 
@@ -11,16 +12,33 @@ use crate::sync::{SyncReport, sync_pupil};
 
 /// Stores a school's settings and re-evaluates every pupil of the school with them (closed days
 /// and lesson times change what counts), in one transaction.
+///
+/// `times_from`: the day from which the lesson times of `settings` apply (issue 10.2: lesson
+/// times have a history; past evidence keeps the minutes of the times that applied then). The
+/// stored history is kept and the new times replace those of that day on. `None`: the settings
+/// are stored as given, history included (a page that loaded and edited them, the import, a
+/// school's first settings).
 pub async fn put_school_settings(
     store: &Store,
     caller: &Caller,
     school_id: &str,
     settings: &SchoolSettings,
+    times_from: Option<Date>,
 ) -> Result<SyncReport> {
     caller.require_school(school_id, ADMIN_ROLES, "de schoolinstellingen wijzigen")?;
     cards::card(&settings.card_id)?;
     let mut tx = store.begin().await?;
-    tx.put_school_settings(school_id, settings).await?;
+    let mut settings = settings.clone();
+    if let Some(from) = times_from
+        && let Some(stored) = tx.school_settings(school_id).await?
+    {
+        let school = &mut settings.school;
+        let new_times = std::mem::replace(&mut school.lesson_times, stored.school.lesson_times);
+        let new_groups = std::mem::replace(&mut school.groups, stored.school.groups);
+        school.earlier_times = stored.school.earlier_times;
+        school.set_times_from(from, new_times, new_groups);
+    }
+    tx.put_school_settings(school_id, &settings).await?;
     let report = resync_school(&mut tx, caller.actor(), school_id).await?;
     tx.commit().await?;
     Ok(report)

@@ -109,6 +109,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0065_case_chains.sql"),
         include_str!("../migrations/postgres/0065_case_chains.sql"),
     ),
+    (
+        120,
+        "lesson time history",
+        include_str!("../migrations/sqlite/0120_lesson_time_history.sql"),
+        include_str!("../migrations/postgres/0120_lesson_time_history.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {

@@ -157,12 +157,13 @@ impl Tx {
             .c()
             .execute(
                 "INSERT INTO school_settings (organisation_id, card_id, holiday_region, \
-                 lesson_times, groups_json, closed_json, updated_at) \
-                 SELECT o.id, ?, ?, ?, ?, ?, ? FROM organisations o \
+                 lesson_times, groups_json, closed_json, earlier_times_json, updated_at) \
+                 SELECT o.id, ?, ?, ?, ?, ?, ?, ? FROM organisations o \
                  WHERE o.id = ? AND o.kind = 'school' \
                  ON CONFLICT (organisation_id) DO UPDATE SET card_id = excluded.card_id, \
                  holiday_region = excluded.holiday_region, lesson_times = excluded.lesson_times, \
                  groups_json = excluded.groups_json, closed_json = excluded.closed_json, \
+                 earlier_times_json = excluded.earlier_times_json, \
                  updated_at = excluded.updated_at",
                 args![
                     &settings.card_id,
@@ -170,6 +171,7 @@ impl Tx {
                     json_text(&s.lesson_times)?,
                     json_text(&s.groups)?,
                     json_text(&s.closed)?,
+                    json_text(&s.earlier_times)?,
                     now,
                     school_id
                 ],
@@ -186,7 +188,7 @@ impl Tx {
             .c()
             .fetch_optional(
                 "SELECT o.id, o.name, s.card_id, s.holiday_region, s.lesson_times, \
-                 s.groups_json, s.closed_json FROM school_settings s \
+                 s.groups_json, s.closed_json, s.earlier_times_json FROM school_settings s \
                  JOIN organisations o ON o.id = s.organisation_id WHERE s.organisation_id = ?",
                 args![school_id],
             )
@@ -197,6 +199,7 @@ impl Tx {
         Ok(Some(SchoolSettings {
             card_id: r.text("card_id")?,
             school: School {
+                earlier_times: r.json("earlier_times_json")?,
                 id: r.text("id")?,
                 name: r.text("name")?,
                 holiday_region: r.opt_text("holiday_region")?,

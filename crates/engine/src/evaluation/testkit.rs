@@ -42,6 +42,7 @@ pub fn school() -> School {
         until: d(until),
     };
     School {
+        earlier_times: Vec::new(),
         id: "99XX00".into(),
         name: "OBS Testschool".into(),
         holiday_region: Some("noord".into()),

@@ -18,7 +18,7 @@ use verzuim_exchange::values::{parse_time_range, time_hm};
 use verzuim_service::school;
 use verzuim_store::{OrgKind, Organisation, Role, SchoolSettings};
 
-use super::common::{OrgQuery, SyncOut, acting, bad_value, check_opt, service_error};
+use super::common::{OrgQuery, SyncOut, acting, bad_value, check_opt, service_error, today};
 use crate::audit::{Audit, action};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -83,6 +83,27 @@ pub struct SettingsBody {
     pub closed: Vec<ClosedOut>,
     /// The GGD-JGZ organisation the school refers pupils to.
     pub ggd_id: Option<String>,
+    /// The day from which the lesson times of this request apply (default: today); the days
+    /// before keep the times that applied then (issue 10.2). A school's first settings apply to
+    /// every day.
+    #[serde(default, skip_serializing)]
+    #[schema(write_only, value_type = Option<String>, format = Date, example = "2027-01-04")]
+    pub lesson_times_valid_from: Option<Date>,
+    /// Earlier lesson times (read only), oldest first: each applied on the days before its
+    /// `until`.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub earlier_lesson_times: Vec<EarlierTimesOut>,
+}
+
+/// Lesson times that applied before a change.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EarlierTimesOut {
+    /// The first day on which these times no longer applied.
+    #[schema(value_type = String, format = Date)]
+    pub until: Date,
+    pub lesson_times: BTreeMap<String, Vec<String>>,
+    pub groups: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 /// The settings after a change, with what re-evaluating every pupil did.
@@ -106,16 +127,18 @@ fn ranges_text(list: &[TimeRange]) -> Vec<String> {
         .collect()
 }
 
-fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> SettingsBody {
-    let school = &s.school;
-    let lesson_times = DAYS
-        .iter()
-        .zip(&school.lesson_times.0)
+fn week_out(week: &WeekTimes) -> BTreeMap<String, Vec<String>> {
+    DAYS.iter()
+        .zip(&week.0)
         .filter(|(_, l)| !l.is_empty())
         .map(|(d, l)| ((*d).to_owned(), ranges_text(l)))
-        .collect();
-    let groups = school
-        .groups
+        .collect()
+}
+
+fn groups_out(
+    groups: &BTreeMap<String, GroupTimes>,
+) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+    groups
         .iter()
         .map(|(g, own)| {
             let days = DAYS
@@ -125,7 +148,13 @@ fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> Se
                 .collect();
             (g.clone(), days)
         })
-        .collect();
+        .collect()
+}
+
+fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> SettingsBody {
+    let school = &s.school;
+    let lesson_times = week_out(&school.lesson_times);
+    let groups = groups_out(&school.groups);
     SettingsBody {
         name,
         card_id: s.card_id.clone(),
@@ -143,6 +172,16 @@ fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> Se
             })
             .collect(),
         ggd_id,
+        lesson_times_valid_from: None,
+        earlier_lesson_times: school
+            .earlier_times
+            .iter()
+            .map(|e| EarlierTimesOut {
+                until: e.until,
+                lesson_times: week_out(&e.lesson_times),
+                groups: groups_out(&e.groups),
+            })
+            .collect(),
     }
 }
 
@@ -222,6 +261,7 @@ fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
         });
     }
     Ok(School {
+        earlier_times: Vec::new(),
         id: id.to_owned(),
         name: name.to_owned(),
         holiday_region: body.holiday_region.clone(),
@@ -345,9 +385,23 @@ async fn put_settings(
         card_id: body.card_id.trim().to_owned(),
         school: engine_school,
     };
-    let sync = school::put_school_settings(&state.store, &acting.caller, &school, &settings)
-        .await
-        .map_err(service_error)?;
+    let times_from = body
+        .lesson_times_valid_from
+        .unwrap_or_else(|| today(&state));
+    let sync = school::put_school_settings(
+        &state.store,
+        &acting.caller,
+        &school,
+        &settings,
+        Some(times_from),
+    )
+    .await
+    .map_err(service_error)?;
+    let settings = state
+        .store
+        .school_settings(acting.org())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     if let Some(g) = &ggd {
         school::set_school_ggd(&state.store, &acting.caller, &school, g)
             .await

@@ -75,16 +75,21 @@ async fn settings_of(state: &AppState, web: &WebUser) -> ApiResult<SchoolSetting
 }
 
 /// Stores the settings (re-evaluating every pupil); the Dutch report of what happened.
+///
+/// `times_from`: the day from which changed lesson times apply (`None`: the settings as loaded
+/// and edited, history included).
 async fn store_settings(
     state: &AppState,
     web: &WebUser,
     settings: &SchoolSettings,
+    times_from: Option<Date>,
 ) -> Result<String, String> {
     match verzuim_service::school::put_school_settings(
         &state.store,
         &web.caller(),
         web.org_id(),
         settings,
+        times_from,
     )
     .await
     {
@@ -146,8 +151,72 @@ struct LessonTimesPage {
     meta: PageMeta,
     days: Vec<&'static str>,
     rows: Vec<GridRow>,
+    /// The day from which the times in the grid apply (`YYYY-MM-DD`, the date field).
+    valid_from: String,
+    /// The earlier lesson times, newest first.
+    earlier: Vec<EarlierRow>,
     errors: Vec<String>,
     saved: Option<String>,
+}
+
+/// Lesson times that applied before a change, as one line per schedule.
+struct EarlierRow {
+    period: String,
+    lines: Vec<String>,
+}
+
+fn earlier_rows(school: &School) -> Vec<EarlierRow> {
+    let mut from: Option<Date> = None;
+    let mut rows = Vec::new();
+    for e in &school.earlier_times {
+        let last = e.until.yesterday().unwrap_or(e.until);
+        let period = match from {
+            Some(f) => format!("{} t/m {}", date_nl(f), date_nl(last)),
+            None => format!("t/m {}", date_nl(last)),
+        };
+        let week = |times: &[Vec<TimeRange>]| {
+            times
+                .iter()
+                .take(SCHOOL_DAYS)
+                .enumerate()
+                .map(|(d, t)| {
+                    let t = if t.is_empty() {
+                        "geen".to_owned()
+                    } else {
+                        times_text(t)
+                    };
+                    format!("{} {t}", DAYS[d])
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let mut lines = vec![format!("Hele school: {}", week(&e.lesson_times.0))];
+        for (name, own) in &e.groups {
+            let days: Vec<String> = own
+                .0
+                .iter()
+                .take(SCHOOL_DAYS)
+                .enumerate()
+                .filter_map(|(d, t)| {
+                    t.as_ref().map(|t| {
+                        let t = if t.is_empty() {
+                            "geen".to_owned()
+                        } else {
+                            times_text(t)
+                        };
+                        format!("{} {t}", DAYS[d])
+                    })
+                })
+                .collect();
+            if !days.is_empty() {
+                lines.push(format!("Groep {name}: {}", days.join("; ")));
+            }
+        }
+        rows.push(EarlierRow { period, lines });
+        from = Some(e.until);
+    }
+    rows.reverse();
+    rows
 }
 
 struct GridRow {
@@ -208,6 +277,8 @@ pub async fn lesson_times(State(state): State<AppState>, web: WebUser) -> ApiRes
         meta: web.meta("Lestijden", "/beheer/lestijden"),
         days: DAYS[..SCHOOL_DAYS].to_vec(),
         rows: grid(&settings.school),
+        valid_from: today(&state).to_string(),
+        earlier: earlier_rows(&settings.school),
         errors: Vec::new(),
         saved: None,
     }))
@@ -225,6 +296,24 @@ pub async fn lesson_times_save(
     let mut rows = grid(&settings.school);
     let mut errors = Vec::new();
     let mut school = settings.school.clone();
+    let valid_from_text = form
+        .iter()
+        .find(|(k, _)| k == "geldig_vanaf")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let valid_from = if valid_from_text.is_empty() {
+        today(&state)
+    } else {
+        match valid_from_text.parse::<Date>() {
+            Ok(d) => d,
+            Err(_) => {
+                errors.push(format!(
+                    "Geldig vanaf: „{valid_from_text}” is geen datum (JJJJ-MM-DD)."
+                ));
+                today(&state)
+            }
+        }
+    };
     for (name, value) in &form {
         let Some((row, day)) = name.rsplit_once('|') else {
             continue;
@@ -276,9 +365,13 @@ pub async fn lesson_times_save(
     let mut saved = None;
     if errors.is_empty() {
         settings.school = school;
-        match store_settings(&state, &web, &settings).await {
+        match store_settings(&state, &web, &settings, Some(valid_from)).await {
             Ok(m) => {
-                saved = Some(m);
+                saved = Some(format!(
+                    "{m} De nieuwe lestijden gelden vanaf {}.",
+                    date_nl(valid_from)
+                ));
+                settings = settings_of(&state, &web).await?;
                 rows = grid(&settings.school);
             }
             Err(m) => errors.push(m),
@@ -288,6 +381,12 @@ pub async fn lesson_times_save(
         meta: web.meta("Lestijden", "/beheer/lestijden"),
         days: DAYS[..SCHOOL_DAYS].to_vec(),
         rows,
+        valid_from: if valid_from_text.is_empty() || errors.is_empty() {
+            valid_from.to_string()
+        } else {
+            valid_from_text
+        },
+        earlier: earlier_rows(&settings.school),
         errors,
         saved,
     }))
@@ -503,7 +602,7 @@ pub async fn closed_save(
         return closed_refused(&state, &web, errors, form).await;
     }
     settings.school.closed.sort_by_key(|c| (c.from, c.until));
-    match store_settings(&state, &web, &settings).await {
+    match store_settings(&state, &web, &settings, None).await {
         Ok(m) => Ok(closed_page(
             &web,
             today(&state),
@@ -754,7 +853,7 @@ pub async fn holidays_add(
         settings.school.holiday_region = Some(r.to_owned());
     }
     settings.school.closed.sort_by_key(|c| (c.from, c.until));
-    match store_settings(&state, &web, &settings).await {
+    match store_settings(&state, &web, &settings, None).await {
         Ok(m) => Ok(closed_page(
             &web,
             today(&state),
@@ -908,7 +1007,8 @@ async fn save_groups(
     saved: impl FnOnce(String) -> String,
     name: String,
 ) -> ApiResult<Response> {
-    match store_settings(state, web, settings).await {
+    // A group's own times change from today on (issue 10.2); the days before keep theirs.
+    match store_settings(state, web, settings, Some(today(state))).await {
         Ok(report) => groups_page(state, web, Vec::new(), Some(saved(report)), String::new()).await,
         Err(m) => groups_page(state, web, vec![m], None, name).await,
     }

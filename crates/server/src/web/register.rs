@@ -171,7 +171,7 @@ impl Day {
 
 fn lesson_times(s: &SchoolSettings, group: &str, date: Date) -> Vec<TimeRange> {
     let i = usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0);
-    s.school.week_times(group).0[i % 7].clone()
+    s.school.week_times_on(group, date).0[i % 7].clone()
 }
 
 fn closed_name(s: &SchoolSettings, date: Date) -> Option<String> {

@@ -24,6 +24,8 @@ crate::http_tests!(
     a_good_import_stores_and_reports,
     other_roles_and_organisations_are_kept_out,
     a_group_gets_and_loses_its_own_lesson_times,
+    lesson_times_changed_from_today_keep_the_past,
+    the_api_changes_lesson_times_from_a_date,
 );
 
 /// A list answer: 2026-2027 (Christmas only) and 2027-2028 (illustrative dates), in both
@@ -115,11 +117,15 @@ async fn changing_lesson_times_reevaluates_every_pupil(env: Env) {
         &s,
         &admin,
         "/beheer/lestijden",
-        &[("standaard|2", "08:30-12:00, 12:45-15:00")],
+        &[
+            ("standaard|2", "08:30-12:00, 12:45-15:00"),
+            ("geldig_vanaf", "2027-06-21"),
+        ],
     )
     .await;
     assert_eq!(status, 200);
     assert!(body.contains("Opgeslagen."), "{body}");
+    assert!(body.contains("gelden vanaf 21-06-2027"), "{body}");
     assert!(body.contains("1 nieuw signaal"), "{body}");
     assert!(!body.contains("1 nieuwe signalen"), "{body}");
     assert!(body.contains("value=\"08:30-12:00, 12:45-15:00\""));
@@ -129,7 +135,10 @@ async fn changing_lesson_times_reevaluates_every_pupil(env: Env) {
         &s,
         &admin,
         "/beheer/lestijden",
-        &[("standaard|2", "08:30-12:15")],
+        &[
+            ("standaard|2", "08:30-12:15"),
+            ("geldig_vanaf", "2027-06-21"),
+        ],
     )
     .await;
     assert!(body.contains("1 ingetrokken"), "{body}");
@@ -969,4 +978,122 @@ async fn a_group_gets_and_loses_its_own_lesson_times(env: Env) {
     assert!(!body.contains(row), "{body}");
     let (_, body) = post_form(&s, &admin, "/beheer/groepen/opheffen", &[("naam", "9x")]).await;
     assert!(body.contains("niets op te heffen"), "{body}");
+}
+
+/// Issue 10.2: a change of lesson times applies from its date on (the page's default: today);
+/// the absence before it keeps the minutes of the times that applied then, and the page shows
+/// the earlier times. A bad date is named and nothing is stored.
+async fn lesson_times_changed_from_today_keep_the_past(env: Env) {
+    let s = region(&env).await;
+    three_days_absent(&s).await; // 21-23 June 2027; the clock is at 30 June
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let (_, body) = get_page(&s, &admin, "/beheer/lestijden").await;
+    assert!(
+        body.contains("name=\"geldig_vanaf\" value=\"2027-06-30\""),
+        "{body}"
+    );
+    assert!(!body.contains("Eerdere lestijden"));
+    let before = stored_settings(&s).await;
+    let (status, body) = post_form(
+        &s,
+        &admin,
+        "/beheer/lestijden",
+        &[
+            ("standaard|2", "08:30-12:00, 12:45-15:00"),
+            ("geldig_vanaf", "30 juni"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Geldig vanaf: „30 juni” is geen datum (JJJJ-MM-DD)."),
+        "{body}"
+    );
+    assert_eq!(stored_settings(&s).await, before, "nothing stored");
+    let (status, body) = post_form(
+        &s,
+        &admin,
+        "/beheer/lestijden",
+        &[("standaard|2", "08:30-12:00, 12:45-15:00")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.contains("gelden vanaf 30-06-2027"), "{body}");
+    assert!(body.contains("Eerdere lestijden"), "{body}");
+    assert!(body.contains("t/m 29-06-2027"), "{body}");
+    assert!(body.contains("woensdag 08:30-12:15"), "{body}");
+    // The Wednesday of the absence keeps its 225 minutes: 915 < 960, no signal.
+    assert_eq!(active_signals(&s, "relatief_verzuim").await, 0);
+    let stored = s
+        .raw_texts(
+            "SELECT earlier_times_json FROM school_settings WHERE organisation_id = '99XX00'",
+        )
+        .await;
+    assert!(stored[0].contains("\"until\":\"2027-06-30\""), "{stored:?}");
+    // The teacher's register shows each day's own times.
+    let ib = s.logged_in(COORDINATOR).await;
+    let (_, register) = get_page(&s, &ib, "/registreren?groep=5&datum=2027-06-23").await;
+    assert!(
+        register.contains("Lestijden: <strong>08:30–12:15</strong>"),
+        "the old Wednesday: {register}"
+    );
+    let (_, register) = get_page(&s, &ib, "/registreren?groep=5&datum=2027-06-30").await;
+    assert!(
+        !register.contains("Lestijden: <strong>08:30–12:15</strong>"),
+        "the new one"
+    );
+}
+
+/// The API: `lesson_times_valid_from` says from when; the answer lists the earlier times; a
+/// later correction from an earlier date changes the past on purpose.
+async fn the_api_changes_lesson_times_from_a_date(env: Env) {
+    let s = region(&env).await;
+    three_days_absent(&s).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    let mut body = demo_settings();
+    body["lesson_times"]["wednesday"] = serde_json::json!(["08:30-12:00", "12:45-15:00"]);
+    let answer = ok(
+        &s,
+        &admin,
+        Method::PUT,
+        "/api/schools/99XX00/settings",
+        Some(body.clone()),
+        200,
+    )
+    .await;
+    assert_eq!(
+        answer["settings"]["earlier_lesson_times"][0]["until"],
+        "2027-06-30"
+    );
+    assert_eq!(
+        answer["settings"]["earlier_lesson_times"][0]["lesson_times"]["wednesday"],
+        serde_json::json!(["08:30-12:15"])
+    );
+    assert_eq!(active_signals(&s, "relatief_verzuim").await, 0);
+    body["lesson_times_valid_from"] = serde_json::json!("2027-06-01");
+    let answer = ok(
+        &s,
+        &admin,
+        Method::PUT,
+        "/api/schools/99XX00/settings",
+        Some(body),
+        200,
+    )
+    .await;
+    assert_eq!(
+        answer["settings"]["earlier_lesson_times"][0]["until"],
+        "2027-06-01"
+    );
+    assert_eq!(active_signals(&s, "relatief_verzuim").await, 1);
+    let got = ok(
+        &s,
+        &admin,
+        Method::GET,
+        "/api/schools/99XX00/settings",
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(got["earlier_lesson_times"][0]["until"], "2027-06-01");
+    assert!(got.get("lesson_times_valid_from").is_none());
 }

@@ -51,6 +51,7 @@ async fn school(server: &TestServer) {
             card_id: "twente-po".into(),
             school,
         },
+        None,
     )
     .await
     .expect("settings");

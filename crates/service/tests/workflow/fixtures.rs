@@ -89,6 +89,7 @@ pub async fn region(store: &Store) {
                 card_id: "twente-po".into(),
                 school: s,
             },
+            None,
         )
         .await
         .expect("school settings");

@@ -204,6 +204,7 @@ fn school() -> impl Strategy<Value = School> {
                 until: day(studiedag),
             });
             School {
+                earlier_times: Vec::new(),
                 id: String::new(),
                 name: String::new(),
                 holiday_region: None,
@@ -302,6 +303,7 @@ async fn run(store: &Store, case: &Case) -> (Vec<Key>, Vec<Key>) {
             card_id: "twente-po".into(),
             school: case.school.clone(),
         },
+        None,
     )
     .await
     .unwrap();

@@ -81,6 +81,7 @@ async fn school_settings_round_trip(ctx: Ctx) {
     let settings = SchoolSettings {
         card_id: "twente-po".into(),
         school: School {
+            earlier_times: Vec::new(),
             id: "99XX00".into(),
             name: "Organisatie 99XX00".into(),
             holiday_region: Some("noord".into()),
@@ -120,6 +121,26 @@ async fn school_settings_round_trip(ctx: Ctx) {
     assert_eq!(
         s.school_settings("99XX00").await.unwrap().unwrap().card_id,
         "other-card"
+    );
+    // Issue 10.2: the lesson times' history is stored with them.
+    let mut changed = other.clone();
+    let mut week = changed.school.lesson_times.clone();
+    week.0[4] = vec![TimeRange::new(510, 720)];
+    changed
+        .school
+        .set_times_from(d("2027-01-04"), week, BTreeMap::new());
+    assert_eq!(changed.school.earlier_times.len(), 1);
+    s.put_school_settings("99XX00", &changed).await.unwrap();
+    let stored = s.school_settings("99XX00").await.unwrap().unwrap();
+    assert_eq!(stored, changed);
+    assert_eq!(stored.school.earlier_times[0].until, d("2027-01-04"));
+    assert_eq!(
+        stored.school.week_times_on("1-2", d("2026-12-18")).0[4],
+        Vec::<TimeRange>::new()
+    );
+    assert_eq!(
+        stored.school.week_times_on("1-2", d("2027-01-08")).0[4].len(),
+        1
     );
 }
 
