@@ -288,6 +288,18 @@ pub struct OverzichtMelding {
     /// The melding's statuses, oldest first.
     #[serde(default)]
     pub status_history: Vec<StatusEntry>,
+    /// The day the school submitted the melding to DUO's verzuimregister and DUO's
+    /// meldingsnummer; `None` while it has not (the letter then does not say "via het
+    /// verzuimregister van DUO", docs/duo-export.md).
+    #[serde(default)]
+    pub duo_submission: Option<DuoSubmitted>,
+}
+
+/// A melding's submission to DUO's verzuimregister.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuoSubmitted {
+    pub on: Date,
+    pub meldingsnummer: String,
 }
 
 /// One status of a melding, in words.

@@ -144,6 +144,10 @@ pub fn sample(kind: LetterKind) -> LetterData {
                     .into(),
                 reported_on: date(2025, 3, 10),
                 municipality: "Enschede".into(),
+                duo_submission: Some(DuoSubmitted {
+                    on: date(2025, 3, 10),
+                    meldingsnummer: "VR-2025-004711".into(),
+                }),
                 status_history: vec![
                     StatusEntry {
                         date: date(2025, 3, 10),

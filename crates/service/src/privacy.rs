@@ -188,6 +188,11 @@ pub async fn inzage(
         if let Scope::Municipality(_) = scope {
             doc["leerplicht_acties"] = json!(tx.leerplicht_actions(scope, m.id).await?);
         }
+        // What the school added for DUO's verzuimregister (a stay address, a phone number) and
+        // its submission (docs/duo-export.md), when stored.
+        if let Some(duo) = tx.duo_record(m.id).await? {
+            doc["duo_verzuimregister"] = json!(duo);
+        }
         meldingen.push(doc);
     }
     let mut referrals = Vec::new();

@@ -28,6 +28,7 @@ mod org;
 pub mod overview;
 mod pupils;
 pub mod recipients;
+pub mod region_queries;
 pub mod second_factor;
 pub mod service_queries;
 pub mod test_support;
@@ -108,6 +109,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "case chains",
         include_str!("../migrations/sqlite/0065_case_chains.sql"),
         include_str!("../migrations/postgres/0065_case_chains.sql"),
+    ),
+    (
+        110,
+        "duo register",
+        include_str!("../migrations/sqlite/0110_duo_register.sql"),
+        include_str!("../migrations/postgres/0110_duo_register.sql"),
     ),
     (
         120,

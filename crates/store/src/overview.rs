@@ -35,7 +35,7 @@ pub struct OverviewMelding {
     pub created_at: Timestamp,
 }
 
-fn span_of(r: &Row) -> Result<Span> {
+pub(crate) fn span_of(r: &Row) -> Result<Span> {
     Ok(match r.text("span_kind")?.as_str() {
         "days" => Span::Days {
             from: r.date("date_from")?,

@@ -12,7 +12,8 @@
 //!
 //! With `UPDATE_SCREENSHOTS=1` the main page of each role, the second factor's pages and the pages
 //! of issue 10 (`taken`, `leerlingen`, `leerling-gegevens`, `dossier-sluiten-geweigerd`,
-//! `dossier-heropend`, `auditlog`) are written to `docs/screenshots/`;
+//! `dossier-heropend`, `auditlog`) and of issue 11 (`prikactie`, `jaarcijfers`: leerplicht's
+//! prikactie around the herfstvakantie and year in figures) are written to `docs/screenshots/`;
 //! otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};
@@ -149,6 +150,8 @@ fn browser_suite_in_chromium() {
         "taken",
         "leerlingen",
         "auditlog",
+        "prikactie",
+        "jaarcijfers",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),

@@ -46,6 +46,7 @@ pub mod meldingen;
 pub mod privacy;
 pub mod pupils;
 pub mod referrals;
+pub mod region;
 pub mod registrations;
 pub mod schemas;
 pub mod schools;
@@ -83,6 +84,7 @@ pub mod users;
         (name = "meldingen", description = "Meldingen aan leerplicht: DUO-statussen, afspraken, DUO-export"),
         (name = "verwijzingen", description = "Verwijzingen naar de GGD-JGZ: status en eigen notities"),
         (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
+        (name = "gemeente", description = "Leerplicht: prikactie rondom schoolvakanties en jaarcijfers van de gemeente"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -137,6 +139,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(leerplicht::routes())
         .merge(referrals::routes())
         .merge(privacy::routes())
+        .merge(region::routes())
 }
 
 /// The OpenAPI 3.1 document of [`routes`].

@@ -566,6 +566,16 @@ async fn fill(
                     .organisation(&m.municipality)
                     .await?
                     .map_or_else(|| m.municipality.clone(), |o| o.name);
+                // "Via het verzuimregister van DUO" only once the school submitted it.
+                let duo_submission =
+                    verzuim_service::duo::register_view(&state.store, &caller, m.id)
+                        .await
+                        .map_err(service_error)?
+                        .submission
+                        .map(|s| verzuim_letters::DuoSubmitted {
+                            on: s.submitted_on,
+                            meldingsnummer: s.meldingsnummer,
+                        });
                 let status_history = view
                     .history
                     .iter()
@@ -597,6 +607,7 @@ async fn fill(
                         reported_on: local_date(m.created_at),
                         municipality,
                         status_history,
+                        duo_submission,
                     }),
                 )
             }

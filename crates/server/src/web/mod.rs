@@ -50,6 +50,7 @@ pub mod letters;
 pub mod lists;
 pub mod login;
 pub mod overzicht;
+pub mod region;
 pub mod register;
 pub mod second_factor;
 pub mod session;
@@ -84,6 +85,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/beheer", get(lists::beheer))
         .route("/overzicht", get(overzicht::page))
+        .route("/prikactie", get(region::prikactie))
+        .route("/jaarcijfers", get(region::jaarcijfers))
+        .route("/jaarcijfers.csv", get(region::jaarcijfers_csv))
+        .route(
+            "/meldingen/{id}/duo",
+            get(region::duo_show).post(region::duo_post),
+        )
+        .route("/meldingen/{id}/duo.json", get(region::duo_json))
+        .route("/meldingen/{id}/duo.csv", get(region::duo_csv))
+        .route(
+            "/beheer/contactpersoon",
+            get(region::contact_page).post(region::contact_save),
+        )
         .merge(beheer::routes())
         .route("/leerlingen", get(dossier::list))
         .route("/vroegsignalering", get(early::page))

@@ -139,7 +139,11 @@ impl WebUser {
             Role::Verzuimcoordinator => {
                 vec![("/taken", "Taken"), ("/registreren", "Registreren")]
             }
-            Role::Leerplichtambtenaar => vec![("/meldingen", "Meldingen")],
+            Role::Leerplichtambtenaar => vec![
+                ("/meldingen", "Meldingen"),
+                ("/prikactie", "Prikactie"),
+                ("/jaarcijfers", "Jaarcijfers"),
+            ],
             Role::Jgz => vec![("/verwijzingen", "Verwijzingen")],
             Role::Beheerder => vec![("/beheer", "Beheer")],
         };
@@ -149,6 +153,7 @@ impl WebUser {
             nav.push(("/beheer/vrije-dagen", "Vrije dagen"));
             nav.push(("/beheer/groepen", "Groepen"));
             nav.push(("/beheer/importeren", "Importeren"));
+            nav.push(("/beheer/contactpersoon", "Contactpersoon"));
         }
         if self.current.role == Role::Beheerder {
             nav.push(("/beheer/gebruikers", "Gebruikers"));

@@ -46,6 +46,9 @@ mod records_history;
 mod ggd_pages;
 mod leerplicht_pages;
 
+// Issue 11: leerplicht's regional pages, the melding for DUO's verzuimregister.
+mod region_pages;
+
 /// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
 /// `sqlite` and a `postgres` test.
 #[macro_export]

@@ -162,8 +162,12 @@ const MATRIX: &[Row] = &[
     r("POST",   "/api/meldingen/{id}/status",                            Melding,      Some("meldingen:write"),  r#"{"status":"afgesloten","reason":"overig","afspraken":"x"}"#, "33 34 V4 33 33 1 34 3"),
     r("POST",   "/api/meldingen/{id}/afspraken",                         Melding,      Some("meldingen:write"),  r#"{"afspraken":""}"#, "33 33 V4 33 33 1 33 3"),
     r("GET",    "/api/meldingen/{id}/duo-export",                        Melding,      Some("meldingen:read"),   "",              "33 24 24 33 33 1 24 3"),
+    r("GET",    "/api/meldingen/{id}/duo-verzuimregister",               Melding,      Some("meldingen:read"),   "",              "33 24 24 33 33 1 24 3"),
     r("GET",    "/api/meldingen/{id}/acties",                            Melding,      None,                     "",              "33 33 24 33 33 1 33 3"),
     r("POST",   "/api/meldingen/{id}/acties",                            Melding,      None,                     r#"{"kind":"bestaat-niet","date":"2026-10-01"}"#, "33 33 V4 33 33 1 33 3"),
+    // leerplicht's regional figures: every municipality its own (issue 11)
+    r("GET",    "/api/gemeente/prikactie",                               No,           None,                     "",              "33 33 22 33 33 1 33 3"),
+    r("GET",    "/api/gemeente/jaarcijfers",                             No,           None,                     "",              "33 33 22 33 33 1 33 3"),
     // referrals
     r("GET",    "/api/referrals",                                        No,           None,                     "",              "33 22 33 22 33 1 33 3"),
     r("GET",    "/api/referrals/{id}",                                   Referral,     None,                     "",              "33 24 33 24 33 1 33 3"),

@@ -18,6 +18,7 @@
 //! | GGD-JGZ note | never | never | its own |
 //! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks |
 //! | registration, event | all | within the period of one of its meldingen | none |
+//! | pupil on the prikactie page (absent around a holiday) | — | only with a melding to it; others as counts (≥ 5 or "minder dan 5") | — |
 //!
 //! Free text a party types (the reason it marks its task "niet nodig", GGD-JGZ's notes) is that
 //! party's alone: others see the status (security.md: "its own notes are GGD-JGZ's alone; the
@@ -251,6 +252,15 @@ pub fn event(sight: &Sight, event: &Event) -> bool {
         Viewer::Leerplicht => sight.within_meldingen(event.date, event.date),
         Viewer::Ggd => false,
     }
+}
+
+/// A pupil's line on the prikactie page (kaart Twente PO, "Luxe verzuim", Leerplicht:
+/// "prikacties rondom schoolvakanties"): leerplicht sees a pupil living in its municipality who
+/// was absent around a holiday by name only when it has a melding for that pupil
+/// (`has_melding`); every other pupil reaches it only as a count, never below
+/// [`crate::region::SMALL_NUMBER`] (AVG art. 5(1)(c)). The school and GGD-JGZ have no such page.
+pub fn prikactie_pupil(sight: &Sight, has_melding: bool) -> bool {
+    sight.viewer == Viewer::Leerplicht && has_melding
 }
 
 #[cfg(test)]
@@ -517,6 +527,8 @@ mod tests {
             "registration outside melding" => {
                 super::registration(&s, &registration("2026-11-02", "2026-11-05"))
             }
+            "prikactie pupil with a melding" => prikactie_pupil(&s, true),
+            "prikactie pupil without a melding" => prikactie_pupil(&s, false),
             "zorg_ziekte event outside melding" => event(
                 &s,
                 &Event {
@@ -623,6 +635,16 @@ mod tests {
                 "zorg_ziekte event outside melding",
                 "exists",
                 [true, false, false],
+            ),
+            (
+                "prikactie pupil with a melding",
+                "exists",
+                [false, true, false],
+            ),
+            (
+                "prikactie pupil without a melding",
+                "exists",
+                [false, false, false],
             ),
         ];
         let mut wrong = Vec::new();

@@ -22,6 +22,7 @@ mod import;
 mod meldingen;
 mod privacy;
 mod property;
+mod region;
 mod relatief;
 mod visibility;
 

@@ -1,0 +1,204 @@
+//! Leerplicht's regional figures and the melding as DUO's verzuimregister asks it (issue 11):
+//!
+//! - `GET /api/gemeente/prikactie`: per school, the pupils living in the municipality absent
+//!   around a holiday (counts; below 5 as "fewer than 5") and, per pupil, only those with a
+//!   melding to the municipality (`verzuim_service::region::prikactie`).
+//! - `GET /api/gemeente/jaarcijfers`: the municipality's year in figures
+//!   (`verzuim_service::region::year_figures`).
+//! - `GET /api/meldingen/{id}/duo-verzuimregister`: the register's fields of a melding
+//!   (`verzuim-duo-verzuimregister/1`, docs/duo-export.md).
+//!
+//! Roles: `leerplichtambtenaar` for the first two (users; no API token); the third also the
+//! school's `verzuimcoordinator` (tokens with `meldingen:read`).
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::{duo, region};
+use verzuim_store::Role;
+
+use super::common::{OrgQuery, acting_org, audit_pupil_data, service_error, today};
+use crate::audit::Audit;
+use crate::authz::{Actor, Permission};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Path, Query};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(prikactie))
+        .routes(routes!(jaarcijfers))
+        .routes(routes!(duo_register))
+}
+
+const LEERPLICHT: &[Role] = &[Role::Leerplichtambtenaar];
+
+/// `?jaar=&vakantie=&org=`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PrikactieQuery {
+    /// Het eerste kalenderjaar van het schooljaar (2026: 2026-2027); standaard het huidige.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub jaar: Option<i16>,
+    /// De naam van de vakantie zoals in de schoolkalenders ("Herfstvakantie"); standaard de
+    /// laatste vakantie die al begonnen is.
+    #[param(max_length = 200)]
+    pub vakantie: Option<String>,
+    /// De organisatie namens welke u handelt (alleen nodig met rollen in meerdere organisaties).
+    pub org: Option<String>,
+}
+
+/// `?jaar=&org=`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// Het eerste kalenderjaar van het schooljaar (2026: 2026-2027); standaard het huidige.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub jaar: Option<i16>,
+    /// De organisatie namens welke u handelt (alleen nodig met rollen in meerdere organisaties).
+    pub org: Option<String>,
+}
+
+fn year(state: &AppState, jaar: Option<i16>) -> ApiResult<i16> {
+    match jaar {
+        None => Ok(region::year_of(today(state))),
+        Some(y) if (2000..=2100).contains(&y) => Ok(y),
+        Some(_) => Err(super::common::bad_value("jaar", &["2000 tot en met 2100"])),
+    }
+}
+
+/// The prikactie around a holiday: per school the pupils living in the municipality absent
+/// `ongeoorloofd` or `luxe` on the last lesson day before and the first after the holiday, and
+/// the possible-luxe signals on those days. Counts from 1 to 4 come as `value: null,
+/// fewer_than: 5`. Pupils are listed only where the municipality has a melding for them.
+#[utoipa::path(
+    get,
+    path = "/api/gemeente/prikactie",
+    tag = "gemeente",
+    params(PrikactieQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "De prikactie (verzuim_service::region::Prikactie)", body = Object, content_type = "application/json"),
+        (status = 400, description = "ongeldige_waarde", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar van een gemeente", body = ErrorBody),
+        (status = 422, description = "Geen vakantie van dat schooljaar", body = ErrorBody),
+    )
+)]
+async fn prikactie(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Query(q): Query<PrikactieQuery>,
+) -> ApiResult<Response> {
+    let org = OrgQuery { org: q.org.clone() };
+    let acting = acting_org(&state, &actor, &audit, &org, LEERPLICHT, None).await?;
+    let y = year(&state, q.jaar)?;
+    let p = region::prikactie(
+        &state.store,
+        &acting.caller,
+        y,
+        q.vakantie.as_deref(),
+        today(&state),
+    )
+    .await
+    .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("prikactie:{y}"),
+        None,
+    )
+    .await?;
+    Ok(axum::Json(p).into_response())
+}
+
+/// The municipality's year in figures (1 August – 31 July): meldingen per kind, their
+/// outcomes, leerplicht's actions, thuiszitters at the start and end; per school and in total.
+#[utoipa::path(
+    get,
+    path = "/api/gemeente/jaarcijfers",
+    tag = "gemeente",
+    params(YearQuery),
+    security(("sessie" = [])),
+    responses(
+        (status = 200, description = "De jaarcijfers (verzuim_service::region::YearFigures)", body = Object, content_type = "application/json"),
+        (status = 400, description = "ongeldige_waarde", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar van een gemeente", body = ErrorBody),
+    )
+)]
+async fn jaarcijfers(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Response> {
+    let org = OrgQuery { org: q.org.clone() };
+    let acting = acting_org(&state, &actor, &audit, &org, LEERPLICHT, None).await?;
+    let y = year(&state, q.jaar)?;
+    let f = region::year_figures(&state.store, &acting.caller, y)
+        .await
+        .map_err(service_error)?;
+    Ok(axum::Json(f).into_response())
+}
+
+/// The melding's fields as DUO's verzuimregister asks them (`verzuim-duo-verzuimregister/1`,
+/// docs/duo-export.md), with DUO's meldingsnummer once the school recorded its submission.
+#[utoipa::path(
+    get,
+    path = "/api/meldingen/{id}/duo-verzuimregister",
+    tag = "meldingen",
+    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
+    security(("sessie" = []), ("token" = ["meldingen:read"])),
+    responses(
+        (status = 200, description = "Het document (verzuim-duo-verzuimregister/1)", body = Object, content_type = "application/json"),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Geen leerplichtambtenaar of verzuimcoordinator", body = ErrorBody),
+        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
+    )
+)]
+async fn duo_register(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+) -> ApiResult<Response> {
+    let acting = acting_org(
+        &state,
+        &actor,
+        &audit,
+        &org,
+        super::meldingen::ROLES,
+        Some(Permission::MeldingenRead),
+    )
+    .await?;
+    let m = duo::register_view(&state.store, &acting.caller, id)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        false,
+        format!("melding:{id}:duo_verzuimregister"),
+        None,
+    )
+    .await?;
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"duo-verzuimregister-{id}.json\""
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    Ok((
+        [(header::CONTENT_DISPOSITION, disposition)],
+        axum::Json(duo::json(&m)),
+    )
+        .into_response())
+}
