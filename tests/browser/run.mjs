@@ -15,6 +15,7 @@
 // - `pupils`: issue 10.5-10.8: a missing BSN added from the blocked melding's link, the melding
 //   made; a case closed (refused while its melding runs), reopened; the inbox per pupil, the
 //   pupil list and the Dutch audit log (see pupils.mjs).
+// - `mail`: issue 12: a user's e-mail choices and the demo mailbox (see mail.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -29,6 +30,7 @@ import { launch, ROLES, login, checkPage, report, failures, step } from './lib.m
 import { chainSuite, ggdSuite } from './chain.mjs';
 import { secondFactorSuite } from './second_factor.mjs';
 import { pupilSuite } from './pupils.mjs';
+import { mailSuite } from './mail.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -126,6 +128,7 @@ const SUITES = {
   chain: chainSuite,
   ggd: ggdSuite,
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
+  mail: (browser, base) => mailSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

@@ -42,6 +42,7 @@ pub mod events;
 pub mod health;
 pub mod import;
 pub mod leerplicht;
+pub mod mail;
 pub mod meldingen;
 pub mod privacy;
 pub mod pupils;
@@ -81,6 +82,7 @@ pub mod tokens;
         (name = "meldingen", description = "Meldingen aan leerplicht: DUO-statussen, afspraken, DUO-export"),
         (name = "verwijzingen", description = "Verwijzingen naar de GGD-JGZ: status en eigen notities"),
         (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
+        (name = "e-mail", description = "Uw keuze per soort e-mail: meteen, dagelijks of niet"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -120,6 +122,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(second_factor::routes())
+        .merge(mail::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(schools::routes())

@@ -45,6 +45,9 @@ mod records_history;
 mod ggd_pages;
 mod leerplicht_pages;
 
+// Issue 12: e-mail.
+mod mail;
+
 /// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
 /// `sqlite` and a `postgres` test.
 #[macro_export]
