@@ -17,6 +17,7 @@
 //   pupil list and the Dutch audit log (see pupils.mjs).
 // - `region`: issue 11: the prikactie around the herfstvakantie and the year in figures as
 //   leerplicht, axe-checked and screenshotted (see region.mjs).
+// - `mail`: issue 12: a user's e-mail choices and the demo mailbox (see mail.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -32,6 +33,7 @@ import { chainSuite, ggdSuite } from './chain.mjs';
 import { secondFactorSuite } from './second_factor.mjs';
 import { pupilSuite } from './pupils.mjs';
 import { regionSuite } from './region.mjs';
+import { mailSuite } from './mail.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -130,6 +132,7 @@ const SUITES = {
   ggd: ggdSuite,
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
   region: (browser, base) => regionSuite(browser, base, SHOTS),
+  mail: (browser, base) => mailSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use verzuim_server::demo::{self, DemoReport};
+use verzuim_server::mail::{self, Delivery, DeliverySettings, Mailer, SmtpCredentials, SmtpUrl};
 use verzuim_server::retention::{self, RetentionSchedule};
 use verzuim_server::{AppState, Config};
 use verzuim_store::Store;
@@ -49,6 +50,17 @@ pub struct Args {
     /// VERZUIM_RETENTION.
     #[arg(long, value_name = "UU:MM|uit")]
     pub retention: Option<String>,
+    /// De mailserver voor uitgaande e-mail (docs/email.md): smtp://host[:587] (STARTTLS,
+    /// verplicht), smtps://host[:465] (TLS) of smtp+plain://host[:25] (onversleuteld: alleen voor
+    /// een relay op dezelfde machine en tests). Gebruikersnaam en wachtwoord uit
+    /// VERZUIM_SMTP_USER en VERZUIM_SMTP_PASSWORD. Ook via VERZUIM_SMTP. Zonder: de e-mail blijft
+    /// in de wachtrij (met --demo: naar de demo-mailbox /demo/mail).
+    #[arg(long, value_name = "URL")]
+    pub smtp: Option<String>,
+    /// Het afzenderadres van de e-mail, zoals "Verzuim <verzuim@gemeente.nl>". Nodig met
+    /// --smtp. Ook via VERZUIM_MAIL_FROM.
+    #[arg(long, value_name = "ADRES")]
+    pub mail_from: Option<String>,
 }
 
 /// The database of `serve --demo` when neither `--database` nor `VERZUIM_DATABASE` names one
@@ -76,6 +88,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         migrate::database_url(args.database)
     };
+    let delivery_settings = delivery_settings()?;
+    let mail_first_run =
+        env_seconds("VERZUIM_MAIL_FIRST_RUN")?.unwrap_or(retention::FIRST_RUN_AFTER);
+    let mailer = smtp_mailer(
+        args.smtp.clone(),
+        args.mail_from.clone(),
+        delivery_settings.timeout,
+    )?;
     migrate::runtime()?.block_on(async {
         let store = migrate::open(&url).await?;
         let demo_report = match prepare(&store, args.demo).await {
@@ -85,10 +105,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 return Err(e);
             }
         };
+        let base_url = args
+            .public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{}", args.listen));
         let config = Config {
             public_url: args.public_url,
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            demo_mailbox: args.demo,
+            mail_base_url: Some(base_url.clone()),
         };
         tracing::info!(database = %migrate::redact(&url), "database geopend en bijgewerkt");
         let letter_dir = letter_templates(args.letter_templates)?;
@@ -97,6 +124,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             print_demo(&report, &url)?;
             state = state.with_clock(demo::demo_clock());
         }
+        let mailer = match mailer {
+            Some(m) => Some(m),
+            None if args.demo => Some(Mailer::Demo),
+            None => {
+                tracing::warn!(
+                    "e-mail: geen --smtp; e-mail blijft in de wachtrij tot een start met --smtp"
+                );
+                None
+            }
+        };
+        let worker = mailer.map(|mailer| {
+            mail::spawn_worker(
+                state.clone(),
+                std::sync::Arc::new(Delivery {
+                    mailer,
+                    settings: delivery_settings,
+                    base_url: base_url.clone(),
+                    process: retention::process_name(),
+                }),
+            )
+        });
+        let daily = mail::spawn_daily(
+            state.clone(),
+            RetentionSchedule {
+                first_after: mail_first_run,
+                daily_at: mail::DAILY_AT,
+            },
+        );
         let retention = match retention {
             Some(schedule) => Some(retention::spawn(state.clone(), schedule)),
             None => {
@@ -108,9 +163,86 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(job) = retention {
             job.abort();
         }
+        if let Some(job) = worker {
+            job.abort();
+        }
+        daily.abort();
         store.close().await;
         result?;
         Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The SMTP mailer of `--smtp` / `VERZUIM_SMTP`, with `--mail-from` / `VERZUIM_MAIL_FROM` and the
+/// credentials of `VERZUIM_SMTP_USER` / `VERZUIM_SMTP_PASSWORD` (both or neither). `None`
+/// without an SMTP server.
+fn smtp_mailer(
+    smtp: Option<String>,
+    from: Option<String>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<Option<Mailer>> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(url) = smtp.or_else(|| env("VERZUIM_SMTP")) else {
+        return Ok(None);
+    };
+    let url = SmtpUrl::parse(&url).map_err(anyhow::Error::msg)?;
+    let Some(from) = from.or_else(|| env("VERZUIM_MAIL_FROM")) else {
+        bail!(
+            "--smtp vraagt ook een afzender: --mail-from \"Verzuim <verzuim@gemeente.nl>\" (of \
+             VERZUIM_MAIL_FROM)"
+        );
+    };
+    let credentials = match (
+        env("VERZUIM_SMTP_USER"),
+        std::env::var("VERZUIM_SMTP_PASSWORD").ok(),
+    ) {
+        (Some(user), Some(password)) => Some(SmtpCredentials { user, password }),
+        (None, None) => None,
+        _ => bail!("geef VERZUIM_SMTP_USER en VERZUIM_SMTP_PASSWORD allebei, of geen van beide"),
+    };
+    let mailer = Mailer::smtp(&url, &from, credentials, timeout).map_err(anyhow::Error::msg)?;
+    if url.security == mail::SmtpSecurity::Plain {
+        tracing::warn!(server = %url.host, "e-mail gaat onversleuteld naar de mailserver (smtp+plain://)");
+    }
+    Ok(Some(mailer))
+}
+
+/// A number of seconds from the environment (decimals allowed), with a Dutch error.
+fn env_seconds(name: &str) -> anyhow::Result<Option<std::time::Duration>> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+            .map(Some)
+            .ok_or_else(|| anyhow::anyhow!("{name}: \"{v}\" is geen aantal seconden")),
+        _ => Ok(None),
+    }
+}
+
+/// The worker's pace: the defaults of [`DeliverySettings`], each replaceable from the environment
+/// (`VERZUIM_MAIL_POLL`, `VERZUIM_MAIL_LEASE`, `VERZUIM_MAIL_RETRY`, `VERZUIM_MAIL_TIMEOUT` in
+/// seconds, `VERZUIM_MAIL_ATTEMPTS`; docs/email.md).
+fn delivery_settings() -> anyhow::Result<DeliverySettings> {
+    let d = DeliverySettings::default();
+    let attempts = match std::env::var("VERZUIM_MAIL_ATTEMPTS") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                anyhow::anyhow!("VERZUIM_MAIL_ATTEMPTS: \"{v}\" is geen positief aantal")
+            })?,
+        _ => d.max_attempts,
+    };
+    Ok(DeliverySettings {
+        poll: env_seconds("VERZUIM_MAIL_POLL")?.unwrap_or(d.poll),
+        lease: env_seconds("VERZUIM_MAIL_LEASE")?.unwrap_or(d.lease),
+        retry_base: env_seconds("VERZUIM_MAIL_RETRY")?.unwrap_or(d.retry_base),
+        timeout: env_seconds("VERZUIM_MAIL_TIMEOUT")?.unwrap_or(d.timeout),
+        max_attempts: attempts,
     })
 }
 

@@ -30,6 +30,7 @@ pub mod authz;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod multipart;
 pub mod retention;
 pub mod security;
@@ -49,9 +50,13 @@ pub fn router(state: AppState) -> Router {
 /// limits, error pages). For tests that need a probe route, and for embedding.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (routes, _) = api::routes().split_for_parts();
+    let mut pages = web::routes();
+    if state.config.demo_mailbox {
+        pages = pages.route("/demo/mail", get(web::mail::demo_mailbox));
+    }
     routes
         .merge(extra)
-        .merge(web::routes())
+        .merge(pages)
         .route("/api/openapi.json", get(api::openapi_json))
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))

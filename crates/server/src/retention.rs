@@ -129,7 +129,7 @@ pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
 }
 
 /// How this process names itself in the job runs: host and process id.
-fn process_name() -> String {
+pub fn process_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_default();

@@ -76,6 +76,11 @@ pub struct Config {
     /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` (only behind a reverse proxy that
     /// sets them; otherwise any client could claim any address).
     pub trust_proxy: bool,
+    /// `serve --demo`: the demo mailbox `/demo/mail` exists (docs/email.md).
+    pub demo_mailbox: bool,
+    /// The service's address in the links of e-mails (`--public-url`, else the listening
+    /// address); none: the request's own host.
+    pub mail_base_url: Option<String>,
 }
 
 impl Config {

@@ -51,6 +51,13 @@ pub async fn record_parents_informed(
             caller.actor(),
         )
         .await?;
+    crate::mail::to_parents(
+        &mut tx,
+        &case.school_id,
+        &case.pupil_id,
+        crate::mail::ParentNews::SchoolAction,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -74,10 +81,18 @@ pub async fn record_letter(
     }
     let mut tx = store.begin().await?;
     let scope = caller.scope(&mut tx).await?;
-    tx.visible_case(scope, letter.case_id)
+    let case = tx
+        .visible_case(scope, letter.case_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     let id = tx.add_letter(letter, caller.actor()).await?;
+    crate::mail::to_parents(
+        &mut tx,
+        &case.school_id,
+        &case.pupil_id,
+        crate::mail::ParentNews::Letter,
+    )
+    .await?;
     tx.add_timeline(
         &NewTimelineEntry {
             case_id: letter.case_id,

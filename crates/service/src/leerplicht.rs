@@ -204,6 +204,13 @@ pub async fn record_action(
             by,
         )
         .await?;
+        crate::mail::to_parents(
+            &mut tx,
+            &melding.school_id,
+            &melding.pupil_id,
+            crate::mail::ParentNews::LeerplichtAction,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(id)

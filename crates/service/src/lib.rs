@@ -37,6 +37,7 @@ pub mod error;
 pub mod ggd;
 pub mod import;
 pub mod leerplicht;
+pub mod mail;
 pub mod meldingen;
 pub mod overview;
 pub mod principles;

@@ -321,6 +321,7 @@ async fn afspraken_recorded(
         }
     }
     for (party, organisation_id, task_text, kind) in targets {
+        crate::mail::feedback(tx, party, &organisation_id).await?;
         let id = tx
             .create_task(
                 &NewTask {

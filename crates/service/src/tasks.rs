@@ -194,6 +194,13 @@ pub async fn complete_task(
             by,
         )
         .await?;
+        crate::mail::to_parents(
+            &mut tx,
+            &task.school_id,
+            &task.pupil_id,
+            crate::mail::ParentNews::SchoolAction,
+        )
+        .await?;
     }
     if task.melding {
         let content = completion.melding.as_ref().expect("checked above");
@@ -514,6 +521,7 @@ async fn make_melding(
         .await?;
     tx.put_melding_evidence(melding_id, &reported.evidence)
         .await?;
+    crate::mail::new_melding(tx, &municipality.id, melding_id).await?;
     tx.put_melding_link(&MeldingLink {
         melding_id,
         signal_id: Some(signal.id),
@@ -565,6 +573,7 @@ async fn make_referral(tx: &mut Tx, by: Actor, task: &Task) -> Result<(ReferralI
     let referral_id = tx
         .create_referral(&task.school_id, task.case_id, &ggd, by)
         .await?;
+    crate::mail::new_referral(tx, &ggd, referral_id).await?;
     tx.put_referral_link(&ReferralLink {
         referral_id,
         signal_id: Some(signal.id),

@@ -25,6 +25,7 @@ pub mod letters;
 mod login_attempts;
 pub mod melding_changes;
 mod org;
+pub mod outbox;
 pub mod overview;
 mod pupils;
 pub mod recipients;
@@ -109,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "case chains",
         include_str!("../migrations/sqlite/0065_case_chains.sql"),
         include_str!("../migrations/postgres/0065_case_chains.sql"),
+    ),
+    (
+        80,
+        "mail outbox",
+        include_str!("../migrations/sqlite/0080_mail_outbox.sql"),
+        include_str!("../migrations/postgres/0080_mail_outbox.sql"),
     ),
     (
         110,
@@ -553,6 +560,16 @@ delegate! {
     read fn audit_log(organisation_id: &str, page: Page) -> Vec<AuditRecord>;
     read fn audit_log_of_pupil(organisation_id: &str, pupil: &str, page: Page) -> Vec<AuditRecord>;
     write fn apply_retention(today: Date, years: i16) -> RetentionReport;
+    // E-mail: the outbox and the users' choices (outbox.rs).
+    write fn enqueue_mail(mail: &outbox::NewMail) -> Option<i64>;
+    write fn claim_mail(process: &str, lease_until: Timestamp, limit: u32) -> Vec<outbox::OutboxMail>;
+    write fn mail_sent(id: i64) -> bool;
+    write fn mail_retry(id: i64, process: &str, error: &str, next_attempt_at: Timestamp) -> bool;
+    write fn mail_failed(id: i64, process: &str, error: &str) -> bool;
+    read fn outbox_mail(id: i64) -> Option<outbox::OutboxMail>;
+    read fn outbox(recipient: Option<&str>, page: Page) -> Vec<outbox::OutboxMail>;
+    read fn mail_preferences(user_id: UserId) -> Vec<(outbox::MailKind, outbox::MailMode)>;
+    write fn set_mail_preference(user_id: UserId, kind: outbox::MailKind, mode: outbox::MailMode) -> ();
 }
 
 #[cfg(test)]

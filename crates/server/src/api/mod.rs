@@ -42,6 +42,7 @@ pub mod events;
 pub mod health;
 pub mod import;
 pub mod leerplicht;
+pub mod mail;
 pub mod meldingen;
 pub mod privacy;
 pub mod pupils;
@@ -85,6 +86,7 @@ pub mod users;
         (name = "verwijzingen", description = "Verwijzingen naar de GGD-JGZ: status en eigen notities"),
         (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
         (name = "gemeente", description = "Leerplicht: prikactie rondom schoolvakanties en jaarcijfers van de gemeente"),
+        (name = "e-mail", description = "Uw keuze per soort e-mail: meteen, dagelijks of niet"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -124,6 +126,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(second_factor::routes())
+        .merge(mail::routes())
         .merge(tokens::routes())
         .merge(users::routes())
         .merge(audit::routes())

@@ -19,6 +19,8 @@
 //! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
 //! - [`gegevens`]: a pupil's data, corrected by the coordinator or beheerder,
 //!   `/leerlingen/{school}/{pupil}/gegevens`.
+//! - [`mail`]: one's e-mail choices, `/e-mail`; with `serve --demo` the demo mailbox
+//!   `/demo/mail`.
 //! - [`letters`]: a case's letters as PDF: made with `POST /zaken/{case}/brieven`, read with
 //!   `GET /zaken/{case}/brieven/{letter}`.
 //!
@@ -49,6 +51,7 @@ pub mod leerplicht;
 pub mod letters;
 pub mod lists;
 pub mod login;
+pub mod mail;
 pub mod overzicht;
 pub mod region;
 pub mod register;
@@ -71,6 +74,7 @@ pub fn routes() -> Router<AppState> {
             get(login::password_page).post(login::password_submit),
         )
         .route("/wissel", post(login::switch))
+        .route("/e-mail", get(mail::page).post(mail::save))
         .route("/registreren", get(register::page).post(register::action))
         .route("/taken", get(lists::taken))
         .route("/meldingen", get(leerplicht::meldingen))

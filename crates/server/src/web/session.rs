@@ -171,6 +171,7 @@ impl WebUser {
             nav.insert(1, ("/leerlingen", "Leerlingen"));
             nav.insert(2, ("/vroegsignalering", "Vroegsignalering"));
         }
+        nav.push(("/e-mail", "E-mail"));
         nav.push(("/tweede-factor", "Tweede factor"));
         nav.push(("/wachtwoord", "Wachtwoord wijzigen"));
         let mut memberships: Vec<&Membership> = self.memberships.iter().collect();

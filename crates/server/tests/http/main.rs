@@ -48,6 +48,8 @@ mod leerplicht_pages;
 
 // Issue 11: leerplicht's regional pages, the melding for DUO's verzuimregister.
 mod region_pages;
+// Issue 12: e-mail.
+mod mail;
 
 /// Declares tests: for each story `async fn name(env: harness::Env)`, a module with a
 /// `sqlite` and a `postgres` test.

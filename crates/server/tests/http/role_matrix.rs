@@ -87,6 +87,7 @@ const FUTURE_EVENT: &str = r#"{"event":"overig_verzuim","date":"2027-07-05","not
 const NO_REASON: &str = r#"{"reason":""}"#;
 const LONG_CODE: &str =
     r#"{"code":"12345678901234567890123456789012345678901234567890123456789012345"}"#;
+const BAD_MAIL_CHOICE: &str = r#"{"preferences":[{"kind":"melding","mode":"soms"}]}"#;
 const LATE_PARENTS: &str = r#"{"parents_informed":{"date":"2099-01-01","how":"gesprek"}}"#;
 
 use Id::*;
@@ -99,6 +100,8 @@ const MATRIX: &[Row] = &[
     Row { fresh: true, ..r("POST", "/api/auth/logout",                   No,           None,                     "",              "22 22 22 22 22 2 22 2") },
     r("POST",   "/api/auth/password",                                    No,           None,                     "PASSWORD",      "VV VV VV VV VV 1 33 3"),
     r("GET",    "/api/auth/me",                                          No,           None,                     "",              "22 22 22 22 22 1 22 2"),
+    r("GET",    "/api/me/mail",                                          No,           None,                     "",              "22 22 22 22 22 1 33 3"),
+    r("PUT",    "/api/me/mail",                                          No,           None,                     BAD_MAIL_CHOICE, "VV VV VV VV VV 1 33 3"),
     // The login's second factor: a session (any step); a token is no person (403). A too long code is
     // refused before it is counted by the throttle; a started set-up changes no login.
     r("POST",   "/api/auth/second-factor",                               No,           None,                     LONG_CODE,       "VV VV VV VV VV 1 33 3"),

@@ -19,6 +19,7 @@ mod cases;
 mod corrections;
 mod ggd;
 mod import;
+mod mail;
 mod meldingen;
 mod privacy;
 mod property;

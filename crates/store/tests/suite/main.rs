@@ -17,6 +17,7 @@ mod audit;
 mod auth_queries;
 mod durability;
 mod jobs;
+mod outbox;
 mod people;
 mod registrations;
 mod retention;

@@ -1,0 +1,121 @@
+//! `/api/me/mail`: the logged-in user's choice per kind of e-mail (docs/email.md): at once
+//! (`direct`), in the daily summary (`dagelijks`) or not at all (`uit`). Deadline mail
+//! (`termijn`) always comes at once. For people only: an API token gets 403.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use verzuim_service::mail::{self as service_mail, CHOOSABLE, Preference};
+use verzuim_store::outbox::{MailKind, MailMode};
+
+use super::common::{bad_value, service_error};
+use crate::authz::Actor;
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::Json;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_preferences, put_preferences))
+}
+
+/// One choice.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailPreferenceIo {
+    /// `melding`, `verwijzing`, `terugkoppeling` or `termijn`.
+    #[schema(example = "melding", max_length = 32)]
+    pub kind: String,
+    /// `direct`, `dagelijks` or `uit` (`termijn`: only `direct`).
+    #[schema(example = "dagelijks", max_length = 32)]
+    pub mode: String,
+}
+
+/// Every kind with the user's choice.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailPreferencesOut {
+    /// The address the mail goes to (the user's login).
+    pub email: String,
+    pub preferences: Vec<MailPreferenceIo>,
+}
+
+/// The choices to store (kinds left out keep theirs).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MailPreferencesIn {
+    #[schema(max_items = 16)]
+    pub preferences: Vec<MailPreferenceIo>,
+}
+
+fn out(email: String, prefs: Vec<Preference>) -> MailPreferencesOut {
+    MailPreferencesOut {
+        email,
+        preferences: prefs
+            .into_iter()
+            .map(|p| MailPreferenceIo {
+                kind: p.kind.as_str().to_owned(),
+                mode: p.mode.as_str().to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// Your e-mail choices.
+#[utoipa::path(
+    get,
+    path = "/api/me/mail",
+    tag = "e-mail",
+    security(("sessie" = [])),
+    responses(
+        (status = 200, body = MailPreferencesOut),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Een API-token: e-mail hoort bij een persoon", body = ErrorBody),
+    )
+)]
+async fn get_preferences(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<MailPreferencesOut>> {
+    let user = actor.require_user()?;
+    let prefs = service_mail::preferences(&state.store, user.user.id)
+        .await
+        .map_err(service_error)?;
+    Ok(Json(out(user.user.email.clone(), prefs)))
+}
+
+/// Change your e-mail choices (all or none).
+#[utoipa::path(
+    put,
+    path = "/api/me/mail",
+    tag = "e-mail",
+    request_body = MailPreferencesIn,
+    security(("sessie" = [])),
+    responses(
+        (status = 200, body = MailPreferencesOut),
+        (status = 400, description = "Onbekende soort of keuze (het veld staat in de fout)", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Een API-token, of csrf", body = ErrorBody),
+        (status = 422, description = "termijn kan alleen direct", body = ErrorBody),
+    )
+)]
+async fn put_preferences(
+    State(state): State<AppState>,
+    actor: Actor,
+    Json(body): Json<MailPreferencesIn>,
+) -> ApiResult<Json<MailPreferencesOut>> {
+    let user = actor.require_user()?;
+    let kinds: Vec<&str> = CHOOSABLE.iter().map(|k| k.as_str()).collect();
+    let modes: Vec<&str> = MailMode::ALL.iter().map(|m| m.as_str()).collect();
+    let mut wanted = Vec::new();
+    for (i, p) in body.preferences.iter().enumerate() {
+        let kind = MailKind::parse(&p.kind)
+            .filter(|k| CHOOSABLE.contains(k))
+            .ok_or_else(|| bad_value(&format!("preferences[{i}].kind"), &kinds))?;
+        let mode = MailMode::parse(&p.mode)
+            .ok_or_else(|| bad_value(&format!("preferences[{i}].mode"), &modes))?;
+        wanted.push(Preference { kind, mode });
+    }
+    let prefs = service_mail::set_preferences(&state.store, user.user.id, &wanted)
+        .await
+        .map_err(service_error)?;
+    Ok(Json(out(user.user.email.clone(), prefs)))
+}
