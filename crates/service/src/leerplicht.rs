@@ -298,9 +298,15 @@ fn needs(text: &str, age: u8) -> Vec<Vec<Need>> {
         alts.push(talk());
     }
     for (words, kind) in [
-        ("waarschuwingsbrief", LeerplichtActionKind::Waarschuwingsbrief),
+        (
+            "waarschuwingsbrief",
+            LeerplichtActionKind::Waarschuwingsbrief,
+        ),
         ("verwijzing zorg", LeerplichtActionKind::VerwijzingZorg),
-        ("formele waarschuwing", LeerplichtActionKind::OfficieleWaarschuwing),
+        (
+            "formele waarschuwing",
+            LeerplichtActionKind::OfficieleWaarschuwing,
+        ),
         ("proces-verbaal", LeerplichtActionKind::ProcesVerbaal),
         ("verwijzing halt", LeerplichtActionKind::Halt),
     ] {
@@ -420,7 +426,11 @@ mod tests {
         // Verwijzing zorg or a formal warning; or a proces-verbaal.
         let zorg = "Geeft een verwijzing zorg of een formele waarschuwing";
         assert!(task_done_by(zorg, &[action(VerwijzingZorg, None)], 10));
-        assert!(task_done_by(zorg, &[action(OfficieleWaarschuwing, None)], 10));
+        assert!(task_done_by(
+            zorg,
+            &[action(OfficieleWaarschuwing, None)],
+            10
+        ));
         assert!(!task_done_by(zorg, &[brief.clone()], 10));
         let pv = "Geeft een verwijzing zorg, of maakt eventueel een proces-verbaal op";
         assert!(task_done_by(pv, &[action(ProcesVerbaal, None)], 10));

@@ -13,7 +13,6 @@
 /// The card's words for an action done only when needed.
 const AS_NEEDED: &[&str] = &["zo nodig", "indien nodig"];
 
-
 /// Whether the card marks the action as done only when needed ("zo nodig", "indien nodig").
 pub fn is_as_needed(text: &str) -> bool {
     let t = text.to_lowercase();

@@ -179,7 +179,8 @@ pub async fn inzage(
         });
         // Issue 11: the school's reports to the inspectie and the samenwerkingsverband.
         if rules::school_report(&sight, &case.school_id) {
-            case_doc["school_meldingen"] = json!(tx.school_reports(&case.school_id, case.id).await?);
+            case_doc["school_meldingen"] =
+                json!(tx.school_reports(&case.school_id, case.id).await?);
         }
         case_docs.push(case_doc);
     }

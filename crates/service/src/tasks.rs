@@ -343,10 +343,9 @@ pub async fn complete_task(
                 "Verwijdering gemeld bij de Onderwijsinspectie op {}",
                 date_nl(*report_date)
             ),
-            SchoolReportContent::SwvOverleg { date, .. } => format!(
-                "Overleg met het samenwerkingsverband op {}",
-                date_nl(*date)
-            ),
+            SchoolReportContent::SwvOverleg { date, .. } => {
+                format!("Overleg met het samenwerkingsverband op {}", date_nl(*date))
+            }
         };
         tx.add_timeline(
             &NewTimelineEntry {

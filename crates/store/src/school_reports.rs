@@ -118,8 +118,16 @@ impl Tx {
                  SELECT t.id, t.case_id, ?, ?, ?, ?, ?, ?, ?, ? FROM tasks t \
                  WHERE t.id = ? AND t.organisation_id = ?",
                 args![
-                    school_id, kind, report_date, decision, accepting, reason, with_whom, outcome,
-                    task_id, school_id
+                    school_id,
+                    kind,
+                    report_date,
+                    decision,
+                    accepting,
+                    reason,
+                    with_whom,
+                    outcome,
+                    task_id,
+                    school_id
                 ],
             )
             .await?;

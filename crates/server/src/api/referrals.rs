@@ -28,7 +28,6 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, required};
 use crate::state::AppState;
 
-
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_referrals))

@@ -355,7 +355,12 @@ fn completion(body: &CompleteIn) -> ApiResult<Completion> {
                     date: r.date.ok_or_else(|| missing("date"))?,
                     outcome: r.outcome.clone().unwrap_or_default(),
                 },
-                _ => return Err(bad_value("school_report.kind", &["inspectie", "swv_overleg"])),
+                _ => {
+                    return Err(bad_value(
+                        "school_report.kind",
+                        &["inspectie", "swv_overleg"],
+                    ));
+                }
             })
         }
     };

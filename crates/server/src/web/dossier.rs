@@ -30,9 +30,7 @@ use verzuim_letters::{LetterKind, mask_person_number};
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{
     Completion, Judgement, MeldingAction, MeldingContent, ParentsInformed, ReferralFormInput,
-    ServiceError, dossier,
-    tasks::SchoolReportContent,
-    meldingen, tasks,
+    ServiceError, dossier, meldingen, tasks, tasks::SchoolReportContent,
 };
 use verzuim_store::{
     InformedHow, MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, SignalStatus,
@@ -875,9 +873,9 @@ pub async fn action(
                         None
                     };
                     let day = |v: &str, what: &str| -> Result<Date, String> {
-                        v.trim().parse::<Date>().map_err(|_| {
-                            format!("Vul {what} in als datum (jjjj-mm-dd).")
-                        })
+                        v.trim()
+                            .parse::<Date>()
+                            .map_err(|_| format!("Vul {what} in als datum (jjjj-mm-dd)."))
                     };
                     let school_report = match tasks::report_kind(&t.text) {
                         Some(tasks::ReportKind::Inspectie) => {
@@ -888,11 +886,13 @@ pub async fn action(
                                 report_date: day(&f.gemeld, "de datum van de melding")?,
                             })
                         }
-                        Some(tasks::ReportKind::SwvOverleg) => Some(SchoolReportContent::SwvOverleg {
-                            with_whom: f.swv_met.trim().to_owned(),
-                            date: day(&f.swv_datum, "de datum van het overleg")?,
-                            outcome: f.swv_uitkomst.trim().to_owned(),
-                        }),
+                        Some(tasks::ReportKind::SwvOverleg) => {
+                            Some(SchoolReportContent::SwvOverleg {
+                                with_whom: f.swv_met.trim().to_owned(),
+                                date: day(&f.swv_datum, "de datum van het overleg")?,
+                                outcome: f.swv_uitkomst.trim().to_owned(),
+                            })
+                        }
                         None => None,
                     };
                     Ok(Completion {
@@ -1736,12 +1736,16 @@ async fn case_block(
     // Letters this role may make for this case, and those its organisation made.
     let label_of = |kind: &LetterKind| sentence(kind.label()).trim_end_matches('.').to_owned();
     let lh = &web.org.letterhead;
-    let place = [Some(web.org.name.clone()), lh.street.clone(), lh.city.clone()]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = [
+        Some(web.org.name.clone()),
+        lh.street.clone(),
+        lh.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     let link = |kind: &LetterKind, melding, verwijzing, label| LetterLink {
         kind: kind.as_str(),
         melding,

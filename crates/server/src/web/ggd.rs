@@ -289,7 +289,12 @@ async fn referral_page(
     let c = referrals::referral_contact(&state.store, &caller, r.id, today(state))
         .await
         .map_err(service_error)?;
-    let known = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let known = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let address = [
         known(&c.street),
         match (known(&c.postcode), known(&c.city)) {

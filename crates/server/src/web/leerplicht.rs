@@ -632,12 +632,16 @@ async fn melding_page(
         MeldingStatus::Geregistreerd | MeldingStatus::InBehandeling
     );
     let lh = &web.org.letterhead;
-    let place = [Some(web.org.name.clone()), lh.street.clone(), lh.city.clone()]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let place = [
+        Some(web.org.name.clone()),
+        lh.street.clone(),
+        lh.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     Ok(MeldingPage {
         place,
         meta: web.meta(

@@ -182,17 +182,6 @@ pub fn local_date(at: jiff::Timestamp) -> Date {
         .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
-/// The first weekday `days` calendar days after `from`.
-fn weekday_after(from: Date, days: i64) -> Date {
-    let mut d = from
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap_or(from);
-    while d.weekday().to_monday_zero_offset() >= 5 {
-        d = d.tomorrow().unwrap_or(d);
-    }
-    d
-}
-
 /// `uitnodiging-gesprek-lotte-de-vries-2027-07-09.pdf`.
 pub fn file_name(kind: LetterKind, pupil: &str, date: Date) -> String {
     let mut slug = String::new();
@@ -637,7 +626,9 @@ async fn fill(
                 None => school_actions(case, &first),
             };
             let principles = verzuim_service::principles::case_principles(
-                case.signals.iter().flat_map(|s| s.actions.iter().map(|a| &*a.text)),
+                case.signals
+                    .iter()
+                    .flat_map(|s| s.actions.iter().map(|a| &*a.text)),
             );
             (
                 format!("Verwijzing van {name} naar de jeugdgezondheidszorg"),
@@ -741,7 +732,11 @@ fn referral_reason(case: &CaseView) -> ReferralReason {
 /// The date, time and place of an appointment that the person making the letter chose (issue
 /// 11: never fixed by the program): `datum` (jjjj-mm-dd, today or later) and `tijd` (uu:mm) are
 /// required, `plaats` defaults to the organisation's address.
-fn appointment(q: &LetterForm, today: Date, default_place: &str) -> ApiResult<(Date, Time, String)> {
+fn appointment(
+    q: &LetterForm,
+    today: Date,
+    default_place: &str,
+) -> ApiResult<(Date, Time, String)> {
     let date = match q.datum.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => return Err(bad("Kies de datum van het gesprek (jjjj-mm-dd).")),
         Some(s) => s.parse::<Date>().map_err(|_| {
@@ -905,10 +900,6 @@ mod tests {
         assert_eq!(hours_words(1260), "21 uur");
         assert_eq!(hours_words(1245), "20 uur en 45 minuten");
         assert_eq!(hours_words(30), "30 minuten");
-        assert_eq!(
-            weekday_after(Date::new(2027, 7, 3).unwrap(), 7),
-            Date::new(2027, 7, 12).unwrap()
-        );
         assert!(allowed_kinds(Role::Leerkracht).is_empty());
         assert!(!allowed_kinds(Role::Verzuimcoordinator).contains(&LetterKind::Waarschuwingsbrief));
     }

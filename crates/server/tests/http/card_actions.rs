@@ -77,13 +77,33 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
 
     // Afspraken: refused when empty, for the school, and for another GGD-JGZ.
     let afspraken = format!("{path}/afspraken");
-    let (status, _) = call(&s, &jgz, Method::POST, &afspraken, Some(json!({"text": " "}))).await;
+    let (status, _) = call(
+        &s,
+        &jgz,
+        Method::POST,
+        &afspraken,
+        Some(json!({"text": " "})),
+    )
+    .await;
     assert_eq!(status, 400);
-    let (status, _) = call(&s, &ib, Method::POST, &afspraken, Some(json!({"text": "x"}))).await;
+    let (status, _) = call(
+        &s,
+        &ib,
+        Method::POST,
+        &afspraken,
+        Some(json!({"text": "x"})),
+    )
+    .await;
     assert_eq!(status, 403);
     let other = s.logged_in(OTHER_JGZ).await;
-    let (status, _) =
-        call(&s, &other, Method::POST, &afspraken, Some(json!({"text": "x"}))).await;
+    let (status, _) = call(
+        &s,
+        &other,
+        Method::POST,
+        &afspraken,
+        Some(json!({"text": "x"})),
+    )
+    .await;
     assert_eq!(status, 404);
     // Through the page form.
     let (status, _) = post_form(
@@ -103,8 +123,15 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
     let take_note = task_starting(&tasks, "Kennisnemen van de afspraken van de GGD-JGZ");
     let detail = task_detail(&s, &ib, &take_note["id"]).await;
     assert_eq!(
-        ok(&s, &ib, Method::GET, &format!("/api/tasks/{}", take_note["id"]), None, 200).await
-            ["link"]["detail"],
+        ok(
+            &s,
+            &ib,
+            Method::GET,
+            &format!("/api/tasks/{}", take_note["id"]),
+            None,
+            200
+        )
+        .await["link"]["detail"],
         AFSPRAKEN,
         "{detail}"
     );
@@ -154,7 +181,11 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
         &s,
         &ib_pages,
         case,
-        &[("soort", "uitnodiging_ggd_jgz"), ("datum", "2027-07-07"), ("tijd", "10:15")],
+        &[
+            ("soort", "uitnodiging_ggd_jgz"),
+            ("datum", "2027-07-07"),
+            ("tijd", "10:15"),
+        ],
     )
     .await;
     assert_eq!(refused.unwrap_err().0, 403);
@@ -163,25 +194,39 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
         &s,
         &ib_pages,
         case,
-        &[("soort", "verwijzing_ggd_jgz"), ("verwijzing", &referral_text)],
+        &[
+            ("soort", "verwijzing_ggd_jgz"),
+            ("verwijzing", &referral_text),
+        ],
     )
     .await
     .unwrap();
-    assert!(text.contains("Gesprek met moeder op 22 september"), "{text}");
+    assert!(
+        text.contains("Gesprek met moeder op 22 september"),
+        "{text}"
+    );
     assert!(
         !text.contains("De school heeft al het volgende gedaan: Ouders dienen"),
         "{text}"
     );
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        flat.contains("Uitgangspunt van de verzuimkaart Ouders dienen van alle acties op de hoogte te zijn."),
+        flat.contains(
+            "Uitgangspunt van de verzuimkaart Ouders dienen van alle acties op de hoogte te zijn."
+        ),
         "{flat}"
     );
 }
 
 /// A pupil (born `birth`) with 21 hours ongeoorloofd, reported to Enschede, taken up by
 /// leerplicht. Returns the melding's id.
-async fn melding_taken_up(s: &TestServer, ib: &reqwest::Client, lpa: &reqwest::Client, id: &str, birth: &str) -> i64 {
+async fn melding_taken_up(
+    s: &TestServer,
+    ib: &reqwest::Client,
+    lpa: &reqwest::Client,
+    id: &str,
+    birth: &str,
+) -> i64 {
     let mut p = pupil(id, "Enschede");
     p["birth_date"] = json!(birth);
     enrol(s, ib, p).await;
@@ -192,14 +237,18 @@ async fn melding_taken_up(s: &TestServer, ib: &reqwest::Client, lpa: &reqwest::C
     complete(
         s,
         ib,
-        task_starting(&tasks, "Gaat in gesprek met ouders en stelt hen")["id"].as_i64().unwrap(),
+        task_starting(&tasks, "Gaat in gesprek met ouders en stelt hen")["id"]
+            .as_i64()
+            .unwrap(),
         json!({"parents_informed": parents("2026-09-25", "gesprek")}),
     )
     .await;
     let melding = complete(
         s,
         ib,
-        task_starting(&tasks, "Meldt bij de leerplichtambtenaar")["id"].as_i64().unwrap(),
+        task_starting(&tasks, "Meldt bij de leerplichtambtenaar")["id"]
+            .as_i64()
+            .unwrap(),
         json!({"parents_informed": parents("2026-09-28", "brief"), "melding": melding_content()}),
     )
     .await["melding_id"]
@@ -220,7 +269,12 @@ async fn melding_taken_up(s: &TestServer, ib: &reqwest::Client, lpa: &reqwest::C
 fn card_task(tasks: &[Value]) -> Option<Value> {
     tasks
         .iter()
-        .find(|t| t["text"].as_str().unwrap().starts_with("Gaat in gesprek met ouders"))
+        .find(|t| {
+            t["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Gaat in gesprek met ouders")
+        })
         .cloned()
 }
 
@@ -231,14 +285,15 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
     // 14 years old: the card's "(en leerling vanaf 12 jaar)" asks for parents and pupil.
     let older = melding_taken_up(&s, &ib, &lpa, "1003", "2013-01-01").await;
     let acties = format!("/api/meldingen/{older}/acties");
-    let talk = |with: &str| {
-        json!({"kind": "gesprek", "date": "2026-10-01", "with": with, "summary": "Besproken"})
-    };
+    let talk = |with: &str| json!({"kind": "gesprek", "date": "2026-10-01", "with": with, "summary": "Besproken"});
     ok(&s, &lpa, Method::POST, &acties, Some(talk("ouders")), 201).await;
     let open = open_tasks(&s, &lpa, "1003").await;
     let task = card_task(&open).expect("one talk is not enough at 14");
     assert!(
-        task["text"].as_str().unwrap().contains("ouders en leerling"),
+        task["text"]
+            .as_str()
+            .unwrap()
+            .contains("ouders en leerling"),
         "{task}"
     );
     // The conversation with the pupil: together the two do the card's task.
@@ -275,7 +330,11 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert!(body.to_string().contains("De organisatie waarnaar is verwezen"), "{body}");
+    assert!(
+        body.to_string()
+            .contains("De organisatie waarnaar is verwezen"),
+        "{body}"
+    );
     let a = ok(
         &s,
         &lpa,
@@ -286,8 +345,16 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
     )
     .await;
     assert_eq!(a["referred_to"], "Wijkteam Enschede-Noord");
-    let (_, dossier) = get_page(&s, &page_client(&s, COORDINATOR).await, "/leerlingen/99XX00/1003").await;
-    assert!(dossier.contains("Leerplicht: verwijzing zorg gegeven op"), "{dossier}");
+    let (_, dossier) = get_page(
+        &s,
+        &page_client(&s, COORDINATOR).await,
+        "/leerlingen/99XX00/1003",
+    )
+    .await;
+    assert!(
+        dossier.contains("Leerplicht: verwijzing zorg gegeven op"),
+        "{dossier}"
+    );
     assert!(!dossier.contains("Wijkteam"), "{dossier}");
 
     // The melding page offers the new action and the oproep; the oproep letter has the date,
@@ -303,8 +370,19 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
         assert!(html.contains(shown), "{shown}: {html}");
     }
     let melding = older.to_string();
-    let m = ok(&s, &lpa, Method::GET, &format!("/api/meldingen/{older}"), None, 200).await;
-    let case = m["melding"]["case_id"].as_i64().or(m["case_id"].as_i64()).unwrap();
+    let m = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{older}"),
+        None,
+        200,
+    )
+    .await;
+    let case = m["melding"]["case_id"]
+        .as_i64()
+        .or(m["case_id"].as_i64())
+        .unwrap();
     let (_, text) = make_letter(
         &s,
         &lpa_pages,
@@ -336,7 +414,11 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
         &s,
         &lpa_pages,
         case,
-        &[("soort", "oproep_leerplicht"), ("melding", &melding), ("datum", "2027-07-12")],
+        &[
+            ("soort", "oproep_leerplicht"),
+            ("melding", &melding),
+            ("datum", "2027-07-12"),
+        ],
     )
     .await
     .unwrap_err();
@@ -371,8 +453,14 @@ async fn school_reports_to_inspectie_and_samenwerkingsverband(env: Env) {
             "accepting_school": "CBS De Wilg", "reason": "Ernstig grensoverschrijdend gedrag",
             "report_date": reported}})
     };
-    let (status, body) =
-        call(&s, &ib, Method::POST, &path, Some(report("2027-06-03", "2027-06-02"))).await;
+    let (status, body) = call(
+        &s,
+        &ib,
+        Method::POST,
+        &path,
+        Some(report("2027-06-03", "2027-06-02")),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("ligt voor het besluit"), "{body}");
     complete(&s, &ib, inspectie, report("2027-06-01", "2027-06-02")).await;
@@ -393,7 +481,10 @@ async fn school_reports_to_inspectie_and_samenwerkingsverband(env: Env) {
         .to_string();
     let page = "/leerlingen/99XX00/1006";
     let (_, html) = get_page(&s, &ib_pages, page).await;
-    assert!(html.contains("Overleg met het samenwerkingsverband"), "{html}");
+    assert!(
+        html.contains("Overleg met het samenwerkingsverband"),
+        "{html}"
+    );
     let (_, html) = post_form(
         &s,
         &ib_pages,
@@ -403,7 +494,10 @@ async fn school_reports_to_inspectie_and_samenwerkingsverband(env: Env) {
             ("taak", &swv),
             ("swv_met", "M. Post, consulent SWV 2301"),
             ("swv_datum", "2026-10-12"),
-            ("swv_uitkomst", "Arrangement op school; evaluatie na 6 weken"),
+            (
+                "swv_uitkomst",
+                "Arrangement op school; evaluatie na 6 weken",
+            ),
         ],
     )
     .await;
@@ -421,7 +515,12 @@ async fn printable_dossier_and_inzage_link(env: Env) {
     let ib = s.logged_in(COORDINATOR).await;
     enrol(&s, &ib, pupil("1007", "Enschede")).await;
     // The stylesheet prints without navigation and forms.
-    let (_, html) = get_page(&s, &page_client(&s, COORDINATOR).await, "/leerlingen/99XX00/1007").await;
+    let (_, html) = get_page(
+        &s,
+        &page_client(&s, COORDINATOR).await,
+        "/leerlingen/99XX00/1007",
+    )
+    .await;
     let css_href = html
         .split("rel=\"stylesheet\" href=\"")
         .nth(1)
@@ -430,11 +529,19 @@ async fn printable_dossier_and_inzage_link(env: Env) {
         .to_owned();
     let (status, css) = get_page(&s, &ib, &css_href).await;
     assert_eq!(status, 200);
-    let print = css.split("@media print").nth(1).expect("a print stylesheet");
+    let print = css
+        .split("@media print")
+        .nth(1)
+        .expect("a print stylesheet");
     for hidden in ["header.top", "nav", "form"] {
         assert!(print.contains(hidden), "{hidden}: {print}");
     }
-    let (_, html) = get_page(&s, &page_client(&s, COORDINATOR).await, "/leerlingen/99XX00/1007").await;
+    let (_, html) = get_page(
+        &s,
+        &page_client(&s, COORDINATOR).await,
+        "/leerlingen/99XX00/1007",
+    )
+    .await;
     assert!(html.contains("Afdrukken of als PDF bewaren"), "{html}");
     // The beheerder reaches the inzage export from the pupil's data page, and it works.
     let admin = page_client(&s, SCHOOL_ADMIN).await;
@@ -451,6 +558,11 @@ async fn printable_dossier_and_inzage_link(env: Env) {
     let doc: Value = res.json().await.unwrap();
     assert!(doc.to_string().contains("1007"), "{doc}");
     // The coordinator's data page has no such link.
-    let (_, html) = get_page(&s, &page_client(&s, COORDINATOR).await, "/leerlingen/99XX00/1007/gegevens").await;
+    let (_, html) = get_page(
+        &s,
+        &page_client(&s, COORDINATOR).await,
+        "/leerlingen/99XX00/1007/gegevens",
+    )
+    .await;
     assert!(!html.contains("/inzage"), "{html}");
 }

@@ -476,7 +476,10 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
             "valt op een zaterdag en dat is geen lesdag",
         ),
         (vec![("tijd", "08:45")], "Kies de datum van het gesprek"),
-        (vec![("datum", "2027-07-05")], "Kies de tijd van het gesprek"),
+        (
+            vec![("datum", "2027-07-05")],
+            "Kies de tijd van het gesprek",
+        ),
         (
             vec![("datum", "2027-06-01"), ("tijd", "08:45")],
             "ligt voor vandaag",

@@ -683,9 +683,17 @@ mod tests {
             ("school report", "exists", [true, false, false]),
             ("referral afspraken", "exists", [true, false, true]),
             ("referral contact", "exists", [true, false, true]),
-            ("another school's referral form", "exists", [false, false, false]),
+            (
+                "another school's referral form",
+                "exists",
+                [false, false, false],
+            ),
             ("school task on ggd afspraken", "exists", [true, true, true]),
-            ("school task on ggd afspraken", "detail", [true, false, false]),
+            (
+                "school task on ggd afspraken",
+                "detail",
+                [true, false, false],
+            ),
             ("registration within melding", "exists", [true, true, false]),
             (
                 "registration outside melding",

@@ -80,7 +80,10 @@ async fn leerplicht_actions_together_do_the_task(ctx: Ctx) {
         Some("Gedaan met de vastgelegde acties van leerplicht")
     );
     // The school sees the fixed reason too.
-    let seen = visibility::task(s, &school_caller(), task.id).await.unwrap().task;
+    let seen = visibility::task(s, &school_caller(), task.id)
+        .await
+        .unwrap()
+        .task;
     assert!(seen.status_reason.is_some());
 
     // Verwijzing zorg: the organisation is required and stored; the parents' information too.
@@ -104,7 +107,9 @@ async fn leerplicht_actions_together_do_the_task(ctx: Ctx) {
     assert_eq!(last.kind, LeerplichtActionKind::VerwijzingZorg);
     assert_eq!(last.referred_to.as_deref(), Some("Wijkteam Noord"));
     // The school's timeline: that it happened, not to whom.
-    let case = visibility::case(s, &school_caller(), task.case_id).await.unwrap();
+    let case = visibility::case(s, &school_caller(), task.case_id)
+        .await
+        .unwrap();
     let json = serde_json::to_string(&case.timeline).unwrap();
     assert!(json.contains("verwijzing zorg gegeven"), "{json}");
     assert!(!json.contains("Wijkteam"), "{json}");
@@ -147,7 +152,10 @@ async fn school_reports_with_their_tasks(ctx: Ctx) {
             .await
         }
     };
-    assert!(matches!(complete(None).await, Err(ServiceError::Invalid(_))));
+    assert!(matches!(
+        complete(None).await,
+        Err(ServiceError::Invalid(_))
+    ));
     let report = |reason: &str, reported: &str| SchoolReportContent::Inspectie {
         decision_date: d("2027-06-01"),
         accepting_school: "CBS De Wilg".into(),
@@ -166,7 +174,9 @@ async fn school_reports_with_their_tasks(ctx: Ctx) {
         complete(Some(report("Gedrag", "2027-07-31"))).await,
         Err(ServiceError::Invalid(_)),
     ));
-    complete(Some(report("Gedrag", "2027-06-02"))).await.unwrap();
+    complete(Some(report("Gedrag", "2027-06-02")))
+        .await
+        .unwrap();
     let reports = dossier::school_reports(s, &school_caller(), inspectie.case_id)
         .await
         .unwrap();
@@ -181,7 +191,12 @@ async fn school_reports_with_their_tasks(ctx: Ctx) {
 
     // Langdurig relatief verzuim: the consultation with the samenwerkingsverband.
     enrol(s, SCHOOL, &pupil("2003", "GM0153")).await;
-    register(s, "2003", &days(Code::Ongeoorloofd, "2026-09-07", "2026-10-09")).await;
+    register(
+        s,
+        "2003",
+        &days(Code::Ongeoorloofd, "2026-09-07", "2026-10-09"),
+    )
+    .await;
     let tasks = open_tasks(s, &school_caller(), "2003").await;
     let swv = task_starting(&tasks, "Meldt/gaat in overleg met het samenwerkingsverband");
     let overleg = SchoolReportContent::SwvOverleg {
@@ -205,11 +220,14 @@ async fn school_reports_with_their_tasks(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(reports[0].content, overleg);
-    let case = visibility::case(s, &school_caller(), swv.case_id).await.unwrap();
+    let case = visibility::case(s, &school_caller(), swv.case_id)
+        .await
+        .unwrap();
     assert!(
         case.timeline
             .iter()
-            .any(|e| e.detail.as_deref() == Some("Overleg met het samenwerkingsverband op 12-10-2026"))
+            .any(|e| e.detail.as_deref()
+                == Some("Overleg met het samenwerkingsverband op 12-10-2026"))
     );
 }
 
@@ -219,14 +237,23 @@ async fn the_invitation_is_on_a_lesson_day(ctx: Ctx) {
     let check = |date: &str| {
         let date = d(date);
         async move {
-            verzuim_service::school::check_lesson_day(s, SCHOOL, "5", date, "De datum van het gesprek")
-                .await
+            verzuim_service::school::check_lesson_day(
+                s,
+                SCHOOL,
+                "5",
+                date,
+                "De datum van het gesprek",
+            )
+            .await
         }
     };
     check("2027-07-05").await.unwrap();
     match check("2027-07-16").await {
         Err(ServiceError::Invalid(m)) => {
-            assert!(m.contains("16-07-2027") && m.contains("Zomervakantie"), "{m}")
+            assert!(
+                m.contains("16-07-2027") && m.contains("Zomervakantie"),
+                "{m}"
+            )
         }
         other => panic!("{other:?}"),
     }

@@ -342,7 +342,10 @@ async fn referral_form_contact_and_afspraken(ctx: Ctx) {
     for caller in [school_caller(), jgz()] {
         let view = referrals::referral(s, &caller, referral_id).await.unwrap();
         let form = view.form.expect("the form");
-        assert_eq!(form.question, "Kan de GGD-JGZ meekijken naar de lange ziekte?");
+        assert_eq!(
+            form.question,
+            "Kan de GGD-JGZ meekijken naar de lange ziekte?"
+        );
         assert_eq!(form.school_actions, "Twee gesprekken met de ouders");
         assert!(!form.parents_consent);
         assert_eq!(form.parents_informed_on, d("2026-09-22"));
@@ -395,13 +398,20 @@ async fn referral_form_contact_and_afspraken(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(task.task.party, Party::School);
-    assert!(task.task.text.starts_with("Kennisnemen van de afspraken van de GGD-JGZ"));
+    assert!(
+        task.task
+            .text
+            .starts_with("Kennisnemen van de afspraken van de GGD-JGZ")
+    );
     assert_eq!(task.link.unwrap().detail.as_deref(), Some(AFSPRAKEN));
     let case = visibility::case(s, &school_caller(), view.referral.case_id)
         .await
         .unwrap();
     let json = serde_json::to_string(&case).unwrap() + &serde_json::to_string(&view).unwrap();
-    assert!(!json.contains("slaapt slecht"), "GGD-JGZ's note never reaches the school");
+    assert!(
+        !json.contains("slaapt slecht"),
+        "GGD-JGZ's note never reaches the school"
+    );
     assert!(
         case.timeline
             .iter()
@@ -420,9 +430,14 @@ async fn referral_form_contact_and_afspraken(ctx: Ctx) {
     // GGD-JGZ sees its afspraken; a withdrawn referral takes none.
     let view = referrals::referral(s, &jgz(), referral_id).await.unwrap();
     assert_eq!(view.afspraken[0].text, AFSPRAKEN);
-    referrals::set_referral_status(s, &school_caller(), referral_id, ReferralStatus::Ingetrokken)
-        .await
-        .unwrap();
+    referrals::set_referral_status(
+        s,
+        &school_caller(),
+        referral_id,
+        ReferralStatus::Ingetrokken,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         referrals::record_afspraken(s, &jgz(), referral_id, "Nog iets").await,
         Err(ServiceError::Invalid(_))
