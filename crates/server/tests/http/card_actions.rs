@@ -57,7 +57,7 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
         201,
     )
     .await;
-    let jgz_pages = page_client(&s, JGZ).await;
+    let jgz_pages = s.logged_in(JGZ).await;
     let page = format!("/verwijzingen/{referral}");
     let (status, html) = get_page(&s, &jgz_pages, &page).await;
     assert_eq!(status, 200);
@@ -113,7 +113,7 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
         &[("actie", "afspraken"), ("tekst", AFSPRAKEN)],
     )
     .await;
-    assert_eq!(status, 200);
+    assert!(status == 200 || status == 303, "{status}");
 
     // The school: exactly the text and a task to take note with it; never the note.
     let seen = ok(&s, &ib, Method::GET, &path, None, 200).await;
@@ -135,7 +135,7 @@ async fn ggd_jgz_referral_form_contact_afspraken_and_letter(env: Env) {
         AFSPRAKEN,
         "{detail}"
     );
-    let ib_pages = page_client(&s, COORDINATOR).await;
+    let ib_pages = s.logged_in(COORDINATOR).await;
     let (_, html) = get_page(&s, &ib_pages, &page).await;
     assert!(html.contains(AFSPRAKEN), "{html}");
     assert!(!html.contains(NOTE), "{html}");
@@ -359,7 +359,7 @@ async fn leerplicht_care_referral_together_and_oproep(env: Env) {
 
     // The melding page offers the new action and the oproep; the oproep letter has the date,
     // time and place leerplicht chose, and a copy to the school.
-    let lpa_pages = page_client(&s, LEERPLICHT).await;
+    let lpa_pages = s.logged_in(LEERPLICHT).await;
     let (_, html) = get_page(&s, &lpa_pages, &format!("/meldingen/{older}")).await;
     for shown in [
         "value=\"verwijzing_zorg\"",
@@ -464,7 +464,7 @@ async fn school_reports_to_inspectie_and_samenwerkingsverband(env: Env) {
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("ligt voor het besluit"), "{body}");
     complete(&s, &ib, inspectie, report("2027-06-01", "2027-06-02")).await;
-    let ib_pages = page_client(&s, COORDINATOR).await;
+    let ib_pages = s.logged_in(COORDINATOR).await;
     let (_, html) = get_page(&s, &ib_pages, "/leerlingen/99XX00/1005").await;
     assert!(
         html.contains("Gemeld bij de Onderwijsinspectie op 02-06-2027: besluit tot verwijderen van 01-06-2027, toelatende school CBS De Wilg"),
