@@ -717,16 +717,19 @@ fn case_referral(case: &CaseView, id: Option<i64>) -> ApiResult<&verzuim_store::
 
 /// The card's category of a referral (never a diagnosis), from the case's newest sick signal.
 fn referral_reason(case: &CaseView) -> ReferralReason {
+    // The weightiest sick signal of the case: a referral row of the card before a sick report.
+    let rank = |k: SignalKind| match k {
+        SignalKind::ZiekLangerDan2Weken => Some((0, ReferralReason::ZiekLangerDan2Weken)),
+        SignalKind::Ziek3eMeldingIn3Maanden => Some((1, ReferralReason::Ziek3eMeldingIn3Maanden)),
+        SignalKind::ZorgZiekte => Some((2, ReferralReason::ZorgZiekte)),
+        SignalKind::Ziekmelding => Some((3, ReferralReason::ZorgZiekte)),
+        _ => None,
+    };
     case.signals
         .iter()
-        .rev()
-        .find_map(|s| match s.kind {
-            SignalKind::ZiekLangerDan2Weken => Some(ReferralReason::ZiekLangerDan2Weken),
-            SignalKind::Ziek3eMeldingIn3Maanden => Some(ReferralReason::Ziek3eMeldingIn3Maanden),
-            SignalKind::ZorgZiekte | SignalKind::Ziekmelding => Some(ReferralReason::ZorgZiekte),
-            _ => None,
-        })
-        .unwrap_or(ReferralReason::OverigVerzuim)
+        .filter_map(|s| rank(s.kind))
+        .min_by_key(|(r, _)| *r)
+        .map_or(ReferralReason::OverigVerzuim, |(_, reason)| reason)
 }
 
 /// The date, time and place of an appointment that the person making the letter chose (issue
