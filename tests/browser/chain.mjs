@@ -10,10 +10,13 @@
 // ggd: the coordinator refers a pupil with a sickness signal to GGD-JGZ; GGD Twente records an
 //   invitation, a private note and "niet verschenen zonder tegenbericht"; the school gets the task
 //   to judge the no-show, judges "zonder goede reden" and gets the task to meld; GGD-JGZ's note
-//   never shows at school.
+//   never shows at school. Issue 11: the referral carries the school's aanmeldingsformulier; the
+//   jeugdarts sees the parents' contact data and the pupil's age, makes the invitation letter
+//   (PDF) and feeds afspraken back; the school sees exactly those afspraken with a task.
 //
 // Each page the chain passes is also checked with axe-core.
 
+import { join } from 'node:path';
 import { login, noViolations, step, submit } from './lib.mjs';
 
 const SCHOOL = '99XX00';
@@ -158,8 +161,24 @@ export async function chainSuite(browser, base) {
   });
 }
 
-export async function ggdSuite(browser, base) {
-  await step('ggd: verwijzing -> uitnodiging -> niet verschenen -> oordeel school', async () => {
+const QUESTION = 'Kan de jeugdarts met de ouders kijken wat nodig is om weer naar school te gaan?';
+const AFSPRAKEN = 'Afspraak voor school: de leerling komt voorlopig alleen de ochtenden.';
+
+/// Posts a form of the page the way the browser would (same origin, its fields), without leaving
+/// the page: for forms that answer with a PDF. Returns the status, content type and (for an
+/// error) the text.
+export async function postForm(form) {
+  return await form.evaluate(async (f) => {
+    const r = await fetch(f.action, { method: 'POST', body: new URLSearchParams(new FormData(f)) });
+    const type = r.headers.get('content-type') || '';
+    return { status: r.status, type, text: type.includes('pdf') ? '' : await r.text() };
+  });
+}
+
+export async function ggdSuite(browser, base, shots = '') {
+  const SHOTS = shots;
+  let referral = '';
+  await step('ggd: verwijzing (formulier) -> contact, uitnodiging, brief, afspraken -> niet verschenen -> school', async () => {
     const note = `Eigen notitie GGD ${Date.now()}`;
     // 1. The coordinator refers a pupil (the first open referral task in the inbox).
     const coord = await (await browser.newContext()).newPage();
@@ -175,6 +194,10 @@ export async function ggdSuite(browser, base) {
     const dossier = coord.url();
     const refer = coord.locator('li.task', { has: coord.getByRole('button', { name: 'Verwijzen naar de GGD-JGZ' }) }).first();
     await fillParents(coord, refer);
+    // The digitaal aanmeldingsformulier (issue 11).
+    await refer.getByLabel('Vraag van de school aan de GGD-JGZ').fill(QUESTION);
+    await refer.getByLabel('Wat de school al deed').fill('Twee gesprekken met de ouders over de ziekmeldingen.');
+    await refer.getByLabel('Toestemming van de ouders').selectOption('ja');
     await submit(coord, refer.getByRole('button', { name: 'Verwijzen naar de GGD-JGZ' }));
     if (await coord.locator('.alert').count()) {
       throw new Error(`verwijzen gaf een fout: ${await coord.locator('.alert').first().innerText()}`);
@@ -189,9 +212,30 @@ export async function ggdSuite(browser, base) {
     if (!(await ref.count())) throw new Error(`GGD-JGZ ziet geen nieuwe verwijzing van ${name}`);
     await submit(jgz, ref.getByRole('link', { name }));
     await noViolations(jgz, 'verwijzing (aangemeld)');
+    // Issue 11: the jeugdarts sees how to reach the parents, the pupil's age and the school's form.
+    const facts = await jgz.locator('main').innerText();
+    for (const shown of ['Contact met ouders en leerling', 'jaar)', QUESTION, 'Toestemming ouders']) {
+      if (!facts.includes(shown)) throw new Error(`de verwijzing toont "${shown}" niet`);
+    }
+    referral = jgz.url();
+    if (SHOTS) await jgz.screenshot({ path: join(SHOTS, 'verwijzing-ggd-jgz.png'), fullPage: true });
     await jgz.getByLabel('Datum van de afspraak').fill('2027-07-08');
-    await jgz.getByLabel('Tijd').fill('10:30');
+    await jgz.getByLabel('Tijd', { exact: true }).fill('10:30');
     await submit(jgz, jgz.getByRole('button', { name: 'Uitnodiging vastleggen' }));
+    // The invitation letter to the parents, with the date, time and place the jeugdarts chose.
+    const letter = jgz.locator('form', { has: jgz.getByRole('button', { name: 'Brief maken (PDF)' }) });
+    await letter.getByLabel('Datum van het gesprek').fill('2027-07-12');
+    await letter.getByLabel('Tijd').fill('10:30');
+    await letter.getByLabel('Plaats').fill('GGD Twente, Enschede');
+    const pdf = await postForm(letter);
+    if (pdf.status !== 200 || !pdf.type.includes('application/pdf')) {
+      throw new Error(`de uitnodigingsbrief van GGD-JGZ is geen PDF: ${pdf.status} ${pdf.type} ${pdf.text}`);
+    }
+    // Afspraken for the school.
+    await jgz.getByLabel('Afspraken voor de school').fill(AFSPRAKEN);
+    await submit(jgz, jgz.getByRole('button', { name: 'Terugkoppelen aan school' }));
+    if (!(await jgz.locator('main').innerText()).includes(AFSPRAKEN)) throw new Error('de afspraken staan niet bij de verwijzing');
+    await noViolations(jgz, 'verwijzing (afspraken)');
     await jgz.getByLabel('Nieuwe notitie').fill(note);
     await submit(jgz, jgz.getByRole('button', { name: 'Notitie opslaan' }));
     if (!(await jgz.locator('main').innerText()).includes(note)) throw new Error('de notitie staat niet bij de verwijzing');
@@ -207,6 +251,12 @@ export async function ggdSuite(browser, base) {
     await login(school, base, 'coordinator@obs-de-esch.example');
     await school.goto(dossier);
     if ((await school.content()).includes(note)) throw new Error('de notitie van GGD-JGZ is zichtbaar voor de school');
+    // GGD-JGZ's afspraken reach the school exactly, with a task to take note.
+    const takeNote = task(school, 'Kennisnemen van de afspraken van de GGD-JGZ');
+    if (!(await takeNote.count()) || !(await takeNote.innerText()).includes(AFSPRAKEN)) {
+      throw new Error('de school heeft geen taak met de afspraken van GGD-JGZ');
+    }
+    await submit(school, takeNote.getByRole('button', { name: 'Afronden' }));
     const judge = task(school, 'zonder goede reden niet verscheen');
     if (!(await judge.count())) throw new Error('de school heeft geen taak om het niet verschijnen te beoordelen');
     await judge.getByRole('radio', { name: /zonder goede reden/i }).check();

@@ -12,6 +12,9 @@
 // - `keyboard`: a teacher registers a pupil absent and undoes it with the keyboard alone.
 // - `chain`: the whole chain of the card's 16-hour rule (see chain.mjs).
 // - `ggd`: a GGD-JGZ referral with "niet verschenen" and the school's follow-up (see chain.mjs).
+// - `card`: issue 11: leerplicht's verwijzing zorg, a conversation with parents and pupil
+//   together and the oproep letter; the school's invitation on a lesson day (a holiday refused),
+//   the consultation with the samenwerkingsverband, the printed dossier (see card.mjs).
 // - `pupils`: issue 10.5-10.8: a missing BSN added from the blocked melding's link, the melding
 //   made; a case closed (refused while its melding runs), reopened; the inbox per pupil, the
 //   pupil list and the Dutch audit log (see pupils.mjs).
@@ -34,6 +37,7 @@ import { secondFactorSuite } from './second_factor.mjs';
 import { pupilSuite } from './pupils.mjs';
 import { regionSuite } from './region.mjs';
 import { mailSuite } from './mail.mjs';
+import { cardSuite } from './card.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -129,7 +133,8 @@ const SUITES = {
   pages: pagesSuite,
   keyboard: keyboardSuite,
   chain: chainSuite,
-  ggd: ggdSuite,
+  ggd: (browser, base) => ggdSuite(browser, base, SHOTS),
+  card: cardSuite,
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
   region: (browser, base) => regionSuite(browser, base, SHOTS),
   mail: (browser, base) => mailSuite(browser, base, SHOTS),

@@ -354,6 +354,29 @@ async fn walk(
                 school_actions: "Gesprek met ouders en een brief.".to_owned(),
             }),
             judgement: None,
+            referral_form: task.referral.then(|| verzuim_service::ReferralFormInput {
+                question: "Hoe kan de leerling weer naar school?".to_owned(),
+                school_actions: "Gesprek met ouders.".to_owned(),
+                parents_consent: true,
+            }),
+            school_report: match verzuim_service::tasks::report_kind(&task.text) {
+                Some(verzuim_service::tasks::ReportKind::SwvOverleg) => {
+                    Some(verzuim_service::tasks::SchoolReportContent::SwvOverleg {
+                        with_whom: "Consulent samenwerkingsverband".to_owned(),
+                        date: DEMO_TODAY,
+                        outcome: "Arrangement op school".to_owned(),
+                    })
+                }
+                Some(verzuim_service::tasks::ReportKind::Inspectie) => {
+                    Some(verzuim_service::tasks::SchoolReportContent::Inspectie {
+                        decision_date: DEMO_TODAY,
+                        accepting_school: "Een andere school".to_owned(),
+                        reason: "Besluit van het bevoegd gezag".to_owned(),
+                        report_date: DEMO_TODAY,
+                    })
+                }
+                None => None,
+            },
         };
         match verzuim_service::tasks::complete_task(
             store,

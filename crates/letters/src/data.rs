@@ -107,14 +107,25 @@ pub enum LetterKind {
     VerwijzingGgdJgz,
     /// Overzicht van een melding aan leerplicht (the school informs the parents).
     OverzichtMelding,
+    /// GGD-JGZ invites the parents (and the pupil) of a referred pupil for a conversation (kaart
+    /// Twente PO, "** ZIEKTE": "GGD-JGZ neemt contact op met ouders/leerling en nodigt deze
+    /// eventueel uit voor een gesprek").
+    UitnodigingGgdJgz,
+    /// The leerplichtambtenaar summons the parents (and the pupil from 12) for a conversation or
+    /// a proces-verbaal (kaart Twente PO, "Luxe verzuim": "Roept ouders op voor een
+    /// gesprek/proces-verbaal"; "* TE LAAT KOMEN": "Roept de ouders (en leerling vanaf 12 jaar)
+    /// op voor een gesprek (kopie aan melder)").
+    OproepLeerplicht,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 4] = [
+    pub const ALL: [LetterKind; 6] = [
         LetterKind::UitnodigingGesprek,
         LetterKind::Waarschuwingsbrief,
         LetterKind::VerwijzingGgdJgz,
         LetterKind::OverzichtMelding,
+        LetterKind::UitnodigingGgdJgz,
+        LetterKind::OproepLeerplicht,
     ];
 
     /// The stable identifier, as in JSON (`uitnodiging_gesprek`).
@@ -124,6 +135,8 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief",
             LetterKind::VerwijzingGgdJgz => "verwijzing_ggd_jgz",
             LetterKind::OverzichtMelding => "overzicht_melding",
+            LetterKind::UitnodigingGgdJgz => "uitnodiging_ggd_jgz",
+            LetterKind::OproepLeerplicht => "oproep_leerplicht",
         }
     }
 
@@ -134,6 +147,8 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief.typ",
             LetterKind::VerwijzingGgdJgz => "verwijzing_ggd_jgz.typ",
             LetterKind::OverzichtMelding => "overzicht_melding.typ",
+            LetterKind::UitnodigingGgdJgz => "uitnodiging_ggd_jgz.typ",
+            LetterKind::OproepLeerplicht => "oproep_leerplicht.typ",
         }
     }
 
@@ -144,6 +159,8 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief aan ouders",
             LetterKind::VerwijzingGgdJgz => "verwijzing naar de GGD-JGZ",
             LetterKind::OverzichtMelding => "overzicht van de melding aan leerplicht",
+            LetterKind::UitnodigingGgdJgz => "uitnodiging van de GGD-JGZ",
+            LetterKind::OproepLeerplicht => "oproep van leerplicht",
         }
     }
 }
@@ -156,6 +173,8 @@ pub enum LetterBody {
     Waarschuwingsbrief(Waarschuwingsbrief),
     VerwijzingGgdJgz(VerwijzingGgdJgz),
     OverzichtMelding(OverzichtMelding),
+    UitnodigingGgdJgz(UitnodigingGgdJgz),
+    OproepLeerplicht(OproepLeerplicht),
 }
 
 impl LetterBody {
@@ -165,6 +184,8 @@ impl LetterBody {
             LetterBody::Waarschuwingsbrief(_) => LetterKind::Waarschuwingsbrief,
             LetterBody::VerwijzingGgdJgz(_) => LetterKind::VerwijzingGgdJgz,
             LetterBody::OverzichtMelding(_) => LetterKind::OverzichtMelding,
+            LetterBody::UitnodigingGgdJgz(_) => LetterKind::UitnodigingGgdJgz,
+            LetterBody::OproepLeerplicht(_) => LetterKind::OproepLeerplicht,
         }
     }
 }
@@ -244,9 +265,59 @@ pub struct VerwijzingGgdJgz {
     pub school_actions: String,
     /// Whom the parents can ask about the referral.
     pub contact: Contact,
+    /// The card's principles that hold for this referral, shown as principles (never as
+    /// something the school did): "Ouders dienen van alle acties op de hoogte te zijn".
+    #[serde(default)]
+    pub principles: Vec<String>,
 }
 
 /// A contact person.
+/// GGD-JGZ's invitation to the parents of a referred pupil: the appointment it chose and with
+/// whom (the jeugdarts or jeugdverpleegkundige). No health detail: the reason is the card's
+/// category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UitnodigingGgdJgz {
+    pub reason: ReferralReason,
+    /// The school that referred.
+    pub school: String,
+    pub referral_date: Date,
+    pub date: Date,
+    pub start_time: Time,
+    pub location: String,
+    /// "mevrouw J. Smit, jeugdarts".
+    pub with: String,
+    /// The card's "(en leerling vanaf 12 jaar)" and GGD-JGZ's own practice: the pupil comes too.
+    #[serde(default)]
+    pub invite_pupil: bool,
+}
+
+/// What the leerplichtambtenaar summons the parents for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OproepPurpose {
+    /// A conversation.
+    Gesprek,
+    /// A hearing for a proces-verbaal (Leerplichtwet 1969 art. 22).
+    ProcesVerbaal,
+}
+
+/// The leerplichtambtenaar's oproep: date, time and place it chose, about the melding's verzuim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OproepLeerplicht {
+    pub purpose: OproepPurpose,
+    /// The kind of verzuim in words ("luxe verzuim").
+    pub verzuim_kind: String,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub date: Date,
+    pub start_time: Time,
+    pub location: String,
+    pub with: String,
+    /// The card's "(en leerling vanaf 12 jaar)".
+    #[serde(default)]
+    pub invite_pupil: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub name: String,

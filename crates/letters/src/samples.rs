@@ -31,6 +31,19 @@ fn leerplicht() -> Sender {
     }
 }
 
+fn ggd() -> Sender {
+    Sender {
+        name: "GGD Twente, Jeugdgezondheidszorg".into(),
+        street: "Nijverheidstraat 30".into(),
+        postcode: "7511 JM".into(),
+        city: "Enschede".into(),
+        phone: "053 487 69 00".into(),
+        email: "jgz@ggd-voorbeeld.nl".into(),
+        website: None,
+        logo: None,
+    }
+}
+
 fn base(sender: Sender, body: LetterBody, subject: &str, signatory: Signatory) -> LetterData {
     LetterData {
         sender,
@@ -120,6 +133,7 @@ pub fn sample(kind: LetterKind) -> LetterData {
                     phone: Some("053 123 45 68".into()),
                     email: Some("a.bakker@devlinder-voorbeeld.nl".into()),
                 },
+                principles: vec!["Ouders dienen van alle acties op de hoogte te zijn".into()],
             }),
             "Verwijzing naar de jeugdgezondheidszorg (GGD-JGZ)",
             Signatory {
@@ -169,5 +183,51 @@ pub fn sample(kind: LetterKind) -> LetterData {
                 function: "directeur".into(),
             },
         ),
+        LetterKind::UitnodigingGgdJgz => {
+            let mut letter = base(
+                ggd(),
+                LetterBody::UitnodigingGgdJgz(UitnodigingGgdJgz {
+                    reason: ReferralReason::ZiekLangerDan2Weken,
+                    school: "Basisschool De Vlinder".into(),
+                    referral_date: date(2025, 3, 11),
+                    date: date(2025, 3, 20),
+                    start_time: time(9, 15, 0, 0),
+                    location: "GGD Twente, Nijverheidstraat 30, Enschede".into(),
+                    with: "mevrouw J. Smit, jeugdarts".into(),
+                    invite_pupil: true,
+                }),
+                "Uitnodiging voor een gesprek bij de jeugdgezondheidszorg",
+                Signatory {
+                    name: "J. Smit".into(),
+                    function: "jeugdarts".into(),
+                },
+            );
+            letter.reference = "Verwijzing 17".into();
+            letter
+        }
+        LetterKind::OproepLeerplicht => {
+            let mut letter = base(
+                leerplicht(),
+                LetterBody::OproepLeerplicht(OproepLeerplicht {
+                    purpose: OproepPurpose::ProcesVerbaal,
+                    verzuim_kind: "luxe verzuim".into(),
+                    period_start: date(2025, 2, 14),
+                    period_end: date(2025, 2, 14),
+                    date: date(2025, 3, 25),
+                    start_time: time(10, 0, 0, 0),
+                    location: "Stadhuis Enschede, Langestraat 24, kamer 2.14".into(),
+                    with: "J. de Vries, leerplichtambtenaar".into(),
+                    invite_pupil: false,
+                }),
+                "Oproep: luxe verzuim van Sem",
+                Signatory {
+                    name: "J. de Vries".into(),
+                    function: "leerplichtambtenaar".into(),
+                },
+            );
+            letter.reference = "Melding 12".into();
+            letter.copy_to = Some("Basisschool De Vlinder".into());
+            letter
+        }
     }
 }

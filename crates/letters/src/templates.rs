@@ -21,6 +21,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "overzicht_melding.typ",
         include_str!("../templates/overzicht_melding.typ"),
     ),
+    (
+        "uitnodiging_ggd_jgz.typ",
+        include_str!("../templates/uitnodiging_ggd_jgz.typ"),
+    ),
+    (
+        "oproep_leerplicht.typ",
+        include_str!("../templates/oproep_leerplicht.typ"),
+    ),
 ];
 
 /// The built-in template with this file name.

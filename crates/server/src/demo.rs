@@ -915,6 +915,36 @@ impl Walk<'_> {
                 ),
                 melding: if task.melding { content.clone() } else { None },
                 judgement: None,
+                // The digitaal aanmeldingsformulier of a referral (issue 11).
+                referral_form: task.referral.then(|| verzuim_service::ReferralFormInput {
+                    question: "Wat is er nodig zodat de leerling weer naar school kan?".into(),
+                    school_actions: "Gesprek met de ouders over de ziekmeldingen; de ouders \
+                                     weten van de verwijzing."
+                        .into(),
+                    parents_consent: true,
+                }),
+                // What the school reports with "Meldt bij de Onderwijsinspectie" and "Meldt/gaat
+                // in overleg met het samenwerkingsverband" (issue 11).
+                school_report: match verzuim_service::tasks::report_kind(&task.text) {
+                    Some(verzuim_service::tasks::ReportKind::SwvOverleg) => {
+                        Some(verzuim_service::tasks::SchoolReportContent::SwvOverleg {
+                            with_whom: "Consulent passend onderwijs, SWV 2301 PO".into(),
+                            date: signal.date.min(DEMO_TODAY),
+                            outcome: "Thuiswerk aangeboden; overleg met ouders over een \
+                                      arrangement op school"
+                                .into(),
+                        })
+                    }
+                    Some(verzuim_service::tasks::ReportKind::Inspectie) => {
+                        Some(verzuim_service::tasks::SchoolReportContent::Inspectie {
+                            decision_date: signal.date.min(DEMO_TODAY),
+                            accepting_school: "CBS De Wegwijzer".into(),
+                            reason: "Besluit van het bevoegd gezag".into(),
+                            report_date: signal.date.min(DEMO_TODAY),
+                        })
+                    }
+                    None => None,
+                },
             };
             let outcome = verzuim_service::tasks::complete_task(
                 self.step(),
@@ -979,6 +1009,7 @@ impl Walk<'_> {
                 with_whom,
                 summary: summary.map(str::to_owned),
                 parents_informed: Some(InformedHow::Brief),
+                referred_to: None,
             },
         )
         .await?;

@@ -145,3 +145,23 @@ pub async fn letter(
         .filter(|(l, _, _)| l.case_id == case_id)
         .ok_or(ServiceError::NotFound)
 }
+
+/// The school's reports of a case: its report of a removal to the Onderwijsinspectie and its
+/// consultations with the samenwerkingsverband (issue 11), for the school only
+/// ([`crate::visibility::rules::school_report`]); another organisation gets an empty list.
+pub async fn school_reports(
+    store: &Store,
+    caller: &Caller,
+    case_id: CaseId,
+) -> Result<Vec<verzuim_store::school_reports::SchoolReport>> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    let Some(case) = tx.case(scope, case_id).await? else {
+        return Err(ServiceError::NotFound);
+    };
+    let sight = crate::visibility::rules::Sight::new(scope, &[]);
+    if !crate::visibility::rules::school_report(&sight, &case.school_id) {
+        return Ok(Vec::new());
+    }
+    Ok(tx.school_reports(&case.school_id, case_id).await?)
+}

@@ -59,7 +59,9 @@ pub use import::{ImportReport, Sources, import};
 pub use meldingen::{ClosingReason, MeldingAction, MeldingView, duo_export};
 pub use records::Change;
 pub use sync::SyncReport;
-pub use tasks::{Completion, CompletionOutcome, Judgement, MeldingContent, ParentsInformed};
+pub use tasks::{
+    Completion, CompletionOutcome, Judgement, MeldingContent, ParentsInformed, ReferralFormInput,
+};
 
 /// Every public future of the service is `Send` (axum handlers and `tokio::spawn` need it).
 /// Type-checked only, never run.
@@ -115,6 +117,8 @@ mod send_check {
         send(referrals::list_referrals(s, c, Page::default()));
         send(referrals::add_jgz_note(s, c, 1, ""));
         send(referrals::jgz_notes(s, c, 1, Page::default()));
+        send(referrals::record_afspraken(s, c, 1, ""));
+        send(referrals::referral_contact(s, c, 1, d));
         send(leerplicht::record_action(s, c, d, 1, la));
         send(leerplicht::actions(s, c, 1));
         send(leerplicht::list_meldingen(s, c, d, None, Page::default()));

@@ -13,19 +13,31 @@
 /// The card's words for an action done only when needed.
 const AS_NEEDED: &[&str] = &["zo nodig", "indien nodig"];
 
-/// The card's principles that are not actions.
-const PRINCIPLES: &[&str] = &["ouders dienen van alle acties op de hoogte te zijn"];
-
 /// Whether the card marks the action as done only when needed ("zo nodig", "indien nodig").
 pub fn is_as_needed(text: &str) -> bool {
     let t = text.to_lowercase();
     AS_NEEDED.iter().any(|p| t.contains(p))
 }
 
-/// Whether the card's text is a principle rather than an action (never a task).
+/// Whether the card's text is a principle rather than an action (never a task; shown as
+/// "Uitgangspunt"): [`verzuim_engine::card::sentences::is_principle`], which classifies every
+/// sentence of the card as an action, a condition or a principle (issue 11).
 pub fn is_principle(text: &str) -> bool {
-    let t = text.trim().trim_end_matches('.').to_lowercase();
-    PRINCIPLES.contains(&t.as_str())
+    verzuim_engine::card::sentences::is_principle(text)
+}
+
+/// The principles among a case's card texts, once each, in the card's words (for a letter's
+/// "Uitgangspunt van de verzuimkaart").
+pub fn case_principles<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in texts {
+        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let t = t.trim_end_matches('.').to_owned();
+        if is_principle(&t) && !out.iter().any(|o| o.eq_ignore_ascii_case(&t)) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Whether a task with this text and due date is overdue on `today`: never for an "as needed"

@@ -171,12 +171,18 @@ pub async fn inzage(
             .into_iter()
             .filter(|e| rules::timeline_entry(&sight, &all_signals, e))
             .collect();
-        case_docs.push(json!({
+        let mut case_doc = json!({
             "case": &case,
             "signals": case_signals,
             "tasks": task_docs,
             "timeline": timeline,
-        }));
+        });
+        // Issue 11: the school's reports to the inspectie and the samenwerkingsverband.
+        if rules::school_report(&sight, &case.school_id) {
+            case_doc["school_meldingen"] =
+                json!(tx.school_reports(&case.school_id, case.id).await?);
+        }
+        case_docs.push(case_doc);
     }
     let mut meldingen = Vec::new();
     let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
@@ -217,6 +223,13 @@ pub async fn inzage(
         }
         if let Scope::Ggd(ggd) = scope {
             doc["uitnodigingen"] = json!(tx.invitations(ggd, r.id).await?);
+        }
+        // Issue 11: the school's aanmeldingsformulier and GGD-JGZ's afspraken for the school.
+        if rules::referral_form(&sight, &r) {
+            doc["aanmeldingsformulier"] = json!(tx.referral_form(scope, r.id).await?);
+        }
+        if rules::referral_afspraken(&sight, &r) {
+            doc["afspraken"] = json!(tx.referral_afspraken(scope, r.id).await?);
         }
         referrals.push(doc);
     }

@@ -138,3 +138,62 @@ pub(crate) fn school_toml(school: &School) -> String {
     }
     out
 }
+
+/// Checks that `date` is a lesson day of the pupil's group at the school: the day a school
+/// invites the parents for a talk (kaart Twente PO: "Gaat in gesprek met ouders"; issue 11: never
+/// in a holiday or on a day the school is closed). Errors are Dutch and name the date and why:
+/// the closed period by its name, or the weekday without lessons. A school without settings
+/// has no calendar to check against: that is an error too.
+pub async fn check_lesson_day(
+    store: &Store,
+    school_id: &str,
+    group: &str,
+    date: jiff::civil::Date,
+    what: &str,
+) -> Result<()> {
+    let mut tx = store.connection().await?;
+    let settings = tx.school_settings(school_id).await?.ok_or_else(|| {
+        crate::error::ServiceError::invalid(format!(
+            "{what} kan niet worden gecontroleerd: de school heeft nog geen lestijden en \
+             vakanties ingesteld (beheer)"
+        ))
+    })?;
+    let on = crate::text::date_nl(date);
+    if let Some(p) = settings
+        .school
+        .closed
+        .iter()
+        .find(|p| p.from <= date && date <= p.until)
+    {
+        let kind = match p.kind {
+            ClosedKind::Vakantie => "vakantie",
+            ClosedKind::VrijeDag => "vrije dag",
+            ClosedKind::Studiedag => "studiedag",
+        };
+        return Err(crate::error::ServiceError::invalid(format!(
+            "{what} ({on}) valt in {} ({kind}, {} t/m {}): kies een lesdag van de school",
+            p.name,
+            crate::text::date_nl(p.from),
+            crate::text::date_nl(p.until)
+        )));
+    }
+    let week = settings.school.week_times(group);
+    let weekday = date.weekday().to_monday_zero_offset() as usize;
+    if week.0[weekday].iter().all(|t| t.minutes() == 0) {
+        const DAYS: [&str; 7] = [
+            "maandag",
+            "dinsdag",
+            "woensdag",
+            "donderdag",
+            "vrijdag",
+            "zaterdag",
+            "zondag",
+        ];
+        return Err(crate::error::ServiceError::invalid(format!(
+            "{what} ({on}) valt op een {} en dat is geen lesdag van groep {group}: kies een \
+             lesdag van de school",
+            DAYS[weekday]
+        )));
+    }
+    Ok(())
+}

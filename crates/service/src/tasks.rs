@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
 use verzuim_store::case_life::CaseBusy;
 use verzuim_store::melding_changes::MeldingEvidence;
+use verzuim_store::referral_forms::ReferralForm;
+pub use verzuim_store::school_reports::SchoolReportContent;
 use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
@@ -42,6 +44,20 @@ pub struct MeldingContent {
     pub school_actions: String,
 }
 
+/// What the school fills in on GGD-JGZ's "digitaal aanmeldingsformulier" when it refers a pupil
+/// (kaart Twente PO, "** ZIEKTE": "verwijst de (chronisch) zieke leerling naar de GGD-JGZ via het
+/// digitaal aanmeldingsformulier"; issue 11). When and how the parents were informed comes from
+/// the completion's `parents_informed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralFormInput {
+    /// The school's question to GGD-JGZ.
+    pub question: String,
+    /// What the school already did.
+    pub school_actions: String,
+    /// Whether the parents consented to the referral.
+    pub parents_consent: bool,
+}
+
 /// The school's judgement of a pupil's no-show at GGD-JGZ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +77,101 @@ pub struct Completion {
     pub melding: Option<MeldingContent>,
     /// Required for the task that judges a no-show at GGD-JGZ.
     pub judgement: Option<Judgement>,
+    /// Required for a referral task: the digitaal aanmeldingsformulier.
+    pub referral_form: Option<ReferralFormInput>,
+    /// Required for "Meldt bij de Onderwijsinspectie" and "Meldt/gaat in overleg met het
+    /// samenwerkingsverband" ([`report_kind`]).
+    pub school_report: Option<SchoolReportContent>,
+}
+
+/// Which report a school task asks for when it is completed (issue 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ReportKind {
+    /// Kaart Twente PO, "Verwijdering": "Meldt bij de Onderwijsinspectie" (WPO art. 40: the
+    /// decision, the accepting school and the reason are reported to the inspectie).
+    Inspectie,
+    /// Kaart Twente PO, "Langdurig relatief verzuim": "Meldt/gaat in overleg met het
+    /// samenwerkingsverband" (with whom, when, the outcome).
+    SwvOverleg,
+}
+
+/// The report a school task's text asks for, if any.
+pub fn report_kind(text: &str) -> Option<ReportKind> {
+    let t = text.to_lowercase();
+    if t.contains("onderwijsinspectie") {
+        Some(ReportKind::Inspectie)
+    } else if t.contains("samenwerkingsverband") {
+        Some(ReportKind::SwvOverleg)
+    } else {
+        None
+    }
+}
+
+/// Checks a report against the task's kind and `today`; returns it with its texts trimmed.
+fn checked_report(
+    kind: ReportKind,
+    report: Option<&SchoolReportContent>,
+    today: Date,
+) -> Result<SchoolReportContent> {
+    let not_after = |d: Date, what: &str| {
+        if d > today {
+            Err(ServiceError::invalid(format!(
+                "{what} ({}) ligt na vandaag",
+                date_nl(d)
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    match (kind, report) {
+        (
+            ReportKind::Inspectie,
+            Some(SchoolReportContent::Inspectie {
+                decision_date,
+                accepting_school,
+                reason,
+                report_date,
+            }),
+        ) => {
+            not_after(*decision_date, "De datum van het besluit")?;
+            not_after(*report_date, "De datum van de melding aan de inspectie")?;
+            if report_date < decision_date {
+                return Err(ServiceError::invalid(format!(
+                    "de melding aan de inspectie ({}) ligt voor het besluit tot verwijderen ({})",
+                    date_nl(*report_date),
+                    date_nl(*decision_date)
+                )));
+            }
+            Ok(SchoolReportContent::Inspectie {
+                decision_date: *decision_date,
+                accepting_school: required(accepting_school, "De school die de leerling toelaat")?,
+                reason: required(reason, "De reden van de verwijdering")?,
+                report_date: *report_date,
+            })
+        }
+        (
+            ReportKind::SwvOverleg,
+            Some(SchoolReportContent::SwvOverleg {
+                with_whom,
+                date,
+                outcome,
+            }),
+        ) => {
+            not_after(*date, "De datum van het overleg")?;
+            Ok(SchoolReportContent::SwvOverleg {
+                with_whom: required(with_whom, "Met wie het overleg was")?,
+                date: *date,
+                outcome: required(outcome, "De uitkomst van het overleg")?,
+            })
+        }
+        (ReportKind::Inspectie, _) => Err(ServiceError::invalid(
+            "de melding aan de Onderwijsinspectie vraagt de datum van het besluit, de school die \
+             de leerling toelaat, de reden en de datum van de melding",
+        )),
+        (ReportKind::SwvOverleg, _) => Err(ServiceError::invalid(
+            "het overleg met het samenwerkingsverband vraagt met wie, wanneer en de uitkomst",
+        )),
+    }
 }
 
 /// What completing a task started.
@@ -149,6 +260,35 @@ pub async fn complete_task(
             "een melding vraagt de vermoedelijke reden van het verzuim en wat de school al deed",
         ));
     }
+    let referral_form = if task.referral {
+        let form = completion.referral_form.as_ref().ok_or_else(|| {
+            ServiceError::invalid(
+                "een verwijzing naar de GGD-JGZ vraagt het aanmeldingsformulier: de vraag aan de \
+                 GGD-JGZ, wat de school al deed en of de ouders toestemming gaven",
+            )
+        })?;
+        let informed = completion.parents_informed.ok_or_else(|| {
+            ServiceError::invalid(
+                "het aanmeldingsformulier vraagt wanneer en hoe de ouders zijn geïnformeerd",
+            )
+        })?;
+        Some((
+            required(&form.question, "De vraag aan de GGD-JGZ")?,
+            required(&form.school_actions, "Wat de school al deed")?,
+            form.parents_consent,
+            informed,
+        ))
+    } else {
+        None
+    };
+    let school_report = match report_kind(&task.text).filter(|_| task.party == Party::School) {
+        Some(kind) => Some(checked_report(
+            kind,
+            completion.school_report.as_ref(),
+            today,
+        )?),
+        None => None,
+    };
     let reason = if task.melding {
         Some(reasons::MELDING_GEDAAN)
     } else if task.referral {
@@ -202,6 +342,29 @@ pub async fn complete_task(
         )
         .await?;
     }
+    if let Some(report) = &school_report {
+        tx.put_school_report(&task.school_id, task.id, report)
+            .await?;
+        let detail = match report {
+            SchoolReportContent::Inspectie { report_date, .. } => format!(
+                "Verwijdering gemeld bij de Onderwijsinspectie op {}",
+                date_nl(*report_date)
+            ),
+            SchoolReportContent::SwvOverleg { date, .. } => {
+                format!("Overleg met het samenwerkingsverband op {}", date_nl(*date))
+            }
+        };
+        tx.add_timeline(
+            &NewTimelineEntry {
+                case_id: task.case_id,
+                entry: "school_melding".into(),
+                signal_id: task.signal_id,
+                detail: Some(detail),
+            },
+            by,
+        )
+        .await?;
+    }
     if task.melding {
         let content = completion.melding.as_ref().expect("checked above");
         let (melding, tasks) = make_melding(&mut tx, by, today, &task, content).await?;
@@ -210,6 +373,20 @@ pub async fn complete_task(
     }
     if task.referral {
         let (referral, tasks) = make_referral(&mut tx, by, &task).await?;
+        let (question, school_actions, parents_consent, informed) =
+            referral_form.expect("checked above");
+        tx.put_referral_form(
+            &task.school_id,
+            &ReferralForm {
+                referral_id: referral,
+                question,
+                school_actions,
+                parents_consent,
+                parents_informed_on: informed.date,
+                parents_informed_how: informed.how,
+            },
+        )
+        .await?;
         outcome.referral = Some(referral);
         outcome.tasks_created.extend(tasks);
     }

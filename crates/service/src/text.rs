@@ -22,6 +22,8 @@ pub mod reasons {
     pub const MET_GOEDE_REDEN: &str = "Met goede reden niet verschenen";
     pub const VERWIJZING_INGETROKKEN: &str = "Verwijzing ingetrokken door de school";
     pub const AFSPRAKEN_TERUGGEKOPPELD: &str = "Afspraken teruggekoppeld";
+    /// Leerplicht's recorded actions together did what the card task says (issue 11).
+    pub const DONE_BY_ACTIONS: &str = "Gedaan met de vastgelegde acties van leerplicht";
     pub const MELDING_AFGESLOTEN: &str = "Melding afgesloten";
     pub const MELDING_TER_KENNISGEVING: &str = "Melding ter kennisgeving aangenomen";
     pub const MELDING_INGETROKKEN: &str = "Melding ingetrokken door de school";
@@ -36,6 +38,7 @@ pub const FIXED_TASK_REASONS: &[&str] = &[
     reasons::MET_GOEDE_REDEN,
     reasons::VERWIJZING_INGETROKKEN,
     reasons::AFSPRAKEN_TERUGGEKOPPELD,
+    reasons::DONE_BY_ACTIONS,
     reasons::MELDING_AFGESLOTEN,
     reasons::MELDING_TER_KENNISGEVING,
     reasons::MELDING_INGETROKKEN,
@@ -52,6 +55,11 @@ pub const FEEDBACK_TEXT: &str =
 /// GGD-JGZ's task after leerplicht records its afspraken on a melding of a ziekte row.
 pub const GGD_FEEDBACK_TEXT: &str =
     "Kennisnemen van de afspraken van leerplicht (koppelt afspraken terug aan GGD-JGZ)";
+
+/// The school's task after GGD-JGZ feeds its afspraken back (kaart Twente PO, "** ZIEKTE":
+/// "GGD-JGZ neemt contact op met ouders/leerling … (koppelt afspraken terug aan school)").
+pub const GGD_AFSPRAKEN_TEXT: &str =
+    "Kennisnemen van de afspraken van de GGD-JGZ (koppelt afspraken terug aan school)";
 
 /// The school's task when a signal with a running melding is withdrawn.
 pub const REVIEW_MELDING_TEXT: &str = "Beoordeelt of de melding aan leerplicht wordt ingetrokken: \

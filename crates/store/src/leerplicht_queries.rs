@@ -27,6 +27,7 @@ names! {
         OfficieleWaarschuwing = "officiele_waarschuwing",
         Halt = "halt",
         ProcesVerbaal = "proces_verbaal",
+        VerwijzingZorg = "verwijzing_zorg",
     }
 }
 
@@ -35,6 +36,7 @@ names! {
     ConversationWith {
         Ouders = "ouders",
         Leerling = "leerling",
+        OudersEnLeerling = "ouders_en_leerling",
         School = "school",
         Anders = "anders",
     }
@@ -51,6 +53,8 @@ pub struct NewLeerplichtAction {
     pub summary: Option<String>,
     /// How the parents were informed of it (on `date`), when they were.
     pub parents_how: Option<InformedHow>,
+    /// A verwijzing zorg: the organisation referred to (required there).
+    pub referred_to: Option<String>,
 }
 
 /// A recorded action.
@@ -64,6 +68,8 @@ pub struct LeerplichtAction {
     pub with_whom: Option<ConversationWith>,
     pub summary: Option<String>,
     pub parents_how: Option<InformedHow>,
+    /// A verwijzing zorg: the organisation referred to.
+    pub referred_to: Option<String>,
     pub created_at: Timestamp,
     pub created_by: String,
 }
@@ -90,6 +96,7 @@ fn action_of(r: &Row) -> Result<LeerplichtAction> {
         with_whom: r.opt_parsed("with_whom", ConversationWith::parse)?,
         summary: r.opt_text("summary")?,
         parents_how: r.opt_parsed("parents_how", InformedHow::parse)?,
+        referred_to: r.opt_text("referred_to")?,
         created_at: r.ts("created_at")?,
         created_by: r.text("created_by")?,
     })
@@ -165,8 +172,8 @@ impl Tx {
         self.c()
             .fetch_optional(
                 "INSERT INTO leerplicht_actions (melding_id, municipality, kind, action_date, \
-                 with_whom, summary, parents_how, created_at, created_by) \
-                 SELECT m.id, m.municipality, ?, ?, ?, ?, ?, ?, ? FROM meldingen m \
+                 with_whom, summary, parents_how, referred_to, created_at, created_by) \
+                 SELECT m.id, m.municipality, ?, ?, ?, ?, ?, ?, ?, ? FROM meldingen m \
                  WHERE m.id = ? AND m.municipality = ? RETURNING id",
                 args![
                     action.kind.as_str(),
@@ -174,6 +181,7 @@ impl Tx {
                     action.with_whom.map(|w| w.as_str()),
                     &action.summary,
                     action.parents_how.map(|h| h.as_str()),
+                    &action.referred_to,
                     now,
                     by.to_string(),
                     action.melding_id,

@@ -29,7 +29,9 @@ pub mod outbox;
 pub mod overview;
 mod pupils;
 pub mod recipients;
+pub mod referral_forms;
 pub mod region_queries;
+pub mod school_reports;
 pub mod second_factor;
 pub mod service_queries;
 pub mod test_support;
@@ -116,6 +118,24 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "mail outbox",
         include_str!("../migrations/sqlite/0080_mail_outbox.sql"),
         include_str!("../migrations/postgres/0080_mail_outbox.sql"),
+    ),
+    (
+        100,
+        "referral form",
+        include_str!("../migrations/sqlite/0100_referral_form.sql"),
+        include_str!("../migrations/postgres/0100_referral_form.sql"),
+    ),
+    (
+        101,
+        "leerplicht care",
+        include_str!("../migrations/sqlite/0101_leerplicht_care.sql"),
+        include_str!("../migrations/postgres/0101_leerplicht_care.sql"),
+    ),
+    (
+        102,
+        "school reports",
+        include_str!("../migrations/sqlite/0102_school_reports.sql"),
+        include_str!("../migrations/postgres/0102_school_reports.sql"),
     ),
     (
         110,

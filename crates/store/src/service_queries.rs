@@ -45,6 +45,8 @@ pub enum TaskLinkKind {
     MeldingChanged,
     /// The school passes a change after a melding on to DUO (its detail: what changed).
     TellDuo,
+    /// The school takes note of GGD-JGZ's afspraken (its detail: the afspraken, as typed).
+    GgdAfspraken,
 }
 
 impl TaskLinkKind {
@@ -56,6 +58,7 @@ impl TaskLinkKind {
         TaskLinkKind::ReviewMelding,
         TaskLinkKind::MeldingChanged,
         TaskLinkKind::TellDuo,
+        TaskLinkKind::GgdAfspraken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +70,7 @@ impl TaskLinkKind {
             TaskLinkKind::ReviewMelding => "review_melding",
             TaskLinkKind::MeldingChanged => "melding_changed",
             TaskLinkKind::TellDuo => "tell_duo",
+            TaskLinkKind::GgdAfspraken => "ggd_afspraken",
         }
     }
 

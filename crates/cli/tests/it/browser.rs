@@ -4,7 +4,10 @@
 //! back, a GGD-JGZ referral with "niet verschenen", a missing BSN added from a blocked melding's
 //! link and a case closed (refused while its melding runs) and reopened (issue 10.5, 10.6), a
 //! second factor set up, used with a code and a recovery code, reset and required by the
-//! beheerder).
+//! beheerder; issue 11: each party's new actions of the card — the referral's form, contact data,
+//! GGD-JGZ's letter and afspraken; leerplicht's verwijzing zorg, joint conversation and oproep;
+//! the school's invitation on a lesson day, its consultation with the samenwerkingsverband, the
+//! printed dossier).
 //!
 //! Needs Node.js, `/usr/bin/chromium` (Debian's `chromium`) and the script's packages
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs them on a fresh machine. Without them
@@ -14,6 +17,8 @@
 //! of issue 10 (`taken`, `leerlingen`, `leerling-gegevens`, `dossier-sluiten-geweigerd`,
 //! `dossier-heropend`, `auditlog`) and of issue 11 (`prikactie`, `jaarcijfers`: leerplicht's
 //! prikactie around the herfstvakantie and year in figures) are written to `docs/screenshots/`;
+//! `dossier-heropend`, `auditlog`) and GGD-JGZ's referral page (`verwijzing-ggd-jgz`) are written
+//! to `docs/screenshots/`;
 //! otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};
@@ -152,6 +157,7 @@ fn browser_suite_in_chromium() {
         "auditlog",
         "prikactie",
         "jaarcijfers",
+        "verwijzing-ggd-jgz",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),

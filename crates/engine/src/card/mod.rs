@@ -9,6 +9,7 @@
 
 mod parse;
 mod render;
+pub mod sentences;
 
 use crate::model::{ClosedKind, Code, Party, SignalKind, Trigger};
 use serde::Serialize;

@@ -337,6 +337,9 @@ fn markers(action: &CardAction) -> Vec<String> {
     if action.referral {
         markers.push("verwijzing GGD-JGZ".to_owned());
     }
+    if super::sentences::is_principle(&action.text) {
+        markers.push("uitgangspunt, geen actie".to_owned());
+    }
     if let Some(age) = action.only_from_age {
         markers.push(format!("vanaf {age} jaar"));
     }

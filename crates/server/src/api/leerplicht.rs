@@ -41,16 +41,19 @@ pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar];
 pub struct LeerplichtActionOut {
     pub id: i64,
     pub melding_id: i64,
-    /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt`, `proces_verbaal`.
+    /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt`, `proces_verbaal`,
+    /// `verwijzing_zorg`.
     pub kind: String,
     #[schema(value_type = String, format = Date)]
     pub date: Date,
-    /// A conversation's partner: `ouders`, `leerling`, `school`, `anders`.
+    /// A conversation's partner: `ouders`, `leerling`, `ouders_en_leerling`, `school`, `anders`.
     pub with: Option<String>,
     pub summary: Option<String>,
     /// How the parents were informed of it (on `date`): `gesprek`, `telefoon`, `brief`, `email`,
     /// `anders`.
     pub parents_informed: Option<String>,
+    /// `verwijzing_zorg`: the organisation referred to.
+    pub referred_to: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
@@ -65,6 +68,7 @@ pub fn action_out(a: LeerplichtAction) -> LeerplichtActionOut {
         with: a.with_whom.map(|w| w.as_str().to_owned()),
         summary: a.summary,
         parents_informed: a.parents_how.map(|h| h.as_str().to_owned()),
+        referred_to: a.referred_to,
         created_at: a.created_at,
         created_by: a.created_by,
     }
@@ -74,28 +78,34 @@ pub fn action_out(a: LeerplichtAction) -> LeerplichtActionOut {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ActionIn {
     /// `gesprek`, `waarschuwingsbrief`, `officiele_waarschuwing`, `halt` (only for a pupil of 12
-    /// or older on `date`) or `proces_verbaal`.
+    /// or older on `date`), `proces_verbaal` or `verwijzing_zorg` (with `referred_to`). The
+    /// municipality's card tasks of the melding that the recorded actions together do are
+    /// completed.
     #[schema(schema_with = super::schemas::leerplicht_action)]
     pub kind: String,
     /// The day it happened (not after today).
     #[schema(value_type = String, format = Date)]
     pub date: Date,
-    /// `gesprek`: with whom (`ouders`, `leerling`, `school`, `anders`).
+    /// `gesprek`: with whom (`ouders`, `leerling`, `ouders_en_leerling`, `school`, `anders`).
     #[schema(schema_with = super::schemas::conversation_with)]
     pub with: Option<String>,
     /// `gesprek`: the summary (required); otherwise an optional note.
     #[schema(max_length = 2000)]
     pub summary: Option<String>,
     /// How the parents were informed (`gesprek`, `telefoon`, `brief`, `email`, `anders`):
-    /// required for `officiele_waarschuwing`, `halt` and `proces_verbaal`; implied for a
-    /// conversation with the parents and a warning letter.
+    /// required for `officiele_waarschuwing`, `halt`, `proces_verbaal` and `verwijzing_zorg`;
+    /// implied for a conversation with the parents and a warning letter.
     #[schema(schema_with = super::schemas::informed_how)]
     pub parents_informed: Option<String>,
+    /// `verwijzing_zorg`: the organisation the pupil or family is referred to (required there).
+    #[schema(max_length = 2000)]
+    pub referred_to: Option<String>,
 }
 
 /// The body as the service's input (400 naming the field for a value outside its list).
 pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
     check_opt("summary", body.summary.as_deref(), TEXT_MAX)?;
+    check_opt("referred_to", body.referred_to.as_deref(), TEXT_MAX)?;
     let kind = LeerplichtActionKind::parse(&body.kind).ok_or_else(|| {
         let all: Vec<&str> = LeerplichtActionKind::ALL
             .iter()
@@ -123,6 +133,7 @@ pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
         with_whom,
         summary: body.summary.clone(),
         parents_informed,
+        referred_to: body.referred_to.clone(),
     })
 }
 

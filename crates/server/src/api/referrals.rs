@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::referrals::{self, ReferralView};
+use verzuim_service::referrals::{self, ReferralContact, ReferralView};
 use verzuim_service::visibility;
 use verzuim_store::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error,
+    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error, today,
 };
 use super::tasks::{HistoryOut, history_out};
 use crate::audit::Audit;
@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_referral))
         .routes(routes!(referral_status))
         .routes(routes!(list_notes, add_note))
+        .routes(routes!(add_afspraken))
 }
 
 /// Who reads referrals and changes their status.
@@ -71,17 +72,116 @@ pub fn referral_out(r: Referral) -> ReferralOut {
     }
 }
 
+/// The school's digitaal aanmeldingsformulier (kaart Twente PO, "** ZIEKTE").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralFormOut {
+    /// The school's question to GGD-JGZ.
+    pub question: String,
+    /// What the school already did.
+    pub school_actions: String,
+    /// Whether the parents consented to the referral.
+    pub parents_consent: bool,
+    /// When the parents were informed of the referral.
+    #[schema(value_type = String, format = Date)]
+    pub parents_informed_on: jiff::civil::Date,
+    /// How: `gesprek`, `telefoon`, `brief`, `email` or `anders`.
+    pub parents_informed_how: String,
+}
+
+/// Afspraken GGD-JGZ fed back to the school, exactly as typed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AfspraakOut {
+    pub id: i64,
+    pub text: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    pub created_by: String,
+}
+
+/// How GGD-JGZ reaches the parents and the pupil (the pupil's data as the school keeps it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactOut {
+    pub pupil_name: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: jiff::civil::Date,
+    /// The pupil's age today.
+    pub age: u8,
+    pub parent_name: Option<String>,
+    pub parent_phone: Option<String>,
+    pub parent_email: Option<String>,
+    pub street: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+}
+
+/// A referral with its status history, the school's aanmeldingsformulier, GGD-JGZ's afspraken
+/// for the school and the parents' contact data (never GGD-JGZ's notes).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReferralDetail {
     pub referral: ReferralOut,
     pub history: Vec<HistoryOut>,
+    /// Absent for a referral made before the form existed.
+    pub form: Option<ReferralFormOut>,
+    pub afspraken: Vec<AfspraakOut>,
+    pub contact: ContactOut,
 }
 
-fn detail(v: ReferralView) -> ReferralDetail {
+fn detail(v: ReferralView, c: ReferralContact) -> ReferralDetail {
     ReferralDetail {
         referral: referral_out(v.referral),
         history: v.history.into_iter().map(history_out).collect(),
+        form: v.form.map(|f| ReferralFormOut {
+            question: f.question,
+            school_actions: f.school_actions,
+            parents_consent: f.parents_consent,
+            parents_informed_on: f.parents_informed_on,
+            parents_informed_how: f.parents_informed_how.as_str().to_owned(),
+        }),
+        afspraken: v
+            .afspraken
+            .into_iter()
+            .map(|a| AfspraakOut {
+                id: a.id,
+                text: a.text,
+                created_at: a.created_at,
+                created_by: a.created_by,
+            })
+            .collect(),
+        contact: ContactOut {
+            pupil_name: c.pupil_name,
+            birth_date: c.birth_date,
+            age: c.age,
+            parent_name: c.parent_name,
+            parent_phone: c.parent_phone,
+            parent_email: c.parent_email,
+            street: c.street,
+            postcode: c.postcode,
+            city: c.city,
+        },
     }
+}
+
+async fn full_detail(state: &AppState, acting: &Acting, id: i64) -> ApiResult<ReferralDetail> {
+    let view = visible(state, acting, id).await?;
+    let contact = referrals::referral_contact(&state.store, &acting.caller, id, today(state))
+        .await
+        .map_err(service_error)?;
+    Ok(detail(view, contact))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AfspraakIn {
+    /// The afspraken for the school, as the school will read them (no medical details).
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AfspraakRecorded {
+    pub afspraak_id: i64,
+    /// The school's task to take note of the afspraken.
+    pub task_id: i64,
+    pub referral: ReferralDetail,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -212,7 +312,7 @@ async fn get_referral(
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
-    Ok(axum::Json(detail(view)))
+    Ok(axum::Json(full_detail(&state, &acting, id).await?))
 }
 
 /// Record a referral's status: GGD-JGZ any but `ingetrokken` ("niet verschenen zonder
@@ -267,12 +367,63 @@ async fn referral_status(
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
-    let view = visible(&state, &acting, id).await?;
     Ok(axum::Json(ReferralChanged {
-        referral: detail(view),
+        referral: full_detail(&state, &acting, id).await?,
         tasks_created: outcome.tasks_created,
         tasks_closed: outcome.tasks_closed,
     }))
+}
+
+/// GGD-JGZ feeds afspraken back to the school (kaart Twente PO, "** ZIEKTE": "koppelt afspraken
+/// terug aan school"): the school sees exactly this text in the referral and gets a task to take
+/// note of it. GGD-JGZ only; not on a withdrawn referral.
+#[utoipa::path(
+    post,
+    path = "/api/referrals/{id}/afspraken",
+    tag = "verwijzingen",
+    params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
+    request_body = AfspraakIn,
+    security(("sessie" = [])),
+    responses(
+        (status = 201, description = "Teruggekoppeld aan de school", body = AfspraakRecorded),
+        (status = 400, description = "verplicht, te_lang", body = ErrorBody),
+        (status = 401, description = "Niet ingelogd", body = ErrorBody),
+        (status = 403, description = "Alleen de GGD-JGZ (jgz)", body = ErrorBody),
+        (status = 404, description = "Geen verwijzing aan uw GGD-JGZ", body = ErrorBody),
+        (status = 422, description = "De verwijzing is ingetrokken", body = ErrorBody),
+    )
+)]
+async fn add_afspraken(
+    State(state): State<AppState>,
+    actor: Actor,
+    audit: Audit,
+    Path(id): Path<i64>,
+    Query(org): Query<OrgQuery>,
+    Json(body): Json<AfspraakIn>,
+) -> ApiResult<(StatusCode, axum::Json<AfspraakRecorded>)> {
+    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
+    let view = visible(&state, &acting, id).await?;
+    let text = required("text", &body.text, TEXT_MAX)?;
+    let outcome = referrals::record_afspraken(&state.store, &acting.caller, id, text)
+        .await
+        .map_err(service_error)?;
+    audit_pupil_data(
+        &audit,
+        &actor,
+        &acting,
+        true,
+        format!("referral:{id}:afspraken:{}", outcome.afspraak_id),
+        Some((&view.referral.school_id, &view.referral.pupil_id)),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(AfspraakRecorded {
+            afspraak_id: outcome.afspraak_id,
+            task_id: outcome.task_id,
+            referral: full_detail(&state, &acting, id).await?,
+        }),
+    ))
 }
 
 /// GGD-JGZ's own notes on a referral to it, oldest first (GGD-JGZ only).

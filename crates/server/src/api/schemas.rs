@@ -101,6 +101,15 @@ pub fn leerplicht_action() -> Object {
     )
 }
 
+/// What a school report is.
+pub fn school_report_kind() -> Object {
+    strings(
+        ["inspectie", "swv_overleg"].into_iter(),
+        "De melding aan de Onderwijsinspectie (inspectie) of het overleg met het \
+         samenwerkingsverband (swv_overleg).",
+    )
+}
+
 /// With whom a conversation was held.
 pub fn conversation_with() -> Object {
     strings(

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::tasks::{Completion, Judgement, MeldingContent, ParentsInformed};
+use verzuim_service::tasks::{
+    Completion, Judgement, MeldingContent, ParentsInformed, ReferralFormInput, SchoolReportContent,
+};
 use verzuim_service::visibility::{self, TaskView};
 use verzuim_store::service_queries::TaskLink;
 use verzuim_store::{HistoryEntry, InformedHow, Role, Task, TaskStatus};
@@ -202,6 +204,56 @@ pub struct CompleteIn {
     /// task follows) or `met_goede_reden`.
     #[schema(schema_with = super::schemas::judgement)]
     pub judgement: Option<String>,
+    /// Required for a referral task: GGD-JGZ's digitaal aanmeldingsformulier (with
+    /// `parents_informed`: when and how the parents were informed).
+    pub referral_form: Option<ReferralFormIn>,
+    /// Required for the school's "Meldt bij de Onderwijsinspectie" (verwijdering) and
+    /// "Meldt/gaat in overleg met het samenwerkingsverband" (langdurig relatief verzuim).
+    pub school_report: Option<SchoolReportIn>,
+}
+
+/// What the school reports to the inspectie (`kind` `inspectie`: `decision_date`,
+/// `accepting_school`, `reason`, `report_date`) or consults with the samenwerkingsverband
+/// (`kind` `swv_overleg`: `with_whom`, `date`, `outcome`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SchoolReportIn {
+    /// `inspectie` or `swv_overleg`.
+    #[schema(schema_with = super::schemas::school_report_kind)]
+    pub kind: String,
+    /// `inspectie`: the date of the decision to remove the pupil.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub decision_date: Option<Date>,
+    /// `inspectie`: the school that accepts the pupil.
+    #[schema(max_length = 2000)]
+    pub accepting_school: Option<String>,
+    /// `inspectie`: the reason of the removal.
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+    /// `inspectie`: the date of the report to the inspectie.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub report_date: Option<Date>,
+    /// `swv_overleg`: with whom.
+    #[schema(max_length = 2000)]
+    pub with_whom: Option<String>,
+    /// `swv_overleg`: when.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<Date>,
+    /// `swv_overleg`: the outcome.
+    #[schema(max_length = 2000)]
+    pub outcome: Option<String>,
+}
+
+/// The digitaal aanmeldingsformulier of a referral to GGD-JGZ (kaart Twente PO, "** ZIEKTE").
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReferralFormIn {
+    /// The school's question to GGD-JGZ (no diagnosis: what the school wants to know).
+    #[schema(max_length = 2000)]
+    pub question: String,
+    /// What the school already did.
+    #[schema(max_length = 2000)]
+    pub school_actions: String,
+    /// Whether the parents consented to the referral.
+    pub parents_consent: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -261,10 +313,63 @@ fn completion(body: &CompleteIn) -> ApiResult<Completion> {
             ));
         }
     };
+    let referral_form = match &body.referral_form {
+        None => None,
+        Some(f) => {
+            check_len("referral_form.question", &f.question, TEXT_MAX)?;
+            check_len("referral_form.school_actions", &f.school_actions, TEXT_MAX)?;
+            Some(ReferralFormInput {
+                question: f.question.clone(),
+                school_actions: f.school_actions.clone(),
+                parents_consent: f.parents_consent,
+            })
+        }
+    };
+    let school_report = match &body.school_report {
+        None => None,
+        Some(r) => {
+            for (field, v) in [
+                ("school_report.accepting_school", &r.accepting_school),
+                ("school_report.reason", &r.reason),
+                ("school_report.with_whom", &r.with_whom),
+                ("school_report.outcome", &r.outcome),
+            ] {
+                check_len(field, v.as_deref().unwrap_or_default(), TEXT_MAX)?;
+            }
+            let missing = |f: &str| {
+                ApiError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "verplicht",
+                    format!("Het veld school_report.{f} ontbreekt."),
+                )
+            };
+            Some(match r.kind.as_str() {
+                "inspectie" => SchoolReportContent::Inspectie {
+                    decision_date: r.decision_date.ok_or_else(|| missing("decision_date"))?,
+                    accepting_school: r.accepting_school.clone().unwrap_or_default(),
+                    reason: r.reason.clone().unwrap_or_default(),
+                    report_date: r.report_date.ok_or_else(|| missing("report_date"))?,
+                },
+                "swv_overleg" => SchoolReportContent::SwvOverleg {
+                    with_whom: r.with_whom.clone().unwrap_or_default(),
+                    date: r.date.ok_or_else(|| missing("date"))?,
+                    outcome: r.outcome.clone().unwrap_or_default(),
+                },
+                _ => {
+                    return Err(bad_value(
+                        "school_report.kind",
+                        &["inspectie", "swv_overleg"],
+                    ));
+                }
+            })
+        }
+    };
     Ok(Completion {
         parents_informed,
         melding,
         judgement,
+        referral_form,
+        school_report,
     })
 }
 

@@ -29,8 +29,8 @@ use verzuim_engine::model::{Code, Party, SignalKind, Span};
 use verzuim_letters::{LetterKind, mask_person_number};
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{
-    Completion, Judgement, MeldingAction, MeldingContent, ParentsInformed, ServiceError, dossier,
-    meldingen, tasks,
+    Completion, Judgement, MeldingAction, MeldingContent, ParentsInformed, ReferralFormInput,
+    ServiceError, dossier, meldingen, tasks, tasks::SchoolReportContent,
 };
 use verzuim_store::{
     InformedHow, MAX_PAGE_SIZE, MeldingStatus, OrgKind, Page, ReferralStatus, Role, SignalStatus,
@@ -440,6 +440,15 @@ struct TaskValues {
     acties: String,
     oordeel: String,
     niet_nodig: String,
+    vraag: String,
+    toestemming: String,
+    besluit: String,
+    toelating: String,
+    reden_verwijdering: String,
+    gemeld: String,
+    swv_met: String,
+    swv_datum: String,
+    swv_uitkomst: String,
 }
 
 struct MeldingPreview {
@@ -456,8 +465,11 @@ struct MeldingPreview {
 struct TaskForm {
     id: i64,
     text: String,
-    /// What goes with the task: leerplicht's afspraken for the school's feedback task.
+    /// What goes with the task: leerplicht's or GGD-JGZ's afspraken for the school's feedback
+    /// task, what changed after a melding.
     detail: Option<String>,
+    /// The label of `detail`.
+    detail_label: &'static str,
     party: &'static str,
     due: String,
     overdue: bool,
@@ -466,6 +478,8 @@ struct TaskForm {
     is_melding: bool,
     is_referral: bool,
     is_judge: bool,
+    /// `inspectie` or `swv`: the task records a report (issue 11).
+    report: &'static str,
     preview: Option<MeldingPreview>,
     values: TaskValues,
     error: Option<String>,
@@ -506,6 +520,12 @@ struct LetterLink {
     melding: Option<i64>,
     verwijzing: Option<i64>,
     label: String,
+    /// The letter invites for an appointment: the form asks date, time and place.
+    appointment: bool,
+    /// The default place (the organisation's address).
+    place: String,
+    /// Leerplicht's oproep: for a talk or a proces-verbaal.
+    purpose: bool,
 }
 
 /// A letter the organisation made for the case (a GET link: reading changes nothing).
@@ -527,6 +547,8 @@ struct CaseBlock {
     referrals: Vec<ReferralRow>,
     letters: Vec<LetterLink>,
     made_letters: Vec<MadeLetter>,
+    /// The school's reports to the inspectie and consultations with the samenwerkingsverband.
+    reports: Vec<String>,
     parents_form: bool,
     parents_values: TaskValues,
     parents_error: Option<String>,
@@ -656,6 +678,33 @@ pub struct ActionForm {
     niet_nodig: String,
     #[serde(default)]
     toelichting: String,
+    /// The referral form: the school's question to GGD-JGZ.
+    #[serde(default)]
+    vraag: String,
+    /// The referral form: `ja` or `nee` (the parents' consent).
+    #[serde(default)]
+    toestemming: String,
+    /// The report to the inspectie: the date of the decision to remove the pupil.
+    #[serde(default)]
+    besluit: String,
+    /// The report to the inspectie: the school that accepts the pupil.
+    #[serde(default)]
+    toelating: String,
+    /// The report to the inspectie: the reason of the removal.
+    #[serde(default)]
+    reden_verwijdering: String,
+    /// The report to the inspectie: the date of the report.
+    #[serde(default)]
+    gemeld: String,
+    /// The consultation with the samenwerkingsverband: with whom.
+    #[serde(default)]
+    swv_met: String,
+    /// … when.
+    #[serde(default)]
+    swv_datum: String,
+    /// … the outcome.
+    #[serde(default)]
+    swv_uitkomst: String,
 }
 
 impl ActionForm {
@@ -667,6 +716,15 @@ impl ActionForm {
             acties: self.acties.clone(),
             oordeel: self.oordeel.clone(),
             niet_nodig: self.niet_nodig.clone(),
+            vraag: self.vraag.clone(),
+            toestemming: self.toestemming.clone(),
+            besluit: self.besluit.clone(),
+            toelating: self.toelating.clone(),
+            reden_verwijdering: self.reden_verwijdering.clone(),
+            gemeld: self.gemeld.clone(),
+            swv_met: self.swv_met.clone(),
+            swv_datum: self.swv_datum.clone(),
+            swv_uitkomst: self.swv_uitkomst.clone(),
         }
     }
 }
@@ -790,10 +848,59 @@ pub async fn action(
                     } else {
                         None
                     };
+                    let referral_form = if t.referral {
+                        if f.vraag.trim().is_empty() {
+                            return Err("Vul de vraag van de school aan de GGD-JGZ in.".into());
+                        }
+                        if f.acties.trim().is_empty() {
+                            return Err("Vul in wat de school al heeft gedaan.".into());
+                        }
+                        let consent = match f.toestemming.as_str() {
+                            "ja" => true,
+                            "nee" => false,
+                            _ => {
+                                return Err("Kies of de ouders toestemming geven voor de \
+                                            verwijzing."
+                                    .into());
+                            }
+                        };
+                        Some(ReferralFormInput {
+                            question: f.vraag.trim().to_owned(),
+                            school_actions: f.acties.trim().to_owned(),
+                            parents_consent: consent,
+                        })
+                    } else {
+                        None
+                    };
+                    let day = |v: &str, what: &str| -> Result<Date, String> {
+                        v.trim()
+                            .parse::<Date>()
+                            .map_err(|_| format!("Vul {what} in als datum (jjjj-mm-dd)."))
+                    };
+                    let school_report = match tasks::report_kind(&t.text) {
+                        Some(tasks::ReportKind::Inspectie) => {
+                            Some(SchoolReportContent::Inspectie {
+                                decision_date: day(&f.besluit, "de datum van het besluit")?,
+                                accepting_school: f.toelating.trim().to_owned(),
+                                reason: f.reden_verwijdering.trim().to_owned(),
+                                report_date: day(&f.gemeld, "de datum van de melding")?,
+                            })
+                        }
+                        Some(tasks::ReportKind::SwvOverleg) => {
+                            Some(SchoolReportContent::SwvOverleg {
+                                with_whom: f.swv_met.trim().to_owned(),
+                                date: day(&f.swv_datum, "de datum van het overleg")?,
+                                outcome: f.swv_uitkomst.trim().to_owned(),
+                            })
+                        }
+                        None => None,
+                    };
                     Ok(Completion {
                         parents_informed: parents,
                         melding,
                         judgement,
+                        referral_form,
+                        school_report,
                     })
                 })();
                 match built {
@@ -1320,6 +1427,10 @@ async fn case_block(
                 .iter()
                 .filter(|a| a.party == party)
                 .map(|a| {
+                    // A principle of the card is shown as one, never as an action (issue 11).
+                    if verzuim_service::principles::is_principle(&a.text) {
+                        return format!("Uitgangspunt (geen actie): {}", a.text);
+                    }
                     let mut t = a.text.to_string();
                     if let Some(d) = a.due {
                         let _ = write!(t, " (uiterlijk {})", date_nl(d));
@@ -1481,6 +1592,14 @@ async fn case_block(
             id: t.id,
             text: t.text.clone(),
             detail: tv.link.as_ref().and_then(|l| l.detail.clone()),
+            detail_label: {
+                use verzuim_store::service_queries::TaskLinkKind as K;
+                match tv.link.as_ref().map(|l| l.kind) {
+                    Some(K::GgdAfspraken) => "Afspraken van de GGD-JGZ:",
+                    Some(K::MeldingChanged | K::TellDuo) => "Wat is gewijzigd:",
+                    _ => "Afspraken van leerplicht:",
+                }
+            },
             party: t.party.label(),
             due: t.due.map(date_nl).unwrap_or_default(),
             overdue: verzuim_service::principles::is_overdue(&t.text, t.due, today),
@@ -1489,6 +1608,11 @@ async fn case_block(
             is_melding: t.melding,
             is_referral: t.referral,
             is_judge,
+            report: match tasks::report_kind(&t.text).filter(|_| t.party == Party::School) {
+                Some(tasks::ReportKind::Inspectie) => "inspectie",
+                Some(tasks::ReportKind::SwvOverleg) => "swv",
+                None => "",
+            },
             fix_href: (t.melding && can_act && (missing.is_some() || error.is_some()))
                 .then(|| fix_href.clone()),
             preview,
@@ -1611,38 +1735,60 @@ async fn case_block(
 
     // Letters this role may make for this case, and those its organisation made.
     let label_of = |kind: &LetterKind| sentence(kind.label()).trim_end_matches('.').to_owned();
+    let lh = &web.org.letterhead;
+    let place = [
+        Some(web.org.name.clone()),
+        lh.street.clone(),
+        lh.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
+    let link = |kind: &LetterKind, melding, verwijzing, label| LetterLink {
+        kind: kind.as_str(),
+        melding,
+        verwijzing,
+        label,
+        appointment: matches!(
+            kind,
+            LetterKind::UitnodigingGesprek
+                | LetterKind::UitnodigingGgdJgz
+                | LetterKind::OproepLeerplicht
+        ),
+        place: place.clone(),
+        purpose: *kind == LetterKind::OproepLeerplicht,
+    };
     let mut letters = Vec::new();
     for kind in allowed_kinds(web.role()) {
         match kind {
-            LetterKind::UitnodigingGesprek => letters.push(LetterLink {
-                kind: kind.as_str(),
-                melding: None,
-                verwijzing: None,
-                label: label_of(kind),
-            }),
-            LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
+            LetterKind::UitnodigingGesprek => letters.push(link(kind, None, None, label_of(kind))),
+            LetterKind::Waarschuwingsbrief
+            | LetterKind::OverzichtMelding
+            | LetterKind::OproepLeerplicht => {
                 for m in &view.meldingen {
-                    letters.push(LetterLink {
-                        kind: kind.as_str(),
-                        melding: Some(m.id),
-                        verwijzing: None,
-                        label: format!(
+                    letters.push(link(
+                        kind,
+                        Some(m.id),
+                        None,
+                        format!(
                             "{} (melding {}, {})",
                             label_of(kind),
                             m.id,
                             kind_label(m.verzuim_kind).to_lowercase()
                         ),
-                    });
+                    ));
                 }
             }
-            LetterKind::VerwijzingGgdJgz => {
+            LetterKind::VerwijzingGgdJgz | LetterKind::UitnodigingGgdJgz => {
                 for r in &view.referrals {
-                    letters.push(LetterLink {
-                        kind: kind.as_str(),
-                        melding: None,
-                        verwijzing: Some(r.id),
-                        label: format!("{} (verwijzing {})", label_of(kind), r.id),
-                    });
+                    letters.push(link(
+                        kind,
+                        None,
+                        Some(r.id),
+                        format!("{} (verwijzing {})", label_of(kind), r.id),
+                    ));
                 }
             }
         }
@@ -1674,7 +1820,34 @@ async fn case_block(
     let own_case = mine_school && c.school_id == web.org_id();
     let mut kinds: Vec<&str> = c.kinds.iter().map(|k| kind_label(*k)).collect();
     kinds.dedup();
+    let reports = dossier::school_reports(&state.store, &web.caller(), c.id)
+        .await
+        .map_err(service_error)?
+        .into_iter()
+        .map(|r| match r.content {
+            SchoolReportContent::Inspectie {
+                decision_date,
+                accepting_school,
+                reason,
+                report_date,
+            } => format!(
+                "Gemeld bij de Onderwijsinspectie op {}: besluit tot verwijderen van {}, \
+                 toelatende school {accepting_school}, reden: {reason}",
+                date_nl(report_date),
+                date_nl(decision_date)
+            ),
+            SchoolReportContent::SwvOverleg {
+                with_whom,
+                date,
+                outcome,
+            } => format!(
+                "Overleg met het samenwerkingsverband op {} met {with_whom}: {outcome}",
+                date_nl(date)
+            ),
+        })
+        .collect();
     Ok(CaseBlock {
+        reports,
         can_close: own_case && c.closed_at.is_none(),
         can_reopen: own_case && c.closed_at.is_some(),
         case_error,

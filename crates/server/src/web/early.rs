@@ -77,7 +77,13 @@ pub async fn page(
                     .actions
                     .iter()
                     .filter(|a| a.party == Party::School)
-                    .map(|a| a.text.to_string())
+                    .map(|a| {
+                        if verzuim_service::principles::is_principle(&a.text) {
+                            format!("Uitgangspunt (geen actie): {}", a.text)
+                        } else {
+                            a.text.to_string()
+                        }
+                    })
                     .collect(),
             }
         })

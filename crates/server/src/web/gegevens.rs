@@ -99,6 +99,8 @@ struct DataPage {
     meta: PageMeta,
     action: String,
     dossier: Option<String>,
+    /// The beheerder: the AVG inzage export of the pupil (a JSON download).
+    inzage: Option<String>,
     name: String,
     id: String,
     birth: String,
@@ -170,6 +172,14 @@ async fn page_of(
                 "/leerlingen/{}/{}",
                 url_part(&p.school_id),
                 url_part(&p.data.pupil.id)
+            )
+        }),
+        inzage: (web.role() == Role::Beheerder).then(|| {
+            format!(
+                "/api/schools/{}/pupils/{}/inzage?org={}",
+                url_part(&p.school_id),
+                url_part(&p.data.pupil.id),
+                url_part(web.org_id())
             )
         }),
         id: p.data.pupil.id.clone(),

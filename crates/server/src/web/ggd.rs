@@ -3,10 +3,14 @@
 //! open tasks, its invitations and its own notes) with `POST /verwijzingen/{id}`: record an
 //! invitation (date and time of the appointment: takes the referral up), in behandeling,
 //! verschenen/afgerond, niet verschenen zonder tegenbericht (the school gets the task to judge
-//! it), a private note, complete a task or mark it not needed.
+//! it), a private note, afspraken for the school (the school sees exactly that text and gets a
+//! task to take note), complete a task or mark it not needed. The page shows the parents' name,
+//! phone, e-mail and address and the pupil's age (kaart Twente PO, "** ZIEKTE": "GGD-JGZ neemt
+//! contact op met ouders/leerling"), the school's digitaal aanmeldingsformulier, and a form for
+//! GGD-JGZ's invitation letter to the parents (PDF, `POST /zaken/{case}/brieven`).
 //!
-//! A school's verzuimcoordinator sees the same page of its own referral with its status and
-//! history only: never GGD-JGZ's notes, invitations or tasks. No health data is stored: the notes
+//! A school's verzuimcoordinator sees the same page of its own referral with its status, history,
+//! form and GGD-JGZ's afspraken: never GGD-JGZ's notes, invitations or tasks. No health data is stored: the notes
 //! are GGD-JGZ's own free text and nobody else reads them.
 
 use std::collections::HashMap;
@@ -125,10 +129,37 @@ struct ReferralPage {
     can_take_up: bool,
     can_no_show: bool,
     running: bool,
+    /// GGD-JGZ may feed afspraken back (not on a withdrawn referral).
+    can_feed_back: bool,
+    contact: ContactFacts,
+    form: Option<FormFacts>,
+    afspraken: Vec<NoteRow>,
+    /// The invitation letter's default place: the GGD-JGZ's address.
+    place: String,
+}
+
+/// How GGD-JGZ reaches the parents (kaart Twente PO, "** ZIEKTE": "neemt contact op met
+/// ouders/leerling").
+struct ContactFacts {
+    parent_name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    address: String,
+    birth_date: String,
+    age: u8,
+}
+
+/// The school's digitaal aanmeldingsformulier.
+struct FormFacts {
+    question: String,
+    school_actions: String,
+    consent: &'static str,
+    informed: String,
 }
 
 struct ReferralFacts {
     id: i64,
+    case_id: i64,
     school_id: String,
     pupil_id: String,
     pupil: String,
@@ -160,6 +191,9 @@ fn done_message(code: &str) -> Option<&'static str> {
             "Vastgelegd: niet verschenen zonder tegenbericht. De school beoordeelt of dat zonder goede reden was."
         }
         "notitie" => "De notitie is opgeslagen.",
+        "afspraken" => {
+            "De afspraken zijn teruggekoppeld aan de school; de school heeft een taak om ze te lezen."
+        }
         _ => return super::leerplicht::task_done_message(code),
     })
 }
@@ -252,13 +286,88 @@ async fn referral_page(
         }
     }
     let pupil = pupil_name(state, web, &mut names, &r.school_id, &r.pupil_id).await;
+    let c = referrals::referral_contact(&state.store, &caller, r.id, today(state))
+        .await
+        .map_err(service_error)?;
+    let known = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let address = [
+        known(&c.street),
+        match (known(&c.postcode), known(&c.city)) {
+            (Some(p), Some(t)) => Some(format!("{p} {t}")),
+            (p, t) => p.or(t),
+        },
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let contact = ContactFacts {
+        parent_name: known(&c.parent_name).unwrap_or_else(|| "niet bekend bij de school".into()),
+        phone: known(&c.parent_phone),
+        email: known(&c.parent_email),
+        address: if address.is_empty() {
+            "niet bekend bij de school".into()
+        } else {
+            address
+        },
+        birth_date: date_nl(c.birth_date),
+        age: c.age,
+    };
+    let form = view.form.as_ref().map(|f| FormFacts {
+        question: f.question.clone(),
+        school_actions: f.school_actions.clone(),
+        consent: if f.parents_consent {
+            "ja, de ouders geven toestemming"
+        } else {
+            "nee, de ouders geven geen toestemming"
+        },
+        informed: format!(
+            "op {}, {}",
+            date_nl(f.parents_informed_on),
+            super::leerplicht::HOW
+                .iter()
+                .find(|(v, _)| *v == f.parents_informed_how.as_str())
+                .map_or(f.parents_informed_how.as_str(), |(_, l)| *l)
+                .to_lowercase()
+        ),
+    });
+    let mut afspraken = Vec::new();
+    for a in &view.afspraken {
+        afspraken.push(NoteRow {
+            at: when_nl(a.created_at),
+            by: actor_name(state, &mut actors, &a.created_by).await,
+            text: a.text.clone(),
+        });
+    }
+    let lh = &web.org.letterhead;
+    let place = [
+        Some(web.org.name.clone()),
+        lh.street.clone(),
+        lh.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     Ok(ReferralPage {
+        can_feed_back: r.status != ReferralStatus::Ingetrokken,
+        contact,
+        form,
+        afspraken,
+        place,
         meta: web.meta(
             format!("Verwijzing van {pupil}"),
             if jgz { "/verwijzingen" } else { "/taken" },
         ),
         r: ReferralFacts {
             id: r.id,
+            case_id: r.case_id,
             school_id: r.school_id.clone(),
             pupil_id: r.pupil_id.clone(),
             school: org_name(state, &mut orgs, &r.school_id).await,
@@ -399,6 +508,17 @@ async fn apply(
             .await
             .map_err(message)?;
             Ok("notitie")
+        }
+        "afspraken" => {
+            referrals::record_afspraken(
+                &state.store,
+                &caller,
+                id,
+                f.tekst.as_deref().unwrap_or_default(),
+            )
+            .await
+            .map_err(message)?;
+            Ok("afspraken")
         }
         "taak_afronden" | "taak_niet_nodig" => {
             task_form(state, web, &f.task, f.actie == "taak_afronden").await

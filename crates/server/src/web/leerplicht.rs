@@ -431,6 +431,8 @@ struct MeldingPage {
     in_behandeling: bool,
     /// The school that made the melding looks at it: read-only, but for withdrawing it.
     school_view: bool,
+    /// The oproep letter's default place: the municipality's address.
+    place: String,
 }
 
 struct MeldingFacts {
@@ -499,6 +501,7 @@ fn done_message(code: &str) -> Option<&'static str> {
         "officiele_waarschuwing" => "De officiële waarschuwing is vastgelegd.",
         "halt" => "De HALT-verwijzing is vastgelegd.",
         "proces_verbaal" => "Het proces-verbaal is vastgelegd.",
+        "verwijzing_zorg" => "De verwijzing zorg is vastgelegd.",
         "afspraken" => "De afspraken zijn vastgelegd en teruggekoppeld aan de school.",
         "afgesloten" => "De melding is afgesloten; de school krijgt de afspraken als taak.",
         "ter_kennisgeving_aangenomen" => "De melding is ter kennisgeving aangenomen.",
@@ -597,6 +600,10 @@ async fn melding_page(
             (LeerplichtActionKind::Gesprek, Some(w)) => {
                 format!("Gesprek met {}", leerplicht::with_label(w))
             }
+            (LeerplichtActionKind::VerwijzingZorg, _) => format!(
+                "Verwijzing zorg naar {}",
+                a.referred_to.as_deref().unwrap_or("?")
+            ),
             (kind, _) => sentence(leerplicht::kind_label(kind))
                 .trim_end_matches('.')
                 .to_owned(),
@@ -624,7 +631,19 @@ async fn melding_page(
         m.status,
         MeldingStatus::Geregistreerd | MeldingStatus::InBehandeling
     );
+    let lh = &web.org.letterhead;
+    let place = [
+        Some(web.org.name.clone()),
+        lh.street.clone(),
+        lh.city.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     Ok(MeldingPage {
+        place,
         meta: web.meta(
             format!("Melding van {pupil}"),
             if school_view {
@@ -695,6 +714,8 @@ pub struct MeldingForm {
     samenvatting: Option<String>,
     ouders: Option<String>,
     afspraken: Option<String>,
+    /// A verwijzing zorg: the organisation referred to.
+    organisatie: Option<String>,
     /// `taak`, `ouders_datum`, `ouders_hoe` and `reden` (also the reason of `intrekken` and
     /// `afsluiten`).
     #[serde(flatten)]
@@ -843,6 +864,7 @@ async fn apply(
                     with_whom,
                     summary: f.samenvatting.clone(),
                     parents_informed,
+                    referred_to: f.organisatie.clone(),
                 },
             )
             .await

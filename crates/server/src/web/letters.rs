@@ -27,9 +27,10 @@ use jiff::civil::{Date, Time};
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
 use verzuim_letters::{
-    Contact, LetterBody, LetterData, LetterError, LetterKind, Letters, OverzichtMelding,
-    PersonNumberKind, Pupil, Recipient, ReferralReason, Sender, Signatory, StatusEntry,
-    UitnodigingGesprek, VerwijzingGgdJgz, Waarschuwingsbrief,
+    Contact, LetterBody, LetterData, LetterError, LetterKind, Letters, OproepLeerplicht,
+    OproepPurpose, OverzichtMelding, PersonNumberKind, Pupil, Recipient, ReferralReason, Sender,
+    Signatory, StatusEntry, UitnodigingGesprek, UitnodigingGgdJgz, VerwijzingGgdJgz,
+    Waarschuwingsbrief,
 };
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{dossier, meldingen};
@@ -109,11 +110,11 @@ pub fn allowed_kinds(role: Role) -> &'static [LetterKind] {
             LetterKind::OverzichtMelding,
         ],
         Role::Leerplichtambtenaar => &[
-            LetterKind::UitnodigingGesprek,
+            LetterKind::OproepLeerplicht,
             LetterKind::Waarschuwingsbrief,
             LetterKind::OverzichtMelding,
         ],
-        Role::Jgz => &[LetterKind::UitnodigingGesprek],
+        Role::Jgz => &[LetterKind::UitnodigingGgdJgz],
         Role::Leerkracht | Role::Beheerder => &[],
     }
 }
@@ -149,6 +150,8 @@ pub struct LetterForm {
     tijd: Option<String>,
     /// Invitation: the place.
     plaats: Option<String>,
+    /// Leerplicht's oproep: `gesprek` (default) or `proces_verbaal`.
+    doel: Option<String>,
 }
 
 /// How to show a letter already made.
@@ -177,17 +180,6 @@ pub fn local_date(at: jiff::Timestamp) -> Date {
     at.in_tz("Europe/Amsterdam")
         .map(|z| z.date())
         .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
-/// The first weekday `days` calendar days after `from`.
-fn weekday_after(from: Date, days: i64) -> Date {
-    let mut d = from
-        .checked_add(jiff::Span::new().days(days))
-        .unwrap_or(from);
-    while d.weekday().to_monday_zero_offset() >= 5 {
-        d = d.tomorrow().unwrap_or(d);
-    }
-    d
 }
 
 /// `uitnodiging-gesprek-lotte-de-vries-2027-07-09.pdf`.
@@ -297,7 +289,7 @@ pub async fn make(
     let kind = parse_kind(&form.soort).ok_or_else(|| {
         bad(format!(
             "Onbekende soort brief: {}. Kies uitnodiging_gesprek, waarschuwingsbrief, \
-             verwijzing_ggd_jgz of overzicht_melding.",
+             verwijzing_ggd_jgz, overzicht_melding, uitnodiging_ggd_jgz of oproep_leerplicht.",
             form.soort
         ))
     })?;
@@ -462,49 +454,31 @@ async fn fill(
     let referral_id = id_param(q.verwijzing.as_deref(), "De verwijzing")?;
     let mut reference = format!("Zaak {}", c.id);
     let mut copy_to = None;
+    let default_place = [
+        web.org.name.as_str(),
+        sender.street.as_str(),
+        sender.city.as_str(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join(", ");
     let (subject, body) = match kind {
         LetterKind::UitnodigingGesprek => {
-            let date = match q.datum.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => s.parse::<Date>().map_err(|_| {
-                    bad(format!(
-                        "De datum van het gesprek is geen geldige datum (jjjj-mm-dd): {s}."
-                    ))
-                })?,
-                None => weekday_after(today, 7),
-            };
-            let start = match q.tijd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(s) => {
-                    let m = super::parse_hhmm(s).ok_or_else(|| {
-                        bad(format!(
-                            "De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."
-                        ))
-                    })?;
-                    Time::new((m / 60) as i8, (m % 60) as i8, 0, 0).map_err(ApiError::internal)?
-                }
-                None => Time::new(8, 45, 0, 0).map_err(ApiError::internal)?,
-            };
-            let location = q
-                .plaats
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    [
-                        web.org.name.as_str(),
-                        sender.street.as_str(),
-                        sender.city.as_str(),
-                    ]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                });
-            if location.chars().count() > 200 {
-                return Err(bad(
-                    "De plaats van het gesprek is te lang (hoogstens 200 tekens).",
-                ));
+            let (date, start, location) = appointment(q, today, &default_place)?;
+            if web.org.kind == OrgKind::School {
+                // Issue 11: the school's talk is on a lesson day of the pupil's group, never in
+                // a holiday or on a closed day.
+                verzuim_service::school::check_lesson_day(
+                    &state.store,
+                    &c.school_id,
+                    &d.pupil.group,
+                    date,
+                    "De datum van het gesprek",
+                )
+                .await
+                .map_err(service_error)?;
             }
             let signal = case_signal(case, None);
             let invite_pupil = verzuim_engine::evaluation::age_on(d.pupil.birth_date, date) >= 12;
@@ -521,24 +495,57 @@ async fn fill(
                 }),
             )
         }
-        LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
-            let m = match melding_id {
-                Some(id) => case
-                    .meldingen
-                    .iter()
-                    .find(|m| m.id == id)
-                    .ok_or_else(|| bad(format!("Melding {id} hoort niet bij zaak {}.", c.id)))?,
-                None => case
-                    .meldingen
-                    .iter()
-                    .max_by_key(|m| (m.created_at, m.id))
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "Bij zaak {} is nog geen melding gedaan; deze brief gaat over een melding.",
-                            c.id
-                        ))
-                    })?,
+        LetterKind::UitnodigingGgdJgz => {
+            let r = case_referral(case, referral_id)?;
+            reference = format!("Verwijzing {}", r.id);
+            let (date, start, location) = appointment(q, today, &default_place)?;
+            (
+                format!("Uitnodiging voor een gesprek bij de jeugdgezondheidszorg over {name}"),
+                LetterBody::UitnodigingGgdJgz(UitnodigingGgdJgz {
+                    reason: referral_reason(case),
+                    school: school.clone(),
+                    referral_date: local_date(r.created_at),
+                    date,
+                    start_time: start,
+                    location,
+                    with: format!("{}, {}", web.user.display_name, function(web.role())),
+                    invite_pupil: true,
+                }),
+            )
+        }
+        LetterKind::OproepLeerplicht => {
+            let m = case_melding(case, melding_id)?;
+            reference = format!("Melding {}", m.id);
+            copy_to = Some(school.clone());
+            let (date, start, location) = appointment(q, today, &default_place)?;
+            let purpose = match q.doel.as_deref().map(str::trim) {
+                None | Some("") | Some("gesprek") => OproepPurpose::Gesprek,
+                Some("proces_verbaal") => OproepPurpose::ProcesVerbaal,
+                Some(other) => {
+                    return Err(bad(format!(
+                        "Het doel van de oproep is gesprek of proces_verbaal (gekregen: {other})."
+                    )));
+                }
             };
+            let invite_pupil = verzuim_engine::evaluation::age_on(d.pupil.birth_date, date) >= 12;
+            let kind_words = verzuim_service::text::kind_label(m.verzuim_kind).to_owned();
+            (
+                format!("Oproep: {kind_words} van {name}"),
+                LetterBody::OproepLeerplicht(OproepLeerplicht {
+                    purpose,
+                    verzuim_kind: kind_words,
+                    period_start: m.period.from,
+                    period_end: m.period.to,
+                    date,
+                    start_time: start,
+                    location,
+                    with: format!("{}, {}", web.user.display_name, function(web.role())),
+                    invite_pupil,
+                }),
+            )
+        }
+        LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
+            let m = case_melding(case, melding_id)?;
             reference = format!("Melding {}", m.id);
             let view = meldingen::melding(&state.store, &caller, m.id)
                 .await
@@ -613,51 +620,35 @@ async fn fill(
             }
         }
         LetterKind::VerwijzingGgdJgz => {
-            let r = match referral_id {
-                Some(id) => case
-                    .referrals
-                    .iter()
-                    .find(|r| r.id == id)
-                    .ok_or_else(|| bad(format!("Verwijzing {id} hoort niet bij zaak {}.", c.id)))?,
-                None => case
-                    .referrals
-                    .iter()
-                    .max_by_key(|r| (r.created_at, r.id))
-                    .ok_or_else(|| {
-                        bad(format!(
-                            "Bij zaak {} is nog niet verwezen naar de GGD-JGZ; deze brief gaat over een verwijzing.",
-                            c.id
-                        ))
-                    })?,
-            };
+            let r = case_referral(case, referral_id)?;
             reference = format!("Verwijzing {}", r.id);
             let ggd_name = state
                 .store
                 .organisation(&r.ggd_id)
                 .await?
                 .map_or_else(|| r.ggd_id.clone(), |o| o.name);
-            let reason = case
-                .signals
-                .iter()
-                .rev()
-                .find_map(|s| match s.kind {
-                    SignalKind::ZiekLangerDan2Weken => Some(ReferralReason::ZiekLangerDan2Weken),
-                    SignalKind::Ziek3eMeldingIn3Maanden => {
-                        Some(ReferralReason::Ziek3eMeldingIn3Maanden)
-                    }
-                    SignalKind::ZorgZiekte | SignalKind::Ziekmelding => {
-                        Some(ReferralReason::ZorgZiekte)
-                    }
-                    _ => None,
-                })
-                .unwrap_or(ReferralReason::OverigVerzuim);
+            let reason = referral_reason(case);
+            // What the school wrote on the aanmeldingsformulier, else its completed tasks.
+            let view = verzuim_service::referrals::referral(&state.store, &caller, r.id)
+                .await
+                .map_err(service_error)?;
+            let actions = match &view.form {
+                Some(f) => f.school_actions.clone(),
+                None => school_actions(case, &first),
+            };
+            let principles = verzuim_service::principles::case_principles(
+                case.signals
+                    .iter()
+                    .flat_map(|s| s.actions.iter().map(|a| &*a.text)),
+            );
             (
                 format!("Verwijzing van {name} naar de jeugdgezondheidszorg"),
                 LetterBody::VerwijzingGgdJgz(VerwijzingGgdJgz {
                     reason,
                     referral_date: local_date(r.created_at),
                     ggd_name,
-                    school_actions: school_actions(case, &first),
+                    school_actions: actions,
+                    principles,
                     contact: Contact {
                         name: web.user.display_name.clone(),
                         function: function(web.role()).to_owned(),
@@ -690,6 +681,115 @@ async fn fill(
     })
 }
 
+/// The melding `id` of the case, or its newest.
+fn case_melding(case: &CaseView, id: Option<i64>) -> ApiResult<&verzuim_store::Melding> {
+    let c = &case.case;
+    match id {
+        Some(id) => case
+            .meldingen
+            .iter()
+            .find(|m| m.id == id)
+            .ok_or_else(|| bad(format!("Melding {id} hoort niet bij zaak {}.", c.id))),
+        None => case
+            .meldingen
+            .iter()
+            .max_by_key(|m| (m.created_at, m.id))
+            .ok_or_else(|| {
+                bad(format!(
+                    "Bij zaak {} is nog geen melding gedaan; deze brief gaat over een melding.",
+                    c.id
+                ))
+            }),
+    }
+}
+
+/// The referral `id` of the case, or its newest.
+fn case_referral(case: &CaseView, id: Option<i64>) -> ApiResult<&verzuim_store::Referral> {
+    let c = &case.case;
+    match id {
+        Some(id) => case
+            .referrals
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| bad(format!("Verwijzing {id} hoort niet bij zaak {}.", c.id))),
+        None => case
+            .referrals
+            .iter()
+            .max_by_key(|r| (r.created_at, r.id))
+            .ok_or_else(|| {
+                bad(format!(
+                    "Bij zaak {} is nog niet verwezen naar de GGD-JGZ; deze brief gaat over een \
+                     verwijzing.",
+                    c.id
+                ))
+            }),
+    }
+}
+
+/// The card's category of a referral (never a diagnosis), from the case's newest sick signal.
+fn referral_reason(case: &CaseView) -> ReferralReason {
+    // The weightiest sick signal of the case: a referral row of the card before a sick report.
+    let rank = |k: SignalKind| match k {
+        SignalKind::ZiekLangerDan2Weken => Some((0, ReferralReason::ZiekLangerDan2Weken)),
+        SignalKind::Ziek3eMeldingIn3Maanden => Some((1, ReferralReason::Ziek3eMeldingIn3Maanden)),
+        SignalKind::ZorgZiekte => Some((2, ReferralReason::ZorgZiekte)),
+        SignalKind::Ziekmelding => Some((3, ReferralReason::ZorgZiekte)),
+        _ => None,
+    };
+    case.signals
+        .iter()
+        .filter_map(|s| rank(s.kind))
+        .min_by_key(|(r, _)| *r)
+        .map_or(ReferralReason::OverigVerzuim, |(_, reason)| reason)
+}
+
+/// The date, time and place of an appointment that the person making the letter chose (issue
+/// 11: never fixed by the program): `datum` (jjjj-mm-dd, today or later) and `tijd` (uu:mm) are
+/// required, `plaats` defaults to the organisation's address.
+fn appointment(
+    q: &LetterForm,
+    today: Date,
+    default_place: &str,
+) -> ApiResult<(Date, Time, String)> {
+    let date = match q.datum.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => return Err(bad("Kies de datum van het gesprek (jjjj-mm-dd).")),
+        Some(s) => s.parse::<Date>().map_err(|_| {
+            bad(format!(
+                "De datum van het gesprek is geen geldige datum (jjjj-mm-dd): {s}."
+            ))
+        })?,
+    };
+    if date < today {
+        return Err(bad(format!(
+            "De datum van het gesprek ({}) ligt voor vandaag: kies een datum vanaf vandaag.",
+            date_nl(date)
+        )));
+    }
+    let start = match q.tijd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => return Err(bad("Kies de tijd van het gesprek (uu:mm).")),
+        Some(s) => {
+            let m = super::parse_hhmm(s).ok_or_else(|| {
+                bad(format!(
+                    "De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."
+                ))
+            })?;
+            Time::new((m / 60) as i8, (m % 60) as i8, 0, 0).map_err(ApiError::internal)?
+        }
+    };
+    let location = q
+        .plaats
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| default_place.to_owned(), str::to_owned);
+    if location.chars().count() > 200 {
+        return Err(bad(
+            "De plaats van het gesprek is te lang (hoogstens 200 tekens).",
+        ));
+    }
+    Ok((date, start, location))
+}
+
 /// What the school already did, from its completed tasks of the case (the card's own texts, no
 /// health details).
 pub fn school_actions(case: &CaseView, first: &str) -> String {
@@ -702,6 +802,8 @@ pub fn school_actions(case: &CaseView, first: &str) -> String {
                 && t.status == TaskStatus::Done
                 && !t.melding
                 && !t.referral
+                // A principle of the card is never something the school did (issue 11).
+                && !verzuim_service::principles::is_principle(&t.text)
         })
         .map(|t| {
             format!(
@@ -812,10 +914,6 @@ mod tests {
         assert_eq!(hours_words(1260), "21 uur");
         assert_eq!(hours_words(1245), "20 uur en 45 minuten");
         assert_eq!(hours_words(30), "30 minuten");
-        assert_eq!(
-            weekday_after(Date::new(2027, 7, 3).unwrap(), 7),
-            Date::new(2027, 7, 12).unwrap()
-        );
         assert!(allowed_kinds(Role::Leerkracht).is_empty());
         assert!(!allowed_kinds(Role::Verzuimcoordinator).contains(&LetterKind::Waarschuwingsbrief));
     }

@@ -334,10 +334,13 @@ async fn another_school_cannot_open_the_dossier(env: Env) {
     let ib = s.logged_in(COORDINATOR).await;
     let tasks = open_tasks(&s, &ib, "1001").await;
     let case = tasks[0]["case_id"].as_i64().unwrap();
-    let (path, _) = make_letter(&s, &ib, case, &[("soort", "uitnodiging_gesprek")])
-        .await
-        .unwrap();
-    let made = make_letter(&s, &other, case, &[("soort", "uitnodiging_gesprek")]).await;
+    let invite = [
+        ("soort", "uitnodiging_gesprek"),
+        ("datum", "2027-07-05"),
+        ("tijd", "08:45"),
+    ];
+    let (path, _) = make_letter(&s, &ib, case, &invite).await.unwrap();
+    let made = make_letter(&s, &other, case, &invite).await;
     assert_eq!(made.unwrap_err().0, 404);
     assert_eq!(get_page(&s, &other, &path).await.0, 404);
 }
@@ -459,6 +462,35 @@ async fn a_letter_is_a_pdf_on_the_timeline(env: Env) {
     .unwrap_err();
     assert_eq!(status, 422);
     assert!(body.contains("geen geldige datum"), "{body}");
+    assert_eq!(s.raw_texts(timeline).await, before);
+    // Issue 11: the coordinator chooses the day, and it is a lesson day of the school: never in
+    // the summer holiday (the old fixed "vrijdag 16 juli 2027"), never on a weekend, never
+    // without a date or a time.
+    for (form, says) in [
+        (
+            vec![("datum", "2027-07-16"), ("tijd", "08:45")],
+            "valt in Zomervakantie",
+        ),
+        (
+            vec![("datum", "2027-07-03"), ("tijd", "08:45")],
+            "valt op een zaterdag en dat is geen lesdag",
+        ),
+        (vec![("tijd", "08:45")], "Kies de datum van het gesprek"),
+        (
+            vec![("datum", "2027-07-05")],
+            "Kies de tijd van het gesprek",
+        ),
+        (
+            vec![("datum", "2027-06-01"), ("tijd", "08:45")],
+            "ligt voor vandaag",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("soort", "uitnodiging_gesprek"));
+        let (status, body) = make_letter(&s, &ib, case, &form).await.unwrap_err();
+        assert_eq!(status, 422, "{form:?}: {body}");
+        assert!(body.contains(says), "{form:?}: {body}");
+    }
     assert_eq!(s.raw_texts(timeline).await, before);
     // The school does not write leerplicht's warning letter; leerplicht does, with a copy to
     // the school.
@@ -600,6 +632,26 @@ async fn referral_and_judgement_from_the_page(env: Env) {
         ],
     )
     .await;
+    // Without the aanmeldingsformulier nothing is referred (issue 11).
+    assert!(
+        html.contains("Vul de vraag van de school aan de GGD-JGZ in."),
+        "{html}"
+    );
+    let (_, html) = post_form(
+        &s,
+        &ib,
+        PAGE,
+        &[
+            ("actie", "taak_afronden"),
+            ("taak", &refer),
+            ("datum", "2026-09-22"),
+            ("hoe", "telefoon"),
+            ("vraag", "Wat is er nodig om weer naar school te gaan?"),
+            ("acties", "Twee gesprekken met de ouders"),
+            ("toestemming", "ja"),
+        ],
+    )
+    .await;
     assert!(
         html.contains("De verwijzing naar de GGD-JGZ is gedaan."),
         "{html}"
@@ -608,7 +660,7 @@ async fn referral_and_judgement_from_the_page(env: Env) {
     let jgz = s.logged_in(JGZ).await;
     let (status, html) = get_page(&s, &jgz, PAGE).await;
     assert_eq!(status, 200);
-    assert!(html.contains("name=\"soort\" value=\"uitnodiging_gesprek\""));
+    assert!(html.contains("name=\"soort\" value=\"uitnodiging_ggd_jgz\""));
     assert!(html.contains("GGD-JGZ ziet geen registraties"));
     let referral = ok(&s, &jgz, Method::GET, "/api/referrals", None, 200).await["items"][0]["id"]
         .as_i64()

@@ -42,10 +42,19 @@ pub async fn referred_pupil(s: &TestServer, ib: &reqwest::Client) -> i64 {
         s,
         ib,
         refer["id"].as_i64().unwrap(),
-        json!({"parents_informed": parents("2026-09-22", "telefoon")}),
+        json!({"parents_informed": parents("2026-09-22", "telefoon"), "referral_form": referral_form()}),
     )
     .await;
     outcome["referral_id"].as_i64().expect("a referral")
+}
+
+/// The school's digitaal aanmeldingsformulier (issue 11).
+pub fn referral_form() -> Value {
+    json!({
+        "question": "Kan de GGD-JGZ met de ouders kijken naar de lange ziekte?",
+        "school_actions": "Gesprek met moeder op 22 september",
+        "parents_consent": true
+    })
 }
 
 async fn ggd_no_show_leads_to_a_melding_and_notes_stay_with_ggd(env: Env) {

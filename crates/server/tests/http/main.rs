@@ -32,6 +32,7 @@ mod overzicht_pages;
 mod pupil_pages;
 
 // The workflow routes (issue 3, items 3-7).
+mod card_actions;
 mod ggd_api;
 mod import_api;
 mod privacy_api;

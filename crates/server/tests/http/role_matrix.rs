@@ -241,7 +241,7 @@ async fn fixture(s: &TestServer) -> Fixture {
         s,
         &ib,
         refer["id"].as_i64().unwrap(),
-        json!({"parents_informed": parents("2026-10-01", "telefoon")}),
+        json!({"parents_informed": parents("2026-10-01", "telefoon"), "referral_form": crate::ggd_api::referral_form()}),
     )
     .await["referral_id"]
         .as_i64()

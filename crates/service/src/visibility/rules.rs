@@ -16,6 +16,10 @@
 //! | melding | its own | those to its municipality | none |
 //! | referral (status) | its own | those of the cases of its meldingen | those to it |
 //! | GGD-JGZ note | never | never | its own |
+//! | referral form (the school's digitaal aanmeldingsformulier) | its own | never | those to it |
+//! | referral afspraken (GGD-JGZ's feedback to the school) | its own referrals' | never | its own |
+//! | referral contact (parents' name, phone, e-mail, address; pupil's age) | its own | never | those to it |
+//! | school report (to the inspectie, consultation with the samenwerkingsverband) | its own | never | never |
 //! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks |
 //! | registration, event | all | within the period of one of its meldingen | none |
 //! | pupil on the prikactie page (absent around a holiday) | — | only with a melding to it; others as counts (≥ 5 or "minder dan 5") | — |
@@ -229,6 +233,40 @@ pub fn referral(sight: &Sight, referral: &Referral) -> bool {
 /// A GGD-JGZ note: GGD-JGZ's alone (security.md), for the GGD-JGZ the referral went to.
 pub fn note(sight: &Sight, referral: &Referral, _note: &JgzNote) -> bool {
     sight.viewer == Viewer::Ggd && referral.ggd_id == sight.organisation
+}
+
+/// The school's digitaal aanmeldingsformulier of a referral (its question, what it did, the
+/// parents' consent; kaart Twente PO, "** ZIEKTE"): written by the school for GGD-JGZ, so the
+/// school that referred and the GGD-JGZ it went to; never leerplicht (the school's free text to
+/// GGD-JGZ is not part of a melding, security.md).
+pub fn referral_form(sight: &Sight, referral: &Referral) -> bool {
+    match sight.viewer {
+        Viewer::School => referral.school_id == sight.organisation,
+        Viewer::Ggd => referral.ggd_id == sight.organisation,
+        Viewer::Leerplicht => false,
+    }
+}
+
+/// GGD-JGZ's afspraken fed back to the school (kaart Twente PO, "** ZIEKTE": "koppelt afspraken
+/// terug aan school"): exactly what GGD-JGZ typed for the school, so the school that referred
+/// and the GGD-JGZ that wrote them; never leerplicht (the card feeds them back to the school).
+/// GGD-JGZ's own notes stay GGD-JGZ's ([`note`]).
+pub fn referral_afspraken(sight: &Sight, referral: &Referral) -> bool {
+    referral_form(sight, referral)
+}
+
+/// The parents' contact data and the pupil's age on a referral (kaart Twente PO, "** ZIEKTE":
+/// "GGD-JGZ neemt contact op met ouders/leerling"): the GGD-JGZ the referral went to and the
+/// school that keeps them; leerplicht reads the pupil's data through its melding, not here.
+pub fn referral_contact(sight: &Sight, referral: &Referral) -> bool {
+    referral_form(sight, referral)
+}
+
+/// The school's report of a removal to the Onderwijsinspectie and its consultation with the
+/// samenwerkingsverband (kaart Twente PO, "Verwijdering", "Langdurig relatief verzuim"): the
+/// school's own record of what it reported to others; the timeline says that it happened.
+pub fn school_report(sight: &Sight, school_id: &str) -> bool {
+    sight.viewer == Viewer::School && sight.organisation == school_id
 }
 
 /// A registration: the school all of its pupil's; leerplicht those (partly) within the period
@@ -521,6 +559,34 @@ mod tests {
                     created_by: "user:9".into(),
                 },
             ),
+            "referral form" => super::referral_form(&s, &referral()),
+            "school report" => super::school_report(&s, SCHOOL),
+            "referral afspraken" => super::referral_afspraken(&s, &referral()),
+            "referral contact" => super::referral_contact(&s, &referral()),
+            "another school's referral form" => super::referral_form(
+                &s,
+                &Referral {
+                    school_id: "88YY00".into(),
+                    ggd_id: "GGDOTHER".into(),
+                    ..referral()
+                },
+            ),
+            "school task on ggd afspraken" => {
+                let t = task(16, Party::School, SCHOOL, None, None);
+                let link = TaskLink {
+                    task_id: 16,
+                    kind: TaskLinkKind::GgdAfspraken,
+                    signal_id: None,
+                    melding_id: None,
+                    referral_id: Some(3),
+                    detail: Some(AFSPRAKEN.into()),
+                };
+                match field {
+                    "exists" => rules_task(&s, &sig, t).is_some(),
+                    "detail" => feedback(&s, &t, link).detail.is_some(),
+                    other => panic!("link field {other}"),
+                }
+            }
             "registration within melding" => {
                 super::registration(&s, &registration("2026-09-22", "2026-09-22"))
             }
@@ -625,6 +691,21 @@ mod tests {
             ("melding", "exists", [true, true, false]),
             ("referral", "exists", [true, true, true]),
             ("ggd note", "exists", [false, false, true]),
+            ("referral form", "exists", [true, false, true]),
+            ("school report", "exists", [true, false, false]),
+            ("referral afspraken", "exists", [true, false, true]),
+            ("referral contact", "exists", [true, false, true]),
+            (
+                "another school's referral form",
+                "exists",
+                [false, false, false],
+            ),
+            ("school task on ggd afspraken", "exists", [true, true, true]),
+            (
+                "school task on ggd afspraken",
+                "detail",
+                [true, false, false],
+            ),
             ("registration within melding", "exists", [true, true, false]),
             (
                 "registration outside melding",

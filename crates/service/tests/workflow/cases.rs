@@ -195,7 +195,7 @@ async fn closing_is_refused_while_a_melding_runs_and_a_case_reopens(ctx: Ctx) {
                 suspected_reason: "onbekend".into(),
                 school_actions: "gebeld".into(),
             }),
-            judgement: None,
+            ..Completion::default()
         },
     )
     .await

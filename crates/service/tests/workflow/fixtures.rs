@@ -13,6 +13,7 @@ pub const OTHER_SCHOOL: &str = "88YY00";
 pub const ENSCHEDE: &str = "GM0153";
 pub const OLDENZAAL: &str = "GM0173";
 pub const GGD: &str = "GGDTW";
+pub const OTHER_GGD: &str = "GGDIJ";
 
 /// The service's "today" in the stories: after every registration they make.
 pub fn today() -> Date {
@@ -47,6 +48,11 @@ pub fn jgz() -> Caller {
     Caller::user(20, GGD, Role::Jgz)
 }
 
+/// GGD-JGZ of another region: no referral goes to it.
+pub fn other_jgz() -> Caller {
+    Caller::user(22, OTHER_GGD, Role::Jgz)
+}
+
 pub fn ggd_admin() -> Caller {
     Caller::user(21, GGD, Role::Beheerder)
 }
@@ -75,6 +81,7 @@ pub async fn region(store: &Store) {
     org(store, ENSCHEDE, OrgKind::Gemeente, "Enschede").await;
     org(store, OLDENZAAL, OrgKind::Gemeente, "Oldenzaal").await;
     org(store, GGD, OrgKind::GgdJgz, "GGD Twente").await;
+    org(store, OTHER_GGD, OrgKind::GgdJgz, "GGD IJsselland").await;
     for (school, caller) in [
         (SCHOOL, school_admin()),
         (OTHER_SCHOOL, Caller::user(5, OTHER_SCHOOL, Role::Beheerder)),
@@ -179,4 +186,13 @@ pub fn task_starting<'a>(tasks: &'a [Task], prefix: &str) -> &'a Task {
         tasks.iter().map(|t| &t.text).collect::<Vec<_>>()
     );
     found[0]
+}
+
+/// The school's digitaal aanmeldingsformulier for a referral (issue 11).
+pub fn referral_form() -> Option<verzuim_service::ReferralFormInput> {
+    Some(verzuim_service::ReferralFormInput {
+        question: "Hoe kan de leerling weer naar school?".into(),
+        school_actions: "Gesprek met moeder op 22 september".into(),
+        parents_consent: true,
+    })
 }

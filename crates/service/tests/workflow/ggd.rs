@@ -16,7 +16,10 @@ use verzuim_store::{InformedHow, Page, ReferralStatus};
 use crate::Ctx;
 use crate::fixtures::*;
 
-crate::stories!(ggd_path_no_show_leads_to_melding);
+crate::stories!(
+    ggd_path_no_show_leads_to_melding,
+    referral_form_contact_and_afspraken
+);
 
 const REFER: &str = "Gaat in gesprek met ouders en verwijst de (chronisch) zieke leerling";
 const INFORMED: &str = "Ouders dienen van alle acties op de hoogte te zijn";
@@ -65,7 +68,49 @@ async fn ggd_path_no_show_leads_to_melding(ctx: Ctx) {
             .is_empty()
     );
 
-    // The referral, with the parents informed.
+    // A referral needs the digitaal aanmeldingsformulier (issue 11): refused without, nothing
+    // stored.
+    let refused = tasks::complete_task(
+        s,
+        &school_caller(),
+        today(),
+        refer.id,
+        &Completion {
+            parents_informed: parents("2026-09-22"),
+            ..Completion::default()
+        },
+    )
+    .await;
+    match refused {
+        Err(ServiceError::Invalid(m)) => assert!(m.contains("aanmeldingsformulier"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let mut empty = referral_form();
+    empty.as_mut().unwrap().question = "  ".into();
+    match tasks::complete_task(
+        s,
+        &school_caller(),
+        today(),
+        refer.id,
+        &Completion {
+            parents_informed: parents("2026-09-22"),
+            referral_form: empty,
+            ..Completion::default()
+        },
+    )
+    .await
+    {
+        Err(ServiceError::Invalid(m)) => assert!(m.contains("De vraag aan de GGD-JGZ"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        referrals::list_referrals(s, &school_caller(), Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The referral, with the parents informed and the form.
     let outcome = tasks::complete_task(
         s,
         &school_caller(),
@@ -73,6 +118,7 @@ async fn ggd_path_no_show_leads_to_melding(ctx: Ctx) {
         refer.id,
         &Completion {
             parents_informed: parents("2026-09-22"),
+            referral_form: referral_form(),
             ..Completion::default()
         },
     )
@@ -250,4 +296,150 @@ async fn ggd_path_no_show_leads_to_melding(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(notes.len(), 1);
+}
+
+/// Issue 11: the referral carries the school's form; GGD-JGZ sees the parents' contact data and
+/// the pupil's age; GGD-JGZ's afspraken reach the school exactly (with a task to take note),
+/// never its notes, and never leerplicht.
+async fn referral_form_contact_and_afspraken(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    let mut data = pupil("1003", "Enschede");
+    data.parent_name = Some("J. Jansen".into());
+    data.parent_phone = Some("06 12345678".into());
+    data.parent_email = Some("j.jansen@example.nl".into());
+    data.street = Some("Lindelaan 8".into());
+    data.postcode = Some("7541 XK".into());
+    data.city = Some("Enschede".into());
+    enrol(s, SCHOOL, &data).await;
+    register(s, "1003", &days(Code::Ziek, "2026-09-07", "2026-09-25")).await;
+    let tasks = open_tasks(s, &school_caller(), "1003").await;
+    let refer = task_starting(&tasks, REFER);
+    let referral_id = tasks::complete_task(
+        s,
+        &school_caller(),
+        today(),
+        refer.id,
+        &Completion {
+            parents_informed: Some(ParentsInformed {
+                date: d("2026-09-22"),
+                how: InformedHow::Gesprek,
+            }),
+            referral_form: Some(verzuim_service::ReferralFormInput {
+                question: "Kan de GGD-JGZ meekijken naar de lange ziekte?".into(),
+                school_actions: "Twee gesprekken met de ouders".into(),
+                parents_consent: false,
+            }),
+            ..Completion::default()
+        },
+    )
+    .await
+    .unwrap()
+    .referral
+    .unwrap();
+
+    // The form, as the school and GGD-JGZ see it.
+    for caller in [school_caller(), jgz()] {
+        let view = referrals::referral(s, &caller, referral_id).await.unwrap();
+        let form = view.form.expect("the form");
+        assert_eq!(
+            form.question,
+            "Kan de GGD-JGZ meekijken naar de lange ziekte?"
+        );
+        assert_eq!(form.school_actions, "Twee gesprekken met de ouders");
+        assert!(!form.parents_consent);
+        assert_eq!(form.parents_informed_on, d("2026-09-22"));
+        assert_eq!(form.parents_informed_how, InformedHow::Gesprek);
+    }
+    // The parents' contact data and the pupil's age (born 1 March 2016: 10 on 1 October 2026).
+    let c = referrals::referral_contact(s, &jgz(), referral_id, d("2026-10-01"))
+        .await
+        .unwrap();
+    assert_eq!(c.parent_name.as_deref(), Some("J. Jansen"));
+    assert_eq!(c.parent_phone.as_deref(), Some("06 12345678"));
+    assert_eq!(c.parent_email.as_deref(), Some("j.jansen@example.nl"));
+    assert_eq!(c.street.as_deref(), Some("Lindelaan 8"));
+    assert_eq!(c.postcode.as_deref(), Some("7541 XK"));
+    assert_eq!(c.city.as_deref(), Some("Enschede"));
+    assert_eq!(c.age, 10);
+    assert!(matches!(
+        referrals::referral_contact(s, &other_jgz(), referral_id, today()).await,
+        Err(ServiceError::NotFound)
+    ));
+
+    // Only GGD-JGZ feeds back; an empty text is refused.
+    assert!(matches!(
+        referrals::record_afspraken(s, &school_caller(), referral_id, "x").await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    assert!(matches!(
+        referrals::record_afspraken(s, &jgz(), referral_id, "  ").await,
+        Err(ServiceError::Invalid(_))
+    ));
+    assert!(matches!(
+        referrals::record_afspraken(s, &other_jgz(), referral_id, "x").await,
+        Err(ServiceError::NotFound)
+    ));
+    referrals::add_jgz_note(s, &jgz(), referral_id, "Eigen notitie: slaapt slecht")
+        .await
+        .unwrap();
+    const AFSPRAKEN: &str = "Leerling komt de ochtenden; gym voorlopig niet";
+    let out = referrals::record_afspraken(s, &jgz(), referral_id, AFSPRAKEN)
+        .await
+        .unwrap();
+
+    // The school: exactly the text, a task to take note with the text, never the note.
+    let view = referrals::referral(s, &school_caller(), referral_id)
+        .await
+        .unwrap();
+    assert_eq!(view.afspraken.len(), 1);
+    assert_eq!(view.afspraken[0].text, AFSPRAKEN);
+    let task = visibility::task(s, &school_caller(), out.task_id)
+        .await
+        .unwrap();
+    assert_eq!(task.task.party, Party::School);
+    assert!(
+        task.task
+            .text
+            .starts_with("Kennisnemen van de afspraken van de GGD-JGZ")
+    );
+    assert_eq!(task.link.unwrap().detail.as_deref(), Some(AFSPRAKEN));
+    let case = visibility::case(s, &school_caller(), view.referral.case_id)
+        .await
+        .unwrap();
+    let json = serde_json::to_string(&case).unwrap() + &serde_json::to_string(&view).unwrap();
+    assert!(
+        !json.contains("slaapt slecht"),
+        "GGD-JGZ's note never reaches the school"
+    );
+    assert!(
+        case.timeline
+            .iter()
+            .any(|e| e.entry == "verwijzing_afspraken")
+    );
+    // Completing the task needs nothing more.
+    tasks::complete_task(
+        s,
+        &school_caller(),
+        today(),
+        out.task_id,
+        &Completion::default(),
+    )
+    .await
+    .unwrap();
+    // GGD-JGZ sees its afspraken; a withdrawn referral takes none.
+    let view = referrals::referral(s, &jgz(), referral_id).await.unwrap();
+    assert_eq!(view.afspraken[0].text, AFSPRAKEN);
+    referrals::set_referral_status(
+        s,
+        &school_caller(),
+        referral_id,
+        ReferralStatus::Ingetrokken,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        referrals::record_afspraken(s, &jgz(), referral_id, "Nog iets").await,
+        Err(ServiceError::Invalid(_))
+    ));
 }

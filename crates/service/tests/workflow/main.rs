@@ -15,6 +15,7 @@ use verzuim_store::Store;
 mod fixtures;
 
 mod after_melding;
+mod card_actions;
 mod cases;
 mod corrections;
 mod ggd;

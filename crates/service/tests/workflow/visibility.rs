@@ -116,6 +116,7 @@ async fn each_organisation_sees_only_its_own(ctx: Ctx) {
                 date: d("2026-09-22"),
                 how: InformedHow::Email,
             }),
+            referral_form: referral_form(),
             ..Completion::default()
         },
     )
