@@ -15,6 +15,9 @@
 // - `pupils`: issue 10.5-10.8: a missing BSN added from the blocked melding's link, the melding
 //   made; a case closed (refused while its melding runs), reopened; the inbox per pupil, the
 //   pupil list and the Dutch audit log (see pupils.mjs).
+// - `parents`: issue 12, the parents' portal on a phone: invitation, password, sick report,
+//   recovery, two leave requests decided by the director and by leerplicht, the letters (see
+//   parents.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -29,6 +32,7 @@ import { launch, ROLES, login, checkPage, report, failures, step } from './lib.m
 import { chainSuite, ggdSuite } from './chain.mjs';
 import { secondFactorSuite } from './second_factor.mjs';
 import { pupilSuite } from './pupils.mjs';
+import { parentsSuite } from './parents.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -56,7 +60,9 @@ function shape(path) {
 async function pagesSuite(browser) {
   for (const role of ROLES) {
     await step(`pages ${role.key}`, async () => {
-      const context = await browser.newContext();
+      const context = await browser.newContext(
+        role.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {},
+      );
       const page = await context.newPage();
       const landing = await login(page, BASE, role.email);
       if (SHOTS) {
@@ -126,6 +132,7 @@ const SUITES = {
   chain: chainSuite,
   ggd: ggdSuite,
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
+  parents: (browser, base) => parentsSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

@@ -107,14 +107,18 @@ pub enum LetterKind {
     VerwijzingGgdJgz,
     /// Overzicht van een melding aan leerplicht (the school informs the parents).
     OverzichtMelding,
+    /// Besluit op een verlofaanvraag (the director or the leerplichtambtenaar decides,
+    /// Leerplichtwet 1969 art. 13a and art. 14).
+    BesluitVerlof,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 4] = [
+    pub const ALL: [LetterKind; 5] = [
         LetterKind::UitnodigingGesprek,
         LetterKind::Waarschuwingsbrief,
         LetterKind::VerwijzingGgdJgz,
         LetterKind::OverzichtMelding,
+        LetterKind::BesluitVerlof,
     ];
 
     /// The stable identifier, as in JSON (`uitnodiging_gesprek`).
@@ -124,6 +128,7 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief",
             LetterKind::VerwijzingGgdJgz => "verwijzing_ggd_jgz",
             LetterKind::OverzichtMelding => "overzicht_melding",
+            LetterKind::BesluitVerlof => "besluit_verlof",
         }
     }
 
@@ -134,6 +139,7 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief.typ",
             LetterKind::VerwijzingGgdJgz => "verwijzing_ggd_jgz.typ",
             LetterKind::OverzichtMelding => "overzicht_melding.typ",
+            LetterKind::BesluitVerlof => "besluit_verlof.typ",
         }
     }
 
@@ -144,6 +150,7 @@ impl LetterKind {
             LetterKind::Waarschuwingsbrief => "waarschuwingsbrief aan ouders",
             LetterKind::VerwijzingGgdJgz => "verwijzing naar de GGD-JGZ",
             LetterKind::OverzichtMelding => "overzicht van de melding aan leerplicht",
+            LetterKind::BesluitVerlof => "besluit op de verlofaanvraag",
         }
     }
 }
@@ -156,6 +163,7 @@ pub enum LetterBody {
     Waarschuwingsbrief(Waarschuwingsbrief),
     VerwijzingGgdJgz(VerwijzingGgdJgz),
     OverzichtMelding(OverzichtMelding),
+    BesluitVerlof(BesluitVerlof),
 }
 
 impl LetterBody {
@@ -165,8 +173,29 @@ impl LetterBody {
             LetterBody::Waarschuwingsbrief(_) => LetterKind::Waarschuwingsbrief,
             LetterBody::VerwijzingGgdJgz(_) => LetterKind::VerwijzingGgdJgz,
             LetterBody::OverzichtMelding(_) => LetterKind::OverzichtMelding,
+            LetterBody::BesluitVerlof(_) => LetterKind::BesluitVerlof,
         }
     }
+}
+
+/// Besluit op een verlofaanvraag (Leerplichtwet 1969): granted or refused, with the legal
+/// ground and the bezwaar clause (Algemene wet bestuursrecht art. 6:7: six weeks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BesluitVerlof {
+    pub granted: bool,
+    /// The kind of leave in words ("vakantieverlof", "verlof wegens gewichtige omstandigheden").
+    pub leave_kind: String,
+    pub first_day: Date,
+    pub last_day: Date,
+    /// The lesson days in the period.
+    pub lesson_days: u32,
+    /// The day the parent asked.
+    pub requested_on: Date,
+    /// The legal ground and the motivation, in whole sentences.
+    pub ground: String,
+    /// To whom a bezwaar goes ("de directeur van OBS De Esch", "het college van burgemeester en
+    /// wethouders van Enschede"), at the sender's address.
+    pub bezwaar_to: String,
 }
 
 /// Uitnodiging gesprek: when, where, with whom and why.

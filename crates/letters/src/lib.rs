@@ -33,7 +33,7 @@ use typst::{World, WorldExt};
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use data::{
-    Contact, LetterBody, LetterData, LetterKind, OverzichtMelding, PersonNumberKind, Pupil,
+    BesluitVerlof, Contact, LetterBody, LetterData, LetterKind, OverzichtMelding, PersonNumberKind, Pupil,
     Recipient, ReferralReason, Sender, Signatory, StatusEntry, UitnodigingGesprek,
     VerwijzingGgdJgz, Waarschuwingsbrief, mask_person_number,
 };

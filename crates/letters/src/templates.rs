@@ -21,6 +21,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "overzicht_melding.typ",
         include_str!("../templates/overzicht_melding.typ"),
     ),
+    (
+        "besluit_verlof.typ",
+        include_str!("../templates/besluit_verlof.typ"),
+    ),
 ];
 
 /// The built-in template with this file name.

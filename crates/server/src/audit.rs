@@ -52,6 +52,10 @@ pub mod action {
     pub const SECOND_FACTOR_RESET: &str = "second_factor_reset";
     /// A beheerder required (or no longer required) a second factor of the organisation's users.
     pub const SECOND_FACTOR_POLICY: &str = "second_factor_policy";
+    /// A school invited a parent to the parents' portal, or a parent accepted an invitation.
+    pub const PARENT_INVITATION: &str = "parent_invitation";
+    /// A leave request advised on or decided (Leerplichtwet 1969 art. 13a, art. 14).
+    pub const LEAVE_DECISION: &str = "leave_decision";
 }
 
 /// How an audited event ended.

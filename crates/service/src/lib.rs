@@ -38,6 +38,7 @@ pub mod import;
 pub mod leerplicht;
 pub mod meldingen;
 pub mod overview;
+pub mod parents;
 pub mod principles;
 pub mod privacy;
 pub mod records;

@@ -135,6 +135,8 @@ fn browser_suite_in_chromium() {
         "leerplichtambtenaar",
         "jgz",
         "beheerder",
+        "directeur",
+        "ouder",
     ] {
         assert!(
             shots.join(format!("{role}.png")).exists(),
@@ -149,6 +151,12 @@ fn browser_suite_in_chromium() {
         "taken",
         "leerlingen",
         "auditlog",
+        "ouders-uitnodiging",
+        "ouders-ziek-gemeld",
+        "ouders-kind",
+        "ouders-verlof-aanvragen",
+        "ouders-besluit",
+        "ouders-kinderen",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),

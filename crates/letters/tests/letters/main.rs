@@ -72,6 +72,13 @@ fn every_kind_renders_a_pdf_with_the_pupil_and_its_key_phrases() {
                 "leerplichtambtenaar",
                 "mevrouw A. Bakker",
             ],
+            LetterKind::BesluitVerlof => &[
+                "afgewezen",
+                "art. 13a lid 1",
+                "werkgeversverklaring",
+                "binnen zes weken",
+                "bezwaar maken bij de directeur van Basisschool De Vlinder",
+            ],
             LetterKind::OverzichtMelding => &[
                 "gemeld bij de leerplichtambtenaar van de gemeente Enschede",
                 "******782",

@@ -43,6 +43,7 @@ pub mod health;
 pub mod import;
 pub mod leerplicht;
 pub mod meldingen;
+pub mod ouders;
 pub mod privacy;
 pub mod pupils;
 pub mod referrals;
@@ -81,6 +82,7 @@ pub mod tokens;
         (name = "meldingen", description = "Meldingen aan leerplicht: DUO-statussen, afspraken, DUO-export"),
         (name = "verwijzingen", description = "Verwijzingen naar de GGD-JGZ: status en eigen notities"),
         (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
+        (name = "ouders", description = "Ouderportaal: kinderen, ziekmelding, beter melden, verlofaanvraag (Leerplichtwet 1969)"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -134,6 +136,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(leerplicht::routes())
         .merge(referrals::routes())
         .merge(privacy::routes())
+        .merge(ouders::routes())
 }
 
 /// The OpenAPI 3.1 document of [`routes`].

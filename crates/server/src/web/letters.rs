@@ -114,7 +114,7 @@ pub fn allowed_kinds(role: Role) -> &'static [LetterKind] {
             LetterKind::OverzichtMelding,
         ],
         Role::Jgz => &[LetterKind::UitnodigingGesprek],
-        Role::Leerkracht | Role::Beheerder => &[],
+        Role::Leerkracht | Role::Beheerder | Role::Directeur => &[],
     }
 }
 
@@ -131,6 +131,7 @@ fn function(role: Role) -> &'static str {
         Role::Jgz => "jeugdverpleegkundige, GGD-JGZ",
         Role::Leerkracht => "leerkracht",
         Role::Beheerder => "beheerder",
+        Role::Directeur => "directeur",
     }
 }
 
@@ -520,6 +521,12 @@ async fn fill(
                     invite_pupil,
                 }),
             )
+        }
+        LetterKind::BesluitVerlof => {
+            return Err(bad(
+                "Een besluit op een verlofaanvraag maakt u bij de verlofaanvraag (/verlof)."
+                    .to_owned(),
+            ));
         }
         LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
             let m = match melding_id {

@@ -7,17 +7,25 @@
 //! pupils', leerplicht those with a melding to its municipality, GGD-JGZ those with a referral to
 //! it). These rules decide what of such a case reaches the party:
 //!
-//! | object | school | leerplicht | GGD-JGZ |
-//! |---|---|---|---|
-//! | case | all | its kinds: those of the signals it sees | all |
-//! | signal | all | within the period of one of its meldingen | all of the case |
-//! | task | all; another party's `status_reason` only when it is a fixed workflow text | its own, and the school's and GGD-JGZ's whose signal it sees (or without a signal); same reason rule | all; same reason rule |
-//! | timeline entry | all | those of signals it sees (or of none) | all |
-//! | melding | its own | those to its municipality | none |
-//! | referral (status) | its own | those of the cases of its meldingen | those to it |
-//! | GGD-JGZ note | never | never | its own |
-//! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks |
-//! | registration, event | all | within the period of one of its meldingen | none |
+//! | object | school | leerplicht | GGD-JGZ | parents |
+//! |---|---|---|---|---|
+//! | case | all | its kinds: those of the signals it sees | all | no kinds |
+//! | signal | all | within the period of one of its meldingen | all of the case | none |
+//! | task | all; another party's `status_reason` only when it is a fixed workflow text | its own, and the school's and GGD-JGZ's whose signal it sees (or without a signal); same reason rule | all; same reason rule | the school's tasks to talk with the parents (the card's "gesprek met ouders"), without `status_reason` |
+//! | timeline entry | all | those of signals it sees (or of none) | all | none |
+//! | melding | its own | those to its municipality | none | its status, of their own child |
+//! | referral (status) | its own | those of the cases of its meldingen | those to it | its status, of their own child |
+//! | GGD-JGZ note | never | never | its own | never |
+//! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks | never |
+//! | registration | all | within the period of one of its meldingen | none | all of their own child |
+//! | event | all | within the period of one of its meldingen | none | none |
+//! | "ouders geïnformeerd" (parent information) | all | of the cases it sees | of the cases it sees | date and how, never the note |
+//!
+//! Parents (docs/parents.md) are a party of their own: the store hands them only their own
+//! children (`parent_links`), and the card says "Ouders dienen van alle acties op de hoogte te
+//! zijn": they see what was recorded as told to them, the letters, the child's registrations and
+//! the status of a melding or referral, never a party's notes (leerplicht's internal notes and
+//! GGD-JGZ's notes are not even read for them).
 //!
 //! Free text a party types (the reason it marks its task "niet nodig", GGD-JGZ's notes) is that
 //! party's alone: others see the status (security.md: "its own notes are GGD-JGZ's alone; the
@@ -31,7 +39,8 @@ use jiff::civil::Date;
 use verzuim_engine::model::{Event, Party, Period};
 use verzuim_store::service_queries::{TaskLink, TimelineEntry};
 use verzuim_store::{
-    Case, JgzNote, Melding, MeldingId, Referral, Scope, StoredRegistration, StoredSignal, Task,
+    Case, JgzNote, Melding, MeldingId, ParentInformation, Referral, Scope, StoredRegistration,
+    StoredSignal, Task,
 };
 
 use crate::text::FIXED_TASK_REASONS;
@@ -42,10 +51,17 @@ pub enum Viewer {
     School,
     Leerplicht,
     Ggd,
+    /// A parent, looking at their own child ([`Sight::parent`]).
+    Ouders,
 }
 
 impl Viewer {
-    pub const ALL: [Viewer; 3] = [Viewer::School, Viewer::Leerplicht, Viewer::Ggd];
+    pub const ALL: [Viewer; 4] = [
+        Viewer::School,
+        Viewer::Leerplicht,
+        Viewer::Ggd,
+        Viewer::Ouders,
+    ];
 
     pub fn of(scope: Scope<'_>) -> Viewer {
         match scope {
@@ -55,12 +71,13 @@ impl Viewer {
         }
     }
 
-    /// The card's party of this viewer.
-    pub fn party(self) -> Party {
+    /// The card's party of this viewer (parents are no party of the card: `None`).
+    pub fn party(self) -> Option<Party> {
         match self {
-            Viewer::School => Party::School,
-            Viewer::Leerplicht => Party::Leerplicht,
-            Viewer::Ggd => Party::GgdJgz,
+            Viewer::School => Some(Party::School),
+            Viewer::Leerplicht => Some(Party::Leerplicht),
+            Viewer::Ggd => Some(Party::GgdJgz),
+            Viewer::Ouders => None,
         }
     }
 }
@@ -99,6 +116,15 @@ impl Sight {
         }
     }
 
+    /// A parent's sight on their own child at `school_id` (the store checked the link).
+    pub fn parent(school_id: &str) -> Sight {
+        Sight {
+            viewer: Viewer::Ouders,
+            organisation: school_id.to_owned(),
+            meldingen: Vec::new(),
+        }
+    }
+
     /// `from..=to` lies (partly) within the period of one of the viewer's meldingen.
     fn within_meldingen(&self, from: Date, to: Date) -> bool {
         self.meldingen
@@ -125,6 +151,7 @@ pub fn signal(sight: &Sight, signal: &StoredSignal) -> bool {
             let (from, to) = signal_dates(signal);
             sight.within_meldingen(from, to)
         }
+        Viewer::Ouders => false,
     }
 }
 
@@ -133,7 +160,7 @@ pub fn signal(sight: &Sight, signal: &StoredSignal) -> bool {
 /// every signal of the case), so that leerplicht does not learn of a ziekmelding outside its
 /// meldingen from the dossier's title.
 pub fn case(sight: &Sight, signals: &[StoredSignal], mut case: Case) -> Case {
-    if sight.viewer == Viewer::Leerplicht {
+    if matches!(sight.viewer, Viewer::Leerplicht | Viewer::Ouders) {
         case.kinds
             .retain(|k| signals.iter().any(|s| s.kind == *k && signal(sight, s)));
     }
@@ -145,7 +172,18 @@ pub fn case(sight: &Sight, signals: &[StoredSignal], mut case: Case) -> Case {
 /// signal of the task's case). Fields: everything, except `status_reason`, which only the task's
 /// own organisation reads unless it is one of the workflow's fixed texts
 /// ([`FIXED_TASK_REASONS`]); a reason a person typed is that party's (security.md).
+///
+/// Parents see only the school's tasks to talk with them (the card's "gesprek met ouders",
+/// [`crate::tasks::requires_parents_informed`]), so the portal can say the school will contact
+/// them; never a reason.
 pub fn task(sight: &Sight, signals: &[StoredSignal], mut task: Task) -> Option<Task> {
+    if sight.viewer == Viewer::Ouders {
+        if task.party != Party::School || !crate::tasks::requires_parents_informed(&task.text) {
+            return None;
+        }
+        task.status_reason = None;
+        return Some(task);
+    }
     if sight.viewer == Viewer::Leerplicht
         && task.party != Party::Leerplicht
         && let Some(id) = task.signal_id
@@ -166,6 +204,9 @@ pub fn task(sight: &Sight, signals: &[StoredSignal], mut task: Task) -> Option<T
 
 /// Whether the viewer reads a task's `status_reason` (see [`task`]).
 pub fn task_reason_visible(sight: &Sight, task: &Task) -> bool {
+    if sight.viewer == Viewer::Ouders {
+        return false;
+    }
     task.organisation_id == sight.organisation
         || task
             .status_reason
@@ -184,6 +225,7 @@ pub fn feedback(sight: &Sight, task: &Task, mut link: TaskLink) -> TaskLink {
         Viewer::Leerplicht => link
             .melding_id
             .is_some_and(|m| sight.meldingen.iter().any(|(id, _)| *id == m)),
+        Viewer::Ouders => false,
     };
     if !fed_back {
         link.detail = None;
@@ -200,6 +242,7 @@ pub fn timeline_entry(sight: &Sight, signals: &[StoredSignal], entry: &TimelineE
             .iter()
             .find(|s| s.id == id)
             .is_some_and(|s| signal(sight, s)),
+        (Viewer::Ouders, _) => false,
         _ => true,
     }
 }
@@ -211,6 +254,7 @@ pub fn melding(sight: &Sight, melding: &Melding) -> bool {
         Viewer::School => melding.school_id == sight.organisation,
         Viewer::Leerplicht => melding.municipality == sight.organisation,
         Viewer::Ggd => false,
+        Viewer::Ouders => melding.school_id == sight.organisation,
     }
 }
 
@@ -222,6 +266,7 @@ pub fn referral(sight: &Sight, referral: &Referral) -> bool {
         Viewer::School => referral.school_id == sight.organisation,
         Viewer::Ggd => referral.ggd_id == sight.organisation,
         Viewer::Leerplicht => !sight.meldingen.is_empty(),
+        Viewer::Ouders => referral.school_id == sight.organisation,
     }
 }
 
@@ -240,6 +285,7 @@ pub fn registration(sight: &Sight, registration: &StoredRegistration) -> bool {
             sight.within_meldingen(span.first_date(), span.last_date())
         }
         Viewer::Ggd => false,
+        Viewer::Ouders => true,
     }
 }
 
@@ -249,14 +295,23 @@ pub fn event(sight: &Sight, event: &Event) -> bool {
     match sight.viewer {
         Viewer::School => true,
         Viewer::Leerplicht => sight.within_meldingen(event.date, event.date),
-        Viewer::Ggd => false,
+        Viewer::Ggd | Viewer::Ouders => false,
     }
+}
+
+/// "Ouders geïnformeerd": every party that sees the record sees when and how; the note is the
+/// recording party's own text, which parents do not read (they were there).
+pub fn parent_information(sight: &Sight, mut info: ParentInformation) -> ParentInformation {
+    if sight.viewer == Viewer::Ouders {
+        info.note = None;
+    }
+    info
 }
 
 #[cfg(test)]
 mod tests {
     //! The matrix: party × object kind × field. Each row names an object, one of its fields, and
-    //! whether the school, leerplicht and GGD-JGZ see it; the test computes every cell through
+    //! whether the school, leerplicht, GGD-JGZ and the parents see it; the test computes every cell through
     //! the rules and compares the whole table.
 
     use jiff::Timestamp;
@@ -416,6 +471,7 @@ mod tests {
             Viewer::School => Scope::School(SCHOOL),
             Viewer::Leerplicht => Scope::Municipality(GEMEENTE),
             Viewer::Ggd => Scope::Ggd(GGD),
+            Viewer::Ouders => return Sight::parent(SCHOOL),
         };
         Sight::new(scope, &[melding()])
     }
@@ -498,6 +554,32 @@ mod tests {
                 timeline_entry(&s, &sig, &entry(Some(2)))
             }
             "timeline entry without signal" => timeline_entry(&s, &sig, &entry(None)),
+            "school task to talk with the parents" => task_field(Task {
+                text: "Gaat in gesprek met ouders".into(),
+                ..task(16, Party::School, SCHOOL, Some(1), None)
+            }),
+            "ouders geïnformeerd" => {
+                let info = parent_information(
+                    &s,
+                    ParentInformation {
+                        id: 1,
+                        school_id: SCHOOL.into(),
+                        pupil_id: "1001".into(),
+                        case_id: Some(1),
+                        task_id: Some(16),
+                        informed_on: d("2026-09-25"),
+                        how: verzuim_store::InformedHow::Gesprek,
+                        note: Some(TYPED_SCHOOL.into()),
+                        created_at: Timestamp::UNIX_EPOCH,
+                        created_by: "user:1".into(),
+                    },
+                );
+                match field {
+                    "exists" => true,
+                    "note" => info.note.is_some(),
+                    other => panic!("parent information field {other}"),
+                }
+            }
             "melding" => melding_ok(&s, &melding()),
             "referral" => referral_ok(&s, &referral()),
             "ggd note" => note(
@@ -547,83 +629,42 @@ mod tests {
 
     #[test]
     fn party_object_field_matrix() {
-        // (object, field, [school, leerplicht, GGD-JGZ])
-        let expected: &[(&str, &str, [bool; 3])] = &[
-            ("signal within melding", "exists", [true, true, true]),
+        // (object, field, [school, leerplicht, GGD-JGZ, parents])
+        let expected: &[(&str, &str, [bool; 4])] = &[
+            ("signal within melding", "exists", [true, true, true, false]),
+            ("case kinds: ziekmelding outside melding", "exists", [true, false, true, false]),
+            ("ziekmelding signal outside melding", "exists", [true, false, true, false]),
+            ("ggd task, typed reason", "exists", [true, true, true, false]),
+            ("ggd task, typed reason", "status", [true, true, true, false]),
+            ("ggd task, typed reason", "status_reason", [false, false, true, false]),
+            ("school sick-report task outside melding, typed reason", "exists", [true, false, true, false]),
+            ("school sick-report task outside melding, typed reason", "status_reason", [true, false, false, false]),
+            ("leerplicht task, typed reason", "status", [true, true, true, false]),
+            ("leerplicht task, typed reason", "status_reason", [false, true, false, false]),
+            ("school task, fixed reason", "status_reason", [true, true, true, false]),
+            ("ggd task, withdrawn", "status_reason", [true, true, true, false]),
+            ("school feedback task", "exists", [true, true, true, false]),
+            ("school feedback task", "detail", [true, true, false, false]),
+            ("timeline entry of signal within melding", "exists", [true, true, true, false]),
+            ("timeline entry of ziekmelding outside melding", "exists", [true, false, true, false]),
+            ("timeline entry without signal", "exists", [true, true, true, false]),
             (
-                "case kinds: ziekmelding outside melding",
+                "school task to talk with the parents",
                 "exists",
-                [true, false, true],
+                [true, true, true, true],
             ),
             (
-                "ziekmelding signal outside melding",
-                "exists",
-                [true, false, true],
-            ),
-            ("ggd task, typed reason", "exists", [true, true, true]),
-            ("ggd task, typed reason", "status", [true, true, true]),
-            (
-                "ggd task, typed reason",
-                "status_reason",
-                [false, false, true],
-            ),
-            (
-                "school sick-report task outside melding, typed reason",
-                "exists",
-                [true, false, true],
-            ),
-            (
-                "school sick-report task outside melding, typed reason",
-                "status_reason",
-                [true, false, false],
-            ),
-            (
-                "leerplicht task, typed reason",
+                "school task to talk with the parents",
                 "status",
-                [true, true, true],
+                [true, true, true, true],
             ),
-            (
-                "leerplicht task, typed reason",
-                "status_reason",
-                [false, true, false],
-            ),
-            (
-                "school task, fixed reason",
-                "status_reason",
-                [true, true, true],
-            ),
-            ("ggd task, withdrawn", "status_reason", [true, true, true]),
-            ("school feedback task", "exists", [true, true, true]),
-            ("school feedback task", "detail", [true, true, false]),
-            (
-                "timeline entry of signal within melding",
-                "exists",
-                [true, true, true],
-            ),
-            (
-                "timeline entry of ziekmelding outside melding",
-                "exists",
-                [true, false, true],
-            ),
-            (
-                "timeline entry without signal",
-                "exists",
-                [true, true, true],
-            ),
-            ("melding", "exists", [true, true, false]),
-            ("referral", "exists", [true, true, true]),
-            ("ggd note", "exists", [false, false, true]),
-            ("registration within melding", "exists", [true, true, false]),
-            (
-                "registration outside melding",
-                "exists",
-                [true, false, false],
-            ),
-            (
-                "zorg_ziekte event outside melding",
-                "exists",
-                [true, false, false],
-            ),
+            ("ouders geïnformeerd", "note", [true, true, true, false]),
+            ("melding", "exists", [true, true, false, true]),
+            ("referral", "exists", [true, true, true, true]),
+            ("ggd note", "exists", [false, false, true, false]),
+            ("registration within melding", "exists", [true, true, false, true]),
+            ("registration outside melding", "exists", [true, false, false, true]),
+            ("zorg_ziekte event outside melding", "exists", [true, false, false, false]),
         ];
         let mut wrong = Vec::new();
         for (object, field, want) in expected {
