@@ -550,7 +550,7 @@ async fn leave_form_page(
         .find(|c| c.school_id == school_id && c.pupil_id == pupil_id)
         .ok_or_else(ApiError::not_found)?;
     let href = child_href(school_id, pupil_id);
-    let mut res = render(&LeaveFormPage {
+    let res = render(&LeaveFormPage {
         meta: web.meta(format!("Verlof aanvragen voor {}", c.name), &href),
         name: c.name,
         action: format!("{href}/verlof"),
@@ -560,9 +560,7 @@ async fn leave_form_page(
         error: error.clone(),
         min_date: today(state).to_string(),
     });
-    if error.is_some() {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    // 200 with the Dutch message on the form (a 4xx would become the error page).
     Ok(res)
 }
 
@@ -824,11 +822,8 @@ async fn invitation_page(
             min_length: password::MIN_LENGTH,
         },
     };
-    let mut res = render(&page);
-    if page.error.is_some() {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    // 200 with the Dutch message on the form (a 4xx would become the error page).
+    Ok(render(&page))
 }
 
 /// `GET /ouders/uitnodiging/{token}`.

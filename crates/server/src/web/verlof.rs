@@ -180,7 +180,7 @@ async fn detail_page(
     if let Some(e) = &r.employer_statement {
         facts.push(("Werkgeversverklaring".to_owned(), e.clone()));
     }
-    let mut res = render(&DetailPage {
+    let res = render(&DetailPage {
         meta: web.meta(format!("Verlofaanvraag {id}"), "/verlof"),
         id,
         facts,
@@ -198,9 +198,7 @@ async fn detail_page(
         error: error.clone(),
         decider_name: web.user.display_name.clone(),
     });
-    if error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
+    // 200 with the Dutch message above the forms (a 4xx would become the error page).
     Ok(res)
 }
 
