@@ -33,8 +33,8 @@ use typst::{World, WorldExt};
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use data::{
-    BesluitVerlof, Contact, LetterBody, LetterData, LetterKind, OverzichtMelding, PersonNumberKind, Pupil,
-    Recipient, ReferralReason, Sender, Signatory, StatusEntry, UitnodigingGesprek,
+    BesluitVerlof, Contact, LetterBody, LetterData, LetterKind, OverzichtMelding, PersonNumberKind,
+    Pupil, Recipient, ReferralReason, Sender, Signatory, StatusEntry, UitnodigingGesprek,
     VerwijzingGgdJgz, Waarschuwingsbrief, mask_person_number,
 };
 pub use error::{LetterError, TemplateProblem};

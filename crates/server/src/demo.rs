@@ -505,13 +505,8 @@ async fn demo_parent(store: &Store, people: &People) -> Result<()> {
         )
         .await?;
         let org = need(store.organisation(school).await?, "de school")?;
-        let data = crate::web::verlof::letter_data(
-            &org,
-            org.name.clone(),
-            &child,
-            &prepared,
-            DEMO_TODAY,
-        );
+        let data =
+            crate::web::verlof::letter_data(&org, org.name.clone(), &child, &prepared, DEMO_TODAY);
         let l = letters.clone();
         let letter = tokio::task::spawn_blocking(move || l.render_letter(&data))
             .await

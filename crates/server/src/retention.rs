@@ -111,7 +111,9 @@ pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
             // registrations (docs/parents.md).
             match verzuim_service::parents::keep_up_to_date(&state.store, today, None).await {
                 Ok(n) => tracing::info!(n, "ziekmeldingen en verlof van ouders bijgewerkt"),
-                Err(e) => tracing::error!(error = %e, "ziekmeldingen van ouders bijwerken is mislukt"),
+                Err(e) => {
+                    tracing::error!(error = %e, "ziekmeldingen van ouders bijwerken is mislukt")
+                }
             }
             let total = &outcome.store.total;
             tracing::info!(

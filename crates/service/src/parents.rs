@@ -21,8 +21,8 @@ use verzuim_store::parents::{
     ParentInvitation, SickReport, SickReportEnd,
 };
 use verzuim_store::{
-    Actor, Melding, MeldingStatus, ParentInformation, Referral, ReferralStatus, Role, Scope,
-    Store, StoredPupil, StoredRegistration, Task, TaskStatus, Tx, UserId,
+    Actor, Melding, MeldingStatus, ParentInformation, Referral, ReferralStatus, Role, Scope, Store,
+    StoredPupil, StoredRegistration, Task, TaskStatus, Tx, UserId,
 };
 
 use crate::caller::Caller;
@@ -72,7 +72,14 @@ pub async fn invite(
     }
     let expires = store.now() + INVITATION_VALID;
     let id = tx
-        .create_parent_invitation(school_id, pupil_id, email, token_hash, expires, caller.actor())
+        .create_parent_invitation(
+            school_id,
+            pupil_id,
+            email,
+            token_hash,
+            expires,
+            caller.actor(),
+        )
         .await?;
     let invitation = tx
         .pupil_invitations(school_id, pupil_id)
@@ -197,7 +204,11 @@ pub async fn accept_invitation(
             let id = tx
                 .create_user(&verzuim_store::NewUser {
                     email: inv.email.clone(),
-                    display_name: if name.is_empty() { "Ouder".into() } else { name.into() },
+                    display_name: if name.is_empty() {
+                        "Ouder".into()
+                    } else {
+                        name.into()
+                    },
                     password_hash: hash.to_owned(),
                 })
                 .await?;
@@ -205,7 +216,9 @@ pub async fn accept_invitation(
         }
     };
     if !tx.use_parent_invitation(inv.id, user).await? {
-        return Err(ServiceError::Conflict("deze uitnodiging is al gebruikt".into()));
+        return Err(ServiceError::Conflict(
+            "deze uitnodiging is al gebruikt".into(),
+        ));
     }
     tx.link_parent(user, &inv.school_id, &inv.pupil_id, Actor::User(user))
         .await?;
@@ -314,7 +327,8 @@ fn date_of_ts(t: Timestamp) -> Date {
 }
 
 /// One child of the parent with what the parent may see of it (issue 12, "Wat de school en
-/// leerplicht doen"). Keeps the child's sick report and granted leave up to date first.
+/// leerplicht doen"). A read: it writes nothing (the daily job keeps reports and leave up to
+/// date, [`keep_up_to_date`]).
 pub async fn child(
     store: &Store,
     parent: UserId,
@@ -322,11 +336,6 @@ pub async fn child(
     school_id: &str,
     pupil_id: &str,
 ) -> Result<ChildView> {
-    {
-        let mut tx = store.connection().await?;
-        own_child(&mut tx, parent, school_id, pupil_id).await?;
-    }
-    keep_up_to_date(store, today, Some((school_id, pupil_id))).await?;
     let mut tx = store.connection().await?;
     let p = own_child(&mut tx, parent, school_id, pupil_id).await?;
     let sight = Sight::parent(school_id);
@@ -470,7 +479,9 @@ pub async fn report_sick(
     pupil_id: &str,
     from: Date,
 ) -> Result<SickReport> {
-    let tomorrow = today.tomorrow().map_err(|_| ServiceError::invalid("ongeldige datum"))?;
+    let tomorrow = today
+        .tomorrow()
+        .map_err(|_| ServiceError::invalid("ongeldige datum"))?;
     if from != today && from != tomorrow {
         return Err(ServiceError::invalid(format!(
             "een ziekmelding gaat in vandaag ({}) of morgen ({})",
@@ -592,7 +603,9 @@ pub async fn report_better(
     pupil_id: &str,
     back_on: Date,
 ) -> Result<SickReport> {
-    let tomorrow = today.tomorrow().map_err(|_| ServiceError::invalid("ongeldige datum"))?;
+    let tomorrow = today
+        .tomorrow()
+        .map_err(|_| ServiceError::invalid("ongeldige datum"))?;
     if back_on != today && back_on != tomorrow {
         return Err(ServiceError::invalid(format!(
             "uw kind is weer op school vandaag ({}) of morgen ({})",
@@ -622,7 +635,9 @@ pub async fn report_better(
             .record
             .pupil
             .group;
-        let last = back_on.yesterday().map_err(|_| ServiceError::invalid("ongeldige datum"))?;
+        let last = back_on
+            .yesterday()
+            .map_err(|_| ServiceError::invalid("ongeldige datum"))?;
         let by = Actor::User(parent);
         match sick_span(&settings.school, &group, report.from, last.min(today)) {
             Some((from, until)) if Some(until) != report.covered_until => {
@@ -739,16 +754,8 @@ async fn write_leave(tx: &mut Tx, today: Date, l: &LeaveRequest) -> Result<()> {
                 && r.span.last_date() < until
                 && r.span.first_date() == from
             {
-                change_registration_in(
-                    tx,
-                    by,
-                    today,
-                    &l.school_id,
-                    &l.pupil_id,
-                    id,
-                    Some(&wanted),
-                )
-                .await?;
+                change_registration_in(tx, by, today, &l.school_id, &l.pupil_id, id, Some(&wanted))
+                    .await?;
             }
         }
     }
@@ -849,9 +856,18 @@ pub fn decider(kind: LeaveKind, lesson_days: u32) -> (LeaveDecider, &'static str
 /// landelijke uitvoeringspraktijk of art. 11 sub g and art. 14); `anders` needs an explanation.
 pub const CIRCUMSTANCES: &[(&str, &str)] = &[
     ("verhuizing", "Verhuizing van het gezin"),
-    ("huwelijk", "Huwelijk van een bloed- of aanverwant (tot en met de derde graad)"),
-    ("jubileum", "Huwelijks- of ambtsjubileum (12½, 25, 40, 50 of 60 jaar)"),
-    ("ernstige_ziekte", "Ernstige ziekte van een ouder of bloed- of aanverwant"),
+    (
+        "huwelijk",
+        "Huwelijk van een bloed- of aanverwant (tot en met de derde graad)",
+    ),
+    (
+        "jubileum",
+        "Huwelijks- of ambtsjubileum (12½, 25, 40, 50 of 60 jaar)",
+    ),
+    (
+        "ernstige_ziekte",
+        "Ernstige ziekte van een ouder of bloed- of aanverwant",
+    ),
     ("overlijden", "Overlijden van een bloed- of aanverwant"),
     ("anders", "Een andere gewichtige omstandigheid (licht toe)"),
 ];
@@ -949,7 +965,9 @@ pub async fn request_leave(
     input: &LeaveInput,
 ) -> Result<LeaveView> {
     if input.until < input.from {
-        return Err(ServiceError::invalid("de laatste dag van het verlof ligt vóór de eerste"));
+        return Err(ServiceError::invalid(
+            "de laatste dag van het verlof ligt vóór de eerste",
+        ));
     }
     if input.from < today {
         return Err(ServiceError::invalid(format!(
@@ -963,7 +981,10 @@ pub async fn request_leave(
         ));
     }
     let explanation = optional(input.explanation.as_deref(), "De toelichting")?;
-    let employer = optional(input.employer_statement.as_deref(), "De werkgeversverklaring")?;
+    let employer = optional(
+        input.employer_statement.as_deref(),
+        "De werkgeversverklaring",
+    )?;
     let circumstance = match input.kind {
         LeaveKind::Vakantieverlof => "vakantie".to_owned(),
         LeaveKind::GewichtigeOmstandigheden => {
@@ -1090,7 +1111,9 @@ pub async fn leave_requests(store: &Store, caller: &Caller) -> Result<Vec<LeaveR
         Role::Leerplichtambtenaar => {
             Ok(tx.municipality_leave_requests(&caller.organisation).await?)
         }
-        _ => Err(ServiceError::forbidden("alleen de directeur, de verzuimcoördinator en de leerplichtambtenaar zien verlofaanvragen")),
+        _ => Err(ServiceError::forbidden(
+            "alleen de directeur, de verzuimcoördinator en de leerplichtambtenaar zien verlofaanvragen",
+        )),
     }
 }
 
@@ -1127,7 +1150,9 @@ pub async fn advise_leave(store: &Store, caller: &Caller, id: i64, advice: &str)
         ));
     }
     if !tx.set_leave_advice(id, &advice, caller.actor()).await? {
-        return Err(ServiceError::Conflict("over dit verzoek is al beslist".into()));
+        return Err(ServiceError::Conflict(
+            "over dit verzoek is al beslist".into(),
+        ));
     }
     tx.commit().await?;
     Ok(())
@@ -1182,8 +1207,13 @@ pub async fn prepare_decision(
             }
         }
     }
-    if !matches!(r.status, LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven) {
-        return Err(ServiceError::Conflict("over dit verzoek is al beslist".into()));
+    if !matches!(
+        r.status,
+        LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven
+    ) {
+        return Err(ServiceError::Conflict(
+            "over dit verzoek is al beslist".into(),
+        ));
     }
     let view = leave_view(&mut tx, id).await?;
     let failed: Vec<&LawCheck> = view.checks.iter().filter(|c| !c.passed).collect();
@@ -1205,7 +1235,8 @@ pub async fn prepare_decision(
                 "Het verlof is verleend wegens gewichtige omstandigheden ({}), op grond van \
                  artikel 11 onder g en {}.",
                 circumstance_label(&r.circumstance),
-                view.decider_article.trim_start_matches("Leerplichtwet 1969, ")
+                view.decider_article
+                    .trim_start_matches("Leerplichtwet 1969, ")
             ),
         };
         match motivation {
@@ -1285,7 +1316,9 @@ pub async fn decide_leave(
         )
         .await?;
     if !decided {
-        return Err(ServiceError::Conflict("over dit verzoek is al beslist".into()));
+        return Err(ServiceError::Conflict(
+            "over dit verzoek is al beslist".into(),
+        ));
     }
     let r = tx.leave_request(id).await?.ok_or(ServiceError::NotFound)?;
     if r.status == LeaveStatus::Toegekend && r.from <= today {
@@ -1367,7 +1400,12 @@ mod tests {
                 |f| f.lesson_days = 11,
                 Some("ten hoogste tien schooldagen"),
             ),
-            (ART_13A, "exactly ten lesson days", |f| f.lesson_days = 10, None),
+            (
+                ART_13A,
+                "exactly ten lesson days",
+                |f| f.lesson_days = 10,
+                None,
+            ),
             (
                 ART_13A,
                 "a second vakantieverlof this school year",
@@ -1433,7 +1471,11 @@ mod tests {
     #[test]
     fn invitation_mail_names_no_child() {
         let at: Timestamp = "2026-09-21T10:00:00Z".parse().unwrap();
-        let (subject, body) = invitation_mail("OBS De Esch", "https://v.example/ouders/uitnodiging/abc", at);
+        let (subject, body) = invitation_mail(
+            "OBS De Esch",
+            "https://v.example/ouders/uitnodiging/abc",
+            at,
+        );
         assert_eq!(subject, "Uitnodiging voor het ouderportaal van OBS De Esch");
         assert!(body.contains("https://v.example/ouders/uitnodiging/abc"));
         assert!(body.contains("21-09-2026"));

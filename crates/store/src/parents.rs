@@ -231,7 +231,10 @@ impl Tx {
     }
 
     /// The invitation of a token (by its SHA-256), used or not, expired or not.
-    pub async fn parent_invitation(&mut self, token_hash: &str) -> Result<Option<ParentInvitation>> {
+    pub async fn parent_invitation(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<ParentInvitation>> {
         self.c()
             .fetch_optional(
                 &format!("{INVITATION_SELECT} WHERE i.token_hash = ?"),
@@ -394,7 +397,11 @@ impl Tx {
     }
 
     /// A pupil's sick reports, newest first.
-    pub async fn sick_reports(&mut self, school_id: &str, pupil_id: &str) -> Result<Vec<SickReport>> {
+    pub async fn sick_reports(
+        &mut self,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<SickReport>> {
         self.c()
             .fetch_map(
                 &format!(
@@ -680,7 +687,9 @@ impl Tx {
     /// Granted leave whose days have begun and whose registration may need writing: granted,
     /// first day on or before `today`, last day not long past (a week back, for a missed run).
     pub async fn granted_leave_to_write(&mut self, today: Date) -> Result<Vec<LeaveRequest>> {
-        let week_ago = today.checked_sub(jiff::Span::new().days(7)).unwrap_or(today);
+        let week_ago = today
+            .checked_sub(jiff::Span::new().days(7))
+            .unwrap_or(today);
         self.c()
             .fetch_map(
                 &format!(

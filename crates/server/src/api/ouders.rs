@@ -58,10 +58,7 @@ fn sick_out(r: &SickReport) -> SickReportOut {
         id: r.id,
         from: r.from.to_string(),
         back_on: r.recovered_on.map(|d| d.to_string()),
-        status: r
-            .closed_reason
-            .map_or("open", |c| c.as_str())
-            .to_owned(),
+        status: r.closed_reason.map_or("open", |c| c.as_str()).to_owned(),
     }
 }
 
@@ -341,7 +338,11 @@ async fn request_leave(
     for (field, v, max) in [
         ("omstandigheid", &body.omstandigheid, max_len::IDENTIFIER),
         ("toelichting", &body.toelichting, max_len::LONG_TEXT),
-        ("werkgeversverklaring", &body.werkgeversverklaring, max_len::LONG_TEXT),
+        (
+            "werkgeversverklaring",
+            &body.werkgeversverklaring,
+            max_len::LONG_TEXT,
+        ),
     ] {
         check_len(field, v.as_deref().unwrap_or(""), max)?;
     }

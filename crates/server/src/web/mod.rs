@@ -109,7 +109,10 @@ pub fn routes() -> Router<AppState> {
         .route("/ouders/verlof/{id}", get(ouders::leave_detail))
         .route("/ouders/verlof/{id}/besluit.pdf", get(ouders::leave_letter))
         .route("/ouders/{school_id}/{pupil_id}", get(ouders::child))
-        .route("/ouders/{school_id}/{pupil_id}/ziek", post(ouders::report_sick))
+        .route(
+            "/ouders/{school_id}/{pupil_id}/ziek",
+            post(ouders::report_sick),
+        )
         .route(
             "/ouders/{school_id}/{pupil_id}/beter",
             post(ouders::report_better),

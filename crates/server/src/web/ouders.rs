@@ -54,7 +54,10 @@ pub struct ParentWeb {
 impl FromRequestParts<AppState> for ParentWeb {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ParentWeb, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ParentWeb, Response> {
         let actor = <Actor as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -164,19 +167,6 @@ pub async fn home(
     web: ParentWeb,
     q: axum::extract::Query<DoneQuery>,
 ) -> ApiResult<Response> {
-    // The children's open sick reports and granted leave, up to today.
-    for c in parents::children(&state.store, web.user.id)
-        .await
-        .map_err(service_error)?
-    {
-        parents::keep_up_to_date(
-            &state.store,
-            today(&state),
-            Some((&c.school_id, &c.pupil_id)),
-        )
-        .await
-        .map_err(service_error)?;
-    }
     let children = parents::children(&state.store, web.user.id)
         .await
         .map_err(service_error)?
@@ -273,7 +263,9 @@ fn referral_status_label(s: ReferralStatus) -> &'static str {
 pub fn leave_status_label(r: &LeaveRequest) -> &'static str {
     match r.status {
         LeaveStatus::Ingediend => "ingediend, wacht op een besluit",
-        LeaveStatus::AdviesGegeven => "advies van de directeur gegeven, wacht op de leerplichtambtenaar",
+        LeaveStatus::AdviesGegeven => {
+            "advies van de directeur gegeven, wacht op de leerplichtambtenaar"
+        }
         LeaveStatus::Toegekend => "toegekend",
         LeaveStatus::Afgewezen => "afgewezen",
     }
@@ -389,12 +381,7 @@ fn span_nl(span: &verzuim_engine::model::Span) -> String {
         Span::Days { from, until } if from == until => date_nl(from),
         Span::Days { from, until } => format!("{} t/m {}", date_nl(from), date_nl(until)),
         Span::Times { date, from, until } => match until {
-            Some(u) => format!(
-                "{} {}–{}",
-                date_nl(date),
-                super::hhmm(from),
-                super::hhmm(u)
-            ),
+            Some(u) => format!("{} {}–{}", date_nl(date), super::hhmm(from), super::hhmm(u)),
             None => format!("{} vanaf {}", date_nl(date), super::hhmm(from)),
         },
     }
@@ -570,7 +557,15 @@ pub async fn leave_form(
     web: ParentWeb,
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
 ) -> ApiResult<Response> {
-    leave_form_page(&state, &web, &school_id, &pupil_id, LeaveForm::default(), None).await
+    leave_form_page(
+        &state,
+        &web,
+        &school_id,
+        &pupil_id,
+        LeaveForm::default(),
+        None,
+    )
+    .await
 }
 
 /// A date field of a form: `JJJJ-MM-DD`, with a Dutch message naming the field.
@@ -579,8 +574,12 @@ fn form_date(value: &str, label: &str) -> Result<Date, String> {
     if v.is_empty() {
         return Err(format!("Vul {label} in."));
     }
-    v.parse()
-        .map_err(|_| format!("{} is geen datum: gebruik JJJJ-MM-DD.", sentence(label).trim_end_matches('.')))
+    v.parse().map_err(|_| {
+        format!(
+            "{} is geen datum: gebruik JJJJ-MM-DD.",
+            sentence(label).trim_end_matches('.')
+        )
+    })
 }
 
 /// `POST /ouders/{school}/{pupil}/verlof`.
@@ -592,11 +591,15 @@ pub async fn leave_submit(
     Form(f): Form<LeaveForm>,
 ) -> ApiResult<Response> {
     check_len("toelichting", &f.toelichting, max_len::LONG_TEXT)?;
-    check_len("werkgeversverklaring", &f.werkgeversverklaring, max_len::LONG_TEXT)?;
+    check_len(
+        "werkgeversverklaring",
+        &f.werkgeversverklaring,
+        max_len::LONG_TEXT,
+    )?;
     check_len("omstandigheid", &f.omstandigheid, max_len::IDENTIFIER)?;
     let parsed = (|| {
-        let kind = LeaveKind::parse(f.soort.trim())
-            .ok_or_else(|| "Kies de soort verlof.".to_owned())?;
+        let kind =
+            LeaveKind::parse(f.soort.trim()).ok_or_else(|| "Kies de soort verlof.".to_owned())?;
         let from = form_date(&f.van, "de eerste dag")?;
         let until = form_date(&f.tot, "de laatste dag")?;
         Ok::<_, String>((kind, from, until))
@@ -631,7 +634,10 @@ pub async fn leave_submit(
                 .pupil(&school_id, &pupil_id)
                 .write()
                 .await?;
-            Ok(Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id)).into_response())
+            Ok(
+                Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id))
+                    .into_response(),
+            )
         }
         Err(verzuim_service::ServiceError::Invalid(m)) => {
             leave_form_page(&state, &web, &school_id, &pupil_id, f, Some(sentence(&m))).await
@@ -677,10 +683,17 @@ pub async fn leave_detail(
         ("Soort".to_owned(), sentence(leave_kind_label(r.kind))),
         (
             "Periode".to_owned(),
-            format!("{} tot en met {}", date_long_nl(r.from), date_long_nl(r.until)),
+            format!(
+                "{} tot en met {}",
+                date_long_nl(r.from),
+                date_long_nl(r.until)
+            ),
         ),
         ("Lesdagen".to_owned(), r.lesson_days.to_string()),
-        ("Wie beslist".to_owned(), format!("{} ({})", sentence(decider), v.decider_article)),
+        (
+            "Wie beslist".to_owned(),
+            format!("{} ({})", sentence(decider), v.decider_article),
+        ),
     ];
     if r.kind == LeaveKind::GewichtigeOmstandigheden {
         facts.push((
@@ -701,7 +714,9 @@ pub async fn leave_detail(
         status: leave_status_label(r).to_owned(),
         decided: matches!(r.status, LeaveStatus::Toegekend | LeaveStatus::Afgewezen),
         ground: r.decision_ground.clone(),
-        letter: r.has_letter.then(|| format!("/ouders/verlof/{}/besluit.pdf", r.id)),
+        letter: r
+            .has_letter
+            .then(|| format!("/ouders/verlof/{}/besluit.pdf", r.id)),
         done: done_text(&q.gedaan),
     }))
 }
@@ -874,14 +889,10 @@ pub async fn invitation_accept(
                 .map_err(ApiError::internal)?,
         )
     };
-    let (user_id, new) = parents::accept_invitation(
-        &state.store,
-        &hash,
-        &form.naam,
-        password_hash.as_deref(),
-    )
-    .await
-    .map_err(service_error)?;
+    let (user_id, new) =
+        parents::accept_invitation(&state.store, &hash, &form.naam, password_hash.as_deref())
+            .await
+            .map_err(service_error)?;
     let user = state
         .store
         .user(user_id)
@@ -898,7 +909,10 @@ pub async fn invitation_accept(
         }
     }
     audit
-        .event_by(verzuim_store::Actor::User(user_id), action::PARENT_INVITATION)
+        .event_by(
+            verzuim_store::Actor::User(user_id),
+            action::PARENT_INVITATION,
+        )
         .object(format!("user:{user_id}"))
         .write_for_each(&orgs)
         .await?;
@@ -1065,5 +1079,12 @@ pub async fn invite_post(
         .write()
         .await?;
     let link = format!("{}/ouders/uitnodiging/{token}", base_url(&state, &headers));
-    invite_page(&state, &web, &school_id, &pupil_id, Some((link, inv.expires_at))).await
+    invite_page(
+        &state,
+        &web,
+        &school_id,
+        &pupil_id,
+        Some((link, inv.expires_at)),
+    )
+    .await
 }

@@ -86,12 +86,17 @@ pub async fn list(State(state): State<AppState>, web: WebUser) -> ApiResult<Resp
         .map(|r| Row {
             href: format!("/verlof/{}", r.id),
             pupil: format!("{} ({})", r.pupil_id, r.school_id),
-            kind: sentence(leave_kind_label(r.kind)).trim_end_matches('.').to_owned(),
+            kind: sentence(leave_kind_label(r.kind))
+                .trim_end_matches('.')
+                .to_owned(),
             period: format!("{} t/m {}", date_nl(r.from), date_nl(r.until)),
             days: r.lesson_days,
             decider: decider_label(r.decider),
             status: leave_status_label(r),
-            open: matches!(r.status, LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven),
+            open: matches!(
+                r.status,
+                LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven
+            ),
         })
         .collect();
     Ok(render(&ListPage {
@@ -132,7 +137,10 @@ async fn detail_page(
         .await
         .map_err(service_error)?;
     let r = &v.request;
-    let open = matches!(r.status, LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven);
+    let open = matches!(
+        r.status,
+        LeaveStatus::Ingediend | LeaveStatus::AdviesGegeven
+    );
     let is_director = web.role() == Role::Directeur && web.org_id() == r.school_id;
     let may_advise = open && is_director && r.decider == LeaveDecider::Leerplichtambtenaar;
     let may_decide = open
@@ -156,7 +164,11 @@ async fn detail_page(
         ("Soort".to_owned(), sentence(leave_kind_label(r.kind))),
         (
             "Periode".to_owned(),
-            format!("{} tot en met {}", date_long_nl(r.from), date_long_nl(r.until)),
+            format!(
+                "{} tot en met {}",
+                date_long_nl(r.from),
+                date_long_nl(r.until)
+            ),
         ),
         ("Lesdagen".to_owned(), r.lesson_days.to_string()),
         (

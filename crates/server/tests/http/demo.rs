@@ -74,7 +74,12 @@ async fn the_demo_region_is_seeded_once(env: Env) {
     let first = demo::seed(&s.store).await.expect("seed");
     // Every demo user and the demo parent (docs/parents.md).
     assert_eq!(first.users_created, DEMO_USERS.len() + 1);
-    assert_eq!(first.parent_children.len(), 2, "{:?}", first.parent_children);
+    assert_eq!(
+        first.parent_children.len(),
+        2,
+        "{:?}",
+        first.parent_children
+    );
     assert_eq!(first.schools_imported, [SCHOOL_ESCH, SCHOOL_WEGWIJZER]);
     assert_eq!(first.workflows_walked, [SCHOOL_ESCH, SCHOOL_WEGWIJZER]);
     assert!(!first.was_present());

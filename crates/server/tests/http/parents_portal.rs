@@ -13,8 +13,8 @@ use crate::harness::{
     Env, PASSWORD, TestServer, get_page, no_redirects, page_client, post_form_located,
 };
 use crate::region::{
-    COORDINATOR, LEERPLICHT, LEERPLICHT_OLDENZAAL, OTHER_SCHOOL, SCHOOL, call, enrol,
-    ok, pupil, region,
+    COORDINATOR, LEERPLICHT, LEERPLICHT_OLDENZAAL, OTHER_SCHOOL, SCHOOL, call, enrol, ok, pupil,
+    region,
 };
 
 crate::http_tests!(
@@ -45,8 +45,13 @@ async fn invite(s: &TestServer, ib: &reqwest::Client, pupil: &str) -> String {
         .unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Uitnodiging voor het ouderportaal van OBS De Esch"), "{html}");
-    let start = html.find("/ouders/uitnodiging/").expect("the link on the page");
+    assert!(
+        html.contains("Uitnodiging voor het ouderportaal van OBS De Esch"),
+        "{html}"
+    );
+    let start = html
+        .find("/ouders/uitnodiging/")
+        .expect("the link on the page");
     let token: String = html[start + "/ouders/uitnodiging/".len()..]
         .chars()
         .take_while(|c| c.is_ascii_hexdigit())
@@ -62,12 +67,23 @@ async fn accept(s: &TestServer, link: &str) -> reqwest::Client {
         s,
         &c,
         link,
-        &[("naam", "Ouder Jansen"), ("nieuw", PASSWORD), ("herhaling", PASSWORD)],
+        &[
+            ("naam", "Ouder Jansen"),
+            ("nieuw", PASSWORD),
+            ("herhaling", PASSWORD),
+        ],
     )
     .await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location, "/ouders?gedaan=welkom");
     c
+}
+
+/// What the daily job does for the parents' portal on `day`.
+async fn daily_job(s: &TestServer, day: &str) {
+    verzuim_service::parents::keep_up_to_date(&s.store, day.parse().unwrap(), None)
+        .await
+        .expect("keep up to date");
 }
 
 async fn registrations(s: &TestServer, ib: &reqwest::Client, pupil: &str) -> Vec<Value> {
@@ -116,7 +132,12 @@ async fn a_parent_is_invited_sets_a_password_and_sees_only_their_child(env: Env)
     )
     .await;
     assert_eq!(status, 200);
-    assert!(html.contains(r#"role="alert" id="uitnodigingfout">Het wachtwoord moet minstens 12 tekens"#), "{html}");
+    assert!(
+        html.contains(
+            r#"role="alert" id="uitnodigingfout">Het wachtwoord moet minstens 12 tekens"#
+        ),
+        "{html}"
+    );
     let parent = accept(&s, link).await;
     // One time only.
     let (_, html) = get_page(&s, &s.browser(), link).await;
@@ -172,13 +193,22 @@ async fn a_parent_is_invited_sets_a_password_and_sees_only_their_child(env: Env)
         .unwrap();
     let html = res.text().await.unwrap();
     let start = html.find("/ouders/uitnodiging/").unwrap();
-    let link2: String = html[start..].chars().take("/ouders/uitnodiging/".len() + 64).collect();
+    let link2: String = html[start..]
+        .chars()
+        .take("/ouders/uitnodiging/".len() + 64)
+        .collect();
     let (_, html) = get_page(&s, &s.browser(), &link2).await;
-    assert!(html.contains("Er is al een account met dit e-mailadres"), "{html}");
+    assert!(
+        html.contains("Er is al een account met dit e-mailadres"),
+        "{html}"
+    );
     let (status, location, _) = post_form_located(&s, &no_redirects(&s), &link2, &[]).await;
     assert_eq!((status, location.as_str()), (303, "/inloggen?gekoppeld=1"));
     let (_, html) = get_page(&s, &parent, "/ouders").await;
-    assert!(html.contains("Leerling 1001") && html.contains("Leerling 2001"), "{html}");
+    assert!(
+        html.contains("Leerling 1001") && html.contains("Leerling 2001"),
+        "{html}"
+    );
     // An invitation expires after 7 days.
     let link3 = invite(&s, &ib, "1002").await;
     s.advance(SignedDuration::from_hours(7 * 24 + 1));
@@ -222,13 +252,17 @@ async fn a_sick_report_is_a_ziek_registration_until_the_child_is_better(env: Env
         html.contains(r#"aria-label="Leerling 1001: ziek" aria-pressed="true""#),
         "{html}"
     );
-    // The next day the report covers Thursday too (the portal brings it up to date). Sessions
-    // idle out after 30 minutes: everyone logs in again.
+    // The next day the report covers Thursday too (the daily job brings it up to date).
+    // Sessions idle out after 30 minutes: everyone logs in again.
     s.advance(SignedDuration::from_hours(24));
+    daily_job(&s, "2027-07-01").await;
     let parent = page_client(&s, PARENT).await;
     let ib = s.logged_in(COORDINATOR).await;
     let (_, html) = get_page(&s, &parent, "/ouders").await;
-    assert!(html.contains("Ziek gemeld vanaf woensdag 30 juni 2027"), "{html}");
+    assert!(
+        html.contains("Ziek gemeld vanaf woensdag 30 juni 2027"),
+        "{html}"
+    );
     let regs = registrations(&s, &ib, "1001").await;
     assert_eq!(regs[0]["end"], "2027-07-01", "{regs:?}");
     // Friday: better, back today: the registration ends on Thursday.
@@ -245,7 +279,10 @@ async fn a_sick_report_is_a_ziek_registration_until_the_child_is_better(env: Env
     assert_eq!((status, location.as_str()), (303, "/ouders?gedaan=beter"));
     let regs = registrations(&s, &ib, "1001").await;
     assert_eq!(regs.len(), 1, "{regs:?}");
-    assert_eq!((regs[0]["start"].as_str(), regs[0]["end"].as_str()), (Some("2027-06-30"), Some("2027-07-01")));
+    assert_eq!(
+        (regs[0]["start"].as_str(), regs[0]["end"].as_str()),
+        (Some("2027-06-30"), Some("2027-07-01"))
+    );
     // Sick from tomorrow: nothing registered today; the school corrects what it needs.
     let (status, _, _) = post_form_located(
         &s,
@@ -326,7 +363,10 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
         (res.status().as_u16(), res.text().await.unwrap())
     };
     assert_eq!(status, 200);
-    assert!(html.contains("Toekennen kan niet: Leerplichtwet 1969, art. 13a lid 1"), "{html}");
+    assert!(
+        html.contains("Toekennen kan niet: Leerplichtwet 1969, art. 13a lid 1"),
+        "{html}"
+    );
     let res = dir
         .post(s.url(&format!("/verlof/{vakantie}")))
         .form(&[("actie", "afwijzen"), ("motivering", "")])
@@ -345,7 +385,9 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert!(res.bytes().await.unwrap().starts_with(b"%PDF"));
     let text = s
-        .raw_texts(&format!("SELECT letter_text FROM leave_requests WHERE id = {vakantie}"))
+        .raw_texts(&format!(
+            "SELECT letter_text FROM leave_requests WHERE id = {vakantie}"
+        ))
         .await
         .join(" ")
         .split_whitespace()
@@ -359,7 +401,12 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
         &s,
         &parent,
         &path,
-        &form("gewichtige_omstandigheden", "2027-07-01", "2027-07-02", "huwelijk"),
+        &form(
+            "gewichtige_omstandigheden",
+            "2027-07-01",
+            "2027-07-02",
+            "huwelijk",
+        ),
     )
     .await;
     assert_eq!(status, 303);
@@ -389,6 +436,7 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
     assert_eq!(res.status(), 200);
     assert!(registrations(&s, &ib, "1001").await.is_empty());
     s.advance(SignedDuration::from_hours(48));
+    daily_job(&s, "2027-07-02").await;
     let parent = page_client(&s, PARENT).await;
     let ib = s.logged_in(COORDINATOR).await;
     let dir = s.logged_in(DIRECTOR).await;
@@ -397,13 +445,21 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
     let regs = registrations(&s, &ib, "1001").await;
     assert_eq!(regs.len(), 1, "{regs:?}");
     assert_eq!(regs[0]["code"], "verlof");
-    assert_eq!((regs[0]["start"].as_str(), regs[0]["end"].as_str()), (Some("2027-07-01"), Some("2027-07-02")));
+    assert_eq!(
+        (regs[0]["start"].as_str(), regs[0]["end"].as_str()),
+        (Some("2027-07-01"), Some("2027-07-02"))
+    );
     // More than ten lesson days: leerplicht of Enschede decides, after the director's advice.
     let (status, location, _) = post_form_located(
         &s,
         &parent,
         &path,
-        &form("gewichtige_omstandigheden", "2027-09-13", "2027-09-28", "ernstige_ziekte"),
+        &form(
+            "gewichtige_omstandigheden",
+            "2027-09-13",
+            "2027-09-28",
+            "ernstige_ziekte",
+        ),
     )
     .await;
     assert_eq!(status, 303);
@@ -428,7 +484,12 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("na het advies van de directeur"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("na het advies van de directeur")
+    );
     // The director may not decide it himself.
     let res = dir
         .post(s.url(&format!("/verlof/{lang}")))
@@ -439,7 +500,10 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
     assert_eq!(res.status(), 403);
     let res = dir
         .post(s.url(&format!("/verlof/{lang}")))
-        .form(&[("actie", "advies"), ("advies", "Positief: de school kent de situatie.")])
+        .form(&[
+            ("actie", "advies"),
+            ("advies", "Positief: de school kent de situatie."),
+        ])
         .send()
         .await
         .unwrap();
@@ -452,7 +516,9 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
         .unwrap();
     assert_eq!(res.status(), 200);
     let text = s
-        .raw_texts(&format!("SELECT letter_text FROM leave_requests WHERE id = {lang}"))
+        .raw_texts(&format!(
+            "SELECT letter_text FROM leave_requests WHERE id = {lang}"
+        ))
         .await
         .join(" ")
         .split_whitespace()
@@ -460,7 +526,17 @@ async fn leave_requests_are_checked_routed_and_decided_with_a_letter(env: Env) {
         .join(" ");
     assert!(text.contains("toegekend"), "{text}");
     assert!(text.contains("art. 14 lid 3"), "{text}");
-    assert!(text.contains("college van burgemeester en wethouders van Enschede"), "{text}");
-    let (status, _) = call(&s, &lpa, Method::GET, &format!("/verlof/{lang}/besluit.pdf"), None).await;
+    assert!(
+        text.contains("college van burgemeester en wethouders van Enschede"),
+        "{text}"
+    );
+    let (status, _) = call(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/verlof/{lang}/besluit.pdf"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
 }

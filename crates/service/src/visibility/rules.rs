@@ -632,22 +632,78 @@ mod tests {
         // (object, field, [school, leerplicht, GGD-JGZ, parents])
         let expected: &[(&str, &str, [bool; 4])] = &[
             ("signal within melding", "exists", [true, true, true, false]),
-            ("case kinds: ziekmelding outside melding", "exists", [true, false, true, false]),
-            ("ziekmelding signal outside melding", "exists", [true, false, true, false]),
-            ("ggd task, typed reason", "exists", [true, true, true, false]),
-            ("ggd task, typed reason", "status", [true, true, true, false]),
-            ("ggd task, typed reason", "status_reason", [false, false, true, false]),
-            ("school sick-report task outside melding, typed reason", "exists", [true, false, true, false]),
-            ("school sick-report task outside melding, typed reason", "status_reason", [true, false, false, false]),
-            ("leerplicht task, typed reason", "status", [true, true, true, false]),
-            ("leerplicht task, typed reason", "status_reason", [false, true, false, false]),
-            ("school task, fixed reason", "status_reason", [true, true, true, false]),
-            ("ggd task, withdrawn", "status_reason", [true, true, true, false]),
+            (
+                "case kinds: ziekmelding outside melding",
+                "exists",
+                [true, false, true, false],
+            ),
+            (
+                "ziekmelding signal outside melding",
+                "exists",
+                [true, false, true, false],
+            ),
+            (
+                "ggd task, typed reason",
+                "exists",
+                [true, true, true, false],
+            ),
+            (
+                "ggd task, typed reason",
+                "status",
+                [true, true, true, false],
+            ),
+            (
+                "ggd task, typed reason",
+                "status_reason",
+                [false, false, true, false],
+            ),
+            (
+                "school sick-report task outside melding, typed reason",
+                "exists",
+                [true, false, true, false],
+            ),
+            (
+                "school sick-report task outside melding, typed reason",
+                "status_reason",
+                [true, false, false, false],
+            ),
+            (
+                "leerplicht task, typed reason",
+                "status",
+                [true, true, true, false],
+            ),
+            (
+                "leerplicht task, typed reason",
+                "status_reason",
+                [false, true, false, false],
+            ),
+            (
+                "school task, fixed reason",
+                "status_reason",
+                [true, true, true, false],
+            ),
+            (
+                "ggd task, withdrawn",
+                "status_reason",
+                [true, true, true, false],
+            ),
             ("school feedback task", "exists", [true, true, true, false]),
             ("school feedback task", "detail", [true, true, false, false]),
-            ("timeline entry of signal within melding", "exists", [true, true, true, false]),
-            ("timeline entry of ziekmelding outside melding", "exists", [true, false, true, false]),
-            ("timeline entry without signal", "exists", [true, true, true, false]),
+            (
+                "timeline entry of signal within melding",
+                "exists",
+                [true, true, true, false],
+            ),
+            (
+                "timeline entry of ziekmelding outside melding",
+                "exists",
+                [true, false, true, false],
+            ),
+            (
+                "timeline entry without signal",
+                "exists",
+                [true, true, true, false],
+            ),
             (
                 "school task to talk with the parents",
                 "exists",
@@ -662,9 +718,21 @@ mod tests {
             ("melding", "exists", [true, true, false, true]),
             ("referral", "exists", [true, true, true, true]),
             ("ggd note", "exists", [false, false, true, false]),
-            ("registration within melding", "exists", [true, true, false, true]),
-            ("registration outside melding", "exists", [true, false, false, true]),
-            ("zorg_ziekte event outside melding", "exists", [true, false, false, false]),
+            (
+                "registration within melding",
+                "exists",
+                [true, true, false, true],
+            ),
+            (
+                "registration outside melding",
+                "exists",
+                [true, false, false, true],
+            ),
+            (
+                "zorg_ziekte event outside melding",
+                "exists",
+                [true, false, false, false],
+            ),
         ];
         let mut wrong = Vec::new();
         for (object, field, want) in expected {
