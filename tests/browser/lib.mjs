@@ -18,6 +18,8 @@ export const ROLES = [
   { key: 'leerplichtambtenaar', email: 'leerplicht@enschede.example' },
   { key: 'jgz', email: 'jgz@ggd-twente.example' },
   { key: 'beheerder', email: 'beheer@obs-de-esch.example' },
+  { key: 'directeur', email: 'directeur@obs-de-esch.example' },
+  { key: 'ouder', email: 'ouder@demo-ouders.example', phone: true },
 ];
 
 const failed = [];

@@ -21,6 +21,9 @@
 // - `region`: issue 11: the prikactie around the herfstvakantie and the year in figures as
 //   leerplicht, axe-checked and screenshotted (see region.mjs).
 // - `mail`: issue 12: a user's e-mail choices and the demo mailbox (see mail.mjs).
+// - `parents`: issue 12, the parents' portal on a phone: invitation, password, sick report,
+//   recovery, two leave requests decided by the director and by leerplicht, the letters (see
+//   parents.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -38,6 +41,7 @@ import { pupilSuite } from './pupils.mjs';
 import { regionSuite } from './region.mjs';
 import { mailSuite } from './mail.mjs';
 import { cardSuite } from './card.mjs';
+import { parentsSuite } from './parents.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -65,7 +69,9 @@ function shape(path) {
 async function pagesSuite(browser) {
   for (const role of ROLES) {
     await step(`pages ${role.key}`, async () => {
-      const context = await browser.newContext();
+      const context = await browser.newContext(
+        role.phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {},
+      );
       const page = await context.newPage();
       const landing = await login(page, BASE, role.email);
       if (SHOTS) {
@@ -138,6 +144,7 @@ const SUITES = {
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),
   region: (browser, base) => regionSuite(browser, base, SHOTS),
   mail: (browser, base) => mailSuite(browser, base, SHOTS),
+  parents: (browser, base) => parentsSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

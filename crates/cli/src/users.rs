@@ -104,7 +104,7 @@ fn check_args(args: &AddArgs) -> anyhow::Result<()> {
 /// Which kinds of organisation a role belongs to.
 fn role_fits(role: Role, kind: OrgKind) -> bool {
     match role {
-        Role::Leerkracht | Role::Verzuimcoordinator => kind == OrgKind::School,
+        Role::Leerkracht | Role::Verzuimcoordinator | Role::Directeur => kind == OrgKind::School,
         Role::Leerplichtambtenaar => kind == OrgKind::Gemeente,
         Role::Jgz => kind == OrgKind::GgdJgz,
         Role::Beheerder => true,

@@ -116,16 +116,20 @@ pub enum LetterKind {
     /// gesprek/proces-verbaal"; "* TE LAAT KOMEN": "Roept de ouders (en leerling vanaf 12 jaar)
     /// op voor een gesprek (kopie aan melder)").
     OproepLeerplicht,
+    /// Besluit op een verlofaanvraag (the director or the leerplichtambtenaar decides,
+    /// Leerplichtwet 1969 art. 13a and art. 14).
+    BesluitVerlof,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 6] = [
+    pub const ALL: [LetterKind; 7] = [
         LetterKind::UitnodigingGesprek,
         LetterKind::Waarschuwingsbrief,
         LetterKind::VerwijzingGgdJgz,
         LetterKind::OverzichtMelding,
         LetterKind::UitnodigingGgdJgz,
         LetterKind::OproepLeerplicht,
+        LetterKind::BesluitVerlof,
     ];
 
     /// The stable identifier, as in JSON (`uitnodiging_gesprek`).
@@ -137,6 +141,7 @@ impl LetterKind {
             LetterKind::OverzichtMelding => "overzicht_melding",
             LetterKind::UitnodigingGgdJgz => "uitnodiging_ggd_jgz",
             LetterKind::OproepLeerplicht => "oproep_leerplicht",
+            LetterKind::BesluitVerlof => "besluit_verlof",
         }
     }
 
@@ -149,6 +154,7 @@ impl LetterKind {
             LetterKind::OverzichtMelding => "overzicht_melding.typ",
             LetterKind::UitnodigingGgdJgz => "uitnodiging_ggd_jgz.typ",
             LetterKind::OproepLeerplicht => "oproep_leerplicht.typ",
+            LetterKind::BesluitVerlof => "besluit_verlof.typ",
         }
     }
 
@@ -161,6 +167,7 @@ impl LetterKind {
             LetterKind::OverzichtMelding => "overzicht van de melding aan leerplicht",
             LetterKind::UitnodigingGgdJgz => "uitnodiging van de GGD-JGZ",
             LetterKind::OproepLeerplicht => "oproep van leerplicht",
+            LetterKind::BesluitVerlof => "besluit op de verlofaanvraag",
         }
     }
 }
@@ -175,6 +182,7 @@ pub enum LetterBody {
     OverzichtMelding(OverzichtMelding),
     UitnodigingGgdJgz(UitnodigingGgdJgz),
     OproepLeerplicht(OproepLeerplicht),
+    BesluitVerlof(BesluitVerlof),
 }
 
 impl LetterBody {
@@ -186,8 +194,29 @@ impl LetterBody {
             LetterBody::OverzichtMelding(_) => LetterKind::OverzichtMelding,
             LetterBody::UitnodigingGgdJgz(_) => LetterKind::UitnodigingGgdJgz,
             LetterBody::OproepLeerplicht(_) => LetterKind::OproepLeerplicht,
+            LetterBody::BesluitVerlof(_) => LetterKind::BesluitVerlof,
         }
     }
+}
+
+/// Besluit op een verlofaanvraag (Leerplichtwet 1969): granted or refused, with the legal
+/// ground and the bezwaar clause (Algemene wet bestuursrecht art. 6:7: six weeks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BesluitVerlof {
+    pub granted: bool,
+    /// The kind of leave in words ("vakantieverlof", "verlof wegens gewichtige omstandigheden").
+    pub leave_kind: String,
+    pub first_day: Date,
+    pub last_day: Date,
+    /// The lesson days in the period.
+    pub lesson_days: u32,
+    /// The day the parent asked.
+    pub requested_on: Date,
+    /// The legal ground and the motivation, in whole sentences.
+    pub ground: String,
+    /// To whom a bezwaar goes ("de directeur van OBS De Esch", "het college van burgemeester en
+    /// wethouders van Enschede"), at the sender's address.
+    pub bezwaar_to: String,
 }
 
 /// Uitnodiging gesprek: when, where, with whom and why.

@@ -33,10 +33,10 @@ use typst::{World, WorldExt};
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use data::{
-    Contact, DuoSubmitted, LetterBody, LetterData, LetterKind, OproepLeerplicht, OproepPurpose,
-    OverzichtMelding, PersonNumberKind, Pupil, Recipient, ReferralReason, Sender, Signatory,
-    StatusEntry, UitnodigingGesprek, UitnodigingGgdJgz, VerwijzingGgdJgz, Waarschuwingsbrief,
-    mask_person_number,
+    BesluitVerlof, Contact, DuoSubmitted, LetterBody, LetterData, LetterKind, OproepLeerplicht,
+    OproepPurpose, OverzichtMelding, PersonNumberKind, Pupil, Recipient, ReferralReason, Sender,
+    Signatory, StatusEntry, UitnodigingGesprek, UitnodigingGgdJgz, VerwijzingGgdJgz,
+    Waarschuwingsbrief, mask_person_number,
 };
 pub use error::{LetterError, TemplateProblem};
 pub use templates::TEMPLATES;

@@ -229,5 +229,27 @@ pub fn sample(kind: LetterKind) -> LetterData {
             letter.copy_to = Some("Basisschool De Vlinder".into());
             letter
         }
+        LetterKind::BesluitVerlof => base(
+            school(),
+            LetterBody::BesluitVerlof(BesluitVerlof {
+                granted: false,
+                leave_kind: "vakantieverlof".into(),
+                first_day: date(2025, 5, 12),
+                last_day: date(2025, 5, 23),
+                lesson_days: 10,
+                requested_on: date(2025, 3, 3),
+                ground: "Het verlof is afgewezen. Leerplichtwet 1969, art. 13a lid 1: \
+                         Vakantieverlof kan alleen als het werk van een ouder een vakantie in \
+                         de schoolvakanties onmogelijk maakt; daarvoor is een \
+                         werkgeversverklaring nodig."
+                    .into(),
+                bezwaar_to: "de directeur van Basisschool De Vlinder".into(),
+            }),
+            "Besluit op uw verlofaanvraag",
+            Signatory {
+                name: "M. Hendriks".into(),
+                function: "directeur".into(),
+            },
+        ),
     }
 }

@@ -29,6 +29,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "oproep_leerplicht.typ",
         include_str!("../templates/oproep_leerplicht.typ"),
     ),
+    (
+        "besluit_verlof.typ",
+        include_str!("../templates/besluit_verlof.typ"),
+    ),
 ];
 
 /// The built-in template with this file name.

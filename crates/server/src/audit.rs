@@ -56,6 +56,10 @@ pub mod action {
     pub const MEMBERSHIP_ADD: &str = "membership_add";
     /// A beheerder removed a user's role in the organisation.
     pub const MEMBERSHIP_REMOVE: &str = "membership_remove";
+    /// A school invited a parent to the parents' portal, or a parent accepted an invitation.
+    pub const PARENT_INVITATION: &str = "parent_invitation";
+    /// A leave request advised on or decided (Leerplichtwet 1969 art. 13a, art. 14).
+    pub const LEAVE_DECISION: &str = "leave_decision";
 }
 
 /// How an audited event ended.

@@ -140,6 +140,20 @@ pub const DEMO_USERS: &[DemoUser] = &[
         groups: &[],
     },
     DemoUser {
+        email: "directeur@obs-de-esch.example",
+        name: "Wilma Hofste",
+        role: Role::Directeur,
+        organisation: SCHOOL_ESCH,
+        groups: &[],
+    },
+    DemoUser {
+        email: "directeur@cbs-de-wegwijzer.example",
+        name: "Jan Olde Bolhaar",
+        role: Role::Directeur,
+        organisation: SCHOOL_WEGWIJZER,
+        groups: &[],
+    },
+    DemoUser {
         email: "jgz@ggd-twente.example",
         name: "Dr. Anouk Haverkate (jeugdarts)",
         role: Role::Jgz,
@@ -147,6 +161,12 @@ pub const DEMO_USERS: &[DemoUser] = &[
         groups: &[],
     },
 ];
+
+/// The demo parent (the parents' portal, docs/parents.md): no role in an organisation, a child
+/// at each demo school.
+pub const DEMO_PARENT: &str = "ouder@demo-ouders.example";
+/// The demo parent's name.
+pub const DEMO_PARENT_NAME: &str = "Petra Nijhuis";
 
 /// The organisations of the demo region.
 pub fn organisations() -> Vec<Organisation> {
@@ -286,6 +306,8 @@ pub struct DemoReport {
     pub workflows_walked: Vec<String>,
     /// Every demo login.
     pub logins: Vec<DemoLogin>,
+    /// The demo parent's children: (school name, pupil name).
+    pub parent_children: Vec<(String, String)>,
 }
 
 impl DemoReport {
@@ -383,8 +405,124 @@ pub async fn seed(store: &Store) -> Result<DemoReport> {
         }
     }
 
+    if store.user_by_email(DEMO_PARENT).await?.is_none() {
+        demo_parent(store, &people).await?;
+        report.users_created += 1;
+    }
     report.logins = logins();
+    if let Some(parent) = store.user_by_email(DEMO_PARENT).await? {
+        let children = verzuim_service::parents::children(store, parent.id).await?;
+        report.parent_children = children
+            .into_iter()
+            .map(|c| (c.school_name, c.name))
+            .collect();
+    }
     Ok(report)
+}
+
+/// The demo parent with a child at each demo school (the first pupil without absence on the
+/// demo's today), a leave request granted by De Esch's director (gewichtige omstandigheden, a
+/// wedding, on the demo's today: a `verlof` registration) and a vakantieverlof refused by De
+/// Wegwijzer's director (no employer's statement: Leerplichtwet 1969 art. 13a lid 1), each with
+/// its decision letter.
+async fn demo_parent(store: &Store, people: &People) -> Result<()> {
+    let hash = password::hash_blocking(DEMO_PASSWORD.to_owned()).await?;
+    let parent = store
+        .create_user(&NewUser {
+            email: DEMO_PARENT.to_owned(),
+            display_name: DEMO_PARENT_NAME.to_owned(),
+            password_hash: hash,
+        })
+        .await?;
+    let letters = std::sync::Arc::new(
+        verzuim_letters::Letters::new(None)
+            .map_err(|e| DemoError::Missing(format!("brieven: {e}")))?,
+    );
+    for (school, granted) in [(SCHOOL_ESCH, true), (SCHOOL_WEGWIJZER, false)] {
+        let mut child = None;
+        for p in store
+            .list_pupils(Scope::School(school), Page::first(MAX_PAGE_SIZE))
+            .await?
+        {
+            let record = store.current_record(school, &p.data.pupil.id).await?;
+            let free = record.is_some_and(|r| {
+                r.record.pupil.enrolled_until.is_none()
+                    && r.record.registrations.iter().all(|g| {
+                        g.span.first_date() > DEMO_TODAY || g.span.last_date() < DEMO_TODAY
+                    })
+            });
+            if free {
+                child = Some(p);
+                break;
+            }
+        }
+        let child = need(child, "een leerling zonder afwezigheid op de demodag")?;
+        let pupil_id = child.data.pupil.id.clone();
+        store
+            .link_parent(parent, school, &pupil_id, verzuim_store::Actor::System)
+            .await?;
+        let input = if granted {
+            verzuim_service::parents::LeaveInput {
+                kind: verzuim_store::parents::LeaveKind::GewichtigeOmstandigheden,
+                from: DEMO_TODAY,
+                until: DEMO_TODAY,
+                circumstance: "huwelijk".into(),
+                explanation: Some("Huwelijk van een oom in Groningen.".into()),
+                employer_statement: None,
+            }
+        } else {
+            verzuim_service::parents::LeaveInput {
+                kind: verzuim_store::parents::LeaveKind::Vakantieverlof,
+                from: DEMO_TODAY,
+                until: DEMO_TODAY,
+                circumstance: String::new(),
+                explanation: Some("Goedkopere vlucht voor de zomervakantie.".into()),
+                employer_statement: None,
+            }
+        };
+        let view = verzuim_service::parents::request_leave(
+            store, parent, DEMO_TODAY, school, &pupil_id, &input,
+        )
+        .await?;
+        let director = people.caller(school, Role::Directeur)?;
+        let name = DEMO_USERS
+            .iter()
+            .find(|u| u.organisation == school && u.role == Role::Directeur)
+            .map_or("De directeur", |u| u.name);
+        let prepared = verzuim_service::parents::prepare_decision(
+            store,
+            &director,
+            view.request.id,
+            &verzuim_service::parents::DecisionInput {
+                granted,
+                motivation: if granted {
+                    None
+                } else {
+                    Some("Een goedkopere vlucht is geen grond voor verlof.".into())
+                },
+                decider_name: name.to_owned(),
+            },
+        )
+        .await?;
+        let org = need(store.organisation(school).await?, "de school")?;
+        let data =
+            crate::web::verlof::letter_data(&org, org.name.clone(), &child, &prepared, DEMO_TODAY);
+        let l = letters.clone();
+        let letter = tokio::task::spawn_blocking(move || l.render_letter(&data))
+            .await
+            .map_err(|e| DemoError::Missing(format!("brief: {e}")))?
+            .map_err(|e| DemoError::Missing(format!("brief: {e}")))?;
+        verzuim_service::parents::decide_leave(
+            store,
+            &director,
+            DEMO_TODAY,
+            &prepared,
+            letter.pdf,
+            letter.text,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The logins of [`DEMO_USERS`], with their organisations' names.
@@ -472,6 +610,13 @@ pub fn logins_table(logins: &[DemoLogin]) -> String {
     for row in &rows {
         line(&mut out, [&row[0], &row[1], &row[2], &row[3]]);
     }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Ouderportaal (/ouders): {DEMO_PARENT} ({DEMO_PARENT_NAME}), wachtwoord {DEMO_PASSWORD}; \
+         een kind op OBS De Esch en een op CBS De Wegwijzer, een toegekende en een afgewezen \
+         verlofaanvraag."
+    );
     out
 }
 

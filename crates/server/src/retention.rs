@@ -90,7 +90,8 @@ pub fn next_run(now: Timestamp, at: Time) -> Timestamp {
 /// Runs today's retention as the system, unless another process on the database has already
 /// run it today, and logs what it removed (`None`: not run, by this process, today); the process
 /// that ran it then closes the cases that close by themselves
-/// (`verzuim_service::cases::close_quiet_cases`).
+/// (`verzuim_service::cases::close_quiet_cases`) and writes today's registrations of the
+/// parents' open sick reports and granted leave (`verzuim_service::parents::keep_up_to_date`).
 pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
     let today = today(state);
     match privacy::scheduled_retention(&state.store, today, &process_name()).await {
@@ -105,6 +106,14 @@ pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
                     "dossiers zonder open taken en zonder nieuw signaal gesloten"
                 ),
                 Err(e) => tracing::error!(error = %e, "dossiers sluiten is mislukt"),
+            }
+            // Parents' sick reports "until further notice" and granted leave: today's
+            // registrations (docs/parents.md).
+            match verzuim_service::parents::keep_up_to_date(&state.store, today, None).await {
+                Ok(n) => tracing::info!(n, "ziekmeldingen en verlof van ouders bijgewerkt"),
+                Err(e) => {
+                    tracing::error!(error = %e, "ziekmeldingen van ouders bijwerken is mislukt")
+                }
             }
             let total = &outcome.store.total;
             tracing::info!(

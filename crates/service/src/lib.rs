@@ -40,6 +40,7 @@ pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
 pub mod overview;
+pub mod parents;
 pub mod principles;
 pub mod privacy;
 pub mod records;

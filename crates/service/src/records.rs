@@ -904,3 +904,94 @@ pub(crate) fn check_event(record: &PupilRecord, today: Date, event: &Event) -> R
     }
     Ok(())
 }
+
+/// Adds a registration in `tx` for someone who is not the school's staff: a parent's sick
+/// report or granted leave ([`crate::parents`]). The same checks and the same re-evaluation as
+/// [`add_registration`]; the caller has checked who may do it. Returns the new version.
+pub(crate) async fn add_registration_in(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    registration: &Registration,
+) -> Result<VersionRef> {
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let mut current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(tx, school_id).await?;
+    check_registration(
+        &settings.school,
+        today,
+        current.record.clone(),
+        None,
+        registration,
+        None,
+    )?;
+    let version = tx
+        .add_registration(school_id, pupil_id, registration, None, by)
+        .await?;
+    current.registrations.push(version);
+    current.record.registrations.push(registration.clone());
+    sync_record(tx, by, school_id, pupil_id, &settings, &current).await?;
+    Ok(version)
+}
+
+/// Changes (or, with `None`, deletes) registration `id` in `tx` for a parent's sick report or
+/// granted leave ([`crate::parents`]), with the same checks and re-evaluation as the school's
+/// correction; a melding that reported it is marked "gewijzigd na melding".
+pub(crate) async fn change_registration_in(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    id: RegistrationId,
+    registration: Option<&Registration>,
+) -> Result<()> {
+    tx.lock_pupil(school_id, pupil_id).await?;
+    let current = tx
+        .current_record(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let index = current
+        .registrations
+        .iter()
+        .position(|v| v.id == id)
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(tx, school_id).await?;
+    let old = current.record.registrations[index].clone();
+    let what = match registration {
+        Some(r) => {
+            check_registration(
+                &settings.school,
+                today,
+                current.record.clone(),
+                Some(index),
+                r,
+                None,
+            )?;
+            tx.correct_registration(school_id, id, r, None, by).await?;
+            format!(
+                "Registratie {} gecorrigeerd naar {}",
+                describe(&old),
+                describe(r)
+            )
+        }
+        None => {
+            tx.delete_registration(school_id, id, by).await?;
+            format!("Registratie {} verwijderd", describe(&old))
+        }
+    };
+    let mut sync = sync_with(tx, by, school_id, pupil_id, &settings).await?;
+    let caller = Caller {
+        user: by.user_id(),
+        token: None,
+        organisation: school_id.to_owned(),
+        role: verzuim_store::Role::Verzuimcoordinator,
+    };
+    note_change_after_melding(tx, &caller, school_id, id, &what, None, &mut sync).await?;
+    Ok(())
+}

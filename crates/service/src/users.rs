@@ -12,7 +12,7 @@ use crate::error::{Result, ServiceError};
 /// Which kinds of organisation a role belongs to.
 pub fn role_fits(role: Role, kind: OrgKind) -> bool {
     match role {
-        Role::Leerkracht | Role::Verzuimcoordinator => kind == OrgKind::School,
+        Role::Leerkracht | Role::Verzuimcoordinator | Role::Directeur => kind == OrgKind::School,
         Role::Leerplichtambtenaar => kind == OrgKind::Gemeente,
         Role::Jgz => kind == OrgKind::GgdJgz,
         Role::Beheerder => true,

@@ -27,6 +27,7 @@ pub mod melding_changes;
 mod org;
 pub mod outbox;
 pub mod overview;
+pub mod parents;
 mod pupils;
 pub mod recipients;
 pub mod referral_forms;
@@ -118,6 +119,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "mail outbox",
         include_str!("../migrations/sqlite/0080_mail_outbox.sql"),
         include_str!("../migrations/postgres/0080_mail_outbox.sql"),
+    ),
+    (
+        90,
+        "parents",
+        include_str!("../migrations/sqlite/0090_parents.sql"),
+        include_str!("../migrations/postgres/0090_parents.sql"),
     ),
     (
         100,
@@ -575,6 +582,8 @@ delegate! {
     read fn jgz_notes(ggd_id: &str, referral_id: ReferralId, page: Page) -> Vec<JgzNote>;
     write fn record_parent_information(school_id: &str, pupil_id: &str, info: &NewParentInformation, by: Actor) -> i64;
     read fn parent_information(scope: Scope<'_>, school_id: &str, pupil_id: &str, page: Page) -> Vec<ParentInformation>;
+    // The parents' portal.
+    write fn link_parent(user: UserId, school_id: &str, pupil_id: &str, by: Actor) -> ();
     // Audit and retention.
     write fn audit(entry: &AuditEntry) -> i64;
     read fn audit_log(organisation_id: &str, page: Page) -> Vec<AuditRecord>;

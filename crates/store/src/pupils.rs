@@ -9,7 +9,7 @@ use crate::{
     StoredEvent, StoredPupil, StoredRegistration, Tx, VersionRef,
 };
 
-fn pupil_of(r: &Row) -> Result<StoredPupil> {
+pub(crate) fn pupil_of(r: &Row) -> Result<StoredPupil> {
     Ok(StoredPupil {
         school_id: r.text("school_id")?,
         data: PupilData {

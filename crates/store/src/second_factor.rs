@@ -72,7 +72,10 @@ impl Tx {
                    WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS second_factor, \
                  EXISTS (SELECT 1 FROM memberships m JOIN organisations o \
                    ON o.id = m.organisation_id \
-                   WHERE m.user_id = u.id AND o.second_factor_required) AS required \
+                   WHERE m.user_id = u.id AND o.second_factor_required) \
+                 OR EXISTS (SELECT 1 FROM parent_links l JOIN pupils p ON p.id = l.pupil \
+                   JOIN organisations o ON o.id = p.school_id \
+                   WHERE l.user_id = u.id AND o.second_factor_required) AS required \
                  FROM users u WHERE u.id = ?",
                 args![session_id, user_id],
             )

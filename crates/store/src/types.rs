@@ -64,6 +64,7 @@ names! {
         Leerplichtambtenaar = "leerplichtambtenaar",
         Jgz = "jgz",
         Beheerder = "beheerder",
+        Directeur = "directeur",
     }
 }
 

@@ -141,6 +141,8 @@ fn browser_suite_in_chromium() {
         "leerplichtambtenaar",
         "jgz",
         "beheerder",
+        "directeur",
+        "ouder",
     ] {
         assert!(
             shots.join(format!("{role}.png")).exists(),
@@ -158,6 +160,12 @@ fn browser_suite_in_chromium() {
         "prikactie",
         "jaarcijfers",
         "verwijzing-ggd-jgz",
+        "ouders-uitnodiging",
+        "ouders-ziek-gemeld",
+        "ouders-kind",
+        "ouders-verlof-aanvragen",
+        "ouders-besluit",
+        "ouders-kinderen",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),

@@ -95,6 +95,13 @@ fn every_kind_renders_a_pdf_with_the_pupil_and_its_key_phrases() {
                 "Stadhuis Enschede, Langestraat 24, kamer 2.14",
                 "Kopie aan: Basisschool De Vlinder",
             ],
+            LetterKind::BesluitVerlof => &[
+                "afgewezen",
+                "art. 13a lid 1",
+                "werkgeversverklaring",
+                "binnen zes weken",
+                "bezwaar maken bij de directeur van Basisschool De Vlinder",
+            ],
             LetterKind::OverzichtMelding => &[
                 "gemeld bij de leerplichtambtenaar van de gemeente Enschede",
                 "******782",

@@ -44,6 +44,7 @@ pub mod import;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
+pub mod ouders;
 pub mod privacy;
 pub mod pupils;
 pub mod referrals;
@@ -87,6 +88,7 @@ pub mod users;
         (name = "privacy", description = "AVG: inzage-export en bewaartermijn"),
         (name = "gemeente", description = "Leerplicht: prikactie rondom schoolvakanties en jaarcijfers van de gemeente"),
         (name = "e-mail", description = "Uw keuze per soort e-mail: meteen, dagelijks of niet"),
+        (name = "ouders", description = "Ouderportaal: kinderen, ziekmelding, beter melden, verlofaanvraag (Leerplichtwet 1969)"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(crate::error::ErrorBody))
@@ -143,6 +145,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(referrals::routes())
         .merge(privacy::routes())
         .merge(region::routes())
+        .merge(ouders::routes())
 }
 
 /// The OpenAPI 3.1 document of [`routes`].

@@ -20,6 +20,8 @@ pub fn action_nl(action: &str) -> String {
         "recovery_codes" => "Nieuwe herstelcodes".into(),
         "second_factor_reset" => "Tweede factor verwijderd".into(),
         "second_factor_policy" => "Tweede factor verplicht gesteld of niet meer verplicht".into(),
+        "parent_invitation" => "Uitnodiging ouderportaal".into(),
+        "leave_decision" => "Verlofaanvraag: advies of besluit".into(),
         "membership_add" => "Rol toegekend".into(),
         "membership_remove" => "Rol ingetrokken".into(),
         "retention" | "retention_service" => "Bewaartermijn toegepast".into(),

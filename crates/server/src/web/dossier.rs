@@ -430,6 +430,9 @@ struct SignalBlock {
     summary: String,
     evidence: Vec<EvidenceRow>,
     actions: Vec<PartyActions>,
+    /// Beside a luxe verzuim signal: the pupil's refused leave requests of the same period
+    /// (issue 12: the coordinator sees the refusal beside the signal).
+    refused_leave: Vec<(String, String)>,
 }
 
 #[derive(Default, Clone)]
@@ -1347,6 +1350,22 @@ async fn case_block(
 ) -> ApiResult<CaseBlock> {
     let c = &view.case;
     let mine_school = web.org.kind == OrgKind::School && web.role() == Role::Verzuimcoordinator;
+    // The school's refused leave requests of the pupil (docs/parents.md), for luxe verzuim.
+    let refused: Vec<verzuim_store::parents::LeaveRequest> = if mine_school {
+        verzuim_service::parents::pupil_leave_requests(
+            &state.store,
+            &web.caller(),
+            &c.school_id,
+            &c.pupil_id,
+        )
+        .await
+        .map_err(service_error)?
+        .into_iter()
+        .filter(|r| r.status == verzuim_store::parents::LeaveStatus::Afgewezen)
+        .collect()
+    } else {
+        Vec::new()
+    };
     // Signals with their evidence and the card's actions.
     let mut signals = Vec::new();
     for s in &view.signals {
@@ -1470,6 +1489,35 @@ async fn case_block(
             summary,
             evidence,
             actions,
+            refused_leave: if matches!(
+                s.kind,
+                SignalKind::LuxeVerzuim | SignalKind::MogelijkLuxeVerzuim
+            ) {
+                let (from, to) = s
+                    .period
+                    .map_or((s.date, s.date), |p| (p.from.min(s.date), p.to.max(s.date)));
+                refused
+                    .iter()
+                    .filter(|r| {
+                        let margin = jiff::Span::new().days(14);
+                        r.from <= to.saturating_add(margin)
+                            && r.until.saturating_add(margin) >= from
+                    })
+                    .map(|r| {
+                        (
+                            format!(
+                                "Verlof afgewezen: {} van {} tot en met {}",
+                                super::ouders::leave_kind_label(r.kind),
+                                date_nl(r.from),
+                                date_nl(r.until)
+                            ),
+                            format!("/verlof/{}", r.id),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         });
     }
 
@@ -1764,6 +1812,7 @@ async fn case_block(
     for kind in allowed_kinds(web.role()) {
         match kind {
             LetterKind::UitnodigingGesprek => letters.push(link(kind, None, None, label_of(kind))),
+            LetterKind::BesluitVerlof => {}
             LetterKind::Waarschuwingsbrief
             | LetterKind::OverzichtMelding
             | LetterKind::OproepLeerplicht => {

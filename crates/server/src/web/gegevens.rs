@@ -98,6 +98,8 @@ impl PupilForm {
 struct DataPage {
     meta: PageMeta,
     action: String,
+    /// The parents' portal page of the pupil (invitations).
+    ouders: String,
     dossier: Option<String>,
     /// The beheerder: the AVG inzage export of the pupil (a JSON download).
     inzage: Option<String>,
@@ -166,6 +168,7 @@ async fn page_of(
     let path = href(&p.school_id, &p.data.pupil.id);
     Ok(render(&DataPage {
         meta: web.meta(format!("Gegevens van {name}"), "/leerlingen"),
+        ouders: format!("{}/ouders", path.trim_end_matches("/gegevens")),
         action: path,
         dossier: (web.role() == Role::Verzuimcoordinator).then(|| {
             format!(

@@ -115,7 +115,7 @@ pub fn allowed_kinds(role: Role) -> &'static [LetterKind] {
             LetterKind::OverzichtMelding,
         ],
         Role::Jgz => &[LetterKind::UitnodigingGgdJgz],
-        Role::Leerkracht | Role::Beheerder => &[],
+        Role::Leerkracht | Role::Beheerder | Role::Directeur => &[],
     }
 }
 
@@ -132,6 +132,7 @@ fn function(role: Role) -> &'static str {
         Role::Jgz => "jeugdverpleegkundige, GGD-JGZ",
         Role::Leerkracht => "leerkracht",
         Role::Beheerder => "beheerder",
+        Role::Directeur => "directeur",
     }
 }
 
@@ -543,6 +544,12 @@ async fn fill(
                     invite_pupil,
                 }),
             )
+        }
+        LetterKind::BesluitVerlof => {
+            return Err(bad(
+                "Een besluit op een verlofaanvraag maakt u bij de verlofaanvraag (/verlof)."
+                    .to_owned(),
+            ));
         }
         LetterKind::Waarschuwingsbrief | LetterKind::OverzichtMelding => {
             let m = case_melding(case, melding_id)?;

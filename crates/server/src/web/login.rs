@@ -40,7 +40,8 @@ pub async fn root(actor: Option<Actor>, headers: HeaderMap) -> Response {
     match actor {
         Some(Actor::User(u)) => match session::pick(&u.memberships, &headers) {
             Some(m) => Redirect::to(landing(m.role)).into_response(),
-            None => ApiError::forbidden().into_response(),
+            // No membership: a parent (docs/parents.md).
+            None => Redirect::to(super::ouders::HOME).into_response(),
         },
         _ => Redirect::to("/inloggen").into_response(),
     }
@@ -55,6 +56,7 @@ pub async fn login_page(su: Option<SessionUser>, headers: HeaderMap) -> Response
         if let Some(m) = session::pick(&su.memberships, &headers) {
             return Redirect::to(landing(m.role)).into_response();
         }
+        return Redirect::to(super::ouders::HOME).into_response();
     }
     render(&LoginPage {
         meta: PageMeta::bare("Inloggen"),
@@ -106,7 +108,8 @@ pub async fn login_submit(
 pub fn after_step(step: Option<Step>, memberships: &[Membership]) -> &'static str {
     match step {
         Some(s) => s.page(),
-        None => session::pick(memberships, &HeaderMap::new()).map_or("/", |m| landing(m.role)),
+        None => session::pick(memberships, &HeaderMap::new())
+            .map_or(super::ouders::HOME, |m| landing(m.role)),
     }
 }
 

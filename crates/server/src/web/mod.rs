@@ -21,6 +21,9 @@
 //!   `/leerlingen/{school}/{pupil}/gegevens`.
 //! - [`mail`]: one's e-mail choices, `/e-mail`; with `serve --demo` the demo mailbox
 //!   `/demo/mail`.
+//! - [`ouders`]: the parents' portal `/ouders…` and the school's invitation of a parent
+//!   (docs/parents.md).
+//! - [`verlof`]: leave requests for the director, the coordinator and leerplicht, `/verlof…`.
 //! - [`letters`]: a case's letters as PDF: made with `POST /zaken/{case}/brieven`, read with
 //!   `GET /zaken/{case}/brieven/{letter}`.
 //!
@@ -52,11 +55,13 @@ pub mod letters;
 pub mod lists;
 pub mod login;
 pub mod mail;
+pub mod ouders;
 pub mod overzicht;
 pub mod region;
 pub mod register;
 pub mod second_factor;
 pub mod session;
+pub mod verlof;
 
 pub use session::{Chrome, PageMeta, WebUser};
 
@@ -113,6 +118,34 @@ pub fn routes() -> Router<AppState> {
             "/leerlingen/{school_id}/{pupil_id}",
             get(dossier::page).post(dossier::action),
         )
+        .route("/ouders", get(ouders::home))
+        .route(
+            "/ouders/uitnodiging/{token}",
+            get(ouders::invitation).post(ouders::invitation_accept),
+        )
+        .route("/ouders/brieven/{id}", get(ouders::letter))
+        .route("/ouders/verlof/{id}", get(ouders::leave_detail))
+        .route("/ouders/verlof/{id}/besluit.pdf", get(ouders::leave_letter))
+        .route("/ouders/{school_id}/{pupil_id}", get(ouders::child))
+        .route(
+            "/ouders/{school_id}/{pupil_id}/ziek",
+            post(ouders::report_sick),
+        )
+        .route(
+            "/ouders/{school_id}/{pupil_id}/beter",
+            post(ouders::report_better),
+        )
+        .route(
+            "/ouders/{school_id}/{pupil_id}/verlof",
+            get(ouders::leave_form).post(ouders::leave_submit),
+        )
+        .route(
+            "/leerlingen/{school_id}/{pupil_id}/ouders",
+            get(ouders::invite_get).post(ouders::invite_post),
+        )
+        .route("/verlof", get(verlof::list))
+        .route("/verlof/{id}", get(verlof::detail).post(verlof::action))
+        .route("/verlof/{id}/besluit.pdf", get(verlof::letter))
         .route("/zaken/{case_id}/brieven", post(letters::make))
         .route("/zaken/{case_id}/brieven/{letter_id}", get(letters::show))
         .merge(second_factor::routes())
@@ -211,6 +244,13 @@ where
         }
         page = page.next();
     }
+}
+
+/// The date in the Netherlands of a timestamp.
+pub fn ouders_date(t: jiff::Timestamp) -> Date {
+    t.in_tz("Europe/Amsterdam")
+        .map(|z| z.date())
+        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 /// `dd-mm-jjjj`.

@@ -27,6 +27,7 @@ pub fn role_label(role: Role) -> &'static str {
         Role::Leerplichtambtenaar => "Leerplichtambtenaar",
         Role::Jgz => "GGD-JGZ",
         Role::Beheerder => "Beheerder",
+        Role::Directeur => "Directeur",
     }
 }
 
@@ -38,6 +39,7 @@ pub fn landing(role: Role) -> &'static str {
         Role::Leerplichtambtenaar => "/meldingen",
         Role::Jgz => "/verwijzingen",
         Role::Beheerder => "/beheer",
+        Role::Directeur => "/verlof",
     }
 }
 
@@ -146,6 +148,7 @@ impl WebUser {
             ],
             Role::Jgz => vec![("/verwijzingen", "Verwijzingen")],
             Role::Beheerder => vec![("/beheer", "Beheer")],
+            Role::Directeur => vec![("/verlof", "Verlofaanvragen")],
         };
         if self.current.role == Role::Beheerder && self.org.kind == OrgKind::School {
             nav.push(("/leerlingen", "Leerlingen"));
@@ -166,6 +169,12 @@ impl WebUser {
             || self.current.role == Role::Leerplichtambtenaar
         {
             nav.push(("/overzicht", "Overzicht"));
+        }
+        if matches!(
+            self.current.role,
+            Role::Verzuimcoordinator | Role::Leerplichtambtenaar
+        ) {
+            nav.push(("/verlof", "Verlofaanvragen"));
         }
         if self.current.role == Role::Verzuimcoordinator {
             nav.insert(1, ("/leerlingen", "Leerlingen"));

@@ -72,12 +72,19 @@ async fn counts(s: &TestServer) -> BTreeMap<&'static str, String> {
 async fn the_demo_region_is_seeded_once(env: Env) {
     let s = env.server().await;
     let first = demo::seed(&s.store).await.expect("seed");
-    assert_eq!(first.users_created, DEMO_USERS.len());
+    // Every demo user and the demo parent (docs/parents.md).
+    assert_eq!(first.users_created, DEMO_USERS.len() + 1);
+    assert_eq!(
+        first.parent_children.len(),
+        2,
+        "{:?}",
+        first.parent_children
+    );
     assert_eq!(first.schools_imported, [SCHOOL_ESCH, SCHOOL_WEGWIJZER]);
     assert_eq!(first.workflows_walked, [SCHOOL_ESCH, SCHOOL_WEGWIJZER]);
     assert!(!first.was_present());
     let after_first = counts(&s).await;
-    assert_eq!(after_first["users"], DEMO_USERS.len().to_string());
+    assert_eq!(after_first["users"], (DEMO_USERS.len() + 1).to_string());
     assert_eq!(
         after_first["organisations"], "6",
         "2 schools, 3 municipalities, 1 GGD"

@@ -29,6 +29,7 @@ mod web_pages;
 mod beheer_pages;
 mod inbox_pages;
 mod overzicht_pages;
+mod parents_portal;
 mod pupil_pages;
 
 // The workflow routes (issue 3, items 3-7).

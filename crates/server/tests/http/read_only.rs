@@ -137,6 +137,20 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
             "SELECT '/zaken/' || case_id || '/brieven/' || id FROM case_letters"
         }
         "/zaken/{case_id}/brieven" => "SELECT '/zaken/' || case_id || '/brieven' FROM case_letters",
+        "/api/ouders/verlof/{id}"
+        | "/ouders/verlof/{id}"
+        | "/ouders/verlof/{id}/besluit.pdf"
+        | "/ouders/brieven/{id}"
+        | "/ouders/uitnodiging/{token}"
+        | "/ouders/{school_id}/{pupil_id}"
+        | "/ouders/{school_id}/{pupil_id}/verlof"
+        | "/ouders/{school_id}/{pupil_id}/ziek"
+        | "/ouders/{school_id}/{pupil_id}/beter" => return None,
+        "/verlof/{id}" | "/verlof/{id}/besluit.pdf" => return None,
+        "/leerlingen/{school_id}/{pupil_id}/ouders" => {
+            "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/ouders' FROM pupils p \
+             WHERE p.id IN (SELECT MIN(id) FROM pupils GROUP BY school_id)"
+        }
         _ => panic!("{path}: add the ids of this GET route to the walk (read_only.rs)"),
     })
 }

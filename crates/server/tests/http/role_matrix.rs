@@ -180,6 +180,13 @@ const MATRIX: &[Row] = &[
     // privacy
     r("GET",    "/api/schools/{school}/pupils/{pupil}/inzage",           No,           None,                     "",              "33 33 33 33 23 1 33 3"),
     r("POST",   "/api/admin/retention",                                  No,           None,                     "",              "33 33 33 33 22 1 33 3"),
+    // The parents' portal (issue 12): a person only (a token 403); none of these users is a
+    // parent, so they have no children and every child or leave request is 404.
+    r("GET",    "/api/ouders/kinderen",                                  No,           None,                     "",              "22 22 22 22 22 1 33 3"),
+    r("GET",    "/api/ouders/verlof/{id}",                               Missing,      None,                     "",              "44 44 44 44 44 1 33 3"),
+    r("POST",   "/api/ouders/kinderen/{school}/{pupil}/ziekmelding",     No,           None,                     r#"{"dag":"vandaag"}"#, "44 44 44 44 44 1 33 3"),
+    r("POST",   "/api/ouders/kinderen/{school}/{pupil}/betermelding",    No,           None,                     r#"{"dag":"morgen"}"#, "44 44 44 44 44 1 33 3"),
+    r("POST",   "/api/ouders/kinderen/{school}/{pupil}/verlof",          No,           None,                     r#"{"soort":"gewichtige_omstandigheden","van":"2027-07-05","tot":"2027-07-05","omstandigheid":"huwelijk"}"#, "44 44 44 44 44 1 33 3"),
 ];
 
 /// The users of the role columns: (own, other).

@@ -7,22 +7,30 @@
 //! pupils', leerplicht those with a melding to its municipality, GGD-JGZ those with a referral to
 //! it). These rules decide what of such a case reaches the party:
 //!
-//! | object | school | leerplicht | GGD-JGZ |
-//! |---|---|---|---|
-//! | case | all | its kinds: those of the signals it sees | all |
-//! | signal | all | within the period of one of its meldingen | all of the case |
-//! | task | all; another party's `status_reason` only when it is a fixed workflow text | its own, and the school's and GGD-JGZ's whose signal it sees (or without a signal); same reason rule | all; same reason rule |
-//! | timeline entry | all | those of signals it sees (or of none) | all |
-//! | melding | its own | those to its municipality | none |
-//! | referral (status) | its own | those of the cases of its meldingen | those to it |
-//! | GGD-JGZ note | never | never | its own |
-//! | referral form (the school's digitaal aanmeldingsformulier) | its own | never | those to it |
-//! | referral afspraken (GGD-JGZ's feedback to the school) | its own referrals' | never | its own |
-//! | referral contact (parents' name, phone, e-mail, address; pupil's age) | its own | never | those to it |
-//! | school report (to the inspectie, consultation with the samenwerkingsverband) | its own | never | never |
-//! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks |
-//! | registration, event | all | within the period of one of its meldingen | none |
-//! | pupil on the prikactie page (absent around a holiday) | — | only with a melding to it; others as counts (≥ 5 or "minder dan 5") | — |
+//! | object | school | leerplicht | GGD-JGZ | parents |
+//! |---|---|---|---|---|
+//! | case | all | its kinds: those of the signals it sees | all | no kinds |
+//! | signal | all | within the period of one of its meldingen | all of the case | none |
+//! | task | all; another party's `status_reason` only when it is a fixed workflow text | its own, and the school's and GGD-JGZ's whose signal it sees (or without a signal); same reason rule | all; same reason rule | the school's tasks to talk with the parents (the card's "gesprek met ouders"), without `status_reason` |
+//! | timeline entry | all | those of signals it sees (or of none) | all | none |
+//! | melding | its own | those to its municipality | none | its status, of their own child |
+//! | referral (status) | its own | those of the cases of its meldingen | those to it | its status, of their own child |
+//! | GGD-JGZ note | never | never | its own | never |
+//! | referral form (the school's digitaal aanmeldingsformulier) | its own | never | those to it | never |
+//! | referral afspraken (GGD-JGZ's feedback to the school) | its own referrals' | never | its own | never |
+//! | referral contact (parents' name, phone, e-mail, address; pupil's age) | its own | never | those to it | never |
+//! | school report (to the inspectie, consultation with the samenwerkingsverband) | its own | never | never | never |
+//! | feedback (a task link's `detail`: leerplicht's afspraken) | its pupils' | its own meldingen's | on its own tasks | never |
+//! | registration | all | within the period of one of its meldingen | none | all of their own child |
+//! | event | all | within the period of one of its meldingen | none | none |
+//! | pupil on the prikactie page (absent around a holiday) | — | only with a melding to it; others as counts (≥ 5 or "minder dan 5") | — | — |
+//! | "ouders geïnformeerd" (parent information) | all | of the cases it sees | of the cases it sees | date and how, never the note |
+//!
+//! Parents (docs/parents.md) are a party of their own: the store hands them only their own
+//! children (`parent_links`), and the card says "Ouders dienen van alle acties op de hoogte te
+//! zijn": they see what was recorded as told to them, the letters, the child's registrations and
+//! the status of a melding or referral, never a party's notes (leerplicht's internal notes and
+//! GGD-JGZ's notes are not even read for them).
 //!
 //! Free text a party types (the reason it marks its task "niet nodig", GGD-JGZ's notes) is that
 //! party's alone: others see the status (security.md: "its own notes are GGD-JGZ's alone; the
@@ -36,7 +44,8 @@ use jiff::civil::Date;
 use verzuim_engine::model::{Event, Party, Period};
 use verzuim_store::service_queries::{TaskLink, TimelineEntry};
 use verzuim_store::{
-    Case, JgzNote, Melding, MeldingId, Referral, Scope, StoredRegistration, StoredSignal, Task,
+    Case, JgzNote, Melding, MeldingId, ParentInformation, Referral, Scope, StoredRegistration,
+    StoredSignal, Task,
 };
 
 use crate::text::FIXED_TASK_REASONS;
@@ -47,10 +56,17 @@ pub enum Viewer {
     School,
     Leerplicht,
     Ggd,
+    /// A parent, looking at their own child ([`Sight::parent`]).
+    Ouders,
 }
 
 impl Viewer {
-    pub const ALL: [Viewer; 3] = [Viewer::School, Viewer::Leerplicht, Viewer::Ggd];
+    pub const ALL: [Viewer; 4] = [
+        Viewer::School,
+        Viewer::Leerplicht,
+        Viewer::Ggd,
+        Viewer::Ouders,
+    ];
 
     pub fn of(scope: Scope<'_>) -> Viewer {
         match scope {
@@ -60,12 +76,13 @@ impl Viewer {
         }
     }
 
-    /// The card's party of this viewer.
-    pub fn party(self) -> Party {
+    /// The card's party of this viewer (parents are no party of the card: `None`).
+    pub fn party(self) -> Option<Party> {
         match self {
-            Viewer::School => Party::School,
-            Viewer::Leerplicht => Party::Leerplicht,
-            Viewer::Ggd => Party::GgdJgz,
+            Viewer::School => Some(Party::School),
+            Viewer::Leerplicht => Some(Party::Leerplicht),
+            Viewer::Ggd => Some(Party::GgdJgz),
+            Viewer::Ouders => None,
         }
     }
 }
@@ -104,6 +121,15 @@ impl Sight {
         }
     }
 
+    /// A parent's sight on their own child at `school_id` (the store checked the link).
+    pub fn parent(school_id: &str) -> Sight {
+        Sight {
+            viewer: Viewer::Ouders,
+            organisation: school_id.to_owned(),
+            meldingen: Vec::new(),
+        }
+    }
+
     /// `from..=to` lies (partly) within the period of one of the viewer's meldingen.
     fn within_meldingen(&self, from: Date, to: Date) -> bool {
         self.meldingen
@@ -130,6 +156,7 @@ pub fn signal(sight: &Sight, signal: &StoredSignal) -> bool {
             let (from, to) = signal_dates(signal);
             sight.within_meldingen(from, to)
         }
+        Viewer::Ouders => false,
     }
 }
 
@@ -138,7 +165,7 @@ pub fn signal(sight: &Sight, signal: &StoredSignal) -> bool {
 /// every signal of the case), so that leerplicht does not learn of a ziekmelding outside its
 /// meldingen from the dossier's title.
 pub fn case(sight: &Sight, signals: &[StoredSignal], mut case: Case) -> Case {
-    if sight.viewer == Viewer::Leerplicht {
+    if matches!(sight.viewer, Viewer::Leerplicht | Viewer::Ouders) {
         case.kinds
             .retain(|k| signals.iter().any(|s| s.kind == *k && signal(sight, s)));
     }
@@ -150,7 +177,18 @@ pub fn case(sight: &Sight, signals: &[StoredSignal], mut case: Case) -> Case {
 /// signal of the task's case). Fields: everything, except `status_reason`, which only the task's
 /// own organisation reads unless it is one of the workflow's fixed texts
 /// ([`FIXED_TASK_REASONS`]); a reason a person typed is that party's (security.md).
+///
+/// Parents see only the school's tasks to talk with them (the card's "gesprek met ouders",
+/// [`crate::tasks::requires_parents_informed`]), so the portal can say the school will contact
+/// them; never a reason.
 pub fn task(sight: &Sight, signals: &[StoredSignal], mut task: Task) -> Option<Task> {
+    if sight.viewer == Viewer::Ouders {
+        if task.party != Party::School || !crate::tasks::requires_parents_informed(&task.text) {
+            return None;
+        }
+        task.status_reason = None;
+        return Some(task);
+    }
     if sight.viewer == Viewer::Leerplicht
         && task.party != Party::Leerplicht
         && let Some(id) = task.signal_id
@@ -171,6 +209,9 @@ pub fn task(sight: &Sight, signals: &[StoredSignal], mut task: Task) -> Option<T
 
 /// Whether the viewer reads a task's `status_reason` (see [`task`]).
 pub fn task_reason_visible(sight: &Sight, task: &Task) -> bool {
+    if sight.viewer == Viewer::Ouders {
+        return false;
+    }
     task.organisation_id == sight.organisation
         || task
             .status_reason
@@ -189,6 +230,7 @@ pub fn feedback(sight: &Sight, task: &Task, mut link: TaskLink) -> TaskLink {
         Viewer::Leerplicht => link
             .melding_id
             .is_some_and(|m| sight.meldingen.iter().any(|(id, _)| *id == m)),
+        Viewer::Ouders => false,
     };
     if !fed_back {
         link.detail = None;
@@ -205,6 +247,7 @@ pub fn timeline_entry(sight: &Sight, signals: &[StoredSignal], entry: &TimelineE
             .iter()
             .find(|s| s.id == id)
             .is_some_and(|s| signal(sight, s)),
+        (Viewer::Ouders, _) => false,
         _ => true,
     }
 }
@@ -216,6 +259,7 @@ pub fn melding(sight: &Sight, melding: &Melding) -> bool {
         Viewer::School => melding.school_id == sight.organisation,
         Viewer::Leerplicht => melding.municipality == sight.organisation,
         Viewer::Ggd => false,
+        Viewer::Ouders => melding.school_id == sight.organisation,
     }
 }
 
@@ -227,6 +271,7 @@ pub fn referral(sight: &Sight, referral: &Referral) -> bool {
         Viewer::School => referral.school_id == sight.organisation,
         Viewer::Ggd => referral.ggd_id == sight.organisation,
         Viewer::Leerplicht => !sight.meldingen.is_empty(),
+        Viewer::Ouders => referral.school_id == sight.organisation,
     }
 }
 
@@ -279,6 +324,7 @@ pub fn registration(sight: &Sight, registration: &StoredRegistration) -> bool {
             sight.within_meldingen(span.first_date(), span.last_date())
         }
         Viewer::Ggd => false,
+        Viewer::Ouders => true,
     }
 }
 
@@ -288,7 +334,7 @@ pub fn event(sight: &Sight, event: &Event) -> bool {
     match sight.viewer {
         Viewer::School => true,
         Viewer::Leerplicht => sight.within_meldingen(event.date, event.date),
-        Viewer::Ggd => false,
+        Viewer::Ggd | Viewer::Ouders => false,
     }
 }
 
@@ -301,10 +347,19 @@ pub fn prikactie_pupil(sight: &Sight, has_melding: bool) -> bool {
     sight.viewer == Viewer::Leerplicht && has_melding
 }
 
+/// "Ouders geïnformeerd": every party that sees the record sees when and how; the note is the
+/// recording party's own text, which parents do not read (they were there).
+pub fn parent_information(sight: &Sight, mut info: ParentInformation) -> ParentInformation {
+    if sight.viewer == Viewer::Ouders {
+        info.note = None;
+    }
+    info
+}
+
 #[cfg(test)]
 mod tests {
     //! The matrix: party × object kind × field. Each row names an object, one of its fields, and
-    //! whether the school, leerplicht and GGD-JGZ see it; the test computes every cell through
+    //! whether the school, leerplicht, GGD-JGZ and the parents see it; the test computes every cell through
     //! the rules and compares the whole table.
 
     use jiff::Timestamp;
@@ -464,6 +519,7 @@ mod tests {
             Viewer::School => Scope::School(SCHOOL),
             Viewer::Leerplicht => Scope::Municipality(GEMEENTE),
             Viewer::Ggd => Scope::Ggd(GGD),
+            Viewer::Ouders => return Sight::parent(SCHOOL),
         };
         Sight::new(scope, &[melding()])
     }
@@ -546,6 +602,32 @@ mod tests {
                 timeline_entry(&s, &sig, &entry(Some(2)))
             }
             "timeline entry without signal" => timeline_entry(&s, &sig, &entry(None)),
+            "school task to talk with the parents" => task_field(Task {
+                text: "Gaat in gesprek met ouders".into(),
+                ..task(16, Party::School, SCHOOL, Some(1), None)
+            }),
+            "ouders geïnformeerd" => {
+                let info = parent_information(
+                    &s,
+                    ParentInformation {
+                        id: 1,
+                        school_id: SCHOOL.into(),
+                        pupil_id: "1001".into(),
+                        case_id: Some(1),
+                        task_id: Some(16),
+                        informed_on: d("2026-09-25"),
+                        how: verzuim_store::InformedHow::Gesprek,
+                        note: Some(TYPED_SCHOOL.into()),
+                        created_at: Timestamp::UNIX_EPOCH,
+                        created_by: "user:1".into(),
+                    },
+                );
+                match field {
+                    "exists" => true,
+                    "note" => info.note.is_some(),
+                    other => panic!("parent information field {other}"),
+                }
+            }
             "melding" => melding_ok(&s, &melding()),
             "referral" => referral_ok(&s, &referral()),
             "ggd note" => note(
@@ -625,107 +707,138 @@ mod tests {
 
     #[test]
     fn party_object_field_matrix() {
-        // (object, field, [school, leerplicht, GGD-JGZ])
-        let expected: &[(&str, &str, [bool; 3])] = &[
-            ("signal within melding", "exists", [true, true, true]),
+        // (object, field, [school, leerplicht, GGD-JGZ, parents])
+        let expected: &[(&str, &str, [bool; 4])] = &[
+            ("signal within melding", "exists", [true, true, true, false]),
             (
                 "case kinds: ziekmelding outside melding",
                 "exists",
-                [true, false, true],
+                [true, false, true, false],
             ),
             (
                 "ziekmelding signal outside melding",
                 "exists",
-                [true, false, true],
+                [true, false, true, false],
             ),
-            ("ggd task, typed reason", "exists", [true, true, true]),
-            ("ggd task, typed reason", "status", [true, true, true]),
+            (
+                "ggd task, typed reason",
+                "exists",
+                [true, true, true, false],
+            ),
+            (
+                "ggd task, typed reason",
+                "status",
+                [true, true, true, false],
+            ),
             (
                 "ggd task, typed reason",
                 "status_reason",
-                [false, false, true],
+                [false, false, true, false],
             ),
             (
                 "school sick-report task outside melding, typed reason",
                 "exists",
-                [true, false, true],
+                [true, false, true, false],
             ),
             (
                 "school sick-report task outside melding, typed reason",
                 "status_reason",
-                [true, false, false],
+                [true, false, false, false],
             ),
             (
                 "leerplicht task, typed reason",
                 "status",
-                [true, true, true],
+                [true, true, true, false],
             ),
             (
                 "leerplicht task, typed reason",
                 "status_reason",
-                [false, true, false],
+                [false, true, false, false],
             ),
             (
                 "school task, fixed reason",
                 "status_reason",
-                [true, true, true],
+                [true, true, true, false],
             ),
-            ("ggd task, withdrawn", "status_reason", [true, true, true]),
-            ("school feedback task", "exists", [true, true, true]),
-            ("school feedback task", "detail", [true, true, false]),
+            (
+                "ggd task, withdrawn",
+                "status_reason",
+                [true, true, true, false],
+            ),
+            ("school feedback task", "exists", [true, true, true, false]),
+            ("school feedback task", "detail", [true, true, false, false]),
             (
                 "timeline entry of signal within melding",
                 "exists",
-                [true, true, true],
+                [true, true, true, false],
             ),
             (
                 "timeline entry of ziekmelding outside melding",
                 "exists",
-                [true, false, true],
+                [true, false, true, false],
             ),
             (
                 "timeline entry without signal",
                 "exists",
-                [true, true, true],
+                [true, true, true, false],
             ),
-            ("melding", "exists", [true, true, false]),
-            ("referral", "exists", [true, true, true]),
-            ("ggd note", "exists", [false, false, true]),
-            ("referral form", "exists", [true, false, true]),
-            ("school report", "exists", [true, false, false]),
-            ("referral afspraken", "exists", [true, false, true]),
-            ("referral contact", "exists", [true, false, true]),
+            (
+                "school task to talk with the parents",
+                "exists",
+                [true, true, true, true],
+            ),
+            (
+                "school task to talk with the parents",
+                "status",
+                [true, true, true, true],
+            ),
+            ("ouders geïnformeerd", "note", [true, true, true, false]),
+            ("melding", "exists", [true, true, false, true]),
+            ("referral", "exists", [true, true, true, true]),
+            ("ggd note", "exists", [false, false, true, false]),
+            (
+                "registration within melding",
+                "exists",
+                [true, true, false, true],
+            ),
+            ("referral form", "exists", [true, false, true, false]),
+            ("school report", "exists", [true, false, false, false]),
+            ("referral afspraken", "exists", [true, false, true, false]),
+            ("referral contact", "exists", [true, false, true, false]),
             (
                 "another school's referral form",
                 "exists",
-                [false, false, false],
+                [false, false, false, false],
             ),
-            ("school task on ggd afspraken", "exists", [true, true, true]),
+            (
+                "school task on ggd afspraken",
+                "exists",
+                [true, true, true, false],
+            ),
             (
                 "school task on ggd afspraken",
                 "detail",
-                [true, false, false],
+                [true, false, false, false],
             ),
-            ("registration within melding", "exists", [true, true, false]),
             (
                 "registration outside melding",
                 "exists",
-                [true, false, false],
+                [true, false, false, true],
             ),
             (
                 "zorg_ziekte event outside melding",
                 "exists",
-                [true, false, false],
+                [true, false, false, false],
             ),
             (
                 "prikactie pupil with a melding",
                 "exists",
-                [false, true, false],
+                [false, true, false, false],
             ),
             (
                 "prikactie pupil without a melding",
                 "exists",
-                [false, false, false],
+                [false, false, false, false],
             ),
         ];
         let mut wrong = Vec::new();
