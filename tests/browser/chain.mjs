@@ -220,7 +220,7 @@ export async function ggdSuite(browser, base, shots = '') {
     referral = jgz.url();
     if (SHOTS) await jgz.screenshot({ path: join(SHOTS, 'verwijzing-ggd-jgz.png'), fullPage: true });
     await jgz.getByLabel('Datum van de afspraak').fill('2027-07-08');
-    await jgz.getByLabel('Tijd', { exact: true }).fill('10:30');
+    await jgz.locator('#u-tijd').fill('10:30');
     await submit(jgz, jgz.getByRole('button', { name: 'Uitnodiging vastleggen' }));
     // The invitation letter to the parents, with the date, time and place the jeugdarts chose.
     const letter = jgz.locator('form', { has: jgz.getByRole('button', { name: 'Brief maken (PDF)' }) });

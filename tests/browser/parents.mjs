@@ -120,7 +120,7 @@ export async function parentsSuite(browser, base, shots) {
     await submit(dir, dir.getByRole('button', { name: 'Toekennen' }));
     await says(dir, 'toegekend', 'besluit directeur');
     await dir.goto(`${base}/verlof/${ids.lang}`);
-    await dir.getByLabel('Advies').fill('Positief: de school kent de situatie van het gezin.');
+    await dir.getByRole('textbox', { name: 'Advies' }).fill('Positief: de school kent de situatie van het gezin.');
     await submit(dir, dir.getByRole('button', { name: 'Advies geven' }));
     await says(dir, 'advies van de directeur gegeven', 'advies');
     await dir.context().close();

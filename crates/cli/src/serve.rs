@@ -390,9 +390,10 @@ mod tests {
             assert_eq!(store.count_users().await.unwrap(), 0);
             // --demo seeds the demo users.
             let report = prepare(&store, true).await.unwrap().unwrap();
-            assert_eq!(report.users_created, demo::DEMO_USERS.len());
+            // The demo users and the demo parent (docs/parents.md).
+            assert_eq!(report.users_created, demo::DEMO_USERS.len() + 1);
             let users = store.count_users().await.unwrap();
-            assert_eq!(users, demo::DEMO_USERS.len() as u64);
+            assert_eq!(users, demo::DEMO_USERS.len() as u64 + 1);
             // Again with --demo: nothing new.
             let again = prepare(&store, true).await.unwrap().unwrap();
             assert!(again.was_present());

@@ -548,8 +548,8 @@ pub fn logins() -> Vec<DemoLogin> {
 /// with any (their passwords are public).
 pub async fn count_demo_users(store: &Store) -> Result<u64, StoreError> {
     let mut n = 0;
-    for u in DEMO_USERS {
-        if store.user_by_email(u.email).await?.is_some() {
+    for email in DEMO_USERS.iter().map(|u| u.email).chain([DEMO_PARENT]) {
+        if store.user_by_email(email).await?.is_some() {
             n += 1;
         }
     }

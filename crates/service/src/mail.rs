@@ -329,8 +329,13 @@ pub async fn to_parents(
 pub fn render(mail: &OutboxMail, base_url: &str) -> String {
     let mut text = mail.body.clone();
     if let Some(link) = &mail.link {
+        let caption = if mail.kind == MailKind::Uitnodiging {
+            "Uw persoonlijke link:"
+        } else {
+            "Bekijk het in verzuim:"
+        };
         text.push_str(&format!(
-            "\n\nBekijk het in verzuim:\n{}{}",
+            "\n\n{caption}\n{}{}",
             base_url.trim_end_matches('/'),
             link
         ));

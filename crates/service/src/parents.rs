@@ -40,13 +40,15 @@ pub const INVITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
 
 /// The school invites the parent of one of its pupils at the parent e-mail address of the
 /// pupil's data: a one-time link (the caller made the token; the store keeps its SHA-256),
-/// valid for [`INVITATION_VALID`].
+/// valid for [`INVITATION_VALID`]. The invitation mail ([`invitation_mail`], the link as
+/// `link_path`) goes into the outbox in the same transaction (docs/email.md).
 pub async fn invite(
     store: &Store,
     caller: &Caller,
     school_id: &str,
     pupil_id: &str,
     token_hash: &str,
+    link_path: &str,
 ) -> Result<ParentInvitation> {
     caller.require_school(school_id, INVITE_ROLES, "ouders uitnodigen")?;
     let mut tx = store.begin().await?;
@@ -87,6 +89,21 @@ pub async fn invite(
         .into_iter()
         .find(|i| i.id == id)
         .ok_or(ServiceError::NotFound)?;
+    let school_name = tx
+        .organisation(school_id)
+        .await?
+        .map_or_else(|| school_id.to_owned(), |o| o.name);
+    let (subject, body) = invitation_mail(&school_name, expires);
+    crate::mail::to_address(
+        &mut tx,
+        verzuim_store::outbox::MailKind::Uitnodiging,
+        email,
+        &subject,
+        &body,
+        Some(link_path),
+        Some(&format!("uitnodiging:{id}")),
+    )
+    .await?;
     tx.commit().await?;
     Ok(invitation)
 }
@@ -110,9 +127,9 @@ pub async fn invitations(
 }
 
 /// The invitation mail's subject and body (Dutch). E-mail is not a safe channel: it names no
-/// child, no BSN and no reason; it says what waits and links to it. `link` is the one-time
-/// link, `school` the inviting school's name. The lead wires this to the outbox.
-pub fn invitation_mail(school: &str, link: &str, expires_at: Timestamp) -> (String, String) {
+/// child, no BSN and no reason; it says what waits and links to it. The one-time link follows
+/// the body (the outbox row's link); `school` is the inviting school's name.
+pub fn invitation_mail(school: &str, expires_at: Timestamp) -> (String, String) {
     let until = expires_at
         .in_tz("Europe/Amsterdam")
         .map(|z| date_nl(z.date()))
@@ -122,8 +139,8 @@ pub fn invitation_mail(school: &str, link: &str, expires_at: Timestamp) -> (Stri
         "Beste ouder of verzorger,\n\n\
          {school} nodigt u uit voor het ouderportaal. Daar meldt u uw kind ziek en weer beter,\n\
          vraagt u verlof aan en ziet u wat de school en leerplicht doen.\n\n\
-         Kies uw wachtwoord via deze link (eenmalig te gebruiken, geldig tot en met {until}):\n\
-         {link}\n\n\
+         Kies uw wachtwoord via de link onder aan deze e-mail (eenmalig te gebruiken, geldig tot\n\
+         en met {until}).\n\n\
          Hebt u deze uitnodiging niet verwacht? Neem dan contact op met de school.\n\n\
          Met vriendelijke groet,\n{school}\n"
     );
@@ -1471,13 +1488,9 @@ mod tests {
     #[test]
     fn invitation_mail_names_no_child() {
         let at: Timestamp = "2026-09-21T10:00:00Z".parse().unwrap();
-        let (subject, body) = invitation_mail(
-            "OBS De Esch",
-            "https://v.example/ouders/uitnodiging/abc",
-            at,
-        );
+        let (subject, body) = invitation_mail("OBS De Esch", at);
         assert_eq!(subject, "Uitnodiging voor het ouderportaal van OBS De Esch");
-        assert!(body.contains("https://v.example/ouders/uitnodiging/abc"));
+        assert!(body.contains("de link onder aan deze e-mail"));
         assert!(body.contains("21-09-2026"));
         for forbidden in ["BSN", "ziek gemeld", "verzuim"] {
             assert!(!body.contains(forbidden), "{forbidden}");

@@ -24,10 +24,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MailPreferenceIo {
     /// `melding`, `verwijzing`, `terugkoppeling` or `termijn`.
-    #[schema(example = "melding", max_length = 32)]
+    #[schema(schema_with = super::schemas::mail_kind)]
     pub kind: String,
     /// `direct`, `dagelijks` or `uit` (`termijn`: only `direct`).
-    #[schema(example = "dagelijks", max_length = 32)]
+    #[schema(schema_with = super::schemas::mail_mode)]
     pub mode: String,
 }
 
@@ -74,12 +74,12 @@ fn out(email: String, prefs: Vec<Preference>) -> MailPreferencesOut {
 async fn get_preferences(
     State(state): State<AppState>,
     actor: Actor,
-) -> ApiResult<Json<MailPreferencesOut>> {
+) -> ApiResult<axum::Json<MailPreferencesOut>> {
     let user = actor.require_user()?;
     let prefs = service_mail::preferences(&state.store, user.user.id)
         .await
         .map_err(service_error)?;
-    Ok(Json(out(user.user.email.clone(), prefs)))
+    Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }
 
 /// Change your e-mail choices (all or none).
@@ -101,7 +101,7 @@ async fn put_preferences(
     State(state): State<AppState>,
     actor: Actor,
     Json(body): Json<MailPreferencesIn>,
-) -> ApiResult<Json<MailPreferencesOut>> {
+) -> ApiResult<axum::Json<MailPreferencesOut>> {
     let user = actor.require_user()?;
     let kinds: Vec<&str> = CHOOSABLE.iter().map(|k| k.as_str()).collect();
     let modes: Vec<&str> = MailMode::ALL.iter().map(|m| m.as_str()).collect();
@@ -117,5 +117,5 @@ async fn put_preferences(
     let prefs = service_mail::set_preferences(&state.store, user.user.id, &wanted)
         .await
         .map_err(service_error)?;
-    Ok(Json(out(user.user.email.clone(), prefs)))
+    Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }

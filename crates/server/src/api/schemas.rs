@@ -146,6 +146,24 @@ pub fn closed_kind() -> Object {
     )
 }
 
+/// The kinds of e-mail a user chooses for (docs/email.md).
+pub fn mail_kind() -> Object {
+    strings(
+        verzuim_service::mail::CHOOSABLE.iter().map(|k| k.as_str()),
+        "De soort e-mail.",
+    )
+}
+
+/// How a user gets a kind of e-mail: at once, in the daily summary, or not at all.
+pub fn mail_mode() -> Object {
+    strings(
+        verzuim_store::outbox::MailMode::ALL
+            .iter()
+            .map(|m| m.as_str()),
+        "Meteen (direct), in de dagelijkse samenvatting (dagelijks) of niet (uit).",
+    )
+}
+
 /// The holiday regions of the Netherlands.
 pub fn holiday_region() -> Object {
     strings(["noord", "midden", "zuid"], "De vakantieregio.")

@@ -1003,7 +1003,7 @@ async fn invite_page(
         .clone()
         .unwrap_or_else(|| format!("Leerling {pupil_id}"));
     let (mail_subject, mail_body) = match &link {
-        Some((l, until)) => parents::invitation_mail(&web.org.name, l, *until),
+        Some((_, until)) => parents::invitation_mail(&web.org.name, *until),
         None => (String::new(), String::new()),
     };
     let back = super::gegevens::href(school_id, pupil_id);
@@ -1068,6 +1068,7 @@ pub async fn invite_post(
         &school_id,
         &pupil_id,
         &verzuim_store::hash_token(&token),
+        &format!("/ouders/uitnodiging/{token}"),
     )
     .await
     .map_err(service_error)?;

@@ -229,7 +229,7 @@ async fn adding_a_user_checks_the_request_in_dutch(env: Env) {
             "",
         ),
         (
-            json!({"email": "a@school.nl", "display_name": "A", "password": FIRST, "role": "directeur"}),
+            json!({"email": "a@school.nl", "display_name": "A", "password": FIRST, "role": "rector"}),
             400,
             "ongeldige_json",
             "role",
@@ -388,7 +388,7 @@ async fn a_beheerder_removes_a_role_but_not_the_last_beheerder(env: Env) {
     // An unknown role: 400 naming it.
     let res = admin
         .delete(s.url(&format!(
-            "/api/organisations/99XX00/users/{juf}/roles/directeur"
+            "/api/organisations/99XX00/users/{juf}/roles/rector"
         )))
         .send()
         .await

@@ -198,11 +198,13 @@ async fn a_refusing_server_fails_the_mail_at_once(env: Env) {
 
 async fn a_temporary_refusal_is_retried_after_the_backoff(env: Env) {
     let s = env.server().await;
+    // The worker and the test read the one manual clock that `s.advance` moves.
+    let store = s.store.with_clock(s.clock.clock());
     let smtp = SmtpServer::start("tempfail", &["--fail-first", "2"]);
-    let id = enqueue(&s.store, "lpa@enschede.nl", "/meldingen/7").await;
+    let id = enqueue(&store, "lpa@enschede.nl", "/meldingen/7").await;
     let d = delivery(&smtp, quick());
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().retried, 1);
-    let row = s.store.outbox_mail(id).await.unwrap().unwrap();
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().retried, 1);
+    let row = store.outbox_mail(id).await.unwrap().unwrap();
     assert_eq!((row.status, row.attempts), (MailStatus::Pending, 1));
     assert!(
         row.last_error
@@ -212,25 +214,27 @@ async fn a_temporary_refusal_is_retried_after_the_backoff(env: Env) {
         "{row:?}"
     );
     // Not before the backoff (1 minute), then 2 minutes after the second failure.
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().claimed(), 0);
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().claimed(), 0);
     s.advance(SignedDuration::from_secs(59));
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().claimed(), 0);
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().claimed(), 0);
     s.advance(SignedDuration::from_secs(1));
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().retried, 1);
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().retried, 1);
     s.advance(SignedDuration::from_secs(119));
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().claimed(), 0);
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().claimed(), 0);
     s.advance(SignedDuration::from_secs(1));
-    assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().sent, 1);
-    let row = s.store.outbox_mail(id).await.unwrap().unwrap();
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().sent, 1);
+    let row = store.outbox_mail(id).await.unwrap().unwrap();
     assert_eq!((row.status, row.attempts), (MailStatus::Sent, 3));
     assert_eq!(smtp.received().len(), 1);
 }
 
 async fn a_silent_or_dropping_server_is_retried_until_the_attempts_are_used(env: Env) {
     let s = env.server().await;
+    // The worker and the test read the one manual clock that `s.advance` moves.
+    let store = s.store.with_clock(s.clock.clock());
     for mode in ["hang", "drop"] {
         let smtp = SmtpServer::start(mode, &[]);
-        let id = enqueue(&s.store, &format!("{mode}@enschede.nl"), "/meldingen/7").await;
+        let id = enqueue(&store, &format!("{mode}@enschede.nl"), "/meldingen/7").await;
         let settings = DeliverySettings {
             timeout: Duration::from_millis(700),
             ..quick()
@@ -238,7 +242,7 @@ async fn a_silent_or_dropping_server_is_retried_until_the_attempts_are_used(env:
         let d = delivery(&smtp, settings);
         let started = std::time::Instant::now();
         assert_eq!(
-            deliver_due(&s.store, &d, 100).await.unwrap().retried,
+            deliver_due(&store, &d, 100).await.unwrap().retried,
             1,
             "{mode}"
         );
@@ -246,19 +250,19 @@ async fn a_silent_or_dropping_server_is_retried_until_the_attempts_are_used(env:
             started.elapsed() < Duration::from_secs(10),
             "{mode}: the timeout holds"
         );
-        let row = s.store.outbox_mail(id).await.unwrap().unwrap();
+        let row = store.outbox_mail(id).await.unwrap().unwrap();
         assert_eq!(row.status, MailStatus::Pending, "{mode}");
         assert!(row.last_error.is_some(), "{mode}");
         s.advance(SignedDuration::from_secs(60));
-        assert_eq!(deliver_due(&s.store, &d, 100).await.unwrap().retried, 1);
+        assert_eq!(deliver_due(&store, &d, 100).await.unwrap().retried, 1);
         s.advance(SignedDuration::from_secs(120));
         // The third attempt is the last (max_attempts 3): failed.
         assert_eq!(
-            deliver_due(&s.store, &d, 100).await.unwrap().failed,
+            deliver_due(&store, &d, 100).await.unwrap().failed,
             1,
             "{mode}"
         );
-        let row = s.store.outbox_mail(id).await.unwrap().unwrap();
+        let row = store.outbox_mail(id).await.unwrap().unwrap();
         assert_eq!(
             (row.status, row.attempts),
             (MailStatus::Failed, 3),

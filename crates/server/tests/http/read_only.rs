@@ -122,6 +122,12 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
              (SELECT MIN(id) FROM tasks GROUP BY organisation_id)"
         }
         "/meldingen/{id}" => "SELECT '/meldingen/' || id FROM meldingen",
+        "/meldingen/{id}/duo" => "SELECT '/meldingen/' || id || '/duo' FROM meldingen",
+        "/meldingen/{id}/duo.json" => "SELECT '/meldingen/' || id || '/duo.json' FROM meldingen",
+        "/meldingen/{id}/duo.csv" => "SELECT '/meldingen/' || id || '/duo.csv' FROM meldingen",
+        "/api/meldingen/{id}/duo-verzuimregister" => {
+            "SELECT '/api/meldingen/' || id || '/duo-verzuimregister' FROM meldingen"
+        }
         "/verwijzingen/{id}" => "SELECT '/verwijzingen/' || id FROM referrals",
         "/leerlingen/{school_id}/{pupil_id}/gegevens" => {
             "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/gegevens' FROM pupils p \

@@ -177,6 +177,7 @@ const MATRIX: &[Row] = &[
     r("POST",   "/api/referrals/{id}/status",                            Referral,     None,                     r#"{"status":"aangemeld"}"#, "33 V4 33 V4 33 1 33 3"),
     r("GET",    "/api/referrals/{id}/notes",                             Referral,     None,                     "",              "33 33 33 24 33 1 33 3"),
     r("POST",   "/api/referrals/{id}/notes",                             Referral,     None,                     r#"{"text":""}"#, "33 33 33 V4 33 1 33 3"),
+    r("POST",   "/api/referrals/{id}/afspraken",                         Referral,     None,                     r#"{"text":""}"#, "33 33 33 V4 33 1 33 3"),
     // privacy
     r("GET",    "/api/schools/{school}/pupils/{pupil}/inzage",           No,           None,                     "",              "33 33 33 33 23 1 33 3"),
     r("POST",   "/api/admin/retention",                                  No,           None,                     "",              "33 33 33 33 22 1 33 3"),

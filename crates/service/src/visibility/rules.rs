@@ -288,7 +288,10 @@ pub fn referral_form(sight: &Sight, referral: &Referral) -> bool {
     match sight.viewer {
         Viewer::School => referral.school_id == sight.organisation,
         Viewer::Ggd => referral.ggd_id == sight.organisation,
-        Viewer::Leerplicht => false,
+        // Parents: the school's text to GGD-JGZ is not theirs to read (they gave consent and
+        // were informed; the card's "Ouders dienen van alle acties op de hoogte te zijn" is
+        // met by the actions shown to them).
+        Viewer::Leerplicht | Viewer::Ouders => false,
     }
 }
 

@@ -336,6 +336,7 @@ async fn year_figures_of_a_generated_school_year(ctx: Ctx) {
                         summary: (kind == LeerplichtActionKind::Gesprek)
                             .then(|| "Afspraken gemaakt".to_owned()),
                         parents_informed: Some(InformedHow::Brief),
+                        referred_to: None,
                     },
                 )
                 .await
