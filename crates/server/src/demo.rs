@@ -544,7 +544,7 @@ pub fn logins() -> Vec<DemoLogin> {
         .collect()
 }
 
-/// How many of [`DEMO_USERS`] the database holds. A start without `--demo` refuses a database
+/// How many of [`DEMO_USERS`] and [`DEMO_PARENT`] the database holds. A start without `--demo` refuses a database
 /// with any (their passwords are public).
 pub async fn count_demo_users(store: &Store) -> Result<u64, StoreError> {
     let mut n = 0;

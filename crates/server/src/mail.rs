@@ -129,7 +129,7 @@ impl std::fmt::Debug for SmtpCredentials {
 pub enum Mailer {
     /// An SMTP server.
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         from: Mailbox,
         /// The right part of each Message-ID: the sender's domain.
         domain: String,
@@ -186,7 +186,7 @@ impl Mailer {
         }
         let domain = from.email.domain().to_owned();
         Ok(Mailer::Smtp {
-            transport: builder.build(),
+            transport: Box::new(builder.build()),
             from,
             domain,
         })

@@ -340,7 +340,7 @@ fn a_mail_survives_two_kills_and_arrives_once() {
     for got in &handed_over {
         assert_eq!(got["rcpt_tos"], json!([LPA]));
         let body = got["body"].as_str().unwrap();
-        assert!(body.contains(&format!("/meldingen/")), "{body}");
+        assert!(body.contains("/meldingen/"), "{body}");
         assert!(
             !body.contains("400276872") && !body.contains("Spijbelen"),
             "{body}"

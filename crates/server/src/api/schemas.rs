@@ -104,7 +104,7 @@ pub fn leerplicht_action() -> Object {
 /// What a school report is.
 pub fn school_report_kind() -> Object {
     strings(
-        ["inspectie", "swv_overleg"].into_iter(),
+        ["inspectie", "swv_overleg"],
         "De melding aan de Onderwijsinspectie (inspectie) of het overleg met het \
          samenwerkingsverband (swv_overleg).",
     )

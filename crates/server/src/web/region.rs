@@ -209,8 +209,11 @@ struct YearPage {
     /// Column heads: the schools, then "Totaal".
     columns: Vec<String>,
     /// `(section, [(row label, values per column)])`.
-    sections: Vec<(String, Vec<(String, Vec<u64>)>)>,
+    sections: Vec<Section>,
 }
+
+/// A section of the year's table: its title and its rows `(label, value per column)`.
+type Section = (String, Vec<(String, Vec<u64>)>);
 
 const ACTIONS: &[(&str, &str)] = &[
     ("gesprek", "Gesprekken"),
@@ -236,7 +239,7 @@ fn outcome_nl(outcome: &str) -> String {
 }
 
 /// The table of the year: every row label and its value per school and in total.
-fn table(f: &YearFigures) -> (Vec<String>, Vec<(String, Vec<(String, Vec<u64>)>)>) {
+fn table(f: &YearFigures) -> (Vec<String>, Vec<Section>) {
     let mut columns: Vec<String> = f.schools.iter().map(|(_, n)| n.clone()).collect();
     columns.push("Totaal".into());
     let cols: Vec<&Figures> = f
