@@ -109,7 +109,7 @@ fn sick_text(r: &SickReport) -> String {
     match (r.closed_reason, r.recovered_on) {
         (None, _) => format!("Ziek gemeld vanaf {}", date_long_nl(r.from)),
         (Some(SickReportEnd::Beter), Some(back)) => format!(
-            "Ziek vanaf {}, beter gemeld: weer op school op {}",
+            "Ziek vanaf {}, beter gemeld vanaf {}",
             date_long_nl(r.from),
             date_long_nl(back)
         ),
