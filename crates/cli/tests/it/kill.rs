@@ -38,14 +38,15 @@ pub(crate) fn lesson_days() -> Vec<Date> {
     days
 }
 
-pub(crate) async fn seed(url: &str) -> String {
+/// A migrated database with a school (`school_id`, the demo's calendar) and Enschede.
+pub(crate) async fn seed_school(url: &str, school_id: &str) -> Store {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     let toml = include_str!("../../../../examples/demo/school.toml");
     let mut school = verzuim_exchange::school::parse_school("school.toml", toml.as_bytes())
         .unwrap_or_else(|e| panic!("{}", e[0]));
-    school.id = SCHOOL.to_owned();
-    for (id, kind) in [(SCHOOL, OrgKind::School), ("GM0153", OrgKind::Gemeente)] {
+    school.id = school_id.to_owned();
+    for (id, kind) in [(school_id, OrgKind::School), ("GM0153", OrgKind::Gemeente)] {
         store
             .put_organisation(&Organisation {
                 id: id.to_owned(),
@@ -58,7 +59,7 @@ pub(crate) async fn seed(url: &str) -> String {
     }
     store
         .put_school_settings(
-            SCHOOL,
+            school_id,
             &SchoolSettings {
                 card_id: "twente-po".to_owned(),
                 school,
@@ -66,6 +67,11 @@ pub(crate) async fn seed(url: &str) -> String {
         )
         .await
         .unwrap();
+    store
+}
+
+pub(crate) async fn seed(url: &str) -> String {
+    let store = seed_school(url, SCHOOL).await;
     for i in 0..PUPILS {
         let data = PupilData::new(Pupil {
             id: format!("{}", 1000 + i),

@@ -19,8 +19,7 @@ use verzuim_engine::model::Pupil;
 use verzuim_server::auth::tokens;
 use verzuim_store::outbox::{MailStatus, OutboxMail};
 use verzuim_store::{
-    Actor, Letterhead, Membership, NewApiToken, NewUser, OrgKind, Organisation, Page, PupilData,
-    Role, SchoolSettings, Store, hash_token,
+    Actor, Membership, NewApiToken, NewUser, Page, PupilData, Role, Store, hash_token,
 };
 
 const SCHOOL: &str = "00ML00";
@@ -81,33 +80,7 @@ impl Drop for SmtpServer {
 }
 
 async fn seed(url: &str) -> String {
-    let store = Store::connect(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let toml = include_str!("../../../../examples/demo/school.toml");
-    let mut school = verzuim_exchange::school::parse_school("school.toml", toml.as_bytes())
-        .unwrap_or_else(|e| panic!("{}", e[0]));
-    school.id = SCHOOL.to_owned();
-    for (id, kind) in [(SCHOOL, OrgKind::School), ("GM0153", OrgKind::Gemeente)] {
-        store
-            .put_organisation(&Organisation {
-                id: id.to_owned(),
-                kind,
-                name: format!("Organisatie {id}"),
-                letterhead: Letterhead::default(),
-            })
-            .await
-            .unwrap();
-    }
-    store
-        .put_school_settings(
-            SCHOOL,
-            &SchoolSettings {
-                card_id: "twente-po".to_owned(),
-                school,
-            },
-        )
-        .await
-        .unwrap();
+    let store = super::kill::seed_school(url, SCHOOL).await;
     let mut data = PupilData::new(Pupil {
         id: "1000".to_owned(),
         birth_date: date(2016, 3, 1),
