@@ -165,6 +165,15 @@ struct EarlierRow {
     lines: Vec<String>,
 }
 
+/// "woensdag 08:30-12:15", or "woensdag geen" for a day without lessons.
+fn day_text(day: usize, times: &[TimeRange]) -> String {
+    if times.is_empty() {
+        format!("{} geen", DAYS[day])
+    } else {
+        format!("{} {}", DAYS[day], times_text(times))
+    }
+}
+
 fn earlier_rows(school: &School) -> Vec<EarlierRow> {
     let mut from: Option<Date> = None;
     let mut rows = Vec::new();
@@ -179,14 +188,7 @@ fn earlier_rows(school: &School) -> Vec<EarlierRow> {
                 .iter()
                 .take(SCHOOL_DAYS)
                 .enumerate()
-                .map(|(d, t)| {
-                    let t = if t.is_empty() {
-                        "geen".to_owned()
-                    } else {
-                        times_text(t)
-                    };
-                    format!("{} {t}", DAYS[d])
-                })
+                .map(|(d, t)| day_text(d, t))
                 .collect::<Vec<_>>()
                 .join("; ")
         };
@@ -197,16 +199,7 @@ fn earlier_rows(school: &School) -> Vec<EarlierRow> {
                 .iter()
                 .take(SCHOOL_DAYS)
                 .enumerate()
-                .filter_map(|(d, t)| {
-                    t.as_ref().map(|t| {
-                        let t = if t.is_empty() {
-                            "geen".to_owned()
-                        } else {
-                            times_text(t)
-                        };
-                        format!("{} {t}", DAYS[d])
-                    })
-                })
+                .filter_map(|(d, t)| t.as_ref().map(|t| day_text(d, t)))
                 .collect();
             if !days.is_empty() {
                 lines.push(format!("Groep {name}: {}", days.join("; ")));
