@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use jiff::civil::Date;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use verzuim_engine::model::{
     ClosedKind, ClosedPeriod, Code, Event, EventKind, Period, Pupil, Registration, School,
     SignalAction, SignalKind, Span, TimeRange, WeekTimes,
@@ -467,11 +467,17 @@ fn assert_every_kind_arose() {
 const CASES: u32 = 256;
 
 fn check(store: &Store, rt: &tokio::runtime::Runtime, cases: u32) {
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // A fixed seed: the same histories on every run and both backends, so that "every kind
+    // arose" is a fact of the test and not of a lucky draw (with a random seed, langdurig
+    // relatief verzuim did not arise in one run of 256 cases).
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
     runner
         .run(&case(), |case| {
             let (stored, exported) = rt.block_on(run(store, &case));
