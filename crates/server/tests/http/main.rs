@@ -4,7 +4,7 @@
 //!
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p verzuim-server`
 //!
-//! One module per part of shared/spec/security.md; each test's name says the behaviour.
+//! One module per part of docs/spec/security.md; each test's name says the behaviour.
 
 mod harness;
 mod region;
