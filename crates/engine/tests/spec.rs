@@ -1,6 +1,6 @@
-//! The copies of the specification in `docs/spec/` (the code cites them, not `shared/spec/`) stay the shared
-//! originals, and every citation of a section of `docs/spec/rules.md` in the code and the cards
-//! names a section that exists.
+//! The copies of the specification in `docs/spec/` (the code cites them, not `shared/spec/`)
+//! stay the shared originals, and every citation of a section of `docs/spec/rules.md` in the code
+//! and the cards names a section that exists.
 
 use std::path::{Path, PathBuf};
 
