@@ -191,4 +191,3 @@ mod tests {
         assert_eq!(found, ["2026-10-15"]);
     }
 }
-

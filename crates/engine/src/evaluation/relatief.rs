@@ -287,6 +287,9 @@ mod tests {
         let found = signals_on(&school, KIND, &record(regs));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].date, d("2026-09-11"));
-        assert_eq!(evidence(&found[0]), vec![(0, 210), (1, 345), (2, 345), (3, 60)]);
+        assert_eq!(
+            evidence(&found[0]),
+            vec![(0, 210), (1, 345), (2, 345), (3, 60)]
+        );
     }
 }
