@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use jiff::civil::Date;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use verzuim_engine::model::{
     ClosedKind, ClosedPeriod, Code, Event, EventKind, Period, Pupil, Registration, School,
     SignalAction, SignalKind, Span, TimeRange, WeekTimes,
@@ -466,12 +466,18 @@ fn assert_every_kind_arose() {
 /// Cases per backend: hundreds.
 const CASES: u32 = 256;
 
+/// The cases come from a fixed seed (proptest's deterministic generator), the same on every run
+/// and both backends: that every signal kind arises is then a fact about these cases, not a
+/// chance (with a random seed, a run without five latenesses on lesson days once failed the
+/// kind count).
 fn check(store: &Store, rt: &tokio::runtime::Runtime, cases: u32) {
-    let mut runner = TestRunner::new(Config {
+    let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
-    });
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     runner
         .run(&case(), |case| {
             let (stored, exported) = rt.block_on(run(store, &case));
