@@ -2,7 +2,7 @@
 //! (dossier) follows one chain and a signal of another chain opens its own case (issue 10.6,
 //! docs/workflow.md "Cases and their chains").
 //!
-//! The chains are the card's own blocks (shared/spec/card-twente-po.txt): "WETTELIJK VERZUIM"
+//! The chains are the card's own blocks (docs/spec/card-twente-po.txt): "WETTELIJK VERZUIM"
 //! has three rows that escalate on their own (absoluut verzuim; relatief verzuim and langdurig
 //! relatief verzuim (thuiszitter), Lpw art. 21 and 21a; luxe verzuim, Lpw art. 13a, with the
 //! engine's "mogelijk luxe verzuim" around holidays); "OVERIG VERZUIM"; "VERWIJDERING";

@@ -1,8 +1,16 @@
-//! The copies of the specification in `docs/spec/` (the code cites them) stay the shared
-//! originals, and every citation of a section of `docs/spec/rules.md` in the code and the cards
-//! names a section that exists.
+//! The copies of the specification in `docs/spec/` (the code cites them, not `shared/spec/`)
+//! stay the shared originals, and every citation of a section of `docs/spec/rules.md` in the code
+//! and the cards names a section that exists.
 
 use std::path::{Path, PathBuf};
+
+/// The specification texts copied into `docs/spec/`.
+const SPECS: [&str; 4] = [
+    "rules.md",
+    "card-twente-po.txt",
+    "formats.md",
+    "security.md",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -35,7 +43,7 @@ fn the_copies_equal_the_shared_originals() {
         eprintln!("shared/spec not found beside the repository: the copies are not compared");
         return;
     };
-    for name in ["rules.md", "card-twente-po.txt"] {
+    for name in SPECS {
         let original = std::fs::read_to_string(shared.join(name)).expect("the original");
         assert!(
             copy_body(name) == original,
@@ -79,6 +87,28 @@ fn citations_name_existing_sections() {
         }
     }
     assert!(checked > 40, "only {checked} citations found");
+}
+
+/// Code and cards cite the copies in `docs/spec/`, not `shared/spec/` outside the repository.
+#[test]
+fn citations_name_the_copies_in_the_repository() {
+    let mut files = Vec::new();
+    collect(&root().join("crates"), &mut files);
+    collect(&root().join("cards"), &mut files);
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("tests/spec.rs"))
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .contains("shared/spec/")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "cite docs/spec/ (the copies) instead of shared/spec/: {outside:?}"
+    );
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,4 +1,4 @@
-//! `verzuim-exchange`: the exchange formats of `shared/spec/formats.md`.
+//! `verzuim-exchange`: the exchange formats of `docs/spec/formats.md`.
 //!
 //! In: `school.toml`, `pupils.csv`, `registrations.csv` and `events.csv`, checked row by row and
 //! across files, with every problem reported as an [`InputError`] naming the file, the line and

@@ -30,6 +30,12 @@ pub enum LetterError {
     /// typst compiled the letter but could not write it as PDF.
     #[error("De brief kan niet als PDF worden opgeslagen: {}", problems_message(.0))]
     Pdf(Vec<TemplateProblem>),
+    /// This build has no letters: it was built without the feature `letters` (typst).
+    #[error(
+        "Deze versie van verzuim is gebouwd zonder brieven (zonder de feature `letters`): \
+         brieven kunnen hier niet worden gemaakt."
+    )]
+    NotBuilt,
 }
 
 impl LetterError {
@@ -113,6 +119,7 @@ impl fmt::Display for TemplateProblem {
 }
 
 /// typst's most common messages in Dutch; others stay as typst writes them.
+#[cfg_attr(not(feature = "render"), allow(dead_code))]
 pub(crate) fn dutch_message(message: &str) -> String {
     const PREFIXES: &[(&str, &str)] = &[
         ("unknown variable: ", "onbekende naam: "),

@@ -10,6 +10,10 @@
 //! on a blocking thread, e.g. `tokio::task::spawn_blocking(move || letters.render(&data))`
 //! with the [`Letters`] in an `Arc`.
 //!
+//! Rendering needs the default feature `render` (typst and its fonts). Without it the crate
+//! keeps its data types, kinds and templates, and [`Letters::render_letter`] answers
+//! [`LetterError::NotBuilt`]: a lean build of the server (feature `letters` off) has no typst.
+//!
 //! ```no_run
 //! # fn example(data: verzuim_letters::LetterData) -> Result<(), verzuim_letters::LetterError> {
 //! let letters = verzuim_letters::Letters::new(None)?;
@@ -21,15 +25,21 @@ mod data;
 mod error;
 pub mod samples;
 mod templates;
+#[cfg(feature = "render")]
 mod world;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "render")]
 use typst::diag::{SourceDiagnostic, Warned};
+#[cfg(feature = "render")]
 use typst::foundations::{Datetime, Smart};
+#[cfg(feature = "render")]
 use typst::layout::{Frame, FrameItem, PagedDocument, Point};
+#[cfg(feature = "render")]
 use typst::{World, WorldExt};
+#[cfg(feature = "render")]
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use data::{
@@ -41,25 +51,32 @@ pub use data::{
 pub use error::{LetterError, TemplateProblem};
 pub use templates::TEMPLATES;
 
+#[cfg(feature = "render")]
 use world::{FontSet, LetterWorld};
+
+/// Whether this build renders letters (the feature `render`, on by default).
+pub const RENDERS: bool = cfg!(feature = "render");
 
 /// The virtual path under which the template finds the sender's logo (its extension is the
 /// logo file's).
+#[cfg(feature = "render")]
 const LOGO_STEM: &str = "/afzender-logo";
 
 /// The letter renderer: the fonts and, optionally, a directory of templates that replace the
 /// built-in ones. Cheap to share between threads (`Arc<Letters>`).
 pub struct Letters {
     template_dir: Option<PathBuf>,
+    #[cfg(feature = "render")]
     fonts: FontSet,
 }
 
 impl std::fmt::Debug for Letters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Letters")
-            .field("template_dir", &self.template_dir)
-            .field("fonts", &self.fonts.fonts.len())
-            .finish()
+        let mut debug = f.debug_struct("Letters");
+        debug.field("template_dir", &self.template_dir);
+        #[cfg(feature = "render")]
+        debug.field("fonts", &self.fonts.fonts.len());
+        debug.finish()
     }
 }
 
@@ -90,7 +107,15 @@ impl Letters {
             }
             extra_fonts = read_fonts(&dir.join("fonts"))?;
         }
-        let (fonts, unreadable) = FontSet::load(&extra_fonts);
+        Self::with_fonts(template_dir, &extra_fonts)
+    }
+
+    #[cfg(feature = "render")]
+    fn with_fonts(
+        template_dir: Option<PathBuf>,
+        extra_fonts: &[(PathBuf, Vec<u8>)],
+    ) -> Result<Self, LetterError> {
+        let (fonts, unreadable) = FontSet::load(extra_fonts);
         if let Some(path) = unreadable.into_iter().next() {
             return Err(LetterError::Font {
                 path,
@@ -103,6 +128,16 @@ impl Letters {
         })
     }
 
+    /// Without typst the font files are only read (a missing or unreadable file is still an
+    /// error), not loaded.
+    #[cfg(not(feature = "render"))]
+    fn with_fonts(
+        template_dir: Option<PathBuf>,
+        _extra_fonts: &[(PathBuf, Vec<u8>)],
+    ) -> Result<Self, LetterError> {
+        Ok(Letters { template_dir })
+    }
+
     /// The template directory, if any.
     pub fn template_dir(&self) -> Option<&Path> {
         self.template_dir.as_deref()
@@ -113,7 +148,16 @@ impl Letters {
         Ok(self.render_letter(data)?.pdf)
     }
 
+    /// Without the feature `render` (no typst in this build): always
+    /// [`LetterError::NotBuilt`].
+    #[cfg(not(feature = "render"))]
+    pub fn render_letter(&self, data: &LetterData) -> Result<Letter, LetterError> {
+        let _ = data;
+        Err(LetterError::NotBuilt)
+    }
+
     /// Renders a letter to PDF and also returns its text, page count and typst's warnings.
+    #[cfg(feature = "render")]
     pub fn render_letter(&self, data: &LetterData) -> Result<Letter, LetterError> {
         let (json, logo) = self.template_data(data)?;
         let date = data.date;
@@ -172,6 +216,7 @@ impl Letters {
     }
 
     /// The JSON the template reads (number masked, logo as a virtual path) and the logo file.
+    #[cfg(feature = "render")]
     fn template_data(&self, data: &LetterData) -> Result<(Vec<u8>, Option<Logo>), LetterError> {
         let mut value = serde_json::to_value(data)?;
         if let LetterBody::OverzichtMelding(melding) = &data.body {
@@ -202,6 +247,7 @@ impl Letters {
 }
 
 /// The logo file: its virtual path for the template and its bytes.
+#[cfg(feature = "render")]
 type Logo = (String, Vec<u8>);
 
 /// The font files in `dir` (none when it does not exist).
@@ -231,6 +277,7 @@ fn read_fonts(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, LetterError> {
 }
 
 /// A typst diagnostic as a problem in a named template, with line and column.
+#[cfg(feature = "render")]
 fn problem(
     world: &LetterWorld<'_>,
     kind: LetterKind,
@@ -263,6 +310,7 @@ fn problem(
 
 /// The text of a laid-out document: text runs on the same baseline joined by spaces, lines by
 /// newlines, pages by form feeds.
+#[cfg(feature = "render")]
 fn document_text(document: &PagedDocument) -> String {
     let mut pages = Vec::new();
     for page in &document.pages {
@@ -290,6 +338,7 @@ fn document_text(document: &PagedDocument) -> String {
 }
 
 /// Text runs of a frame as (y, x, text) in points from the page's top left.
+#[cfg(feature = "render")]
 fn collect_text(frame: &Frame, offset: Point, runs: &mut Vec<(f64, f64, String)>) {
     for (pos, item) in frame.items() {
         let at = offset + *pos;
@@ -303,5 +352,21 @@ fn collect_text(frame: &Frame, offset: Point, runs: &mut Vec<(f64, f64, String)>
             }
             _ => {}
         }
+    }
+}
+
+/// A build without the feature `render` (no typst) keeps the renderer's interface and says, in
+/// Dutch, that it makes no letters.
+#[cfg(all(test, not(feature = "render")))]
+mod without_render {
+    use super::*;
+
+    #[test]
+    fn rendering_says_that_this_build_makes_no_letters() {
+        let letters = Letters::new(None).expect("a renderer without typst");
+        let data = samples::sample(LetterKind::Waarschuwingsbrief);
+        let error = letters.render_letter(&data).unwrap_err();
+        assert!(matches!(error, LetterError::NotBuilt), "{error:?}");
+        assert!(error.to_string().contains("zonder brieven"), "{error}");
     }
 }

@@ -35,7 +35,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The built-in template with this file name.
+/// The built-in template with this file name (the renderer's; unused without typst).
+#[cfg_attr(not(feature = "render"), allow(dead_code))]
 pub fn builtin(name: &str) -> Option<&'static str> {
     TEMPLATES
         .iter()

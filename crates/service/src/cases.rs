@@ -12,7 +12,7 @@
 //!   itself: when the next signal of its chain arrives (that signal opens a new case), and daily
 //!   ([`close_quiet_cases`], run by `verzuim serve` with the retention job).
 //!
-//! The card's blocks are its chains (shared/spec/card-twente-po.txt: "WETTELIJK VERZUIM",
+//! The card's blocks are its chains (docs/spec/card-twente-po.txt: "WETTELIJK VERZUIM",
 //! "OVERIG VERZUIM", "VERWIJDERING", "* TE LAAT KOMEN", "** ZIEKTE"); the 4 lesweken are the
 //! card's window of relatief verzuim ("gedurende een aaneengesloten periode van 4 weken",
 //! Lpw art. 21): a case that saw no signal for that long has no running count left to act on.

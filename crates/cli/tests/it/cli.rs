@@ -1,4 +1,4 @@
-//! The command-line contract of `shared/spec/formats.md`: invalid input exits 2 with every problem
+//! The command-line contract of `docs/spec/formats.md`: invalid input exits 2 with every problem
 //! named as `file:line[:column]` on standard error and nothing on standard output; valid input
 //! exits 0 with the JSON shape; `--approaching`, `--format table` and `verzuim card check`.
 //!

@@ -1,6 +1,6 @@
 //! Integration tests of the `verzuim` binary, in one test binary (`cargo test -p verzuim --test it`).
 //!
-//! - `cli`: the command-line contract of `shared/spec/formats.md`: exit codes, error reports
+//! - `cli`: the command-line contract of `docs/spec/formats.md`: exit codes, error reports
 //!   naming `file:line[:column]`, the JSON shape, `--approaching`, `--format table`, `--as-of`,
 //!   `card check`, and that the binary writes exactly what the exchange crate writes for a
 //!   scenario (the scenario folders themselves run in `crates/exchange/tests/scenarios`).

@@ -131,4 +131,19 @@ mod tests {
         let regs = vec![days(Ongeoorloofd, "2026-10-05", "2026-11-13")];
         assert_eq!(dates(KIND, &record(regs)), ["2026-11-06"]);
     }
+
+    /// §4: a day without lessons (a studiedag, Wednesday 16 September) neither breaks nor
+    /// extends a run: the run from Monday 7 September still qualifies on Friday 2 October.
+    #[test]
+    fn a_studiedag_neither_breaks_nor_extends_a_run() {
+        let mut school = school();
+        school.closed.push(studiedag("2026-09-16"));
+        let regs = vec![
+            days(Ongeoorloofd, "2026-09-07", "2026-09-15"),
+            days(Ongeoorloofd, "2026-09-17", "2026-10-09"),
+        ];
+        let found = signals_on(&school, KIND, &record(regs));
+        let found: Vec<String> = found.iter().map(|s| s.date.to_string()).collect();
+        assert_eq!(found, ["2026-10-02"]);
+    }
 }

@@ -177,4 +177,17 @@ mod tests {
         assert!(signals(SignalKind::MogelijkLuxeVerzuim, &record).is_empty());
         assert_eq!(dates(SignalKind::LuxeVerzuim, &record), ["2026-10-16"]);
     }
+
+    /// §2: a studiedag just before a vakantie moves "last lesson day" one day back: with a
+    /// studiedag on Friday 16 October, unauthorized absence on Thursday 15 October is the
+    /// suspicion.
+    #[test]
+    fn a_studiedag_before_the_vakantie_moves_the_last_lesson_day_back() {
+        let mut school = school();
+        school.closed.push(studiedag("2026-10-16"));
+        let regs = vec![day(Ongeoorloofd, "2026-10-15")];
+        let found = signals_on(&school, SignalKind::MogelijkLuxeVerzuim, &record(regs));
+        let found: Vec<String> = found.iter().map(|s| s.date.to_string()).collect();
+        assert_eq!(found, ["2026-10-15"]);
+    }
 }

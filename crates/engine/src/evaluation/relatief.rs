@@ -80,7 +80,7 @@ pub(super) fn evaluate(ctx: &PupilContext, rule: &RelatiefRule, out: &mut Vec<Si
     }
 }
 
-/// Hand-computed cases of docs/spec/rules.md §3 on the scenario school (345 minutes on Monday,
+/// Hand-computed cases of docs/spec/rules.md §3 on the test school (345 minutes on Monday,
 /// Tuesday, Thursday and Friday, 225 on Wednesday; herfstvakantie 17-25 October 2026).
 #[cfg(test)]
 mod tests {
@@ -195,5 +195,101 @@ mod tests {
         assert_eq!(found[1].minutes, Some(960));
         assert_eq!(found[1].period.unwrap().from, d("2026-09-11"));
         assert_eq!(evidence(&found[1]), vec![(3, 345), (4, 345), (5, 270)]);
+    }
+
+    /// §3 "≥ 960": above the threshold the signal arises on the same day and carries every
+    /// counted minute (3 x 345 = 1,035), not just 960.
+    #[test]
+    fn above_the_threshold_every_counted_minute_is_reported() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            day(Ongeoorloofd, "2026-09-10"),
+        ];
+        let found = signals(KIND, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-09-10"));
+        assert_eq!(found[0].minutes, Some(1035));
+        assert_eq!(evidence(&found[0]), vec![(0, 345), (1, 345), (2, 345)]);
+    }
+
+    /// §3: the window of Friday 2 October (week 40) starts on the Monday of the 3rd lesweek
+    /// before, Monday 7 September (week 37): absence on that very Monday still counts. (A day in
+    /// week 41 no longer sees it: `absence_that_left_the_window_no_longer_counts`.)
+    #[test]
+    fn the_window_reaches_back_to_the_monday_of_the_third_lesweek_before() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-10-02", "08:30", "13:45"),
+        ];
+        let found = signals(KIND, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-10-02"));
+        assert_eq!(found[0].period.unwrap().from, d("2026-09-07"));
+    }
+
+    /// §1: absence time is the registration intersected with lesson time: the lunch break
+    /// (12:00-12:45) and a weekend day add nothing.
+    #[test]
+    fn only_lesson_time_counts() {
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-09-10", "08:30", "13:44"),
+            day(Ongeoorloofd, "2026-09-12"),
+        ];
+        assert!(signals(KIND, &record(regs)).is_empty());
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            times(Ongeoorloofd, "2026-09-10", "12:00", "12:45"),
+        ];
+        assert!(signals(KIND, &record(regs)).is_empty());
+    }
+
+    /// §1: only `[[closed]]` closes a day: absence registered on a studiedag (Thursday 10
+    /// September) has no lesson time and counts nothing, so 960 minutes are reached only on
+    /// Friday 11 September; the studiedag's registration is no evidence.
+    #[test]
+    fn a_studiedag_has_no_lesson_time() {
+        let mut school = school();
+        school.closed.push(studiedag("2026-09-10"));
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            day(Ongeoorloofd, "2026-09-10"),
+            times(Ongeoorloofd, "2026-09-11", "08:30", "13:45"),
+        ];
+        let found = signals_on(&school, KIND, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-09-11"));
+        assert_eq!(evidence(&found[0]), vec![(0, 345), (1, 345), (3, 270)]);
+    }
+
+    /// §1: a group's own times replace the school's on the weekdays it names (group 5 has
+    /// lessons only 08:30-12:00 on Monday: 210 minutes); other weekdays keep the school's.
+    /// 210 + 345 + 345 = 900, and one more hour on Friday makes 960.
+    #[test]
+    fn group_times_replace_the_schools_on_their_weekdays() {
+        let mut school = school();
+        let mut group = crate::model::GroupTimes::default();
+        group.0[0] = Some(vec![range("08:30-12:00")]);
+        school.groups.insert("5".into(), group);
+        let regs = vec![
+            day(Ongeoorloofd, "2026-09-07"),
+            day(Ongeoorloofd, "2026-09-08"),
+            day(Ongeoorloofd, "2026-09-10"),
+        ];
+        assert!(signals_on(&school, KIND, &record(regs.clone())).is_empty());
+        let mut regs = regs;
+        regs.push(times(Ongeoorloofd, "2026-09-11", "08:30", "09:30"));
+        let found = signals_on(&school, KIND, &record(regs));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].date, d("2026-09-11"));
+        assert_eq!(
+            evidence(&found[0]),
+            vec![(0, 210), (1, 345), (2, 345), (3, 60)]
+        );
     }
 }

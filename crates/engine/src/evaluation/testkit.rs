@@ -1,7 +1,9 @@
-//! What the rule modules' unit tests share: the scenario school of `tests/scenarios/school.toml`
-//! (Monday, Tuesday, Thursday, Friday 08:30-12:00 and 12:45-15:00 = 345 minutes, Wednesday
-//! 08:30-12:15 = 225 minutes; the 2026-2027 holidays of regio noord), the built-in Twente card,
-//! and short ways to write pupils, registrations and the signals of one kind.
+//! What the rule modules' unit tests share: a school like the scenario school of
+//! `tests/scenarios/school.toml` (Monday, Tuesday, Thursday, Friday 08:30-12:00 and 12:45-15:00
+//! = 345 minutes, Wednesday 08:30-12:15 = 225 minutes; the 2026-2027 holidays of regio noord,
+//! except the herfstvakantie, which is 17-25 October here and 10-18 October in the scenarios'
+//! file), the built-in Twente card, and short ways to write pupils, registrations and the
+//! signals of one kind.
 
 use jiff::civil::Date;
 
@@ -139,6 +141,31 @@ pub fn event(kind: EventKind, date: &str) -> Event {
 /// Every signal of the record on the scenario school with `card`.
 pub fn evaluate_with(card: &Card, record: &PupilRecord) -> Vec<Signal> {
     Evaluator::new(card, &school(), d("2026-08-01"), d("2027-07-31")).evaluate(record)
+}
+
+/// A studiedag on `date` (a closed day that is no vakantie).
+pub fn studiedag(date: &str) -> ClosedPeriod {
+    ClosedPeriod {
+        name: "Studiedag".into(),
+        kind: ClosedKind::Studiedag,
+        from: d(date),
+        until: d(date),
+    }
+}
+
+/// `"08:30-12:00"` as a time range.
+pub fn range(text: &str) -> TimeRange {
+    let (from, until) = text.split_once('-').expect("HH:MM-HH:MM");
+    TimeRange::new(t(from), t(until))
+}
+
+/// The signals of `kind` of the record on `school` with the Twente card.
+pub fn signals_on(school: &School, kind: SignalKind, record: &PupilRecord) -> Vec<Signal> {
+    Evaluator::new(&twente(), school, d("2026-08-01"), d("2027-07-31"))
+        .evaluate(record)
+        .into_iter()
+        .filter(|s| s.kind == kind)
+        .collect()
 }
 
 /// The signals of `kind` of the record on the scenario school with the Twente card.

@@ -1,10 +1,11 @@
 //! HTTP tests: the real server on 127.0.0.1:0, spoken to with reqwest. Every test runs on
-//! SQLite (a temporary file) always, and on PostgreSQL when `DATABASE_URL` names a server (each
-//! test creates its own database there and drops it afterwards).
+//! SQLite (a temporary file) always, and on PostgreSQL on the server `DATABASE_URL` names (each
+//! test creates its own database there and drops it afterwards; without `DATABASE_URL` the
+//! PostgreSQL tests fail unless `VERZUIM_TEST_SKIP_POSTGRES=1`).
 //!
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test -p verzuim-server`
 //!
-//! One module per part of shared/spec/security.md; each test's name says the behaviour.
+//! One module per part of docs/spec/security.md; each test's name says the behaviour.
 
 mod harness;
 mod region;
