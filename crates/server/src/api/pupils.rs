@@ -35,9 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes_with(routes!(deregister_pupil), &policy::PUPILS_WRITE)
 }
 
-/// Who reads one pupil: the school's roles, and leerplicht and GGD-JGZ within their scope.
-/// Who enrols, changes and deregisters.
-
 /// A pupil: the columns of formats.md's pupils.csv.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PupilOut {

@@ -38,8 +38,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes_with(routes!(add_afspraken), &policy::JGZ)
 }
 
-/// Who writes and reads GGD-JGZ's notes.
-
 /// A referral: all a school sees of GGD-JGZ's work is its status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralOut {

@@ -42,9 +42,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes_with(routes!(registration_history), &policy::RECORDS_READ)
 }
 
-/// Who reads a pupil's registrations.
-/// Who reads a registration's versions.
-
 /// A registration as registrations.csv writes it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RegistrationIn {
