@@ -25,7 +25,7 @@
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use verzuim_service::Caller;
-use verzuim_store::{OrgKind, Role};
+use verzuim_service::vocabulary::{OrgKind, Role};
 
 use crate::api::common::OrgQuery;
 use crate::audit::{Audit, AuditObject, Outcome, action};
@@ -91,6 +91,27 @@ async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Option<S
         .iter()
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// 400 `ongeldig_pad` for a path parameter in `numbers` that is no number (what the handler's
+/// [`crate::extract::Path`] would answer).
+pub(crate) async fn check_numbers(
+    parts: &mut Parts,
+    state: &AppState,
+    numbers: &[String],
+) -> ApiResult<()> {
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    let Ok(params) = RawPathParams::from_request_parts(parts, state).await else {
+        return Ok(());
+    };
+    for (key, value) in params.iter() {
+        if numbers.iter().any(|n| n == key) && value.parse::<i64>().is_err() {
+            return Err(crate::extract::bad_path(key));
+        }
+    }
+    Ok(())
 }
 
 /// The roles that fit an organisation of this kind, in the order a token (which has no role of

@@ -5,12 +5,11 @@
 //! Take [`Audit`] as an extractor (it knows the client address) and describe the event:
 //!
 //! ```ignore
-//! async fn get_pupil(actor: Actor, audit: Audit, …) -> ApiResult<…> {
-//!     actor.require(&school, &[Role::Verzuimcoordinator], Permission::PupilsRead)?;
-//!     let pupil = state.store.pupil(Scope::School(&school), &school, &id).await?;
-//!     audit.event(&actor, action::PUPIL_READ)
-//!         .organisation(&school)
-//!         .object(format!("pupil:{id}"))
+//! async fn get_pupil(acting: Acting, audit: Audit, …) -> ApiResult<…> {
+//!     let pupil = visibility::pupil(&state.store, &acting.caller, &school, &id).await?;
+//!     audit.event(&acting.actor, action::PUPIL_READ)
+//!         .organisation(acting.org())
+//!         .object(AuditObject::Pupil(id.clone()))
 //!         .pupil(&school, &id)
 //!         .write()
 //!         .await?;
@@ -18,9 +17,9 @@
 //! }
 //! ```
 //!
-//! A write whose audit row must commit with it passes [`AuditEvent::entry`] to `tx.audit(…)`
-//! inside the same store transaction. Writing a row that fails makes the request fail: no
-//! unaudited read of pupil data.
+//! A write's row commits with the write: the service call takes it
+//! (`acting.caller.audited(event.entry())`, or the `records` calls' row of the new id). Writing
+//! a row that fails makes the request fail: no unaudited read of pupil data.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -23,6 +23,8 @@
 //! policy through these routers, and the role-matrix tests read the declarations back (the
 //! OpenAPI document's extensions, [`crate::web::route_policies`]).
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::Request;
 use axum::handler::Handler;
@@ -37,7 +39,7 @@ use verzuim_service::caller::{
     PUPIL_READ_ROLES, PUPIL_ROLES, REFERRAL_ROLES, REGISTER_ROLES, REGISTRATION_READ_ROLES,
     SCHOOL_WORKFLOW_ROLES, SETTINGS_READ_ROLES, SIGNAL_READ_ROLES, TASK_ROLES,
 };
-use verzuim_store::{OrgKind, Role};
+use verzuim_service::vocabulary::{OrgKind, Role};
 
 use crate::authz::Permission;
 use crate::error::ApiError;
@@ -206,30 +208,29 @@ impl Policy {
         }
     }
 
-    /// The OpenAPI extensions that state the policy: `x-toegang` (`iedereen`, `sessie`,
-    /// `ingelogd`, `persoon`, `rollen`), `x-rollen`, `x-permissie`, `x-organisatie`.
+    /// The OpenAPI extension that states the policy, `x-toegang` (one extension: the keys of an
+    /// operation's extensions are written in no fixed order, the keys of one value are):
+    /// `{"wie": "iedereen" | "sessie" | "ingelogd" | "persoon" | "rollen", "rollen": [...],
+    /// "permissie": "...", "organisatiesoorten": [...], "organisatie": "..."}`.
     pub fn extensions(&self) -> utoipa::openapi::extensions::Extensions {
-        let access = match self.access {
+        let who = match self.access {
             Access::Anyone => "iedereen",
             Access::Session => "sessie",
             Access::Authenticated => "ingelogd",
             Access::Person => "persoon",
             Access::Roles => "rollen",
         };
-        let mut b = ExtensionsBuilder::new().add("x-toegang", access);
+        let mut v = serde_json::Map::new();
+        v.insert("wie".into(), who.into());
         if self.access == Access::Roles {
-            b = b.add(
-                "x-rollen",
-                self.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            );
+            let roles: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+            v.insert("rollen".into(), roles.into());
             if let Some(p) = self.permission {
-                b = b.add("x-permissie", p.as_str());
+                v.insert("permissie".into(), p.as_str().into());
             }
             if !self.kinds.is_empty() {
-                b = b.add(
-                    "x-organisatiesoorten",
-                    self.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-                );
+                let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+                v.insert("organisatiesoorten".into(), kinds.into());
             }
             let org = match self.org {
                 OrgFrom::None => "geen",
@@ -237,9 +238,11 @@ impl Policy {
                 OrgFrom::PathOrg => "org_in_pad",
                 OrgFrom::Membership => "gekozen_rol",
             };
-            b = b.add("x-organisatie", org);
+            v.insert("organisatie".into(), org.into());
         }
-        b.build()
+        ExtensionsBuilder::new()
+            .add("x-toegang", serde_json::Value::Object(v))
+            .build()
     }
 }
 
@@ -248,48 +251,75 @@ impl Policy {
 pub struct RoutePolicy(pub &'static Policy);
 
 /// The route layer: puts the policy into the extensions and enforces it before the handler.
-async fn enforce(policy: &'static Policy, req: Request, next: Next) -> Response {
+/// Who calls is settled first (401), then the path's numbers (400 `ongeldig_pad`, as the
+/// handler's `Path` would answer), then the policy (403).
+async fn enforce(
+    policy: &'static Policy,
+    numbers: Arc<[String]>,
+    req: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(RoutePolicy(policy));
     let Some(state) = parts.extensions.get::<AppState>().cloned() else {
         return ApiError::internal("the application state is not in the request's extensions")
             .into_response();
     };
-    let checked: Result<(), Response> = match (policy.access, policy.org) {
-        (Access::Anyone | Access::Session, _) => Ok(()),
-        (Access::Authenticated, _) => crate::acting::actor(&mut parts, &state)
-            .await
-            .map(|_| ())
-            .map_err(IntoResponse::into_response),
-        (Access::Person, _) => crate::acting::actor(&mut parts, &state)
-            .await
-            .and_then(|a| a.require_user().map(|_| ()))
-            .map_err(IntoResponse::into_response),
-        (Access::Roles, OrgFrom::Membership) => {
-            crate::web::session::enforce(&mut parts, &state, policy).await
-        }
-        (Access::Roles, _) => match crate::acting::resolve(&mut parts, &state, policy).await {
-            Ok(acting) => {
-                parts.extensions.insert(acting);
-                Ok(())
-            }
-            Err(e) => Err(e.into_response()),
-        },
-    };
-    if let Err(refused) = checked {
-        return refused;
+    if let Err(refused) = check(policy, &numbers, &mut parts, &state).await {
+        return refused.into_response();
     }
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// A method router behind its policy.
-pub fn guarded(
+async fn check(
+    policy: &'static Policy,
+    numbers: &[String],
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+) -> Result<(), ApiError> {
+    if matches!(policy.access, Access::Anyone | Access::Session) {
+        return Ok(());
+    }
+    let actor = crate::acting::actor(parts, state).await?;
+    crate::acting::check_numbers(parts, state, numbers).await?;
+    match policy.access {
+        Access::Person => actor.require_user().map(|_| ()),
+        Access::Roles => {
+            let acting = crate::acting::resolve(parts, state, policy).await?;
+            parts.extensions.insert(acting);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A method router behind its policy; `numbers`: its path parameters that are numbers.
+fn guarded(
     method_router: MethodRouter<AppState>,
     policy: &'static Policy,
+    numbers: Vec<String>,
 ) -> MethodRouter<AppState> {
+    let numbers: Arc<[String]> = numbers.into();
     method_router.route_layer(from_fn(move |req: Request, next: Next| {
-        enforce(policy, req, next)
+        enforce(policy, numbers.clone(), req, next)
     }))
+}
+
+/// The path parameters of an operation that are integers.
+fn number_params(op: &utoipa::openapi::path::Operation) -> Vec<String> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    op.parameters
+        .iter()
+        .flatten()
+        .filter(|p| p.parameter_in == ParameterIn::Path)
+        .filter(|p| {
+            matches!(&p.schema, Some(RefOr::T(Schema::Object(o)))
+                if o.schema_type == SchemaType::Type(Type::Integer))
+        })
+        .map(|p| p.name.clone())
+        .collect()
 }
 
 /// Registering API routes with their policy.
@@ -305,6 +335,7 @@ impl PolicyRoutes for OpenApiRouter<AppState> {
         (schemas, mut paths, method_router): UtoipaMethodRouter<AppState>,
         policy: &'static Policy,
     ) -> Self {
+        let mut numbers = Vec::new();
         for item in paths.paths.values_mut() {
             for op in [
                 &mut item.get,
@@ -316,13 +347,14 @@ impl PolicyRoutes for OpenApiRouter<AppState> {
             .into_iter()
             .flatten()
             {
+                numbers.extend(number_params(op));
                 op.security = policy.security();
                 op.extensions
                     .get_or_insert_with(Default::default)
                     .merge(policy.extensions());
             }
         }
-        self.routes((schemas, paths, guarded(method_router, policy)))
+        self.routes((schemas, paths, guarded(method_router, policy, numbers)))
     }
 }
 

@@ -28,7 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes_with(routes!(login), &policy::LOGIN)
         .routes_with(routes!(logout), &policy::LOGIN)
-        .routes_with(routes!(change_password), &policy::OWN)
+        .routes_with(routes!(change_password), &policy::LOGIN_STEP)
         .routes_with(routes!(me), &policy::ME)
 }
 

@@ -24,7 +24,7 @@
 //! the organisation's scope, or no such object); `1` 401.
 //!
 //! The table must also agree with the routes' declared policies (`verzuim_server::policy`, read
-//! back from the OpenAPI document's `x-toegang`, `x-rollen`, `x-permissie`): a role the route
+//! back from the OpenAPI document's `x-toegang`: who, roles, permission): a role the route
 //! declares gets through for its own organisation (2, V or 4), a role it does not declare is
 //! refused (3) for both; a token with the declared permission gets through, any other token is
 //! refused; only a route open to anyone answers the anonymous caller. A route without a declared
@@ -480,6 +480,9 @@ const COLUMN_ROLES: [&str; 5] = [
     "beheerder",
 ];
 
+/// The roles a school's API token can act in.
+const SCHOOL_TOKEN_ROLES: [&str; 3] = ["verzuimcoordinator", "leerkracht", "beheerder"];
+
 /// Cells where a declared role is refused by the service for the row's own body or object, not
 /// by the route's policy: (method, path, column).
 const REFUSED_BY_THE_SERVICE: &[(&str, &str, &str)] = &[
@@ -495,15 +498,16 @@ fn declaration_disagreements(doc: &Value) -> Vec<String> {
     for row in MATRIX {
         let op = &doc["paths"][row.path][row.method.to_lowercase()];
         let name = format!("{} {}", row.method, row.path);
-        let Some(access) = op["x-toegang"].as_str() else {
+        let declared = &op["x-toegang"];
+        let Some(access) = declared["wie"].as_str() else {
             out.push(format!("{name}: no declared policy (x-toegang)"));
             continue;
         };
-        let roles: Vec<&str> = op["x-rollen"]
+        let roles: Vec<&str> = declared["rollen"]
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let permission = op["x-permissie"].as_str();
+        let permission = declared["permissie"].as_str();
         if permission != row.permission {
             out.push(format!(
                 "{name}: the table's permission {:?}, declared {permission:?}",
