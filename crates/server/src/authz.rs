@@ -1,16 +1,8 @@
 //! Who is calling, and what they may do. Deny by default: a handler that takes an [`Actor`]
 //! gets one only for a live session or a live API token (otherwise 401 `niet_ingelogd` /
-//! `ongeldig_token`), and then declares what it needs with [`Actor::require_role`],
-//! [`Actor::require_permission`] or [`Actor::require`] (otherwise 403 `geen_toegang`).
-//!
-//! ```ignore
-//! async fn list_pupils(actor: Actor, Path(school): Path<String>, State(state): State<AppState>)
-//!     -> ApiResult<Json<…>> {
-//!     actor.require(&school, &[Role::Leerkracht, Role::Verzuimcoordinator], Permission::PupilsRead)?;
-//!     let pupils = state.store.list_pupils(Scope::School(&school), page).await?; // scope in SQL
-//!     …
-//! }
-//! ```
+//! `ongeldig_token`). Who may call a route is declared on the route ([`crate::policy`]); its
+//! layer uses [`Actor::has_role`] and [`Actor::has_permission`] (otherwise 403 `geen_toegang`),
+//! and hands the handler a [`crate::acting::Acting`].
 
 use std::fmt;
 
@@ -18,9 +10,9 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::{HeaderMap, StatusCode, request::Parts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use verzuim_store::{ApiToken, Membership, User, UserId};
+use verzuim_service::vocabulary::{ApiToken, Membership, User, UserId};
 
-pub use verzuim_store::Role;
+pub use verzuim_service::vocabulary::Role;
 
 use crate::auth::{login, tokens};
 use crate::error::{ApiError, ApiResult};
@@ -98,10 +90,10 @@ pub struct TokenActor {
 
 impl Actor {
     /// How the store and the audit log name this actor (`user:12`, `token:3`).
-    pub fn store_actor(&self) -> verzuim_store::Actor {
+    pub fn store_actor(&self) -> verzuim_service::vocabulary::Actor {
         match self {
-            Actor::User(u) => verzuim_store::Actor::User(u.user.id),
-            Actor::Token(t) => verzuim_store::Actor::Token(t.token.id),
+            Actor::User(u) => verzuim_service::vocabulary::Actor::User(u.user.id),
+            Actor::Token(t) => verzuim_service::vocabulary::Actor::Token(t.token.id),
         }
     }
 
@@ -317,7 +309,7 @@ mod tests {
             a.require_permission("99XX00", Permission::PupilsRead)
                 .is_err()
         );
-        assert_eq!(a.store_actor(), verzuim_store::Actor::User(7));
+        assert_eq!(a.store_actor(), verzuim_service::vocabulary::Actor::User(7));
     }
 
     #[test]

@@ -236,6 +236,56 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<verzuim_service::ServiceError> for ApiError {
+    /// A service error as the API's (and the pages') error: not found 404, forbidden 403, a
+    /// broken rule 422 (`ongeldig`, the service's Dutch message as a [`sentence`]), a conflict
+    /// 409, wrong import files 422 (`ongeldige_bestanden`, the first three), storage failures a
+    /// logged 500.
+    fn from(e: verzuim_service::ServiceError) -> ApiError {
+        use verzuim_service::ServiceError;
+        match e {
+            ServiceError::NotFound => ApiError::not_found(),
+            ServiceError::Forbidden(why) => {
+                tracing::debug!(%why, "service refused");
+                ApiError::forbidden()
+            }
+            ServiceError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", sentence(&m))
+            }
+            ServiceError::Conflict(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", sentence(&m))
+            }
+            ServiceError::Input(errors) => {
+                let first: Vec<String> = errors.iter().take(3).map(|e| e.to_string()).collect();
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "ongeldige_bestanden",
+                    format!(
+                        "De bestanden bevatten {} fout(en): {}",
+                        errors.len(),
+                        first.join("; ")
+                    ),
+                )
+            }
+            ServiceError::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// A service message as a sentence: capital first letter, final full stop (messages that are
+/// SQL never come here: the service keeps them in `ServiceError::Store`).
+pub fn sentence(m: &str) -> String {
+    let mut c = m.chars();
+    let mut s: String = match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
 impl From<StoreError> for ApiError {
     /// Not found stays 404; a conflict is 409 and a broken rule 422, with the store's Dutch
     /// message unless it is the database's own text (which is only logged); everything else is

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use verzuim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
+use verzuim_service::vocabulary::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -288,6 +288,18 @@ where
     }
 }
 
+/// 400 `ongeldig_pad` naming the part of the path at fault.
+pub(crate) fn bad_path(key: &str) -> ApiError {
+    ApiError::bad_request(
+        "ongeldig_pad",
+        format!(
+            "Het deel '{key}' van het adres is ongeldig (bijvoorbeeld geen getal waar een \
+             nummer hoort)."
+        ),
+    )
+    .with_field(key)
+}
+
 fn path_rejection(e: PathRejection) -> ApiError {
     match e {
         PathRejection::FailedToDeserializePathParams(e) => {
@@ -299,14 +311,7 @@ fn path_rejection(e: PathRejection) -> ApiError {
                 _ => None,
             };
             match key {
-                Some(key) => ApiError::bad_request(
-                    "ongeldig_pad",
-                    format!(
-                        "Het deel '{key}' van het adres is ongeldig (bijvoorbeeld geen getal \
-                         waar een nummer hoort)."
-                    ),
-                )
-                .with_field(key),
+                Some(key) => bad_path(&key),
                 None => ApiError::bad_request(
                     "ongeldig_pad",
                     "Een deel van het adres is ongeldig (bijvoorbeeld geen getal waar een \

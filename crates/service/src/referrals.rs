@@ -182,6 +182,7 @@ pub async fn set_referral_status(
         }
         _ => {}
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(outcome)
 }

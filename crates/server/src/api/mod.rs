@@ -4,25 +4,29 @@
 //!
 //! 1. Make a module here (`api/pupils.rs`) with handlers annotated `#[utoipa::path(…)]` (full
 //!    path, e.g. `/api/schools/{school}/pupils`, a `tag`, the responses with
-//!    [`crate::error::ErrorBody`] for errors) and
+//!    [`crate::error::ErrorBody`] for errors; no `security`: the policy writes it) and
 //!
 //!    ```ignore
 //!    pub fn routes() -> OpenApiRouter<AppState> {
 //!        OpenApiRouter::new()
-//!            .routes(routes!(list_pupils, create_pupil))   // same path, several methods
-//!            .routes(routes!(get_pupil))
+//!            .routes_with(routes!(list_pupils), &policy::PUPILS_READ)   // one handler each
+//!            .routes_with(routes!(create_pupil), &policy::PUPILS_WRITE) // same path, another policy
 //!    }
 //!    ```
 //!
-//!    An import route that takes large files adds
+//!    Every route is registered with its [`crate::policy::Policy`] (who may call it: roles from
+//!    `verzuim_service::caller`, a token permission, how the organisation is chosen); the
+//!    policy's layer refuses everyone else before the handler runs, and the OpenAPI document
+//!    and the role-matrix test read it back. An import route that takes large files adds
 //!    `.layer(axum::extract::DefaultBodyLimit::max(crate::security::IMPORT_BODY_LIMIT))` to its
 //!    router (everything else is limited to [`crate::security::BODY_LIMIT`]).
 //! 2. Merge it in [`routes`] below: `.merge(pupils::routes())`.
-//! 3. In each handler: take [`crate::authz::Actor`] (401 without login) and declare who may call
-//!    it with `actor.require(…)` / `require_role` / `require_permission` (403 otherwise); pass
-//!    the organisation scope into the store query; take [`crate::audit::Audit`] and write a row
-//!    for every read or write of pupil data; use [`crate::extract`]'s `Json`, `Query`, `Path`,
-//!    `Pagination` and `check_len`; return [`crate::error::ApiResult`].
+//! 3. In each handler of a role policy take [`crate::acting::Acting`] (who acts, for which
+//!    organisation, as which role: the service's `Caller`); call the service with it (never the
+//!    store) and use `?` on its errors; take [`crate::audit::Audit`] and write a row for every
+//!    read of pupil data, and give a write's row to the service
+//!    ([`common::audited_write`]: it commits with the change); use [`crate::extract`]'s `Json`,
+//!    `Query`, `Path`, `Pagination` and `check_len`; return [`crate::error::ApiResult`].
 //! 4. Regenerate the committed document: `UPDATE_OPENAPI=1 cargo test -p verzuim-server
 //!    openapi` (a test fails while `crates/server/openapi.json` is out of date).
 
@@ -252,11 +256,15 @@ pub(crate) async fn openapi_json() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
-/// The OpenAPI schema of a [`verzuim_store::Role`] (a string, one of the five roles).
+/// The OpenAPI schema of a [`verzuim_service::vocabulary::Role`] (a string, one of the five roles).
 pub(crate) fn role_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(verzuim_store::Role::ALL.iter().map(|r| r.as_str())))
+        .enum_values(Some(
+            verzuim_service::vocabulary::Role::ALL
+                .iter()
+                .map(|r| r.as_str()),
+        ))
         .build()
 }
