@@ -32,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod multipart;
+pub mod nl;
 pub mod retention;
 pub mod security;
 pub mod state;

@@ -25,7 +25,9 @@ use verzuim_store::auth_queries::AuditFilter;
 use verzuim_store::{OrgKind, Page, Role, SchoolSettings};
 
 use super::session::{PageMeta, WebUser, role_label};
-use super::{DAYS, date_nl, hhmm, parse_hhmm, render, sentence, service_error, today};
+use super::{render, sentence, service_error, today};
+use crate::nl::{DAYS, date_nl, hhmm, parse_hhmm};
+use crate::nl;
 use crate::audit::{Audit, action};
 use crate::auth::password;
 use crate::error::{ApiError, ApiResult};
@@ -95,7 +97,7 @@ async fn store_settings(
     {
         Ok(r) => Ok(format!(
             "Opgeslagen. Alle leerlingen zijn opnieuw beoordeeld: {}, {} ingetrokken.",
-            super::plural(
+            nl::plural(
                 i64::try_from(r.inserted.len() + r.extended.len()).unwrap_or(i64::MAX),
                 "nieuw signaal",
                 "nieuwe signalen"
@@ -1350,22 +1352,18 @@ const KNOWN_ACTIONS: [&str; 10] = [
     "membership_remove",
 ];
 
-fn day_start(d: Date) -> Option<jiff::Timestamp> {
-    d.in_tz("Europe/Amsterdam").ok().map(|z| z.timestamp())
-}
-
 fn audit_filter(web: &WebUser, q: &AuditQuery) -> Result<AuditFilter, Vec<String>> {
     let mut errors = Vec::new();
     let mut f = AuditFilter::default();
     if !q.van.trim().is_empty() {
         match parse_date("Van", &q.van) {
-            Ok(d) => f.from = day_start(d),
+            Ok(d) => f.from = nl::day_start(d),
             Err(m) => errors.push(sentence(&m)),
         }
     }
     if !q.tot.trim().is_empty() {
         match parse_date("Tot en met", &q.tot) {
-            Ok(d) => f.until = d.tomorrow().ok().and_then(day_start),
+            Ok(d) => f.until = d.tomorrow().ok().and_then(nl::day_start),
             Err(m) => errors.push(sentence(&m)),
         }
     }
@@ -1414,26 +1412,9 @@ fn audit_query_string(q: &AuditQuery, page: Option<u32>) -> String {
     }
     let enc: Vec<String> = pairs
         .into_iter()
-        .map(|(k, v)| format!("{k}={}", url_encode(&v)))
+        .map(|(k, v)| format!("{k}={}", super::url_part(&v)))
         .collect();
     enc.join("&")
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn local_time(t: jiff::Timestamp) -> String {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.strftime("%d-%m-%Y %H:%M:%S").to_string())
-        .unwrap_or_else(|_| t.to_string())
 }
 
 /// `GET /beheer/auditlog`: the organisation's audit rows, filtered by day range, user, action
@@ -1476,7 +1457,7 @@ pub async fn audit_log(
     let rows = rows
         .into_iter()
         .map(|r| AuditRowView {
-            at: local_time(r.at),
+            at: nl::date_time_seconds_nl(r.at),
             who: r
                 .user_id
                 .and_then(|u| names.get(&u).cloned())
@@ -1621,19 +1602,19 @@ impl ImportDone {
         let mut out = vec![
             format!(
                 "{}, {} bijgewerkt",
-                super::plural(n(self.created), "nieuwe leerling", "nieuwe leerlingen"),
+                nl::plural(n(self.created), "nieuwe leerling", "nieuwe leerlingen"),
                 self.updated
             ),
             format!(
                 "{}, {}",
-                super::plural(n(self.registrations), "registratie", "registraties"),
-                super::plural(n(self.events), "gebeurtenis", "gebeurtenissen")
+                nl::plural(n(self.registrations), "registratie", "registraties"),
+                nl::plural(n(self.events), "gebeurtenis", "gebeurtenissen")
             ),
         ];
         if self.settings {
             out.push("Lestijden en vrije dagen vervangen door school.toml".into());
         }
-        out.push(super::plural(
+        out.push(nl::plural(
             n(self.signals),
             "nieuw signaal",
             "nieuwe signalen",

@@ -37,10 +37,12 @@ use verzuim_store::{
     StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, TaskStatus,
 };
 
-use super::leerplicht::{org_name, user_name, when_nl};
-use super::letters::{allowed_kinds, hours_words, local_date, melding_status_nl};
+use super::leerplicht::{org_name, user_name};
+use super::letters::{allowed_kinds, melding_status_nl};
 use super::session::{PageMeta, WebUser};
-use super::{MONTHS, all_pages, date_nl, kind_label, render, sentence, service_error, today};
+use super::{url_part, all_pages, kind_label, render, sentence, service_error, today};
+use crate::nl::{MONTHS, date_nl};
+use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
@@ -106,9 +108,7 @@ fn timeline_label(entry: &str) -> String {
         "oordeel_niet_verschenen" => "Oordeel niet verschenen".into(),
         e if e.starts_with("melding_") => "Melding".into(),
         e if e.starts_with("verwijzing_") => "Verwijzing".into(),
-        e => sentence(&e.replace('_', " "))
-            .trim_end_matches('.')
-            .to_owned(),
+        e => nl::capitalise(&e.replace('_', " ")),
     }
 }
 
@@ -289,7 +289,7 @@ fn calendar_svg(
                 .map(|c| c.group(group).lesson_minutes(day_number(d)) > 0)
                 .unwrap_or(!weekend);
             let closed = cal.is_some_and(|c| c.is_closed(d));
-            let label = super::date_long_nl(d);
+            let label = nl::date_long_nl(d);
             match year.days.get(&d) {
                 Some(codes) => {
                     let names: Vec<&str> = codes.0.keys().map(|c| c.as_str()).collect();
@@ -300,7 +300,7 @@ fn calendar_svg(
                             if *c == Code::TeLaat {
                                 format!("{} ({m} min.)", c.label())
                             } else {
-                                format!("{} {}", c.label(), super::hours_nl(*m))
+                                format!("{} {}", c.label(), nl::hours_nl(*m))
                             }
                         })
                         .collect();
@@ -750,7 +750,7 @@ fn parents_of(f: &ActionForm, required: bool) -> Result<Option<ParentsInformed>,
     let date = if date.is_empty() {
         return Err("Vul de datum in waarop de ouders zijn geïnformeerd.".into());
     } else {
-        parse_date_nl(date).ok_or_else(|| {
+        nl::parse_date_nl(date).ok_or_else(|| {
             format!("De datum waarop de ouders zijn geïnformeerd is geen geldige datum: {date}.")
         })?
     };
@@ -759,18 +759,6 @@ fn parents_of(f: &ActionForm, required: bool) -> Result<Option<ParentsInformed>,
             .to_owned()
     })?;
     Ok(Some(ParentsInformed { date, how }))
-}
-
-/// `jjjj-mm-dd` (a date input) or `dd-mm-jjjj`.
-fn parse_date_nl(s: &str) -> Option<Date> {
-    if let Ok(d) = s.parse::<Date>() {
-        return Some(d);
-    }
-    let mut it = s.split(['-', '/', '.']);
-    let d: i8 = it.next()?.trim().parse().ok()?;
-    let m: i8 = it.next()?.trim().parse().ok()?;
-    let y: i16 = it.next()?.trim().parse().ok()?;
-    Date::new(y, m, d).ok()
 }
 
 fn service_message(e: ServiceError) -> Result<String, ApiError> {
@@ -1028,19 +1016,6 @@ pub async fn action(
     }
 }
 
-/// A path segment, percent-encoded where needed.
-pub fn url_part(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 async fn all_registrations(
     state: &AppState,
     web: &WebUser,
@@ -1223,7 +1198,7 @@ async fn build(
                 time: if *code == Code::TeLaat {
                     format!("{minutes} minuten te laat")
                 } else {
-                    super::hours_nl(*minutes)
+                    nl::hours_nl(*minutes)
                 },
                 days: *days,
                 registrations: *regs,
@@ -1322,8 +1297,8 @@ async fn build(
         ),
         svg,
         totals,
-        total_unauthorised: super::hours_nl(un),
-        total_authorised: super::hours_nl(au),
+        total_unauthorised: nl::hours_nl(un),
+        total_authorised: nl::hours_nl(au),
         visibility_note,
         cases,
         notice,
@@ -1388,13 +1363,13 @@ async fn case_block(
                             Span::Times { date, from, until } => format!(
                                 "{} {}{}",
                                 date_nl(date),
-                                super::hhmm(from),
+                                nl::hhmm(from),
                                 until
-                                    .map(|u| format!("-{}", super::hhmm(u)))
+                                    .map(|u| format!("-{}", nl::hhmm(u)))
                                     .unwrap_or_default()
                             ),
                         };
-                        let mut what = sentence(reg.code.label()).trim_end_matches('.').to_owned();
+                        let mut what = nl::capitalise(reg.code.label());
                         if r.version != *version {
                             let _ = write!(what, " (gecorrigeerd, telde in versie {version})");
                         }
@@ -1404,14 +1379,14 @@ async fn case_block(
                             minutes: if reg.code == Code::TeLaat {
                                 format!("{} min. te laat", reg.minutes_late.unwrap_or(*minutes))
                             } else {
-                                super::hours_nl(*minutes)
+                                nl::hours_nl(*minutes)
                             },
                         }
                     }
                     None => EvidenceRow {
                         date: "–".into(),
                         what: format!("Registratie {id} (niet zichtbaar voor u)"),
-                        minutes: super::hours_nl(*minutes),
+                        minutes: nl::hours_nl(*minutes),
                     },
                 },
                 StoredEvidence::Event { id, version } => match recorded.events.get(id) {
@@ -1471,11 +1446,11 @@ async fn case_block(
             (_, _, Some(n)) if s.kind == SignalKind::TeLaat => format!("{n} keer te laat"),
             (Some(m), Some(p), _) => format!(
                 "{} van {} t/m {}",
-                hours_words(m),
+                nl::hours_nl(m),
                 date_nl(p.from),
                 date_nl(p.to)
             ),
-            (Some(m), None, _) => hours_words(m),
+            (Some(m), None, _) => nl::hours_nl(m),
             (None, Some(p), _) => format!("{} t/m {}", date_nl(p.from), date_nl(p.to)),
             (None, None, Some(n)) => format!("{n} keer"),
             _ => String::new(),
@@ -1564,7 +1539,7 @@ async fn case_block(
                     && !t.melding
                     && !t.referral
             })
-            .map(|t| format!("{}: {}", date_nl(local_date(t.updated_at)), t.text))
+            .map(|t| format!("{}: {}", date_nl(nl::local_date(t.updated_at)), t.text))
             .collect();
         for pi in parent_info.iter().filter(|p| p.case_id == Some(c.id)) {
             v.push(format!(
@@ -1610,7 +1585,7 @@ async fn case_block(
                 Some(MeldingPreview {
                     kind: kind_label(s.kind),
                     period: format!("{} t/m {}", date_nl(period.from), date_nl(period.to)),
-                    hours: hours_words(minutes),
+                    hours: nl::hours_nl(minutes),
                     number: number.clone(),
                     municipality: municipality.clone(),
                     missing: missing.clone(),
@@ -1676,7 +1651,7 @@ async fn case_block(
         rows.push((
             e.at,
             TimelineRow {
-                at: when_nl(e.at),
+                at: nl::date_time_nl(e.at),
                 what: timeline_label(&e.entry),
                 detail: e.detail.clone().unwrap_or_default(),
                 who: names.actor(state, &e.actor).await,
@@ -1689,7 +1664,7 @@ async fn case_block(
         rows.push((
             t.created_at,
             TimelineRow {
-                at: when_nl(t.created_at),
+                at: nl::date_time_nl(t.created_at),
                 what: format!("Taak {}", t.party.label()),
                 detail: t.text.clone(),
                 who: org.clone(),
@@ -1715,7 +1690,7 @@ async fn case_block(
             rows.push((
                 t.updated_at,
                 TimelineRow {
-                    at: when_nl(t.updated_at),
+                    at: nl::date_time_nl(t.updated_at),
                     what: status.to_owned(),
                     detail: match &t.status_reason {
                         Some(r) => format!("{} — {r}", t.text),
@@ -1738,7 +1713,7 @@ async fn case_block(
         rows.push((
             pi.created_at,
             TimelineRow {
-                at: when_nl(pi.created_at),
+                at: nl::date_time_nl(pi.created_at),
                 what: "Contact met ouders".into(),
                 detail,
                 who: names.actor(state, &pi.created_by).await,
@@ -1758,7 +1733,7 @@ async fn case_block(
             id: m.id,
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: hours_words(m.minutes),
+            hours: nl::hours_nl(m.minutes),
             status: melding_status_nl(m.status),
             running: mine_school
                 && m.school_id == web.org_id()
@@ -1777,12 +1752,12 @@ async fn case_block(
             id: r.id,
             ggd: names.org(state, &r.ggd_id).await,
             status: referral_status_nl(r.status),
-            date: date_nl(local_date(r.created_at)),
+            date: date_nl(nl::local_date(r.created_at)),
         });
     }
 
     // Letters this role may make for this case, and those its organisation made.
-    let label_of = |kind: &LetterKind| sentence(kind.label()).trim_end_matches('.').to_owned();
+    let label_of = |kind: &LetterKind| nl::capitalise(kind.label());
     let lh = &web.org.letterhead;
     let place = [
         Some(web.org.name.clone()),
@@ -1853,7 +1828,7 @@ async fn case_block(
             made_letters.push(MadeLetter {
                 href: format!("/zaken/{}/brieven/{}", c.id, l.id),
                 label: format!("{label} ({})", l.reference),
-                date: when_nl(l.created_at),
+                date: nl::date_time_nl(l.created_at),
             });
         }
     }
@@ -1904,7 +1879,7 @@ async fn case_block(
         id: c.id,
         opened: date_nl(c.opened_on),
         closed: c.closed_at.map(|at| {
-            let mut s = date_nl(local_date(at));
+            let mut s = date_nl(nl::local_date(at));
             if let Some(r) = &c.closed_reason {
                 let _ = write!(s, " ({r})");
             }
@@ -2082,7 +2057,7 @@ pub async fn list(
                 unauthorised: if m == 0 {
                     "–".to_owned()
                 } else {
-                    super::hours_nl(u32::try_from(m).unwrap_or(u32::MAX))
+                    nl::hours_nl(u32::try_from(m).unwrap_or(u32::MAX))
                 },
                 unauthorised_minutes: m,
                 open_signals: signals.get(&id).copied().unwrap_or(0),
@@ -2126,10 +2101,10 @@ pub async fn list(
     let base = {
         let mut b = String::from("/leerlingen?");
         if !q.is_empty() {
-            let _ = write!(b, "q={}&", super::url_encode(&q));
+            let _ = write!(b, "q={}&", super::url_part(&q));
         }
         if !groep.is_empty() {
-            let _ = write!(b, "groep={}&", super::url_encode(&groep));
+            let _ = write!(b, "groep={}&", super::url_part(&groep));
         }
         b
     };
@@ -2185,9 +2160,9 @@ mod tests {
 
     #[test]
     fn dates_and_names() {
-        assert_eq!(parse_date_nl("2026-09-25"), Date::new(2026, 9, 25).ok());
-        assert_eq!(parse_date_nl("25-09-2026"), Date::new(2026, 9, 25).ok());
-        assert_eq!(parse_date_nl("31-02-2026"), None);
+        assert_eq!(nl::parse_date_nl("2026-09-25"), Date::new(2026, 9, 25).ok());
+        assert_eq!(nl::parse_date_nl("25-09-2026"), Date::new(2026, 9, 25).ok());
+        assert_eq!(nl::parse_date_nl("31-02-2026"), None);
         assert_eq!(url_part("99 XX/00"), "99%20XX%2F00");
         assert!(natural("3") < natural("10"));
     }

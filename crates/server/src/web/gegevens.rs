@@ -18,9 +18,10 @@ use serde::Deserialize;
 use verzuim_service::{records, visibility};
 use verzuim_store::{OrgKind, PupilData, Role, StoredPupil};
 
-use super::dossier::url_part;
+use super::url_part;
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, render, sentence, service_error, today};
+use super::{render, sentence, service_error, today};
+use crate::nl::date_nl;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -408,7 +409,7 @@ pub async fn save(
     let to = format!(
         "{}?gedaan={}",
         href(&school_id, &pupil_id),
-        super::url_encode(&labels.join(", "))
+        super::url_part(&labels.join(", "))
     );
     Ok(Redirect::to(&to).into_response())
 }

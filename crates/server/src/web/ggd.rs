@@ -26,14 +26,14 @@ use verzuim_service::{ggd, visibility};
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
-    DetailQuery, HistoryRow, TaskFields, TaskRow, actor_name, audit_page, day_nl, form_date,
-    history_row, message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
+    DetailQuery, HistoryRow, TaskFields, TaskRow, actor_name, audit_page, form_date,
+    history_row, message, org_name, own_open_tasks, pupil_name, task_form,
 };
 use super::session::{PageMeta, WebUser};
-use super::{
-    LIST_LIMIT, all_pages, date_nl, hhmm, kind_label, parse_hhmm, render, service_error, today,
-};
+use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
+use crate::nl::{date_nl, hhmm, parse_hhmm};
 use crate::audit::Audit;
+use crate::nl;
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::state::AppState;
@@ -96,7 +96,7 @@ pub async fn verwijzingen(
             .map_err(service_error)?;
         rows.push(ReferralRow {
             id: r.id,
-            received: date_nl(day_nl(r.created_at)),
+            received: date_nl(nl::local_date(r.created_at)),
             school: org_name(&state, &mut orgs, &r.school_id).await,
             pupil: pupil_name(&state, &web, &mut names, &r.school_id, &r.pupil_id).await,
             kind: kind.map_or("onbekend", kind_label),
@@ -261,7 +261,7 @@ async fn referral_page(
                 time: hhmm(i.time),
                 recorded: format!(
                     "{} door {}",
-                    when_nl(i.created_at),
+                    nl::date_time_nl(i.created_at),
                     actor_name(state, &mut actors, &i.created_by).await
                 ),
             });
@@ -274,7 +274,7 @@ async fn referral_page(
             let done = batch.len() < page.limit() as usize;
             for n in batch {
                 notes.push(NoteRow {
-                    at: when_nl(n.created_at),
+                    at: nl::date_time_nl(n.created_at),
                     by: actor_name(state, &mut actors, &n.created_by).await,
                     text: n.text,
                 });
@@ -339,7 +339,7 @@ async fn referral_page(
     let mut afspraken = Vec::new();
     for a in &view.afspraken {
         afspraken.push(NoteRow {
-            at: when_nl(a.created_at),
+            at: nl::date_time_nl(a.created_at),
             by: actor_name(state, &mut actors, &a.created_by).await,
             text: a.text.clone(),
         });
@@ -374,7 +374,7 @@ async fn referral_page(
             ggd: org_name(state, &mut orgs, &r.ggd_id).await,
             pupil,
             kind: kind.map_or("onbekend", kind_label),
-            received: date_nl(day_nl(r.created_at)),
+            received: date_nl(nl::local_date(r.created_at)),
             status: referral_status(r.status),
         },
         history,

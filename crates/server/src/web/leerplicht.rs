@@ -29,7 +29,9 @@ use verzuim_store::service_queries::NumberKind;
 use verzuim_store::{HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
 
 use super::session::{PageMeta, WebUser};
-use super::{LIST_LIMIT, all_pages, date_nl, kind_label, render, sentence, service_error, today};
+use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
+use crate::nl::date_nl;
+use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
@@ -37,26 +39,6 @@ use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the GGD-JGZ pages.
-
-/// A timestamp as `dd-mm-jjjj HH:MM` in the Netherlands.
-pub(crate) fn when_nl(t: Timestamp) -> String {
-    match t.in_tz("Europe/Amsterdam") {
-        Ok(z) => format!(
-            "{} {:02}:{:02}",
-            date_nl(z.date()),
-            z.time().hour(),
-            z.time().minute()
-        ),
-        Err(_) => t.to_string(),
-    }
-}
-
-/// The day of a timestamp in the Netherlands.
-pub(crate) fn day_nl(t: Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
 
 /// A history row's actor (`user:12`, `token:3`, `system`) for people: the user's name.
 pub(crate) async fn actor_name(
@@ -342,14 +324,14 @@ pub fn reason_nl(reason: &str) -> String {
     ClosingReason::parse(reason).map_or_else(|| reason.to_owned(), |c| c.label().to_owned())
 }
 
-/// Hours as every page writes them (`20 uur en 45 minuten`, [`super::hours_nl`]); "n.v.t." for
+/// Hours as every page writes them (`20 uur en 45 minuten`, [`nl::hours_nl`]); "n.v.t." for
 /// a melding without hours (te laat komen counts lateness, absoluut verzuim has no lessons
 /// missed to count).
-fn hours_nl(minutes: u32) -> String {
+fn hours_or_nvt(minutes: u32) -> String {
     if minutes == 0 {
         return "n.v.t.".to_owned();
     }
-    super::hours_nl(minutes)
+    nl::hours_nl(minutes)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -382,12 +364,12 @@ pub async fn meldingen(
     for m in list {
         rows.push(MeldingRow {
             id: m.id,
-            received: date_nl(day_nl(m.created_at)),
+            received: date_nl(nl::local_date(m.created_at)),
             school: org_name(&state, &mut orgs, &m.school_id).await,
             pupil: pupil_name(&state, &web, &mut names, &m.school_id, &m.pupil_id).await,
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: hours_nl(m.minutes),
+            hours: hours_or_nvt(m.minutes),
             status: melding_status(m.status),
             new: m.status == MeldingStatus::Geregistreerd,
         });
@@ -579,7 +561,7 @@ async fn melding_page(
     let mut changes = Vec::new();
     for c in &view.changes {
         changes.push(HistoryRow {
-            at: when_nl(c.at),
+            at: nl::date_time_nl(c.at),
             status: c.what.clone(),
             reason: c.reason.clone().unwrap_or_default(),
             by: actor_name(state, &mut actors, &c.actor).await,
@@ -604,9 +586,7 @@ async fn melding_page(
                 "Verwijzing zorg naar {}",
                 a.referred_to.as_deref().unwrap_or("?")
             ),
-            (kind, _) => sentence(leerplicht::kind_label(kind))
-                .trim_end_matches('.')
-                .to_owned(),
+            (kind, _) => nl::capitalise(leerplicht::kind_label(kind)),
         };
         actions.push(ActionRow {
             date: date_nl(a.date),
@@ -662,10 +642,10 @@ async fn melding_page(
             number: masked(view.number_kind, &view.number),
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: hours_nl(m.minutes),
+            hours: hours_or_nvt(m.minutes),
             suspected_reason: m.suspected_reason.clone(),
             school_actions: m.school_actions.clone(),
-            received: date_nl(day_nl(m.created_at)),
+            received: date_nl(nl::local_date(m.created_at)),
             status: melding_status(m.status),
             status_reason: m.status_reason.as_deref().map(reason_nl),
             afspraken: view.afspraken.clone(),
@@ -698,7 +678,7 @@ pub(crate) async fn history_row(
 ) -> HistoryRow {
     let status = h.status.replace('_', " ");
     HistoryRow {
-        at: when_nl(h.at),
+        at: nl::date_time_nl(h.at),
         reason: h.reason.as_deref().map(reason_nl).unwrap_or_default(),
         status,
         by: actor_name(state, actors, &h.actor).await,
@@ -876,13 +856,13 @@ async fn apply(
 
 #[cfg(test)]
 mod tests {
-    use super::hours_nl;
+    use super::hours_or_nvt;
 
     #[test]
     fn hours_are_dutch_and_absent_for_meldingen_without_hours() {
-        assert_eq!(hours_nl(21 * 60), "21 uur");
-        assert_eq!(hours_nl(95), "1 uur en 35 minuten");
-        assert_eq!(hours_nl(1245), "20 uur en 45 minuten");
-        assert_eq!(hours_nl(0), "n.v.t.");
+        assert_eq!(hours_or_nvt(21 * 60), "21 uur");
+        assert_eq!(hours_or_nvt(95), "1 uur en 35 minuten");
+        assert_eq!(hours_or_nvt(1245), "20 uur en 45 minuten");
+        assert_eq!(hours_or_nvt(0), "n.v.t.");
     }
 }

@@ -37,7 +37,9 @@ use verzuim_service::{dossier, meldingen};
 use verzuim_store::letters::NewLetter;
 use verzuim_store::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
 
-use super::{WebUser, date_nl, service_error, today};
+use super::{WebUser, service_error, today};
+use crate::nl::date_nl;
+use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
@@ -176,13 +178,6 @@ fn id_param(v: Option<&str>, what: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-/// A timestamp's date in the Netherlands.
-pub fn local_date(at: jiff::Timestamp) -> Date {
-    at.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 /// `uitnodiging-gesprek-lotte-de-vries-2027-07-09.pdf`.
 pub fn file_name(kind: LetterKind, pupil: &str, date: Date) -> String {
     let mut slug = String::new();
@@ -224,12 +219,6 @@ fn case_signal(case: &CaseView, id: Option<i64>) -> Option<&StoredSignal> {
     })
 }
 
-/// Whole hours and minutes in words: "21 uur", "3 uur en 15 minuten" (the pages' one way,
-/// [`super::hours_nl`]).
-pub fn hours_words(minutes: u32) -> String {
-    super::hours_nl(minutes)
-}
-
 /// Why the letter is sent, in whole sentences, without any health detail.
 pub fn reason_sentence(first_name: &str, signal: Option<&StoredSignal>) -> String {
     let Some(s) = signal else {
@@ -257,7 +246,7 @@ pub fn reason_sentence(first_name: &str, signal: Option<&StoredSignal>) -> Strin
                  ({}).",
                 date_nl(p.from),
                 date_nl(p.to),
-                hours_words(m),
+                nl::hours_nl(m),
                 verzuim_service::text::kind_label(kind)
             ),
             _ => format!(
@@ -505,7 +494,7 @@ async fn fill(
                 LetterBody::UitnodigingGgdJgz(UitnodigingGgdJgz {
                     reason: referral_reason(case),
                     school: school.clone(),
-                    referral_date: local_date(r.created_at),
+                    referral_date: nl::local_date(r.created_at),
                     date,
                     start_time: start,
                     location,
@@ -594,7 +583,7 @@ async fn fill(
                     .history
                     .iter()
                     .map(|h| StatusEntry {
-                        date: local_date(h.at),
+                        date: nl::local_date(h.at),
                         status: MeldingStatus::parse(&h.status)
                             .map_or_else(|| h.status.clone(), |s| melding_status_nl(s).to_owned()),
                         note: h
@@ -618,7 +607,7 @@ async fn fill(
                         minutes: m.minutes,
                         suspected_reason: m.suspected_reason.clone(),
                         school_actions: m.school_actions.clone(),
-                        reported_on: local_date(m.created_at),
+                        reported_on: nl::local_date(m.created_at),
                         municipality,
                         status_history,
                         duo_submission,
@@ -652,7 +641,7 @@ async fn fill(
                 format!("Verwijzing van {name} naar de jeugdgezondheidszorg"),
                 LetterBody::VerwijzingGgdJgz(VerwijzingGgdJgz {
                     reason,
-                    referral_date: local_date(r.created_at),
+                    referral_date: nl::local_date(r.created_at),
                     ggd_name,
                     school_actions: actions,
                     principles,
@@ -775,7 +764,7 @@ fn appointment(
     let start = match q.tijd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => return Err(bad("Kies de tijd van het gesprek (uu:mm).")),
         Some(s) => {
-            let m = super::parse_hhmm(s).ok_or_else(|| {
+            let m = nl::parse_hhmm(s).ok_or_else(|| {
                 bad(format!(
                     "De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."
                 ))
@@ -816,7 +805,7 @@ pub fn school_actions(case: &CaseView, first: &str) -> String {
             format!(
                 "{} (afgerond op {})",
                 t.text.trim_end_matches('.'),
-                date_nl(local_date(t.updated_at))
+                date_nl(nl::local_date(t.updated_at))
             )
         })
         .collect();
@@ -918,9 +907,9 @@ mod tests {
             file_name(LetterKind::OverzichtMelding, "Lotte Hendriks-Ünal", d),
             "overzicht-melding-lotte-hendriks-unal-2027-07-09.pdf"
         );
-        assert_eq!(hours_words(1260), "21 uur");
-        assert_eq!(hours_words(1245), "20 uur en 45 minuten");
-        assert_eq!(hours_words(30), "30 minuten");
+        assert_eq!(nl::hours_nl(1260), "21 uur");
+        assert_eq!(nl::hours_nl(1245), "20 uur en 45 minuten");
+        assert_eq!(nl::hours_nl(30), "30 minuten");
         assert!(allowed_kinds(Role::Leerkracht).is_empty());
         assert!(!allowed_kinds(Role::Verzuimcoordinator).contains(&LetterKind::Waarschuwingsbrief));
     }

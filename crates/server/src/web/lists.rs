@@ -14,7 +14,8 @@ use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, Scope, TaskStatus};
 
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{LIST_LIMIT, all_pages, date_nl, kind_label, plural, render, today};
+use super::{LIST_LIMIT, all_pages, kind_label, render, today};
+use crate::nl::{date_nl, plural};
 use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -194,8 +195,8 @@ pub async fn taken(
                     group: group.clone(),
                     href: format!(
                         "/leerlingen/{}/{}",
-                        super::dossier::url_part(&key.0),
-                        super::dossier::url_part(&key.1)
+                        super::url_part(&key.0),
+                        super::url_part(&key.1)
                     ),
                     tasks: Vec::new(),
                     as_needed: Vec::new(),

@@ -29,9 +29,11 @@ use verzuim_service::parents::{
 use verzuim_store::parents::{LeaveKind, LeaveRequest, LeaveStatus, SickReport, SickReportEnd};
 use verzuim_store::{InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
 
-use super::dossier::url_part;
+use super::url_part;
 use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
-use super::{date_long_nl, date_nl, render, sentence, service_error, today};
+use super::{render, sentence, service_error, today};
+use crate::nl::{date_long_nl, date_nl};
+use crate::nl;
 use crate::audit::{Audit, action};
 use crate::auth::login::{self, organisations};
 use crate::auth::{password, sessions};
@@ -309,7 +311,7 @@ fn child_page(web: &ParentWeb, v: ChildView, done: Option<String>) -> ChildPage 
                 .into_iter()
                 .find(|k| k.as_str() == l.kind)
                 .map_or(l.kind.clone(), |k| sentence(k.label())),
-            date: date_nl(date_of(l.created_at)),
+            date: date_nl(nl::local_date(l.created_at)),
         })
         .collect();
     let mut statuses: Vec<Row2> = v
@@ -369,20 +371,14 @@ fn child_page(web: &ParentWeb, v: ChildView, done: Option<String>) -> ChildPage 
     }
 }
 
-fn date_of(t: jiff::Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 fn span_nl(span: &verzuim_engine::model::Span) -> String {
     use verzuim_engine::model::Span;
     match *span {
         Span::Days { from, until } if from == until => date_nl(from),
         Span::Days { from, until } => format!("{} t/m {}", date_nl(from), date_nl(until)),
         Span::Times { date, from, until } => match until {
-            Some(u) => format!("{} {}–{}", date_nl(date), super::hhmm(from), super::hhmm(u)),
-            None => format!("{} vanaf {}", date_nl(date), super::hhmm(from)),
+            Some(u) => format!("{} {}–{}", date_nl(date), nl::hhmm(from), nl::hhmm(u)),
+            None => format!("{} vanaf {}", date_nl(date), nl::hhmm(from)),
         },
     }
 }
@@ -577,7 +573,7 @@ fn form_date(value: &str, label: &str) -> Result<Date, String> {
     v.parse().map_err(|_| {
         format!(
             "{} is geen datum: gebruik JJJJ-MM-DD.",
-            sentence(label).trim_end_matches('.')
+            nl::capitalise(label)
         )
     })
 }
@@ -1015,7 +1011,7 @@ async fn invite_page(
         email: p.data.parent_email.clone().filter(|e| !e.trim().is_empty()),
         link_until: link
             .as_ref()
-            .map(|(_, u)| date_long_nl(date_of(*u)))
+            .map(|(_, u)| date_long_nl(nl::local_date(*u)))
             .unwrap_or_default(),
         link: link.map(|(l, _)| l),
         mail_subject,
@@ -1031,7 +1027,7 @@ async fn invite_page(
                     "open"
                 };
                 (
-                    date_nl(date_of(i.created_at)),
+                    date_nl(nl::local_date(i.created_at)),
                     i.email.clone(),
                     state.to_owned(),
                 )

@@ -24,7 +24,8 @@ use verzuim_store::{
 };
 
 use super::session::{PageMeta, WebUser};
-use super::{date_long_nl, date_nl, hhmm, parse_hhmm, render, service_error, today};
+use super::{render, service_error, today};
+use crate::nl::{date_long_nl, date_nl, hhmm, parse_hhmm};
 use crate::api::common::change_audit_row;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
