@@ -10,13 +10,13 @@ use verzuim_exchange::output::table::{progress_text, signal_title};
 use verzuim_service::early::{DEFAULT_FRACTION, early_warnings};
 use verzuim_store::{OrgKind, Role};
 
-use super::url_part;
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser};
+use super::url_part;
 use super::{render, service_error, today};
-use crate::nl;
 use crate::audit::Audit;
 use crate::error::ApiResult;
+use crate::nl;
 use crate::state::AppState;
 
 #[derive(Template)]

@@ -26,16 +26,16 @@ use verzuim_service::{ggd, visibility};
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
-    DetailQuery, HistoryRow, TaskFields, TaskRow, actor_name, audit_page, form_date,
-    history_row, message, org_name, own_open_tasks, pupil_name, task_form,
+    DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, page_rows, form_date, history_row,
+    message, org_name, own_open_tasks, pupil_name, task_form,
 };
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
-use crate::nl::{date_nl, hhmm, parse_hhmm};
 use crate::audit::Audit;
-use crate::nl;
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
+use crate::nl;
+use crate::nl::{date_nl, hhmm, parse_hhmm};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -430,16 +430,10 @@ pub async fn verwijzing_post(
         view.referral.school_id.clone(),
         view.referral.pupil_id.clone(),
     );
-    match apply(&state, &web, id, &f).await {
+    // Each write commits its audit row (`verwijzing:{id}:{code}`) with it.
+    let row = page_rows(&audit, &web, format!("verwijzing:{id}"), (&school, &pupil));
+    match apply(&state, &web, id, &f, &row).await {
         Ok(code) => {
-            audit_page(
-                &audit,
-                &web,
-                true,
-                format!("verwijzing:{id}:{code}"),
-                Some((&school, &pupil)),
-            )
-            .await?;
             Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response())
         }
         Err(msg) => {
@@ -465,12 +459,13 @@ async fn apply(
     web: &WebUser,
     id: i64,
     f: &ReferralForm,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let caller = web.caller();
     let status = |s: ReferralStatus, code: &'static str| {
         let caller = caller.clone();
         async move {
-            referrals::set_referral_status(&state.store, &caller, id, s)
+            referrals::set_referral_status_audited(&state.store, &caller, id, s, Some(&row(code)))
                 .await
                 .map(|_| code)
                 .map_err(message)
@@ -484,7 +479,7 @@ async fn apply(
                 .as_deref()
                 .and_then(parse_hhmm)
                 .ok_or_else(|| "Vul de tijd van de afspraak in (uu:mm).".to_owned())?;
-            ggd::record_invitation(&state.store, &caller, id, date, time)
+            ggd::record_invitation_audited(&state.store, &caller, id, date, time, Some(&row("uitnodiging")))
                 .await
                 .map_err(message)?;
             Ok("uitnodiging")
@@ -499,29 +494,31 @@ async fn apply(
             .await
         }
         "notitie" => {
-            referrals::add_jgz_note(
+            referrals::add_jgz_note_audited(
                 &state.store,
                 &caller,
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
+                Some(&row("notitie")),
             )
             .await
             .map_err(message)?;
             Ok("notitie")
         }
         "afspraken" => {
-            referrals::record_afspraken(
+            referrals::record_afspraken_audited(
                 &state.store,
                 &caller,
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
+                Some(&row("afspraken")),
             )
             .await
             .map_err(message)?;
             Ok("afspraken")
         }
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(state, web, &f.task, f.actie == "taak_afronden").await
+            task_form(state, web, &f.task, f.actie == "taak_afronden", row).await
         }
         _ => Err("Onbekende actie.".to_owned()),
     }

@@ -16,7 +16,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::model::Party;
@@ -26,15 +25,15 @@ use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
 use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
 use verzuim_store::service_queries::NumberKind;
-use verzuim_store::{HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
+use verzuim_store::{AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
 
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
-use crate::nl::date_nl;
-use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -62,13 +61,11 @@ pub(crate) async fn actor_name(
 /// actor itself when `id` is no number).
 pub(crate) async fn user_name(state: &AppState, actor: &str, id: &str) -> String {
     match id.parse::<i64>() {
-        Ok(id) => state
-            .store
-            .user(id)
+        Ok(id) => verzuim_service::names::user_name(&state.store, id)
             .await
             .ok()
             .flatten()
-            .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
+            .unwrap_or_else(|| "onbekende gebruiker".to_owned()),
         Err(_) => actor.to_owned(),
     }
 }
@@ -103,9 +100,7 @@ pub(crate) async fn org_name(
     if let Some(n) = cache.get(id) {
         return n.clone();
     }
-    let name = state
-        .store
-        .organisation(id)
+    let name = verzuim_service::names::organisation(&state.store, id)
         .await
         .ok()
         .flatten()
@@ -180,12 +175,36 @@ pub(crate) fn form_date(value: Option<&str>, field: &str) -> Result<Date, String
         .map_err(|_| format!("De {field} is geen geldige datum (jjjj-mm-dd)."))
 }
 
+/// The audit row of a page's write, by the code of what was done (`melding:12:afgesloten`): the
+/// service call commits it with the write.
+pub(crate) type PageRow<'a> = dyn Fn(&str) -> AuditEntry + Send + Sync + 'a;
+
+/// The audit rows of the writes of a page about `object` (`melding:12`) of a pupil.
+pub(crate) fn page_rows<'a>(
+    audit: &Audit,
+    web: &WebUser,
+    object: String,
+    pupil: (&str, &str),
+) -> impl Fn(&str) -> AuditEntry + Send + Sync + 'a {
+    let entry = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(web.org_id())
+        .pupil(pupil.0, pupil.1)
+        .entry()
+        .clone();
+    move |code: &str| AuditEntry {
+        object: format!("{object}:{code}"),
+        ..entry.clone()
+    }
+}
+
 /// Completes or closes an open task of the caller's organisation from a page's form.
 pub(crate) async fn task_form(
     state: &AppState,
     web: &WebUser,
     f: &TaskFields,
     done: bool,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let id: i64 = f
         .taak
@@ -204,7 +223,7 @@ pub(crate) async fn task_form(
                     .ok_or_else(|| "Kies hoe de ouders zijn geïnformeerd.".to_owned())?,
             }),
         };
-        tasks::complete_task(
+        tasks::complete_task_audited(
             &state.store,
             &web.caller(),
             today(state),
@@ -213,16 +232,18 @@ pub(crate) async fn task_form(
                 parents_informed,
                 ..Completion::default()
             },
+            Some(&row("taak_afgerond")),
         )
         .await
         .map_err(message)?;
         Ok("taak_afgerond")
     } else {
-        tasks::task_not_needed(
+        tasks::task_not_needed_audited(
             &state.store,
             &web.caller(),
             id,
             f.reden.as_deref().unwrap_or_default(),
+            Some(&row("taak_niet_nodig")),
         )
         .await
         .map_err(message)?;
@@ -718,17 +739,16 @@ pub async fn melding_post(
     let view = meldingen::melding(&state.store, &caller, id)
         .await
         .map_err(service_error)?;
-    let outcome = apply(&state, &web, id, &f).await;
+    // Each write commits its audit row (`melding:{id}:{code}`) with it.
+    let row = page_rows(
+        &audit,
+        &web,
+        format!("melding:{id}"),
+        (&view.melding.school_id, &view.melding.pupil_id),
+    );
+    let outcome = apply(&state, &web, id, &f, &row).await;
     match outcome {
         Ok(code) => {
-            audit_page(
-                &audit,
-                &web,
-                true,
-                format!("melding:{id}:{code}"),
-                Some((&view.melding.school_id, &view.melding.pupil_id)),
-            )
-            .await?;
             Ok(Redirect::to(&format!("/meldingen/{id}?gedaan={code}")).into_response())
         }
         Err(msg) => {
@@ -754,10 +774,11 @@ async fn apply(
     web: &WebUser,
     id: i64,
     f: &MeldingForm,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let caller = web.caller();
     let status = |action: MeldingAction, code: &'static str| async move {
-        meldingen::melding_action(&state.store, &web.caller(), id, &action)
+        meldingen::melding_action_audited(&state.store, &web.caller(), id, &action, Some(&row(code)))
             .await
             .map(|_| code)
             .map_err(message)
@@ -803,17 +824,18 @@ async fn apply(
             )
             .await
         }
-        "afspraken" => meldingen::record_afspraken(
+        "afspraken" => meldingen::record_afspraken_audited(
             &state.store,
             &caller,
             id,
             f.afspraken.as_deref().unwrap_or_default(),
+            Some(&row("afspraken")),
         )
         .await
         .map(|_| "afspraken")
         .map_err(message),
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(state, web, &f.task, f.actie == "taak_afronden").await
+            task_form(state, web, &f.task, f.actie == "taak_afronden", row).await
         }
         other => {
             let kind =
@@ -833,7 +855,7 @@ async fn apply(
                         .ok_or_else(|| "Kies hoe de ouders zijn geïnformeerd.".to_owned())?,
                 ),
             };
-            leerplicht::record_action(
+            leerplicht::record_action_audited(
                 &state.store,
                 &caller,
                 today(state),
@@ -846,6 +868,7 @@ async fn apply(
                     parents_informed,
                     referred_to: f.organisatie.clone(),
                 },
+                Some(&row(kind.as_str())),
             )
             .await
             .map_err(message)?;

@@ -34,15 +34,16 @@ use verzuim_letters::{
 };
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{dossier, meldingen};
+use verzuim_store::AuditEntry;
 use verzuim_store::letters::NewLetter;
 use verzuim_store::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
 
 use super::{WebUser, service_error, today};
-use crate::nl::date_nl;
-use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 /// The letter renderers, one per template directory, made when first needed.
@@ -319,7 +320,16 @@ pub async fn make(
         web.user.display_name,
         web.org.name
     );
-    let id = dossier::record_letter(
+    // The audit row commits with the letter (its id is known only then).
+    let event = audit
+        .event(&web.actor, action::LETTER)
+        .organisation(web.org_id())
+        .pupil(&case.case.school_id, &case.case.pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("case:{case_id}:brief:{}:{id}", kind.as_str()),
+        ..event.entry().clone()
+    };
+    let id = dossier::record_letter_audited(
         &state.store,
         &caller,
         &NewLetter {
@@ -332,16 +342,10 @@ pub async fn make(
             text: letter.text,
         },
         &detail,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event(&web.actor, action::LETTER)
-        .organisation(web.org_id())
-        .object(format!("case:{case_id}:brief:{}:{id}", kind.as_str()))
-        .pupil(&case.case.school_id, &case.case.pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("/zaken/{case_id}/brieven/{id}")).into_response())
 }
 
@@ -406,10 +410,9 @@ async fn fill(
     let pupil: StoredPupil = visibility::pupil(&state.store, &caller, &c.school_id, &c.pupil_id)
         .await
         .map_err(service_error)?;
-    let school = state
-        .store
-        .organisation(&c.school_id)
-        .await?
+    let school = verzuim_service::names::organisation(&state.store, &c.school_id)
+        .await
+        .map_err(service_error)?
         .map_or_else(|| c.school_id.clone(), |o| o.name);
     let d = &pupil.data;
     let name = d.name.clone().unwrap_or_else(|| c.pupil_id.clone());
@@ -564,10 +567,9 @@ async fn fill(
                     }),
                 )
             } else {
-                let municipality = state
-                    .store
-                    .organisation(&m.municipality)
-                    .await?
+                let municipality = verzuim_service::names::organisation(&state.store, &m.municipality)
+        .await
+        .map_err(service_error)?
                     .map_or_else(|| m.municipality.clone(), |o| o.name);
                 // "Via het verzuimregister van DUO" only once the school submitted it.
                 let duo_submission =
@@ -618,10 +620,9 @@ async fn fill(
         LetterKind::VerwijzingGgdJgz => {
             let r = case_referral(case, referral_id)?;
             reference = format!("Verwijzing {}", r.id);
-            let ggd_name = state
-                .store
-                .organisation(&r.ggd_id)
-                .await?
+            let ggd_name = verzuim_service::names::organisation(&state.store, &r.ggd_id)
+        .await
+        .map_err(service_error)?
                 .map_or_else(|| r.ggd_id.clone(), |o| o.name);
             let reason = referral_reason(case);
             // What the school wrote on the aanmeldingsformulier, else its completed tasks.

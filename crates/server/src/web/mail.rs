@@ -15,8 +15,8 @@ use verzuim_store::Page;
 use verzuim_store::outbox::{MailKind, MailMode, MailStatus};
 
 use super::{PageMeta, WebUser, render, service_error};
-use crate::nl;
 use crate::error::{ApiError, ApiResult};
+use crate::nl;
 use crate::state::AppState;
 
 struct Choice {

@@ -27,19 +27,19 @@ use verzuim_service::parents::{
     self, CIRCUMSTANCES, ChildView, InvitationState, LeaveInput, circumstance_label,
 };
 use verzuim_store::parents::{LeaveKind, LeaveRequest, LeaveStatus, SickReport, SickReportEnd};
-use verzuim_store::{InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
+use verzuim_store::{AuditEntry, InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
 
-use super::url_part;
 use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
+use super::url_part;
 use super::{render, sentence, service_error, today};
-use crate::nl::{date_long_nl, date_nl};
-use crate::nl;
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditEvent, action};
 use crate::auth::login::{self, organisations};
 use crate::auth::{password, sessions};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
+use crate::nl;
+use crate::nl::{date_long_nl, date_nl};
 use crate::state::AppState;
 
 /// The parents' landing page.
@@ -430,6 +430,14 @@ fn day_of(state: &AppState, dag: &str, field: &str) -> ApiResult<Date> {
     }
 }
 
+/// The audit row of a parent's write about their child (its object is set per write).
+fn parent_write(audit: &Audit, web: &ParentWeb, school_id: &str, pupil_id: &str) -> AuditEvent {
+    audit
+        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
+        .organisation(school_id)
+        .pupil(school_id, pupil_id)
+}
+
 /// `POST /ouders/{school}/{pupil}/ziek`: ziekmelding from today or tomorrow.
 pub async fn report_sick(
     State(state): State<AppState>,
@@ -439,23 +447,22 @@ pub async fn report_sick(
     Form(form): Form<DayForm>,
 ) -> ApiResult<Response> {
     let from = day_of(&state, &form.dag, "dag")?;
-    let r = parents::report_sick(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("ziekmelding:{id}"),
+        ..event.entry().clone()
+    };
+    parents::report_sick_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         from,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-        .organisation(&school_id)
-        .object(format!("ziekmelding:{}", r.id))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("{HOME}?gedaan=ziek")).into_response())
 }
 
@@ -468,23 +475,22 @@ pub async fn report_better(
     Form(form): Form<DayForm>,
 ) -> ApiResult<Response> {
     let back = day_of(&state, &form.dag, "dag")?;
-    let r = parents::report_better(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("ziekmelding:{id}:beter"),
+        ..event.entry().clone()
+    };
+    parents::report_better_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         back,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-        .organisation(&school_id)
-        .object(format!("ziekmelding:{}:beter", r.id))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("{HOME}?gedaan=beter")).into_response())
 }
 
@@ -612,24 +618,23 @@ pub async fn leave_submit(
         explanation: Some(f.toelichting.clone()),
         employer_statement: Some(f.werkgeversverklaring.clone()),
     };
-    match parents::request_leave(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("verlof:{id}"),
+        ..event.entry().clone()
+    };
+    match parents::request_leave_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         &input,
+        Some(&row),
     )
     .await
     {
         Ok(v) => {
-            audit
-                .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-                .organisation(&school_id)
-                .object(format!("verlof:{}", v.request.id))
-                .pupil(&school_id, &pupil_id)
-                .write()
-                .await?;
             Ok(
                 Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id))
                     .into_response(),

@@ -20,10 +20,10 @@ use verzuim_store::{MeldingStatus, OrgKind, Role};
 use super::charts::{self, num};
 use super::session::{PageMeta, WebUser};
 use super::{kind_label, render, service_error, today};
-use crate::nl::date_nl;
-use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 const MONTHS: [&str; 12] = [

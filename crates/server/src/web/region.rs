@@ -28,10 +28,10 @@ use super::charts;
 use super::leerplicht::{audit_page, message, reason_nl};
 use super::session::{PageMeta, WebUser};
 use super::{kind_label, render, service_error, today, url_part};
-use crate::nl::date_nl;
 use crate::audit::Audit;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path, Query};
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 fn require_leerplicht(web: &WebUser) -> ApiResult<()> {

@@ -24,13 +24,13 @@ use verzuim_store::{MemberSecondFactor, Role};
 use super::login::{PasswordForm, after_step, new_password};
 use super::session::{PageMeta, WebUser};
 use super::{render, service_error};
-use crate::nl::date_nl;
-use crate::nl;
 use crate::audit::{Audit, action};
 use crate::auth::login::{self, CodeOutcome, Enrolment, SessionUser, Step, next_step};
 use crate::auth::{password, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::check_len;
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 /// The longest code accepted (a recovery code with dashes and spaces).

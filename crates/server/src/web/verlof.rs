@@ -25,11 +25,11 @@ use verzuim_store::{OrgKind, Organisation, Role, StoredPupil};
 use super::ouders::{leave_kind_label, leave_status_label, pdf};
 use super::session::{PageMeta, WebUser};
 use super::{render, sentence, service_error, today};
-use crate::nl::{date_long_nl, date_nl};
-use crate::nl;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
+use crate::nl;
+use crate::nl::{date_long_nl, date_nl};
 use crate::state::AppState;
 
 /// The roles that see `/verlof`.
@@ -308,10 +308,9 @@ async fn decision_letter(
     let p = parents::leave_pupil(&state.store, &web.caller(), r.id)
         .await
         .map_err(service_error)?;
-    let school = state
-        .store
-        .organisation(&r.school_id)
-        .await?
+    let school = verzuim_service::names::organisation(&state.store, &r.school_id)
+        .await
+        .map_err(service_error)?
         .map_or_else(|| r.school_id.clone(), |o| o.name);
     let data = letter_data(&web.org, school, &p, d, today(state));
     let templates = state.letters.clone();
