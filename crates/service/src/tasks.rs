@@ -19,7 +19,7 @@ use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
 use verzuim_store::{
-    Actor, AuditEntry, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation,
+    Actor, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation,
     NewTask, ReferralId, SchoolSettings, Scope, Store, StoredEvidence, StoredSignal, Task, TaskId,
     TaskStatus, Tx,
 };
