@@ -62,6 +62,141 @@ pub mod action {
     pub const LEAVE_DECISION: &str = "leave_decision";
 }
 
+/// What an audit row is about, written the same way by the API and the pages: the kind, a
+/// colon, the id (`referral:12`, `pupil:1001`, `case:3:brief:eerste_brief:5`). Details follow
+/// with [`AuditObject::detail`] (`task:7:complete`). The pupil of a row goes into its own column
+/// ([`AuditEvent::pupil`]), so `Pupil` names only the pupil number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditObject {
+    /// A refused access (`toegang`).
+    Access,
+    /// A pupil (`pupil:{pupil}`).
+    Pupil(String),
+    /// A school's pupil list (`pupils:{school}`).
+    Pupils(String),
+    /// A registration (`registration:{id}`).
+    Registration(i64),
+    /// A pupil's registrations (`registrations:{pupil}`).
+    Registrations(String),
+    /// An event (`event:{id}`).
+    Event(i64),
+    /// A pupil's events (`events:{pupil}`).
+    Events(String),
+    /// A school's or a pupil's signals (`signals:{school or pupil}`).
+    Signals(String),
+    /// A case (`case:{id}`).
+    Case(i64),
+    /// An organisation's cases (`cases:{org}`).
+    Cases(String),
+    /// A task (`task:{id}`).
+    Task(i64),
+    /// An organisation's tasks (`tasks:{org}`).
+    Tasks(String),
+    /// A melding to leerplicht (`melding:{id}`).
+    Melding(i64),
+    /// An organisation's meldingen (`meldingen:{org}`).
+    Meldingen(String),
+    /// A referral to GGD-JGZ (`referral:{id}`).
+    Referral(i64),
+    /// An organisation's referrals (`referrals:{org}`).
+    Referrals(String),
+    /// A letter of a case (`case:{case}:brief:{kind}:{id}`).
+    Letter { case: i64, kind: String, id: i64 },
+    /// A user (`user:{id}`).
+    User(i64),
+    /// An API token (`token:{id}`).
+    Token(i64),
+    /// An organisation's audit log (`audit:{org}`).
+    AuditLog(String),
+    /// A school (`school:{id}`).
+    School(String),
+    /// An organisation (`organisation:{id}`).
+    Organisation(String),
+    /// A leave request (`verlof:{id}`).
+    Leave(i64),
+    /// A parent's sick report (`ziekmelding:{id}`).
+    SickReport(i64),
+    /// The prikactie of a year (`prikactie:{year}`).
+    Prikactie(i16),
+}
+
+impl AuditObject {
+    /// The object with a detail after it (`task:7` → `task:7:complete`).
+    pub fn detail(self, detail: impl std::fmt::Display) -> Object {
+        Object::from(self).detail(detail)
+    }
+}
+
+impl std::fmt::Display for AuditObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use AuditObject as O;
+        match self {
+            O::Access => f.write_str("toegang"),
+            O::Pupil(p) => write!(f, "pupil:{p}"),
+            O::Pupils(school) => write!(f, "pupils:{school}"),
+            O::Registration(id) => write!(f, "registration:{id}"),
+            O::Registrations(p) => write!(f, "registrations:{p}"),
+            O::Event(id) => write!(f, "event:{id}"),
+            O::Events(p) => write!(f, "events:{p}"),
+            O::Signals(of) => write!(f, "signals:{of}"),
+            O::Case(id) => write!(f, "case:{id}"),
+            O::Cases(org) => write!(f, "cases:{org}"),
+            O::Task(id) => write!(f, "task:{id}"),
+            O::Tasks(org) => write!(f, "tasks:{org}"),
+            O::Melding(id) => write!(f, "melding:{id}"),
+            O::Meldingen(org) => write!(f, "meldingen:{org}"),
+            O::Referral(id) => write!(f, "referral:{id}"),
+            O::Referrals(org) => write!(f, "referrals:{org}"),
+            O::Letter { case, kind, id } => write!(f, "case:{case}:brief:{kind}:{id}"),
+            O::User(id) => write!(f, "user:{id}"),
+            O::Token(id) => write!(f, "token:{id}"),
+            O::AuditLog(org) => write!(f, "audit:{org}"),
+            O::School(id) => write!(f, "school:{id}"),
+            O::Organisation(id) => write!(f, "organisation:{id}"),
+            O::Leave(id) => write!(f, "verlof:{id}"),
+            O::SickReport(id) => write!(f, "ziekmelding:{id}"),
+            O::Prikactie(year) => write!(f, "prikactie:{year}"),
+        }
+    }
+}
+
+/// The text of an audit row's object: an [`AuditObject`] with its details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object(String);
+
+impl Object {
+    /// One more detail after a colon.
+    pub fn detail(mut self, detail: impl std::fmt::Display) -> Object {
+        use std::fmt::Write;
+        let _ = write!(self.0, ":{detail}");
+        self
+    }
+}
+
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<AuditObject> for Object {
+    fn from(o: AuditObject) -> Object {
+        Object(o.to_string())
+    }
+}
+
+impl From<String> for Object {
+    fn from(s: String) -> Object {
+        Object(s)
+    }
+}
+
+impl From<&str> for Object {
+    fn from(s: &str) -> Object {
+        Object(s.to_owned())
+    }
+}
+
 /// How an audited event ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -146,9 +281,11 @@ impl AuditEvent {
         self
     }
 
-    /// What was read or written, e.g. `pupil:1001`, `token:3`, `case:12`.
-    pub fn object(mut self, object: impl Into<String>) -> AuditEvent {
-        self.entry.object = object.into();
+    /// What was read or written: an [`AuditObject`] (perhaps with details, e.g.
+    /// `AuditObject::Case(12).detail("close")`), written as `case:12:close`. (A plain string
+    /// still works while pages move to the typed objects.)
+    pub fn object(mut self, object: impl Into<Object>) -> AuditEvent {
+        self.entry.object = object.into().0;
         self
     }
 

@@ -236,6 +236,52 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<verzuim_service::ServiceError> for ApiError {
+    /// A service error as the API's (and the pages') error: not found 404, forbidden 403, a
+    /// broken rule 422 (`ongeldig`, the service's Dutch message as a [`sentence`]), a conflict
+    /// 409, wrong import files 422 (`ongeldige_bestanden`, the first three), storage failures a
+    /// logged 500.
+    fn from(e: verzuim_service::ServiceError) -> ApiError {
+        use verzuim_service::ServiceError;
+        match e {
+            ServiceError::NotFound => ApiError::not_found(),
+            ServiceError::Forbidden(why) => {
+                tracing::debug!(%why, "service refused");
+                ApiError::forbidden()
+            }
+            ServiceError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", sentence(&m))
+            }
+            ServiceError::Conflict(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", sentence(&m))
+            }
+            ServiceError::Input(errors) => {
+                let first: Vec<String> = errors.iter().take(3).map(|e| e.to_string()).collect();
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "ongeldige_bestanden",
+                    format!(
+                        "De bestanden bevatten {} fout(en): {}",
+                        errors.len(),
+                        first.join("; ")
+                    ),
+                )
+            }
+            ServiceError::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// A service message as a sentence: capital first letter, final full stop (messages that are
+/// SQL never come here: the service keeps them in `ServiceError::Store`).
+pub fn sentence(m: &str) -> String {
+    let mut s = crate::nl::capitalise(m);
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
+}
+
 impl From<StoreError> for ApiError {
     /// Not found stays 404; a conflict is 409 and a broken rule 422, with the store's Dutch
     /// message unless it is the database's own text (which is only logged); everything else is
@@ -248,7 +294,7 @@ impl From<StoreError> for ApiError {
                     tracing::info!(detail = %msg, "store conflict");
                     Cow::Borrowed("Dit bestaat al of is intussen door iemand anders gewijzigd.")
                 } else {
-                    Cow::Owned(capitalise(&msg))
+                    Cow::Owned(crate::nl::capitalise(&msg))
                 };
                 ApiError::new(StatusCode::CONFLICT, "conflict", message)
             }
@@ -257,7 +303,7 @@ impl From<StoreError> for ApiError {
                     tracing::info!(detail = %msg, "store refused invalid data");
                     Cow::Borrowed("De gegevens voldoen niet aan de regels.")
                 } else {
-                    Cow::Owned(capitalise(&msg))
+                    Cow::Owned(crate::nl::capitalise(&msg))
                 };
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message)
             }
@@ -284,14 +330,6 @@ fn is_database_text(msg: &str) -> bool {
     ]
     .iter()
     .any(|w| m.contains(w))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// "3 seconden", "1 minuut", "15 minuten".

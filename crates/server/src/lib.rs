@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+pub mod acting;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -33,6 +34,7 @@ pub mod extract;
 pub mod mail;
 pub mod multipart;
 pub mod nl;
+pub mod policy;
 pub mod retention;
 pub mod security;
 pub mod state;
@@ -51,16 +53,15 @@ pub fn router(state: AppState) -> Router {
 /// limits, error pages). For tests that need a probe route, and for embedding.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (routes, _) = api::routes().split_for_parts();
-    let mut pages = web::routes();
-    if state.config.demo_mailbox {
-        pages = pages.route("/demo/mail", get(web::mail::demo_mailbox));
-    }
+    let pages = web::page_routes(state.config.demo_mailbox).into_router();
     routes
         .merge(extra)
         .merge(pages)
         .route("/api/openapi.json", get(api::openapi_json))
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(security::BODY_LIMIT))
+        // The route policies' layer reads the state from here (it runs inside the routes).
+        .layer(axum::Extension(state.clone()))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(CatchPanicLayer::custom(security::panic_response))
         .layer(from_fn(security::error_pages))

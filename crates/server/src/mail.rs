@@ -377,7 +377,7 @@ pub const DAILY_AT: jiff::civil::Time = jiff::civil::Time::constant(7, 0, 0, 0);
 /// Runs the daily mail job once (deadline mail, summaries, clearing old rows), unless another
 /// process ran it today.
 pub async fn run_daily_once(state: &AppState) -> Option<service_mail::DailyMailReport> {
-    let today = crate::api::common::today(state);
+    let today = state.today();
     match service_mail::daily_mail(&state.store, today, &crate::retention::process_name()).await {
         Ok(None) => {
             tracing::info!(%today, "e-mail: de dagelijkse taak is vandaag al uitgevoerd");

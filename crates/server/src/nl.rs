@@ -135,15 +135,6 @@ pub fn capitalise(s: &str) -> String {
     }
 }
 
-/// A message as a sentence: capital first letter, final full stop.
-pub fn sentence(m: &str) -> String {
-    let mut s = capitalise(m);
-    if !s.ends_with(['.', '!', '?']) {
-        s.push('.');
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +182,5 @@ mod tests {
         assert_eq!(capitalise("relatief verzuim"), "Relatief verzuim");
         assert_eq!(capitalise("ëen"), "Ëen");
         assert_eq!(capitalise(""), "");
-        assert_eq!(sentence("de code"), "De code.");
-        assert_eq!(sentence("klaar!"), "Klaar!");
     }
 }

@@ -17,7 +17,6 @@ use jiff::tz::TimeZone;
 use tokio::task::JoinHandle;
 use verzuim_service::privacy::{self, RetentionOutcome};
 
-use crate::api::common::today;
 use crate::state::AppState;
 
 /// When the job runs.
@@ -93,7 +92,7 @@ pub fn next_run(now: Timestamp, at: Time) -> Timestamp {
 /// (`verzuim_service::cases::close_quiet_cases`) and writes today's registrations of the
 /// parents' open sick reports and granted leave (`verzuim_service::parents::keep_up_to_date`).
 pub async fn run_once(state: &AppState) -> Option<RetentionOutcome> {
-    let today = today(state);
+    let today = state.today();
     match privacy::scheduled_retention(&state.store, today, &process_name()).await {
         Ok(None) => {
             tracing::info!(%today, "bewaartermijn: vandaag al uitgevoerd door een ander proces");

@@ -50,6 +50,15 @@ impl AppState {
         self.store.now()
     }
 
+    /// The service's "today": the date in the Netherlands (Europe/Amsterdam) by the state's
+    /// clock. The one "today" of the server.
+    pub fn today(&self) -> jiff::civil::Date {
+        let now = self.now();
+        now.in_tz("Europe/Amsterdam")
+            .map(|z| z.date())
+            .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC).date())
+    }
+
     /// The time on the users' devices (see [`AppState::device_clock`]): what a TOTP code is
     /// checked against.
     pub fn device_now(&self) -> Timestamp {

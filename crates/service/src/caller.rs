@@ -3,7 +3,7 @@
 //! organisation against what is asked (deny by default) and writes the actor into every history
 //! row.
 
-use verzuim_store::{Actor, OrgKind, Role, Scope, TokenId, Tx, UserId};
+use verzuim_store::{Actor, AuditEntry, OrgKind, Role, Scope, TokenId, Tx, UserId};
 
 use crate::error::{Result, ServiceError};
 
@@ -18,19 +18,67 @@ pub struct Caller {
     /// GGD-JGZ organisation's id.
     pub organisation: String,
     pub role: Role,
+    /// The request's audit row (security.md, Audit log): a write of the service commits it in
+    /// the transaction of its change (see [`Caller::audited`]). `None`: the caller audits
+    /// otherwise (the pages, for now) or not at all (the system).
+    pub audit: Option<AuditEntry>,
 }
 
+// The role lists of the service, each once: the service checks them, and the server's route
+// policies (`verzuim_server::policy`) declare them on the routes. Listed in order of preference:
+// a user with several of a list's roles in one organisation acts in the first.
+
 /// Roles that register absence and events (a leerkracht only for own groups: the server checks
-/// the groups).
-pub const REGISTER_ROLES: &[Role] = &[Role::Leerkracht, Role::Verzuimcoordinator];
+/// the groups). A coordinator who also teaches acts as coordinator.
+pub const REGISTER_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Leerkracht];
 /// Roles that enrol, change and deregister pupils and import files.
 pub const PUPIL_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
+/// Roles that read a school's pupils, their events and the history of registrations (a
+/// leerkracht those of own groups).
+pub const PUPIL_READ_ROLES: &[Role] =
+    &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
+/// Roles that read one pupil: the school's, and leerplicht and GGD-JGZ within their scope.
+pub const PUPIL_READ_ONE_ROLES: &[Role] = &[
+    Role::Verzuimcoordinator,
+    Role::Beheerder,
+    Role::Leerkracht,
+    Role::Leerplichtambtenaar,
+    Role::Jgz,
+];
+/// Roles that read a pupil's registrations: the school's, and leerplicht within its scope.
+pub const REGISTRATION_READ_ROLES: &[Role] = &[
+    Role::Verzuimcoordinator,
+    Role::Beheerder,
+    Role::Leerkracht,
+    Role::Leerplichtambtenaar,
+];
+/// Roles that read a school's signals.
+pub const SIGNAL_READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
+/// Roles that read a school's settings.
+pub const SETTINGS_READ_ROLES: &[Role] = &[Role::Beheerder, Role::Verzuimcoordinator];
 /// Roles that act on a school's tasks, meldingen and referrals.
 pub const SCHOOL_WORKFLOW_ROLES: &[Role] = &[Role::Verzuimcoordinator];
+/// Roles that read cases and act on tasks, each on its own organisation's.
+pub const TASK_ROLES: &[Role] = &[
+    Role::Verzuimcoordinator,
+    Role::Leerplichtambtenaar,
+    Role::Jgz,
+];
+/// Roles that read meldingen: leerplicht (to its municipality) and the school (its own).
+pub const MELDING_ROLES: &[Role] = &[Role::Leerplichtambtenaar, Role::Verzuimcoordinator];
+/// Roles that read referrals: GGD-JGZ (to it) and the school (its own).
+pub const REFERRAL_ROLES: &[Role] = &[Role::Jgz, Role::Verzuimcoordinator];
 /// Roles that act on leerplicht's tasks and on meldingen to the municipality.
 pub const LEERPLICHT_ROLES: &[Role] = &[Role::Leerplichtambtenaar];
 /// Roles that act on GGD-JGZ's tasks and referrals, and read and write its own notes.
 pub const JGZ_ROLES: &[Role] = &[Role::Jgz];
+/// Roles that handle leave requests: the school's director (decides) and coordinator (advises),
+/// and leerplicht (decides beyond 10 days; Leerplichtwet 1969 art. 13a, art. 14).
+pub const LEAVE_ROLES: &[Role] = &[
+    Role::Directeur,
+    Role::Verzuimcoordinator,
+    Role::Leerplichtambtenaar,
+];
 /// Roles that change an organisation's settings and export inzage.
 pub const ADMIN_ROLES: &[Role] = &[Role::Beheerder];
 
@@ -42,6 +90,7 @@ impl Caller {
             token: None,
             organisation: organisation.into(),
             role,
+            audit: None,
         }
     }
 
@@ -52,6 +101,7 @@ impl Caller {
             token: Some(token),
             organisation: organisation.into(),
             role,
+            audit: None,
         }
     }
 
@@ -62,7 +112,26 @@ impl Caller {
             token: None,
             organisation: organisation.into(),
             role,
+            audit: None,
         }
+    }
+
+    /// The same caller with the request's audit row, which the service's writes commit with
+    /// their change (one transaction: no change without its row, no row without its change).
+    pub fn audited(&self, row: &AuditEntry) -> Caller {
+        Caller {
+            audit: Some(row.clone()),
+            ..self.clone()
+        }
+    }
+
+    /// Appends the request's audit row, if any, in the change's transaction (just before its
+    /// commit).
+    pub(crate) async fn write_audit(&self, tx: &mut Tx) -> Result<()> {
+        if let Some(row) = &self.audit {
+            tx.audit(row).await?;
+        }
+        Ok(())
     }
 
     /// How history rows name this caller.

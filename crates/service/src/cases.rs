@@ -155,6 +155,7 @@ pub async fn reopen_case(
         caller.actor(),
     )
     .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

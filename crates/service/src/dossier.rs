@@ -58,6 +58,7 @@ pub async fn record_parents_informed(
         crate::mail::ParentNews::SchoolAction,
     )
     .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -261,6 +261,7 @@ pub async fn record_action(
             .await?;
         }
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }

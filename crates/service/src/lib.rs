@@ -28,6 +28,7 @@
 //!
 //! The state machines and what triggers what are in `docs/workflow.md`.
 
+pub mod audit_log;
 pub mod caller;
 pub mod cards;
 pub mod cases;
@@ -37,11 +38,13 @@ pub mod duo;
 pub mod early;
 pub mod error;
 pub mod ggd;
+pub mod history;
 pub mod import;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
 pub mod names;
+pub mod organisations;
 pub mod overview;
 pub mod parents;
 pub mod principles;
@@ -54,8 +57,30 @@ pub mod second_factor;
 pub mod sync;
 pub mod tasks;
 pub mod text;
+pub mod tokens;
 pub mod users;
 pub mod visibility;
+
+/// The words of the service's API: the data it takes and gives (roles, pages, scopes, kinds of
+/// organisation, ids, the stored records), as the store defines them. Callers of the service
+/// name these, never the store itself (which only the application's builder opens).
+pub mod vocabulary {
+    pub use verzuim_store::auth_queries::AuditFilter;
+    pub use verzuim_store::leerplicht_queries::{
+        ConversationWith, LeerplichtAction, LeerplichtActionKind,
+    };
+    pub use verzuim_store::outbox::{MailKind, MailMode, OutboxMail};
+    pub use verzuim_store::parents::{LeaveKind, SickReport};
+    pub use verzuim_store::service_queries::{TaskLink, TimelineEntry};
+    pub use verzuim_store::{
+        Actor, ApiToken, AuditEntry, AuditRecord, Case, DEFAULT_PAGE_SIZE, EventId, HistoryEntry,
+        InformedHow, JgzNote, LoginState, MAX_PAGE_SIZE, Melding, MeldingStatus, Membership,
+        NewApiToken, OrgKind, Organisation, Page, PupilData, Referral, ReferralStatus,
+        RegistrationId, Role, SchoolSettings, Scope, SecondFactor, Session, SignalStatus,
+        StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, StoredSignal, Task,
+        TaskStatus, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
+    };
+}
 
 pub use caller::Caller;
 pub use error::{Result, ServiceError};

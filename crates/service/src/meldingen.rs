@@ -251,6 +251,7 @@ pub async fn melding_action(
             .tasks_closed
             .extend(close_open_tasks(&mut tx, by, &melding, target).await?);
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -281,6 +282,7 @@ pub async fn record_afspraken(
         )));
     }
     let (created, closed) = afspraken_recorded(&mut tx, by, &melding, &text).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(MeldingOutcome {
         status: None,

@@ -1,15 +1,9 @@
-//! Names as pages show them: an organisation (a school, municipality or GGD-JGZ: public facts,
-//! readable by every caller) and a user's display name (who did something in a history).
+//! Names as pages show them: a user's display name (who did something in a history; an
+//! organisation's name: [`crate::organisations::organisation`]).
 
-use verzuim_store::{Organisation, Store, UserId};
+use verzuim_store::{Store, UserId};
 
 use crate::error::Result;
-
-/// An organisation by its id (BRIN, CBS code, GGD-JGZ id).
-pub async fn organisation(store: &Store, id: &str) -> Result<Option<Organisation>> {
-    let mut tx = store.connection().await?;
-    Ok(tx.organisation(id).await?)
-}
 
 /// A user's display name.
 pub async fn user_name(store: &Store, id: UserId) -> Result<Option<String>> {

@@ -556,6 +556,7 @@ pub async fn enrol_pupil(
     }
     tx.insert_pupil(school_id, &data).await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, &data.pupil.id).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(sync)
 }
@@ -578,6 +579,7 @@ pub async fn update_pupil(
     check_within_enrolment(&current.record, &data)?;
     tx.update_pupil(school_id, &data).await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, &data.pupil.id).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(sync)
 }
@@ -612,6 +614,7 @@ pub async fn deregister_pupil(
     tx.deregister_pupil(school_id, pupil_id, enrolled_until, next_school.as_deref())
         .await?;
     let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(sync)
 }
@@ -991,6 +994,7 @@ pub(crate) async fn change_registration_in(
         token: None,
         organisation: school_id.to_owned(),
         role: verzuim_store::Role::Verzuimcoordinator,
+        audit: None,
     };
     note_change_after_melding(tx, &caller, school_id, id, &what, None, &mut sync).await?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 use verzuim_engine::model::{ClosedKind, School};
-use verzuim_store::{Actor, Organisation, Page, SchoolSettings, Scope, Store, Tx};
+use verzuim_store::{Actor, AuditEntry, Organisation, Page, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{ADMIN_ROLES, Caller};
 use crate::cards;
@@ -25,6 +25,20 @@ pub async fn put_school_settings(
     settings: &SchoolSettings,
     times_from: Option<Date>,
 ) -> Result<SyncReport> {
+    replace_settings(store, caller, school_id, settings, times_from, None, None).await
+}
+
+/// [`put_school_settings`], and with `ggd` also [`set_school_ggd`], with the change's audit row,
+/// all in one transaction.
+pub async fn replace_settings(
+    store: &Store,
+    caller: &Caller,
+    school_id: &str,
+    settings: &SchoolSettings,
+    times_from: Option<Date>,
+    ggd: Option<&str>,
+    audit: Option<&AuditEntry>,
+) -> Result<SyncReport> {
     caller.require_school(school_id, ADMIN_ROLES, "de schoolinstellingen wijzigen")?;
     cards::card(&settings.card_id)?;
     let mut tx = store.begin().await?;
@@ -40,6 +54,12 @@ pub async fn put_school_settings(
     }
     tx.put_school_settings(school_id, &settings).await?;
     let report = resync_school(&mut tx, caller.actor(), school_id).await?;
+    if let Some(ggd) = ggd {
+        tx.set_school_ggd(school_id, ggd).await?;
+    }
+    if let Some(row) = audit {
+        tx.audit(row).await?;
+    }
     tx.commit().await?;
     Ok(report)
 }

@@ -49,6 +49,7 @@ pub async fn set_required(
     let mut tx = store.begin().await?;
     tx.set_second_factor_required(organisation, required)
         .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -79,6 +80,7 @@ pub async fn reset(
         return Err(ServiceError::NotFound);
     }
     let had = tx.reset_second_factor(user_id).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(had)
 }

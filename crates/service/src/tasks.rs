@@ -19,8 +19,8 @@ use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
 use verzuim_store::{
-    Actor, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation,
-    NewTask, ReferralId, SchoolSettings, Scope, Store, StoredEvidence, StoredSignal, Task, TaskId,
+    Actor, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask,
+    ReferralId, SchoolSettings, Scope, Store, StoredEvidence, StoredSignal, Task, TaskId,
     TaskStatus, Tx,
 };
 
@@ -396,6 +396,7 @@ pub async fn complete_task(
             .tasks_created
             .extend(judged(&mut tx, by, &task, link, judgement).await?);
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(outcome)
 }
@@ -430,6 +431,7 @@ pub async fn task_not_needed(
             status_label(task.status)
         )));
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -959,6 +961,16 @@ pub async fn close_case(
     )
     .await?;
     tx.close_case(&case.school_id, case_id, &reason).await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(closed)
+}
+
+/// A task of the caller's own organisation, as stored ([`ServiceError::NotFound`] for another
+/// organisation's or none).
+pub async fn own_task(store: &Store, caller: &Caller, id: i64) -> Result<Task> {
+    let mut tx = store.connection().await?;
+    tx.task(&caller.organisation, id)
+        .await?
+        .ok_or(ServiceError::NotFound)
 }

@@ -165,6 +165,26 @@ pub async fn remove_member(
     if !tx.remove_membership(user_id, organisation, role).await? {
         return Err(ServiceError::NotFound);
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The user with this e-mail address, if there is one (the beheerder adding a role learns
+/// whether a new account, with a first password, is needed).
+pub async fn by_email(
+    store: &Store,
+    caller: &Caller,
+    organisation: &str,
+    email: &str,
+) -> Result<Option<User>> {
+    require_admin(caller, organisation, "gebruikers toevoegen")?;
+    let mut tx = store.connection().await?;
+    Ok(tx.user_by_email(email).await?)
+}
+
+/// Every role of a user (their own, for the login's answer and its audit rows).
+pub async fn memberships(store: &Store, user: UserId) -> Result<Vec<Membership>> {
+    let mut tx = store.connection().await?;
+    Ok(tx.memberships_of_user(user).await?)
 }

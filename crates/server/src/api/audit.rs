@@ -11,17 +11,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_store::auth_queries::AuditFilter;
-use verzuim_store::{AuditRecord, MAX_PAGE_SIZE, Page, Role, UserId};
 
-use crate::audit::{Audit, action};
-use crate::authz::Actor;
+use crate::acting::Acting;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::vocabulary::AuditFilter;
+use verzuim_service::vocabulary::{AuditRecord, MAX_PAGE_SIZE, Page, UserId};
+
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Paginated, Pagination, Path, Query, check_len, max_len};
 use crate::state::AppState;
+use verzuim_service::{Caller, audit_log};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(audit_log))
+    OpenApiRouter::new().routes_with(routes!(audit_log), &policy::ORG_ADMIN)
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -94,7 +97,6 @@ fn row(r: AuditRecord) -> AuditRow {
     path = "/api/organisations/{org}/audit",
     tag = "audit",
     params(("org" = String, Path, description = "Organisatie"), AuditQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Een pagina van het auditlog; met ?format=json het hele (gefilterde) log als bestand (een JSON-array van AuditRow)", body = Paginated<AuditRow>),
         (status = 400, description = "Ongeldig filter", body = ErrorBody),
@@ -104,12 +106,11 @@ fn row(r: AuditRecord) -> AuditRow {
 )]
 async fn audit_log(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(org): Path<String>,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Response> {
-    actor.require_role(&org, &[Role::Beheerder])?;
     let filter = filter(&q)?;
     match q.format.as_deref() {
         None => {
@@ -118,7 +119,7 @@ async fn audit_log(
                 offset: q.offset,
             }
             .page();
-            let rows = state.store.search_audit_log(&org, &filter, page).await?;
+            let rows = audit_log::search(&state.store, &acting.caller, &org, &filter, page).await?;
             Ok(
                 axum::Json(Paginated::new(rows.into_iter().map(row).collect(), page))
                     .into_response(),
@@ -126,12 +127,12 @@ async fn audit_log(
         }
         Some("json") => {
             audit
-                .event(&actor, action::AUDIT_EXPORT)
+                .event(&acting.actor, action::AUDIT_EXPORT)
                 .organisation(&org)
-                .object(format!("audit:{org}"))
+                .object(AuditObject::AuditLog(org.clone()))
                 .write()
                 .await?;
-            Ok(export(state, org, filter))
+            Ok(export(state, acting.caller.clone(), org, filter))
         }
         Some(_) => Err(ApiError::bad_request(
             "ongeldige_parameter",
@@ -192,7 +193,7 @@ fn bound(field: &str, s: &str, end_of_day: bool) -> ApiResult<Timestamp> {
 
 /// The whole filtered log as a JSON array, streamed page by page (keyset, so every page costs
 /// the same however long the log is).
-fn export(state: AppState, org: String, filter: AuditFilter) -> Response {
+fn export(state: AppState, caller: Caller, org: String, filter: AuditFilter) -> Response {
     struct Cursor {
         filter: AuditFilter,
         first: bool,
@@ -207,13 +208,14 @@ fn export(state: AppState, org: String, filter: AuditFilter) -> Response {
     let org_for_stream = org.clone();
     let stream = futures_util::stream::unfold(cursor, move |mut c| {
         let store = store.clone();
+        let caller = caller.clone();
         let org = org_for_stream.clone();
         async move {
             if c.done {
                 return None;
             }
             let page = Page::first(MAX_PAGE_SIZE);
-            let rows = match store.search_audit_log(&org, &c.filter, page).await {
+            let rows = match audit_log::search(&store, &caller, &org, &c.filter, page).await {
                 Ok(rows) => rows,
                 Err(e) => {
                     tracing::error!(error = %e, "audit export failed");

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_store::{Membership, Role, User};
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::vocabulary::{Membership, Role, User};
 
 use crate::audit::{Audit, action};
 use crate::auth::login::{self, SessionUser, organisations};
@@ -23,10 +26,10 @@ pub const LOGIN_FAILED: &str = "Onbekende gebruiker of onjuist wachtwoord";
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(change_password))
-        .routes(routes!(me))
+        .routes_with(routes!(login), &policy::LOGIN)
+        .routes_with(routes!(logout), &policy::LOGIN)
+        .routes_with(routes!(change_password), &policy::OWN)
+        .routes_with(routes!(me), &policy::ME)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -113,7 +116,8 @@ async fn membership_infos(
 ) -> ApiResult<Vec<MembershipInfo>> {
     let mut out = Vec::with_capacity(memberships.len());
     for m in memberships {
-        let org = state.store.organisation(&m.organisation_id).await?;
+        let org =
+            verzuim_service::organisations::organisation(&state.store, &m.organisation_id).await?;
         out.push(MembershipInfo {
             organisation_id: m.organisation_id.clone(),
             organisation_name: org.as_ref().map(|o| o.name.clone()),
@@ -206,10 +210,14 @@ async fn logout(
         && let Some(session) = sessions::resume(&state, token).await?
     {
         sessions::end(&state, token).await?;
-        let memberships = state.store.memberships_of_user(session.user_id).await?;
+        let memberships =
+            verzuim_service::users::memberships(&state.store, session.user_id).await?;
         audit
-            .event_by(verzuim_store::Actor::User(session.user_id), action::LOGOUT)
-            .object(format!("user:{}", session.user_id))
+            .event_by(
+                verzuim_service::vocabulary::Actor::User(session.user_id),
+                action::LOGOUT,
+            )
+            .object(AuditObject::User(session.user_id))
             .write_for_each(&organisations(&memberships))
             .await?;
     }
@@ -228,7 +236,6 @@ async fn logout(
     path = "/api/auth/password",
     tag = "auth",
     request_body = PasswordChangeRequest,
-    security(("sessie" = [])),
     responses(
         (status = 204, description = "Gewijzigd; alle sessies zijn beëindigd, deze krijgt een nieuwe cookie"),
         (status = 400, description = "wachtwoord_te_kort, wachtwoord_te_bekend, wachtwoord_ongewijzigd", body = ErrorBody),
@@ -274,7 +281,6 @@ async fn change_password(
     get,
     path = "/api/auth/me",
     tag = "auth",
-    security(("sessie" = []), ("token" = [])),
     responses(
         (status = 200, description = "De aanroeper", body = Me),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),

@@ -14,27 +14,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::visibility;
-use verzuim_store::service_queries::TimelineEntry;
-use verzuim_store::{Case, Role};
 
-use super::common::{OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, service_error, today};
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::visibility;
+use verzuim_service::vocabulary::Case;
+use verzuim_service::vocabulary::TimelineEntry;
+
+use super::common::{OrgQuery, TEXT_MAX, audit_pupil_data, audited_write};
 use super::meldingen::{MeldingOut, melding_out};
 use super::referrals::{ReferralOut, referral_out};
 use super::signals::{SignalOut, signal_out};
-use super::tasks::{TaskOut, WORKFLOW_ROLES, task_view_out};
+use super::tasks::{TaskOut, task_view_out};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, max_len, required};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_cases))
-        .routes(routes!(get_case))
-        .routes(routes!(close_case))
-        .routes(routes!(reopen_case))
+        .routes_with(routes!(list_cases), &policy::CASES_READ)
+        .routes_with(routes!(get_case), &policy::CASES_READ)
+        .routes_with(routes!(close_case), &policy::CASES_WRITE)
+        .routes_with(routes!(reopen_case), &policy::CASES_WRITE)
 }
 
 /// A pupil's dossier: opened by a signal, extended by later ones, closed by the school.
@@ -127,7 +130,6 @@ pub struct CloseCaseIn {
     path = "/api/cases",
     tag = "dossiers",
     params(CaseQuery, Pagination, OrgQuery),
-    security(("sessie" = []), ("token" = ["cases:read"])),
     responses(
         (status = 200, description = "Een pagina dossiers", body = Paginated<CaseOut>),
         (status = 400, description = "organisatie_kiezen, te_lang", body = ErrorBody),
@@ -138,21 +140,11 @@ pub struct CloseCaseIn {
 )]
 async fn list_cases(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Query(q): Query<CaseQuery>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<CaseOut>>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesRead),
-    )
-    .await?;
     let pupil = match (&q.school, &q.pupil) {
         (Some(s), Some(p)) => {
             check_len("school", s, max_len::IDENTIFIER)?;
@@ -181,14 +173,12 @@ async fn list_cases(
         q.open.unwrap_or(false),
         page,
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("cases:{}", acting.org()),
+        AuditObject::Cases(acting.org().to_owned()),
         pupil,
     )
     .await?;
@@ -205,7 +195,6 @@ async fn list_cases(
     path = "/api/cases/{id}",
     tag = "dossiers",
     params(("id" = i64, Path, description = "Nummer van het dossier"), OrgQuery),
-    security(("sessie" = []), ("token" = ["cases:read"])),
     responses(
         (status = 200, description = "Het dossier", body = CaseDetail),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -215,33 +204,20 @@ async fn list_cases(
 )]
 async fn get_case(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<CaseDetail>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesRead),
-    )
-    .await?;
-    let view = visibility::case(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let view = visibility::case(&state.store, &acting.caller, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("case:{id}"),
+        AuditObject::Case(id),
         Some((&view.case.school_id, &view.case.pupil_id)),
     )
     .await?;
-    let today = today(&state);
+    let today = state.today();
     Ok(axum::Json(CaseDetail {
         case: case_out(view.case),
         signals: view.signals.into_iter().map(signal_out).collect(),
@@ -264,7 +240,6 @@ async fn get_case(
     tag = "dossiers",
     params(("id" = i64, Path, description = "Nummer van het dossier"), OrgQuery),
     request_body = CloseCaseIn,
-    security(("sessie" = []), ("token" = ["cases:write"])),
     responses(
         (status = 204, description = "Gesloten"),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -277,40 +252,24 @@ async fn get_case(
 )]
 async fn close_case(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<CloseCaseIn>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        &[Role::Verzuimcoordinator],
-        Some(Permission::CasesWrite),
-    )
-    .await?;
-    let view = visibility::case(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let view = visibility::case(&state.store, &acting.caller, id).await?;
     if view.case.school_id != acting.org() {
         return Err(ApiError::not_found());
     }
-    let reason = required("reason", &body.reason, TEXT_MAX)?;
-    verzuim_service::tasks::close_case(&state.store, &acting.caller, id, reason)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("case:{id}:close"),
+        AuditObject::Case(id).detail("close"),
         Some((&view.case.school_id, &view.case.pupil_id)),
-    )
-    .await?;
+    );
+    let reason = required("reason", &body.reason, TEXT_MAX)?;
+    verzuim_service::tasks::close_case(&state.store, &caller, id, reason).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -322,7 +281,6 @@ async fn close_case(
     tag = "dossiers",
     params(("id" = i64, Path, description = "Nummer van het dossier"), OrgQuery),
     request_body = CloseCaseIn,
-    security(("sessie" = []), ("token" = ["cases:write"])),
     responses(
         (status = 204, description = "Heropend"),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -334,39 +292,23 @@ async fn close_case(
 )]
 async fn reopen_case(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<CloseCaseIn>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        &[Role::Verzuimcoordinator],
-        Some(Permission::CasesWrite),
-    )
-    .await?;
-    let view = visibility::case(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let view = visibility::case(&state.store, &acting.caller, id).await?;
     if view.case.school_id != acting.org() {
         return Err(ApiError::not_found());
     }
-    let reason = required("reason", &body.reason, TEXT_MAX)?;
-    verzuim_service::cases::reopen_case(&state.store, &acting.caller, id, reason)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("case:{id}:reopen"),
+        AuditObject::Case(id).detail("reopen"),
         Some((&view.case.school_id, &view.case.pupil_id)),
-    )
-    .await?;
+    );
+    let reason = required("reason", &body.reason, TEXT_MAX)?;
+    verzuim_service::cases::reopen_case(&state.store, &caller, id, reason).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

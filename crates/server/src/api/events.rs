@@ -15,32 +15,34 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{Event, EventKind};
+use verzuim_service::history;
 use verzuim_service::records;
-use verzuim_store::{Page, Role, Scope, StoredEvent};
+use verzuim_service::visibility;
+use verzuim_service::vocabulary::{Page, StoredEvent};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value,
-    change_audit_row, check_opt, pupil_data_event, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, Versioned, audit_pupil_data, bad_value,
+    change_audit_row, check_opt, pupil_data_event,
 };
 use super::pupils::visible_pupil;
-use super::registrations::{acting_recorder, no_note_on_illness, recorded_pupil};
+use super::registrations::{no_note_on_illness, recorded_pupil};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_events, add_event))
-        .routes(routes!(correct_event, delete_event))
-        .routes(routes!(event_history))
+        .routes_with(routes!(list_events), &policy::RECORDS_READ)
+        .routes_with(routes!(add_event), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(correct_event), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(delete_event), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(event_history), &policy::RECORDS_READ)
 }
-
-/// Who records events: those who register ([`super::registrations::acting_recorder`]).
-/// Who reads them.
-pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct EventIn {
@@ -117,12 +119,7 @@ async fn pupil_of_event(
     school: &str,
     id: i64,
 ) -> ApiResult<String> {
-    let found = state
-        .store
-        .connection()
-        .await?
-        .pupil_of_event(school, id)
-        .await?;
+    let found = history::pupil_of_event(&state.store, &acting.caller, school, id).await?;
     recorded_pupil(state, acting, school, found).await
 }
 
@@ -137,7 +134,6 @@ async fn pupil_of_event(
         Pagination,
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:read"])),
     responses(
         (status = 200, description = "Een pagina gebeurtenissen", body = Paginated<EventOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -147,35 +143,19 @@ async fn pupil_of_event(
 )]
 async fn list_events(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<EventOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::RegistrationsRead),
-    )
-    .await?;
     visible_pupil(&state, &acting, &school, &pupil).await?;
     let page: Page = pagination.page();
-    let mut tx = state.store.connection().await?;
-    let events = tx
-        .list_events(Scope::School(&school), &school, &pupil, page)
-        .await?;
-    drop(tx);
+    let events = visibility::events(&state.store, &acting.caller, &school, &pupil, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("events:{pupil}"),
+        AuditObject::Events(pupil.clone()),
         Some((&school, &pupil)),
     )
     .await?;
@@ -196,7 +176,6 @@ async fn list_events(
         OrgQuery,
     ),
     request_body = EventIn,
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 201, description = "Vastgelegd", body = VersionChanged),
         (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
@@ -208,32 +187,29 @@ async fn list_events(
 )]
 async fn add_event(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<EventIn>,
 ) -> ApiResult<(StatusCode, axum::Json<VersionChanged>)> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     // A leerkracht: own groups only (the service itself refuses a pupil of another school).
     if acting.groups.is_some() {
         visible_pupil(&state, &acting, &school, &pupil).await?;
     }
     let event = parse_event(&body)?;
     // The audit row commits with the event (one transaction).
-    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&audited, "event", "add");
+    let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, Versioned::Event, "add");
     let change = records::add_event(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         &pupil,
         &event,
         Some(&audit_row),
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(change.into())))
 }
 
@@ -248,7 +224,6 @@ async fn add_event(
         OrgQuery,
     ),
     request_body = EventIn,
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 200, description = "Gecorrigeerd", body = VersionChanged),
         (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
@@ -260,29 +235,26 @@ async fn add_event(
 )]
 async fn correct_event(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<EventIn>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
     let event = parse_event(&body)?;
     // The audit row commits with the correction (one transaction).
-    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&audited, "event", "correct");
+    let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, Versioned::Event, "correct");
     let change = records::correct_event(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         id,
         &event,
         Some(&audit_row),
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -296,7 +268,6 @@ async fn correct_event(
         ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 200, description = "Verwijderd (als nieuwe versie)", body = VersionChanged),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -306,18 +277,15 @@ async fn correct_event(
 )]
 async fn delete_event(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
-    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&audited, "event", "delete");
-    let change = records::delete_event(&state.store, &acting.caller, &school, id, Some(&audit_row))
-        .await
-        .map_err(service_error)?;
+    let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, Versioned::Event, "delete");
+    let change =
+        records::delete_event(&state.store, &acting.caller, &school, id, Some(&audit_row)).await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -331,7 +299,6 @@ async fn delete_event(
         ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:read"])),
     responses(
         (status = 200, description = "De versies", body = Vec<EventOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -341,31 +308,17 @@ async fn delete_event(
 )]
 async fn event_history(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Vec<EventOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::RegistrationsRead),
-    )
-    .await?;
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
-    let mut tx = state.store.connection().await?;
-    let versions = tx.event_history(Scope::School(&school), id).await?;
-    drop(tx);
+    let versions = history::event_history(&state.store, &acting.caller, &school, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("event:{id}:history"),
+        AuditObject::Event(id).detail("history"),
         Some((&school, &pupil)),
     )
     .await?;

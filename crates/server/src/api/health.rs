@@ -8,10 +8,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::policy::{self, PolicyRoutes};
+
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(health))
+    OpenApiRouter::new().routes_with(routes!(health), &policy::HEALTH)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

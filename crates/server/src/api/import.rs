@@ -17,21 +17,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::acting::Acting;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_exchange::{InputError, Source};
 use verzuim_service::{ServiceError, Sources};
 
-use super::common::{OrgQuery, SyncOut, acting, audit_pupil_data, service_error, today};
-use super::pupils::WRITE_ROLES;
+use super::common::{OrgQuery, SyncOut, audit_pupil_data};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{Path, Query};
+use crate::extract::Path;
 use crate::security::IMPORT_BODY_LIMIT;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(import))
+        .routes_with(routes!(import), &policy::PUPILS_WRITE)
         .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
 }
 
@@ -181,7 +182,6 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
         ),
         description = "De bestanden: als JSON, of als formulier met de delen pupils, registrations, events en school"
     ),
-    security(("sessie" = []), ("token" = ["pupils:write"])),
     responses(
         (status = 200, description = "Alles opgeslagen", body = ImportOut),
         (status = 400, description = "ongeldige_json, ongeldig_formulier, verplicht", body = ErrorBody),
@@ -194,23 +194,12 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
 )]
 async fn import(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(school): Path<String>,
-    Query(org): Query<OrgQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::PupilsWrite),
-    )
-    .await?;
     let files = files(&headers, body).await?;
     let pupils = files
         .pupils
@@ -241,7 +230,7 @@ async fn import(
     let result = verzuim_service::import(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         sources,
     )
@@ -249,11 +238,10 @@ async fn import(
     let report = match result {
         Ok(r) => r,
         Err(ServiceError::Input(errors)) => return Ok(input_errors(errors)),
-        Err(e) => return Err(service_error(e)),
+        Err(e) => return Err(e.into()),
     };
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         true,
         format!(

@@ -14,27 +14,28 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::error::ApiError;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_service::leerplicht::{self, ActionInput};
-use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtAction, LeerplichtActionKind};
-use verzuim_store::{InformedHow, Role};
+use verzuim_service::vocabulary::InformedHow;
+use verzuim_service::vocabulary::{ConversationWith, LeerplichtAction, LeerplichtActionKind};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, check_opt, service_error,
-    today,
+    Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value, check_opt,
 };
 use super::meldingen::visible;
 use crate::audit::Audit;
-use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_actions, add_action))
+    OpenApiRouter::new()
+        .routes_with(routes!(list_actions), &policy::LEERPLICHT)
+        .routes_with(routes!(add_action), &policy::LEERPLICHT)
 }
-
-/// Who records and reads leerplicht's actions.
-pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar];
 
 /// An action of leerplicht on a melding.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -141,7 +142,7 @@ pub fn action_input(body: &ActionIn) -> ApiResult<ActionInput> {
 async fn actions(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Vec<LeerplichtAction>> {
     leerplicht::actions(&state.store, &acting.caller, id)
         .await
-        .map_err(service_error)
+        .map_err(ApiError::from)
 }
 
 /// Leerplicht's actions on a melding to its municipality, in the order they happened.
@@ -150,7 +151,6 @@ async fn actions(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Vec<Le
     path = "/api/meldingen/{id}/acties",
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De acties", body = Vec<LeerplichtActionOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -160,20 +160,17 @@ async fn actions(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Vec<Le
 )]
 async fn list_actions(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Vec<LeerplichtActionOut>>> {
-    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let list = actions(&state, &acting, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("melding:{id}:acties"),
+        AuditObject::Melding(id).detail("acties"),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
     )
     .await?;
@@ -190,7 +187,6 @@ async fn list_actions(
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
     request_body = ActionIn,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Vastgelegd", body = LeerplichtActionOut),
         (status = 400, description = "ongeldige_waarde, te_lang, ongeldige_json", body = ErrorBody),
@@ -202,28 +198,24 @@ async fn list_actions(
 )]
 async fn add_action(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<ActionIn>,
 ) -> ApiResult<(StatusCode, axum::Json<LeerplichtActionOut>)> {
-    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let input = action_input(&body)?;
-    let action_id =
-        leerplicht::record_action(&state.store, &acting.caller, today(&state), id, &input)
-            .await
-            .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("melding:{id}:actie:{}", input.kind.as_str()),
+        AuditObject::Melding(id)
+            .detail("actie")
+            .detail(input.kind.as_str()),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
-    )
-    .await?;
+    );
+    let action_id =
+        leerplicht::record_action(&state.store, &caller, state.today(), id, &input).await?;
     let list = actions(&state, &acting, id).await?;
     let out = list
         .into_iter()

@@ -7,17 +7,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::mail::{self as service_mail, CHOOSABLE, Preference};
-use verzuim_store::outbox::{MailKind, MailMode};
 
-use super::common::{bad_value, service_error};
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::mail::{self as service_mail, CHOOSABLE, Preference};
+use verzuim_service::vocabulary::{MailKind, MailMode};
+
+use super::common::bad_value;
 use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Json;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_preferences, put_preferences))
+    OpenApiRouter::new()
+        .routes_with(routes!(get_preferences), &policy::OWN)
+        .routes_with(routes!(put_preferences), &policy::OWN)
 }
 
 /// One choice.
@@ -64,7 +68,6 @@ fn out(email: String, prefs: Vec<Preference>) -> MailPreferencesOut {
     get,
     path = "/api/me/mail",
     tag = "e-mail",
-    security(("sessie" = [])),
     responses(
         (status = 200, body = MailPreferencesOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -76,9 +79,7 @@ async fn get_preferences(
     actor: Actor,
 ) -> ApiResult<axum::Json<MailPreferencesOut>> {
     let user = actor.require_user()?;
-    let prefs = service_mail::preferences(&state.store, user.user.id)
-        .await
-        .map_err(service_error)?;
+    let prefs = service_mail::preferences(&state.store, user.user.id).await?;
     Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }
 
@@ -88,7 +89,6 @@ async fn get_preferences(
     path = "/api/me/mail",
     tag = "e-mail",
     request_body = MailPreferencesIn,
-    security(("sessie" = [])),
     responses(
         (status = 200, body = MailPreferencesOut),
         (status = 400, description = "Onbekende soort of keuze (het veld staat in de fout)", body = ErrorBody),
@@ -114,8 +114,6 @@ async fn put_preferences(
             .ok_or_else(|| bad_value(&format!("preferences[{i}].mode"), &modes))?;
         wanted.push(Preference { kind, mode });
     }
-    let prefs = service_mail::set_preferences(&state.store, user.user.id, &wanted)
-        .await
-        .map_err(service_error)?;
+    let prefs = service_mail::set_preferences(&state.store, user.user.id, &wanted).await?;
     Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }

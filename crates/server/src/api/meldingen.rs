@@ -16,32 +16,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_service::meldingen::{self, ClosingReason, MeldingAction, MeldingView};
-use verzuim_store::{Melding, MeldingStatus, Role};
+use verzuim_service::vocabulary::{Melding, MeldingStatus, Role};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, check_opt, service_error,
-    today,
+    Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value, check_opt,
 };
 use super::signals::{PeriodOut, period_out};
 use super::tasks::{HistoryOut, history_out};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_meldingen))
-        .routes(routes!(get_melding))
-        .routes(routes!(melding_status))
-        .routes(routes!(melding_afspraken))
-        .routes(routes!(duo_export))
+        .routes_with(routes!(list_meldingen), &policy::MELDINGEN_READ)
+        .routes_with(routes!(get_melding), &policy::MELDINGEN_READ)
+        .routes_with(routes!(melding_status), &policy::MELDINGEN_WRITE)
+        .routes_with(routes!(melding_afspraken), &policy::MELDING_AFSPRAKEN)
+        .routes_with(routes!(duo_export), &policy::MELDINGEN_READ)
 }
-
-/// Who reads meldingen and changes their status.
-pub const ROLES: &[Role] = &[Role::Leerplichtambtenaar, Role::Verzuimcoordinator];
 
 /// A melding: the legal content (rules.md §7) and DUO's status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -214,7 +212,7 @@ fn action(body: &MeldingStatusIn) -> ApiResult<MeldingAction> {
 pub(super) async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<MeldingView> {
     meldingen::melding(&state.store, &acting.caller, id)
         .await
-        .map_err(service_error)
+        .map_err(ApiError::from)
 }
 
 /// `?status=`: only the meldingen with this DUO status.
@@ -236,7 +234,6 @@ pub struct StatusQuery {
     path = "/api/meldingen",
     tag = "meldingen",
     params(Pagination, OrgQuery, StatusQuery),
-    security(("sessie" = []), ("token" = ["meldingen:read"])),
     responses(
         (status = 200, description = "Een pagina meldingen", body = Paginated<MeldingOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -245,21 +242,11 @@ pub struct StatusQuery {
 )]
 async fn list_meldingen(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
     Query(filter): Query<StatusQuery>,
 ) -> ApiResult<axum::Json<Paginated<MeldingOut>>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        ROLES,
-        Some(Permission::MeldingenRead),
-    )
-    .await?;
     let status = match filter.status.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(s) => Some(MeldingStatus::parse(s).ok_or_else(|| {
@@ -271,18 +258,16 @@ async fn list_meldingen(
     let list = verzuim_service::leerplicht::list_meldingen(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         status,
         page,
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("meldingen:{}", acting.org()),
+        AuditObject::Meldingen(acting.org().to_owned()),
         None,
     )
     .await?;
@@ -298,7 +283,6 @@ async fn list_meldingen(
     path = "/api/meldingen/{id}",
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
-    security(("sessie" = []), ("token" = ["meldingen:read"])),
     responses(
         (status = 200, description = "De melding", body = MeldingDetail),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -308,27 +292,16 @@ async fn list_meldingen(
 )]
 async fn get_melding(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<MeldingDetail>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        ROLES,
-        Some(Permission::MeldingenRead),
-    )
-    .await?;
     let view = visible(&state, &acting, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("melding:{id}"),
+        AuditObject::Melding(id),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
     )
     .await?;
@@ -344,7 +317,6 @@ async fn get_melding(
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
     request_body = MeldingStatusIn,
-    security(("sessie" = []), ("token" = ["meldingen:write"])),
     responses(
         (status = 200, description = "Gewijzigd", body = MeldingChanged),
         (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
@@ -357,21 +329,11 @@ async fn get_melding(
 )]
 async fn melding_status(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<MeldingStatusIn>,
 ) -> ApiResult<axum::Json<MeldingChanged>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        ROLES,
-        Some(Permission::MeldingenWrite),
-    )
-    .await?;
     let view = visible(&state, &acting, id).await?;
     let action = action(&body)?;
     let school_action = matches!(action, MeldingAction::Ingetrokken { .. });
@@ -383,18 +345,16 @@ async fn melding_status(
     if !role_ok {
         return Err(ApiError::forbidden());
     }
-    let outcome = meldingen::melding_action(&state.store, &acting.caller, id, &action)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("melding:{id}:status:{}", body.status.trim()),
+        AuditObject::Melding(id)
+            .detail("status")
+            .detail(body.status.trim()),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
-    )
-    .await?;
+    );
+    let outcome = meldingen::melding_action(&state.store, &caller, id, &action).await?;
     let view = visible(&state, &acting, id).await?;
     Ok(axum::Json(MeldingChanged {
         melding: detail(view),
@@ -411,7 +371,6 @@ async fn melding_status(
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
     request_body = AfsprakenIn,
-    security(("sessie" = []), ("token" = ["meldingen:write"])),
     responses(
         (status = 200, description = "Vastgelegd", body = MeldingChanged),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -423,38 +382,24 @@ async fn melding_status(
 )]
 async fn melding_afspraken(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<AfsprakenIn>,
 ) -> ApiResult<axum::Json<MeldingChanged>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        &[Role::Leerplichtambtenaar],
-        Some(Permission::MeldingenWrite),
-    )
-    .await?;
     let view = visible(&state, &acting, id).await?;
     check_len("afspraken", &body.afspraken, TEXT_MAX)?;
     if body.afspraken.trim().is_empty() {
         return Err(ApiError::required("afspraken"));
     }
-    let outcome = meldingen::record_afspraken(&state.store, &acting.caller, id, &body.afspraken)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("melding:{id}:afspraken"),
+        AuditObject::Melding(id).detail("afspraken"),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
-    )
-    .await?;
+    );
+    let outcome = meldingen::record_afspraken(&state.store, &caller, id, &body.afspraken).await?;
     let view = visible(&state, &acting, id).await?;
     Ok(axum::Json(MeldingChanged {
         melding: detail(view),
@@ -471,7 +416,6 @@ async fn melding_afspraken(
     path = "/api/meldingen/{id}/duo-export",
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
-    security(("sessie" = []), ("token" = ["meldingen:read"])),
     responses(
         (status = 200, description = "Het exportdocument (verzuim-duo-melding/1)", body = Object, content_type = "application/json"),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -481,28 +425,17 @@ async fn melding_afspraken(
 )]
 async fn duo_export(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<Response> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        ROLES,
-        Some(Permission::MeldingenRead),
-    )
-    .await?;
     let view = visible(&state, &acting, id).await?;
     let doc = meldingen::duo_export(&view);
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("melding:{id}:duo_export"),
+        AuditObject::Melding(id).detail("duo_export"),
         Some((&view.melding.school_id, &view.melding.pupil_id)),
     )
     .await?;

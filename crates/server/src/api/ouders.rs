@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::parents::{self, LeaveInput, LeaveView};
-use verzuim_store::parents::{LeaveKind, SickReport};
 
-use super::common::{service_error, today};
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::parents::{self, LeaveInput, LeaveView};
+use verzuim_service::vocabulary::{LeaveKind, SickReport};
+
 use crate::audit::{Audit, action};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -22,11 +24,11 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(children))
-        .routes(routes!(report_sick))
-        .routes(routes!(report_better))
-        .routes(routes!(request_leave))
-        .routes(routes!(leave))
+        .routes_with(routes!(children), &policy::OWN)
+        .routes_with(routes!(report_sick), &policy::OWN)
+        .routes_with(routes!(report_better), &policy::OWN)
+        .routes_with(routes!(request_leave), &policy::OWN)
+        .routes_with(routes!(leave), &policy::OWN)
 }
 
 /// One of the parent's children.
@@ -71,7 +73,6 @@ fn parent_of(actor: &Actor) -> ApiResult<i64> {
     get,
     path = "/api/ouders/kinderen",
     tag = "ouders",
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De kinderen van de ouder", body = [ChildOut]),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -83,9 +84,7 @@ async fn children(
     actor: Actor,
 ) -> ApiResult<axum::Json<Vec<ChildOut>>> {
     let parent = parent_of(&actor)?;
-    let list = parents::children(&state.store, parent)
-        .await
-        .map_err(service_error)?;
+    let list = parents::children(&state.store, parent).await?;
     Ok(axum::Json(
         list.into_iter()
             .map(|c| ChildOut {
@@ -117,7 +116,7 @@ pub struct DayIn {
 }
 
 fn day(state: &AppState, d: Dag) -> ApiResult<Date> {
-    let t = today(state);
+    let t = state.today();
     match d {
         Dag::Vandaag => Ok(t),
         Dag::Morgen => t.tomorrow().map_err(ApiError::internal),
@@ -135,7 +134,6 @@ fn day(state: &AppState, d: Dag) -> ApiResult<Date> {
         ("pupil" = String, Path, description = "Leerlingnummer"),
     ),
     request_body = DayIn,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Ziek gemeld", body = SickReportOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -154,13 +152,12 @@ async fn report_sick(
 ) -> ApiResult<(StatusCode, axum::Json<SickReportOut>)> {
     let parent = parent_of(&actor)?;
     let from = day(&state, body.dag)?;
-    let r = parents::report_sick(&state.store, parent, today(&state), &school, &pupil, from)
-        .await
-        .map_err(service_error)?;
+    let r =
+        parents::report_sick(&state.store, parent, state.today(), &school, &pupil, from).await?;
     audit
         .event(&actor, action::PUPIL_WRITE)
         .organisation(&school)
-        .object(format!("ziekmelding:{}", r.id))
+        .object(AuditObject::SickReport(r.id))
         .pupil(&school, &pupil)
         .write()
         .await?;
@@ -177,7 +174,6 @@ async fn report_sick(
         ("pupil" = String, Path, description = "Leerlingnummer"),
     ),
     request_body = DayIn,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Beter gemeld", body = SickReportOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -196,13 +192,12 @@ async fn report_better(
 ) -> ApiResult<axum::Json<SickReportOut>> {
     let parent = parent_of(&actor)?;
     let back = day(&state, body.dag)?;
-    let r = parents::report_better(&state.store, parent, today(&state), &school, &pupil, back)
-        .await
-        .map_err(service_error)?;
+    let r =
+        parents::report_better(&state.store, parent, state.today(), &school, &pupil, back).await?;
     audit
         .event(&actor, action::PUPIL_WRITE)
         .organisation(&school)
-        .object(format!("ziekmelding:{}:beter", r.id))
+        .object(AuditObject::SickReport(r.id).detail("beter"))
         .pupil(&school, &pupil)
         .write()
         .await?;
@@ -311,7 +306,6 @@ fn leave_out(v: &LeaveView) -> LeaveOut {
         ("pupil" = String, Path, description = "Leerlingnummer"),
     ),
     request_body = LeaveIn,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Aangevraagd", body = LeaveOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -354,13 +348,12 @@ async fn request_leave(
         explanation: body.toelichting.clone(),
         employer_statement: body.werkgeversverklaring.clone(),
     };
-    let v = parents::request_leave(&state.store, parent, today(&state), &school, &pupil, &input)
-        .await
-        .map_err(service_error)?;
+    let v = parents::request_leave(&state.store, parent, state.today(), &school, &pupil, &input)
+        .await?;
     audit
         .event(&actor, action::PUPIL_WRITE)
         .organisation(&school)
-        .object(format!("verlof:{}", v.request.id))
+        .object(AuditObject::Leave(v.request.id))
         .pupil(&school, &pupil)
         .write()
         .await?;
@@ -373,7 +366,6 @@ async fn request_leave(
     path = "/api/ouders/verlof/{id}",
     tag = "ouders",
     params(("id" = i64, Path, description = "Verlofaanvraag")),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De verlofaanvraag", body = LeaveOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -387,8 +379,6 @@ async fn leave(
     Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<LeaveOut>> {
     let parent = parent_of(&actor)?;
-    let v = parents::leave_for_parent(&state.store, parent, id)
-        .await
-        .map_err(service_error)?;
+    let v = parents::leave_for_parent(&state.store, parent, id).await?;
     Ok(axum::Json(leave_out(&v)))
 }

@@ -16,20 +16,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::privacy;
-use verzuim_store::Role;
 
-use super::common::{OrgQuery, acting, acting_org, audit_pupil_data, service_error, today};
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::privacy;
+
+use super::common::{OrgQuery, audit_pupil_data};
 use crate::audit::{Audit, action};
-use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Path, Query};
+use crate::extract::Path;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(inzage))
-        .routes(routes!(retention))
+        .routes_with(routes!(inzage), &policy::ADMIN)
+        .routes_with(routes!(retention), &policy::ADMIN)
 }
 
 /// What the retention run removed (counts per table, per school).
@@ -53,7 +55,6 @@ pub struct RetentionOut {
         ("pupil" = String, Path, description = "Leerlingnummer"),
         OrgQuery,
     ),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Het exportbestand (verzuim-inzage/1)", body = Object, content_type = "application/json"),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -63,30 +64,16 @@ pub struct RetentionOut {
 )]
 async fn inzage(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<Response> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        &[Role::Beheerder],
-        None,
-    )
-    .await?;
-    let doc = privacy::inzage(&state.store, &acting.caller, &school, &pupil)
-        .await
-        .map_err(service_error)?;
+    let doc = privacy::inzage(&state.store, &acting.caller, &school, &pupil).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("pupil:{pupil}:inzage"),
+        AuditObject::Pupil(pupil.clone()).detail("inzage"),
         Some((&school, &pupil)),
     )
     .await?;
@@ -115,7 +102,6 @@ async fn inzage(
     path = "/api/admin/retention",
     tag = "privacy",
     params(OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Uitgevoerd", body = RetentionOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -124,16 +110,12 @@ async fn inzage(
 )]
 async fn retention(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<RetentionOut>> {
-    let acting = acting_org(&state, &actor, &audit, &org, &[Role::Beheerder], None).await?;
-    let outcome = privacy::apply_retention(&state.store, today(&state))
-        .await
-        .map_err(service_error)?;
+    let outcome = privacy::apply_retention(&state.store, state.today()).await?;
     audit
-        .event(&actor, action::PUPIL_WRITE)
+        .event(&acting.actor, action::PUPIL_WRITE)
         .organisation(acting.org())
         .object(format!(
             "retention:{} leerlingen verwijderd",

@@ -13,38 +13,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_engine::model::Pupil;
-use verzuim_service::{records, visibility};
-use verzuim_store::{MAX_PAGE_SIZE, Page, PupilData, Role, StoredPupil};
 
-use super::common::{
-    Acting, OrgQuery, SyncOut, acting, audit_pupil_data, check_opt, service_error,
-};
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_engine::model::Pupil;
+use verzuim_service::vocabulary::{MAX_PAGE_SIZE, Page, PupilData, StoredPupil};
+use verzuim_service::{records, visibility};
+
+use super::common::{Acting, OrgQuery, SyncOut, audit_pupil_data, audited_write, check_opt};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, max_len};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_pupils, create_pupil))
-        .routes(routes!(get_pupil, update_pupil))
-        .routes(routes!(deregister_pupil))
+        .routes_with(routes!(list_pupils), &policy::PUPILS_READ)
+        .routes_with(routes!(create_pupil), &policy::PUPILS_WRITE)
+        .routes_with(routes!(get_pupil), &policy::PUPIL_READ)
+        .routes_with(routes!(update_pupil), &policy::PUPILS_WRITE)
+        .routes_with(routes!(deregister_pupil), &policy::PUPILS_WRITE)
 }
 
-/// Who reads a school's pupil list.
-pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
 /// Who reads one pupil: the school's roles, and leerplicht and GGD-JGZ within their scope.
-pub const READ_ONE_ROLES: &[Role] = &[
-    Role::Verzuimcoordinator,
-    Role::Beheerder,
-    Role::Leerkracht,
-    Role::Leerplichtambtenaar,
-    Role::Jgz,
-];
 /// Who enrols, changes and deregisters.
-pub const WRITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
 
 /// A pupil: the columns of formats.md's pupils.csv.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -215,9 +207,7 @@ pub async fn visible_pupil(
     pupil: &str,
 ) -> ApiResult<StoredPupil> {
     check_len("pupil", pupil, max_len::IDENTIFIER)?;
-    let p = visibility::pupil(&state.store, &acting.caller, school, pupil)
-        .await
-        .map_err(service_error)?;
+    let p = visibility::pupil(&state.store, &acting.caller, school, pupil).await?;
     acting.check_group(&p.data.pupil.group)?;
     Ok(p)
 }
@@ -228,7 +218,6 @@ pub async fn visible_pupil(
     path = "/api/schools/{school}/pupils",
     tag = "leerlingen",
     params(("school" = String, Path, description = "School (BRIN)"), Pagination, OrgQuery),
-    security(("sessie" = []), ("token" = ["pupils:read"])),
     responses(
         (status = 200, description = "Een pagina leerlingen", body = Paginated<PupilOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -237,36 +226,21 @@ pub async fn visible_pupil(
 )]
 async fn list_pupils(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(school): Path<String>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<PupilOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::PupilsRead),
-    )
-    .await?;
     let page = pagination.page();
     let pupils = match &acting.groups {
-        None => visibility::pupils(&state.store, &acting.caller, page)
-            .await
-            .map_err(service_error)?,
+        None => visibility::pupils(&state.store, &acting.caller, page).await?,
         Some(groups) => {
             // A leerkracht: the school's pupils (scoped in SQL), of their own groups.
             let mut out = Vec::new();
             let mut skip = page.offset() as usize;
             let mut p = Page::first(MAX_PAGE_SIZE);
             loop {
-                let batch = visibility::pupils(&state.store, &acting.caller, p)
-                    .await
-                    .map_err(service_error)?;
+                let batch = visibility::pupils(&state.store, &acting.caller, p).await?;
                 let done = batch.len() < p.limit() as usize;
                 for pupil in batch {
                     if !groups.contains(&pupil.data.pupil.group) {
@@ -288,10 +262,9 @@ async fn list_pupils(
     };
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("pupils:{school}"),
+        AuditObject::Pupils(school.clone()),
         None,
     )
     .await?;
@@ -308,7 +281,6 @@ async fn list_pupils(
     tag = "leerlingen",
     params(("school" = String, Path, description = "School (BRIN)"), OrgQuery),
     request_body = PupilIn,
-    security(("sessie" = []), ("token" = ["pupils:write"])),
     responses(
         (status = 201, description = "Ingeschreven", body = PupilChanged),
         (status = 400, description = "verplicht, te_lang, ongeldige_json", body = ErrorBody),
@@ -320,43 +292,26 @@ async fn list_pupils(
 )]
 async fn create_pupil(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(school): Path<String>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<PupilIn>,
 ) -> ApiResult<(StatusCode, axum::Json<PupilChanged>)> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::PupilsWrite),
-    )
-    .await?;
     let id = body.pupil_id.clone().unwrap_or_default();
     if id.trim().is_empty() {
         return Err(ApiError::required("pupil_id"));
     }
     let data = body.data(id.trim().to_owned())?;
-    let sync = records::enrol_pupil(&state.store, &acting.caller, &school, &data)
-        .await
-        .map_err(service_error)?;
     let id = data.pupil.id.clone();
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("pupil:{id}:enrol"),
+        AuditObject::Pupil(id.clone()).detail("enrol"),
         Some((&school, &id)),
-    )
-    .await?;
-    let pupil = visibility::pupil(&state.store, &acting.caller, &school, &id)
-        .await
-        .map_err(service_error)?;
+    );
+    let sync = records::enrol_pupil(&state.store, &caller, &school, &data).await?;
+    let pupil = visibility::pupil(&state.store, &acting.caller, &school, &id).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(PupilChanged {
@@ -376,7 +331,6 @@ async fn create_pupil(
         ("pupil" = String, Path, description = "Leerlingnummer"),
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["pupils:read"])),
     responses(
         (status = 200, description = "De leerling", body = PupilOut),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -386,28 +340,16 @@ async fn create_pupil(
 )]
 async fn get_pupil(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<PupilOut>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ONE_ROLES,
-        Some(Permission::PupilsRead),
-    )
-    .await?;
     let p = visible_pupil(&state, &acting, &school, &pupil).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("pupil:{pupil}"),
+        AuditObject::Pupil(pupil.clone()),
         Some((&school, &pupil)),
     )
     .await?;
@@ -426,7 +368,6 @@ async fn get_pupil(
         OrgQuery,
     ),
     request_body = PupilIn,
-    security(("sessie" = []), ("token" = ["pupils:write"])),
     responses(
         (status = 200, description = "Gewijzigd", body = PupilChanged),
         (status = 400, description = "te_lang, ongeldige_json", body = ErrorBody),
@@ -438,39 +379,22 @@ async fn get_pupil(
 )]
 async fn update_pupil(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<PupilIn>,
 ) -> ApiResult<axum::Json<PupilChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::PupilsWrite),
-    )
-    .await?;
     visible_pupil(&state, &acting, &school, &pupil).await?;
-    let data = body.data(pupil.clone())?;
-    let sync = records::update_pupil(&state.store, &acting.caller, &school, &data)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("pupil:{pupil}:update"),
+        AuditObject::Pupil(pupil.clone()).detail("update"),
         Some((&school, &pupil)),
-    )
-    .await?;
-    let p = visibility::pupil(&state.store, &acting.caller, &school, &pupil)
-        .await
-        .map_err(service_error)?;
+    );
+    let data = body.data(pupil.clone())?;
+    let sync = records::update_pupil(&state.store, &caller, &school, &data).await?;
+    let p = visibility::pupil(&state.store, &acting.caller, &school, &pupil).await?;
     Ok(axum::Json(PupilChanged {
         pupil: pupil_out(p),
         sync: sync.into(),
@@ -489,7 +413,6 @@ async fn update_pupil(
         OrgQuery,
     ),
     request_body = DeregisterIn,
-    security(("sessie" = []), ("token" = ["pupils:write"])),
     responses(
         (status = 200, description = "Uitgeschreven", body = PupilChanged),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -500,46 +423,30 @@ async fn update_pupil(
 )]
 async fn deregister_pupil(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<DeregisterIn>,
 ) -> ApiResult<axum::Json<PupilChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        WRITE_ROLES,
-        Some(Permission::PupilsWrite),
-    )
-    .await?;
     visible_pupil(&state, &acting, &school, &pupil).await?;
     check_opt("next_school", body.next_school.as_deref(), max_len::NAME)?;
+    // The audit row commits with the change.
+    let caller = audited_write(
+        &audit,
+        &acting,
+        AuditObject::Pupil(pupil.clone()).detail("deregister"),
+        Some((&school, &pupil)),
+    );
     let sync = records::deregister_pupil(
         &state.store,
-        &acting.caller,
+        &caller,
         &school,
         &pupil,
         body.enrolled_until,
         body.next_school.as_deref(),
     )
-    .await
-    .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("pupil:{pupil}:deregister"),
-        Some((&school, &pupil)),
-    )
     .await?;
-    let p = visibility::pupil(&state.store, &acting.caller, &school, &pupil)
-        .await
-        .map_err(service_error)?;
+    let p = visibility::pupil(&state.store, &acting.caller, &school, &pupil).await?;
     Ok(axum::Json(PupilChanged {
         pupil: pupil_out(p),
         sync: sync.into(),

@@ -14,33 +14,31 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_service::referrals::{self, ReferralContact, ReferralView};
 use verzuim_service::visibility;
-use verzuim_store::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
+use verzuim_service::vocabulary::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 
-use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error, today,
-};
+use super::common::{Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value};
 use super::tasks::{HistoryOut, history_out};
 use crate::audit::Audit;
-use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, required};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_referrals))
-        .routes(routes!(get_referral))
-        .routes(routes!(referral_status))
-        .routes(routes!(list_notes, add_note))
-        .routes(routes!(add_afspraken))
+        .routes_with(routes!(list_referrals), &policy::REFERRALS)
+        .routes_with(routes!(get_referral), &policy::REFERRALS)
+        .routes_with(routes!(referral_status), &policy::REFERRALS)
+        .routes_with(routes!(list_notes), &policy::JGZ)
+        .routes_with(routes!(add_note), &policy::JGZ)
+        .routes_with(routes!(add_afspraken), &policy::JGZ)
 }
 
-/// Who reads referrals and changes their status.
-pub const ROLES: &[Role] = &[Role::Jgz, Role::Verzuimcoordinator];
 /// Who writes and reads GGD-JGZ's notes.
-pub const NOTE_ROLES: &[Role] = &[Role::Jgz];
 
 /// A referral: all a school sees of GGD-JGZ's work is its status.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -163,9 +161,8 @@ fn detail(v: ReferralView, c: ReferralContact) -> ReferralDetail {
 
 async fn full_detail(state: &AppState, acting: &Acting, id: i64) -> ApiResult<ReferralDetail> {
     let view = visible(state, acting, id).await?;
-    let contact = referrals::referral_contact(&state.store, &acting.caller, id, today(state))
-        .await
-        .map_err(service_error)?;
+    let contact =
+        referrals::referral_contact(&state.store, &acting.caller, id, state.today()).await?;
     Ok(detail(view, contact))
 }
 
@@ -237,7 +234,7 @@ fn note_out(n: JgzNote) -> NoteOut {
 async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<ReferralView> {
     referrals::referral(&state.store, &acting.caller, id)
         .await
-        .map_err(service_error)
+        .map_err(ApiError::from)
 }
 
 /// The referrals the caller's organisation may see, newest first.
@@ -246,7 +243,6 @@ async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Referr
     path = "/api/referrals",
     tag = "verwijzingen",
     params(Pagination, OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Een pagina verwijzingen", body = Paginated<ReferralOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -255,22 +251,17 @@ async fn visible(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Referr
 )]
 async fn list_referrals(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<ReferralOut>>> {
-    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let page = pagination.page();
-    let list = visibility::referrals(&state.store, &acting.caller, page)
-        .await
-        .map_err(service_error)?;
+    let list = visibility::referrals(&state.store, &acting.caller, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("referrals:{}", acting.org()),
+        AuditObject::Referrals(acting.org().to_owned()),
         None,
     )
     .await?;
@@ -286,7 +277,6 @@ async fn list_referrals(
     path = "/api/referrals/{id}",
     tag = "verwijzingen",
     params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De verwijzing", body = ReferralDetail),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -296,19 +286,16 @@ async fn list_referrals(
 )]
 async fn get_referral(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<ReferralDetail>> {
-    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("referral:{id}"),
+        AuditObject::Referral(id),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
@@ -323,7 +310,6 @@ async fn get_referral(
     tag = "verwijzingen",
     params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
     request_body = ReferralStatusIn,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Gewijzigd", body = ReferralChanged),
         (status = 400, description = "ongeldige_waarde", body = ErrorBody),
@@ -336,13 +322,11 @@ async fn get_referral(
 )]
 async fn referral_status(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<ReferralStatusIn>,
 ) -> ApiResult<axum::Json<ReferralChanged>> {
-    let acting = acting_org(&state, &actor, &audit, &org, ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let status = ReferralStatus::parse(&body.status)
         .filter(|s| *s != ReferralStatus::Aangemeld)
@@ -355,18 +339,16 @@ async fn referral_status(
     if !role_ok {
         return Err(ApiError::forbidden());
     }
-    let outcome = referrals::set_referral_status(&state.store, &acting.caller, id, status)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("referral:{id}:status:{}", status.as_str()),
+        AuditObject::Referral(id)
+            .detail("status")
+            .detail(status.as_str()),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
-    )
-    .await?;
+    );
+    let outcome = referrals::set_referral_status(&state.store, &caller, id, status).await?;
     Ok(axum::Json(ReferralChanged {
         referral: full_detail(&state, &acting, id).await?,
         tasks_created: outcome.tasks_created,
@@ -383,7 +365,6 @@ async fn referral_status(
     tag = "verwijzingen",
     params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
     request_body = AfspraakIn,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Teruggekoppeld aan de school", body = AfspraakRecorded),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -395,24 +376,21 @@ async fn referral_status(
 )]
 async fn add_afspraken(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<AfspraakIn>,
 ) -> ApiResult<(StatusCode, axum::Json<AfspraakRecorded>)> {
-    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let text = required("text", &body.text, TEXT_MAX)?;
-    let outcome = referrals::record_afspraken(&state.store, &acting.caller, id, text)
-        .await
-        .map_err(service_error)?;
+    let outcome = referrals::record_afspraken(&state.store, &acting.caller, id, text).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         true,
-        format!("referral:{id}:afspraken:{}", outcome.afspraak_id),
+        AuditObject::Referral(id)
+            .detail("afspraken")
+            .detail(outcome.afspraak_id),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
@@ -432,7 +410,6 @@ async fn add_afspraken(
     path = "/api/referrals/{id}/notes",
     tag = "verwijzingen",
     params(("id" = i64, Path, description = "Nummer van de verwijzing"), Pagination, OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Een pagina notities", body = Paginated<NoteOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -442,24 +419,19 @@ async fn add_afspraken(
 )]
 async fn list_notes(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<NoteOut>>> {
-    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let page = pagination.page();
-    let notes = referrals::jgz_notes(&state.store, &acting.caller, id, page)
-        .await
-        .map_err(service_error)?;
+    let notes = referrals::jgz_notes(&state.store, &acting.caller, id, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("referral:{id}:notes"),
+        AuditObject::Referral(id).detail("notes"),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
@@ -477,7 +449,6 @@ async fn list_notes(
     tag = "verwijzingen",
     params(("id" = i64, Path, description = "Nummer van de verwijzing"), OrgQuery),
     request_body = NoteIn,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Vastgelegd", body = NoteOut),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -488,33 +459,26 @@ async fn list_notes(
 )]
 async fn add_note(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<NoteIn>,
 ) -> ApiResult<(StatusCode, axum::Json<NoteOut>)> {
-    let acting = acting_org(&state, &actor, &audit, &org, NOTE_ROLES, None).await?;
     let view = visible(&state, &acting, id).await?;
     let text = required("text", &body.text, TEXT_MAX)?;
-    let note_id = referrals::add_jgz_note(&state.store, &acting.caller, id, text)
-        .await
-        .map_err(service_error)?;
+    let note_id = referrals::add_jgz_note(&state.store, &acting.caller, id, text).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         true,
-        format!("referral:{id}:note:{note_id}"),
+        AuditObject::Referral(id).detail("note").detail(note_id),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
     )
     .await?;
     // The note as stored (its time is the store's).
     let mut page = Page::first(MAX_PAGE_SIZE);
     loop {
-        let batch = referrals::jgz_notes(&state.store, &acting.caller, id, page)
-            .await
-            .map_err(service_error)?;
+        let batch = referrals::jgz_notes(&state.store, &acting.caller, id, page).await?;
         let done = batch.len() < page.limit() as usize;
         if let Some(n) = batch.into_iter().find(|n| n.id == note_id) {
             return Ok((StatusCode::CREATED, axum::Json(note_out(n))));

@@ -18,24 +18,24 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::{duo, region};
-use verzuim_store::Role;
 
-use super::common::{OrgQuery, acting_org, audit_pupil_data, service_error, today};
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::{duo, region};
+
+use super::common::{OrgQuery, audit_pupil_data};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Path, Query};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(prikactie))
-        .routes(routes!(jaarcijfers))
-        .routes(routes!(duo_register))
+        .routes_with(routes!(prikactie), &policy::LEERPLICHT)
+        .routes_with(routes!(jaarcijfers), &policy::LEERPLICHT)
+        .routes_with(routes!(duo_register), &policy::MELDINGEN_READ)
 }
-
-const LEERPLICHT: &[Role] = &[Role::Leerplichtambtenaar];
 
 /// `?jaar=&vakantie=&org=`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -65,7 +65,7 @@ pub struct YearQuery {
 
 fn year(state: &AppState, jaar: Option<i16>) -> ApiResult<i16> {
     match jaar {
-        None => Ok(region::year_of(today(state))),
+        None => Ok(region::year_of(state.today())),
         Some(y) if (2000..=2100).contains(&y) => Ok(y),
         Some(_) => Err(super::common::bad_value("jaar", &["2000 tot en met 2100"])),
     }
@@ -80,7 +80,6 @@ fn year(state: &AppState, jaar: Option<i16>) -> ApiResult<i16> {
     path = "/api/gemeente/prikactie",
     tag = "gemeente",
     params(PrikactieQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De prikactie (verzuim_service::region::Prikactie)", body = Object, content_type = "application/json"),
         (status = 400, description = "ongeldige_waarde", body = ErrorBody),
@@ -91,31 +90,20 @@ fn year(state: &AppState, jaar: Option<i16>) -> ApiResult<i16> {
 )]
 async fn prikactie(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Query(q): Query<PrikactieQuery>,
 ) -> ApiResult<Response> {
-    let org = OrgQuery { org: q.org.clone() };
-    let acting = acting_org(&state, &actor, &audit, &org, LEERPLICHT, None).await?;
     let y = year(&state, q.jaar)?;
     let p = region::prikactie(
         &state.store,
         &acting.caller,
         y,
         q.vakantie.as_deref(),
-        today(&state),
-    )
-    .await
-    .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        false,
-        format!("prikactie:{y}"),
-        None,
+        state.today(),
     )
     .await?;
+    audit_pupil_data(&audit, &acting, false, AuditObject::Prikactie(y), None).await?;
     Ok(axum::Json(p).into_response())
 }
 
@@ -126,7 +114,6 @@ async fn prikactie(
     path = "/api/gemeente/jaarcijfers",
     tag = "gemeente",
     params(YearQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De jaarcijfers (verzuim_service::region::YearFigures)", body = Object, content_type = "application/json"),
         (status = 400, description = "ongeldige_waarde", body = ErrorBody),
@@ -136,16 +123,11 @@ async fn prikactie(
 )]
 async fn jaarcijfers(
     State(state): State<AppState>,
-    actor: Actor,
-    audit: Audit,
+    acting: Acting,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Response> {
-    let org = OrgQuery { org: q.org.clone() };
-    let acting = acting_org(&state, &actor, &audit, &org, LEERPLICHT, None).await?;
     let y = year(&state, q.jaar)?;
-    let f = region::year_figures(&state.store, &acting.caller, y)
-        .await
-        .map_err(service_error)?;
+    let f = region::year_figures(&state.store, &acting.caller, y).await?;
     Ok(axum::Json(f).into_response())
 }
 
@@ -156,7 +138,6 @@ async fn jaarcijfers(
     path = "/api/meldingen/{id}/duo-verzuimregister",
     tag = "meldingen",
     params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
-    security(("sessie" = []), ("token" = ["meldingen:read"])),
     responses(
         (status = 200, description = "Het document (verzuim-duo-verzuimregister/1)", body = Object, content_type = "application/json"),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -166,29 +147,16 @@ async fn jaarcijfers(
 )]
 async fn duo_register(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<Response> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        super::meldingen::ROLES,
-        Some(Permission::MeldingenRead),
-    )
-    .await?;
-    let m = duo::register_view(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let m = duo::register_view(&state.store, &acting.caller, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("melding:{id}:duo_verzuimregister"),
+        AuditObject::Melding(id).detail("duo_verzuimregister"),
         None,
     )
     .await?;

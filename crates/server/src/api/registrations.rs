@@ -14,40 +14,36 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{Code, Registration, Span};
 use verzuim_exchange::values::{When, parse_when, time_hm};
+use verzuim_service::history;
+use verzuim_service::vocabulary::StoredRegistration;
 use verzuim_service::{records, visibility};
-use verzuim_store::{Role, Scope, StoredRegistration};
 
 use super::common::{
-    Acting, OrgQuery, TEXT_MAX, VersionChanged, acting, audit_pupil_data, bad_value,
-    change_audit_row, check_opt, pupil_data_event, service_error, today,
+    Acting, OrgQuery, TEXT_MAX, VersionChanged, Versioned, audit_pupil_data, bad_value,
+    change_audit_row, check_opt, pupil_data_event,
 };
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_registrations, add_registration))
-        .routes(routes!(correct_registration, delete_registration))
-        .routes(routes!(registration_history))
+        .routes_with(routes!(list_registrations), &policy::REGISTRATIONS_READ)
+        .routes_with(routes!(add_registration), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(correct_registration), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(delete_registration), &policy::REGISTRATIONS_WRITE)
+        .routes_with(routes!(registration_history), &policy::RECORDS_READ)
 }
 
-/// Who registers.
-pub const WRITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Leerkracht];
 /// Who reads a pupil's registrations.
-pub const READ_ROLES: &[Role] = &[
-    Role::Verzuimcoordinator,
-    Role::Beheerder,
-    Role::Leerkracht,
-    Role::Leerplichtambtenaar,
-];
 /// Who reads a registration's versions.
-pub const HISTORY_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder, Role::Leerkracht];
 
 /// A registration as registrations.csv writes it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -225,28 +221,6 @@ pub fn no_note_on_illness(what: &str) -> ApiError {
     .with_field("note")
 }
 
-/// The acting organisation of a change to a pupil's registrations or events (the events'
-/// handlers too): a leerkracht (own groups) or verzuimcoordinator of the school, or a token with
-/// `registrations:write`.
-pub(super) async fn acting_recorder(
-    state: &AppState,
-    actor: &Actor,
-    audit: &Audit,
-    school: &str,
-    org: Option<&str>,
-) -> ApiResult<Acting> {
-    acting(
-        state,
-        actor,
-        audit,
-        Some(school),
-        org,
-        WRITE_ROLES,
-        Some(Permission::RegistrationsWrite),
-    )
-    .await
-}
-
 /// The pupil a registration or event of the school belongs to (`found`: the store's answer),
 /// checked against a leerkracht's groups. 404 when there is none.
 pub(super) async fn recorded_pupil(
@@ -269,12 +243,7 @@ async fn pupil_of_registration(
     school: &str,
     id: i64,
 ) -> ApiResult<String> {
-    let found = state
-        .store
-        .connection()
-        .await?
-        .pupil_of_registration(school, id)
-        .await?;
+    let found = history::pupil_of_registration(&state.store, &acting.caller, school, id).await?;
     recorded_pupil(state, acting, school, found).await
 }
 
@@ -290,7 +259,6 @@ async fn pupil_of_registration(
         Pagination,
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:read"])),
     responses(
         (status = 200, description = "Een pagina registraties", body = Paginated<RegistrationOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -300,33 +268,20 @@ async fn pupil_of_registration(
 )]
 async fn list_registrations(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<RegistrationOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::RegistrationsRead),
-    )
-    .await?;
     visible_pupil(&state, &acting, &school, &pupil).await?;
     let page = pagination.page();
-    let regs = visibility::registrations(&state.store, &acting.caller, &school, &pupil, page)
-        .await
-        .map_err(service_error)?;
+    let regs =
+        visibility::registrations(&state.store, &acting.caller, &school, &pupil, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("registrations:{pupil}"),
+        AuditObject::Registrations(pupil.clone()),
         Some((&school, &pupil)),
     )
     .await?;
@@ -348,7 +303,6 @@ async fn list_registrations(
         OrgQuery,
     ),
     request_body = RegistrationIn,
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 201, description = "Vastgelegd", body = VersionChanged),
         (status = 400, description = "ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
@@ -360,33 +314,30 @@ async fn list_registrations(
 )]
 async fn add_registration(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<RegistrationIn>,
 ) -> ApiResult<(StatusCode, axum::Json<VersionChanged>)> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     // A leerkracht: own groups only (the service itself refuses a pupil of another school).
     if acting.groups.is_some() {
         visible_pupil(&state, &acting, &school, &pupil).await?;
     }
     let (registration, note) = parse_registration(&body)?;
     // The audit row commits with the registration (one transaction, one commit).
-    let event = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&event, "registration", "add");
+    let event = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&event, Versioned::Registration, "add");
     let change = records::add_registration(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         &pupil,
         &registration,
         note.as_deref(),
         Some(&audit_row),
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(change.into())))
 }
 
@@ -402,7 +353,6 @@ async fn add_registration(
         OrgQuery,
     ),
     request_body = RegistrationIn,
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 200, description = "Gecorrigeerd", body = VersionChanged),
         (status = 400, description = "ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
@@ -414,23 +364,21 @@ async fn add_registration(
 )]
 async fn correct_registration(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<RegistrationIn>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, org.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     let (registration, note) = parse_registration(&body)?;
     // The audit row commits with the correction (one transaction).
-    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&audited, "registration", "correct");
+    let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, Versioned::Registration, "correct");
     check_opt("reason", body.reason.as_deref(), TEXT_MAX)?;
     let change = records::correct_registration_because(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         id,
         &registration,
@@ -438,8 +386,7 @@ async fn correct_registration(
         body.reason.as_deref(),
         Some(&audit_row),
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -454,7 +401,6 @@ async fn correct_registration(
         ("id" = i64, Path, description = "Nummer van de registratie"),
         DeleteQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:write"])),
     responses(
         (status = 200, description = "Verwijderd (als nieuwe versie)", body = VersionChanged),
         (status = 422, description = "ongeldig: een leerkracht buiten deze en de vorige lesweek, of geen reden", body = ErrorBody),
@@ -465,27 +411,25 @@ async fn correct_registration(
 )]
 async fn delete_registration(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
     Query(query): Query<DeleteQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
-    let acting = acting_recorder(&state, &actor, &audit, &school, query.org.as_deref()).await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
     check_opt("reason", query.reason.as_deref(), TEXT_MAX)?;
-    let audited = pupil_data_event(&audit, &actor, &acting, true, "", Some((&school, &pupil)));
-    let audit_row = change_audit_row(&audited, "registration", "delete");
+    let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
+    let audit_row = change_audit_row(&audited, Versioned::Registration, "delete");
     let change = records::delete_registration_because(
         &state.store,
         &acting.caller,
-        today(&state),
+        state.today(),
         &school,
         id,
         query.reason.as_deref(),
         Some(&audit_row),
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -499,7 +443,6 @@ async fn delete_registration(
         ("id" = i64, Path, description = "Nummer van de registratie"),
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["registrations:read"])),
     responses(
         (status = 200, description = "De versies", body = Vec<RegistrationOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -509,36 +452,18 @@ async fn delete_registration(
 )]
 async fn registration_history(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Vec<RegistrationOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        HISTORY_ROLES,
-        Some(Permission::RegistrationsRead),
-    )
-    .await?;
     let pupil = pupil_of_registration(&state, &acting, &school, id).await?;
-    let mut tx = state.store.connection().await?;
-    let versions = tx.registration_history(Scope::School(&school), id).await?;
-    let reasons = if versions.is_empty() {
-        Vec::new()
-    } else {
-        tx.correction_reasons(id).await?
-    };
-    drop(tx);
+    let history::RegistrationHistory { versions, reasons } =
+        history::registration_history(&state.store, &acting.caller, &school, id).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("registration:{id}:history"),
+        AuditObject::Registration(id).detail("history"),
         Some((&school, &pupil)),
     )
     .await?;

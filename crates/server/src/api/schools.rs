@@ -13,12 +13,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{ClosedKind, ClosedPeriod, GroupTimes, School, TimeRange, WeekTimes};
 use verzuim_exchange::values::{parse_time_range, time_hm};
 use verzuim_service::school;
-use verzuim_store::{OrgKind, Organisation, Role, SchoolSettings};
+use verzuim_service::vocabulary::{OrgKind, Organisation, SchoolSettings};
 
-use super::common::{OrgQuery, SyncOut, acting, bad_value, check_opt, service_error, today};
+use super::common::{OrgQuery, SyncOut, bad_value, check_opt};
 use crate::audit::{Audit, action};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -27,9 +31,10 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_settings, put_settings))
-        .routes(routes!(municipalities))
-        .routes(routes!(ggd_organisations))
+        .routes_with(routes!(get_settings), &policy::SETTINGS_READ)
+        .routes_with(routes!(put_settings), &policy::SETTINGS_WRITE)
+        .routes_with(routes!(municipalities), &policy::DIRECTORY)
+        .routes_with(routes!(ggd_organisations), &policy::DIRECTORY)
 }
 
 const DAYS: [&str; 7] = [
@@ -277,7 +282,6 @@ fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
     path = "/api/schools/{school}/settings",
     tag = "scholen",
     params(("school" = String, Path, description = "School (BRIN)"), OrgQuery),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "De instellingen", body = SettingsBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -287,35 +291,12 @@ fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
 )]
 async fn get_settings(
     State(state): State<AppState>,
-    actor: Actor,
-    audit: Audit,
+    acting: Acting,
     Path(school): Path<String>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<SettingsBody>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        &[Role::Beheerder, Role::Verzuimcoordinator],
-        None,
-    )
-    .await?;
-    let settings = state
-        .store
-        .school_settings(acting.org())
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let name = state
-        .store
-        .organisation(acting.org())
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
-    let mut tx = state.store.connection().await?;
-    let ggd = tx.school_ggd(acting.org()).await?;
-    Ok(axum::Json(settings_body(name, &settings, ggd)))
+    let v = verzuim_service::organisations::school_settings(&state.store, &acting.caller, &school)
+        .await?;
+    Ok(axum::Json(settings_body(v.name, &v.settings, v.ggd)))
 }
 
 /// Replace the school's settings (beheerder): every pupil is re-evaluated with them.
@@ -325,7 +306,6 @@ async fn get_settings(
     tag = "scholen",
     params(("school" = String, Path, description = "School (BRIN)"), OrgQuery),
     request_body = SettingsBody,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Opgeslagen", body = SettingsChanged),
         (status = 400, description = "ongeldige_tijd, ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
@@ -336,25 +316,12 @@ async fn get_settings(
 )]
 async fn put_settings(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(school): Path<String>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<SettingsBody>,
 ) -> ApiResult<axum::Json<SettingsChanged>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        &[Role::Beheerder],
-        None,
-    )
-    .await?;
-    let name = state
-        .store
-        .organisation(acting.org())
+    let name = verzuim_service::organisations::organisation(&state.store, acting.org())
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
@@ -368,7 +335,7 @@ async fn put_settings(
         None => None,
         Some(g) => {
             check_len("ggd_id", g, max_len::IDENTIFIER)?;
-            match state.store.organisation(g).await? {
+            match verzuim_service::organisations::organisation(&state.store, g).await? {
                 Some(o) if o.kind == OrgKind::GgdJgz => Some(o.id),
                 _ => {
                     return Err(ApiError::new(
@@ -387,36 +354,26 @@ async fn put_settings(
     };
     let times_from = body
         .lesson_times_valid_from
-        .unwrap_or_else(|| today(&state));
-    let sync = school::put_school_settings(
+        .unwrap_or_else(|| state.today());
+    // The audit row commits with the settings.
+    let event = audit
+        .event(&acting.actor, action::PUPIL_WRITE)
+        .organisation(acting.org())
+        .object(AuditObject::School(school.clone()).detail("settings"));
+    let sync = school::replace_settings(
         &state.store,
         &acting.caller,
         &school,
         &settings,
         Some(times_from),
+        ggd.as_deref(),
+        Some(event.entry()),
     )
-    .await
-    .map_err(service_error)?;
-    let settings = state
-        .store
-        .school_settings(acting.org())
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if let Some(g) = &ggd {
-        school::set_school_ggd(&state.store, &acting.caller, &school, g)
-            .await
-            .map_err(service_error)?;
-    }
-    audit
-        .event(&actor, action::PUPIL_WRITE)
-        .organisation(acting.org())
-        .object(format!("school:{school}:settings"))
-        .write()
+    .await?;
+    let v = verzuim_service::organisations::school_settings(&state.store, &acting.caller, &school)
         .await?;
-    let mut tx = state.store.connection().await?;
-    let ggd = tx.school_ggd(acting.org()).await?;
     Ok(axum::Json(SettingsChanged {
-        settings: settings_body(name, &settings, ggd),
+        settings: settings_body(name, &v.settings, v.ggd),
         sync: sync.into(),
     }))
 }
@@ -427,7 +384,8 @@ async fn organisations(
     pagination: Pagination,
 ) -> ApiResult<axum::Json<Paginated<OrganisationOut>>> {
     let page = pagination.page();
-    let list: Vec<Organisation> = state.store.list_organisations(Some(kind), page).await?;
+    let list: Vec<Organisation> =
+        verzuim_service::organisations::directory(&state.store, kind, page).await?;
     Ok(axum::Json(Paginated::new(
         list.into_iter()
             .map(|o| OrganisationOut {
@@ -445,7 +403,6 @@ async fn organisations(
     path = "/api/municipalities",
     tag = "scholen",
     params(Pagination),
-    security(("sessie" = []), ("token" = [])),
     responses(
         (status = 200, description = "Een pagina gemeenten", body = Paginated<OrganisationOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -465,7 +422,6 @@ async fn municipalities(
     path = "/api/ggd-organisations",
     tag = "scholen",
     params(Pagination),
-    security(("sessie" = []), ("token" = [])),
     responses(
         (status = 200, description = "Een pagina GGD-JGZ-organisaties", body = Paginated<OrganisationOut>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),

@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::policy::{self, PolicyRoutes};
+
 use super::auth::{SessionInfo, session_info};
 use crate::audit::Audit;
 use crate::auth::login::{self, CodeOutcome, SessionUser, next_step};
@@ -17,9 +19,9 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(code))
-        .routes(routes!(begin_enrolment))
-        .routes(routes!(confirm_enrolment))
+        .routes_with(routes!(code), &policy::LOGIN_STEP)
+        .routes_with(routes!(begin_enrolment), &policy::LOGIN_STEP)
+        .routes_with(routes!(confirm_enrolment), &policy::LOGIN_STEP)
 }
 
 /// The longest code accepted (a recovery code with its dashes).
@@ -86,7 +88,6 @@ async fn next(state: &AppState, su: &SessionUser) -> ApiResult<Option<login::Ste
     path = "/api/auth/second-factor",
     tag = "auth",
     request_body = CodeRequest,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Code juist (zie next_step)", body = CodeAccepted),
         (status = 400, description = "Ongeldig verzoek (te_lang)", body = ErrorBody),
@@ -121,7 +122,6 @@ async fn code(
     post,
     path = "/api/auth/second-factor/enrolment",
     tag = "auth",
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Het geheim voor de app", body = EnrolmentOut),
         (status = 401, description = "Niet ingelogd, of eerst een andere stap (tweede_factor_code, nieuw_wachtwoord)", body = ErrorBody),
@@ -148,7 +148,6 @@ async fn begin_enrolment(
     path = "/api/auth/second-factor/enrolment/confirm",
     tag = "auth",
     request_body = CodeRequest,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Ingesteld; de herstelcodes (alleen nu)", body = EnrolmentDone),
         (status = 400, description = "te_lang", body = ErrorBody),

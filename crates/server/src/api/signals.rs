@@ -12,25 +12,26 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_engine::model::{Period, SignalAction};
-use verzuim_store::{Role, Scope, SignalStatus, StoredEvidence, StoredSignal};
 
-use super::common::{OrgQuery, acting, audit_pupil_data, bad_value};
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_engine::model::{Period, SignalAction};
+use verzuim_service::history;
+use verzuim_service::vocabulary::{SignalStatus, StoredEvidence, StoredSignal};
+
+use super::common::{OrgQuery, audit_pupil_data, bad_value};
 use super::pupils::visible_pupil;
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Paginated, Pagination, Path, Query};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(school_signals))
-        .routes(routes!(pupil_signals))
+        .routes_with(routes!(school_signals), &policy::SIGNALS_READ)
+        .routes_with(routes!(pupil_signals), &policy::SIGNALS_READ)
 }
-
-/// Who reads a school's signals.
-pub const READ_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
 
 /// A period: first and last day.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -195,7 +196,6 @@ fn status_filter(q: &SignalQuery) -> ApiResult<Option<SignalStatus>> {
     path = "/api/schools/{school}/signals",
     tag = "signalen",
     params(("school" = String, Path, description = "School (BRIN)"), SignalQuery, Pagination, OrgQuery),
-    security(("sessie" = []), ("token" = ["signals:read"])),
     responses(
         (status = 200, description = "Een pagina signalen", body = Paginated<SignalOut>),
         (status = 400, description = "ongeldige_waarde", body = ErrorBody),
@@ -205,36 +205,20 @@ fn status_filter(q: &SignalQuery) -> ApiResult<Option<SignalStatus>> {
 )]
 async fn school_signals(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(school): Path<String>,
     Query(q): Query<SignalQuery>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<SignalOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::SignalsRead),
-    )
-    .await?;
     let status = status_filter(&q)?;
     let page = pagination.page();
-    let mut tx = state.store.connection().await?;
-    let signals = tx
-        .list_signals(Scope::School(acting.org()), status, page)
-        .await?;
-    drop(tx);
+    let signals = history::signals(&state.store, &acting.caller, status, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("signals:{school}"),
+        AuditObject::Signals(school.clone()),
         None,
     )
     .await?;
@@ -256,7 +240,6 @@ async fn school_signals(
         Pagination,
         OrgQuery,
     ),
-    security(("sessie" = []), ("token" = ["signals:read"])),
     responses(
         (status = 200, description = "Een pagina signalen", body = Paginated<SignalOut>),
         (status = 400, description = "ongeldige_waarde", body = ErrorBody),
@@ -267,30 +250,17 @@ async fn school_signals(
 )]
 async fn pupil_signals(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((school, pupil)): Path<(String, String)>,
     Query(q): Query<SignalQuery>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<SignalOut>>> {
-    let acting = acting(
-        &state,
-        &actor,
-        &audit,
-        Some(&school),
-        org.org.as_deref(),
-        READ_ROLES,
-        Some(Permission::SignalsRead),
-    )
-    .await?;
     let status = status_filter(&q)?;
     visible_pupil(&state, &acting, &school, &pupil).await?;
     let page = pagination.page();
-    let mut tx = state.store.connection().await?;
     // The school's own pupil (checked above); bounded by the pupil's record.
-    let signals = tx.pupil_signals(acting.org(), &pupil).await?;
-    drop(tx);
+    let signals = history::pupil_signals(&state.store, &acting.caller, &school, &pupil).await?;
     let items: Vec<SignalOut> = signals
         .into_iter()
         .filter(|s| status.is_none_or(|st| s.status == st))
@@ -300,10 +270,9 @@ async fn pupil_signals(
         .collect();
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("signals:{pupil}"),
+        AuditObject::Signals(pupil.clone()),
         Some((&school, &pupil)),
     )
     .await?;

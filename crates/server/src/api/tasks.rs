@@ -14,36 +14,29 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
 use verzuim_service::tasks::{
     Completion, Judgement, MeldingContent, ParentsInformed, ReferralFormInput, SchoolReportContent,
 };
 use verzuim_service::visibility::{self, TaskView};
-use verzuim_store::service_queries::TaskLink;
-use verzuim_store::{HistoryEntry, InformedHow, Role, Task, TaskStatus};
+use verzuim_service::vocabulary::TaskLink;
+use verzuim_service::vocabulary::{HistoryEntry, InformedHow, Task, TaskStatus};
 
-use super::common::{
-    Acting, OrgQuery, TEXT_MAX, acting_org, audit_pupil_data, bad_value, service_error, today,
-};
+use super::common::{Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value};
 use crate::audit::Audit;
-use crate::authz::{Actor, Permission};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, required};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_tasks))
-        .routes(routes!(get_task))
-        .routes(routes!(complete_task))
-        .routes(routes!(task_not_needed))
+        .routes_with(routes!(list_tasks), &policy::CASES_READ)
+        .routes_with(routes!(get_task), &policy::CASES_READ)
+        .routes_with(routes!(complete_task), &policy::TASKS_WRITE)
+        .routes_with(routes!(task_not_needed), &policy::TASKS_WRITE)
 }
-
-/// The roles that act on tasks (each on its own organisation's).
-pub const WORKFLOW_ROLES: &[Role] = &[
-    Role::Verzuimcoordinator,
-    Role::Leerplichtambtenaar,
-    Role::Jgz,
-];
 
 /// What a task refers to beyond the card's action.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -375,10 +368,7 @@ fn completion(body: &CompleteIn) -> ApiResult<Completion> {
 
 /// The acting organisation's own task, or 404.
 async fn own_task(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Task> {
-    let mut tx = state.store.connection().await?;
-    tx.task(acting.org(), id)
-        .await?
-        .ok_or_else(ApiError::not_found)
+    Ok(verzuim_service::tasks::own_task(&state.store, &acting.caller, id).await?)
 }
 
 /// The inbox: the tasks of the caller's organisation, overdue and earliest due first.
@@ -387,7 +377,6 @@ async fn own_task(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Task>
     path = "/api/tasks",
     tag = "taken",
     params(TaskQuery, Pagination, OrgQuery),
-    security(("sessie" = []), ("token" = ["cases:read"])),
     responses(
         (status = 200, description = "Een pagina taken", body = Paginated<TaskOut>),
         (status = 400, description = "ongeldige_waarde, organisatie_kiezen", body = ErrorBody),
@@ -397,21 +386,11 @@ async fn own_task(state: &AppState, acting: &Acting, id: i64) -> ApiResult<Task>
 )]
 async fn list_tasks(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Query(q): Query<TaskQuery>,
     Query(pagination): Query<Pagination>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<Paginated<TaskOut>>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesRead),
-    )
-    .await?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -420,19 +399,16 @@ async fn list_tasks(
         ),
     };
     let page = pagination.page();
-    let tasks = visibility::my_tasks(&state.store, &acting.caller, status, page)
-        .await
-        .map_err(service_error)?;
+    let tasks = visibility::my_tasks(&state.store, &acting.caller, status, page).await?;
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("tasks:{}", acting.org()),
+        AuditObject::Tasks(acting.org().to_owned()),
         None,
     )
     .await?;
-    let today = today(&state);
+    let today = state.today();
     Ok(axum::Json(Paginated::new(
         tasks
             .into_iter()
@@ -449,7 +425,6 @@ async fn list_tasks(
     path = "/api/tasks/{id}",
     tag = "taken",
     params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
-    security(("sessie" = []), ("token" = ["cases:read"])),
     responses(
         (status = 200, description = "De taak", body = TaskDetail),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -459,41 +434,26 @@ async fn list_tasks(
 )]
 async fn get_task(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
 ) -> ApiResult<axum::Json<TaskDetail>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesRead),
-    )
-    .await?;
-    let view = visibility::task(&state.store, &acting.caller, id)
-        .await
-        .map_err(service_error)?;
+    let view = visibility::task(&state.store, &acting.caller, id).await?;
     let history = if view.task.organisation_id == acting.org() {
-        visibility::task_history(&state.store, &acting.caller, id)
-            .await
-            .map_err(service_error)?
+        visibility::task_history(&state.store, &acting.caller, id).await?
     } else {
         Vec::new()
     };
     audit_pupil_data(
         &audit,
-        &actor,
         &acting,
         false,
-        format!("task:{id}"),
+        AuditObject::Task(id),
         Some((&view.task.school_id, &view.task.pupil_id)),
     )
     .await?;
     Ok(axum::Json(TaskDetail {
-        task: task_view_out(view, today(&state)),
+        task: task_view_out(view, state.today()),
         history: history.into_iter().map(history_out).collect(),
     }))
 }
@@ -507,7 +467,6 @@ async fn get_task(
     tag = "taken",
     params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
     request_body = CompleteIn,
-    security(("sessie" = []), ("token" = ["cases:write"])),
     responses(
         (status = 200, description = "Afgerond", body = CompletionOut),
         (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
@@ -520,39 +479,26 @@ async fn get_task(
 )]
 async fn complete_task(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<CompleteIn>,
 ) -> ApiResult<axum::Json<CompletionOut>> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesWrite),
-    )
-    .await?;
     let task = own_task(&state, &acting, id).await?;
     let completion = completion(&body)?;
+    // The audit row commits with the change.
+    let caller = audited_write(
+        &audit,
+        &acting,
+        AuditObject::Task(id).detail("complete"),
+        Some((&task.school_id, &task.pupil_id)),
+    );
     let outcome = verzuim_service::tasks::complete_task(
         &state.store,
-        &acting.caller,
-        today(&state),
+        &caller,
+        state.today(),
         id,
         &completion,
-    )
-    .await
-    .map_err(service_error)?;
-    audit_pupil_data(
-        &audit,
-        &actor,
-        &acting,
-        true,
-        format!("task:{id}:complete"),
-        Some((&task.school_id, &task.pupil_id)),
     )
     .await?;
     Ok(axum::Json(CompletionOut {
@@ -570,7 +516,6 @@ async fn complete_task(
     tag = "taken",
     params(("id" = i64, Path, description = "Nummer van de taak"), OrgQuery),
     request_body = NotNeededIn,
-    security(("sessie" = []), ("token" = ["cases:write"])),
     responses(
         (status = 204, description = "Niet nodig"),
         (status = 400, description = "verplicht, te_lang", body = ErrorBody),
@@ -582,34 +527,20 @@ async fn complete_task(
 )]
 async fn task_not_needed(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(id): Path<i64>,
-    Query(org): Query<OrgQuery>,
     Json(body): Json<NotNeededIn>,
 ) -> ApiResult<axum::http::StatusCode> {
-    let acting = acting_org(
-        &state,
-        &actor,
-        &audit,
-        &org,
-        WORKFLOW_ROLES,
-        Some(Permission::CasesWrite),
-    )
-    .await?;
     let task = own_task(&state, &acting, id).await?;
-    let reason = required("reason", &body.reason, TEXT_MAX)?;
-    verzuim_service::tasks::task_not_needed(&state.store, &acting.caller, id, reason)
-        .await
-        .map_err(service_error)?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
-        &actor,
         &acting,
-        true,
-        format!("task:{id}:not_needed"),
+        AuditObject::Task(id).detail("not_needed"),
         Some((&task.school_id, &task.pupil_id)),
-    )
-    .await?;
+    );
+    let reason = required("reason", &body.reason, TEXT_MAX)?;
+    verzuim_service::tasks::task_not_needed(&state.store, &caller, id, reason).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -8,11 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_store::{ApiToken, NewApiToken, Role, TokenId, hash_token};
+
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::vocabulary::AuditEntry;
+use verzuim_service::vocabulary::{ApiToken, NewApiToken, TokenId, hash_token};
 
 use crate::audit::{Audit, action};
 use crate::auth::tokens;
-use crate::authz::{Actor, Permission};
+use crate::authz::Permission;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, max_len, required};
 use crate::state::AppState;
@@ -22,8 +27,9 @@ const MAX_PERMISSIONS: usize = 64;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_token, list_tokens))
-        .routes(routes!(revoke_token))
+        .routes_with(routes!(create_token), &policy::ORG_ADMIN)
+        .routes_with(routes!(list_tokens), &policy::ORG_ADMIN)
+        .routes_with(routes!(revoke_token), &policy::ORG_ADMIN)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -86,7 +92,6 @@ fn info(t: ApiToken) -> TokenInfo {
     tag = "tokens",
     params(("org" = String, Path, description = "Organisatie (BRIN, CBS-code of GGD-id)")),
     request_body = NewTokenRequest,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Gemaakt", body = CreatedToken),
         (status = 400, description = "verplicht, te_lang, onbekende_permissie", body = ErrorBody),
@@ -96,12 +101,11 @@ fn info(t: ApiToken) -> TokenInfo {
 )]
 async fn create_token(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(org): Path<String>,
     Json(req): Json<NewTokenRequest>,
 ) -> ApiResult<Response> {
-    actor.require_role(&org, &[Role::Beheerder])?;
     let name = required("name", &req.name, max_len::NAME)?.to_owned();
     if req.permissions.is_empty() {
         return Err(
@@ -128,24 +132,25 @@ async fn create_token(
     permissions.dedup();
 
     let token = tokens::generate();
-    let id = state
-        .store
-        .create_api_token(
-            &NewApiToken {
-                organisation_id: org.clone(),
-                name: name.clone(),
-                token_hash: hash_token(&token),
-                permissions: permissions.iter().map(|p| p.as_str().to_owned()).collect(),
-            },
-            actor.store_actor(),
-        )
-        .await?;
-    audit
-        .event(&actor, action::TOKEN_CREATE)
-        .organisation(&org)
-        .object(format!("token:{id}"))
-        .write()
-        .await?;
+    // The audit row commits with the token.
+    let event = audit
+        .event(&acting.actor, action::TOKEN_CREATE)
+        .organisation(&org);
+    let id = verzuim_service::tokens::create(
+        &state.store,
+        &acting.caller,
+        &NewApiToken {
+            organisation_id: org.clone(),
+            name: name.clone(),
+            token_hash: hash_token(&token),
+            permissions: permissions.iter().map(|p| p.as_str().to_owned()).collect(),
+        },
+        |id| AuditEntry {
+            object: AuditObject::Token(id).to_string(),
+            ..event.entry().clone()
+        },
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedToken {
@@ -165,7 +170,6 @@ async fn create_token(
     path = "/api/organisations/{org}/tokens",
     tag = "tokens",
     params(("org" = String, Path, description = "Organisatie"), Pagination),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Een pagina tokens", body = Paginated<TokenInfo>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -174,13 +178,12 @@ async fn create_token(
 )]
 async fn list_tokens(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     Path(org): Path<String>,
     Query(pagination): Query<Pagination>,
 ) -> ApiResult<axum::Json<Paginated<TokenInfo>>> {
-    actor.require_role(&org, &[Role::Beheerder])?;
     let page = pagination.page();
-    let tokens = state.store.list_api_tokens(&org, page).await?;
+    let tokens = verzuim_service::tokens::list(&state.store, &acting.caller, &org, page).await?;
     Ok(axum::Json(Paginated::new(
         tokens.into_iter().map(info).collect(),
         page,
@@ -196,7 +199,6 @@ async fn list_tokens(
         ("org" = String, Path, description = "Organisatie"),
         ("id" = i64, Path, description = "Het nummer van het token"),
     ),
-    security(("sessie" = [])),
     responses(
         (status = 204, description = "Ingetrokken"),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -206,19 +208,19 @@ async fn list_tokens(
 )]
 async fn revoke_token(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((org, id)): Path<(String, TokenId)>,
 ) -> ApiResult<StatusCode> {
-    actor.require_role(&org, &[Role::Beheerder])?;
-    if !state.store.revoke_api_token(&org, id).await? {
+    // The audit row commits with the revocation.
+    let event = audit
+        .event(&acting.actor, action::TOKEN_REVOKE)
+        .organisation(&org)
+        .object(AuditObject::Token(id));
+    if !verzuim_service::tokens::revoke(&state.store, &acting.caller, &org, id, event.entry())
+        .await?
+    {
         return Err(ApiError::not_found());
     }
-    audit
-        .event(&actor, action::TOKEN_REVOKE)
-        .organisation(&org)
-        .object(format!("token:{id}"))
-        .write()
-        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -22,13 +22,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use verzuim_service::{Caller, second_factor, users};
-use verzuim_store::{Role, UserId};
 
-use super::common::service_error;
+use crate::acting::Acting;
+use crate::audit::AuditObject;
+use crate::policy::{self, PolicyRoutes};
+use verzuim_service::vocabulary::{Role, UserId};
+use verzuim_service::{second_factor, users};
+
 use crate::audit::{Audit, action};
 use crate::auth::password;
-use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query, check_len, max_len};
 use crate::state::AppState;
@@ -39,10 +41,12 @@ const MAX_GROUP_LEN: usize = 20;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_users, add_user))
-        .routes(routes!(remove_role))
-        .routes(routes!(reset_second_factor))
-        .routes(routes!(get_policy, set_policy))
+        .routes_with(routes!(list_users), &policy::ORG_ADMIN)
+        .routes_with(routes!(add_user), &policy::ORG_ADMIN)
+        .routes_with(routes!(remove_role), &policy::ORG_ADMIN)
+        .routes_with(routes!(reset_second_factor), &policy::ORG_ADMIN)
+        .routes_with(routes!(get_policy), &policy::ORG_ADMIN)
+        .routes_with(routes!(set_policy), &policy::ORG_ADMIN)
 }
 
 /// One role of a user in the organisation.
@@ -136,13 +140,6 @@ pub struct SecondFactorReset {
     pub removed: bool,
 }
 
-/// The service's caller for the beheerder of `org`, or 403 for anyone else (an API token too).
-fn beheerder(actor: &Actor, org: &str) -> ApiResult<Caller> {
-    actor.require_role(org, &[Role::Beheerder])?;
-    let user = actor.user_id().ok_or_else(ApiError::forbidden)?;
-    Ok(Caller::user(user, org, Role::Beheerder))
-}
-
 /// A plausible e-mail address: one `@` with text on both sides, no spaces (as the page).
 fn valid_email(email: &str) -> bool {
     match email.split_once('@') {
@@ -163,7 +160,6 @@ fn valid_email(email: &str) -> bool {
     path = "/api/organisations/{org}/users",
     tag = "gebruikers",
     params(("org" = String, Path, description = "Organisatie (BRIN, CBS-code of GGD-id)"), Pagination),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Een pagina gebruikers, op e-mailadres", body = Paginated<OrgUser>),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -172,18 +168,14 @@ fn valid_email(email: &str) -> bool {
 )]
 async fn list_users(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     Path(org): Path<String>,
     Query(pagination): Query<Pagination>,
 ) -> ApiResult<axum::Json<Paginated<OrgUser>>> {
-    let caller = beheerder(&actor, &org)?;
+    let caller = &acting.caller;
     let page = pagination.page();
-    let members = users::members(&state.store, &caller, &org)
-        .await
-        .map_err(service_error)?;
-    let factors = second_factor::members(&state.store, &caller, &org)
-        .await
-        .map_err(service_error)?;
+    let members = users::members(&state.store, caller, &org).await?;
+    let factors = second_factor::members(&state.store, caller, &org).await?;
     let mut by_email: BTreeMap<String, OrgUser> = BTreeMap::new();
     for (user, membership) in members {
         by_email
@@ -230,7 +222,6 @@ async fn list_users(
     tag = "gebruikers",
     params(("org" = String, Path, description = "Organisatie")),
     request_body = NewUserRequest,
-    security(("sessie" = [])),
     responses(
         (status = 201, description = "Toegevoegd", body = AddedUser),
         (status = 400, description = "ongeldige_json, te_lang, verplicht, wachtwoord_te_kort (het veld staat in field)", body = ErrorBody),
@@ -242,12 +233,12 @@ async fn list_users(
 )]
 async fn add_user(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(org): Path<String>,
     Json(req): Json<NewUserRequest>,
 ) -> ApiResult<Response> {
-    let caller = beheerder(&actor, &org)?;
+    let caller = &acting.caller;
     check_len("email", &req.email, max_len::EMAIL)?;
     let email = req.email.trim().to_lowercase();
     if let Some(name) = &req.display_name {
@@ -288,7 +279,7 @@ async fn add_user(
             "Het veld 'email' is geen geldig e-mailadres: verwacht naam@domein.",
         ));
     }
-    let existing = state.store.user_by_email(&email).await?;
+    let existing = users::by_email(&state.store, caller, &org, &email).await?;
     let hash = match (&existing, &req.display_name, &req.password) {
         (None, Some(name), Some(first)) => {
             if name.trim().is_empty() {
@@ -331,7 +322,7 @@ async fn add_user(
     let name = req.display_name.as_deref().unwrap_or("").trim().to_owned();
     let added = users::add_member(
         &state.store,
-        &caller,
+        caller,
         &org,
         &email,
         &name,
@@ -339,12 +330,11 @@ async fn add_user(
         req.role,
         &groups,
     )
-    .await
-    .map_err(service_error)?;
+    .await?;
     audit
-        .event(&actor, action::MEMBERSHIP_ADD)
+        .event(&acting.actor, action::MEMBERSHIP_ADD)
         .organisation(&org)
-        .object(format!("user:{}:{}", added.user_id, req.role.as_str()))
+        .object(AuditObject::User(added.user_id).detail(req.role.as_str()))
         .write()
         .await?;
     Ok((
@@ -379,7 +369,6 @@ struct RolePath {
     path = "/api/organisations/{org}/users/{user}/roles/{role}",
     tag = "gebruikers",
     params(RolePath),
-    security(("sessie" = [])),
     responses(
         (status = 204, description = "Ingetrokken"),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -390,11 +379,11 @@ struct RolePath {
 )]
 async fn remove_role(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((org, user, role)): Path<(String, UserId, String)>,
 ) -> ApiResult<StatusCode> {
-    let caller = beheerder(&actor, &org)?;
+    let caller = &acting.caller;
     let Some(role) = Role::parse(&role) else {
         let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         return Err(ApiError::bad_request(
@@ -403,15 +392,19 @@ async fn remove_role(
         )
         .with_field("role"));
     };
-    users::remove_member(&state.store, &caller, &org, user, role)
-        .await
-        .map_err(service_error)?;
-    audit
-        .event(&actor, action::MEMBERSHIP_REMOVE)
+    // The audit row commits with the change.
+    let event = audit
+        .event(&acting.actor, action::MEMBERSHIP_REMOVE)
         .organisation(&org)
-        .object(format!("user:{user}:{}", role.as_str()))
-        .write()
-        .await?;
+        .object(AuditObject::User(user).detail(role.as_str()));
+    users::remove_member(
+        &state.store,
+        &caller.audited(event.entry()),
+        &org,
+        user,
+        role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -427,7 +420,6 @@ async fn remove_role(
         ("org" = String, Path, description = "Organisatie"),
         ("user" = i64, Path, description = "Het nummer van de gebruiker"),
     ),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Verwijderd (of er was er geen); de sessies van de gebruiker zijn beëindigd", body = SecondFactorReset),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -438,20 +430,18 @@ async fn remove_role(
 )]
 async fn reset_second_factor(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path((org, user)): Path<(String, UserId)>,
 ) -> ApiResult<axum::Json<SecondFactorReset>> {
-    let caller = beheerder(&actor, &org)?;
-    let removed = second_factor::reset(&state.store, &caller, &org, user)
-        .await
-        .map_err(service_error)?;
-    audit
-        .event(&actor, action::SECOND_FACTOR_RESET)
+    let caller = &acting.caller;
+    // The audit row commits with the change.
+    let event = audit
+        .event(&acting.actor, action::SECOND_FACTOR_RESET)
         .organisation(&org)
-        .object(format!("user:{user}"))
-        .write()
-        .await?;
+        .object(AuditObject::User(user));
+    let removed =
+        second_factor::reset(&state.store, &caller.audited(event.entry()), &org, user).await?;
     Ok(axum::Json(SecondFactorReset { removed }))
 }
 
@@ -462,7 +452,6 @@ async fn reset_second_factor(
     path = "/api/organisations/{org}/second-factor",
     tag = "gebruikers",
     params(("org" = String, Path, description = "Organisatie")),
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Het beleid", body = SecondFactorPolicy),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -471,13 +460,11 @@ async fn reset_second_factor(
 )]
 async fn get_policy(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     Path(org): Path<String>,
 ) -> ApiResult<axum::Json<SecondFactorPolicy>> {
-    let caller = beheerder(&actor, &org)?;
-    let required = second_factor::required(&state.store, &caller, &org)
-        .await
-        .map_err(service_error)?;
+    let caller = &acting.caller;
+    let required = second_factor::required(&state.store, caller, &org).await?;
     Ok(axum::Json(SecondFactorPolicy { required }))
 }
 
@@ -491,7 +478,6 @@ async fn get_policy(
     tag = "gebruikers",
     params(("org" = String, Path, description = "Organisatie")),
     request_body = SecondFactorPolicy,
-    security(("sessie" = [])),
     responses(
         (status = 200, description = "Gewijzigd", body = SecondFactorPolicy),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
@@ -500,28 +486,30 @@ async fn get_policy(
 )]
 async fn set_policy(
     State(state): State<AppState>,
-    actor: Actor,
+    acting: Acting,
     audit: Audit,
     Path(org): Path<String>,
     Json(req): Json<SecondFactorPolicy>,
 ) -> ApiResult<axum::Json<SecondFactorPolicy>> {
-    let caller = beheerder(&actor, &org)?;
-    second_factor::set_required(&state.store, &caller, &org, req.required)
-        .await
-        .map_err(service_error)?;
-    audit
-        .event(&actor, action::SECOND_FACTOR_POLICY)
+    let caller = &acting.caller;
+    // The audit row commits with the change.
+    let event = audit
+        .event(&acting.actor, action::SECOND_FACTOR_POLICY)
         .organisation(&org)
-        .object(format!(
-            "organisation:{org}:{}",
-            if req.required {
+        .object(
+            AuditObject::Organisation(org.clone()).detail(if req.required {
                 "verplicht"
             } else {
                 "niet_verplicht"
-            }
-        ))
-        .write()
-        .await?;
+            }),
+        );
+    second_factor::set_required(
+        &state.store,
+        &caller.audited(event.entry()),
+        &org,
+        req.required,
+    )
+    .await?;
     Ok(axum::Json(SecondFactorPolicy {
         required: req.required,
     }))

@@ -399,8 +399,7 @@ pub async fn save(
         .object(format!("pupil:{pupil_id}:update:{}", keys.join(",")))
         .pupil(&school_id, &pupil_id);
     if let Err(e) =
-        records::update_pupil_audited(&state.store, &caller, &school_id, &d, Some(event.entry()))
-            .await
+        records::update_pupil(&state.store, &caller.audited(event.entry()), &school_id, &d).await
     {
         let m = match e {
             verzuim_service::ServiceError::Invalid(m)

@@ -26,8 +26,8 @@ use verzuim_service::{ggd, visibility};
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
-    DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, page_rows, form_date, history_row,
-    message, org_name, own_open_tasks, pupil_name, task_form,
+    DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, form_date,
+    history_row, message, org_name, own_open_tasks, page_rows, pupil_name, task_form,
 };
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
@@ -433,9 +433,7 @@ pub async fn verwijzing_post(
     // Each write commits its audit row (`verwijzing:{id}:{code}`) with it.
     let row = page_rows(&audit, &web, format!("verwijzing:{id}"), (&school, &pupil));
     match apply(&state, &web, id, &f, &row).await {
-        Ok(code) => {
-            Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response())
-        }
+        Ok(code) => Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response()),
         Err(msg) => {
             let view = referrals::referral(&state.store, &caller, id)
                 .await
@@ -465,7 +463,7 @@ async fn apply(
     let status = |s: ReferralStatus, code: &'static str| {
         let caller = caller.clone();
         async move {
-            referrals::set_referral_status_audited(&state.store, &caller, id, s, Some(&row(code)))
+            referrals::set_referral_status(&state.store, &caller.audited(&row(code)), id, s)
                 .await
                 .map(|_| code)
                 .map_err(message)
@@ -479,9 +477,15 @@ async fn apply(
                 .as_deref()
                 .and_then(parse_hhmm)
                 .ok_or_else(|| "Vul de tijd van de afspraak in (uu:mm).".to_owned())?;
-            ggd::record_invitation_audited(&state.store, &caller, id, date, time, Some(&row("uitnodiging")))
-                .await
-                .map_err(message)?;
+            ggd::record_invitation(
+                &state.store,
+                &caller.audited(&row("uitnodiging")),
+                id,
+                date,
+                time,
+            )
+            .await
+            .map_err(message)?;
             Ok("uitnodiging")
         }
         "in_behandeling" => status(ReferralStatus::InBehandeling, "in_behandeling").await,
@@ -494,24 +498,22 @@ async fn apply(
             .await
         }
         "notitie" => {
-            referrals::add_jgz_note_audited(
+            referrals::add_jgz_note(
                 &state.store,
-                &caller,
+                &caller.audited(&row("notitie")),
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
-                Some(&row("notitie")),
             )
             .await
             .map_err(message)?;
             Ok("notitie")
         }
         "afspraken" => {
-            referrals::record_afspraken_audited(
+            referrals::record_afspraken(
                 &state.store,
-                &caller,
+                &caller.audited(&row("afspraken")),
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
-                Some(&row("afspraken")),
             )
             .await
             .map_err(message)?;

@@ -25,7 +25,9 @@ use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
 use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
 use verzuim_store::service_queries::NumberKind;
-use verzuim_store::{AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
+use verzuim_store::{
+    AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus,
+};
 
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
@@ -100,7 +102,7 @@ pub(crate) async fn org_name(
     if let Some(n) = cache.get(id) {
         return n.clone();
     }
-    let name = verzuim_service::names::organisation(&state.store, id)
+    let name = verzuim_service::organisations::organisation(&state.store, id)
         .await
         .ok()
         .flatten()
@@ -223,27 +225,25 @@ pub(crate) async fn task_form(
                     .ok_or_else(|| "Kies hoe de ouders zijn geïnformeerd.".to_owned())?,
             }),
         };
-        tasks::complete_task_audited(
+        tasks::complete_task(
             &state.store,
-            &web.caller(),
+            &web.caller().audited(&row("taak_afgerond")),
             today(state),
             id,
             &Completion {
                 parents_informed,
                 ..Completion::default()
             },
-            Some(&row("taak_afgerond")),
         )
         .await
         .map_err(message)?;
         Ok("taak_afgerond")
     } else {
-        tasks::task_not_needed_audited(
+        tasks::task_not_needed(
             &state.store,
-            &web.caller(),
+            &web.caller().audited(&row("taak_niet_nodig")),
             id,
             f.reden.as_deref().unwrap_or_default(),
-            Some(&row("taak_niet_nodig")),
         )
         .await
         .map_err(message)?;
@@ -748,9 +748,7 @@ pub async fn melding_post(
     );
     let outcome = apply(&state, &web, id, &f, &row).await;
     match outcome {
-        Ok(code) => {
-            Ok(Redirect::to(&format!("/meldingen/{id}?gedaan={code}")).into_response())
-        }
+        Ok(code) => Ok(Redirect::to(&format!("/meldingen/{id}?gedaan={code}")).into_response()),
         Err(msg) => {
             let view = meldingen::melding(&state.store, &caller, id)
                 .await
@@ -778,7 +776,7 @@ async fn apply(
 ) -> Result<&'static str, String> {
     let caller = web.caller();
     let status = |action: MeldingAction, code: &'static str| async move {
-        meldingen::melding_action_audited(&state.store, &web.caller(), id, &action, Some(&row(code)))
+        meldingen::melding_action(&state.store, &web.caller().audited(&row(code)), id, &action)
             .await
             .map(|_| code)
             .map_err(message)
@@ -824,12 +822,11 @@ async fn apply(
             )
             .await
         }
-        "afspraken" => meldingen::record_afspraken_audited(
+        "afspraken" => meldingen::record_afspraken(
             &state.store,
-            &caller,
+            &caller.audited(&row("afspraken")),
             id,
             f.afspraken.as_deref().unwrap_or_default(),
-            Some(&row("afspraken")),
         )
         .await
         .map(|_| "afspraken")
@@ -855,9 +852,9 @@ async fn apply(
                         .ok_or_else(|| "Kies hoe de ouders zijn geïnformeerd.".to_owned())?,
                 ),
             };
-            leerplicht::record_action_audited(
+            leerplicht::record_action(
                 &state.store,
-                &caller,
+                &caller.audited(&row(kind.as_str())),
                 today(state),
                 id,
                 &ActionInput {
@@ -868,7 +865,6 @@ async fn apply(
                     parents_informed,
                     referred_to: f.organisatie.clone(),
                 },
-                Some(&row(kind.as_str())),
             )
             .await
             .map_err(message)?;

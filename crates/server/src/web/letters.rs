@@ -410,7 +410,7 @@ async fn fill(
     let pupil: StoredPupil = visibility::pupil(&state.store, &caller, &c.school_id, &c.pupil_id)
         .await
         .map_err(service_error)?;
-    let school = verzuim_service::names::organisation(&state.store, &c.school_id)
+    let school = verzuim_service::organisations::organisation(&state.store, &c.school_id)
         .await
         .map_err(service_error)?
         .map_or_else(|| c.school_id.clone(), |o| o.name);
@@ -567,10 +567,11 @@ async fn fill(
                     }),
                 )
             } else {
-                let municipality = verzuim_service::names::organisation(&state.store, &m.municipality)
-        .await
-        .map_err(service_error)?
-                    .map_or_else(|| m.municipality.clone(), |o| o.name);
+                let municipality =
+                    verzuim_service::organisations::organisation(&state.store, &m.municipality)
+                        .await
+                        .map_err(service_error)?
+                        .map_or_else(|| m.municipality.clone(), |o| o.name);
                 // "Via het verzuimregister van DUO" only once the school submitted it.
                 let duo_submission =
                     verzuim_service::duo::register_view(&state.store, &caller, m.id)
@@ -620,9 +621,9 @@ async fn fill(
         LetterKind::VerwijzingGgdJgz => {
             let r = case_referral(case, referral_id)?;
             reference = format!("Verwijzing {}", r.id);
-            let ggd_name = verzuim_service::names::organisation(&state.store, &r.ggd_id)
-        .await
-        .map_err(service_error)?
+            let ggd_name = verzuim_service::organisations::organisation(&state.store, &r.ggd_id)
+                .await
+                .map_err(service_error)?
                 .map_or_else(|| r.ggd_id.clone(), |o| o.name);
             let reason = referral_reason(case);
             // What the school wrote on the aanmeldingsformulier, else its completed tasks.

@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
 use verzuim_service::{ServiceError, principles, visibility};
-use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, Scope, TaskStatus};
+use verzuim_store::{OrgKind, Role, Scope, TaskStatus};
 
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};

@@ -33,13 +33,13 @@
 use askama::Template;
 use axum::Router;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use jiff::civil::Date;
 use verzuim_service::ServiceError;
 
 use verzuim_store::{MAX_PAGE_SIZE, Page};
 
 use crate::error::{ApiError, ApiResult};
+use crate::policy::{PageRoute, PageRoutes};
 use crate::state::AppState;
 
 pub mod assets;
@@ -65,91 +65,255 @@ pub mod verlof;
 
 pub use session::{Chrome, PageMeta, WebUser};
 
-/// Every page route.
+/// Every page route (without the demo mailbox).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(login::root))
-        .route(
-            "/inloggen",
-            get(login::login_page).post(login::login_submit),
+    page_routes(false).into_router()
+}
+
+/// Every page route's declaration (method, path, policy), the demo mailbox included: for the
+/// page role matrix.
+pub fn route_policies() -> Vec<PageRoute> {
+    page_routes(true).policies().to_vec()
+}
+
+/// Every page route with its policy; with `demo_mailbox` also `/demo/mail` (`serve --demo`).
+pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
+    use crate::policy::*;
+    let mut pages = PageRoutes::new()
+        .get("/", login::root, &PAGE_PUBLIC)
+        .get("/inloggen", login::login_page, &PAGE_PUBLIC)
+        .post("/inloggen", login::login_submit, &PAGE_PUBLIC)
+        .post("/uitloggen", login::logout, &PAGE_PUBLIC)
+        .get("/wachtwoord", login::password_page, &PAGE_OWN)
+        .post("/wachtwoord", login::password_submit, &PAGE_OWN)
+        .post("/wissel", login::switch, &PAGE_OWN)
+        .get("/e-mail", mail::page, &PAGE_OWN)
+        .post("/e-mail", mail::save, &PAGE_OWN)
+        .get("/registreren", register::page, &PAGE_REGISTER)
+        .post("/registreren", register::action, &PAGE_REGISTER)
+        .get("/taken", lists::taken, &PAGE_TASKS)
+        .get("/meldingen", leerplicht::meldingen, &PAGE_LEERPLICHT)
+        .get("/meldingen/{id}", leerplicht::melding, &PAGE_MELDING)
+        .post("/meldingen/{id}", leerplicht::melding_post, &PAGE_MELDING)
+        .get("/verwijzingen", ggd::verwijzingen, &PAGE_JGZ)
+        .get("/verwijzingen/{id}", ggd::verwijzing, &PAGE_REFERRAL)
+        .post("/verwijzingen/{id}", ggd::verwijzing_post, &PAGE_JGZ)
+        .get("/beheer", lists::beheer, &PAGE_ADMIN)
+        .get("/overzicht", overzicht::page, &PAGE_OVERVIEW)
+        .get("/prikactie", region::prikactie, &PAGE_LEERPLICHT)
+        .get("/jaarcijfers", region::jaarcijfers, &PAGE_LEERPLICHT)
+        .get(
+            "/jaarcijfers.csv",
+            region::jaarcijfers_csv,
+            &PAGE_LEERPLICHT,
         )
-        .route("/uitloggen", post(login::logout))
-        .route(
-            "/wachtwoord",
-            get(login::password_page).post(login::password_submit),
-        )
-        .route("/wissel", post(login::switch))
-        .route("/e-mail", get(mail::page).post(mail::save))
-        .route("/registreren", get(register::page).post(register::action))
-        .route("/taken", get(lists::taken))
-        .route("/meldingen", get(leerplicht::meldingen))
-        .route(
-            "/meldingen/{id}",
-            get(leerplicht::melding).post(leerplicht::melding_post),
-        )
-        .route("/verwijzingen", get(ggd::verwijzingen))
-        .route(
-            "/verwijzingen/{id}",
-            get(ggd::verwijzing).post(ggd::verwijzing_post),
-        )
-        .route("/beheer", get(lists::beheer))
-        .route("/overzicht", get(overzicht::page))
-        .route("/prikactie", get(region::prikactie))
-        .route("/jaarcijfers", get(region::jaarcijfers))
-        .route("/jaarcijfers.csv", get(region::jaarcijfers_csv))
-        .route(
+        .get("/meldingen/{id}/duo", region::duo_show, &PAGE_MELDING)
+        .post(
             "/meldingen/{id}/duo",
-            get(region::duo_show).post(region::duo_post),
+            region::duo_post,
+            &PAGE_SCHOOL_WORKFLOW,
         )
-        .route("/meldingen/{id}/duo.json", get(region::duo_json))
-        .route("/meldingen/{id}/duo.csv", get(region::duo_csv))
-        .route(
+        .get("/meldingen/{id}/duo.json", region::duo_json, &PAGE_MELDING)
+        .get("/meldingen/{id}/duo.csv", region::duo_csv, &PAGE_MELDING)
+        .get(
             "/beheer/contactpersoon",
-            get(region::contact_page).post(region::contact_save),
+            region::contact_page,
+            &PAGE_SCHOOL_PUPILS,
         )
-        .merge(beheer::routes())
-        .route("/leerlingen", get(dossier::list))
-        .route("/vroegsignalering", get(early::page))
-        .route(
+        .post(
+            "/beheer/contactpersoon",
+            region::contact_save,
+            &PAGE_SCHOOL_PUPILS,
+        )
+        .merge(
+            PageRoutes::new()
+                .get(
+                    "/beheer/lestijden",
+                    beheer::lesson_times,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .post(
+                    "/beheer/lestijden",
+                    beheer::lesson_times_save,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .get("/beheer/vrije-dagen", beheer::closed, &PAGE_SCHOOL_ADMIN)
+                .post(
+                    "/beheer/vrije-dagen",
+                    beheer::closed_save,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .post(
+                    "/beheer/vakanties",
+                    beheer::holidays_preview,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .post(
+                    "/beheer/vakanties/toevoegen",
+                    beheer::holidays_add,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .get("/beheer/groepen", beheer::groups, &PAGE_SCHOOL_ADMIN)
+                .post("/beheer/groepen", beheer::groups_add, &PAGE_SCHOOL_ADMIN)
+                .post(
+                    "/beheer/groepen/opheffen",
+                    beheer::groups_remove,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .get("/beheer/gebruikers", beheer::users, &PAGE_ADMIN)
+                .post("/beheer/gebruikers", beheer::users_add, &PAGE_ADMIN)
+                .post(
+                    "/beheer/gebruikers/intrekken",
+                    beheer::users_remove,
+                    &PAGE_ADMIN,
+                )
+                .get("/beheer/auditlog", beheer::audit_log, &PAGE_ADMIN)
+                .get("/beheer/auditlog.csv", beheer::audit_csv, &PAGE_ADMIN)
+                .get(
+                    "/beheer/importeren",
+                    beheer::import_page,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .post(
+                    "/beheer/importeren",
+                    beheer::import_submit,
+                    &PAGE_SCHOOL_ADMIN,
+                )
+                .body_limit(crate::security::IMPORT_BODY_LIMIT),
+        )
+        .get("/leerlingen", dossier::list, &PAGE_SCHOOL_PUPILS)
+        .get("/vroegsignalering", early::page, &PAGE_EARLY)
+        .get(
             "/leerlingen/{school_id}/{pupil_id}/gegevens",
-            get(gegevens::page).post(gegevens::save),
+            gegevens::page,
+            &PAGE_SCHOOL_PUPILS,
         )
-        .route(
+        .post(
+            "/leerlingen/{school_id}/{pupil_id}/gegevens",
+            gegevens::save,
+            &PAGE_SCHOOL_PUPILS,
+        )
+        .get(
             "/leerlingen/{school_id}/{pupil_id}",
-            get(dossier::page).post(dossier::action),
+            dossier::page,
+            &PAGE_DOSSIER,
         )
-        .route("/ouders", get(ouders::home))
-        .route(
+        .post(
+            "/leerlingen/{school_id}/{pupil_id}",
+            dossier::action,
+            &PAGE_DOSSIER,
+        )
+        .get("/ouders", ouders::home, &PAGE_OWN)
+        .get(
             "/ouders/uitnodiging/{token}",
-            get(ouders::invitation).post(ouders::invitation_accept),
+            ouders::invitation,
+            &PAGE_PUBLIC,
         )
-        .route("/ouders/brieven/{id}", get(ouders::letter))
-        .route("/ouders/verlof/{id}", get(ouders::leave_detail))
-        .route("/ouders/verlof/{id}/besluit.pdf", get(ouders::leave_letter))
-        .route("/ouders/{school_id}/{pupil_id}", get(ouders::child))
-        .route(
+        .post(
+            "/ouders/uitnodiging/{token}",
+            ouders::invitation_accept,
+            &PAGE_PUBLIC,
+        )
+        .get("/ouders/brieven/{id}", ouders::letter, &PAGE_OWN)
+        .get("/ouders/verlof/{id}", ouders::leave_detail, &PAGE_OWN)
+        .get(
+            "/ouders/verlof/{id}/besluit.pdf",
+            ouders::leave_letter,
+            &PAGE_OWN,
+        )
+        .get("/ouders/{school_id}/{pupil_id}", ouders::child, &PAGE_OWN)
+        .post(
             "/ouders/{school_id}/{pupil_id}/ziek",
-            post(ouders::report_sick),
+            ouders::report_sick,
+            &PAGE_OWN,
         )
-        .route(
+        .post(
             "/ouders/{school_id}/{pupil_id}/beter",
-            post(ouders::report_better),
+            ouders::report_better,
+            &PAGE_OWN,
         )
-        .route(
+        .get(
             "/ouders/{school_id}/{pupil_id}/verlof",
-            get(ouders::leave_form).post(ouders::leave_submit),
+            ouders::leave_form,
+            &PAGE_OWN,
         )
-        .route(
+        .post(
+            "/ouders/{school_id}/{pupil_id}/verlof",
+            ouders::leave_submit,
+            &PAGE_OWN,
+        )
+        .get(
             "/leerlingen/{school_id}/{pupil_id}/ouders",
-            get(ouders::invite_get).post(ouders::invite_post),
+            ouders::invite_get,
+            &PAGE_SCHOOL_PUPILS,
         )
-        .route("/verlof", get(verlof::list))
-        .route("/verlof/{id}", get(verlof::detail).post(verlof::action))
-        .route("/verlof/{id}/besluit.pdf", get(verlof::letter))
-        .route("/zaken/{case_id}/brieven", post(letters::make))
-        .route("/zaken/{case_id}/brieven/{letter_id}", get(letters::show))
-        .merge(second_factor::routes())
-        .merge(assets::routes())
+        .post(
+            "/leerlingen/{school_id}/{pupil_id}/ouders",
+            ouders::invite_post,
+            &PAGE_SCHOOL_PUPILS,
+        )
+        .get("/verlof", verlof::list, &PAGE_LEAVE)
+        .get("/verlof/{id}", verlof::detail, &PAGE_LEAVE)
+        .post("/verlof/{id}", verlof::action, &PAGE_LEAVE)
+        .get("/verlof/{id}/besluit.pdf", verlof::letter, &PAGE_LEAVE)
+        .post("/zaken/{case_id}/brieven", letters::make, &PAGE_LETTERS)
+        .get(
+            "/zaken/{case_id}/brieven/{letter_id}",
+            letters::show,
+            &PAGE_OWN,
+        )
+        .get("/inloggen/code", second_factor::code_page, &PAGE_LOGIN_STEP)
+        .post(
+            "/inloggen/code",
+            second_factor::code_submit,
+            &PAGE_LOGIN_STEP,
+        )
+        .get(
+            "/inloggen/nieuw-wachtwoord",
+            second_factor::password_page,
+            &PAGE_LOGIN_STEP,
+        )
+        .post(
+            "/inloggen/nieuw-wachtwoord",
+            second_factor::password_submit,
+            &PAGE_LOGIN_STEP,
+        )
+        .get("/tweede-factor", second_factor::page, &PAGE_LOGIN_STEP)
+        .post(
+            "/tweede-factor/nieuw",
+            second_factor::begin,
+            &PAGE_LOGIN_STEP,
+        )
+        .post(
+            "/tweede-factor/bevestigen",
+            second_factor::confirm,
+            &PAGE_LOGIN_STEP,
+        )
+        .post(
+            "/tweede-factor/herstelcodes",
+            second_factor::renew_codes,
+            &PAGE_OWN,
+        )
+        .get(
+            "/beheer/tweede-factor",
+            second_factor::admin_page,
+            &PAGE_ADMIN,
+        )
+        .post(
+            "/beheer/tweede-factor/verplicht",
+            second_factor::admin_required,
+            &PAGE_ADMIN,
+        )
+        .post(
+            "/beheer/tweede-factor/opnieuw",
+            second_factor::admin_reset,
+            &PAGE_ADMIN,
+        )
+        .public_files(assets::routes());
+    if demo_mailbox {
+        pages = pages.get("/demo/mail", mail::demo_mailbox, &PAGE_PUBLIC);
+    }
+    pages
 }
 
 /// Renders a template as an HTML answer (a logged 500 if rendering fails).
@@ -180,39 +344,18 @@ pub fn error_page(title: &str, message: &str, code: &str) -> Option<String> {
     .ok()
 }
 
-/// The service's "today": the date in the Netherlands by the state's clock.
+/// The service's "today" (kept for the pages until they call [`AppState::today`]).
 pub fn today(state: &AppState) -> Date {
-    let now = state.now();
-    now.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC).date())
+    state.today()
 }
 
-/// A service error as an error page: not found 404, forbidden 403, a broken rule 422, a
-/// conflict 409, storage a logged 500.
+/// A service error as an error page: the one mapping, `From<ServiceError> for ApiError` (kept
+/// for the pages until they use `?`).
 pub fn service_error(e: ServiceError) -> ApiError {
-    use axum::http::StatusCode;
-    match e {
-        ServiceError::NotFound => ApiError::not_found(),
-        ServiceError::Forbidden(why) => {
-            tracing::debug!(%why, "service refused");
-            ApiError::forbidden()
-        }
-        ServiceError::Invalid(m) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", sentence(&m))
-        }
-        ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", sentence(&m)),
-        ServiceError::Input(errors) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "ongeldige_bestanden",
-            format!("De bestanden bevatten {} fout(en).", errors.len()),
-        ),
-        ServiceError::Store(e) => ApiError::internal(e),
-    }
+    ApiError::from(e)
 }
 
-/// A service message as a sentence: capital first letter, final full stop.
-pub use crate::nl::sentence;
+pub use crate::error::sentence;
 
 /// At most this many rows on one list page (the rest: a later, paged version).
 pub(crate) const LIST_LIMIT: usize = 1000;

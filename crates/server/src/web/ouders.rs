@@ -634,12 +634,9 @@ pub async fn leave_submit(
     )
     .await
     {
-        Ok(v) => {
-            Ok(
-                Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id))
-                    .into_response(),
-            )
-        }
+        Ok(v) => Ok(
+            Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id)).into_response(),
+        ),
         Err(verzuim_service::ServiceError::Invalid(m)) => {
             leave_form_page(&state, &web, &school_id, &pupil_id, f, Some(sentence(&m))).await
         }

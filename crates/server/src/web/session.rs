@@ -291,10 +291,37 @@ pub fn to_login(headers: &HeaderMap) -> Response {
     }
 }
 
+/// The page route layer's check of a role policy ([`crate::policy::OrgFrom::Membership`]): a
+/// logged-in user (else to the login page) acting in a membership whose role and kind of
+/// organisation the policy admits (else 403). The page's [`WebUser`] is kept for its handler.
+pub async fn enforce(
+    parts: &mut Parts,
+    state: &AppState,
+    policy: &crate::policy::Policy,
+) -> Result<(), Response> {
+    let web = WebUser::from_request_parts(parts, state).await?;
+    if policy.admits(web.role(), web.org.kind) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden().into_response())
+    }
+}
+
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, Response> {
+        if let Some(web) = parts.extensions.get::<WebUser>() {
+            return Ok(web.clone());
+        }
+        let web = Self::resolve(parts, state).await?;
+        parts.extensions.insert(web.clone());
+        Ok(web)
+    }
+}
+
+impl WebUser {
+    async fn resolve(parts: &mut Parts, state: &AppState) -> Result<WebUser, Response> {
         let actor = <Actor as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;

@@ -308,7 +308,7 @@ async fn decision_letter(
     let p = parents::leave_pupil(&state.store, &web.caller(), r.id)
         .await
         .map_err(service_error)?;
-    let school = verzuim_service::names::organisation(&state.store, &r.school_id)
+    let school = verzuim_service::organisations::organisation(&state.store, &r.school_id)
         .await
         .map_err(service_error)?
         .map_or_else(|| r.school_id.clone(), |o| o.name);

@@ -22,6 +22,13 @@
 //! Classes: `2` success; `V` authorised, but the (deliberately invalid) body or the state is
 //! refused (400, 409, 422: writes in the table do not change anything); `3` 403; `4` 404 (out of
 //! the organisation's scope, or no such object); `1` 401.
+//!
+//! The table must also agree with the routes' declared policies (`verzuim_server::policy`, read
+//! back from the OpenAPI document's `x-toegang`, `x-rollen`, `x-permissie`): a role the route
+//! declares gets through for its own organisation (2, V or 4), a role it does not declare is
+//! refused (3) for both; a token with the declared permission gets through, any other token is
+//! refused; only a route open to anyone answers the anonymous caller. A route without a declared
+//! policy fails.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -320,6 +327,14 @@ async fn every_route_every_role_own_and_other_organisation(env: Env) {
         "the matrix lists routes that do not exist: {extra:#?}"
     );
 
+    let declared = declaration_disagreements(&doc);
+    assert!(
+        declared.is_empty(),
+        "{} cell(s) of the role matrix disagree with the routes' declared policies:\n{}",
+        declared.len(),
+        declared.join("\n")
+    );
+
     let s = region(&env).await;
     let f = fixture(&s).await;
     let mut clients: HashMap<&str, reqwest::Client> = HashMap::new();
@@ -454,4 +469,94 @@ async fn every_route_every_role_own_and_other_organisation(env: Env) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The roles of the user columns, in the table's order.
+const COLUMN_ROLES: [&str; 5] = [
+    "leerkracht",
+    "verzuimcoordinator",
+    "leerplichtambtenaar",
+    "jgz",
+    "beheerder",
+];
+
+/// Cells where a declared role is refused by the service for the row's own body or object, not
+/// by the route's policy: (method, path, column).
+const REFUSED_BY_THE_SERVICE: &[(&str, &str, &str)] = &[
+    // The school may only withdraw a melding; the row's body closes it (leerplicht's).
+    ("POST", "/api/meldingen/{id}/status", "verzuimcoordinator"),
+    ("POST", "/api/meldingen/{id}/status", "token"),
+];
+
+/// Where the table's cells disagree with the routes' declared policies (see the module
+/// documentation), and routes without one.
+fn declaration_disagreements(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in MATRIX {
+        let op = &doc["paths"][row.path][row.method.to_lowercase()];
+        let name = format!("{} {}", row.method, row.path);
+        let Some(access) = op["x-toegang"].as_str() else {
+            out.push(format!("{name}: no declared policy (x-toegang)"));
+            continue;
+        };
+        let roles: Vec<&str> = op["x-rollen"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let permission = op["x-permissie"].as_str();
+        if permission != row.permission {
+            out.push(format!(
+                "{name}: the table's permission {:?}, declared {permission:?}",
+                row.permission
+            ));
+        }
+        let groups: Vec<Vec<char>> = row
+            .cells
+            .split_whitespace()
+            .map(|g| g.chars().collect())
+            .collect();
+        let exempt = |column: &str| {
+            REFUSED_BY_THE_SERVICE
+                .iter()
+                .any(|(m, p, c)| *m == row.method && *p == row.path && *c == column)
+        };
+        let through = |c: char| matches!(c, '2' | 'V' | '4');
+        // Users.
+        for (i, role) in COLUMN_ROLES.iter().enumerate() {
+            let (own, other) = (groups[i][0], groups[i][1]);
+            let ok = match access {
+                "rollen" if roles.contains(role) => through(own) || exempt(role),
+                "rollen" => own == '3' && other == '3',
+                // Anyone, a session, a person, anyone logged in: every user gets through.
+                _ => through(own) && through(other),
+            };
+            if !ok {
+                out.push(format!(
+                    "{name}: {role} {own}{other}, but the route declares {access} {roles:?}"
+                ));
+            }
+        }
+        // Anonymous.
+        let anon = groups[5][0];
+        if (access == "iedereen") != (anon != '1') {
+            out.push(format!(
+                "{name}: anonymous {anon}, but the route declares {access}"
+            ));
+        }
+        // Tokens.
+        let (tok, tok_other, without) = (groups[6][0], groups[6][1], groups[7][0]);
+        let ok = match access {
+            "iedereen" | "ingelogd" => through(tok) && through(without),
+            "sessie" | "persoon" => tok == '3' && tok_other == '3' && without == '3',
+            _ if permission.is_some() => (through(tok) || exempt("token")) && without == '3',
+            _ => tok == '3' && tok_other == '3' && without == '3',
+        };
+        if !ok {
+            out.push(format!(
+                "{name}: tokens {tok}{tok_other} {without}, but the route declares {access} \
+                 {permission:?}"
+            ));
+        }
+    }
+    out
 }

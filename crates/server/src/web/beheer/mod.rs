@@ -17,9 +17,6 @@ mod import;
 mod lesson_times;
 mod users;
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use jiff::civil::Date;
 use verzuim_engine::model::{School, TimeRange};
 use verzuim_service::ServiceError;
@@ -30,43 +27,16 @@ use super::{sentence, service_error};
 use crate::error::ApiResult;
 use crate::nl;
 use crate::nl::{hhmm, parse_hhmm};
-use crate::security::IMPORT_BODY_LIMIT;
 use crate::state::AppState;
 
-/// The routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/beheer/lestijden",
-            get(lesson_times::lesson_times).post(lesson_times::lesson_times_save),
-        )
-        .route(
-            "/beheer/vrije-dagen",
-            get(closed::closed).post(closed::closed_save),
-        )
-        .route("/beheer/vakanties", post(holiday_upload::holidays_preview))
-        .route(
-            "/beheer/vakanties/toevoegen",
-            post(holiday_upload::holidays_add),
-        )
-        .route(
-            "/beheer/groepen",
-            get(groups::groups).post(groups::groups_add),
-        )
-        .route("/beheer/groepen/opheffen", post(groups::groups_remove))
-        .route(
-            "/beheer/gebruikers",
-            get(users::users).post(users::users_add),
-        )
-        .route("/beheer/gebruikers/intrekken", post(users::users_remove))
-        .route("/beheer/auditlog", get(audit_log::audit_log))
-        .route("/beheer/auditlog.csv", get(audit_log::audit_csv))
-        .route(
-            "/beheer/importeren",
-            get(import::import_page).post(import::import_submit),
-        )
-        .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
-}
+// The handlers, routed (with their policies) in `super::page_routes`.
+pub use audit_log::{audit_csv, audit_log};
+pub use closed::{closed, closed_save};
+pub use groups::{groups, groups_add, groups_remove};
+pub use holiday_upload::{holidays_add, holidays_preview};
+pub use import::{import_page, import_submit};
+pub use lesson_times::{lesson_times, lesson_times_save};
+pub use users::{users, users_add, users_remove};
 
 /// The weekdays shown in the grid (Saturday and Sunday keep what is stored).
 const SCHOOL_DAYS: usize = 5;

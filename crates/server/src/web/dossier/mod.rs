@@ -159,7 +159,7 @@ pub async fn action(
         .organisation(web.org_id())
         .object(format!("dossier:{}", f.actie))
         .pupil(&school_id, &pupil_id);
-    let row = Some(event.entry());
+    let audited = caller.audited(event.entry());
     let outcome: Result<&'static str, Failure> = match f.actie.as_str() {
         "taak_afronden" | "taak_niet_nodig" => {
             let Some(task_id) = parse_id(f.taak.as_deref()) else {
@@ -173,15 +173,7 @@ pub async fn action(
             }
             let fail = |m: String| Failure::Task(task_id, m, f.values());
             if f.actie == "taak_niet_nodig" {
-                match tasks::task_not_needed_audited(
-                    &state.store,
-                    &caller,
-                    task_id,
-                    &f.niet_nodig,
-                    row,
-                )
-                .await
-                {
+                match tasks::task_not_needed(&state.store, &audited, task_id, &f.niet_nodig).await {
                     Ok(()) => Ok("niet_nodig"),
                     Err(e) => Err(fail(service_message(e)?)),
                 }
@@ -189,15 +181,8 @@ pub async fn action(
                 let built = form::completion(&f, &view);
                 match built {
                     Err(m) => Err(fail(m)),
-                    Ok(c) => match tasks::complete_task_audited(
-                        &state.store,
-                        &caller,
-                        today,
-                        task_id,
-                        &c,
-                        row,
-                    )
-                    .await
+                    Ok(c) => match tasks::complete_task(&state.store, &audited, today, task_id, &c)
+                        .await
                     {
                         Ok(o) if o.melding.is_some() => Ok("melding"),
                         Ok(o) if o.referral.is_some() => Ok("verwijzing"),
@@ -216,14 +201,13 @@ pub async fn action(
                 Err(m) => Err(fail(m)),
                 Ok(p) => {
                     let p = p.expect("required");
-                    match dossier::record_parents_informed_audited(
+                    match dossier::record_parents_informed(
                         &state.store,
-                        &caller,
+                        &audited,
                         today,
                         case_id,
                         p,
                         Some(f.toelichting.as_str()),
-                        row,
                     )
                     .await
                     {
@@ -237,14 +221,13 @@ pub async fn action(
             let Some(melding_id) = parse_id(f.melding.as_deref()) else {
                 return Err(ApiError::bad_request("ongeldig", "Welke melding?"));
             };
-            match meldingen::melding_action_audited(
+            match meldingen::melding_action(
                 &state.store,
-                &caller,
+                &audited,
                 melding_id,
                 &MeldingAction::Ingetrokken {
                     reason: f.reden.clone(),
                 },
-                row,
             )
             .await
             {
@@ -267,19 +250,13 @@ pub async fn action(
                 return Err(ApiError::not_found());
             }
             let done = if f.actie == "dossier_sluiten" {
-                tasks::close_case_audited(&state.store, &caller, case_id, &f.reden, row)
+                tasks::close_case(&state.store, &audited, case_id, &f.reden)
                     .await
                     .map(|_| "gesloten")
             } else {
-                verzuim_service::cases::reopen_case_audited(
-                    &state.store,
-                    &caller,
-                    case_id,
-                    &f.reden,
-                    row,
-                )
-                .await
-                .map(|()| "heropend")
+                verzuim_service::cases::reopen_case(&state.store, &audited, case_id, &f.reden)
+                    .await
+                    .map(|()| "heropend")
             };
             match done {
                 Ok(d) => Ok(d),
