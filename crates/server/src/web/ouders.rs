@@ -891,12 +891,13 @@ pub async fn invitation_accept(
         parents::accept_invitation(&state.store, &hash, &form.naam, password_hash.as_deref())
             .await
             .map_err(service_error)?;
-    let user = state
-        .store
-        .user(user_id)
-        .await?
+    let user = verzuim_service::names::user(&state.store, user_id)
+        .await
+        .map_err(service_error)?
         .ok_or_else(ApiError::not_found)?;
-    let memberships = state.store.memberships_of_user(user_id).await?;
+    let memberships = verzuim_service::users::memberships(&state.store, user_id)
+        .await
+        .map_err(service_error)?;
     let mut orgs = organisations(&memberships);
     let children = parents::children(&state.store, user_id)
         .await

@@ -168,7 +168,15 @@ pub async fn audit_log(
         Ok(mut f) => {
             f.newest_first = true;
             let page = Page::new(AUDIT_PAGE + 1, (page_no - 1) * AUDIT_PAGE);
-            let mut rows = state.store.search_audit_log(web.org_id(), &f, page).await?;
+            let mut rows = verzuim_service::audit_log::search(
+                &state.store,
+                &web.caller(),
+                web.org_id(),
+                &f,
+                page,
+            )
+            .await
+            .map_err(service_error)?;
             let more = rows.len() > AUDIT_PAGE as usize;
             rows.truncate(AUDIT_PAGE as usize);
             (rows, Vec::new(), more)
@@ -240,14 +248,15 @@ pub async fn audit_csv(
     let mut out = String::from("tijdstip;gebruiker;actor;actie;object;leerling;adres;uitkomst\n");
     let mut total = 0;
     loop {
-        let rows = state
-            .store
-            .search_audit_log(
-                web.org_id(),
-                &filter,
-                Page::first(verzuim_store::MAX_PAGE_SIZE),
-            )
-            .await?;
+        let rows = verzuim_service::audit_log::search(
+            &state.store,
+            &web.caller(),
+            web.org_id(),
+            &filter,
+            Page::first(verzuim_store::MAX_PAGE_SIZE),
+        )
+        .await
+        .map_err(service_error)?;
         for r in &rows {
             let line = [
                 r.at.to_string(),

@@ -129,7 +129,10 @@ pub async fn users_add(
     if !errors.is_empty() {
         return users_page(&state, &web, errors, None, form).await;
     }
-    let existing = state.store.user_by_email(&email).await?;
+    let existing =
+        verzuim_service::users::by_email(&state.store, &web.caller(), web.org_id(), &email)
+            .await
+            .map_err(service_error)?;
     let hash = if existing.is_none() {
         let name = form.naam.trim();
         if name.is_empty() || name.chars().count() > 200 {
