@@ -90,7 +90,7 @@ pub async fn dossier(
     let unauthorised_codes = settings
         .as_ref()
         .and_then(|s| crate::cards::card(&s.card_id).ok())
-        .map(|c| c.unauthorized_codes.iter().copied().collect());
+        .map(|c| c.unauthorized_codes.to_vec());
     let municipality = tx.find_municipality(&pupil.data.pupil.municipality).await?;
     let leave_requests = if caller
         .require_school(

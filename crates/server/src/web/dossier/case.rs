@@ -280,17 +280,17 @@ fn task_forms(
             .signal_id
             .and_then(|id| view.signals.iter().find(|s| s.id == id));
         // What the melding will report if made today (issue 10.1: the absence as known then).
-        let preview = match signal.filter(|_| t.melding).zip(dc.previews.get(&t.id)) {
-            Some((s, &(period, minutes))) => Some(MeldingPreview {
+        let preview = signal
+            .filter(|_| t.melding)
+            .zip(dc.previews.get(&t.id))
+            .map(|(s, &(period, minutes))| MeldingPreview {
                 kind: kind_label(s.kind),
                 period: format!("{} t/m {}", date_nl(period.from), date_nl(period.to)),
                 hours: nl::hours_nl(minutes),
                 number: number.clone(),
                 municipality: municipality.clone(),
                 missing: missing.clone(),
-            }),
-            None => None,
-        };
+            });
         let (values, error) = match failure {
             Failure::Task(id, m, v) if *id == t.id => (v.clone(), Some(m.clone())),
             _ => {

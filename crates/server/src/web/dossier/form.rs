@@ -165,7 +165,7 @@ pub(super) fn completion(f: &ActionForm, view: &TaskView) -> Result<Completion, 
         .link
         .as_ref()
         .is_some_and(|l| l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow);
-    let parents = parents_of(&f, tasks::requires_parents_informed(&t.text))?;
+    let parents = parents_of(f, tasks::requires_parents_informed(&t.text))?;
     let melding = if t.melding {
         Some(MeldingContent {
             suspected_reason: f.reden.trim().to_owned(),
