@@ -275,11 +275,7 @@ impl From<verzuim_service::ServiceError> for ApiError {
 /// A service message as a sentence: capital first letter, final full stop (messages that are
 /// SQL never come here: the service keeps them in `ServiceError::Store`).
 pub fn sentence(m: &str) -> String {
-    let mut c = m.chars();
-    let mut s: String = match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    };
+    let mut s = crate::nl::capitalise(m);
     if !s.ends_with(['.', '!', '?']) {
         s.push('.');
     }
@@ -298,7 +294,7 @@ impl From<StoreError> for ApiError {
                     tracing::info!(detail = %msg, "store conflict");
                     Cow::Borrowed("Dit bestaat al of is intussen door iemand anders gewijzigd.")
                 } else {
-                    Cow::Owned(capitalise(&msg))
+                    Cow::Owned(crate::nl::capitalise(&msg))
                 };
                 ApiError::new(StatusCode::CONFLICT, "conflict", message)
             }
@@ -307,7 +303,7 @@ impl From<StoreError> for ApiError {
                     tracing::info!(detail = %msg, "store refused invalid data");
                     Cow::Borrowed("De gegevens voldoen niet aan de regels.")
                 } else {
-                    Cow::Owned(capitalise(&msg))
+                    Cow::Owned(crate::nl::capitalise(&msg))
                 };
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message)
             }
@@ -334,14 +330,6 @@ fn is_database_text(msg: &str) -> bool {
     ]
     .iter()
     .any(|w| m.contains(w))
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// "3 seconden", "1 minuut", "15 minuten".

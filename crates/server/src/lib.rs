@@ -33,6 +33,7 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod multipart;
+pub mod nl;
 pub mod policy;
 pub mod retention;
 pub mod security;

@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 use verzuim_store::letters::{NewLetter, StoredLetter};
 use verzuim_store::service_queries::NewTimelineEntry;
-use verzuim_store::{CaseId, NewParentInformation, Scope, Store};
+use verzuim_store::{AuditEntry, CaseId, NewParentInformation, Scope, Store};
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
@@ -58,6 +58,7 @@ pub async fn record_parents_informed(
         crate::mail::ParentNews::SchoolAction,
     )
     .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -72,6 +73,21 @@ pub async fn record_letter(
     caller: &Caller,
     letter: &NewLetter,
     detail: &str,
+) -> Result<i64> {
+    record_letter_audited(store, caller, letter, detail, None).await
+}
+
+/// The audit row of a write, made from the id of what it stored (known only then).
+pub type AuditRowOf<'a> = &'a (dyn Fn(i64) -> AuditEntry + Send + Sync);
+
+/// [`record_letter`], with the request's audit row (made from the letter's id) committed in the
+/// same transaction as the letter (both commit, or neither does).
+pub async fn record_letter_audited(
+    store: &Store,
+    caller: &Caller,
+    letter: &NewLetter,
+    detail: &str,
+    audit: Option<AuditRowOf<'_>>,
 ) -> Result<i64> {
     require_letter_role(caller)?;
     if letter.organisation_id != caller.organisation {
@@ -103,6 +119,9 @@ pub async fn record_letter(
         caller.actor(),
     )
     .await?;
+    if let Some(a) = audit {
+        tx.audit(&a(id)).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

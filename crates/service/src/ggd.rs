@@ -67,6 +67,7 @@ pub async fn record_invitation(
         by,
     )
     .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -18,6 +18,7 @@
 //! - [`leerplicht`]: the leerplichtambtenaar's actions on a melding (gesprek, waarschuwingsbrief,
 //!   officiële waarschuwing, HALT, proces-verbaal) and the meldingen in order of urgency.
 //! - [`ggd`]: GGD-JGZ's invitations of a referred pupil.
+//! - [`dossier_view`]: the pupil dossier as one read model, read in one transaction.
 //! - [`visibility`]: every read, scoped in SQL to what the caller's organisation may see.
 //! - [`mod@import`]: formats.md files into one school, all or nothing.
 //! - [`privacy`]: retention and the AVG inzage export.
@@ -32,6 +33,7 @@ pub mod caller;
 pub mod cards;
 pub mod cases;
 pub mod dossier;
+pub mod dossier_view;
 pub mod duo;
 pub mod early;
 pub mod error;
@@ -41,6 +43,7 @@ pub mod import;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
+pub mod names;
 pub mod organisations;
 pub mod overview;
 pub mod parents;

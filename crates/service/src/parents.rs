@@ -496,6 +496,20 @@ pub async fn report_sick(
     pupil_id: &str,
     from: Date,
 ) -> Result<SickReport> {
+    report_sick_audited(store, parent, today, school_id, pupil_id, from, None).await
+}
+
+/// [`report_sick`], with the request's audit row (made from the stored id) committed in the same
+/// transaction as the change (both commit, or neither does).
+pub async fn report_sick_audited(
+    store: &Store,
+    parent: UserId,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    from: Date,
+    audit: Option<crate::dossier::AuditRowOf<'_>>,
+) -> Result<SickReport> {
     let tomorrow = today
         .tomorrow()
         .map_err(|_| ServiceError::invalid("ongeldige datum"))?;
@@ -532,6 +546,9 @@ pub async fn report_sick(
         .open_sick_report(school_id, pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    if let Some(a) = audit {
+        tx.audit(&a(report.id)).await?;
+    }
     tx.commit().await?;
     Ok(report)
 }
@@ -620,6 +637,20 @@ pub async fn report_better(
     pupil_id: &str,
     back_on: Date,
 ) -> Result<SickReport> {
+    report_better_audited(store, parent, today, school_id, pupil_id, back_on, None).await
+}
+
+/// [`report_better`], with the request's audit row (made from the stored id) committed in the same
+/// transaction as the change (both commit, or neither does).
+pub async fn report_better_audited(
+    store: &Store,
+    parent: UserId,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    back_on: Date,
+    audit: Option<crate::dossier::AuditRowOf<'_>>,
+) -> Result<SickReport> {
     let tomorrow = today
         .tomorrow()
         .map_err(|_| ServiceError::invalid("ongeldige datum"))?;
@@ -680,6 +711,9 @@ pub async fn report_better(
         .into_iter()
         .find(|r| r.id == report.id)
         .ok_or(ServiceError::NotFound)?;
+    if let Some(a) = audit {
+        tx.audit(&a(closed.id)).await?;
+    }
     tx.commit().await?;
     Ok(closed)
 }
@@ -981,6 +1015,20 @@ pub async fn request_leave(
     pupil_id: &str,
     input: &LeaveInput,
 ) -> Result<LeaveView> {
+    request_leave_audited(store, parent, today, school_id, pupil_id, input, None).await
+}
+
+/// [`request_leave`], with the request's audit row (made from the stored id) committed in the same
+/// transaction as the change (both commit, or neither does).
+pub async fn request_leave_audited(
+    store: &Store,
+    parent: UserId,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    input: &LeaveInput,
+    audit: Option<crate::dossier::AuditRowOf<'_>>,
+) -> Result<LeaveView> {
     if input.until < input.from {
         return Err(ServiceError::invalid(
             "de laatste dag van het verlof ligt vóór de eerste",
@@ -1056,6 +1104,9 @@ pub async fn request_leave(
         )
         .await?;
     let view = leave_view(&mut tx, id).await?;
+    if let Some(a) = audit {
+        tx.audit(&a(id)).await?;
+    }
     tx.commit().await?;
     Ok(view)
 }

@@ -331,6 +331,7 @@ pub async fn record_afspraken(
         by,
     )
     .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(AfspraakOutcome {
         afspraak_id,
@@ -359,6 +360,7 @@ pub async fn add_jgz_note(
     let id = tx
         .add_jgz_note(&caller.organisation, referral_id, &text, caller.actor())
         .await?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(id)
 }

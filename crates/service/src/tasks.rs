@@ -19,8 +19,9 @@ use verzuim_store::service_queries::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
 use verzuim_store::{
-    Actor, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask, ReferralId, Scope,
-    Store, StoredEvidence, StoredSignal, Task, TaskId, TaskStatus, Tx,
+    Actor, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask,
+    ReferralId, SchoolSettings, Scope, Store, StoredEvidence, StoredSignal, Task, TaskId,
+    TaskStatus, Tx,
 };
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
@@ -515,6 +516,28 @@ pub async fn melding_preview(
     Ok((content.period, content.minutes))
 }
 
+/// [`melding_preview`] for several signals of one pupil in `tx`, reading the pupil's record and
+/// the school's settings once: by signal id.
+pub(crate) async fn melding_previews(
+    tx: &mut Tx,
+    school_id: &str,
+    pupil_id: &str,
+    signals: &[&StoredSignal],
+    today: Date,
+) -> Result<std::collections::HashMap<i64, (Period, u32)>> {
+    let mut out = std::collections::HashMap::new();
+    if signals.is_empty() {
+        return Ok(out);
+    }
+    let settings = tx.school_settings(school_id).await?;
+    let current = tx.current_record(school_id, pupil_id).await?;
+    for s in signals {
+        let content = content_of(settings.as_ref(), current.as_ref(), s, today)?;
+        out.insert(s.id, (content.period, content.minutes));
+    }
+    Ok(out)
+}
+
 /// What a melding reports: its period, minutes and evidence as sent.
 struct Content {
     period: Period,
@@ -532,6 +555,18 @@ async fn melding_content(
     tx: &mut Tx,
     school_id: &str,
     pupil_id: &str,
+    signal: &StoredSignal,
+    today: Date,
+) -> Result<Content> {
+    let settings = tx.school_settings(school_id).await?;
+    let current = tx.current_record(school_id, pupil_id).await?;
+    content_of(settings.as_ref(), current.as_ref(), signal, today)
+}
+
+/// [`melding_content`] from the school's settings and the pupil's current record.
+fn content_of(
+    settings: Option<&SchoolSettings>,
+    current: Option<&CurrentRecord>,
     signal: &StoredSignal,
     today: Date,
 ) -> Result<Content> {
@@ -556,8 +591,8 @@ async fn melding_content(
             })
             .collect::<Vec<_>>()
     };
-    if let Some(settings) = tx.school_settings(school_id).await?
-        && let Some(current) = tx.current_record(school_id, pupil_id).await?
+    if let Some(settings) = settings
+        && let Some(current) = current
     {
         let card = crate::cards::card(&settings.card_id)?;
         let (from, until) = crate::sync::evaluation_range(&current.record);
@@ -595,7 +630,7 @@ async fn melding_content(
     }
     let period = match signal.period {
         Some(p) => p,
-        None => counted_period(tx, school_id, pupil_id, signal).await?,
+        None => counted_period(current, signal),
     };
     Ok(Content {
         period,
@@ -607,18 +642,13 @@ async fn melding_content(
 /// The start and end date of a melding for a signal without an absence period (te laat komen:
 /// from the first lateness counted to the signal's date; otherwise the signal's date): the
 /// legal content asks for both (docs/spec/rules.md §7).
-async fn counted_period(
-    tx: &mut Tx,
-    school_id: &str,
-    pupil_id: &str,
-    signal: &StoredSignal,
-) -> Result<Period> {
+fn counted_period(current: Option<&CurrentRecord>, signal: &StoredSignal) -> Period {
     let mut from = signal.date;
     if signal
         .evidence
         .iter()
         .any(|e| matches!(e, StoredEvidence::Registration { .. }))
-        && let Some(current) = tx.current_record(school_id, pupil_id).await?
+        && let Some(current) = current
     {
         for e in &signal.evidence {
             let StoredEvidence::Registration { id, .. } = e else {
@@ -634,10 +664,10 @@ async fn counted_period(
             }
         }
     }
-    Ok(Period {
+    Period {
         from,
         to: signal.date,
-    })
+    }
 }
 
 /// The melding of a completed melding task: legal content from the signal, the pupil and what the

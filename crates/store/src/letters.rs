@@ -95,6 +95,28 @@ impl Tx {
             .await
     }
 
+    /// The letters an organisation made for any of `cases`, by case, oldest first:
+    /// [`Tx::case_letters`] for several cases in one query.
+    pub async fn cases_letters(
+        &mut self,
+        organisation_id: &str,
+        cases: &[CaseId],
+    ) -> Result<Vec<StoredLetter>> {
+        let mut a = args![organisation_id];
+        a.extend(crate::service_queries::id_args(cases));
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT {COLUMNS} FROM case_letters \
+                     WHERE organisation_id = ? AND case_id IN ({}) ORDER BY case_id, id",
+                    crate::service_queries::marks(cases.len())
+                ),
+                a,
+                letter_of,
+            )
+            .await
+    }
+
     /// One letter of the organisation, with its PDF and text.
     pub async fn letter_file(
         &mut self,

@@ -334,6 +334,24 @@ impl Store {
         })
     }
 
+    /// A read-only transaction: every read in it sees the same committed state (PostgreSQL:
+    /// `REPEATABLE READ READ ONLY`; SQLite: a deferred transaction on a reading connection,
+    /// which never takes the write lock). For a page that reads much at once (the dossier).
+    /// Nothing needs committing; dropping it ends it.
+    pub async fn snapshot(&self) -> Result<Tx> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Pg(p) => TxInner::Pg(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        };
+        Ok(Tx {
+            inner,
+            clock: self.clock.clone(),
+        })
+    }
+
     /// Runs `f` in one transaction: commits when it returns `Ok`, rolls back otherwise.
     ///
     /// ```ignore

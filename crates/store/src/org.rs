@@ -124,6 +124,22 @@ impl Tx {
             .transpose()
     }
 
+    /// The names of the organisations among `ids` (unknown ids are left out), by id.
+    pub async fn organisation_names(&mut self, ids: &[&str]) -> Result<Vec<(String, String)>> {
+        let marks = crate::service_queries::marks(ids.len());
+        let mut a: Vec<crate::db::Arg> = ids.iter().map(|i| crate::db::Arg::from(*i)).collect();
+        if a.is_empty() {
+            a.push(crate::db::Arg::from(None::<&str>));
+        }
+        self.c()
+            .fetch_map(
+                &format!("SELECT id, name FROM organisations WHERE id IN ({marks})"),
+                a,
+                |r| Ok((r.text("id")?, r.text("name")?)),
+            )
+            .await
+    }
+
     pub async fn list_organisations(
         &mut self,
         kind: Option<OrgKind>,
@@ -238,6 +254,20 @@ impl Tx {
             .as_ref()
             .map(user_of)
             .transpose()
+    }
+
+    /// The display names of the users among `ids` (unknown ids are left out), by id.
+    pub async fn user_names(&mut self, ids: &[UserId]) -> Result<Vec<(UserId, String)>> {
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT u.id, u.display_name FROM users u WHERE u.id IN ({})",
+                    crate::service_queries::marks(ids.len())
+                ),
+                crate::service_queries::id_args(ids),
+                |r| Ok((r.i64("id")?, r.text("display_name")?)),
+            )
+            .await
     }
 
     pub async fn user_by_email(&mut self, email: &str) -> Result<Option<User>> {

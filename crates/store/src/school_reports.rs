@@ -152,4 +152,26 @@ impl Tx {
             )
             .await
     }
+
+    /// The school's reports of any of `cases`, by case, in the order they were made:
+    /// [`Tx::school_reports`] for several cases in one query.
+    pub async fn cases_school_reports(
+        &mut self,
+        school_id: &str,
+        cases: &[CaseId],
+    ) -> Result<Vec<SchoolReport>> {
+        let mut a = args![school_id];
+        a.extend(crate::service_queries::id_args(cases));
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT * FROM school_reports WHERE school_id = ? AND case_id IN ({}) \
+                     ORDER BY case_id, task_id",
+                    crate::service_queries::marks(cases.len())
+                ),
+                a,
+                report_of,
+            )
+            .await
+    }
 }

@@ -1167,16 +1167,7 @@ impl Tx {
         scope: Scope<'_>,
         case_id: CaseId,
     ) -> Result<Vec<Referral>> {
-        let (clause, arg) = match scope {
-            Scope::School(s) => ("r.school_id = ?".to_owned(), Arg::from(s)),
-            Scope::Ggd(g) => ("r.ggd_id = ?".to_owned(), Arg::from(g)),
-            Scope::Municipality(mu) => (
-                "EXISTS (SELECT 1 FROM meldingen vm WHERE vm.case_id = r.case_id \
-                 AND vm.municipality = ?)"
-                    .to_owned(),
-                Arg::from(mu),
-            ),
-        };
+        let (clause, arg) = case_referral_clause(scope);
         self.c()
             .fetch_map(
                 &format!("{REFERRAL_SELECT} WHERE r.case_id = ? AND {clause} ORDER BY r.id"),
@@ -1197,6 +1188,117 @@ impl Tx {
         let Some((clause, arg)) = referral_parties(scope) else {
             return Ok(Vec::new());
         };
+        self.c()
+            .fetch_map(
+                &format!(
+                    "{REFERRAL_SELECT} WHERE p.school_id = ? AND p.pupil_id = ? AND {clause} \
+                     ORDER BY r.id"
+                ),
+                vec![school_id.into(), pupil_id.into(), arg],
+                referral_of,
+            )
+            .await
+    }
+
+    /// The signals (every status) of every case of a pupil visible in `scope` (case-level), by
+    /// date: [`Tx::visible_case_signals`] for all of the pupil's cases in one query.
+    pub async fn pupil_case_signals(
+        &mut self,
+        scope: Scope<'_>,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<StoredSignal>> {
+        let (clause, arg) = case_clause(scope);
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT s.*, p.school_id, p.pupil_id FROM signals s \
+                     JOIN cases c ON c.id = s.case_id JOIN pupils p ON p.id = c.pupil \
+                     WHERE p.school_id = ? AND p.pupil_id = ? AND {clause} \
+                     ORDER BY s.date, s.kind, s.id"
+                ),
+                vec![school_id.into(), pupil_id.into(), arg],
+                signal_of,
+            )
+            .await
+    }
+
+    /// The tasks (every party's) of every case of a pupil visible in `scope`, oldest first:
+    /// [`Tx::visible_case_tasks`] for all of the pupil's cases in one query.
+    pub async fn pupil_case_tasks(
+        &mut self,
+        scope: Scope<'_>,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<Task>> {
+        let (clause, arg) = case_clause(scope);
+        self.c()
+            .fetch_map(
+                &format!(
+                    "{TASK_SELECT} WHERE p.school_id = ? AND p.pupil_id = ? AND {clause} \
+                     ORDER BY t.id"
+                ),
+                vec![school_id.into(), pupil_id.into(), arg],
+                task_of,
+            )
+            .await
+    }
+
+    /// The links of the tasks of every case of a pupil visible in `scope` (`detail` as in
+    /// [`Tx::task_link`]): [`Tx::case_task_links`] for all of the pupil's cases in one query.
+    pub async fn pupil_task_links(
+        &mut self,
+        scope: Scope<'_>,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<TaskLink>> {
+        let (clause, arg) = case_clause(scope);
+        let (detail, detail_arg) = detail_clause(scope);
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT {LINK_COLUMNS}, CASE WHEN {detail} THEN l.detail END AS detail \
+                     FROM task_links l JOIN tasks t ON t.id = l.task_id \
+                     JOIN cases c ON c.id = t.case_id JOIN pupils p ON p.id = c.pupil \
+                     WHERE p.school_id = ? AND p.pupil_id = ? AND {clause} ORDER BY l.task_id"
+                ),
+                vec![detail_arg, school_id.into(), pupil_id.into(), arg],
+                task_link_of,
+            )
+            .await
+    }
+
+    /// The timelines of every case of a pupil visible in `scope`, oldest first:
+    /// [`Tx::case_timeline`] for all of the pupil's cases in one query.
+    pub async fn pupil_timeline(
+        &mut self,
+        scope: Scope<'_>,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<TimelineEntry>> {
+        let (clause, arg) = case_clause(scope);
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT e.* FROM case_timeline e JOIN cases c ON c.id = e.case_id \
+                     JOIN pupils p ON p.id = c.pupil \
+                     WHERE p.school_id = ? AND p.pupil_id = ? AND {clause} ORDER BY e.id"
+                ),
+                vec![school_id.into(), pupil_id.into(), arg],
+                timeline_of,
+            )
+            .await
+    }
+
+    /// The referrals (status only) of every case of a pupil as [`Tx::case_referrals`] lets
+    /// `scope` see them, in one query. Oldest first.
+    pub async fn pupil_case_referrals(
+        &mut self,
+        scope: Scope<'_>,
+        school_id: &str,
+        pupil_id: &str,
+    ) -> Result<Vec<Referral>> {
+        let (clause, arg) = case_referral_clause(scope);
         self.c()
             .fetch_map(
                 &format!(
@@ -1314,4 +1416,31 @@ fn referral_parties(scope: Scope<'_>) -> Option<(&'static str, Arg)> {
         Scope::Ggd(g) => Some(("r.ggd_id = ?", Arg::from(g))),
         Scope::Municipality(_) => None,
     }
+}
+
+/// The condition (on `referrals r`) for the referrals of a case a scope sees: the school's own,
+/// those to the GGD-JGZ, and for a municipality those of a case with a melding to it.
+fn case_referral_clause(scope: Scope<'_>) -> (&'static str, Arg) {
+    match scope {
+        Scope::School(s) => ("r.school_id = ?", Arg::from(s)),
+        Scope::Ggd(g) => ("r.ggd_id = ?", Arg::from(g)),
+        Scope::Municipality(mu) => (
+            "EXISTS (SELECT 1 FROM meldingen vm WHERE vm.case_id = r.case_id \
+             AND vm.municipality = ?)",
+            Arg::from(mu),
+        ),
+    }
+}
+
+/// `?, ?, …` for `n` values (at least one, so that `IN (…)` stays valid SQL).
+pub(crate) fn marks(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
+/// The values of an `IN (…)` list (a NULL for an empty list: it matches nothing).
+pub(crate) fn id_args(ids: &[i64]) -> Vec<Arg> {
+    if ids.is_empty() {
+        return vec![Arg::from(None::<i64>)];
+    }
+    ids.iter().map(|i| Arg::from(*i)).collect()
 }

@@ -614,6 +614,28 @@ impl Tx {
             .await
     }
 
+    /// The histories of an organisation's own tasks among `tasks`, as (task, entry), oldest
+    /// first: [`Tx::task_history`] for several tasks in one query.
+    pub async fn tasks_history(
+        &mut self,
+        organisation_id: &str,
+        tasks: &[TaskId],
+    ) -> Result<Vec<(TaskId, HistoryEntry)>> {
+        let mut a = args![organisation_id];
+        a.extend(crate::service_queries::id_args(tasks));
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT h.* FROM task_history h JOIN tasks t ON t.id = h.task_id \
+                     WHERE t.organisation_id = ? AND h.task_id IN ({}) ORDER BY h.id",
+                    crate::service_queries::marks(tasks.len())
+                ),
+                a,
+                |r| Ok((r.i64("task_id")?, history_of(r)?)),
+            )
+            .await
+    }
+
     /// Makes a melding to the pupil's home municipality, status `geregistreerd`.
     pub async fn create_melding(
         &mut self,

@@ -3,6 +3,8 @@
 //! its CSV export) described in a Dutch sentence ("Gegevens bekeken: registratie 165
 //! toegevoegd").
 
+use crate::nl;
+
 /// The Dutch name of an audit action.
 pub fn action_nl(action: &str) -> String {
     match action {
@@ -25,9 +27,7 @@ pub fn action_nl(action: &str) -> String {
         "membership_add" => "Rol toegekend".into(),
         "membership_remove" => "Rol ingetrokken".into(),
         "retention" | "retention_service" => "Bewaartermijn toegepast".into(),
-        other => super::sentence(&other.replace('_', " "))
-            .trim_end_matches('.')
-            .to_owned(),
+        other => nl::capitalise(&other.replace('_', " ")),
     }
 }
 

@@ -10,12 +10,13 @@ use verzuim_exchange::output::table::{progress_text, signal_title};
 use verzuim_service::early::{DEFAULT_FRACTION, early_warnings};
 use verzuim_store::{OrgKind, Role};
 
-use super::dossier::url_part;
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser};
+use super::url_part;
 use super::{render, service_error, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
+use crate::nl;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -96,7 +97,7 @@ pub async fn page(
     }))
 }
 
-/// The progress as the pages write it: hours as everywhere ([`super::hours_nl`]: "15 uur en 15
+/// The progress as the pages write it: hours as everywhere ([`nl::hours_nl`]: "15 uur en 15
 /// minuten van 16 uur (95%)"), other units as the table output does.
 fn progress_nl(p: &verzuim_engine::progress::Progress) -> String {
     let text = progress_text(p);
@@ -112,7 +113,7 @@ fn progress_nl(p: &verzuim_engine::progress::Progress) -> String {
     let rest = text.strip_prefix(&head).unwrap_or_default();
     format!(
         "{} van {}{rest}",
-        super::hours_nl(p.progress),
-        super::hours_nl(p.threshold)
+        nl::hours_nl(p.progress),
+        nl::hours_nl(p.threshold)
     )
 }

@@ -18,11 +18,12 @@ use serde::Deserialize;
 use verzuim_service::{records, visibility};
 use verzuim_store::{OrgKind, PupilData, Role, StoredPupil};
 
-use super::dossier::url_part;
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, render, sentence, service_error, today};
+use super::url_part;
+use super::{render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 /// The path of a pupil's data page.
@@ -144,7 +145,9 @@ async fn page_of(
     .map_err(service_error)?
     .into_keys()
     .collect();
-    if let Ok(Some(s)) = state.store.school_settings(web.org_id()).await {
+    if let Ok(Some(s)) =
+        verzuim_service::overview::school_settings(&state.store, &web.caller(), web.org_id()).await
+    {
         groups.extend(s.school.groups.keys().cloned());
     }
     groups.push(p.data.pupil.group.clone());
@@ -388,7 +391,16 @@ pub async fn save(
         )
         .await;
     }
-    if let Err(e) = records::update_pupil(&state.store, &caller, &school_id, &d).await {
+    let keys: Vec<&str> = fields.iter().map(|(_, k)| *k).collect();
+    // The audit row commits with the change.
+    let event = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(web.org_id())
+        .object(format!("pupil:{pupil_id}:update:{}", keys.join(",")))
+        .pupil(&school_id, &pupil_id);
+    if let Err(e) =
+        records::update_pupil(&state.store, &caller.audited(event.entry()), &school_id, &d).await
+    {
         let m = match e {
             verzuim_service::ServiceError::Invalid(m)
             | verzuim_service::ServiceError::Conflict(m) => sentence(&m),
@@ -396,19 +408,11 @@ pub async fn save(
         };
         return page_of(&state, &web, &p, f, vec![m], None).await;
     }
-    let keys: Vec<&str> = fields.iter().map(|(_, k)| *k).collect();
-    audit
-        .event(&web.actor, action::PUPIL_WRITE)
-        .organisation(web.org_id())
-        .object(format!("pupil:{pupil_id}:update:{}", keys.join(",")))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     let labels: Vec<&str> = fields.iter().map(|(l, _)| *l).collect();
     let to = format!(
         "{}?gedaan={}",
         href(&school_id, &pupil_id),
-        super::url_encode(&labels.join(", "))
+        super::url_part(&labels.join(", "))
     );
     Ok(Redirect::to(&to).into_response())
 }

@@ -26,16 +26,16 @@ use verzuim_service::{ggd, visibility};
 use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
-    DetailQuery, HistoryRow, TaskFields, TaskRow, actor_name, audit_page, day_nl, form_date,
-    history_row, message, org_name, own_open_tasks, pupil_name, task_form, when_nl,
+    DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, form_date,
+    history_row, message, org_name, own_open_tasks, page_rows, pupil_name, task_form,
 };
 use super::session::{PageMeta, WebUser};
-use super::{
-    LIST_LIMIT, all_pages, date_nl, hhmm, kind_label, parse_hhmm, render, service_error, today,
-};
+use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
+use crate::nl;
+use crate::nl::{date_nl, hhmm, parse_hhmm};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -96,7 +96,7 @@ pub async fn verwijzingen(
             .map_err(service_error)?;
         rows.push(ReferralRow {
             id: r.id,
-            received: date_nl(day_nl(r.created_at)),
+            received: date_nl(nl::local_date(r.created_at)),
             school: org_name(&state, &mut orgs, &r.school_id).await,
             pupil: pupil_name(&state, &web, &mut names, &r.school_id, &r.pupil_id).await,
             kind: kind.map_or("onbekend", kind_label),
@@ -261,7 +261,7 @@ async fn referral_page(
                 time: hhmm(i.time),
                 recorded: format!(
                     "{} door {}",
-                    when_nl(i.created_at),
+                    nl::date_time_nl(i.created_at),
                     actor_name(state, &mut actors, &i.created_by).await
                 ),
             });
@@ -274,7 +274,7 @@ async fn referral_page(
             let done = batch.len() < page.limit() as usize;
             for n in batch {
                 notes.push(NoteRow {
-                    at: when_nl(n.created_at),
+                    at: nl::date_time_nl(n.created_at),
                     by: actor_name(state, &mut actors, &n.created_by).await,
                     text: n.text,
                 });
@@ -339,7 +339,7 @@ async fn referral_page(
     let mut afspraken = Vec::new();
     for a in &view.afspraken {
         afspraken.push(NoteRow {
-            at: when_nl(a.created_at),
+            at: nl::date_time_nl(a.created_at),
             by: actor_name(state, &mut actors, &a.created_by).await,
             text: a.text.clone(),
         });
@@ -374,7 +374,7 @@ async fn referral_page(
             ggd: org_name(state, &mut orgs, &r.ggd_id).await,
             pupil,
             kind: kind.map_or("onbekend", kind_label),
-            received: date_nl(day_nl(r.created_at)),
+            received: date_nl(nl::local_date(r.created_at)),
             status: referral_status(r.status),
         },
         history,
@@ -430,18 +430,10 @@ pub async fn verwijzing_post(
         view.referral.school_id.clone(),
         view.referral.pupil_id.clone(),
     );
-    match apply(&state, &web, id, &f).await {
-        Ok(code) => {
-            audit_page(
-                &audit,
-                &web,
-                true,
-                format!("verwijzing:{id}:{code}"),
-                Some((&school, &pupil)),
-            )
-            .await?;
-            Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response())
-        }
+    // Each write commits its audit row (`verwijzing:{id}:{code}`) with it.
+    let row = page_rows(&audit, &web, format!("verwijzing:{id}"), (&school, &pupil));
+    match apply(&state, &web, id, &f, &row).await {
+        Ok(code) => Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response()),
         Err(msg) => {
             let view = referrals::referral(&state.store, &caller, id)
                 .await
@@ -465,12 +457,13 @@ async fn apply(
     web: &WebUser,
     id: i64,
     f: &ReferralForm,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let caller = web.caller();
     let status = |s: ReferralStatus, code: &'static str| {
         let caller = caller.clone();
         async move {
-            referrals::set_referral_status(&state.store, &caller, id, s)
+            referrals::set_referral_status(&state.store, &caller.audited(&row(code)), id, s)
                 .await
                 .map(|_| code)
                 .map_err(message)
@@ -484,9 +477,15 @@ async fn apply(
                 .as_deref()
                 .and_then(parse_hhmm)
                 .ok_or_else(|| "Vul de tijd van de afspraak in (uu:mm).".to_owned())?;
-            ggd::record_invitation(&state.store, &caller, id, date, time)
-                .await
-                .map_err(message)?;
+            ggd::record_invitation(
+                &state.store,
+                &caller.audited(&row("uitnodiging")),
+                id,
+                date,
+                time,
+            )
+            .await
+            .map_err(message)?;
             Ok("uitnodiging")
         }
         "in_behandeling" => status(ReferralStatus::InBehandeling, "in_behandeling").await,
@@ -501,7 +500,7 @@ async fn apply(
         "notitie" => {
             referrals::add_jgz_note(
                 &state.store,
-                &caller,
+                &caller.audited(&row("notitie")),
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
             )
@@ -512,7 +511,7 @@ async fn apply(
         "afspraken" => {
             referrals::record_afspraken(
                 &state.store,
-                &caller,
+                &caller.audited(&row("afspraken")),
                 id,
                 f.tekst.as_deref().unwrap_or_default(),
             )
@@ -521,7 +520,7 @@ async fn apply(
             Ok("afspraken")
         }
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(state, web, &f.task, f.actie == "taak_afronden").await
+            task_form(state, web, &f.task, f.actie == "taak_afronden", row).await
         }
         _ => Err("Onbekende actie.".to_owned()),
     }

@@ -16,7 +16,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::model::Party;
@@ -26,37 +25,21 @@ use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
 use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
 use verzuim_store::service_queries::NumberKind;
-use verzuim_store::{HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus};
+use verzuim_store::{
+    AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus,
+};
 
 use super::session::{PageMeta, WebUser};
-use super::{LIST_LIMIT, all_pages, date_nl, kind_label, render, sentence, service_error, today};
+use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the GGD-JGZ pages.
-
-/// A timestamp as `dd-mm-jjjj HH:MM` in the Netherlands.
-pub(crate) fn when_nl(t: Timestamp) -> String {
-    match t.in_tz("Europe/Amsterdam") {
-        Ok(z) => format!(
-            "{} {:02}:{:02}",
-            date_nl(z.date()),
-            z.time().hour(),
-            z.time().minute()
-        ),
-        Err(_) => t.to_string(),
-    }
-}
-
-/// The day of a timestamp in the Netherlands.
-pub(crate) fn day_nl(t: Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
 
 /// A history row's actor (`user:12`, `token:3`, `system`) for people: the user's name.
 pub(crate) async fn actor_name(
@@ -80,13 +63,11 @@ pub(crate) async fn actor_name(
 /// actor itself when `id` is no number).
 pub(crate) async fn user_name(state: &AppState, actor: &str, id: &str) -> String {
     match id.parse::<i64>() {
-        Ok(id) => state
-            .store
-            .user(id)
+        Ok(id) => verzuim_service::names::user_name(&state.store, id)
             .await
             .ok()
             .flatten()
-            .map_or_else(|| "onbekende gebruiker".to_owned(), |u| u.display_name),
+            .unwrap_or_else(|| "onbekende gebruiker".to_owned()),
         Err(_) => actor.to_owned(),
     }
 }
@@ -121,9 +102,7 @@ pub(crate) async fn org_name(
     if let Some(n) = cache.get(id) {
         return n.clone();
     }
-    let name = state
-        .store
-        .organisation(id)
+    let name = verzuim_service::organisations::organisation(&state.store, id)
         .await
         .ok()
         .flatten()
@@ -198,12 +177,36 @@ pub(crate) fn form_date(value: Option<&str>, field: &str) -> Result<Date, String
         .map_err(|_| format!("De {field} is geen geldige datum (jjjj-mm-dd)."))
 }
 
+/// The audit row of a page's write, by the code of what was done (`melding:12:afgesloten`): the
+/// service call commits it with the write.
+pub(crate) type PageRow<'a> = dyn Fn(&str) -> AuditEntry + Send + Sync + 'a;
+
+/// The audit rows of the writes of a page about `object` (`melding:12`) of a pupil.
+pub(crate) fn page_rows<'a>(
+    audit: &Audit,
+    web: &WebUser,
+    object: String,
+    pupil: (&str, &str),
+) -> impl Fn(&str) -> AuditEntry + Send + Sync + 'a {
+    let entry = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(web.org_id())
+        .pupil(pupil.0, pupil.1)
+        .entry()
+        .clone();
+    move |code: &str| AuditEntry {
+        object: format!("{object}:{code}"),
+        ..entry.clone()
+    }
+}
+
 /// Completes or closes an open task of the caller's organisation from a page's form.
 pub(crate) async fn task_form(
     state: &AppState,
     web: &WebUser,
     f: &TaskFields,
     done: bool,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let id: i64 = f
         .taak
@@ -224,7 +227,7 @@ pub(crate) async fn task_form(
         };
         tasks::complete_task(
             &state.store,
-            &web.caller(),
+            &web.caller().audited(&row("taak_afgerond")),
             today(state),
             id,
             &Completion {
@@ -238,7 +241,7 @@ pub(crate) async fn task_form(
     } else {
         tasks::task_not_needed(
             &state.store,
-            &web.caller(),
+            &web.caller().audited(&row("taak_niet_nodig")),
             id,
             f.reden.as_deref().unwrap_or_default(),
         )
@@ -342,14 +345,14 @@ pub fn reason_nl(reason: &str) -> String {
     ClosingReason::parse(reason).map_or_else(|| reason.to_owned(), |c| c.label().to_owned())
 }
 
-/// Hours as every page writes them (`20 uur en 45 minuten`, [`super::hours_nl`]); "n.v.t." for
+/// Hours as every page writes them (`20 uur en 45 minuten`, [`nl::hours_nl`]); "n.v.t." for
 /// a melding without hours (te laat komen counts lateness, absoluut verzuim has no lessons
 /// missed to count).
-fn hours_nl(minutes: u32) -> String {
+fn hours_or_nvt(minutes: u32) -> String {
     if minutes == 0 {
         return "n.v.t.".to_owned();
     }
-    super::hours_nl(minutes)
+    nl::hours_nl(minutes)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -382,12 +385,12 @@ pub async fn meldingen(
     for m in list {
         rows.push(MeldingRow {
             id: m.id,
-            received: date_nl(day_nl(m.created_at)),
+            received: date_nl(nl::local_date(m.created_at)),
             school: org_name(&state, &mut orgs, &m.school_id).await,
             pupil: pupil_name(&state, &web, &mut names, &m.school_id, &m.pupil_id).await,
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: hours_nl(m.minutes),
+            hours: hours_or_nvt(m.minutes),
             status: melding_status(m.status),
             new: m.status == MeldingStatus::Geregistreerd,
         });
@@ -579,7 +582,7 @@ async fn melding_page(
     let mut changes = Vec::new();
     for c in &view.changes {
         changes.push(HistoryRow {
-            at: when_nl(c.at),
+            at: nl::date_time_nl(c.at),
             status: c.what.clone(),
             reason: c.reason.clone().unwrap_or_default(),
             by: actor_name(state, &mut actors, &c.actor).await,
@@ -604,9 +607,7 @@ async fn melding_page(
                 "Verwijzing zorg naar {}",
                 a.referred_to.as_deref().unwrap_or("?")
             ),
-            (kind, _) => sentence(leerplicht::kind_label(kind))
-                .trim_end_matches('.')
-                .to_owned(),
+            (kind, _) => nl::capitalise(leerplicht::kind_label(kind)),
         };
         actions.push(ActionRow {
             date: date_nl(a.date),
@@ -662,10 +663,10 @@ async fn melding_page(
             number: masked(view.number_kind, &view.number),
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
-            hours: hours_nl(m.minutes),
+            hours: hours_or_nvt(m.minutes),
             suspected_reason: m.suspected_reason.clone(),
             school_actions: m.school_actions.clone(),
-            received: date_nl(day_nl(m.created_at)),
+            received: date_nl(nl::local_date(m.created_at)),
             status: melding_status(m.status),
             status_reason: m.status_reason.as_deref().map(reason_nl),
             afspraken: view.afspraken.clone(),
@@ -698,7 +699,7 @@ pub(crate) async fn history_row(
 ) -> HistoryRow {
     let status = h.status.replace('_', " ");
     HistoryRow {
-        at: when_nl(h.at),
+        at: nl::date_time_nl(h.at),
         reason: h.reason.as_deref().map(reason_nl).unwrap_or_default(),
         status,
         by: actor_name(state, actors, &h.actor).await,
@@ -738,19 +739,16 @@ pub async fn melding_post(
     let view = meldingen::melding(&state.store, &caller, id)
         .await
         .map_err(service_error)?;
-    let outcome = apply(&state, &web, id, &f).await;
+    // Each write commits its audit row (`melding:{id}:{code}`) with it.
+    let row = page_rows(
+        &audit,
+        &web,
+        format!("melding:{id}"),
+        (&view.melding.school_id, &view.melding.pupil_id),
+    );
+    let outcome = apply(&state, &web, id, &f, &row).await;
     match outcome {
-        Ok(code) => {
-            audit_page(
-                &audit,
-                &web,
-                true,
-                format!("melding:{id}:{code}"),
-                Some((&view.melding.school_id, &view.melding.pupil_id)),
-            )
-            .await?;
-            Ok(Redirect::to(&format!("/meldingen/{id}?gedaan={code}")).into_response())
-        }
+        Ok(code) => Ok(Redirect::to(&format!("/meldingen/{id}?gedaan={code}")).into_response()),
         Err(msg) => {
             let view = meldingen::melding(&state.store, &caller, id)
                 .await
@@ -774,10 +772,11 @@ async fn apply(
     web: &WebUser,
     id: i64,
     f: &MeldingForm,
+    row: &PageRow<'_>,
 ) -> Result<&'static str, String> {
     let caller = web.caller();
     let status = |action: MeldingAction, code: &'static str| async move {
-        meldingen::melding_action(&state.store, &web.caller(), id, &action)
+        meldingen::melding_action(&state.store, &web.caller().audited(&row(code)), id, &action)
             .await
             .map(|_| code)
             .map_err(message)
@@ -825,7 +824,7 @@ async fn apply(
         }
         "afspraken" => meldingen::record_afspraken(
             &state.store,
-            &caller,
+            &caller.audited(&row("afspraken")),
             id,
             f.afspraken.as_deref().unwrap_or_default(),
         )
@@ -833,7 +832,7 @@ async fn apply(
         .map(|_| "afspraken")
         .map_err(message),
         "taak_afronden" | "taak_niet_nodig" => {
-            task_form(state, web, &f.task, f.actie == "taak_afronden").await
+            task_form(state, web, &f.task, f.actie == "taak_afronden", row).await
         }
         other => {
             let kind =
@@ -855,7 +854,7 @@ async fn apply(
             };
             leerplicht::record_action(
                 &state.store,
-                &caller,
+                &caller.audited(&row(kind.as_str())),
                 today(state),
                 id,
                 &ActionInput {
@@ -876,13 +875,13 @@ async fn apply(
 
 #[cfg(test)]
 mod tests {
-    use super::hours_nl;
+    use super::hours_or_nvt;
 
     #[test]
     fn hours_are_dutch_and_absent_for_meldingen_without_hours() {
-        assert_eq!(hours_nl(21 * 60), "21 uur");
-        assert_eq!(hours_nl(95), "1 uur en 35 minuten");
-        assert_eq!(hours_nl(1245), "20 uur en 45 minuten");
-        assert_eq!(hours_nl(0), "n.v.t.");
+        assert_eq!(hours_or_nvt(21 * 60), "21 uur");
+        assert_eq!(hours_or_nvt(95), "1 uur en 35 minuten");
+        assert_eq!(hours_or_nvt(1245), "20 uur en 45 minuten");
+        assert_eq!(hours_or_nvt(0), "n.v.t.");
     }
 }

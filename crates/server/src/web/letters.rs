@@ -34,13 +34,16 @@ use verzuim_letters::{
 };
 use verzuim_service::visibility::{self, CaseView};
 use verzuim_service::{dossier, meldingen};
+use verzuim_store::AuditEntry;
 use verzuim_store::letters::NewLetter;
 use verzuim_store::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
 
-use super::{WebUser, date_nl, service_error, today};
+use super::{WebUser, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 /// The letter renderers, one per template directory, made when first needed.
@@ -176,13 +179,6 @@ fn id_param(v: Option<&str>, what: &str) -> ApiResult<Option<i64>> {
     }
 }
 
-/// A timestamp's date in the Netherlands.
-pub fn local_date(at: jiff::Timestamp) -> Date {
-    at.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 /// `uitnodiging-gesprek-lotte-de-vries-2027-07-09.pdf`.
 pub fn file_name(kind: LetterKind, pupil: &str, date: Date) -> String {
     let mut slug = String::new();
@@ -224,12 +220,6 @@ fn case_signal(case: &CaseView, id: Option<i64>) -> Option<&StoredSignal> {
     })
 }
 
-/// Whole hours and minutes in words: "21 uur", "3 uur en 15 minuten" (the pages' one way,
-/// [`super::hours_nl`]).
-pub fn hours_words(minutes: u32) -> String {
-    super::hours_nl(minutes)
-}
-
 /// Why the letter is sent, in whole sentences, without any health detail.
 pub fn reason_sentence(first_name: &str, signal: Option<&StoredSignal>) -> String {
     let Some(s) = signal else {
@@ -257,7 +247,7 @@ pub fn reason_sentence(first_name: &str, signal: Option<&StoredSignal>) -> Strin
                  ({}).",
                 date_nl(p.from),
                 date_nl(p.to),
-                hours_words(m),
+                nl::hours_nl(m),
                 verzuim_service::text::kind_label(kind)
             ),
             _ => format!(
@@ -330,7 +320,16 @@ pub async fn make(
         web.user.display_name,
         web.org.name
     );
-    let id = dossier::record_letter(
+    // The audit row commits with the letter (its id is known only then).
+    let event = audit
+        .event(&web.actor, action::LETTER)
+        .organisation(web.org_id())
+        .pupil(&case.case.school_id, &case.case.pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("case:{case_id}:brief:{}:{id}", kind.as_str()),
+        ..event.entry().clone()
+    };
+    let id = dossier::record_letter_audited(
         &state.store,
         &caller,
         &NewLetter {
@@ -343,16 +342,10 @@ pub async fn make(
             text: letter.text,
         },
         &detail,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event(&web.actor, action::LETTER)
-        .organisation(web.org_id())
-        .object(format!("case:{case_id}:brief:{}:{id}", kind.as_str()))
-        .pupil(&case.case.school_id, &case.case.pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("/zaken/{case_id}/brieven/{id}")).into_response())
 }
 
@@ -417,10 +410,9 @@ async fn fill(
     let pupil: StoredPupil = visibility::pupil(&state.store, &caller, &c.school_id, &c.pupil_id)
         .await
         .map_err(service_error)?;
-    let school = state
-        .store
-        .organisation(&c.school_id)
-        .await?
+    let school = verzuim_service::organisations::organisation(&state.store, &c.school_id)
+        .await
+        .map_err(service_error)?
         .map_or_else(|| c.school_id.clone(), |o| o.name);
     let d = &pupil.data;
     let name = d.name.clone().unwrap_or_else(|| c.pupil_id.clone());
@@ -505,7 +497,7 @@ async fn fill(
                 LetterBody::UitnodigingGgdJgz(UitnodigingGgdJgz {
                     reason: referral_reason(case),
                     school: school.clone(),
-                    referral_date: local_date(r.created_at),
+                    referral_date: nl::local_date(r.created_at),
                     date,
                     start_time: start,
                     location,
@@ -575,11 +567,11 @@ async fn fill(
                     }),
                 )
             } else {
-                let municipality = state
-                    .store
-                    .organisation(&m.municipality)
-                    .await?
-                    .map_or_else(|| m.municipality.clone(), |o| o.name);
+                let municipality =
+                    verzuim_service::organisations::organisation(&state.store, &m.municipality)
+                        .await
+                        .map_err(service_error)?
+                        .map_or_else(|| m.municipality.clone(), |o| o.name);
                 // "Via het verzuimregister van DUO" only once the school submitted it.
                 let duo_submission =
                     verzuim_service::duo::register_view(&state.store, &caller, m.id)
@@ -594,7 +586,7 @@ async fn fill(
                     .history
                     .iter()
                     .map(|h| StatusEntry {
-                        date: local_date(h.at),
+                        date: nl::local_date(h.at),
                         status: MeldingStatus::parse(&h.status)
                             .map_or_else(|| h.status.clone(), |s| melding_status_nl(s).to_owned()),
                         note: h
@@ -618,7 +610,7 @@ async fn fill(
                         minutes: m.minutes,
                         suspected_reason: m.suspected_reason.clone(),
                         school_actions: m.school_actions.clone(),
-                        reported_on: local_date(m.created_at),
+                        reported_on: nl::local_date(m.created_at),
                         municipality,
                         status_history,
                         duo_submission,
@@ -629,10 +621,9 @@ async fn fill(
         LetterKind::VerwijzingGgdJgz => {
             let r = case_referral(case, referral_id)?;
             reference = format!("Verwijzing {}", r.id);
-            let ggd_name = state
-                .store
-                .organisation(&r.ggd_id)
-                .await?
+            let ggd_name = verzuim_service::organisations::organisation(&state.store, &r.ggd_id)
+                .await
+                .map_err(service_error)?
                 .map_or_else(|| r.ggd_id.clone(), |o| o.name);
             let reason = referral_reason(case);
             // What the school wrote on the aanmeldingsformulier, else its completed tasks.
@@ -652,7 +643,7 @@ async fn fill(
                 format!("Verwijzing van {name} naar de jeugdgezondheidszorg"),
                 LetterBody::VerwijzingGgdJgz(VerwijzingGgdJgz {
                     reason,
-                    referral_date: local_date(r.created_at),
+                    referral_date: nl::local_date(r.created_at),
                     ggd_name,
                     school_actions: actions,
                     principles,
@@ -775,7 +766,7 @@ fn appointment(
     let start = match q.tijd.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => return Err(bad("Kies de tijd van het gesprek (uu:mm).")),
         Some(s) => {
-            let m = super::parse_hhmm(s).ok_or_else(|| {
+            let m = nl::parse_hhmm(s).ok_or_else(|| {
                 bad(format!(
                     "De tijd van het gesprek is geen geldige tijd (uu:mm): {s}."
                 ))
@@ -816,7 +807,7 @@ pub fn school_actions(case: &CaseView, first: &str) -> String {
             format!(
                 "{} (afgerond op {})",
                 t.text.trim_end_matches('.'),
-                date_nl(local_date(t.updated_at))
+                date_nl(nl::local_date(t.updated_at))
             )
         })
         .collect();
@@ -918,9 +909,9 @@ mod tests {
             file_name(LetterKind::OverzichtMelding, "Lotte Hendriks-Ünal", d),
             "overzicht-melding-lotte-hendriks-unal-2027-07-09.pdf"
         );
-        assert_eq!(hours_words(1260), "21 uur");
-        assert_eq!(hours_words(1245), "20 uur en 45 minuten");
-        assert_eq!(hours_words(30), "30 minuten");
+        assert_eq!(nl::hours_nl(1260), "21 uur");
+        assert_eq!(nl::hours_nl(1245), "20 uur en 45 minuten");
+        assert_eq!(nl::hours_nl(30), "30 minuten");
         assert!(allowed_kinds(Role::Leerkracht).is_empty());
         assert!(!allowed_kinds(Role::Verzuimcoordinator).contains(&LetterKind::Waarschuwingsbrief));
     }

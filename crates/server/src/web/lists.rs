@@ -10,13 +10,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
 use verzuim_service::{ServiceError, principles, visibility};
-use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role, Scope, TaskStatus};
+use verzuim_store::{OrgKind, Role, Scope, TaskStatus};
 
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{LIST_LIMIT, all_pages, date_nl, kind_label, plural, render, today};
+use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
+use crate::nl::{date_nl, plural};
 use crate::state::AppState;
 
 async fn audit_list(audit: &Audit, web: &WebUser, what: &str) -> ApiResult<()> {
@@ -194,8 +195,8 @@ pub async fn taken(
                     group: group.clone(),
                     href: format!(
                         "/leerlingen/{}/{}",
-                        super::dossier::url_part(&key.0),
-                        super::dossier::url_part(&key.1)
+                        super::url_part(&key.0),
+                        super::url_part(&key.1)
                     ),
                     tasks: Vec::new(),
                     as_needed: Vec::new(),
@@ -288,20 +289,9 @@ struct MemberRow {
 /// `GET /beheer`: the organisation, and its users with their roles.
 pub async fn beheer(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
     web.require(&[Role::Beheerder], None)?;
-    let mut members = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = state
-            .store
-            .members_of_organisation(web.org_id(), page)
-            .await?;
-        let done = batch.len() < page.limit() as usize;
-        members.extend(batch);
-        if done || members.len() >= LIST_LIMIT {
-            break;
-        }
-        page = page.next();
-    }
+    let members = verzuim_service::users::members(&state.store, &web.caller(), web.org_id())
+        .await
+        .map_err(service_error)?;
     Ok(render(&AdminPage {
         meta: web.meta("Beheer", "/beheer"),
         org_id: web.org.id.clone(),

@@ -123,7 +123,9 @@ pub async fn logout(
         && let Some(s) = sessions::resume(&state, token).await?
     {
         sessions::end(&state, token).await?;
-        let memberships = state.store.memberships_of_user(s.user_id).await?;
+        let memberships = verzuim_service::users::memberships(&state.store, s.user_id)
+            .await
+            .map_err(super::service_error)?;
         audit
             .event_by(verzuim_store::Actor::User(s.user_id), action::LOGOUT)
             .object(format!("user:{}", s.user_id))

@@ -16,6 +16,7 @@ use verzuim_store::outbox::{MailKind, MailMode, MailStatus};
 
 use super::{PageMeta, WebUser, render, service_error};
 use crate::error::{ApiError, ApiResult};
+use crate::nl;
 use crate::state::AppState;
 
 struct Choice {
@@ -185,7 +186,7 @@ pub async fn demo_mailbox(
             subject: m.subject.clone(),
             kind: service_mail::kind_label(m.kind),
             status: status_label(m.status),
-            created: super::leerplicht::when_nl(m.created_at),
+            created: nl::date_time_nl(m.created_at),
             text: service_mail::render(m, &base),
             link: m.link.clone(),
             message_id: crate::mail::message_id(m, "verzuim.demo"),

@@ -379,65 +379,6 @@ where
     }
 }
 
-/// The date in the Netherlands of a timestamp.
-pub fn ouders_date(t: jiff::Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
-/// `dd-mm-jjjj`.
-pub fn date_nl(d: Date) -> String {
-    format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year())
-}
-
-/// The days of the week, Monday first.
-pub(crate) const DAYS: [&str; 7] = [
-    "maandag",
-    "dinsdag",
-    "woensdag",
-    "donderdag",
-    "vrijdag",
-    "zaterdag",
-    "zondag",
-];
-
-/// The months, January first.
-pub(crate) const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// A date as people say it: "maandag 14 september 2026".
-pub fn date_long_nl(d: Date) -> String {
-    let day = DAYS[usize::try_from(d.weekday().to_monday_zero_offset()).unwrap_or(0) % 7];
-    let month = MONTHS[usize::try_from(d.month() - 1).unwrap_or(0) % 12];
-    format!("{day} {} {month} {}", d.day(), d.year())
-}
-
-/// Minutes after midnight as `HH:MM`.
-pub fn hhmm(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// `HH:MM` as minutes after midnight.
-pub fn parse_hhmm(s: &str) -> Option<u16> {
-    let (h, m) = s.trim().split_once(':')?;
-    let h: u16 = h.parse().ok()?;
-    let m: u16 = m.parse().ok()?;
-    (h < 24 && m < 60).then_some(h * 60 + m)
-}
-
 /// A signal kind for people.
 pub fn kind_label(kind: verzuim_engine::model::SignalKind) -> &'static str {
     use verzuim_engine::model::SignalKind as K;
@@ -457,36 +398,17 @@ pub fn kind_label(kind: verzuim_engine::model::SignalKind) -> &'static str {
     }
 }
 
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+/// The characters a URL part keeps as they are (RFC 3986's unreserved characters); every other
+/// byte is percent-encoded.
+const URL_PART: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
-/// A count with its noun in the right number: "1 dag", "3 dagen", "0 taken" (issue 10.8).
-pub fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-/// Minutes as people read hours on every page and in every letter: "21 uur", "45 minuten",
-/// "20 uur en 45 minuten", "1 minuut" (issue 10.8: one way to write hours everywhere).
-pub fn hours_nl(minutes: u32) -> String {
-    let min = |m: u32| plural(i64::from(m), "minuut", "minuten");
-    match (minutes / 60, minutes % 60) {
-        (h, 0) => format!("{h} uur"),
-        (0, m) => min(m),
-        (h, m) => format!("{h} uur en {}", min(m)),
-    }
+/// A path segment or query value, percent-encoded where needed (`99 XX/00` → `99%20XX%2F00`).
+pub fn url_part(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, URL_PART).to_string()
 }
 
 #[cfg(test)]
@@ -494,13 +416,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_and_dates() {
-        assert_eq!(parse_hhmm("08:30"), Some(510));
-        assert_eq!(parse_hhmm("24:00"), None);
-        assert_eq!(hhmm(510), "08:30");
-        let d = Date::new(2026, 9, 14).unwrap();
-        assert_eq!(date_nl(d), "14-09-2026");
-        assert_eq!(date_long_nl(d), "maandag 14 september 2026");
-        assert_eq!(sentence("de code"), "De code.");
+    fn url_parts() {
+        assert_eq!(url_part("99 XX/00"), "99%20XX%2F00");
+        assert_eq!(url_part("a-b_c.d~é"), "a-b_c.d~%C3%A9");
     }
 }

@@ -27,17 +27,19 @@ use verzuim_service::parents::{
     self, CIRCUMSTANCES, ChildView, InvitationState, LeaveInput, circumstance_label,
 };
 use verzuim_store::parents::{LeaveKind, LeaveRequest, LeaveStatus, SickReport, SickReportEnd};
-use verzuim_store::{InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
+use verzuim_store::{AuditEntry, InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
 
-use super::dossier::url_part;
 use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
-use super::{date_long_nl, date_nl, render, sentence, service_error, today};
-use crate::audit::{Audit, action};
+use super::url_part;
+use super::{render, sentence, service_error, today};
+use crate::audit::{Audit, AuditEvent, action};
 use crate::auth::login::{self, organisations};
 use crate::auth::{password, sessions};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
+use crate::nl;
+use crate::nl::{date_long_nl, date_nl};
 use crate::state::AppState;
 
 /// The parents' landing page.
@@ -309,7 +311,7 @@ fn child_page(web: &ParentWeb, v: ChildView, done: Option<String>) -> ChildPage 
                 .into_iter()
                 .find(|k| k.as_str() == l.kind)
                 .map_or(l.kind.clone(), |k| sentence(k.label())),
-            date: date_nl(date_of(l.created_at)),
+            date: date_nl(nl::local_date(l.created_at)),
         })
         .collect();
     let mut statuses: Vec<Row2> = v
@@ -369,20 +371,14 @@ fn child_page(web: &ParentWeb, v: ChildView, done: Option<String>) -> ChildPage 
     }
 }
 
-fn date_of(t: jiff::Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 fn span_nl(span: &verzuim_engine::model::Span) -> String {
     use verzuim_engine::model::Span;
     match *span {
         Span::Days { from, until } if from == until => date_nl(from),
         Span::Days { from, until } => format!("{} t/m {}", date_nl(from), date_nl(until)),
         Span::Times { date, from, until } => match until {
-            Some(u) => format!("{} {}–{}", date_nl(date), super::hhmm(from), super::hhmm(u)),
-            None => format!("{} vanaf {}", date_nl(date), super::hhmm(from)),
+            Some(u) => format!("{} {}–{}", date_nl(date), nl::hhmm(from), nl::hhmm(u)),
+            None => format!("{} vanaf {}", date_nl(date), nl::hhmm(from)),
         },
     }
 }
@@ -434,6 +430,14 @@ fn day_of(state: &AppState, dag: &str, field: &str) -> ApiResult<Date> {
     }
 }
 
+/// The audit row of a parent's write about their child (its object is set per write).
+fn parent_write(audit: &Audit, web: &ParentWeb, school_id: &str, pupil_id: &str) -> AuditEvent {
+    audit
+        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
+        .organisation(school_id)
+        .pupil(school_id, pupil_id)
+}
+
 /// `POST /ouders/{school}/{pupil}/ziek`: ziekmelding from today or tomorrow.
 pub async fn report_sick(
     State(state): State<AppState>,
@@ -443,23 +447,22 @@ pub async fn report_sick(
     Form(form): Form<DayForm>,
 ) -> ApiResult<Response> {
     let from = day_of(&state, &form.dag, "dag")?;
-    let r = parents::report_sick(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("ziekmelding:{id}"),
+        ..event.entry().clone()
+    };
+    parents::report_sick_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         from,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-        .organisation(&school_id)
-        .object(format!("ziekmelding:{}", r.id))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("{HOME}?gedaan=ziek")).into_response())
 }
 
@@ -472,23 +475,22 @@ pub async fn report_better(
     Form(form): Form<DayForm>,
 ) -> ApiResult<Response> {
     let back = day_of(&state, &form.dag, "dag")?;
-    let r = parents::report_better(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("ziekmelding:{id}:beter"),
+        ..event.entry().clone()
+    };
+    parents::report_better_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         back,
+        Some(&row),
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-        .organisation(&school_id)
-        .object(format!("ziekmelding:{}:beter", r.id))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     Ok(Redirect::to(&format!("{HOME}?gedaan=beter")).into_response())
 }
 
@@ -577,7 +579,7 @@ fn form_date(value: &str, label: &str) -> Result<Date, String> {
     v.parse().map_err(|_| {
         format!(
             "{} is geen datum: gebruik JJJJ-MM-DD.",
-            sentence(label).trim_end_matches('.')
+            nl::capitalise(label)
         )
     })
 }
@@ -616,29 +618,25 @@ pub async fn leave_submit(
         explanation: Some(f.toelichting.clone()),
         employer_statement: Some(f.werkgeversverklaring.clone()),
     };
-    match parents::request_leave(
+    let event = parent_write(&audit, &web, &school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("verlof:{id}"),
+        ..event.entry().clone()
+    };
+    match parents::request_leave_audited(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         &input,
+        Some(&row),
     )
     .await
     {
-        Ok(v) => {
-            audit
-                .event_by(verzuim_store::Actor::User(web.user.id), action::PUPIL_WRITE)
-                .organisation(&school_id)
-                .object(format!("verlof:{}", v.request.id))
-                .pupil(&school_id, &pupil_id)
-                .write()
-                .await?;
-            Ok(
-                Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id))
-                    .into_response(),
-            )
-        }
+        Ok(v) => Ok(
+            Redirect::to(&format!("/ouders/verlof/{}?gedaan=verlof", v.request.id)).into_response(),
+        ),
         Err(verzuim_service::ServiceError::Invalid(m)) => {
             leave_form_page(&state, &web, &school_id, &pupil_id, f, Some(sentence(&m))).await
         }
@@ -893,12 +891,13 @@ pub async fn invitation_accept(
         parents::accept_invitation(&state.store, &hash, &form.naam, password_hash.as_deref())
             .await
             .map_err(service_error)?;
-    let user = state
-        .store
-        .user(user_id)
-        .await?
+    let user = verzuim_service::names::user(&state.store, user_id)
+        .await
+        .map_err(service_error)?
         .ok_or_else(ApiError::not_found)?;
-    let memberships = state.store.memberships_of_user(user_id).await?;
+    let memberships = verzuim_service::users::memberships(&state.store, user_id)
+        .await
+        .map_err(service_error)?;
     let mut orgs = organisations(&memberships);
     let children = parents::children(&state.store, user_id)
         .await
@@ -1015,7 +1014,7 @@ async fn invite_page(
         email: p.data.parent_email.clone().filter(|e| !e.trim().is_empty()),
         link_until: link
             .as_ref()
-            .map(|(_, u)| date_long_nl(date_of(*u)))
+            .map(|(_, u)| date_long_nl(nl::local_date(*u)))
             .unwrap_or_default(),
         link: link.map(|(l, _)| l),
         mail_subject,
@@ -1031,7 +1030,7 @@ async fn invite_page(
                     "open"
                 };
                 (
-                    date_nl(date_of(i.created_at)),
+                    date_nl(nl::local_date(i.created_at)),
                     i.email.clone(),
                     state.to_owned(),
                 )

@@ -19,9 +19,11 @@ use verzuim_store::{MeldingStatus, OrgKind, Role};
 
 use super::charts::{self, num};
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, kind_label, render, service_error, today};
+use super::{kind_label, render, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 const MONTHS: [&str; 12] = [
@@ -94,9 +96,9 @@ fn num_pct(v: f64) -> String {
     }
 }
 
-/// Hours as every page writes them ([`super::hours_nl`]).
+/// Hours as every page writes them ([`nl::hours_nl`]).
 fn hours(minutes: u64) -> String {
-    super::hours_nl(u32::try_from(minutes).unwrap_or(u32::MAX))
+    nl::hours_nl(u32::try_from(minutes).unwrap_or(u32::MAX))
 }
 
 fn block(title: String, months: &[Month], s: &Series) -> Block {

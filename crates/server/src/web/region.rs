@@ -27,10 +27,11 @@ use verzuim_store::{OrgKind, Role};
 use super::charts;
 use super::leerplicht::{audit_page, message, reason_nl};
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, kind_label, render, service_error, today, url_encode};
+use super::{kind_label, render, service_error, today, url_part};
 use crate::audit::Audit;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path, Query};
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 fn require_leerplicht(web: &WebUser) -> ApiResult<()> {
@@ -176,8 +177,8 @@ pub async fn prikactie(
                     .unwrap_or_else(|| format!("Leerling {}", r.pupil_id)),
                 href: format!(
                     "/leerlingen/{}/{}",
-                    url_encode(&r.school_id),
-                    url_encode(&r.pupil_id)
+                    url_part(&r.school_id),
+                    url_part(&r.pupil_id)
                 ),
                 school: r.school_name.clone(),
                 before: format!("{} ({})", code_nl(r.before), opt_date(r.before_date)),

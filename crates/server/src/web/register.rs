@@ -24,11 +24,12 @@ use verzuim_store::{
 };
 
 use super::session::{PageMeta, WebUser};
-use super::{date_long_nl, date_nl, hhmm, parse_hhmm, render, service_error, today};
+use super::{render, service_error, today};
 use crate::api::common::change_audit_row;
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Query, check_len, max_len};
+use crate::nl::{date_long_nl, date_nl, hhmm, parse_hhmm};
 use crate::state::AppState;
 
 /// The codes of the absence buttons, in their order on the page.

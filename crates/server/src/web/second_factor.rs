@@ -23,12 +23,14 @@ use verzuim_store::{MemberSecondFactor, Role};
 
 use super::login::{PasswordForm, after_step, new_password};
 use super::session::{PageMeta, WebUser};
-use super::{date_nl, render, service_error};
+use super::{render, service_error};
 use crate::audit::{Audit, action};
 use crate::auth::login::{self, CodeOutcome, Enrolment, SessionUser, Step, next_step};
 use crate::auth::{password, sessions};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::check_len;
+use crate::nl;
+use crate::nl::date_nl;
 use crate::state::AppState;
 
 /// The longest code accepted (a recovery code with dashes and spaces).
@@ -249,7 +251,7 @@ async fn own_page(
     let confirmed = factor
         .as_ref()
         .and_then(|f| f.confirmed_at)
-        .map(|at| date_nl(super::letters::local_date(at)));
+        .map(|at| date_nl(nl::local_date(at)));
     let codes_left = if confirmed.is_some() {
         state.store.recovery_codes_left(su.user.id).await?
     } else {
@@ -362,7 +364,7 @@ fn member_row(m: MemberSecondFactor, me: i64) -> MemberRow {
         user_id: m.user_id,
         status: m.confirmed_at.map_or_else(
             || "geen".to_owned(),
-            |at| format!("sinds {}", date_nl(super::letters::local_date(at))),
+            |at| format!("sinds {}", date_nl(nl::local_date(at))),
         ),
         has: m.confirmed_at.is_some(),
         codes_left: m.recovery_codes_left,

@@ -24,10 +24,12 @@ use verzuim_store::{OrgKind, Organisation, Role, StoredPupil};
 
 use super::ouders::{leave_kind_label, leave_status_label, pdf};
 use super::session::{PageMeta, WebUser};
-use super::{date_long_nl, date_nl, render, sentence, service_error, today};
+use super::{render, sentence, service_error, today};
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
+use crate::nl;
+use crate::nl::{date_long_nl, date_nl};
 use crate::state::AppState;
 
 /// The roles that see `/verlof`.
@@ -86,9 +88,7 @@ pub async fn list(State(state): State<AppState>, web: WebUser) -> ApiResult<Resp
         .map(|r| Row {
             href: format!("/verlof/{}", r.id),
             pupil: format!("{} ({})", r.pupil_id, r.school_id),
-            kind: sentence(leave_kind_label(r.kind))
-                .trim_end_matches('.')
-                .to_owned(),
+            kind: nl::capitalise(leave_kind_label(r.kind)),
             period: format!("{} t/m {}", date_nl(r.from), date_nl(r.until)),
             days: r.lesson_days,
             decider: decider_label(r.decider),
@@ -177,7 +177,7 @@ async fn detail_page(
         ),
         (
             "Aangevraagd op".to_owned(),
-            date_nl(super::ouders_date(r.created_at)),
+            date_nl(nl::local_date(r.created_at)),
         ),
     ];
     if r.kind == verzuim_store::parents::LeaveKind::GewichtigeOmstandigheden {
@@ -308,10 +308,9 @@ async fn decision_letter(
     let p = parents::leave_pupil(&state.store, &web.caller(), r.id)
         .await
         .map_err(service_error)?;
-    let school = state
-        .store
-        .organisation(&r.school_id)
-        .await?
+    let school = verzuim_service::organisations::organisation(&state.store, &r.school_id)
+        .await
+        .map_err(service_error)?
         .map_or_else(|| r.school_id.clone(), |o| o.name);
     let data = letter_data(&web.org, school, &p, d, today(state));
     let templates = state.letters.clone();
@@ -384,7 +383,7 @@ pub fn letter_data(
             first_day: r.from,
             last_day: r.until,
             lesson_days: r.lesson_days,
-            requested_on: super::ouders_date(r.created_at),
+            requested_on: nl::local_date(r.created_at),
             ground: d.ground.clone(),
             bezwaar_to: d.bezwaar_to.clone(),
         }),

@@ -152,14 +152,25 @@ pub async fn registrations(
             .visible_registrations(scope, school_id, pupil_id, page)
             .await?);
     }
+    let seen = all_registrations(&mut tx, scope, &sight, school_id, pupil_id).await?;
+    Ok(page_of(seen, page))
+}
+
+/// Every current registration of a pupil that `sight` sees.
+pub(crate) async fn all_registrations(
+    tx: &mut Tx,
+    scope: Scope<'_>,
+    sight: &Sight,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<Vec<StoredRegistration>> {
     let all = all_pages!(|p| tx
         .visible_registrations(scope, school_id, pupil_id, p)
         .await?);
-    let seen = all
+    Ok(all
         .into_iter()
-        .filter(|r| rules::registration(&sight, r))
-        .collect();
-    Ok(page_of(seen, page))
+        .filter(|r| rules::registration(sight, r))
+        .collect())
 }
 
 /// A pupil's current events (verwijdering, zorg_ziekte, overig_verzuim) as the caller may see
@@ -177,12 +188,23 @@ pub async fn events(
     if sight.viewer == Viewer::School {
         return Ok(tx.list_events(scope, school_id, pupil_id, page).await?);
     }
-    let all = all_pages!(|p| tx.list_events(scope, school_id, pupil_id, p).await?);
-    let seen = all
-        .into_iter()
-        .filter(|e| rules::event(&sight, &e.event))
-        .collect();
+    let seen = all_events(&mut tx, scope, &sight, school_id, pupil_id).await?;
     Ok(page_of(seen, page))
+}
+
+/// Every current event of a pupil that `sight` sees, oldest first.
+pub(crate) async fn all_events(
+    tx: &mut Tx,
+    scope: Scope<'_>,
+    sight: &Sight,
+    school_id: &str,
+    pupil_id: &str,
+) -> Result<Vec<StoredEvent>> {
+    let all = all_pages!(|p| tx.list_events(scope, school_id, pupil_id, p).await?);
+    Ok(all
+        .into_iter()
+        .filter(|e| rules::event(sight, &e.event))
+        .collect())
 }
 
 /// The cases the caller may see (case-level scope), newest first; optionally one pupil's.
@@ -215,30 +237,65 @@ pub async fn case(store: &Store, caller: &Caller, case_id: CaseId) -> Result<Cas
         .visible_case(scope, case_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let (sight, all_signals) = case_sight(&mut tx, scope, case_id).await?;
-    let case = rules::case(&sight, &all_signals, case);
+    let meldingen = tx.case_meldingen(scope, case_id).await?;
+    let signals = tx.visible_case_signals(scope, case_id).await?;
     let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case_id, page).await?);
     let links = tx.case_task_links(scope, case_id).await?;
-    let tasks = tasks
+    let timeline = all_pages!(|page| tx.case_timeline(scope, case_id, page).await?);
+    let referrals = tx.case_referrals(scope, case_id).await?;
+    Ok(case_view(
+        scope,
+        CaseRows {
+            case,
+            signals,
+            tasks,
+            links,
+            timeline,
+            meldingen,
+            referrals,
+        },
+    ))
+}
+
+/// Everything the store's SQL let through of one case in a scope: every signal (the rules need
+/// them all to judge tasks and timeline entries), task, task link, timeline entry, melding and
+/// referral of the case.
+pub(crate) struct CaseRows {
+    pub case: Case,
+    pub signals: Vec<StoredSignal>,
+    pub tasks: Vec<Task>,
+    pub links: Vec<TaskLink>,
+    pub timeline: Vec<TimelineEntry>,
+    pub meldingen: Vec<Melding>,
+    pub referrals: Vec<Referral>,
+}
+
+/// A case as [`rules`] let the caller see it.
+pub(crate) fn case_view(scope: Scope<'_>, rows: CaseRows) -> CaseView {
+    let sight = Sight::new(scope, &rows.meldingen);
+    let all_signals = rows.signals;
+    let case = rules::case(&sight, &all_signals, rows.case);
+    let links = rows.links;
+    let tasks = rows
+        .tasks
         .into_iter()
         .filter_map(|task| {
             let link = links.iter().find(|l| l.task_id == task.id).cloned();
             task_view(&sight, &all_signals, task, link)
         })
         .collect();
-    let timeline = all_pages!(|page| tx.case_timeline(scope, case_id, page).await?)
+    let timeline = rows
+        .timeline
         .into_iter()
         .filter(|e| rules::timeline_entry(&sight, &all_signals, e))
         .collect();
-    let meldingen = tx
-        .case_meldingen(scope, case_id)
-        .await?
+    let meldingen = rows
+        .meldingen
         .into_iter()
         .filter(|m| rules::melding(&sight, m))
         .collect();
-    let referrals = tx
-        .case_referrals(scope, case_id)
-        .await?
+    let referrals = rows
+        .referrals
         .into_iter()
         .filter(|r| rules::referral(&sight, r))
         .collect();
@@ -247,14 +304,33 @@ pub async fn case(store: &Store, caller: &Caller, case_id: CaseId) -> Result<Cas
         .filter(|s| rules::signal(&sight, s))
         .cloned()
         .collect();
-    Ok(CaseView {
+    CaseView {
         case,
         signals,
         tasks,
         timeline,
         meldingen,
         referrals,
-    })
+    }
+}
+
+/// The signals of a school's own pupils (optionally of one status), for the school itself (a
+/// school sees everything about its own pupils); other organisations are refused (their sight on
+/// a signal depends on its case: [`case`]).
+pub async fn school_signals(
+    store: &Store,
+    caller: &Caller,
+    status: Option<verzuim_store::SignalStatus>,
+    page: Page,
+) -> Result<Vec<StoredSignal>> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    if Viewer::of(scope) != Viewer::School {
+        return Err(ServiceError::forbidden(
+            "alleen een school ziet alle signalen van haar leerlingen",
+        ));
+    }
+    Ok(tx.list_signals(scope, status, page).await?)
 }
 
 /// The caller's organisation's own tasks (its inbox), optionally of one status, earliest due
