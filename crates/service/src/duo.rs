@@ -448,7 +448,11 @@ pub async fn save_details(
     store
         .transaction(|tx| {
             let d = d.clone();
-            Box::pin(async move { tx.put_duo_details(id, &d, by).await })
+            let caller = caller.clone();
+            Box::pin(async move {
+                tx.put_duo_details(id, &d, by).await?;
+                caller.write_audit(tx).await
+            })
         })
         .await?;
     register_view(store, caller, id).await
@@ -504,7 +508,11 @@ pub async fn record_submission(
     let nummer = nummer.to_owned();
     store
         .transaction(|tx| {
-            Box::pin(async move { tx.record_duo_submission(id, &nummer, on, by).await })
+            let caller = caller.clone();
+            Box::pin(async move {
+                tx.record_duo_submission(id, &nummer, on, by).await?;
+                caller.write_audit(tx).await
+            })
         })
         .await?;
     register_view(store, caller, id).await
@@ -550,7 +558,13 @@ pub async fn record_update(
     }
     let by = caller.actor();
     store
-        .transaction(|tx| Box::pin(async move { tx.record_duo_update(id, on, by).await }))
+        .transaction(|tx| {
+            let caller = caller.clone();
+            Box::pin(async move {
+                tx.record_duo_update(id, on, by).await?;
+                caller.write_audit(tx).await
+            })
+        })
         .await?;
     register_view(store, caller, id).await
 }
@@ -614,7 +628,13 @@ pub async fn set_school_contact(
     let school = school_id.to_owned();
     let stored = c.clone();
     store
-        .transaction(|tx| Box::pin(async move { tx.put_school_contact(&school, &stored).await }))
+        .transaction(|tx| {
+            let caller = caller.clone();
+            Box::pin(async move {
+                tx.put_school_contact(&school, &stored).await?;
+                caller.write_audit(tx).await
+            })
+        })
         .await?;
     Ok(c)
 }

@@ -1222,6 +1222,7 @@ pub async fn advise_leave(store: &Store, caller: &Caller, id: i64, advice: &str)
             "over dit verzoek is al beslist".into(),
         ));
     }
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1393,6 +1394,7 @@ pub async fn decide_leave(
         write_leave(&mut tx, today, &r).await?;
     }
     let r = tx.leave_request(id).await?.ok_or(ServiceError::NotFound)?;
+    caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(r)
 }

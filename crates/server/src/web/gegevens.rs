@@ -21,7 +21,7 @@ use verzuim_store::{OrgKind, PupilData, Role, StoredPupil};
 use super::session::{PageMeta, WebUser};
 use super::url_part;
 use super::{render, sentence, service_error, today};
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult};
 use crate::nl::date_nl;
 use crate::state::AppState;
@@ -214,7 +214,7 @@ pub async fn page(
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())
-        .object(format!("pupil:{pupil_id}:gegevens"))
+        .object(AuditObject::Pupil(pupil_id.clone()).detail("gegevens"))
         .pupil(&school_id, &pupil_id)
         .write()
         .await?;
@@ -396,7 +396,7 @@ pub async fn save(
     let event = audit
         .event(&web.actor, action::PUPIL_WRITE)
         .organisation(web.org_id())
-        .object(format!("pupil:{pupil_id}:update:{}", keys.join(",")))
+        .object(AuditObject::Pupil(pupil_id.clone()).detail(format!("update:{}", keys.join(","))))
         .pupil(&school_id, &pupil_id);
     if let Err(e) =
         records::update_pupil(&state.store, &caller.audited(event.entry()), &school_id, &d).await

@@ -31,7 +31,7 @@ use super::leerplicht::{
 };
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
-use crate::audit::Audit;
+use crate::audit::{Audit, AuditObject};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::nl;
@@ -81,7 +81,6 @@ pub async fn verwijzingen(
     web: WebUser,
     audit: Audit,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
     let caller = web.caller();
     let mut list: Vec<Referral> = all_pages(LIST_LIMIT, |p| {
         visibility::referrals(&state.store, &caller, p)
@@ -220,7 +219,7 @@ pub async fn verwijzing(
         &audit,
         &web,
         false,
-        format!("verwijzing:{id}"),
+        AuditObject::Referral(id).to_string(),
         Some((&page.r.school_id, &page.r.pupil_id)),
     )
     .await?;
@@ -421,7 +420,6 @@ pub async fn verwijzing_post(
     Path(id): Path<i64>,
     Form(f): Form<ReferralForm>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Jgz], Some(OrgKind::GgdJgz))?;
     let caller = web.caller();
     let view = referrals::referral(&state.store, &caller, id)
         .await
@@ -431,7 +429,12 @@ pub async fn verwijzing_post(
         view.referral.pupil_id.clone(),
     );
     // Each write commits its audit row (`verwijzing:{id}:{code}`) with it.
-    let row = page_rows(&audit, &web, format!("verwijzing:{id}"), (&school, &pupil));
+    let row = page_rows(
+        &audit,
+        &web,
+        AuditObject::Referral(id).to_string(),
+        (&school, &pupil),
+    );
     match apply(&state, &web, id, &f, &row).await {
         Ok(code) => Ok(Redirect::to(&format!("/verwijzingen/{id}?gedaan={code}")).into_response()),
         Err(msg) => {
@@ -443,7 +446,7 @@ pub async fn verwijzing_post(
                 &audit,
                 &web,
                 false,
-                format!("verwijzing:{id}"),
+                AuditObject::Referral(id).to_string(),
                 Some((&school, &pupil)),
             )
             .await?;

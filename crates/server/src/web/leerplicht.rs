@@ -31,7 +31,7 @@ use verzuim_store::{
 
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::nl;
@@ -119,6 +119,18 @@ pub(crate) async fn audit_page(
     what: String,
     pupil: Option<(&str, &str)>,
 ) -> ApiResult<()> {
+    page_event(audit, web, write, what, pupil).write().await
+}
+
+/// The row [`audit_page`] writes, for a service write that commits it with its change
+/// (`web.caller().audited(page_event(…).entry())`).
+pub(crate) fn page_event(
+    audit: &Audit,
+    web: &WebUser,
+    write: bool,
+    what: String,
+    pupil: Option<(&str, &str)>,
+) -> crate::audit::AuditEvent {
     let mut event = audit
         .event(
             &web.actor,
@@ -133,7 +145,7 @@ pub(crate) async fn audit_page(
     if let Some((school, pupil)) = pupil {
         event = event.pupil(school, pupil);
     }
-    event.write().await
+    event
 }
 
 /// An open task on a page, with what completing it asks.
@@ -368,7 +380,6 @@ pub async fn meldingen(
     audit: Audit,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))?;
     let asked = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let status = asked.and_then(MeldingStatus::parse);
     let unknown_status = asked
@@ -546,7 +557,7 @@ pub async fn melding(
         &audit,
         &web,
         false,
-        format!("melding:{id}"),
+        AuditObject::Melding(id).to_string(),
         Some((&page.m.school_id, &page.m.pupil_id)),
     )
     .await?;
@@ -743,7 +754,7 @@ pub async fn melding_post(
     let row = page_rows(
         &audit,
         &web,
-        format!("melding:{id}"),
+        AuditObject::Melding(id).to_string(),
         (&view.melding.school_id, &view.melding.pupil_id),
     );
     let outcome = apply(&state, &web, id, &f, &row).await;
@@ -758,7 +769,7 @@ pub async fn melding_post(
                 &audit,
                 &web,
                 false,
-                format!("melding:{id}"),
+                AuditObject::Melding(id).to_string(),
                 Some((&page.m.school_id, &page.m.pupil_id)),
             )
             .await?;

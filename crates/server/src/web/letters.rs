@@ -39,7 +39,7 @@ use verzuim_store::letters::NewLetter;
 use verzuim_store::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
 
 use super::{WebUser, service_error, today};
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path as UrlPath, Query};
 use crate::nl;
@@ -369,7 +369,11 @@ pub async fn show(
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())
-        .object(format!("case:{case_id}:brief:{}:{letter_id}", meta.kind))
+        .object(AuditObject::Letter {
+            case: case_id,
+            kind: meta.kind.to_string(),
+            id: letter_id,
+        })
         .pupil(&case.case.school_id, &case.case.pupil_id)
         .write()
         .await?;

@@ -128,7 +128,7 @@ pub async fn logout(
             .map_err(super::service_error)?;
         audit
             .event_by(verzuim_store::Actor::User(s.user_id), action::LOGOUT)
-            .object(format!("user:{}", s.user_id))
+            .object(crate::audit::AuditObject::User(s.user_id))
             .write_for_each(&organisations(&memberships))
             .await?;
     }

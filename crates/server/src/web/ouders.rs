@@ -32,7 +32,7 @@ use verzuim_store::{AuditEntry, InformedHow, MeldingStatus, OrgKind, ReferralSta
 use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
 use super::url_part;
 use super::{render, sentence, service_error, today};
-use crate::audit::{Audit, AuditEvent, action};
+use crate::audit::{Audit, AuditEvent, AuditObject, action};
 use crate::auth::login::{self, organisations};
 use crate::auth::{password, sessions};
 use crate::authz::Actor;
@@ -912,7 +912,7 @@ pub async fn invitation_accept(
             verzuim_store::Actor::User(user_id),
             action::PARENT_INVITATION,
         )
-        .object(format!("user:{user_id}"))
+        .object(AuditObject::User(user_id))
         .write_for_each(&orgs)
         .await?;
     if !new {

@@ -25,18 +25,14 @@ use verzuim_store::region_queries::{DuoClosingReason, DuoDetails, PhoneOf, Schoo
 use verzuim_store::{OrgKind, Role};
 
 use super::charts;
-use super::leerplicht::{audit_page, message, reason_nl};
+use super::leerplicht::{audit_page, message, page_event, reason_nl};
 use super::session::{PageMeta, WebUser};
 use super::{kind_label, render, service_error, today, url_part};
-use crate::audit::Audit;
+use crate::audit::{Audit, AuditObject};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path, Query};
 use crate::nl::date_nl;
 use crate::state::AppState;
-
-fn require_leerplicht(web: &WebUser) -> ApiResult<()> {
-    web.require(&[Role::Leerplichtambtenaar], Some(OrgKind::Gemeente))
-}
 
 /// The school years offered: the current one and the five before it, `(year, label, selected)`.
 fn years(current: i16, selected: i16) -> Vec<(i16, String, bool)> {
@@ -117,7 +113,6 @@ pub async fn prikactie(
     audit: Audit,
     Query(q): Query<PrikactieQuery>,
 ) -> ApiResult<Response> {
-    require_leerplicht(&web)?;
     let (current, year) = pick_year(&state, q.jaar);
     let vakantie = q
         .vakantie
@@ -127,7 +122,14 @@ pub async fn prikactie(
     let p = region::prikactie(&state.store, &web.caller(), year, vakantie, today(&state))
         .await
         .map_err(service_error)?;
-    audit_page(&audit, &web, false, format!("prikactie:{year}"), None).await?;
+    audit_page(
+        &audit,
+        &web,
+        false,
+        AuditObject::Prikactie(year).to_string(),
+        None,
+    )
+    .await?;
     let chosen = p.holiday.as_ref().map(|h| h.name.clone());
     let page = PrikactiePage {
         meta: web.meta("Prikactie rondom schoolvakanties", "/prikactie"),
@@ -314,7 +316,6 @@ pub async fn jaarcijfers(
     web: WebUser,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Response> {
-    require_leerplicht(&web)?;
     let (current, year) = pick_year(&state, q.jaar);
     let f = region::year_figures(&state.store, &web.caller(), year)
         .await
@@ -390,7 +391,6 @@ pub async fn jaarcijfers_csv(
     web: WebUser,
     Query(q): Query<YearQuery>,
 ) -> ApiResult<Response> {
-    require_leerplicht(&web)?;
     let (_, year) = pick_year(&state, q.jaar);
     let f = region::year_figures(&state.store, &web.caller(), year)
         .await
@@ -524,7 +524,14 @@ pub async fn duo_show(
     let m = duo::register_view(&state.store, &web.caller(), id)
         .await
         .map_err(service_error)?;
-    audit_page(&audit, &web, false, format!("melding:{id}:duo"), None).await?;
+    audit_page(
+        &audit,
+        &web,
+        false,
+        AuditObject::Melding(id).detail("duo").to_string(),
+        None,
+    )
+    .await?;
     let done = q.gedaan.as_deref().and_then(|c| match c {
         "gegevens" => Some("De gegevens voor DUO zijn opgeslagen."),
         "ingediend" => Some("De indiening bij DUO is vastgelegd."),
@@ -545,7 +552,14 @@ pub async fn duo_json(
     let m = duo::register_view(&state.store, &web.caller(), id)
         .await
         .map_err(service_error)?;
-    audit_page(&audit, &web, false, format!("melding:{id}:duo_json"), None).await?;
+    audit_page(
+        &audit,
+        &web,
+        false,
+        AuditObject::Melding(id).detail("duo_json").to_string(),
+        None,
+    )
+    .await?;
     let body = serde_json::to_vec_pretty(&duo::json(&m)).map_err(ApiError::internal)?;
     Ok(download(
         body,
@@ -565,7 +579,14 @@ pub async fn duo_csv(
     let m = duo::register_view(&state.store, &web.caller(), id)
         .await
         .map_err(service_error)?;
-    audit_page(&audit, &web, false, format!("melding:{id}:duo_csv"), None).await?;
+    audit_page(
+        &audit,
+        &web,
+        false,
+        AuditObject::Melding(id).detail("duo_csv").to_string(),
+        None,
+    )
+    .await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());
@@ -617,10 +638,24 @@ fn form_date(v: Option<&str>, field: &str) -> Result<Option<Date>, String> {
 async fn duo_apply(
     state: &AppState,
     web: &WebUser,
+    audit: &Audit,
     id: i64,
     f: &DuoForm,
 ) -> Result<&'static str, String> {
-    let caller = web.caller();
+    // The audit row (`melding:{id}:duo_{code}`) commits with the change.
+    let code = f.actie.as_str();
+    let caller = web.caller().audited(
+        page_event(
+            audit,
+            web,
+            true,
+            AuditObject::Melding(id)
+                .detail(format!("duo_{code}"))
+                .to_string(),
+            None,
+        )
+        .entry(),
+    );
     let today = today(state);
     match f.actie.as_str() {
         "gegevens" => {
@@ -696,16 +731,12 @@ pub async fn duo_post(
     Path(id): Path<i64>,
     Form(f): Form<DuoForm>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
     let caller = web.caller();
     let before = duo::register_view(&state.store, &caller, id)
         .await
         .map_err(service_error)?;
-    match duo_apply(&state, &web, id, &f).await {
-        Ok(code) => {
-            audit_page(&audit, &web, true, format!("melding:{id}:duo_{code}"), None).await?;
-            Ok(Redirect::to(&format!("/meldingen/{id}/duo?gedaan={code}")).into_response())
-        }
+    match duo_apply(&state, &web, &audit, id, &f).await {
+        Ok(code) => Ok(Redirect::to(&format!("/meldingen/{id}/duo?gedaan={code}")).into_response()),
         Err(msg) => {
             let _ = before;
             let m = duo::register_view(&state.store, &caller, id)
@@ -783,11 +814,10 @@ pub async fn contact_save(
         phone: f.telefoon.unwrap_or_default(),
         email: f.email.unwrap_or_default(),
     };
-    match duo::set_school_contact(&state.store, &web.caller(), web.org_id(), &c).await {
-        Ok(_) => {
-            audit_page(&audit, &web, true, "school:contactpersoon".to_owned(), None).await?;
-            Ok(Redirect::to("/beheer/contactpersoon?opgeslagen=1").into_response())
-        }
+    let event = page_event(&audit, &web, true, "school:contactpersoon".to_owned(), None);
+    let caller = web.caller().audited(event.entry());
+    match duo::set_school_contact(&state.store, &caller, web.org_id(), &c).await {
+        Ok(_) => Ok(Redirect::to("/beheer/contactpersoon?opgeslagen=1").into_response()),
         Err(e) => Ok(render(&ContactPage {
             meta: web.meta("Contactpersoon verzuimregister", "/beheer/contactpersoon"),
             c,

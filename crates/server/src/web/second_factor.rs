@@ -19,12 +19,12 @@ use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_service::second_factor as admin;
-use verzuim_store::{MemberSecondFactor, Role};
+use verzuim_store::MemberSecondFactor;
 
 use super::login::{PasswordForm, after_step, new_password};
 use super::session::{PageMeta, WebUser};
 use super::{render, service_error};
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditObject, action};
 use crate::auth::login::{self, CodeOutcome, Enrolment, SessionUser, Step, next_step};
 use crate::auth::{password, sessions};
 use crate::error::{ApiError, ApiResult};
@@ -402,7 +402,6 @@ async fn render_admin(
 /// `GET /beheer/tweede-factor`: who of the organisation has a second factor; whether it is
 /// required.
 pub async fn admin_page(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
-    web.require(&[Role::Beheerder], None)?;
     render_admin(&state, &web, None, None).await
 }
 
@@ -419,7 +418,6 @@ pub async fn admin_required(
     audit: Audit,
     Form(form): Form<RequiredForm>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Beheerder], None)?;
     let required = match form.verplicht.as_str() {
         "ja" => true,
         "nee" => false,
@@ -430,23 +428,24 @@ pub async fn admin_required(
             ));
         }
     };
-    admin::set_required(&state.store, &web.caller(), web.org_id(), required)
-        .await
-        .map_err(service_error)?;
-    audit
+    let event = audit
         .event(&web.actor, action::SECOND_FACTOR_POLICY)
         .organisation(web.org_id())
-        .object(format!(
-            "organisation:{}:{}",
-            web.org_id(),
-            if required {
+        .object(
+            AuditObject::Organisation(web.org_id().to_owned()).detail(if required {
                 "verplicht"
             } else {
                 "niet_verplicht"
-            }
-        ))
-        .write()
-        .await?;
+            }),
+        );
+    admin::set_required(
+        &state.store,
+        &web.caller().audited(event.entry()),
+        web.org_id(),
+        required,
+    )
+    .await
+    .map_err(service_error)?;
     let notice = if required {
         "De tweede factor is nu verplicht: wie er nog geen heeft, stelt die in bij de volgende \
          stap in de service."
@@ -470,7 +469,6 @@ pub async fn admin_reset(
     audit: Audit,
     Form(form): Form<ResetForm>,
 ) -> ApiResult<Response> {
-    web.require(&[Role::Beheerder], None)?;
     let user_id: i64 = form.gebruiker.trim().parse().map_err(|_| {
         ApiError::bad_request(
             "ongeldig",
@@ -480,19 +478,18 @@ pub async fn admin_reset(
             ),
         )
     })?;
-    match admin::reset(&state.store, &web.caller(), web.org_id(), user_id).await {
+    let event = audit
+        .event(&web.actor, action::SECOND_FACTOR_RESET)
+        .organisation(web.org_id())
+        .object(AuditObject::User(user_id));
+    let caller = web.caller().audited(event.entry());
+    match admin::reset(&state.store, &caller, web.org_id(), user_id).await {
         Ok(_) => {}
         Err(verzuim_service::ServiceError::Invalid(m)) => {
             return render_admin(&state, &web, None, Some(super::sentence(&m))).await;
         }
         Err(e) => return Err(service_error(e)),
     }
-    audit
-        .event(&web.actor, action::SECOND_FACTOR_RESET)
-        .organisation(web.org_id())
-        .object(format!("user:{user_id}"))
-        .write()
-        .await?;
     let email = admin::members(&state.store, &web.caller(), web.org_id())
         .await
         .map_err(service_error)?

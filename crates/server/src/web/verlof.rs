@@ -25,7 +25,7 @@ use verzuim_store::{OrgKind, Organisation, Role, StoredPupil};
 use super::ouders::{leave_kind_label, leave_status_label, pdf};
 use super::session::{PageMeta, WebUser};
 use super::{render, sentence, service_error, today};
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_len, max_len};
 use crate::nl;
@@ -245,11 +245,25 @@ pub async fn action(
     require(&web)?;
     check_len("advies", &form.advies, max_len::LONG_TEXT)?;
     check_len("motivering", &form.motivering, max_len::LONG_TEXT)?;
+    // The audit row commits with the advice or the decision (`verlof:{id}:advies`,
+    // `verlof:{id}:besluit:toegekend|afgewezen`).
+    let row = |what: &str| {
+        audit
+            .event(&web.actor, action::LEAVE_DECISION)
+            .organisation(web.org_id())
+            .object(AuditObject::Leave(id).detail(what))
+    };
     let caller = web.caller();
     let outcome = match form.actie.as_str() {
-        "advies" => parents::advise_leave(&state.store, &caller, id, &form.advies)
+        "advies" => {
+            parents::advise_leave(
+                &state.store,
+                &caller.audited(row("advies").entry()),
+                id,
+                &form.advies,
+            )
             .await
-            .map(|()| "advies".to_owned()),
+        }
         "toekennen" | "afwijzen" => {
             let input = DecisionInput {
                 granted: form.actie == "toekennen",
@@ -259,16 +273,21 @@ pub async fn action(
             match parents::prepare_decision(&state.store, &caller, id, &input).await {
                 Ok(prepared) => {
                     let (pdf_bytes, text) = decision_letter(&state, &web, &prepared).await?;
+                    let status = if input.granted {
+                        LeaveStatus::Toegekend
+                    } else {
+                        LeaveStatus::Afgewezen
+                    };
                     parents::decide_leave(
                         &state.store,
-                        &caller,
+                        &caller.audited(row(&format!("besluit:{status}")).entry()),
                         today(&state),
                         &prepared,
                         pdf_bytes,
                         text,
                     )
                     .await
-                    .map(|r| format!("besluit:{}", r.status))
+                    .map(|_| ())
                 }
                 Err(e) => Err(e),
             }
@@ -282,15 +301,7 @@ pub async fn action(
         }
     };
     match outcome {
-        Ok(what) => {
-            audit
-                .event(&web.actor, action::LEAVE_DECISION)
-                .organisation(web.org_id())
-                .object(format!("verlof:{id}:{what}"))
-                .write()
-                .await?;
-            Ok(Redirect::to(&format!("/verlof/{id}")).into_response())
-        }
+        Ok(()) => Ok(Redirect::to(&format!("/verlof/{id}")).into_response()),
         Err(verzuim_service::ServiceError::Invalid(m)) => {
             detail_page(&state, &web, id, Some(sentence(&m))).await
         }

@@ -20,7 +20,7 @@ mod users;
 use jiff::civil::Date;
 use verzuim_engine::model::{School, TimeRange};
 use verzuim_service::ServiceError;
-use verzuim_store::{OrgKind, Role, SchoolSettings};
+use verzuim_store::SchoolSettings;
 
 use super::session::WebUser;
 use super::{sentence, service_error};
@@ -40,10 +40,6 @@ pub use users::{users, users_add, users_remove};
 
 /// The weekdays shown in the grid (Saturday and Sunday keep what is stored).
 const SCHOOL_DAYS: usize = 5;
-
-fn require_school_admin(web: &WebUser) -> ApiResult<()> {
-    web.require(&[Role::Beheerder], Some(OrgKind::School))
-}
 
 async fn settings_of(state: &AppState, web: &WebUser) -> ApiResult<SchoolSettings> {
     let stored =
