@@ -10,15 +10,7 @@ use jiff::civil::Date;
 const ZONE: &str = "Europe/Amsterdam";
 
 /// The days of the week, Monday first.
-pub const DAYS: [&str; 7] = [
-    "maandag",
-    "dinsdag",
-    "woensdag",
-    "donderdag",
-    "vrijdag",
-    "zaterdag",
-    "zondag",
-];
+pub use verzuim_service::text::DAYS;
 
 /// The months, January first.
 pub const MONTHS: [&str; 12] = [

@@ -200,19 +200,10 @@ pub async fn check_lesson_day(
     let week = settings.school.week_times(group);
     let weekday = date.weekday().to_monday_zero_offset() as usize;
     if week.0[weekday].iter().all(|t| t.minutes() == 0) {
-        const DAYS: [&str; 7] = [
-            "maandag",
-            "dinsdag",
-            "woensdag",
-            "donderdag",
-            "vrijdag",
-            "zaterdag",
-            "zondag",
-        ];
         return Err(crate::error::ServiceError::invalid(format!(
             "{what} ({on}) valt op een {} en dat is geen lesdag van groep {group}: kies een \
              lesdag van de school",
-            DAYS[weekday]
+            crate::text::DAYS[weekday]
         )));
     }
     Ok(())

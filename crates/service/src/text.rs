@@ -134,3 +134,14 @@ fn limited(v: &str, what: &str) -> Result<String> {
     }
     Ok(v.to_owned())
 }
+
+/// The days of the week in Dutch, Monday first (pages, letters and messages name days so).
+pub const DAYS: [&str; 7] = [
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
