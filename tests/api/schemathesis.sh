@@ -111,6 +111,11 @@ PY
     break
   done
   set -e
+  # The tail above shows the summary; a failure's details (the request, the response and a curl
+  # line to reproduce it) are printed in full, so that a CI log alone says what failed.
+  if [ "$rc" -ne 0 ]; then
+    sed -n '/= FAILURES =/,/= SUMMARY =/p;/= ERRORS =/,/= SUMMARY =/p' "$out/${who%%@*}.txt"
+  fi
   summary="$summary$who: exit $rc; $(grep -E '^[0-9]+ (passed|failed)|operations? tested|failures?|passed' "$out/${who%%@*}.txt" | tail -n 3 | tr '\n' ' ')\n"
   [ "$rc" -eq 0 ] || status=1
 done

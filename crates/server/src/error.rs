@@ -74,6 +74,13 @@ impl ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// 422 with a code and message of the caller's: the request matches the OpenAPI schema, but
+    /// a value's content breaks a rule the schema cannot state (a date that does not exist, a
+    /// lesson time that ends before it starts). 400 stays for requests that do not match it.
+    pub fn unprocessable(code: &'static str, message: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
     /// 401 `niet_ingelogd`: no valid session or API token.
     pub fn unauthenticated() -> ApiError {
         ApiError::new(

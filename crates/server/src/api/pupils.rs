@@ -97,15 +97,15 @@ pub fn pupil_out(p: StoredPupil) -> PupilOut {
 /// names the pupil). Deregistration has its own route.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PupilIn {
-    #[schema(example = "1001")]
+    #[schema(example = "1001", max_length = 64)]
     pub pupil_id: Option<String>,
     #[schema(example = "2016-03-01")]
     #[schema(value_type = String, format = Date)]
     pub birth_date: Date,
-    #[schema(example = "5")]
+    #[schema(example = "5", max_length = 64)]
     pub group: String,
     /// Name or CBS code of the home municipality (woongemeente).
-    #[schema(example = "Enschede")]
+    #[schema(example = "Enschede", max_length = 64)]
     pub municipality: String,
     #[schema(example = "2022-08-22")]
     #[schema(value_type = String, format = Date)]
@@ -117,15 +117,19 @@ pub struct PupilIn {
     #[schema(max_length = 200)]
     pub name: Option<String>,
     /// 9 digits passing the elfproef.
+    #[schema(max_length = 64)]
     pub bsn: Option<String>,
+    #[schema(max_length = 64)]
     pub onderwijsnummer: Option<String>,
     #[schema(max_length = 200)]
     pub parent_name: Option<String>,
     #[schema(max_length = 254)]
     pub parent_email: Option<String>,
+    #[schema(max_length = 64)]
     pub parent_phone: Option<String>,
     #[schema(max_length = 200)]
     pub street: Option<String>,
+    #[schema(max_length = 64)]
     pub postcode: Option<String>,
     #[schema(max_length = 200)]
     pub city: Option<String>,
@@ -280,11 +284,11 @@ async fn list_pupils(
     request_body = PupilIn,
     responses(
         (status = 201, description = "Ingeschreven", body = PupilChanged),
-        (status = 400, description = "verplicht, te_lang, ongeldige_json", body = ErrorBody),
+        (status = 400, description = "te_lang, ongeldige_json", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen verzuimcoordinator of beheerder van deze school", body = ErrorBody),
         (status = 409, description = "Het leerlingnummer bestaat al", body = ErrorBody),
-        (status = 422, description = "Ongeldige gegevens (BSN, datums)", body = ErrorBody),
+        (status = 422, description = "Ongeldige gegevens (BSN, datums); verplicht: pupil_id ontbreekt", body = ErrorBody),
     )
 )]
 async fn create_pupil(
@@ -296,7 +300,10 @@ async fn create_pupil(
 ) -> ApiResult<(StatusCode, axum::Json<PupilChanged>)> {
     let id = body.pupil_id.clone().unwrap_or_default();
     if id.trim().is_empty() {
-        return Err(ApiError::required("pupil_id"));
+        // The body is also an update's, where `pupil_id` is left out: the schema cannot state
+        // that enrolling requires it, so 422, not 400.
+        let ApiError { code, message, .. } = ApiError::required("pupil_id");
+        return Err(ApiError::unprocessable(code, message).with_field("pupil_id"));
     }
     let data = body.data(id.trim().to_owned())?;
     let id = data.pupil.id.clone();

@@ -49,10 +49,11 @@ pub struct RegistrationIn {
     #[schema(schema_with = super::schemas::code)]
     pub code: String,
     /// A date (whole lesson days) or a date with a time (`2026-09-21T10:15`).
-    #[schema(example = "2026-09-21")]
+    #[schema(example = "2026-09-21", max_length = 40)]
     pub start: String,
     /// Same form as `start`: a date is inclusive, a time exclusive; empty after a date = that
     /// day, after a time = until the end of that day's lesson time.
+    #[schema(max_length = 40)]
     pub end: Option<String>,
     /// For `te_laat` only: minutes late.
     #[serde(default, deserialize_with = "crate::extract::opt_whole_u32")]
@@ -63,6 +64,7 @@ pub struct RegistrationIn {
     /// Why the registration is corrected: required from the verzuimcoördinator for a
     /// registration before the previous lesweek (a leerkracht corrects only the current and
     /// previous lesweek); kept with the new version.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -129,7 +131,8 @@ pub fn registration_out(r: StoredRegistration) -> RegistrationOut {
 }
 
 fn bad_when(field: &str, message: String) -> ApiError {
-    ApiError::bad_request("ongeldige_datum", format!("{}.", capitalise(&message))).with_field(field)
+    ApiError::unprocessable("ongeldige_datum", format!("{}.", capitalise(&message)))
+        .with_field(field)
 }
 
 fn capitalise(s: &str) -> String {
@@ -176,7 +179,7 @@ fn parse_registration(body: &RegistrationIn) -> ApiResult<(Registration, Option<
         },
         (When::DateTime(date, from), Some(When::DateTime(d2, until))) => {
             if d2 != date {
-                return Err(ApiError::bad_request(
+                return Err(ApiError::unprocessable(
                     "ongeldige_datum",
                     "Een tijdvak ligt binnen één dag: begin en einde moeten dezelfde datum hebben.",
                 )
@@ -189,7 +192,7 @@ fn parse_registration(body: &RegistrationIn) -> ApiResult<(Registration, Option<
             }
         }
         _ => {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::unprocessable(
                 "ongeldige_datum",
                 "Begin en einde zijn allebei een datum, of allebei een datum met een tijd.",
             )
@@ -302,11 +305,11 @@ async fn list_registrations(
     request_body = RegistrationIn,
     responses(
         (status = 201, description = "Vastgelegd", body = VersionChanged),
-        (status = 400, description = "ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Onbekende leerling (of niet van uw groepen)", body = ErrorBody),
-        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig: na vandaag, buiten de inschrijving, overlap", body = ErrorBody),
+        (status = 422, description = "ongeldige_datum; geen_toelichting_bij_ziekte; ongeldig: na vandaag, buiten de inschrijving, overlap", body = ErrorBody),
     )
 )]
 async fn add_registration(
@@ -352,11 +355,11 @@ async fn add_registration(
     request_body = RegistrationIn,
     responses(
         (status = 200, description = "Gecorrigeerd", body = VersionChanged),
-        (status = 400, description = "ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Onbekende registratie", body = ErrorBody),
-        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig", body = ErrorBody),
+        (status = 422, description = "ongeldige_datum; geen_toelichting_bij_ziekte; ongeldig", body = ErrorBody),
     )
 )]
 async fn correct_registration(

@@ -71,7 +71,7 @@ pub struct SettingsBody {
     #[serde(default, skip_deserializing)]
     pub name: String,
     /// The verzuimkaart, e.g. `twente-po`.
-    #[schema(example = "twente-po")]
+    #[schema(example = "twente-po", max_length = 64)]
     pub card_id: String,
     /// `noord`, `midden` or `zuid`.
     #[schema(schema_with = super::schemas::holiday_region)]
@@ -87,6 +87,7 @@ pub struct SettingsBody {
     #[serde(default)]
     pub closed: Vec<ClosedOut>,
     /// The GGD-JGZ organisation the school refers pupils to.
+    #[schema(max_length = 64)]
     pub ggd_id: Option<String>,
     /// The day from which the lesson times of this request apply (default: today); the days
     /// before keep the times that applied then (issue 10.2). A school's first settings apply to
@@ -190,10 +191,13 @@ fn settings_body(name: String, s: &SchoolSettings, ggd_id: Option<String>) -> Se
     }
 }
 
+/// A weekday key of `lesson_times` or a group's days: the schema leaves the keys free (an
+/// object's property names), so an unknown day is 422, not 400.
 fn day_index(field: &str, day: &str) -> ApiResult<usize> {
-    DAYS.iter()
-        .position(|d| *d == day)
-        .ok_or_else(|| bad_value(field, &DAYS))
+    DAYS.iter().position(|d| *d == day).ok_or_else(|| {
+        let ApiError { code, message, .. } = bad_value(field, &DAYS);
+        ApiError::unprocessable(code, message).with_field(field)
+    })
 }
 
 fn parse_ranges(field: &str, list: &[String]) -> ApiResult<Vec<TimeRange>> {
@@ -204,7 +208,7 @@ fn parse_ranges(field: &str, list: &[String]) -> ApiResult<Vec<TimeRange>> {
         .map(|r| {
             check_len(field, r, 20)?;
             parse_time_range(r.trim()).map_err(|m| {
-                ApiError::bad_request("ongeldige_tijd", format!("{m}.")).with_field(field)
+                ApiError::unprocessable("ongeldige_tijd", format!("{m}.")).with_field(field)
             })
         })
         .collect()
@@ -249,7 +253,7 @@ fn school_of(id: &str, name: &str, body: &SettingsBody) -> ApiResult<School> {
         let kind = ClosedKind::parse(&c.kind)
             .ok_or_else(|| bad_value("closed.kind", &["vakantie", "vrije_dag", "studiedag"]))?;
         if c.until < c.from {
-            return Err(ApiError::bad_request(
+            return Err(ApiError::unprocessable(
                 "ongeldige_datum",
                 format!(
                     "De gesloten periode '{}' eindigt vóór ze begint.",
@@ -308,10 +312,10 @@ async fn get_settings(
     request_body = SettingsBody,
     responses(
         (status = 200, description = "Opgeslagen", body = SettingsChanged),
-        (status = 400, description = "ongeldige_tijd, ongeldige_waarde, ongeldige_datum, te_lang", body = ErrorBody),
+        (status = 400, description = "ongeldige_waarde, te_lang", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen beheerder van deze school", body = ErrorBody),
-        (status = 422, description = "Onbekende kaart of GGD-JGZ-organisatie", body = ErrorBody),
+        (status = 422, description = "Onbekende kaart of GGD-JGZ-organisatie; ongeldige_tijd, ongeldige_datum, ongeldige_waarde (een onbekende weekdag)", body = ErrorBody),
     )
 )]
 async fn put_settings(

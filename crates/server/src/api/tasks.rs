@@ -329,9 +329,9 @@ fn completion(body: &CompleteIn) -> ApiResult<Completion> {
             ] {
                 check_len(field, v.as_deref().unwrap_or_default(), TEXT_MAX)?;
             }
+            // The schema cannot state which fields a `kind` requires: 422, not 400.
             let missing = |f: &str| {
-                ApiError::new(
-                    axum::http::StatusCode::BAD_REQUEST,
+                ApiError::unprocessable(
                     "verplicht",
                     format!("Het veld school_report.{f} ontbreekt."),
                 )
@@ -474,7 +474,7 @@ async fn get_task(
         (status = 403, description = "Geen rol voor deze taak", body = ErrorBody),
         (status = 404, description = "Geen taak van uw organisatie", body = ErrorBody),
         (status = 409, description = "De taak is al afgerond of niet nodig", body = ErrorBody),
-        (status = 422, description = "Ouders, meldingsinhoud of oordeel ontbreekt; geen BSN/onderwijsnummer", body = ErrorBody),
+        (status = 422, description = "Ouders, meldingsinhoud, oordeel of een veld van de school_report-soort (verplicht) ontbreekt; geen BSN/onderwijsnummer", body = ErrorBody),
     )
 )]
 async fn complete_task(

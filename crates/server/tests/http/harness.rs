@@ -465,3 +465,30 @@ pub async fn make_letter(
     assert_eq!(status, 200, "{text}");
     Ok((path, text))
 }
+
+/// The paths of the web pages, from the router itself: axum's `Debug` of a router lists its
+/// paths (`RouteId(3): "/meldingen/{id}"`). If a new axum prints them otherwise, this finds none
+/// and the test says so, rather than walking nothing.
+pub fn web_paths() -> Vec<String> {
+    let debug = format!("{:?}", verzuim_server::web::routes());
+    let start = debug
+        .find("paths: {")
+        .expect("the router's paths in its Debug output");
+    // The quoted paths up to the map's closing brace (braces inside quotes are parameters).
+    let mut paths = Vec::new();
+    let mut quoted: Option<String> = None;
+    for ch in debug[start + "paths: {".len()..].chars() {
+        match (&mut quoted, ch) {
+            (None, '}') => break,
+            (None, '"') => quoted = Some(String::new()),
+            (Some(q), '"') => {
+                paths.push(std::mem::take(q));
+                quoted = None;
+            }
+            (Some(q), c) => q.push(c),
+            (None, _) => {}
+        }
+    }
+    paths.sort();
+    paths
+}

@@ -16,32 +16,9 @@ use verzuim_server::demo::{self, DEMO_PASSWORD, DEMO_USERS};
 use verzuim_server::policy::Access;
 use verzuim_store::OrgKind;
 
-use crate::harness::{Env, PASSWORD, TestServer, no_redirects};
+use crate::harness::{Env, PASSWORD, TestServer, no_redirects, web_paths};
 
 crate::http_tests!(every_page_route_every_role);
-
-/// The paths of the page router, from its `Debug` output (as read_only.rs reads them).
-fn router_paths() -> Vec<String> {
-    let debug = format!("{:?}", verzuim_server::web::routes());
-    let start = debug
-        .find("paths: {")
-        .expect("the router's paths in its Debug output");
-    let mut paths = Vec::new();
-    let mut quoted: Option<String> = None;
-    for ch in debug[start + "paths: {".len()..].chars() {
-        match (&mut quoted, ch) {
-            (None, '}') => break,
-            (None, '"') => quoted = Some(String::new()),
-            (Some(q), '"') => {
-                paths.push(std::mem::take(q));
-                quoted = None;
-            }
-            (Some(q), c) => q.push(c),
-            (None, _) => {}
-        }
-    }
-    paths
-}
 
 /// The demo region's ids for a path's parameters (any object: a refusal by the route's policy
 /// comes before the object is looked at).
@@ -99,7 +76,7 @@ fn to_login(status: u16, location: &str) -> bool {
 async fn every_page_route_every_role(env: Env) {
     // Deny by default: every page path of the router is declared.
     let declared = verzuim_server::web::route_policies();
-    for path in router_paths() {
+    for path in web_paths() {
         if path.starts_with("/static/") {
             continue;
         }

@@ -8,39 +8,12 @@ use std::collections::BTreeMap;
 
 use verzuim_server::demo::{self, DEMO_PASSWORD, DEMO_USERS};
 
-use crate::harness::{Env, TestServer, make_letter};
+use crate::harness::{Env, TestServer, make_letter, web_paths};
 
 crate::http_tests!(no_get_route_writes_but_audit_rows_of_reads);
 
 /// The audit actions that record a read (what a GET may write).
 const READ_ACTIONS: &[&str] = &["pupil_read", "audit_export"];
-
-/// The paths of the web pages, from the router itself: axum's `Debug` of a router lists its
-/// paths (`RouteId(3): "/meldingen/{id}"`). If a new axum prints them otherwise, this finds none
-/// and the test says so, rather than walking nothing.
-fn web_paths() -> Vec<String> {
-    let debug = format!("{:?}", verzuim_server::web::routes());
-    let start = debug
-        .find("paths: {")
-        .expect("the router's paths in its Debug output");
-    // The quoted paths up to the map's closing brace (braces inside quotes are parameters).
-    let mut paths = Vec::new();
-    let mut quoted: Option<String> = None;
-    for ch in debug[start + "paths: {".len()..].chars() {
-        match (&mut quoted, ch) {
-            (None, '}') => break,
-            (None, '"') => quoted = Some(String::new()),
-            (Some(q), '"') => {
-                paths.push(std::mem::take(q));
-                quoted = None;
-            }
-            (Some(q), c) => q.push(c),
-            (None, _) => {}
-        }
-    }
-    paths.sort();
-    paths
-}
 
 /// The paths of the API's GET operations, from the OpenAPI document.
 fn api_paths() -> Vec<String> {
