@@ -23,8 +23,7 @@ use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::model::{Code, SignalKind, Span, TimeRange};
 pub use verzuim_store::region_queries::{
-    DuoClosingReason, DuoDetails, DuoStatus, DuoStatusEntry, DuoSubmission, PhoneOf,
-    SchoolContact,
+    DuoClosingReason, DuoDetails, DuoStatus, DuoStatusEntry, DuoSubmission, PhoneOf, SchoolContact,
 };
 use verzuim_store::service_queries::{NewTimelineEntry, NumberKind};
 use verzuim_store::{MeldingId, MeldingStatus, Role, Scope, Store, TaskId};
@@ -763,10 +762,7 @@ pub async fn record_duo_status(
     let by = caller.actor();
     let scope = Scope::School(&caller.organisation);
     let mut tx = store.begin().await?;
-    let melding = tx
-        .melding(scope, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let melding = tx.melding(scope, id).await?.ok_or(ServiceError::NotFound)?;
     tx.add_duo_status(id, status, on, reason, by).await?;
     let followed = follow(melding.status, status);
     let mut tasks_closed = Vec::new();

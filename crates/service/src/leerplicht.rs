@@ -296,22 +296,34 @@ pub const CARD_TASKS: &[CardTask] = &[
     CardTask {
         text: "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of verstuurt een \
                waarschuwingsbrief aan ouders (kopie aan melder)",
-        done_by: &[Does::Gesprek, Does::Kind(LeerplichtActionKind::Waarschuwingsbrief)],
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+        ],
     },
     CardTask {
         text: "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of verstuurt een \
                waarschuwingsbrief aan de ouders (kopie aan melder)",
-        done_by: &[Does::Gesprek, Does::Kind(LeerplichtActionKind::Waarschuwingsbrief)],
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+        ],
     },
     CardTask {
         text: "Verstuurt een waarschuwingsbrief aan de ouders (kopie aan melder) of gaat in \
                gesprek met ouders (en leerling vanaf 12 jaar)",
-        done_by: &[Does::Kind(LeerplichtActionKind::Waarschuwingsbrief), Does::Gesprek],
+        done_by: &[
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+            Does::Gesprek,
+        ],
     },
     // Luxe verzuim: "Roept ouders op voor een gesprek/proces-verbaal."
     CardTask {
         text: "Roept ouders op voor een gesprek/proces-verbaal.",
-        done_by: &[Does::Gesprek, Does::Kind(LeerplichtActionKind::ProcesVerbaal)],
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::ProcesVerbaal),
+        ],
     },
     // Te laat, meer dan 10x and bij herhaling.
     CardTask {
@@ -376,7 +388,10 @@ pub fn card_task(text: &str) -> Option<(&'static CardTask, bool)> {
     use verzuim_engine::card::{builtin, render_text};
     static RENDERED: LazyLock<Vec<(String, &'static CardTask, bool)>> = LazyLock::new(|| {
         let card = builtin("twente-po").expect("the built-in Twente card");
-        let from = card.pupil_phrase.as_ref().map_or(HALT_MIN_AGE, |p| p.from_age);
+        let from = card
+            .pupil_phrase
+            .as_ref()
+            .map_or(HALT_MIN_AGE, |p| p.from_age);
         let phrase = card.pupil_phrase.as_ref().map(|p| p.text.clone());
         CARD_TASKS
             .iter()
@@ -500,10 +515,15 @@ mod tests {
             }
         }
         for t in CARD_TASKS {
-            assert!(used.contains(t.text), "CARD_TASKS row no card has: {}", t.text);
+            assert!(
+                used.contains(t.text),
+                "CARD_TASKS row no card has: {}",
+                t.text
+            );
         }
         // The pupil counts where the card names them, from 12.
-        let talk = "Roept de ouders (en leerling vanaf 12 jaar) op voor een gesprek (kopie aan melder)";
+        let talk =
+            "Roept de ouders (en leerling vanaf 12 jaar) op voor een gesprek (kopie aan melder)";
         let card = builtin("twente-po").unwrap();
         assert!(card_task(&render_text(&card, talk, 14)).unwrap().1);
         assert!(!card_task(&render_text(&card, talk, 8)).unwrap().1);

@@ -237,7 +237,11 @@ async fn duo_details(
         check_len("verblijfadres.plaats", &a.plaats, 100)?;
     }
     check_opt("telefoonnummer", body.telefoonnummer.as_deref(), 40)?;
-    check_opt("reden_geen_actie", body.reden_geen_actie.as_deref(), TEXT_MAX)?;
+    check_opt(
+        "reden_geen_actie",
+        body.reden_geen_actie.as_deref(),
+        TEXT_MAX,
+    )?;
     check_opt("locatie", body.locatie.as_deref(), 200)?;
     let phone_of = parse_in(
         "telefoonnummer_van",
@@ -373,8 +377,7 @@ async fn duo_update(
         AuditObject::Melding(id).detail("duo_wijziging"),
         Some((&school, &pupil)),
     );
-    let m =
-        duo::record_update(&state.store, &caller, state.today(), id, body.ingediend_op).await?;
+    let m = duo::record_update(&state.store, &caller, state.today(), id, body.ingediend_op).await?;
     Ok(document(id, &m))
 }
 

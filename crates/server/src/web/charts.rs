@@ -324,8 +324,23 @@ mod tests {
             .skip(1)
             .map(|rest| {
                 let x: f64 = rest.split('"').next().unwrap().parse().unwrap();
-                let y: f64 = rest.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
-                let text = rest.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+                let y: f64 = rest
+                    .split("y=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let text = rest
+                    .split('>')
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_owned();
                 (x, y, text)
             })
             .collect()
@@ -365,7 +380,10 @@ mod tests {
             if y0 == y1 {
                 assert!(x1 - x0 >= f64::from(text_width(t0)) + 18.0, "{legend:?}");
             }
-            assert!(*x1 + f64::from(text_width(&pair[1].2)) <= 760.0, "{legend:?}");
+            assert!(
+                *x1 + f64::from(text_width(&pair[1].2)) <= 760.0,
+                "{legend:?}"
+            );
         }
         let lowest_legend = legend.iter().map(|l| l.1).fold(0.0, f64::max);
         let first_bar: f64 = svg
@@ -380,12 +398,18 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(first_bar > lowest_legend + 12.0, "{first_bar} {lowest_legend}");
+        assert!(
+            first_bar > lowest_legend + 12.0,
+            "{first_bar} {lowest_legend}"
+        );
         assert_eq!(
             svg.matches("<text class=\"chart-value\"").count(),
             names.len() * groups.len()
         );
-        assert!(svg.contains(">Openbare basisschool De Esc…</text>"), "{svg}");
+        assert!(
+            svg.contains(">Openbare basisschool De Esc…</text>"),
+            "{svg}"
+        );
         assert!(svg.contains("<title>Waarschuwingsbrieven: 12</title>"));
     }
 }

@@ -490,7 +490,10 @@ fn duo_page(
     let duo_next = match current {
         Some(c) if !duo::duo_final(c) => DuoStatus::ALL
             .iter()
-            .filter(|s| duo::duo_final(**s) || (c == DuoStatus::Geregistreerd && **s == DuoStatus::InBehandeling))
+            .filter(|s| {
+                duo::duo_final(**s)
+                    || (c == DuoStatus::Geregistreerd && **s == DuoStatus::InBehandeling)
+            })
             .map(|s| (s.as_str(), duo::duo_status_label(*s)))
             .collect(),
         _ => Vec::new(),
