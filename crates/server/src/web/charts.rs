@@ -166,11 +166,11 @@ fn cut(label: &str, max: usize) -> String {
 /// Grouped horizontal bars: per group (a school, the total) one bar per series with its value
 /// written after it, the group's name at the left. Counts of different things side by side,
 /// never stacked. The legend sits above the bars and wraps by the width of its entries, so it
-/// never overlaps the bars or itself. 760 wide; the stylesheet scales it down on a narrow screen.
+/// never overlaps the bars or itself. 900 wide; the stylesheet scales it down on a narrow screen.
 pub fn grouped_hbars(title: &str, desc: &str, groups: &[String], series: &[Series]) -> String {
     let id = chart_id();
-    let w = 760u32;
-    let label_w = 210u32;
+    let w = 900u32;
+    let label_w = 220u32;
     let bar_h = 16u32;
     let bar_gap = 4u32;
     let group_gap = 18u32;
@@ -372,7 +372,7 @@ mod tests {
             "Totaal".to_owned(),
         ];
         let svg = grouped_hbars("Jaarcijfers", "Beschrijving", &groups, &series);
-        assert!(svg.contains("viewBox=\"0 0 760 "), "{svg}");
+        assert!(svg.contains("viewBox=\"0 0 900 "), "{svg}");
         let legend = legend_entries(&svg);
         assert_eq!(legend.len(), names.len());
         for pair in legend.windows(2) {
@@ -381,7 +381,7 @@ mod tests {
                 assert!(x1 - x0 >= f64::from(text_width(t0)) + 18.0, "{legend:?}");
             }
             assert!(
-                *x1 + f64::from(text_width(&pair[1].2)) <= 760.0,
+                *x1 + f64::from(text_width(&pair[1].2)) <= 900.0,
                 "{legend:?}"
             );
         }
