@@ -48,6 +48,23 @@ export async function regionSuite(browser, base, shots) {
     if ((await chart.count()) !== 1) throw new Error('de grafiek van de jaarcijfers ontbreekt');
     const title = (await chart.locator('title').first().textContent()) ?? '';
     if (!title.includes('Jaarcijfers leerplicht')) throw new Error(`grafiektitel: ${title}`);
+    // Readable: wide enough, and no legend entry or label overlaps another or a bar (issue 11).
+    const layout = await chart.evaluate((svg) => {
+      const box = (e) => e.getBoundingClientRect();
+      const hit = (a, b) =>
+        a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+      const texts = [...svg.querySelectorAll('.chart-legend, .chart-label, .chart-value')].map(box);
+      const bars = [...svg.querySelectorAll('rect')].filter((r) => r.querySelector('title')).map(box);
+      let overlaps = 0;
+      texts.forEach((t, i) => {
+        texts.slice(i + 1).forEach((u) => { if (hit(t, u)) overlaps += 1; });
+        bars.forEach((b) => { if (hit(t, b)) overlaps += 1; });
+      });
+      return { width: box(svg).width, overlaps, bars: bars.length };
+    });
+    if (layout.width < 600 || layout.overlaps > 0 || layout.bars === 0) {
+      throw new Error(`de grafiek is niet leesbaar: ${JSON.stringify(layout)}`);
+    }
     const meldingen = page.getByRole('table', { name: /Meldingen per soort verzuim/ });
     const total = await meldingen.locator('tr', { hasText: 'Totaal meldingen' }).innerText();
     const n = Number(total.trim().split(/\s+/).pop());

@@ -593,6 +593,15 @@ mod api_policies {
     /// Leerplicht's afspraken on a melding.
     pub static MELDING_AFSPRAKEN: Policy =
         Policy::roles("MELDING_AFSPRAKEN", LEERPLICHT_ROLES).token(Permission::MeldingenWrite);
+    /// The school's additions to a melding for DUO's verzuimregister, its submission and DUO's
+    /// status: the coordinator of the school that made it.
+    pub static DUO_WRITE: Policy = Policy::roles("DUO_WRITE", SCHOOL_WORKFLOW_ROLES)
+        .kinds(&[OrgKind::School])
+        .token(Permission::MeldingenWrite);
+    /// The school's contact person in DUO's verzuimregister: its coordinator and beheerder.
+    pub static SCHOOL_CONTACT: Policy =
+        Policy::roles("SCHOOL_CONTACT", verzuim_service::duo::CONTACT_ROLES)
+            .kinds(&[OrgKind::School]);
     /// Leerplicht's own actions, prikactie, year figures.
     pub static LEERPLICHT: Policy = Policy::roles("LEERPLICHT", LEERPLICHT_ROLES);
     /// Referrals: GGD-JGZ and the school.

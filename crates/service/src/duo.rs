@@ -13,6 +13,8 @@
 //! - [`record_submission`] / [`record_update`]: DUO's meldingsnummer and the dates of the
 //!   submission and of the later update (the einddatum).
 //! - [`school_contact`] / [`set_school_contact`]: the school's contact person in the register.
+//! - [`record_duo_status`]: DUO's status of the melding as the school reads it in the register;
+//!   the melding's own status and history follow it by one mapping, [`follow`].
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -20,15 +22,16 @@ use serde_json::{Value, json};
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::model::{Code, SignalKind, Span, TimeRange};
-use verzuim_store::region_queries::{
-    DuoClosingReason, DuoDetails, DuoSubmission, PhoneOf, SchoolContact,
+pub use verzuim_store::region_queries::{
+    DuoClosingReason, DuoDetails, DuoStatus, DuoStatusEntry, DuoSubmission, PhoneOf, SchoolContact,
 };
-use verzuim_store::service_queries::NumberKind;
-use verzuim_store::{MeldingId, MeldingStatus, Role, Scope, Store};
+use verzuim_store::service_queries::{NewTimelineEntry, NumberKind};
+use verzuim_store::{MeldingId, MeldingStatus, Role, Scope, Store, TaskId};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::meldingen::{hours, melding_view};
+use crate::meldingen::{ClosingReason, hours, melding_view};
+use crate::text::kind_label;
 
 /// Who keeps the school's contact person: its coordinator and beheerder.
 pub const CONTACT_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
@@ -153,6 +156,9 @@ pub struct DuoMelding {
     /// Whether the school stored its additions (else the defaults above are proposals).
     pub details_saved: bool,
     pub submission: Option<DuoSubmission>,
+    /// DUO's statuses the school recorded, oldest first (the first: `geregistreerd` on the day
+    /// of submission).
+    pub duo_statuses: Vec<DuoStatusEntry>,
     /// What still keeps the melding from being submitted, in Dutch.
     pub missing: Vec<String>,
 }
@@ -161,6 +167,19 @@ impl DuoMelding {
     /// Whether the school has submitted it to the register.
     pub fn submitted(&self) -> bool {
         self.submission.is_some()
+    }
+
+    /// DUO's current status of the melding, as the school last recorded it.
+    pub fn duo_status(&self) -> Option<&DuoStatusEntry> {
+        self.duo_statuses.last()
+    }
+
+    /// Where DUO's final status and the melding's own final status differ (each party closed
+    /// it its own way): both stay as recorded, the pages show the difference.
+    pub fn status_differs(&self) -> bool {
+        self.duo_status().is_some_and(|d| {
+            duo_final(d.status) && is_final(self.status) && our_status(d.status) != self.status
+        })
     }
 
     /// Langdurig relatief verzuim that has ended but whose update is not yet submitted.
@@ -196,6 +215,7 @@ pub async fn register_view(store: &Store, caller: &Caller, id: MeldingId) -> Res
     let settings = tx.school_settings(&m.school_id).await?;
     let contact = tx.school_contact(&m.school_id).await?;
     let spans = tx.melding_evidence_spans(id).await?;
+    let duo_statuses = tx.duo_status_history(id).await?;
     drop(tx);
 
     // Days missed, from what the melding reported, per lesson day of the pupil's group.
@@ -326,9 +346,16 @@ pub async fn register_view(store: &Store, caller: &Caller, id: MeldingId) -> Res
             MeldingStatus::Afgesloten => m.status_reason.clone(),
             _ => None,
         },
-        duo_closing_reason: d.duo_closing_reason,
+        // DUO's closing reason: the one of DUO's `afgesloten` the school recorded, else the
+        // one it entered with the details.
+        duo_closing_reason: duo_statuses
+            .iter()
+            .rev()
+            .find_map(|s| s.duo_closing_reason)
+            .or(d.duo_closing_reason),
         details_saved: record.is_some(),
         submission: record.and_then(|r| r.submission),
+        duo_statuses,
         missing,
     })
 }
@@ -367,6 +394,13 @@ pub async fn save_details(
     input: &DuoDetails,
 ) -> Result<DuoMelding> {
     caller.require_role(SCHOOL_WORKFLOW_ROLES, "de gegevens voor DUO aanvullen")?;
+    // First the melding, in the caller's scope (another school's: not found).
+    let current = register_view(store, caller, id).await?;
+    if caller.organisation != current.school_id {
+        return Err(ServiceError::forbidden(
+            "alleen de school die meldde mag de gegevens voor DUO aanvullen",
+        ));
+    }
     let mut d = input.clone();
     d.stay_street = trimmed(&d.stay_street);
     d.stay_postcode = trimmed(&d.stay_postcode).map(|p| p.to_uppercase());
@@ -423,12 +457,6 @@ pub async fn save_details(
                 "{field}: ten hoogste {max} tekens"
             )));
         }
-    }
-    let current = register_view(store, caller, id).await?;
-    if caller.organisation != current.school_id {
-        return Err(ServiceError::forbidden(
-            "alleen de school die meldde mag de gegevens voor DUO aanvullen",
-        ));
     }
     if let Some(end) = d.end_date {
         if current.kind != Some(DuoKind::LangdurigRelatiefVerzuim) {
@@ -567,6 +595,223 @@ pub async fn record_update(
         })
         .await?;
     register_view(store, caller, id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// DUO's status, and the melding's status that follows it.
+
+/// The text of the melding's status reason when it follows DUO's `ingetrokken`.
+pub const WITHDRAWN_AT_DUO: &str = "ingetrokken in het verzuimregister van DUO";
+
+/// DUO's status in Dutch, as the register names it.
+pub fn duo_status_label(s: DuoStatus) -> &'static str {
+    match s {
+        DuoStatus::Geregistreerd => "geregistreerd",
+        DuoStatus::InBehandeling => "in behandeling bij de gemeente",
+        DuoStatus::Afgesloten => "afgesloten",
+        DuoStatus::TerKennisgevingAangenomen => "ter kennisgeving aangenomen",
+        DuoStatus::Ingetrokken => "ingetrokken",
+    }
+}
+
+/// Whether DUO's status is final (afgesloten, ter kennisgeving aangenomen, ingetrokken).
+pub fn duo_final(s: DuoStatus) -> bool {
+    duo_rank(s) == 2
+}
+
+/// Statuses only go forward: geregistreerd (0), in behandeling (1), a final one (2).
+fn duo_rank(s: DuoStatus) -> u8 {
+    match s {
+        DuoStatus::Geregistreerd => 0,
+        DuoStatus::InBehandeling => 1,
+        DuoStatus::Afgesloten | DuoStatus::TerKennisgevingAangenomen | DuoStatus::Ingetrokken => 2,
+    }
+}
+
+fn is_final(s: MeldingStatus) -> bool {
+    matches!(
+        s,
+        MeldingStatus::Afgesloten
+            | MeldingStatus::TerKennisgevingAangenomen
+            | MeldingStatus::Ingetrokken
+    )
+}
+
+/// The melding status that has the same meaning as DUO's status: since 2020 the product's
+/// statuses are DUO's five (DUO, "Wijzigingen in verzuimregister vanaf 3 augustus 2020").
+pub fn our_status(s: DuoStatus) -> MeldingStatus {
+    match s {
+        DuoStatus::Geregistreerd => MeldingStatus::Geregistreerd,
+        DuoStatus::InBehandeling => MeldingStatus::InBehandeling,
+        DuoStatus::Afgesloten => MeldingStatus::Afgesloten,
+        DuoStatus::TerKennisgevingAangenomen => MeldingStatus::TerKennisgevingAangenomen,
+        DuoStatus::Ingetrokken => MeldingStatus::Ingetrokken,
+    }
+}
+
+/// The one mapping from DUO's status to the melding's own (docs/duo-export.md, "DUO's status";
+/// docs/workflow.md §3b): the melding moves to DUO's status when that lies ahead of its own,
+/// and never back or from a final status (a final status another party set, such as
+/// leerplicht's `afgesloten` with its afspraken, is never rewritten: the difference is shown).
+///
+/// | melding \ DUO       | geregistreerd | in behandeling | afgesloten, t.k.a., ingetrokken |
+/// |---------------------|---------------|----------------|---------------------------------|
+/// | geregistreerd       | —             | in behandeling | the same final status           |
+/// | in behandeling      | —             | —              | the same final status           |
+/// | a final status      | —             | —              | — (a difference is shown)       |
+pub fn follow(ours: MeldingStatus, duo: DuoStatus) -> Option<MeldingStatus> {
+    let target = our_status(duo);
+    match ours {
+        MeldingStatus::Geregistreerd if target != MeldingStatus::Geregistreerd => Some(target),
+        MeldingStatus::InBehandeling if is_final(target) => Some(target),
+        _ => None,
+    }
+}
+
+/// The product's closing reason for DUO's (stored as the melding's status reason; DUO's own
+/// stays beside it): back at school is "verzuim beëindigd"; DUO's other reasons (enrolment
+/// ended, no verzuim) have no own code here and are "overig".
+pub fn closing_reason_of(r: DuoClosingReason) -> ClosingReason {
+    match r {
+        DuoClosingReason::TerugNaarSchool => ClosingReason::VerzuimBeeindigd,
+        DuoClosingReason::AndereOpleiding
+        | DuoClosingReason::Werk
+        | DuoClosingReason::OverigeRedenen
+        | DuoClosingReason::Overleden
+        | DuoClosingReason::LangdurigZiek
+        | DuoClosingReason::LegitiemAfwezig => ClosingReason::Overig,
+    }
+}
+
+/// What recording DUO's status did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuoStatusOutcome {
+    pub melding: DuoMelding,
+    /// The melding's own new status, where it followed DUO's ([`follow`]).
+    pub status_followed: Option<MeldingStatus>,
+    /// Tasks closed because the melding became final (as when leerplicht closes it).
+    pub tasks_closed: Vec<TaskId>,
+}
+
+/// Records DUO's status of a submitted melding as the school reads it in the register, on the
+/// day DUO gave it (not before the previous one or the submission, not after `today`); with
+/// `afgesloten` DUO's closing reason. DUO's statuses only go forward. The melding's own status
+/// follows by [`follow`] in the same transaction: a history row, a timeline line, and for a
+/// final status its open tasks closed as leerplicht's own closing does. Kaart Twente PO, column
+/// School: "Meldt … via DUO/verzuimregister"; Leerplichtwet 1969 art. 21.
+pub async fn record_duo_status(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    id: MeldingId,
+    status: DuoStatus,
+    on: Date,
+    reason: Option<DuoClosingReason>,
+) -> Result<DuoStatusOutcome> {
+    caller.require_role(SCHOOL_WORKFLOW_ROLES, "de status bij DUO vastleggen")?;
+    let current = register_view(store, caller, id).await?;
+    if caller.organisation != current.school_id {
+        return Err(ServiceError::forbidden(
+            "alleen de school die meldde legt de status bij DUO vast",
+        ));
+    }
+    let Some(submission) = &current.submission else {
+        return Err(ServiceError::Invalid(
+            "status bij DUO: leg eerst de indiening bij DUO vast (meldingsnummer en datum)".into(),
+        ));
+    };
+    match (status, reason) {
+        (DuoStatus::Afgesloten, None) => {
+            return Err(ServiceError::Invalid(
+                "reden afsluiten (DUO): kies bij afgesloten de reden die DUO noemt".into(),
+            ));
+        }
+        (s, Some(_)) if s != DuoStatus::Afgesloten => {
+            return Err(ServiceError::Invalid(
+                "reden afsluiten (DUO): hoort alleen bij de status afgesloten".into(),
+            ));
+        }
+        _ => {}
+    }
+    let mut earliest = submission.submitted_on;
+    if let Some(last) = current.duo_status() {
+        if duo_final(last.status) {
+            return Err(ServiceError::Invalid(format!(
+                "status bij DUO: de melding is bij DUO al {} (sinds {}); daarna verandert de \
+                 status niet meer",
+                duo_status_label(last.status),
+                last.on
+            )));
+        }
+        if duo_rank(status) <= duo_rank(last.status) {
+            return Err(ServiceError::Invalid(format!(
+                "status bij DUO: na \"{}\" kan niet \"{}\" volgen (de statussen van DUO gaan \
+                 alleen vooruit)",
+                duo_status_label(last.status),
+                duo_status_label(status)
+            )));
+        }
+        earliest = earliest.max(last.on);
+    }
+    if on < earliest || on > today {
+        return Err(ServiceError::Invalid(format!(
+            "status bij DUO, datum: {on} ligt niet tussen de vorige status of de indiening \
+             ({earliest}) en vandaag"
+        )));
+    }
+    let by = caller.actor();
+    let scope = Scope::School(&caller.organisation);
+    let mut tx = store.begin().await?;
+    let melding = tx.melding(scope, id).await?.ok_or(ServiceError::NotFound)?;
+    tx.add_duo_status(id, status, on, reason, by).await?;
+    let followed = follow(melding.status, status);
+    let mut tasks_closed = Vec::new();
+    if let Some(target) = followed {
+        let status_reason = match target {
+            MeldingStatus::Afgesloten => reason.map(|r| closing_reason_of(r).as_str().to_owned()),
+            MeldingStatus::Ingetrokken => Some(WITHDRAWN_AT_DUO.to_owned()),
+            _ => None,
+        };
+        if !tx
+            .set_melding_status_if(
+                scope,
+                id,
+                &[melding.status],
+                target,
+                status_reason.as_deref(),
+                by,
+            )
+            .await?
+        {
+            return Err(ServiceError::Conflict(
+                "de melding is intussen gewijzigd".into(),
+            ));
+        }
+        let why = reason.map_or_else(String::new, |r| format!(", {}", closing_label(r)));
+        tx.add_timeline(
+            &NewTimelineEntry {
+                case_id: melding.case_id,
+                entry: format!("melding_{}", target.as_str()),
+                signal_id: None,
+                detail: Some(format!(
+                    "Melding {}: {} volgens het verzuimregister van DUO (meldingsnummer {}{why})",
+                    kind_label(melding.verzuim_kind),
+                    duo_status_label(status),
+                    submission.meldingsnummer,
+                )),
+            },
+            by,
+        )
+        .await?;
+        tasks_closed = crate::meldingen::close_open_tasks(&mut tx, by, &melding, target).await?;
+    }
+    caller.write_audit(&mut tx).await?;
+    tx.commit().await?;
+    Ok(DuoStatusOutcome {
+        melding: register_view(store, caller, id).await?,
+        status_followed: followed,
+        tasks_closed,
+    })
 }
 
 /// The school's contact person for the register (its coordinator and beheerder).
@@ -719,6 +964,12 @@ pub fn rows(m: &DuoMelding) -> Vec<(&'static str, String)> {
             contact.map_or_else(String::new, |c| c.email.clone()),
         ),
         (
+            "Status bij DUO",
+            m.duo_status().map_or_else(String::new, |d| {
+                format!("{} sinds {}", duo_status_label(d.status), date(d.on))
+            }),
+        ),
+        (
             "Reden afsluiten (DUO)",
             m.duo_closing_reason
                 .map_or_else(String::new, |r| closing_label(r).to_owned()),
@@ -769,10 +1020,75 @@ pub fn json(m: &DuoMelding) -> Value {
             "reden_verzuim": m.our_closing_reason,
         },
         "status": m.status.as_str(),
+        "status_duo": m.duo_status().map(|d| json!({
+            "code": d.status.as_str(),
+            "sinds": d.on.to_string(),
+            "reden_duo": d.duo_closing_reason.map(|r| r.as_str()),
+        })),
+        "status_duo_geschiedenis": m.duo_statuses.iter().map(|d| json!({
+            "code": d.status.as_str(),
+            "sinds": d.on.to_string(),
+            "reden_duo": d.duo_closing_reason.map(|r| r.as_str()),
+            "vastgelegd_door": d.recorded_by,
+        })).collect::<Vec<_>>(),
         "indiening": m.submission.as_ref().map(|s| json!({
             "meldingsnummer": s.meldingsnummer,
             "ingediend_op": s.submitted_on.to_string(),
             "wijziging_ingediend_op": s.update_submitted_on.map(|d| d.to_string()),
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one mapping of DUO's status to the melding's (docs/duo-export.md, "DUO's status"):
+    /// every pair of statuses.
+    #[test]
+    fn the_melding_follows_duos_status_forward_only() {
+        use DuoStatus as D;
+        use MeldingStatus as M;
+        let finals = [M::Afgesloten, M::TerKennisgevingAangenomen, M::Ingetrokken];
+        for ours in M::ALL.iter().copied() {
+            assert_eq!(follow(ours, D::Geregistreerd), None, "{ours:?}");
+        }
+        assert_eq!(
+            follow(M::Geregistreerd, D::InBehandeling),
+            Some(M::InBehandeling)
+        );
+        assert_eq!(follow(M::InBehandeling, D::InBehandeling), None);
+        for duo in [D::Afgesloten, D::TerKennisgevingAangenomen, D::Ingetrokken] {
+            let target = our_status(duo);
+            assert!(finals.contains(&target));
+            assert_eq!(follow(M::Geregistreerd, duo), Some(target), "{duo:?}");
+            assert_eq!(follow(M::InBehandeling, duo), Some(target), "{duo:?}");
+            for ours in finals {
+                // A final status another party set is never rewritten.
+                assert_eq!(follow(ours, duo), None, "{ours:?} {duo:?}");
+            }
+        }
+        for ours in finals {
+            assert_eq!(follow(ours, D::InBehandeling), None);
+        }
+        // Every DUO status names one of ours, each a different one.
+        let mapped: std::collections::BTreeSet<_> =
+            D::ALL.iter().map(|d| our_status(*d).as_str()).collect();
+        assert_eq!(mapped.len(), D::ALL.len());
+        assert!(D::ALL.iter().all(|d| d.as_str() == our_status(*d).as_str()));
+    }
+
+    #[test]
+    fn duos_closing_reasons_map_to_ours() {
+        assert_eq!(
+            closing_reason_of(DuoClosingReason::TerugNaarSchool),
+            ClosingReason::VerzuimBeeindigd
+        );
+        for r in DuoClosingReason::ALL
+            .iter()
+            .filter(|r| **r != DuoClosingReason::TerugNaarSchool)
+        {
+            assert_eq!(closing_reason_of(*r), ClosingReason::Overig, "{r:?}");
+        }
+    }
 }

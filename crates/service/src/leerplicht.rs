@@ -266,89 +266,177 @@ pub async fn record_action(
     Ok(id)
 }
 
-/// One thing a card task asks of leerplicht.
+/// What one recorded action of leerplicht can do for a card task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Need {
-    /// A conversation with the parents (alone or with the pupil).
-    Ouders,
-    /// A conversation with the pupil (alone or with the parents).
-    Leerling,
+pub enum Does {
+    /// A conversation with the parents; where the card adds "(en leerling vanaf 12 jaar)", from
+    /// 12 on the day of the action also with the pupil (in one conversation or two).
+    Gesprek,
+    /// An action of this kind.
     Kind(LeerplichtActionKind),
 }
 
-/// What a card task of leerplicht asks, as alternatives of things that together do it (kaart
-/// Twente PO, the leerplicht column): "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of
-/// verstuurt een waarschuwingsbrief aan ouders" (relatief verzuim, overig verzuim, 10 x te laat);
-/// "Roept ouders op voor een gesprek/proces-verbaal" (luxe verzuim); "Roept de ouders (en leerling
-/// vanaf 12 jaar) op voor een gesprek" (meer dan 10 x te laat, bij herhaling); "Geeft een
-/// verwijzing zorg of een formele waarschuwing" (meer dan 10 x); "Geeft een verwijzing zorg, of
-/// maakt eventueel een proces-verbaal op" (bij herhaling); "Eventueel verwijzing HALT"; "Indien
-/// nodig oproepen voor een gesprek" (ziekte rows). The card's "(en leerling vanaf 12 jaar)"
-/// counts from 12 on the day of the action: then both the parents and the pupil, in one
-/// conversation or two. Other tasks (afspraken, in behandeling nemen, onderzoek) are not done by
-/// an action here.
-fn needs(text: &str, age: u8) -> Vec<Vec<Need>> {
-    let t = text.to_lowercase();
-    let with_pupil = age >= HALT_MIN_AGE
-        && (t.contains("en leerling vanaf 12") || t.contains("ouders en leerling"));
-    let talk = || {
-        if with_pupil {
-            vec![Need::Ouders, Need::Leerling]
-        } else {
-            vec![Need::Ouders]
-        }
-    };
-    let mut alts = Vec::new();
-    if t.contains("in gesprek met ouders")
-        || t.contains("voor een gesprek")
-        || t.contains("oproepen voor een gesprek")
-    {
-        alts.push(talk());
-    }
-    for (words, kind) in [
-        (
-            "waarschuwingsbrief",
-            LeerplichtActionKind::Waarschuwingsbrief,
-        ),
-        ("verwijzing zorg", LeerplichtActionKind::VerwijzingZorg),
-        (
-            "formele waarschuwing",
-            LeerplichtActionKind::OfficieleWaarschuwing,
-        ),
-        ("proces-verbaal", LeerplichtActionKind::ProcesVerbaal),
-        ("verwijzing halt", LeerplichtActionKind::Halt),
-    ] {
-        if t.contains(words) {
-            alts.push(vec![Need::Kind(kind)]);
-        }
-    }
-    alts
+/// One of leerplicht's card tasks: the card's words and the recorded actions that do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardTask {
+    /// The card's words as the card file writes them (white space normalised).
+    pub text: &'static str,
+    /// The alternatives, each done by the actions it names ("… of …"). Empty: no recorded
+    /// action does the task (leerplicht ticks it off, or another step closes it).
+    pub done_by: &'static [Does],
 }
 
-/// Whether the recorded actions together do what the card task says ([`needs`]).
+/// Every task of the leerplicht column of the built-in cards (kaart Twente PO,
+/// `cards/twente-po.toml`, and `cards/voorbeeld-mazl.toml`) and what recorded actions do it: the
+/// one place that reads the card's prose. The test `every_leerplicht_card_task_is_mapped` fails
+/// when a card's leerplicht text changes or is added without a row here. A task of another card
+/// whose text is not here is never completed by recorded actions: leerplicht ticks it off.
+pub const CARD_TASKS: &[CardTask] = &[
+    // Relatief verzuim; overig verzuim ("aan de ouders"); te laat 6x (the card's order reversed).
+    CardTask {
+        text: "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of verstuurt een \
+               waarschuwingsbrief aan ouders (kopie aan melder)",
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+        ],
+    },
+    CardTask {
+        text: "Gaat in gesprek met ouders (en leerling vanaf 12 jaar) of verstuurt een \
+               waarschuwingsbrief aan de ouders (kopie aan melder)",
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+        ],
+    },
+    CardTask {
+        text: "Verstuurt een waarschuwingsbrief aan de ouders (kopie aan melder) of gaat in \
+               gesprek met ouders (en leerling vanaf 12 jaar)",
+        done_by: &[
+            Does::Kind(LeerplichtActionKind::Waarschuwingsbrief),
+            Does::Gesprek,
+        ],
+    },
+    // Luxe verzuim: "Roept ouders op voor een gesprek/proces-verbaal."
+    CardTask {
+        text: "Roept ouders op voor een gesprek/proces-verbaal.",
+        done_by: &[
+            Does::Gesprek,
+            Does::Kind(LeerplichtActionKind::ProcesVerbaal),
+        ],
+    },
+    // Te laat, meer dan 10x and bij herhaling.
+    CardTask {
+        text: "Roept de ouders (en leerling vanaf 12 jaar) op voor een gesprek (kopie aan melder)",
+        done_by: &[Does::Gesprek],
+    },
+    CardTask {
+        text: "Geeft een verwijzing zorg of een formele waarschuwing",
+        done_by: &[
+            Does::Kind(LeerplichtActionKind::VerwijzingZorg),
+            Does::Kind(LeerplichtActionKind::OfficieleWaarschuwing),
+        ],
+    },
+    CardTask {
+        text: "Geeft een verwijzing zorg, of maakt eventueel een proces-verbaal op",
+        done_by: &[
+            Does::Kind(LeerplichtActionKind::VerwijzingZorg),
+            Does::Kind(LeerplichtActionKind::ProcesVerbaal),
+        ],
+    },
+    CardTask {
+        text: "Eventueel verwijzing HALT (vanaf 12 jaar)",
+        done_by: &[Does::Kind(LeerplichtActionKind::Halt)],
+    },
+    // Ziekte > 2 weken, 3e ziekmelding, zorg om ziekte.
+    CardTask {
+        text: "Indien nodig oproepen voor een gesprek (koppelt afspraken terug aan school en \
+               GGD-JGZ)",
+        done_by: &[Does::Gesprek],
+    },
+    // Tasks no recorded action does: an investigation, taking the melding up (its status),
+    // afspraken (recorded with the melding), the prikactie (its own page), the school's register.
+    CardTask {
+        text: "Doet onderzoek naar reden geen schoolinschrijving",
+        done_by: &[],
+    },
+    CardTask {
+        text: "Neemt de melding in behandeling en stemt af met onderwijs en ouders welke acties \
+               nodig zijn",
+        done_by: &[],
+    },
+    CardTask {
+        text: "Luxe verzuimacties; prikacties rondom schoolvakanties ter controle luxeverzuim",
+        done_by: &[],
+    },
+    CardTask {
+        text: "Koppelt afspraken terug aan melder",
+        done_by: &[],
+    },
+    CardTask {
+        text: "Registreert verwijdering in het leerlingendossier",
+        done_by: &[],
+    },
+];
+
+/// The card task a task's text was made from, and whether the text includes the pupil (the
+/// card's "(en leerling vanaf 12 jaar)" as written, or rendered for a pupil of 12 or older).
+/// Tasks carry the card's text rendered for the pupil's age ([`render_text`]), so each row is
+/// compared as written and in both renderings.
+pub fn card_task(text: &str) -> Option<(&'static CardTask, bool)> {
+    use std::sync::LazyLock;
+    use verzuim_engine::card::{builtin, render_text};
+    static RENDERED: LazyLock<Vec<(String, &'static CardTask, bool)>> = LazyLock::new(|| {
+        let card = builtin("twente-po").expect("the built-in Twente card");
+        let from = card
+            .pupil_phrase
+            .as_ref()
+            .map_or(HALT_MIN_AGE, |p| p.from_age);
+        let phrase = card.pupil_phrase.as_ref().map(|p| p.text.clone());
+        CARD_TASKS
+            .iter()
+            .flat_map(|t| {
+                let text = t.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                let has = phrase.as_ref().is_some_and(|p| text.contains(p.as_str()));
+                [
+                    (render_text(&card, &text, from), t, has),
+                    (render_text(&card, &text, 0), t, false),
+                    (text, t, has),
+                ]
+            })
+            .collect()
+    });
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    RENDERED
+        .iter()
+        .find(|(t, _, _)| *t == text)
+        .map(|(_, task, pupil)| (*task, *pupil))
+}
+
+/// Whether the recorded actions together do what the card task with this text says
+/// ([`CARD_TASKS`]); `age` is the pupil's age on the day of the action.
 pub fn task_done_by(text: &str, actions: &[LeerplichtAction], age: u8) -> bool {
-    let met = |n: Need| {
-        actions.iter().any(|a| match n {
-            Need::Ouders => {
-                a.kind == LeerplichtActionKind::Gesprek
-                    && matches!(
-                        a.with_whom,
-                        Some(ConversationWith::Ouders | ConversationWith::OudersEnLeerling)
-                    )
-            }
-            Need::Leerling => {
-                a.kind == LeerplichtActionKind::Gesprek
-                    && matches!(
-                        a.with_whom,
-                        Some(ConversationWith::Leerling | ConversationWith::OudersEnLeerling)
-                    )
-            }
-            Need::Kind(k) => a.kind == k,
+    let Some((task, with_pupil)) = card_task(text) else {
+        return false;
+    };
+    let talked = |with: &[ConversationWith]| {
+        actions.iter().any(|a| {
+            a.kind == LeerplichtActionKind::Gesprek
+                && a.with_whom.is_some_and(|w| with.contains(&w))
         })
     };
-    needs(text, age)
-        .iter()
-        .any(|alt| alt.iter().all(|n| met(*n)))
+    task.done_by.iter().any(|d| match d {
+        Does::Gesprek => {
+            talked(&[ConversationWith::Ouders, ConversationWith::OudersEnLeerling])
+                && (!with_pupil
+                    || age < HALT_MIN_AGE
+                    || talked(&[
+                        ConversationWith::Leerling,
+                        ConversationWith::OudersEnLeerling,
+                    ]))
+        }
+        Does::Kind(k) => actions.iter().any(|a| a.kind == *k),
+    })
 }
 
 /// The actions on a melding to the caller's municipality, in the order they happened (with
@@ -400,6 +488,46 @@ mod tests {
             created_at: jiff::Timestamp::UNIX_EPOCH,
             created_by: "user:1".into(),
         }
+    }
+
+    /// Every leerplicht task of the built-in cards has its row in [`CARD_TASKS`], as written
+    /// and as rendered for a pupil below and from 12; and no row is left over. Fails when a
+    /// card's text changes without the mapping.
+    #[test]
+    fn every_leerplicht_card_task_is_mapped() {
+        use verzuim_engine::card::{BUILTIN, builtin, render_text};
+        let mut used = std::collections::BTreeSet::new();
+        for (id, _) in BUILTIN {
+            let card = builtin(id).unwrap();
+            for row in card.rules.all_rows() {
+                for a in row.actions.iter().filter(|a| a.party == Party::Leerplicht) {
+                    for text in [
+                        a.text.clone(),
+                        render_text(&card, &a.text, 8),
+                        render_text(&card, &a.text, 14),
+                    ] {
+                        let (task, _) = card_task(&text).unwrap_or_else(|| {
+                            panic!("{id}, {}: \"{text}\" has no row in CARD_TASKS", row.title)
+                        });
+                        used.insert(task.text);
+                    }
+                }
+            }
+        }
+        for t in CARD_TASKS {
+            assert!(
+                used.contains(t.text),
+                "CARD_TASKS row no card has: {}",
+                t.text
+            );
+        }
+        // The pupil counts where the card names them, from 12.
+        let talk =
+            "Roept de ouders (en leerling vanaf 12 jaar) op voor een gesprek (kopie aan melder)";
+        let card = builtin("twente-po").unwrap();
+        assert!(card_task(&render_text(&card, talk, 14)).unwrap().1);
+        assert!(!card_task(&render_text(&card, talk, 8)).unwrap().1);
+        assert!(card_task("Gaat naar de maan").is_none());
     }
 
     /// Kaart Twente PO, leerplicht's column: which recorded actions together do a task.

@@ -388,7 +388,7 @@ async fn afspraken_recorded(
 /// A melding reached a final status: leerplicht's open tasks for it are no longer needed, and the
 /// school's review task for it is done once it is withdrawn (and the tasks about a correction
 /// after it, issue 10.3, are then not needed).
-async fn close_open_tasks(
+pub(crate) async fn close_open_tasks(
     tx: &mut Tx,
     by: Actor,
     melding: &Melding,

@@ -198,6 +198,8 @@ pub async fn inzage(
         // its submission (docs/duo-export.md), when stored.
         if let Some(duo) = tx.duo_record(m.id).await? {
             doc["duo_verzuimregister"] = json!(duo);
+            // DUO's statuses the school recorded (migration 0150).
+            doc["duo_verzuimregister"]["statussen"] = json!(tx.duo_status_history(m.id).await?);
         }
         meldingen.push(doc);
     }

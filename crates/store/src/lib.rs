@@ -156,6 +156,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0120_lesson_time_history.sql"),
         include_str!("../migrations/postgres/0120_lesson_time_history.sql"),
     ),
+    (
+        150,
+        "duo status",
+        include_str!("../migrations/sqlite/0150_duo_status.sql"),
+        include_str!("../migrations/postgres/0150_duo_status.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {

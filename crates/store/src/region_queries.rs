@@ -84,6 +84,30 @@ names! {
     }
 }
 
+names! {
+    /// DUO's statuses of a melding in the verzuimregister (since 12 August 2020), as the school
+    /// reads them there (migration `0150_duo_status`).
+    DuoStatus {
+        Geregistreerd = "geregistreerd",
+        InBehandeling = "in_behandeling",
+        Afgesloten = "afgesloten",
+        TerKennisgevingAangenomen = "ter_kennisgeving_aangenomen",
+        Ingetrokken = "ingetrokken",
+    }
+}
+
+/// One DUO status the school recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuoStatusEntry {
+    pub status: DuoStatus,
+    /// The day DUO gave the status.
+    pub on: Date,
+    /// With `afgesloten`: DUO's closing reason.
+    pub duo_closing_reason: Option<DuoClosingReason>,
+    pub recorded_at: Timestamp,
+    pub recorded_by: String,
+}
+
 /// What the school adds to a melding for the register.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DuoDetails {
@@ -404,6 +428,63 @@ impl Tx {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        self.add_duo_status(melding_id, DuoStatus::Geregistreerd, on, None, by)
+            .await
+    }
+
+    /// DUO's statuses of a melding the school recorded, oldest first (the last is current).
+    pub async fn duo_status_history(
+        &mut self,
+        melding_id: MeldingId,
+    ) -> Result<Vec<DuoStatusEntry>> {
+        self.c()
+            .fetch_map(
+                "SELECT status, on_date, duo_closing_reason, recorded_at, recorded_by \
+                 FROM duo_status_history WHERE melding_id = ? ORDER BY id",
+                args![melding_id],
+                |r| {
+                    Ok(DuoStatusEntry {
+                        status: r.parsed("status", DuoStatus::parse)?,
+                        on: r.date("on_date")?,
+                        duo_closing_reason: r
+                            .opt_parsed("duo_closing_reason", DuoClosingReason::parse)?,
+                        recorded_at: r.ts("recorded_at")?,
+                        recorded_by: r.text("recorded_by")?,
+                    })
+                },
+            )
+            .await
+    }
+
+    /// Adds a DUO status of a melding (with DUO's closing reason exactly for `afgesloten`).
+    pub async fn add_duo_status(
+        &mut self,
+        melding_id: MeldingId,
+        status: DuoStatus,
+        on: Date,
+        reason: Option<DuoClosingReason>,
+        by: Actor,
+    ) -> Result<()> {
+        if (status == DuoStatus::Afgesloten) != reason.is_some() {
+            return Err(StoreError::Invalid(
+                "een reden van afsluiten (DUO) hoort precies bij de status afgesloten".into(),
+            ));
+        }
+        let t = self.now();
+        self.c()
+            .execute(
+                "INSERT INTO duo_status_history (melding_id, status, on_date, \
+                 duo_closing_reason, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
+                args![
+                    melding_id,
+                    status.as_str(),
+                    on,
+                    reason.map(|r| r.as_str()),
+                    t,
+                    by.to_string()
+                ],
+            )
+            .await?;
         Ok(())
     }
 

@@ -42,6 +42,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod common;
+pub mod duo;
 pub mod events;
 pub mod health;
 pub mod import;
@@ -145,6 +146,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(cases::routes())
         .merge(tasks::routes())
         .merge(meldingen::routes())
+        .merge(duo::routes())
         .merge(leerplicht::routes())
         .merge(referrals::routes())
         .merge(privacy::routes())

@@ -5,14 +5,11 @@
 //!   melding to the municipality (`verzuim_service::region::prikactie`).
 //! - `GET /api/gemeente/jaarcijfers`: the municipality's year in figures
 //!   (`verzuim_service::region::year_figures`).
-//! - `GET /api/meldingen/{id}/duo-verzuimregister`: the register's fields of a melding
-//!   (`verzuim-duo-verzuimregister/1`, docs/duo-export.md).
 //!
-//! Roles: `leerplichtambtenaar` for the first two (users; no API token); the third also the
-//! school's `verzuimcoordinator` (tokens with `meldingen:read`).
+//! Roles: `leerplichtambtenaar` (users; no API token). The melding for DUO's verzuimregister is
+//! in [`super::duo`].
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -22,19 +19,18 @@ use utoipa_axum::routes;
 use crate::acting::Acting;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::{duo, region};
+use verzuim_service::region;
 
-use super::common::{OrgQuery, audit_pupil_data};
+use super::common::audit_pupil_data;
 use crate::audit::Audit;
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes_with(routes!(prikactie), &policy::LEERPLICHT)
         .routes_with(routes!(jaarcijfers), &policy::LEERPLICHT)
-        .routes_with(routes!(duo_register), &policy::MELDINGEN_READ)
 }
 
 /// `?jaar=&vakantie=&org=`.
@@ -129,44 +125,4 @@ async fn jaarcijfers(
     let y = year(&state, q.jaar)?;
     let f = region::year_figures(&state.store, &acting.caller, y).await?;
     Ok(axum::Json(f).into_response())
-}
-
-/// The melding's fields as DUO's verzuimregister asks them (`verzuim-duo-verzuimregister/1`,
-/// docs/duo-export.md), with DUO's meldingsnummer once the school recorded its submission.
-#[utoipa::path(
-    get,
-    path = "/api/meldingen/{id}/duo-verzuimregister",
-    tag = "meldingen",
-    params(("id" = i64, Path, description = "Nummer van de melding"), OrgQuery),
-    responses(
-        (status = 200, description = "Het document (verzuim-duo-verzuimregister/1)", body = Object, content_type = "application/json"),
-        (status = 401, description = "Niet ingelogd", body = ErrorBody),
-        (status = 403, description = "Geen leerplichtambtenaar of verzuimcoordinator", body = ErrorBody),
-        (status = 404, description = "Onbekend of niet van uw organisatie", body = ErrorBody),
-    )
-)]
-async fn duo_register(
-    State(state): State<AppState>,
-    acting: Acting,
-    audit: Audit,
-    Path(id): Path<i64>,
-) -> ApiResult<Response> {
-    let m = duo::register_view(&state.store, &acting.caller, id).await?;
-    audit_pupil_data(
-        &audit,
-        &acting,
-        false,
-        AuditObject::Melding(id).detail("duo_verzuimregister"),
-        None,
-    )
-    .await?;
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"duo-verzuimregister-{id}.json\""
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    Ok((
-        [(header::CONTENT_DISPOSITION, disposition)],
-        axum::Json(duo::json(&m)),
-    )
-        .into_response())
 }

@@ -146,6 +146,114 @@ pub fn stacked_bars(
     out
 }
 
+/// The width a text of `chars` characters takes at the charts' 12px font (a generous average,
+/// so that legend entries never run into each other).
+fn text_width(text: &str) -> u32 {
+    text.chars().count() as u32 * 7 + 4
+}
+
+/// A label cut to `max` characters, with an ellipsis.
+fn cut(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_owned()
+    } else {
+        let mut s: String = label.chars().take(max - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Grouped horizontal bars: per group (a school, the total) one bar per series with its value
+/// written after it, the group's name at the left. Counts of different things side by side,
+/// never stacked. The legend sits above the bars and wraps by the width of its entries, so it
+/// never overlaps the bars or itself. 900 wide; the stylesheet scales it down on a narrow screen.
+pub fn grouped_hbars(title: &str, desc: &str, groups: &[String], series: &[Series]) -> String {
+    let id = chart_id();
+    let w = 900u32;
+    let label_w = 220u32;
+    let bar_h = 16u32;
+    let bar_gap = 4u32;
+    let group_gap = 18u32;
+    let value_w = 48u32;
+    let bar_max = w - label_w - value_w;
+    // The legend: entries flow from the left, wrapping by their width.
+    let mut legend = Vec::new();
+    let (mut lx, mut ly) = (label_w, 8u32);
+    for (s_i, s) in series.iter().enumerate() {
+        let item = 18 + text_width(&s.name) + 18;
+        if lx + item > w && lx > label_w {
+            lx = label_w;
+            ly += 22;
+        }
+        legend.push((s_i, lx, ly, &s.name));
+        lx += item;
+    }
+    let top = ly + 32;
+    let group_h = series.len().max(1) as u32 * (bar_h + bar_gap) - bar_gap;
+    let h = top + groups.len().max(1) as u32 * (group_h + group_gap) + 4;
+    let max = nice_max(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .fold(0.0, f64::max),
+    );
+    let mut out = String::new();
+    open(&mut out, &id, w, h, title, desc);
+    for (s_i, x, y, name) in legend {
+        let _ = write!(
+            out,
+            "<rect class=\"chart-s{}\" x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\"/>\
+             <text class=\"chart-legend\" x=\"{}\" y=\"{}\">{}</text>",
+            s_i % 8,
+            x + 18,
+            y + 11,
+            escape_html(name)
+        );
+    }
+    for (g, group) in groups.iter().enumerate() {
+        let gy = top + g as u32 * (group_h + group_gap);
+        if g > 0 {
+            let line = gy - group_gap / 2;
+            let _ = write!(
+                out,
+                "<line class=\"chart-grid\" x1=\"0\" x2=\"{w}\" y1=\"{line}\" y2=\"{line}\"/>"
+            );
+        }
+        let _ = write!(
+            out,
+            "<text class=\"chart-label\" font-weight=\"600\" x=\"{}\" y=\"{}\" \
+             text-anchor=\"end\">{}</text>",
+            label_w - 10,
+            gy + group_h / 2 + 4,
+            escape_html(&cut(group, 28))
+        );
+        for (s_i, s) in series.iter().enumerate() {
+            let v = s.values.get(g).copied().unwrap_or(0.0);
+            let y = gy + s_i as u32 * (bar_h + bar_gap);
+            let len = (f64::from(bar_max) * v / max).max(if v > 0.0 { 2.0 } else { 0.0 });
+            let _ = write!(
+                out,
+                "<rect class=\"chart-s{}\" x=\"{label_w}\" y=\"{y}\" width=\"{len:.1}\" \
+                 height=\"{bar_h}\"><title>{}: {}</title></rect>\
+                 <text class=\"chart-value\" x=\"{:.1}\" y=\"{}\">{}</text>",
+                s_i % 8,
+                escape_html(&s.name),
+                num(v),
+                f64::from(label_w) + len + 6.0,
+                y + 12,
+                num(v)
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "<line class=\"chart-grid\" x1=\"{label_w}\" x2=\"{label_w}\" y1=\"{top}\" y2=\"{}\"/>",
+        h - 4
+    );
+    out.push_str("</svg>");
+    out
+}
+
 /// Horizontal bars: one per `(label, value)`, the value written after the bar.
 pub fn hbars(title: &str, desc: &str, items: &[(String, f64)]) -> String {
     let id = chart_id();
@@ -206,6 +314,102 @@ mod tests {
         let h = hbars("Signalen", "Aantal", &[("Te laat".into(), 3.0)]);
         assert!(h.contains(">3</text>"));
         assert_eq!(num(2.25), "2,2");
+        assert_eq!(cut("Openbare basisschool De Esch", 10), "Openbare …");
         assert_eq!(nice_max(7.3), 10.0);
+    }
+
+    /// The x, y and text of each `chart-legend` entry of an SVG.
+    fn legend_entries(svg: &str) -> Vec<(f64, f64, String)> {
+        svg.split("<text class=\"chart-legend\" x=\"")
+            .skip(1)
+            .map(|rest| {
+                let x: f64 = rest.split('"').next().unwrap().parse().unwrap();
+                let y: f64 = rest
+                    .split("y=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                let text = rest
+                    .split('>')
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                (x, y, text)
+            })
+            .collect()
+    }
+
+    /// The year figures' chart (issue 11): the legend's entries with long names never overlap
+    /// each other (on one line, each starts after the previous one's text) or the bars (all
+    /// above the first bar), every bar has its value written after it, and the chart is wide.
+    #[test]
+    fn grouped_bars_keep_the_legend_clear() {
+        let names = [
+            "Meldingen",
+            "Waarschuwingsbrieven",
+            "HALT-verwijzingen",
+            "Processen-verbaal",
+            "Thuiszitters eind schooljaar",
+        ];
+        let series: Vec<Series> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Series {
+                name: (*n).into(),
+                values: vec![i as f64, 12.0, 0.0],
+            })
+            .collect();
+        let groups = [
+            "Openbare basisschool De Esch met een lange naam".to_owned(),
+            "CBS De Wilg".to_owned(),
+            "Totaal".to_owned(),
+        ];
+        let svg = grouped_hbars("Jaarcijfers", "Beschrijving", &groups, &series);
+        assert!(svg.contains("viewBox=\"0 0 900 "), "{svg}");
+        let legend = legend_entries(&svg);
+        assert_eq!(legend.len(), names.len());
+        for pair in legend.windows(2) {
+            let ((x0, y0, t0), (x1, y1, _)) = (&pair[0], &pair[1]);
+            if y0 == y1 {
+                assert!(x1 - x0 >= f64::from(text_width(t0)) + 18.0, "{legend:?}");
+            }
+            assert!(
+                *x1 + f64::from(text_width(&pair[1].2)) <= 900.0,
+                "{legend:?}"
+            );
+        }
+        let lowest_legend = legend.iter().map(|l| l.1).fold(0.0, f64::max);
+        let first_bar: f64 = svg
+            .split("height=\"16\"")
+            .next()
+            .unwrap()
+            .rsplit("y=\"")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            first_bar > lowest_legend + 12.0,
+            "{first_bar} {lowest_legend}"
+        );
+        assert_eq!(
+            svg.matches("<text class=\"chart-value\"").count(),
+            names.len() * groups.len()
+        );
+        assert!(
+            svg.contains(">Openbare basisschool De Esc…</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>Waarschuwingsbrieven: 12</title>"));
     }
 }

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::model::{Code, SignalKind};
-use verzuim_service::duo::{self, DuoKind, DuoMelding};
+use verzuim_service::duo::{self, DuoKind, DuoMelding, DuoStatus};
 use verzuim_service::region::{self, Figures, YearFigures};
 use verzuim_store::region_queries::{DuoClosingReason, DuoDetails, PhoneOf, SchoolContact};
 use verzuim_store::{OrgKind, Role};
@@ -224,6 +224,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("officiele_waarschuwing", "Officiële waarschuwingen"),
     ("halt", "HALT-verwijzingen"),
     ("proces_verbaal", "Processen-verbaal"),
+    ("verwijzing_zorg", "Verwijzingen zorg"),
 ];
 
 fn kind_nl(kind: &str) -> String {
@@ -365,12 +366,15 @@ pub async fn jaarcijfers(
         })
         .collect::<Vec<_>>()
         .join("; ");
-    let chart_svg = charts::stacked_bars(
-        &format!("Jaarcijfers leerplicht {year}-{}", year + 1),
-        &format!("Aantallen per school en in totaal, gestapeld per soort. {desc}."),
+    let chart_svg = charts::grouped_hbars(
+        &format!(
+            "Jaarcijfers leerplicht {year}-{}: meldingen, waarschuwingsbrieven, \
+             HALT-verwijzingen, processen-verbaal en thuiszitters per school en in totaal",
+            year + 1
+        ),
+        &format!("Aantallen per school en in totaal, per soort een staaf. {desc}."),
         &labels,
         &series,
-        "",
     );
     let (columns, sections) = table(&f);
     Ok(render(&YearPage {
@@ -456,6 +460,12 @@ struct DuoPage {
     /// `ouder`, `leerling` or empty.
     phone_of: &'static str,
     reasons: Vec<(&'static str, &'static str, bool)>,
+    /// DUO's statuses the school recorded: (status, since, DUO's closing reason).
+    duo_statuses: Vec<(&'static str, String, Option<&'static str>)>,
+    /// The statuses the school may record next: (code, label); empty once final.
+    duo_next: Vec<(&'static str, &'static str)>,
+    /// DUO's final status differs from the melding's own.
+    differs: bool,
 }
 
 fn duo_reader(web: &WebUser) -> ApiResult<()> {
@@ -476,7 +486,32 @@ fn duo_page(
         (Some(_), s) => super::leerplicht::melding_status(s),
     };
     let addr = m.stay_address.clone();
+    let current = m.duo_status().map(|d| d.status);
+    let duo_next = match current {
+        Some(c) if !duo::duo_final(c) => DuoStatus::ALL
+            .iter()
+            .filter(|s| {
+                duo::duo_final(**s)
+                    || (c == DuoStatus::Geregistreerd && **s == DuoStatus::InBehandeling)
+            })
+            .map(|s| (s.as_str(), duo::duo_status_label(*s)))
+            .collect(),
+        _ => Vec::new(),
+    };
     DuoPage {
+        duo_statuses: m
+            .duo_statuses
+            .iter()
+            .map(|d| {
+                (
+                    duo::duo_status_label(d.status),
+                    d.on.strftime("%d-%m-%Y").to_string(),
+                    d.duo_closing_reason.map(duo::closing_label),
+                )
+            })
+            .collect(),
+        duo_next,
+        differs: m.status_differs(),
         meta: web.meta(format!("Melding {} voor DUO", m.melding_id), "/meldingen"),
         id: m.melding_id,
         rows: duo::rows(&m),
@@ -536,6 +571,7 @@ pub async fn duo_show(
         "gegevens" => Some("De gegevens voor DUO zijn opgeslagen."),
         "ingediend" => Some("De indiening bij DUO is vastgelegd."),
         "wijziging" => Some("De wijziging bij DUO is vastgelegd."),
+        "status" => Some("De status bij DUO is vastgelegd; de melding volgt die."),
         _ => None,
     });
     Ok(render(&duo_page(&state, &web, m, None, done)))
@@ -623,6 +659,7 @@ pub struct DuoForm {
     reden_duo: Option<String>,
     meldingsnummer: Option<String>,
     datum: Option<String>,
+    duo_status: Option<String>,
 }
 
 fn form_date(v: Option<&str>, field: &str) -> Result<Option<Date>, String> {
@@ -717,6 +754,27 @@ async fn duo_apply(
             duo::record_update(&state.store, &caller, today, id, on)
                 .await
                 .map(|_| "wijziging")
+                .map_err(message)
+        }
+        "status" => {
+            let status = f
+                .duo_status
+                .as_deref()
+                .map(str::trim)
+                .and_then(DuoStatus::parse)
+                .ok_or_else(|| "Kies een status van DUO uit de lijst.".to_owned())?;
+            let on = form_date(f.datum.as_deref(), "Sinds")?
+                .ok_or_else(|| "Vul de datum van de status bij DUO in.".to_owned())?;
+            let reden = match f.reden_duo.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(v) => Some(
+                    DuoClosingReason::parse(v)
+                        .ok_or_else(|| "Kies een reden van afsluiten uit de lijst.".to_owned())?,
+                ),
+            };
+            duo::record_duo_status(&state.store, &caller, today, id, status, on, reden)
+                .await
+                .map(|_| "status")
                 .map_err(message)
         }
         _ => Err("Onbekende actie.".into()),

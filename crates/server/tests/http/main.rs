@@ -52,6 +52,8 @@ mod leerplicht_pages;
 
 // Issue 11: leerplicht's regional pages, the melding for DUO's verzuimregister.
 mod region_pages;
+// Issue 11: the melding to DUO through the API, DUO's status.
+mod duo_api;
 // Issue 12: e-mail.
 mod mail;
 

@@ -139,9 +139,19 @@ async fn year_figures_page_csv_and_api(env: Env) {
         body.contains("<th scope=\"row\">Waarschuwingsbrieven</th><td>1</td><td>1</td>"),
         "{body}"
     );
+    // The chart: an accessible image with a title saying what it shows, one bar per figure
+    // per school with its value written after it (grouped, not stacked).
     assert!(
-        body.contains("role=\"img\"") && body.contains("Jaarcijfers leerplicht 2026-2027</title>")
+        body.contains("role=\"img\"")
+            && body.contains(
+                "Jaarcijfers leerplicht 2026-2027: meldingen, waarschuwingsbrieven, \
+                 HALT-verwijzingen, processen-verbaal en thuiszitters per school en in totaal\
+                 </title>"
+            ),
+        "{body}"
     );
+    assert!(body.contains("<title>Meldingen: 2</title>"), "{body}");
+    assert!(body.contains("<text class=\"chart-value\""), "{body}");
     // The year before: nothing.
     let (_, before) = get_page(&s, &lpa, "/jaarcijfers?jaar=2025").await;
     assert!(

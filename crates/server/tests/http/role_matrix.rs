@@ -129,6 +129,9 @@ const MATRIX: &[Row] = &[
     // schools
     r("GET",    "/api/schools/{school}/settings",                        No,           None,                     "",              "33 23 33 33 23 1 33 3"),
     r("PUT",    "/api/schools/{school}/settings",                        No,           None,                     r#"{"card_id":"bestaat-niet","lesson_times":{}}"#, "33 33 33 33 V3 1 33 3"),
+    // The contact person in DUO's verzuimregister: none yet (404); an empty one is refused (422).
+    r("GET",    "/api/schools/{school}/contactpersoon",                  No,           None,                     "",              "33 43 33 33 43 1 33 3"),
+    r("PUT",    "/api/schools/{school}/contactpersoon",                  No,           None,                     r#"{"naam":"","functie":"","telefoon":"","email":""}"#, "33 V3 33 33 V3 1 33 3"),
     r("GET",    "/api/municipalities",                                   No,           None,                     "",              "22 22 22 22 22 1 22 2"),
     r("GET",    "/api/ggd-organisations",                                No,           None,                     "",              "22 22 22 22 22 1 22 2"),
     // pupils
@@ -173,6 +176,11 @@ const MATRIX: &[Row] = &[
     r("POST",   "/api/meldingen/{id}/afspraken",                         Melding,      Some("meldingen:write"),  r#"{"afspraken":""}"#, "33 33 V4 33 33 1 33 3"),
     r("GET",    "/api/meldingen/{id}/duo-export",                        Melding,      Some("meldingen:read"),   "",              "33 24 24 33 33 1 24 3"),
     r("GET",    "/api/meldingen/{id}/duo-verzuimregister",               Melding,      Some("meldingen:read"),   "",              "33 24 24 33 33 1 24 3"),
+    // The school's writes for DUO's verzuimregister (issue 11): each body breaks a rule (422).
+    r("PUT",    "/api/meldingen/{id}/duo-verzuimregister",               Melding,      Some("meldingen:write"),  r#"{"alle_lessen_gemist":true,"actie_door_gemeente_gewenst":false}"#, "33 V4 33 33 33 1 V4 3"),
+    r("POST",   "/api/meldingen/{id}/duo-verzuimregister/indiening",     Melding,      Some("meldingen:write"),  r#"{"meldingsnummer":"VR-1","ingediend_op":"2027-06-30"}"#, "33 V4 33 33 33 1 V4 3"),
+    r("POST",   "/api/meldingen/{id}/duo-verzuimregister/wijziging",     Melding,      Some("meldingen:write"),  r#"{"ingediend_op":"2027-06-30"}"#, "33 V4 33 33 33 1 V4 3"),
+    r("POST",   "/api/meldingen/{id}/duo-verzuimregister/status",        Melding,      Some("meldingen:write"),  r#"{"status":"in_behandeling","sinds":"2027-06-30"}"#, "33 V4 33 33 33 1 V4 3"),
     r("GET",    "/api/meldingen/{id}/acties",                            Melding,      None,                     "",              "33 33 24 33 33 1 33 3"),
     r("POST",   "/api/meldingen/{id}/acties",                            Melding,      None,                     r#"{"kind":"bestaat-niet","date":"2026-10-01"}"#, "33 33 V4 33 33 1 33 3"),
     // leerplicht's regional figures: every municipality its own (issue 11)
