@@ -156,6 +156,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0120_lesson_time_history.sql"),
         include_str!("../migrations/postgres/0120_lesson_time_history.sql"),
     ),
+    (
+        130,
+        "event corrections",
+        include_str!("../migrations/sqlite/0130_event_corrections.sql"),
+        include_str!("../migrations/postgres/0130_event_corrections.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
