@@ -14,6 +14,7 @@ crate::http_tests!(
     a_correction_after_a_melding_through_the_api,
     a_correction_after_a_melding_through_the_pages,
     an_event_correction_and_an_addition_after_a_melding_through_the_api,
+    a_card_change_through_the_api_applies_from_its_date,
 );
 
 /// An htmx POST from the register page.
@@ -494,4 +495,72 @@ async fn a_correction_after_a_melding_through_the_pages(env: Env) {
         page.contains("Neemt kennis van een wijziging na de melding"),
         "leerplicht's task on the page: {page}"
     );
+}
+
+/// The active te_laat signals: "date stage".
+async fn lateness_signals(s: &TestServer) -> Vec<String> {
+    s.raw_texts(
+        "SELECT date || ' ' || stage FROM signals WHERE status = 'active' AND kind = 'te_laat' \
+         ORDER BY date",
+    )
+    .await
+}
+
+/// Issue 10.2 for cards: the school switches from the Twente card (a lateness signal at 5) to
+/// the M@ZL example card (at 3, 6, …) from 2 November 2026 (`lesson_times_valid_from`, the
+/// request's date). Three latenesses in October keep the Twente card: no signal; three more in
+/// November make the M@ZL card's "6x" signal. The answer and a later GET keep the card history.
+async fn a_card_change_through_the_api_applies_from_its_date(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    enrol(&s, &ib, pupil("1206", ENSCHEDE)).await;
+    let late =
+        |day: &str| json!({"code": "te_laat", "start": format!("{day}T08:45"), "minutes": 10});
+    for day in ["2026-10-05", "2026-10-06", "2026-10-07"] {
+        ok(
+            &s,
+            &ib,
+            Method::POST,
+            &registrations("1206"),
+            Some(late(day)),
+            201,
+        )
+        .await;
+    }
+    let mut body = demo_settings();
+    body["card_id"] = json!("voorbeeld-mazl");
+    body["lesson_times_valid_from"] = json!("2026-11-02");
+    ok(
+        &s,
+        &admin,
+        Method::PUT,
+        &format!("/api/schools/{SCHOOL}/settings"),
+        Some(body),
+        200,
+    )
+    .await;
+    assert_eq!(
+        s.raw_texts(&format!(
+            "SELECT earlier_cards_json FROM school_settings WHERE organisation_id = '{SCHOOL}'"
+        ))
+        .await,
+        [r#"[{"until":"2026-11-02","card_id":"twente-po"}]"#]
+    );
+    assert!(
+        lateness_signals(&s).await.is_empty(),
+        "October keeps the Twente card"
+    );
+    for day in ["2026-11-03", "2026-11-04", "2026-11-05"] {
+        ok(
+            &s,
+            &ib,
+            Method::POST,
+            &registrations("1206"),
+            Some(late(day)),
+            201,
+        )
+        .await;
+    }
+    assert_eq!(lateness_signals(&s).await, ["2026-11-05 6x"]);
 }

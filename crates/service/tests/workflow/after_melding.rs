@@ -9,6 +9,8 @@
 //! - 10.3 for events: a verwijdering, zorg_ziekte or overig_verzuim follows the same rule; and a
 //!   registration or event added after a melding on a day of the period it reported marks the
 //!   melding "gewijzigd na melding" too (the melding list shows it).
+//! - 10.2 for cards: a school's change of card applies from a date on (the new card's
+//!   `valid_from`, not before the day of the change); days before keep the card that applied.
 //! - 10.4: a lateness on a day the pupil was absent the whole day is refused, in either order,
 //!   and in the import with the file's line.
 
@@ -29,6 +31,7 @@ crate::stories!(
     a_teacher_corrects_the_current_and_previous_lesweek,
     an_event_correction_after_a_melding_keeps_it_as_sent,
     an_addition_in_a_meldings_period_marks_it,
+    a_card_change_applies_from_its_date,
     a_lateness_on_a_day_absent_all_day_is_refused,
     the_import_refuses_a_lateness_on_a_day_absent_all_day,
 );
@@ -613,6 +616,70 @@ async fn an_addition_in_a_meldings_period_marks_it(ctx: Ctx) {
             .changes
             .len(),
         2
+    );
+}
+
+/// A school on the Twente card (a lateness signal at 5) switches on 2 November 2026 to the M@ZL
+/// example card (at 3, 6, 9, 12; valid from 1 August 2026). Three latenesses in October stay
+/// without a signal: the Twente card applied then. Three more in November make the M@ZL card's
+/// "6x" signal, dated in November.
+async fn a_card_change_applies_from_its_date(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    enrol(s, SCHOOL, &pupil("1107", ENSCHEDE)).await;
+    for day in ["2026-10-05", "2026-10-06", "2026-10-07"] {
+        register(s, "1107", &late(day, 10)).await;
+    }
+    let lateness = |s: &Store| {
+        let s = s.clone();
+        async move {
+            let mut tx = s.connection().await.unwrap();
+            tx.active_signals(Scope::School(SCHOOL), SCHOOL, "1107")
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.kind == SignalKind::TeLaat)
+                .map(|x| (x.date, x.stage.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(lateness(s).await.is_empty());
+    let on_2_november = verzuim_store::ManualClock::new("2026-11-02T10:00:00Z".parse().unwrap());
+    let later = s.with_clock(on_2_november.clock());
+    let mut school = demo_school();
+    school.id = SCHOOL.into();
+    verzuim_service::school::put_school_settings(
+        &later,
+        &school_admin(),
+        SCHOOL,
+        &verzuim_store::SchoolSettings {
+            card_id: "voorbeeld-mazl".into(),
+            school,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let mut tx = s.connection().await.unwrap();
+    assert_eq!(
+        tx.earlier_cards(SCHOOL).await.unwrap(),
+        [verzuim_store::card_history::EarlierCard {
+            until: d("2026-11-02"),
+            card_id: "twente-po".into(),
+        }]
+    );
+    drop(tx);
+    assert!(
+        lateness(s).await.is_empty(),
+        "October keeps the Twente card: no M@ZL 3x signal"
+    );
+    for day in ["2026-11-03", "2026-11-04", "2026-11-05"] {
+        register(s, "1107", &late(day, 10)).await;
+    }
+    assert_eq!(
+        lateness(s).await,
+        [(d("2026-11-05"), "6x".to_owned())],
+        "the M@ZL card from 2 November"
     );
 }
 
