@@ -8,6 +8,12 @@
 //! and no note on `zorg_ziekte` (docs/spec/rules.md §8: the nature of an illness is never stored); a
 //! `verwijdering` names the admitting school; two absence registrations never cover the same
 //! lesson time.
+//!
+//! Corrections after the fact (issue 10.3), for registrations and events alike: a leerkracht
+//! corrects the current and previous lesweek only, older ones the verzuimcoördinator with a
+//! reason ([`teacher_window_start`]); a correction or deletion that touches what a melding
+//! reported, or a registration or event added on a day of a melding's period, keeps the melding
+//! as sent and marks it "gewijzigd na melding", with tasks for leerplicht and the school.
 
 use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
