@@ -71,17 +71,31 @@ pub async fn registration_history(
     Ok(RegistrationHistory { versions, reasons })
 }
 
-/// The versions of an event of the caller's school.
+/// The versions of an event, oldest first, with the reasons given for corrections
+/// (version, reason).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventHistory {
+    pub versions: Vec<StoredEvent>,
+    pub reasons: Vec<(i64, String)>,
+}
+
+/// The versions of an event of the caller's school, with the reasons of corrections.
 pub async fn event_history(
     store: &Store,
     caller: &Caller,
     school_id: &str,
     id: EventId,
-) -> Result<Vec<StoredEvent>> {
+) -> Result<EventHistory> {
     own_school(caller, school_id)?;
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
-    Ok(tx.event_history(scope, id).await?)
+    let versions = tx.event_history(scope, id).await?;
+    let reasons = if versions.is_empty() {
+        Vec::new()
+    } else {
+        tx.event_correction_reasons(id).await?
+    };
+    Ok(EventHistory { versions, reasons })
 }
 
 /// The signals of the caller's organisation, newest first (optionally of one status).

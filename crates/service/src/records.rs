@@ -8,6 +8,12 @@
 //! and no note on `zorg_ziekte` (docs/spec/rules.md §8: the nature of an illness is never stored); a
 //! `verwijdering` names the admitting school; two absence registrations never cover the same
 //! lesson time.
+//!
+//! Corrections after the fact (issue 10.3), for registrations and events alike: a leerkracht
+//! corrects the current and previous lesweek only, older ones the verzuimcoördinator with a
+//! reason ([`teacher_window_start`]); a correction or deletion that touches what a melding
+//! reported, or a registration or event added on a day of a melding's period, keeps the melding
+//! as sent and marks it "gewijzigd na melding", with tasks for leerplicht and the school.
 
 use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
@@ -93,7 +99,7 @@ pub async fn add_registration(
         .await?;
     current.registrations.push(version);
     current.record.registrations.push(registration.clone());
-    let sync = sync_record(
+    let mut sync = sync_record(
         &mut tx,
         caller.actor(),
         school_id,
@@ -102,7 +108,47 @@ pub async fn add_registration(
         &current,
     )
     .await?;
+    note_addition(
+        &mut tx,
+        caller.actor(),
+        school_id,
+        pupil_id,
+        registration,
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
+}
+
+/// A registration added on days a melding already reported (issue 10.3): the melding stays as
+/// sent and is marked "gewijzigd na melding" ([`note_change_after_melding`]).
+async fn note_addition(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    school_id: &str,
+    pupil_id: &str,
+    registration: &Registration,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let what = format!(
+        "Registratie {} toegevoegd na de melding",
+        describe(registration)
+    );
+    note_change_after_melding(
+        tx,
+        by,
+        school_id,
+        pupil_id,
+        None,
+        Some((
+            registration.span.first_date(),
+            registration.span.last_date(),
+        )),
+        &what,
+        None,
+        report,
+    )
+    .await
 }
 
 /// Corrects a registration (a new version; earlier versions stay in its history) and
@@ -187,6 +233,7 @@ pub async fn correct_registration_because(
         today,
         first,
         reason.as_deref(),
+        Record::Registration,
     )?;
     let version = tx
         .correct_registration(school_id, id, registration, note.as_deref(), caller.actor())
@@ -203,9 +250,11 @@ pub async fn correct_registration_because(
     let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
     note_change_after_melding(
         &mut tx,
-        caller,
+        caller.actor(),
         school_id,
-        id,
+        &pupil_id,
+        Some(Touched::Registration(id)),
+        now_covers(&old, registration),
         &what,
         reason.as_deref(),
         &mut sync,
@@ -267,6 +316,7 @@ pub async fn delete_registration_because(
         today,
         old.span.first_date(),
         reason.as_deref(),
+        Record::Registration,
     )?;
     let version = tx
         .delete_registration(school_id, id, caller.actor())
@@ -279,9 +329,11 @@ pub async fn delete_registration_because(
     let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
     note_change_after_melding(
         &mut tx,
-        caller,
+        caller.actor(),
         school_id,
-        id,
+        &pupil_id,
+        Some(Touched::Registration(id)),
+        None,
         &what,
         reason.as_deref(),
         &mut sync,
@@ -313,10 +365,28 @@ pub fn teacher_window_start(
     date_of(previous)
 }
 
-/// Who may correct or delete a registration whose earliest date (old or new) is `first`: within
-/// the teacher's window anyone of [`REGISTER_ROLES`]; before it only a verzuimcoördinator, with
-/// a reason. (Adding a registration is not a correction: a teacher may still register a day
-/// that was forgotten.)
+/// What a correction is of: a registration or an event (the words of [`check_window`]'s
+/// refusals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Registration,
+    Event,
+}
+
+impl Record {
+    /// (plural, singular) in Dutch.
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Record::Registration => ("registraties", "registratie"),
+            Record::Event => ("gebeurtenissen", "gebeurtenis"),
+        }
+    }
+}
+
+/// Who may correct or delete a registration or event whose earliest date (old or new) is
+/// `first`: within the teacher's window anyone of [`REGISTER_ROLES`]; before it only a
+/// verzuimcoördinator, with a reason (issue 10.3). (Adding one is not a correction: a teacher
+/// may still register a day that was forgotten.)
 fn check_window(
     caller: &Caller,
     school: &verzuim_engine::model::School,
@@ -324,22 +394,24 @@ fn check_window(
     today: Date,
     first: Date,
     reason: Option<&str>,
+    record: Record,
 ) -> Result<()> {
     let start = teacher_window_start(school, group, today);
     if first >= start {
         return Ok(());
     }
+    let (plural, singular) = record.words();
     if caller.role == verzuim_store::Role::Leerkracht {
         return Err(ServiceError::invalid(format!(
-            "een leerkracht corrigeert alleen registraties van deze en de vorige lesweek (vanaf {}); \
-             een oudere registratie ({}) corrigeert de verzuimcoördinator, met een reden",
+            "een leerkracht corrigeert alleen {plural} van deze en de vorige lesweek (vanaf {}); \
+             een oudere {singular} ({}) corrigeert de verzuimcoördinator, met een reden",
             date_nl(start),
             date_nl(first)
         )));
     }
     if reason.is_none() {
         return Err(ServiceError::invalid(format!(
-            "geef een reden voor deze correctie: de registratie van {} ligt vóór de vorige lesweek (vóór {})",
+            "geef een reden voor deze correctie: de {singular} van {} ligt vóór de vorige lesweek (vóór {})",
             date_nl(first),
             date_nl(start)
         )));
@@ -371,16 +443,70 @@ pub fn describe(r: &Registration) -> String {
     }
 }
 
-/// A correction or deletion of registration `id` after a melding that reported it (issue 10.3;
-/// docs/spec/rules.md §7: the melding's content is what the school reported): the melding stays
-/// as sent and is marked "gewijzigd na melding" with `what` and the `reason`; leerplicht (the
-/// melding's municipality) gets a task to take note, the school a task to pass the change on to
-/// DUO; the case's timeline says so. Meldingen the school withdrew are left alone.
+/// The days a corrected registration covers, when the correction changed what it says (its
+/// code, days, times or minutes; not only its note): a melding whose period they overlap learns
+/// of it ([`note_change_after_melding`]).
+fn now_covers(old: &Registration, new: &Registration) -> Option<(Date, Date)> {
+    (old != new).then(|| (new.span.first_date(), new.span.last_date()))
+}
+
+/// An event in words: "\"Overig verzuim\" van 07-10-2026".
+pub fn describe_event(e: &Event) -> String {
+    format!("\"{}\" van {}", e.kind.label(), date_nl(e.date))
+}
+
+/// What a change touches of the meldingen already made: a registration or an event (by id),
+/// and, for a new one or one moved to other days, the days it covers now.
+#[derive(Debug, Clone, Copy)]
+enum Touched {
+    Registration(RegistrationId),
+    Event(EventId),
+}
+
+/// The meldingen a change after the fact concerns (issue 10.3): those whose evidence holds the
+/// changed registration or event, and, when `now_covers` gives the days it covers after the
+/// change (an addition, or a correction of its code, days or kind), those whose reported period
+/// overlaps those days. Withdrawn meldingen are left alone.
+async fn meldingen_concerned(
+    tx: &mut Tx,
+    school_id: &str,
+    pupil_id: &str,
+    touched: Option<Touched>,
+    now_covers: Option<(Date, Date)>,
+) -> Result<Vec<verzuim_store::MeldingId>> {
+    let mut ids = std::collections::BTreeSet::new();
+    match touched {
+        Some(Touched::Registration(id)) => {
+            ids.extend(tx.meldingen_with_evidence(school_id, id, false).await?);
+        }
+        Some(Touched::Event(id)) => {
+            ids.extend(tx.meldingen_with_evidence(school_id, id, true).await?);
+        }
+        None => {}
+    }
+    if let Some((first, last)) = now_covers {
+        ids.extend(
+            tx.meldingen_covering(school_id, pupil_id, first, last)
+                .await?,
+        );
+    }
+    Ok(ids.into_iter().collect())
+}
+
+/// A change after a melding (issue 10.3; docs/spec/rules.md §7: the melding's content is what
+/// the school reported): a correction or deletion of a registration or event a melding reported,
+/// or a registration or event added (or moved) into the period a melding reported. Each melding
+/// [`meldingen_concerned`] finds stays as sent and is marked "gewijzigd na melding" with `what`
+/// and the `reason`; leerplicht (the melding's municipality) gets a task to take note, the
+/// school a task to pass the change on to DUO; the case's timeline says so.
+#[allow(clippy::too_many_arguments)]
 async fn note_change_after_melding(
     tx: &mut Tx,
-    caller: &Caller,
+    by: verzuim_store::Actor,
     school_id: &str,
-    id: RegistrationId,
+    pupil_id: &str,
+    touched: Option<Touched>,
+    now_covers: Option<(Date, Date)>,
     what: &str,
     reason: Option<&str>,
     report: &mut crate::sync::SyncReport,
@@ -388,8 +514,7 @@ async fn note_change_after_melding(
     use verzuim_engine::model::Party;
     use verzuim_store::NewTask;
     use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
-    let by = caller.actor();
-    for melding_id in tx.meldingen_with_evidence(school_id, id, false).await? {
+    for melding_id in meldingen_concerned(tx, school_id, pupil_id, touched, now_covers).await? {
         let Some(melding) = tx.melding(Scope::School(school_id), melding_id).await? else {
             continue;
         };
@@ -454,7 +579,8 @@ async fn note_change_after_melding(
 }
 
 /// Records a manual event (`verwijdering`, `zorg_ziekte`, `overig_verzuim`) and re-evaluates;
-/// `audit` commits with it.
+/// `audit` commits with it. An event on a day a melding already reported marks that melding
+/// "gewijzigd na melding" (issue 10.3).
 pub async fn add_event(
     store: &Store,
     caller: &Caller,
@@ -477,11 +603,28 @@ pub async fn add_event(
     let version = tx
         .add_event(school_id, pupil_id, &event, caller.actor())
         .await?;
-    let sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    let mut sync = sync_pupil(&mut tx, caller.actor(), school_id, pupil_id).await?;
+    let what = format!(
+        "Gebeurtenis {} toegevoegd na de melding",
+        describe_event(&event)
+    );
+    note_change_after_melding(
+        &mut tx,
+        caller.actor(),
+        school_id,
+        pupil_id,
+        None,
+        Some((event.date, event.date)),
+        &what,
+        None,
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
 }
 
-/// Corrects an event (a new version) and re-evaluates; `audit` commits with it.
+/// Corrects an event (a new version) and re-evaluates; `audit` commits with it. See
+/// [`correct_event_because`].
 pub async fn correct_event(
     store: &Store,
     caller: &Caller,
@@ -491,8 +634,30 @@ pub async fn correct_event(
     event: &Event,
     audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
+    correct_event_because(store, caller, today, school_id, id, event, None, audit).await
+}
+
+/// Corrects an event with the reason for the correction: the rule of
+/// [`correct_registration_because`] (issue 10.3). A leerkracht corrects events of the current
+/// and previous lesweek only (the earlier or later of the old and the new date counts); older
+/// ones are the verzuimcoördinator's, with a `reason` (stored with the new version, table
+/// `event_correction_reasons`); a melding that reported the event, or whose period holds its new
+/// date, stays as sent and is marked "gewijzigd na melding", with tasks for leerplicht and the
+/// school.
+#[allow(clippy::too_many_arguments)]
+pub async fn correct_event_because(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: EventId,
+    event: &Event,
+    reason: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen corrigeren")?;
     let event = normalise_event(event)?;
+    let reason = optional(reason, "De reden van de correctie")?;
     let mut tx = store.begin().await?;
     let pupil_id = tx
         .pupil_of_event(school_id, id)
@@ -503,16 +668,63 @@ pub async fn correct_event(
         .current_record(school_id, &pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
+    let old = current
+        .events
+        .iter()
+        .position(|v| v.id == id)
+        .map(|i| current.record.events[i].clone())
+        .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
     check_not_recorded(&current.record, &current.events, &event, Some(id))?;
+    let settings = settings(&mut tx, school_id).await?;
+    check_window(
+        caller,
+        &settings.school,
+        &current.record.pupil.group,
+        today,
+        old.date.min(event.date),
+        reason.as_deref(),
+        Record::Event,
+    )?;
     let version = tx
         .correct_event(school_id, id, &event, caller.actor())
         .await?;
-    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    if let Some(reason) = &reason {
+        tx.put_event_correction_reason(id, version.version, reason)
+            .await?;
+    }
+    let what = if (old.kind, old.date) == (event.kind, event.date) {
+        format!(
+            "Toelichting van gebeurtenis {} gewijzigd",
+            describe_event(&old)
+        )
+    } else {
+        format!(
+            "Gebeurtenis {} gecorrigeerd naar {}",
+            describe_event(&old),
+            describe_event(&event)
+        )
+    };
+    let moved =
+        ((old.kind, old.date) != (event.kind, event.date)).then_some((event.date, event.date));
+    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    note_change_after_melding(
+        &mut tx,
+        caller.actor(),
+        school_id,
+        &pupil_id,
+        Some(Touched::Event(id)),
+        moved,
+        &what,
+        reason.as_deref(),
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
 }
 
-/// Deletes an event (a version marked deleted) and re-evaluates; `audit` commits with it.
+/// Deletes an event (a version marked deleted) and re-evaluates; `audit` commits with it. See
+/// [`delete_event_because`].
 pub async fn delete_event(
     store: &Store,
     caller: &Caller,
@@ -520,15 +732,70 @@ pub async fn delete_event(
     id: EventId,
     audit: Option<AuditRow<'_>>,
 ) -> Result<Change> {
+    let today = store
+        .now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    delete_event_because(store, caller, today, school_id, id, None, audit).await
+}
+
+/// Deletes an event with the reason for it; the same rules as [`correct_event_because`].
+pub async fn delete_event_because(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    id: EventId,
+    reason: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<Change> {
     caller.require_school(school_id, REGISTER_ROLES, "gebeurtenissen verwijderen")?;
+    let reason = optional(reason, "De reden van de correctie")?;
     let mut tx = store.begin().await?;
     let pupil_id = tx
         .pupil_of_event(school_id, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     tx.lock_pupil(school_id, &pupil_id).await?;
+    let current = tx
+        .current_record(school_id, &pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let old = current
+        .events
+        .iter()
+        .position(|v| v.id == id)
+        .map(|i| current.record.events[i].clone())
+        .ok_or(ServiceError::NotFound)?;
+    let settings = settings(&mut tx, school_id).await?;
+    check_window(
+        caller,
+        &settings.school,
+        &current.record.pupil.group,
+        today,
+        old.date,
+        reason.as_deref(),
+        Record::Event,
+    )?;
     let version = tx.delete_event(school_id, id, caller.actor()).await?;
-    let sync = sync_pupil(&mut tx, caller.actor(), school_id, &pupil_id).await?;
+    if let Some(reason) = &reason {
+        tx.put_event_correction_reason(id, version.version, reason)
+            .await?;
+    }
+    let what = format!("Gebeurtenis {} verwijderd", describe_event(&old));
+    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
+    note_change_after_melding(
+        &mut tx,
+        caller.actor(),
+        school_id,
+        &pupil_id,
+        Some(Touched::Event(id)),
+        None,
+        &what,
+        reason.as_deref(),
+        &mut sync,
+    )
+    .await?;
     commit(tx, version, sync, audit).await
 }
 
@@ -938,7 +1205,8 @@ pub(crate) async fn add_registration_in(
         .await?;
     current.registrations.push(version);
     current.record.registrations.push(registration.clone());
-    sync_record(tx, by, school_id, pupil_id, &settings, &current).await?;
+    let mut sync = sync_record(tx, by, school_id, pupil_id, &settings, &current).await?;
+    note_addition(tx, by, school_id, pupil_id, registration, &mut sync).await?;
     Ok(version)
 }
 
@@ -989,13 +1257,17 @@ pub(crate) async fn change_registration_in(
         }
     };
     let mut sync = sync_with(tx, by, school_id, pupil_id, &settings).await?;
-    let caller = Caller {
-        user: by.user_id(),
-        token: None,
-        organisation: school_id.to_owned(),
-        role: verzuim_store::Role::Verzuimcoordinator,
-        audit: None,
-    };
-    note_change_after_melding(tx, &caller, school_id, id, &what, None, &mut sync).await?;
+    note_change_after_melding(
+        tx,
+        by,
+        school_id,
+        pupil_id,
+        Some(Touched::Registration(id)),
+        registration.and_then(|r| now_covers(&old, r)),
+        &what,
+        None,
+        &mut sync,
+    )
+    .await?;
     Ok(())
 }

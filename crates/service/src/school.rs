@@ -3,6 +3,7 @@
 
 use jiff::civil::Date;
 use verzuim_engine::model::{ClosedKind, School};
+use verzuim_store::card_history::EarlierCard;
 use verzuim_store::{Actor, AuditEntry, Organisation, Page, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{ADMIN_ROLES, Caller};
@@ -12,6 +13,11 @@ use crate::sync::{SyncReport, sync_pupil};
 
 /// Stores a school's settings and re-evaluates every pupil of the school with them (closed days
 /// and lesson times change what counts), in one transaction.
+///
+/// A change of card (`settings.card_id` other than the stored one) applies from `times_from`
+/// (without it: today by the store's clock), but not before the new card's own `valid_from`:
+/// the days before keep the card that applied then (`verzuim_store::card_history`,
+/// [`cards::CardHistory`]; issue 10.2: "a school's card has a valid-from date").
 ///
 /// `times_from`: the day from which the lesson times of `settings` apply (issue 10.2: lesson
 /// times have a history; past evidence keeps the minutes of the times that applied then). The
@@ -40,11 +46,30 @@ pub async fn replace_settings(
     audit: Option<&AuditEntry>,
 ) -> Result<SyncReport> {
     caller.require_school(school_id, ADMIN_ROLES, "de schoolinstellingen wijzigen")?;
-    cards::card(&settings.card_id)?;
+    let card = cards::card(&settings.card_id)?;
     let mut tx = store.begin().await?;
     let mut settings = settings.clone();
+    let stored = tx.school_settings(school_id).await?;
+    // A change of card applies from a date on (issue 10.2): the request's (`times_from`, by
+    // default today), and never before the new card's own `valid_from`; the days before keep
+    // the card that applied then.
+    let card_change = stored
+        .as_ref()
+        .filter(|s| s.card_id != settings.card_id)
+        .map(|s| {
+            let from = times_from.unwrap_or_else(|| {
+                store
+                    .now()
+                    .to_zoned(
+                        jiff::tz::TimeZone::get("Europe/Amsterdam")
+                            .unwrap_or(jiff::tz::TimeZone::UTC),
+                    )
+                    .date()
+            });
+            (s.card_id.clone(), card.valid_from.max(from))
+        });
     if let Some(from) = times_from
-        && let Some(stored) = tx.school_settings(school_id).await?
+        && let Some(stored) = stored
     {
         let school = &mut settings.school;
         let new_times = std::mem::replace(&mut school.lesson_times, stored.school.lesson_times);
@@ -53,6 +78,11 @@ pub async fn replace_settings(
         school.set_times_from(from, new_times, new_groups);
     }
     tx.put_school_settings(school_id, &settings).await?;
+    if let Some((previous, from)) = card_change {
+        let earlier = tx.earlier_cards(school_id).await?;
+        tx.set_earlier_cards(school_id, &cards_until(earlier, previous, from))
+            .await?;
+    }
     let report = resync_school(&mut tx, caller.actor(), school_id).await?;
     if let Some(ggd) = ggd {
         tx.set_school_ggd(school_id, ggd).await?;
@@ -62,6 +92,33 @@ pub async fn replace_settings(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// The card history when a new card applies from `from`: the cards as they applied before
+/// `from` (the stored history and `current`, the card until now, cut at `from`); a card that
+/// would have applied only from `from` on (a change not yet in force) is dropped.
+fn cards_until(earlier: Vec<EarlierCard>, current: String, from: Date) -> Vec<EarlierCard> {
+    let mut out = Vec::new();
+    let mut start: Option<Date> = None;
+    let timeline = earlier.into_iter().chain(std::iter::once(EarlierCard {
+        until: Date::MAX,
+        card_id: current,
+    }));
+    for e in timeline {
+        if e.until < from {
+            start = Some(e.until);
+            out.push(e);
+            continue;
+        }
+        if start.is_none_or(|s| s < from) {
+            out.push(EarlierCard {
+                until: from,
+                card_id: e.card_id,
+            });
+        }
+        break;
+    }
+    out
 }
 
 /// Names the GGD-JGZ organisation the school refers pupils to (the card's "digitaal
@@ -207,4 +264,41 @@ pub async fn check_lesson_day(
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod card_history_tests {
+    use super::*;
+
+    fn e(until: &str, card: &str) -> EarlierCard {
+        EarlierCard {
+            until: until.parse().unwrap(),
+            card_id: card.into(),
+        }
+    }
+
+    /// A change keeps what applied before its date: the current card until then; a second
+    /// change on the same day replaces the first (that card never applied); a change before a
+    /// scheduled one drops the scheduled one.
+    #[test]
+    fn a_card_change_keeps_what_applied_before() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            cards_until(Vec::new(), "a".into(), d("2026-11-02")),
+            [e("2026-11-02", "a")]
+        );
+        assert_eq!(
+            cards_until(vec![e("2026-11-02", "a")], "b".into(), d("2026-11-02")),
+            [e("2026-11-02", "a")]
+        );
+        assert_eq!(
+            cards_until(vec![e("2026-11-02", "a")], "b".into(), d("2027-01-04")),
+            [e("2026-11-02", "a"), e("2027-01-04", "b")]
+        );
+        // b was scheduled from 2027-08-01; c from 2026-12-01 on: a applied until then.
+        assert_eq!(
+            cards_until(vec![e("2027-08-01", "a")], "b".into(), d("2026-12-01")),
+            [e("2026-12-01", "a")]
+        );
+    }
 }

@@ -93,6 +93,31 @@ pub fn evaluate(card: &Card, school: &School, record: &PupilRecord) -> Vec<Signa
     Evaluator::new(card, school, from, until).evaluate(record)
 }
 
+/// The signals of a record under a school's cards by date (issue 10.2: a card change applies
+/// from its date on): each card evaluates the whole record, and a signal is kept from the card
+/// that applied on the signal's date ([`cards::CardHistory`]). Days before a change of card so
+/// keep the signals of the card that applied then; a signal after it follows the new card's
+/// rules, over a window that may reach back before the change (the rule in force on the day a
+/// signal arises decides it, as the lesson times in force then decide its minutes).
+pub fn evaluate_by_date(
+    cards: &cards::CardHistory,
+    school: &School,
+    record: &PupilRecord,
+) -> Vec<Signal> {
+    if cards.earlier.is_empty() {
+        return evaluate(&cards.current, school, record);
+    }
+    let mut signals = Vec::new();
+    for (card, from, until) in cards.periods() {
+        signals.extend(
+            evaluate(card, school, record)
+                .into_iter()
+                .filter(|s| from.is_none_or(|f| s.date >= f) && until.is_none_or(|u| s.date < u)),
+        );
+    }
+    signals
+}
+
 /// A school's settings, or a Dutch error when it has none.
 pub(crate) async fn settings(tx: &mut Tx, school_id: &str) -> Result<SchoolSettings> {
     tx.school_settings(school_id).await?.ok_or_else(|| {
@@ -156,8 +181,8 @@ pub(crate) async fn sync_record(
     settings: &SchoolSettings,
     current: &CurrentRecord,
 ) -> Result<SyncReport> {
-    let card = cards::card(&settings.card_id)?;
-    let signals = evaluate(&card, &settings.school, &current.record);
+    let cards = cards::CardHistory::of_school(tx, school_id, &settings.card_id).await?;
+    let signals = evaluate_by_date(&cards, &settings.school, &current.record);
     apply(tx, by, school_id, pupil_id, settings, current, signals).await
 }
 

@@ -530,9 +530,16 @@ pub(crate) async fn melding_previews(
         return Ok(out);
     }
     let settings = tx.school_settings(school_id).await?;
+    let cards = school_cards(tx, school_id, settings.as_ref()).await?;
     let current = tx.current_record(school_id, pupil_id).await?;
     for s in signals {
-        let content = content_of(settings.as_ref(), current.as_ref(), s, today)?;
+        let content = content_of(
+            settings.as_ref(),
+            cards.as_ref(),
+            current.as_ref(),
+            s,
+            today,
+        )?;
         out.insert(s.id, (content.period, content.minutes));
     }
     Ok(out)
@@ -559,13 +566,36 @@ async fn melding_content(
     today: Date,
 ) -> Result<Content> {
     let settings = tx.school_settings(school_id).await?;
+    let cards = school_cards(tx, school_id, settings.as_ref()).await?;
     let current = tx.current_record(school_id, pupil_id).await?;
-    content_of(settings.as_ref(), current.as_ref(), signal, today)
+    content_of(
+        settings.as_ref(),
+        cards.as_ref(),
+        current.as_ref(),
+        signal,
+        today,
+    )
 }
 
-/// [`melding_content`] from the school's settings and the pupil's current record.
+/// The school's cards by date, when it has settings.
+async fn school_cards(
+    tx: &mut Tx,
+    school_id: &str,
+    settings: Option<&SchoolSettings>,
+) -> Result<Option<crate::cards::CardHistory>> {
+    match settings {
+        Some(s) => Ok(Some(
+            crate::cards::CardHistory::of_school(tx, school_id, &s.card_id).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// [`melding_content`] from the school's settings and the pupil's current record; the extent
+/// follows the card that applied on the signal's date (issue 10.2).
 fn content_of(
     settings: Option<&SchoolSettings>,
+    cards: Option<&crate::cards::CardHistory>,
     current: Option<&CurrentRecord>,
     signal: &StoredSignal,
     today: Date,
@@ -592,9 +622,10 @@ fn content_of(
             .collect::<Vec<_>>()
     };
     if let Some(settings) = settings
+        && let Some(cards) = cards
         && let Some(current) = current
     {
-        let card = crate::cards::card(&settings.card_id)?;
+        let card = cards.on(signal.date).clone();
         let (from, until) = crate::sync::evaluation_range(&current.record);
         let evaluator =
             verzuim_engine::Evaluator::new(&card, &settings.school, from, until.max(today));

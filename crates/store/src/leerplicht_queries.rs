@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{Arg, Row, args};
 use crate::types::names;
-use crate::workflow::melding_of;
+use crate::workflow::{CHANGES_AFTER, melding_of};
 use crate::{
     Actor, InformedHow, Melding, MeldingId, MeldingStatus, Page, ReferralId, Result, Scope,
     StoreError, Tx,
@@ -143,7 +143,7 @@ impl Tx {
         self.c()
             .fetch_map(
                 &format!(
-                    "SELECT m.*, p.pupil_id, {URGENCY} AS urgency FROM meldingen m \
+                    "SELECT m.*, p.pupil_id, {CHANGES_AFTER}, {URGENCY} AS urgency FROM meldingen m \
                      JOIN pupils p ON p.id = m.pupil \
                      WHERE {clause} AND (? IS NULL OR m.status = ?) \
                      ORDER BY urgency, m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"

@@ -15,6 +15,7 @@
 
 mod audit;
 pub mod auth_queries;
+pub mod card_history;
 pub mod case_life;
 pub mod clock;
 mod db;
@@ -155,6 +156,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "lesson time history",
         include_str!("../migrations/sqlite/0120_lesson_time_history.sql"),
         include_str!("../migrations/postgres/0120_lesson_time_history.sql"),
+    ),
+    (
+        130,
+        "event corrections",
+        include_str!("../migrations/sqlite/0130_event_corrections.sql"),
+        include_str!("../migrations/postgres/0130_event_corrections.sql"),
+    ),
+    (
+        131,
+        "card history",
+        include_str!("../migrations/sqlite/0131_card_history.sql"),
+        include_str!("../migrations/postgres/0131_card_history.sql"),
     ),
     (
         150,

@@ -5,13 +5,17 @@
 //! - **Changes after the melding**: a correction or deletion of a registration or event in a
 //!   melding's evidence adds a row (what changed, by whom, why). The melding itself is never
 //!   rewritten: these rows mark it "gewijzigd na melding".
-//! - **Correction reasons**: why a coordinator corrected a registration older than the previous
-//!   lesweek, per version.
+//! - **Correction reasons**: why a coordinator corrected a registration or event older than the
+//!   previous lesweek, per version (`correction_reasons`, `event_correction_reasons`, migration
+//!   `0130_event_corrections`).
+//! - **Meldingen covering a period**: a registration or event added after a melding, inside the
+//!   period the melding reported, marks it "gewijzigd na melding" too.
 //!
 //! Reads are scoped like the melding itself: the school that made it, the municipality it went
 //! to.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Arg, Row, args};
@@ -152,6 +156,28 @@ impl Tx {
             .await
     }
 
+    /// The pupil's meldingen (any status but `ingetrokken`) whose reported period overlaps
+    /// `first` t/m `last`, oldest first: what a registration or event added on those days changes
+    /// after the melding.
+    pub async fn meldingen_covering(
+        &mut self,
+        school_id: &str,
+        pupil_id: &str,
+        first: Date,
+        last: Date,
+    ) -> Result<Vec<MeldingId>> {
+        self.c()
+            .fetch_map(
+                "SELECT m.id FROM meldingen m JOIN pupils p ON p.id = m.pupil \
+                 WHERE p.school_id = ? AND p.pupil_id = ? AND m.school_id = ? \
+                 AND m.status <> 'ingetrokken' AND m.period_from <= ? AND m.period_to >= ? \
+                 ORDER BY m.id",
+                args![school_id, pupil_id, school_id, last, first],
+                |r| r.i64("id"),
+            )
+            .await
+    }
+
     /// Marks a melding "gewijzigd na melding": what changed and why; returns the row's id.
     pub async fn add_melding_change(
         &mut self,
@@ -221,6 +247,40 @@ impl Tx {
                 "SELECT version, reason FROM correction_reasons WHERE registration_id = ? \
                  ORDER BY version",
                 args![registration_id],
+                |r| Ok((r.i64("version")?, r.text("reason")?)),
+            )
+            .await
+    }
+
+    /// Records why an event's version was made (a coordinator's correction or deletion of an
+    /// event older than the previous lesweek).
+    pub async fn put_event_correction_reason(
+        &mut self,
+        event_id: EventId,
+        version: i64,
+        reason: &str,
+    ) -> Result<()> {
+        self.c()
+            .execute(
+                "INSERT INTO event_correction_reasons (event_id, version, reason) \
+                 VALUES (?, ?, ?)",
+                args![event_id, version, reason],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The reasons given for an event's versions: (version, reason), oldest first. The caller
+    /// checks that the event is visible.
+    pub async fn event_correction_reasons(
+        &mut self,
+        event_id: EventId,
+    ) -> Result<Vec<(i64, String)>> {
+        self.c()
+            .fetch_map(
+                "SELECT version, reason FROM event_correction_reasons WHERE event_id = ? \
+                 ORDER BY version",
+                args![event_id],
                 |r| Ok((r.i64("version")?, r.text("reason")?)),
             )
             .await

@@ -532,6 +532,10 @@ pub struct Melding {
     pub created_at: Timestamp,
     pub created_by: String,
     pub updated_at: Timestamp,
+    /// How many changes after the melding mark it "gewijzigd na melding" (issue 10.3;
+    /// `melding_changes`): the melding itself stays as sent.
+    #[serde(default)]
+    pub changes_after: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

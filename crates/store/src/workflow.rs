@@ -93,8 +93,19 @@ fn history_of(r: &Row) -> Result<HistoryEntry> {
     })
 }
 
-pub(crate) const MELDING_SELECT: &str =
-    "SELECT m.*, p.pupil_id FROM meldingen m JOIN pupils p ON p.id = m.pupil";
+/// The number of changes after a melding `m` (`Melding::changes_after`), as a select column.
+macro_rules! changes_after {
+    () => {
+        "(SELECT COUNT(*) FROM melding_changes c WHERE c.melding_id = m.id) AS changes_after"
+    };
+}
+pub(crate) const CHANGES_AFTER: &str = changes_after!();
+
+pub(crate) const MELDING_SELECT: &str = concat!(
+    "SELECT m.*, p.pupil_id, ",
+    changes_after!(),
+    " FROM meldingen m JOIN pupils p ON p.id = m.pupil"
+);
 
 pub(crate) fn melding_of(r: &Row) -> Result<Melding> {
     Ok(Melding {
@@ -116,6 +127,7 @@ pub(crate) fn melding_of(r: &Row) -> Result<Melding> {
         created_at: r.ts("created_at")?,
         created_by: r.text("created_by")?,
         updated_at: r.ts("updated_at")?,
+        changes_after: u32::try_from(r.i64("changes_after")?).unwrap_or(u32::MAX),
     })
 }
 

@@ -29,7 +29,7 @@ use super::common::{
     change_audit_row, check_opt, pupil_data_event,
 };
 use super::pupils::visible_pupil;
-use super::registrations::{no_note_on_illness, recorded_pupil};
+use super::registrations::{DeleteQuery, no_note_on_illness, recorded_pupil};
 use crate::audit::Audit;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Json, Paginated, Pagination, Path, Query};
@@ -55,6 +55,11 @@ pub struct EventIn {
     /// the suspected underlying problem; refused on `zorg_ziekte`.
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// Why the event is corrected: required from the verzuimcoördinator for an event before
+    /// the previous lesweek (a leerkracht corrects only the current and previous lesweek); kept
+    /// with the new version.
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
 }
 
 /// One version of an event.
@@ -67,6 +72,9 @@ pub struct EventOut {
     pub date: Date,
     pub note: Option<String>,
     pub deleted: bool,
+    /// The reason given for this correction or deletion (events before the previous lesweek),
+    /// if any (in the history).
+    pub reason: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
@@ -80,6 +88,7 @@ pub fn event_out(e: StoredEvent) -> EventOut {
         date: e.event.date,
         note: e.event.note,
         deleted: e.deleted,
+        reason: None,
         created_at: e.created_at,
         created_by: e.created_by,
     }
@@ -230,7 +239,7 @@ async fn add_event(
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Onbekende gebeurtenis", body = ErrorBody),
-        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig", body = ErrorBody),
+        (status = 422, description = "geen_toelichting_bij_ziekte; ongeldig (ook: een leerkracht buiten deze en de vorige lesweek, of geen reden)", body = ErrorBody),
     )
 )]
 async fn correct_event(
@@ -245,13 +254,15 @@ async fn correct_event(
     // The audit row commits with the correction (one transaction).
     let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
     let audit_row = change_audit_row(&audited, Versioned::Event, "correct");
-    let change = records::correct_event(
+    check_opt("reason", body.reason.as_deref(), TEXT_MAX)?;
+    let change = records::correct_event_because(
         &state.store,
         &acting.caller,
         state.today(),
         &school,
         id,
         &event,
+        body.reason.as_deref(),
         Some(&audit_row),
     )
     .await?;
@@ -266,10 +277,11 @@ async fn correct_event(
     params(
         ("school" = String, Path, description = "School (BRIN)"),
         ("id" = i64, Path, description = "Nummer van de gebeurtenis"),
-        OrgQuery,
+        DeleteQuery,
     ),
     responses(
         (status = 200, description = "Verwijderd (als nieuwe versie)", body = VersionChanged),
+        (status = 422, description = "ongeldig: een leerkracht buiten deze en de vorige lesweek, of geen reden", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Geen leerkracht of verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Onbekende gebeurtenis", body = ErrorBody),
@@ -280,12 +292,22 @@ async fn delete_event(
     acting: Acting,
     audit: Audit,
     Path((school, id)): Path<(String, i64)>,
+    Query(query): Query<DeleteQuery>,
 ) -> ApiResult<axum::Json<VersionChanged>> {
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
+    check_opt("reason", query.reason.as_deref(), TEXT_MAX)?;
     let audited = pupil_data_event(&audit, &acting, true, "", Some((&school, &pupil)));
     let audit_row = change_audit_row(&audited, Versioned::Event, "delete");
-    let change =
-        records::delete_event(&state.store, &acting.caller, &school, id, Some(&audit_row)).await?;
+    let change = records::delete_event_because(
+        &state.store,
+        &acting.caller,
+        state.today(),
+        &school,
+        id,
+        query.reason.as_deref(),
+        Some(&audit_row),
+    )
+    .await?;
     Ok(axum::Json(change.into()))
 }
 
@@ -313,7 +335,8 @@ async fn event_history(
     Path((school, id)): Path<(String, i64)>,
 ) -> ApiResult<axum::Json<Vec<EventOut>>> {
     let pupil = pupil_of_event(&state, &acting, &school, id).await?;
-    let versions = history::event_history(&state.store, &acting.caller, &school, id).await?;
+    let history::EventHistory { versions, reasons } =
+        history::event_history(&state.store, &acting.caller, &school, id).await?;
     audit_pupil_data(
         &audit,
         &acting,
@@ -322,5 +345,19 @@ async fn event_history(
         Some((&school, &pupil)),
     )
     .await?;
-    Ok(axum::Json(versions.into_iter().map(event_out).collect()))
+    Ok(axum::Json(
+        versions
+            .into_iter()
+            .map(|v| {
+                let reason = reasons
+                    .iter()
+                    .find(|(version, _)| *version == v.version)
+                    .map(|(_, r)| r.clone());
+                EventOut {
+                    reason,
+                    ..event_out(v)
+                }
+            })
+            .collect(),
+    ))
 }

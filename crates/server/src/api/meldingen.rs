@@ -67,6 +67,10 @@ pub struct MeldingOut {
     pub created_by: String,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// "Gewijzigd na melding": how many changes after the melding touched what it reported or
+    /// the period it reported (0: none). The melding itself stays as sent; `GET
+    /// /api/meldingen/{id}` lists them (`changes`).
+    pub changes_after: u32,
 }
 
 pub fn melding_out(m: Melding) -> MeldingOut {
@@ -87,6 +91,7 @@ pub fn melding_out(m: Melding) -> MeldingOut {
         created_at: m.created_at,
         created_by: m.created_by,
         updated_at: m.updated_at,
+        changes_after: m.changes_after,
     }
 }
 

@@ -76,7 +76,7 @@ pub struct DeleteQuery {
     #[param(max_length = 64)]
     pub org: Option<String>,
     /// De reden van de verwijdering: verplicht voor de verzuimcoördinator bij een registratie
-    /// van vóór de vorige lesweek.
+    /// of gebeurtenis van vóór de vorige lesweek.
     #[param(max_length = 2000)]
     pub reason: Option<String>,
 }

@@ -90,8 +90,9 @@ pub struct SettingsBody {
     #[schema(max_length = 64)]
     pub ggd_id: Option<String>,
     /// The day from which the lesson times of this request apply (default: today); the days
-    /// before keep the times that applied then (issue 10.2). A school's first settings apply to
-    /// every day.
+    /// before keep the times that applied then (issue 10.2). A change of `card_id` applies from
+    /// this day too, but not before the new card's own `valid_from`; the days before keep the
+    /// card that applied then. A school's first settings apply to every day.
     #[serde(default, skip_serializing)]
     #[schema(write_only, value_type = Option<String>, format = Date, example = "2027-01-04")]
     pub lesson_times_valid_from: Option<Date>,

@@ -339,6 +339,8 @@ struct MeldingRow {
     hours: String,
     status: &'static str,
     new: bool,
+    /// "Gewijzigd na melding": changes after the melding (0: none).
+    changes_after: u32,
 }
 
 pub(crate) fn melding_status(s: MeldingStatus) -> &'static str {
@@ -404,6 +406,7 @@ pub async fn meldingen(
             hours: hours_or_nvt(m.minutes),
             status: melding_status(m.status),
             new: m.status == MeldingStatus::Geregistreerd,
+            changes_after: m.changes_after,
         });
     }
     audit_page(&audit, &web, false, "meldingen".into(), None).await?;

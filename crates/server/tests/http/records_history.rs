@@ -1,5 +1,7 @@
 //! Issue 10 through the API and the pages: a lateness on a day absent the whole day is refused
-//! (10.4); corrections after a melding are guarded and leave a trace (10.3).
+//! (10.4); corrections after a melding are guarded and leave a trace (10.3), for registrations
+//! and events, and so does an addition on a day of the period a melding reported; the lists of
+//! meldingen (API and leerplicht's page) show "gewijzigd na melding".
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -11,6 +13,8 @@ crate::http_tests!(
     a_lateness_on_a_day_absent_all_day_is_refused_by_api_import_and_register,
     a_correction_after_a_melding_through_the_api,
     a_correction_after_a_melding_through_the_pages,
+    an_event_correction_and_an_addition_after_a_melding_through_the_api,
+    a_card_change_through_the_api_applies_from_its_date,
 );
 
 /// An htmx POST from the register page.
@@ -190,9 +194,13 @@ async fn a_correction_after_a_melding_through_the_api(env: Env) {
                 .contains("Geef een reden"),
         "{body}"
     );
+    assert_eq!(changes_after(&s, &lpa, melding).await, 0);
     let mut with_reason = geoorloofd.clone();
     with_reason["reason"] = json!("Tandarts, achteraf gemeld");
     ok(&s, &ib, Method::PUT, &path, Some(with_reason), 200).await;
+    // The lists of meldingen say so (leerplicht's and the school's).
+    assert_eq!(changes_after(&s, &lpa, melding).await, 1);
+    assert_eq!(changes_after(&s, &ib, melding).await, 1);
 
     // Leerplicht: the melding as sent, marked, and a task to take note.
     let detail = ok(
@@ -260,6 +268,157 @@ async fn a_correction_after_a_melding_through_the_api(env: Env) {
     .await;
     assert_eq!(detail["changes"].as_array().unwrap().len(), 2, "{detail}");
     assert_eq!(detail["changes"][1]["reason"], "Dubbel ingevoerd");
+    assert_eq!(detail["melding"]["changes_after"], 2, "{detail}");
+    assert_eq!(changes_after(&s, &lpa, melding).await, 2);
+}
+
+/// `changes_after` of a melding in `GET /api/meldingen`.
+async fn changes_after(s: &TestServer, c: &reqwest::Client, melding: i64) -> i64 {
+    let list = ok(s, c, Method::GET, "/api/meldingen?limit=200", None, 200).await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == melding)
+        .unwrap_or_else(|| panic!("melding {melding} in {list}"))["changes_after"]
+        .as_i64()
+        .expect("changes_after")
+}
+
+/// An overig_verzuim event of 7 October 2026, reported in a melding: the teacher may not correct
+/// it, the coordinator only with a reason (PUT `reason`, DELETE `?reason=`); each change marks the
+/// melding and shows in the event's history. A registration added on a day of a relatief
+/// melding's period marks that melding too.
+async fn an_event_correction_and_an_addition_after_a_melding_through_the_api(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let juf = s.logged_in(TEACHER).await;
+    let lpa = s.logged_in(LEERPLICHT).await;
+    enrol(&s, &ib, pupil("1204", ENSCHEDE)).await;
+    let added = ok(
+        &s,
+        &ib,
+        Method::POST,
+        &format!("/api/schools/{SCHOOL}/pupils/1204/events"),
+        Some(json!({"event": "overig_verzuim", "date": "2026-10-07", "note": "Zorgen thuis"})),
+        201,
+    )
+    .await;
+    let id = added["id"].as_i64().expect("the event's id");
+    let tasks = open_tasks(&s, &ib, "1204").await;
+    let meld = tasks
+        .iter()
+        .find(|t| t["melding"] == true)
+        .expect("the melding task");
+    let outcome = complete(
+        &s,
+        &ib,
+        meld["id"].as_i64().unwrap(),
+        json!({
+            "parents_informed": parents("2026-10-08", "brief"),
+            "melding": melding_content(),
+        }),
+    )
+    .await;
+    let melding = outcome["melding_id"].as_i64().expect("a melding");
+    let path = format!("/api/schools/{SCHOOL}/events/{id}");
+    let moved = json!({"event": "overig_verzuim", "date": "2026-10-06", "note": "Zorgen thuis"});
+
+    let (status, body) = call(&s, &juf, Method::PUT, &path, Some(moved.clone())).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Een leerkracht corrigeert alleen gebeurtenissen van deze en de vorige lesweek (vanaf 21-06-2027); een oudere gebeurtenis (06-10-2026) corrigeert de verzuimcoördinator, met een reden."
+    );
+    let (status, body) = call(&s, &ib, Method::PUT, &path, Some(moved.clone())).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Geef een reden voor deze correctie: de gebeurtenis van 06-10-2026"),
+        "{body}"
+    );
+    let (status, body) = call(&s, &ib, Method::DELETE, &path, None).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(changes_after(&s, &lpa, melding).await, 0);
+
+    let mut with_reason = moved.clone();
+    with_reason["reason"] = json!("Verkeerde datum");
+    ok(&s, &ib, Method::PUT, &path, Some(with_reason), 200).await;
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{melding}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(
+        detail["changes"][0]["what"],
+        "Gebeurtenis \"Overig verzuim\" van 07-10-2026 gecorrigeerd naar \"Overig verzuim\" van 06-10-2026",
+        "{detail}"
+    );
+    assert_eq!(detail["changes"][0]["reason"], "Verkeerde datum");
+    assert_eq!(detail["melding"]["period"]["from"], "2026-10-07", "as sent");
+    task_starting(
+        &open_tasks(&s, &lpa, "1204").await,
+        "Neemt kennis van een wijziging na de melding",
+    );
+    let history = ok(&s, &ib, Method::GET, &format!("{path}/history"), None, 200).await;
+    assert_eq!(history[0]["reason"], Value::Null, "{history}");
+    assert_eq!(history[1]["reason"], "Verkeerde datum", "{history}");
+    ok(
+        &s,
+        &ib,
+        Method::DELETE,
+        &format!("{path}?reason=Dubbel%20vastgelegd"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(changes_after(&s, &lpa, melding).await, 2);
+
+    // A registration added later on a day of a relatief melding's period (21 t/m 24
+    // September): the melding is marked; one after the period is not.
+    let (relatief, _) = melding_of(&s, &ib, "1205").await;
+    register(&s, &ib, "1205", "ziek", "2026-10-05", "2026-10-05").await;
+    assert_eq!(changes_after(&s, &lpa, relatief).await, 0);
+    let (status, body) = call(
+        &s,
+        &juf,
+        Method::POST,
+        &registrations("1205"),
+        Some(json!({"code": "te_laat", "start": "2026-09-25T08:45", "minutes": 15})),
+    )
+    .await;
+    assert_eq!(status, 201, "a day after the period: {body}");
+    assert_eq!(changes_after(&s, &lpa, relatief).await, 0);
+    ok(
+        &s,
+        &ib,
+        Method::POST,
+        &format!("/api/schools/{SCHOOL}/pupils/1205/events"),
+        Some(json!({"event": "zorg_ziekte", "date": "2026-09-23"})),
+        201,
+    )
+    .await;
+    let detail = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{relatief}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(
+        detail["changes"][0]["what"],
+        "Gebeurtenis \"Ziekte die reden tot zorg geeft\" van 23-09-2026 toegevoegd na de melding",
+        "{detail}"
+    );
+    assert_eq!(detail["melding"]["changes_after"], 1);
 }
 
 async fn a_correction_after_a_melding_through_the_pages(env: Env) {
@@ -269,6 +428,11 @@ async fn a_correction_after_a_melding_through_the_pages(env: Env) {
     let juf = page_client(&s, TEACHER).await;
     let ib = page_client(&s, COORDINATOR).await;
     let lpa = page_client(&s, LEERPLICHT).await;
+    // Before any change, leerplicht's list shows the melding without the mark.
+    let (status, list) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list.contains(&format!("/meldingen/{melding}\"")), "{list}");
+    assert!(!list.contains("Gewijzigd na melding"), "{list}");
     let day = [
         ("groep", "5"),
         ("datum", "2026-09-24"),
@@ -305,6 +469,15 @@ async fn a_correction_after_a_melding_through_the_pages(env: Env) {
     assert_eq!(status, 200);
     assert!(!row.contains("alert"), "{row}");
 
+    // Leerplicht's list of meldingen marks it.
+    let (status, list) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(status, 200, "{list}");
+    let row = list
+        .split("<tr")
+        .find(|r| r.contains(&format!("/meldingen/{melding}\"")))
+        .unwrap_or_else(|| panic!("the melding's row in {list}"));
+    assert!(row.contains("Gewijzigd na melding"), "{row}");
+
     // Leerplicht's page: the melding as sent, and what changed after it.
     let (status, page) = get_page(&s, &lpa, &format!("/meldingen/{melding}")).await;
     assert_eq!(status, 200, "{page}");
@@ -322,4 +495,72 @@ async fn a_correction_after_a_melding_through_the_pages(env: Env) {
         page.contains("Neemt kennis van een wijziging na de melding"),
         "leerplicht's task on the page: {page}"
     );
+}
+
+/// The active te_laat signals: "date stage".
+async fn lateness_signals(s: &TestServer) -> Vec<String> {
+    s.raw_texts(
+        "SELECT date || ' ' || stage FROM signals WHERE status = 'active' AND kind = 'te_laat' \
+         ORDER BY date",
+    )
+    .await
+}
+
+/// Issue 10.2 for cards: the school switches from the Twente card (a lateness signal at 5) to
+/// the M@ZL example card (at 3, 6, …) from 2 November 2026 (`lesson_times_valid_from`, the
+/// request's date). Three latenesses in October keep the Twente card: no signal; three more in
+/// November make the M@ZL card's "6x" signal. The answer and a later GET keep the card history.
+async fn a_card_change_through_the_api_applies_from_its_date(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let admin = s.logged_in(SCHOOL_ADMIN).await;
+    enrol(&s, &ib, pupil("1206", ENSCHEDE)).await;
+    let late =
+        |day: &str| json!({"code": "te_laat", "start": format!("{day}T08:45"), "minutes": 10});
+    for day in ["2026-10-05", "2026-10-06", "2026-10-07"] {
+        ok(
+            &s,
+            &ib,
+            Method::POST,
+            &registrations("1206"),
+            Some(late(day)),
+            201,
+        )
+        .await;
+    }
+    let mut body = demo_settings();
+    body["card_id"] = json!("voorbeeld-mazl");
+    body["lesson_times_valid_from"] = json!("2026-11-02");
+    ok(
+        &s,
+        &admin,
+        Method::PUT,
+        &format!("/api/schools/{SCHOOL}/settings"),
+        Some(body),
+        200,
+    )
+    .await;
+    assert_eq!(
+        s.raw_texts(&format!(
+            "SELECT earlier_cards_json FROM school_settings WHERE organisation_id = '{SCHOOL}'"
+        ))
+        .await,
+        [r#"[{"until":"2026-11-02","card_id":"twente-po"}]"#]
+    );
+    assert!(
+        lateness_signals(&s).await.is_empty(),
+        "October keeps the Twente card"
+    );
+    for day in ["2026-11-03", "2026-11-04", "2026-11-05"] {
+        ok(
+            &s,
+            &ib,
+            Method::POST,
+            &registrations("1206"),
+            Some(late(day)),
+            201,
+        )
+        .await;
+    }
+    assert_eq!(lateness_signals(&s).await, ["2026-11-05 6x"]);
 }

@@ -409,6 +409,7 @@ mod tests {
             created_at: Timestamp::UNIX_EPOCH,
             created_by: "user:1".into(),
             updated_at: Timestamp::UNIX_EPOCH,
+            changes_after: 0,
         }
     }
 

@@ -6,14 +6,20 @@
 //!   the verzuimcoördinator's, with a reason; a correction that touches a melding's evidence keeps
 //!   the melding as sent, marks it "gewijzigd na melding", and gives leerplicht and the school a
 //!   task.
+//! - 10.3 for events: a verwijdering, zorg_ziekte or overig_verzuim follows the same rule; and a
+//!   registration or event added after a melding on a day of the period it reported marks the
+//!   melding "gewijzigd na melding" too (the melding list shows it).
+//! - 10.2 for cards: a school's change of card applies from a date on (the new card's
+//!   `valid_from`, not before the day of the change); days before keep the card that applied.
 //! - 10.4: a lateness on a day the pupil was absent the whole day is refused, in either order,
 //!   and in the import with the file's line.
 
-use verzuim_engine::model::{Code, Registration, SignalKind, Span};
+use verzuim_engine::model::{Code, Event, EventKind, Registration, SignalKind, Span};
 use verzuim_exchange::Source;
+use verzuim_service::Caller;
 use verzuim_service::tasks::{self, Completion, MeldingContent};
 use verzuim_service::text::{MELDING_CHANGED_TEXT, TELL_DUO_TEXT};
-use verzuim_service::{ServiceError, Sources, import, meldingen, records};
+use verzuim_service::{ServiceError, Sources, history, import, leerplicht, meldingen, records};
 use verzuim_store::{MeldingId, Scope, Store};
 
 use crate::Ctx;
@@ -23,6 +29,9 @@ crate::stories!(
     a_melding_reports_the_whole_luxe_run,
     a_correction_after_a_melding_keeps_it_as_sent,
     a_teacher_corrects_the_current_and_previous_lesweek,
+    an_event_correction_after_a_melding_keeps_it_as_sent,
+    an_addition_in_a_meldings_period_marks_it,
+    a_card_change_applies_from_its_date,
     a_lateness_on_a_day_absent_all_day_is_refused,
     the_import_refuses_a_lateness_on_a_day_absent_all_day,
 );
@@ -313,6 +322,364 @@ async fn a_teacher_corrects_the_current_and_previous_lesweek(ctx: Ctx) {
     assert!(
         matches!(&deleted, Err(ServiceError::Invalid(m)) if m.contains("een leerkracht corrigeert alleen")),
         "{deleted:?}"
+    );
+}
+
+/// An overig_verzuim event of 7 October 2026, reported in a melding the next day; on 30 June
+/// 2027 the date turns out to be wrong. The teacher may not correct it (not the current or
+/// previous lesweek), the coordinator only with a reason; the correction keeps the melding as
+/// sent, marks it "gewijzigd na melding" and gives leerplicht and the school a task; so does a
+/// deletion. A recent event the teacher corrects without a reason.
+async fn an_event_correction_after_a_melding_keeps_it_as_sent(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    enrol(s, SCHOOL, &pupil("1105", ENSCHEDE)).await;
+    let event = Event {
+        kind: EventKind::OverigVerzuim,
+        date: d("2026-10-07"),
+        note: Some("Zorgen over de thuissituatie".into()),
+    };
+    let id = records::add_event(s, &school_caller(), today(), SCHOOL, "1105", &event, None)
+        .await
+        .unwrap()
+        .version
+        .id;
+    let melding = meld_on(s, "1105", "2026-10-08").await;
+    let moved = Event {
+        date: d("2026-10-06"),
+        ..event.clone()
+    };
+    let by_teacher = records::correct_event_because(
+        s,
+        &teacher(),
+        today(),
+        SCHOOL,
+        id,
+        &moved,
+        Some("Verkeerde datum"),
+        None,
+    )
+    .await;
+    assert!(
+        matches!(&by_teacher, Err(ServiceError::Invalid(m)) if m == "een leerkracht corrigeert alleen gebeurtenissen van deze en de vorige lesweek (vanaf 21-06-2027); een oudere gebeurtenis (06-10-2026) corrigeert de verzuimcoördinator, met een reden"),
+        "{by_teacher:?}"
+    );
+    let without_reason =
+        records::correct_event(s, &school_caller(), today(), SCHOOL, id, &moved, None).await;
+    assert!(
+        matches!(&without_reason, Err(ServiceError::Invalid(m)) if m == "geef een reden voor deze correctie: de gebeurtenis van 06-10-2026 ligt vóór de vorige lesweek (vóór 21-06-2027)"),
+        "{without_reason:?}"
+    );
+    let deleted_by_teacher =
+        records::delete_event_because(s, &teacher(), today(), SCHOOL, id, None, None).await;
+    assert!(
+        matches!(&deleted_by_teacher, Err(ServiceError::Invalid(m)) if m.starts_with("een leerkracht corrigeert alleen gebeurtenissen")),
+        "{deleted_by_teacher:?}"
+    );
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), melding)
+        .await
+        .unwrap();
+    assert!(
+        view.changes.is_empty(),
+        "a refused correction changes nothing"
+    );
+    assert_eq!(view.melding.changes_after, 0);
+
+    records::correct_event_because(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        id,
+        &moved,
+        Some("Verkeerde datum"),
+        None,
+    )
+    .await
+    .unwrap();
+    for caller in [school_caller(), leerplicht(ENSCHEDE)] {
+        let view = meldingen::melding(s, &caller, melding).await.unwrap();
+        assert_eq!(view.melding.period.from, d("2026-10-07"), "as sent");
+        assert_eq!(view.changes.len(), 1, "{:?}", view.changes);
+        assert_eq!(
+            view.changes[0].what,
+            "Gebeurtenis \"Overig verzuim\" van 07-10-2026 gecorrigeerd naar \"Overig verzuim\" van 06-10-2026"
+        );
+        assert_eq!(view.changes[0].reason.as_deref(), Some("Verkeerde datum"));
+        assert_eq!(view.melding.changes_after, 1);
+    }
+    let lpa = open_tasks(s, &leerplicht(ENSCHEDE), "1105").await;
+    assert_eq!(
+        task_starting(&lpa, MELDING_CHANGED_TEXT).organisation_id,
+        ENSCHEDE
+    );
+    task_starting(
+        &open_tasks(s, &school_caller(), "1105").await,
+        TELL_DUO_TEXT,
+    );
+    let versions = history::event_history(s, &school_caller(), SCHOOL, id)
+        .await
+        .unwrap();
+    assert_eq!(versions.versions.len(), 2);
+    assert_eq!(versions.reasons, [(2, "Verkeerde datum".to_owned())]);
+
+    records::delete_event_because(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        id,
+        Some("Dubbel vastgelegd"),
+        None,
+    )
+    .await
+    .unwrap();
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), melding)
+        .await
+        .unwrap();
+    assert_eq!(view.changes.len(), 2);
+    assert_eq!(
+        view.changes[1].what,
+        "Gebeurtenis \"Overig verzuim\" van 06-10-2026 verwijderd"
+    );
+    assert_eq!(
+        open_tasks(s, &leerplicht(ENSCHEDE), "1105")
+            .await
+            .iter()
+            .filter(|t| t.text == MELDING_CHANGED_TEXT)
+            .count(),
+        2
+    );
+    let mut tx = s.connection().await.unwrap();
+    assert_eq!(
+        tx.event_correction_reasons(id).await.unwrap(),
+        [
+            (2, "Verkeerde datum".to_owned()),
+            (3, "Dubbel vastgelegd".to_owned())
+        ]
+    );
+    drop(tx);
+
+    // The previous lesweek: the teacher corrects an event of it without a reason.
+    let recent = Event {
+        kind: EventKind::ZorgZiekte,
+        date: d("2027-06-22"),
+        note: None,
+    };
+    let recent_id = records::add_event(s, &teacher(), today(), SCHOOL, "1105", &recent, None)
+        .await
+        .unwrap()
+        .version
+        .id;
+    records::correct_event(
+        s,
+        &teacher(),
+        today(),
+        SCHOOL,
+        recent_id,
+        &Event {
+            date: d("2027-06-23"),
+            ..recent
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    records::delete_event_because(s, &teacher(), today(), SCHOOL, recent_id, None, None)
+        .await
+        .unwrap();
+}
+
+/// Relatief verzuim on Monday 21, Tuesday 22, Thursday 24 and Friday 25 September 2026, reported
+/// on Monday 28 September (period 21 t/m 25 September). A sick day registered afterwards on
+/// Wednesday 23 September, and an event on that day, fall in the period the melding reported:
+/// the melding stays as sent and is marked "gewijzigd na melding" each time, with tasks for
+/// leerplicht and the school; leerplicht's list of meldingen shows it. A registration after the
+/// period changes nothing.
+async fn an_addition_in_a_meldings_period_marks_it(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    enrol(s, SCHOOL, &pupil("1106", ENSCHEDE)).await;
+    for day in ["2026-09-21", "2026-09-22", "2026-09-24", "2026-09-25"] {
+        register(s, "1106", &days(Code::Ongeoorloofd, day, day)).await;
+    }
+    let melding = meld_on(s, "1106", "2026-09-28").await;
+    let sent = meldingen::melding(s, &school_caller(), melding)
+        .await
+        .unwrap()
+        .melding;
+    assert_eq!(
+        (sent.period.from, sent.period.to),
+        (d("2026-09-21"), d("2026-09-25"))
+    );
+    let listed = |caller: Caller| async move {
+        leerplicht::list_meldingen(s, &caller, today(), None, verzuim_store::Page::first(50))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.id == melding)
+            .expect("listed")
+            .changes_after
+    };
+    assert_eq!(listed(leerplicht(ENSCHEDE)).await, 0);
+
+    // After the period: nothing changes for the melding.
+    register(s, "1106", &days(Code::Ziek, "2026-10-05", "2026-10-05")).await;
+    assert_eq!(listed(leerplicht(ENSCHEDE)).await, 0);
+    assert!(
+        open_tasks(s, &leerplicht(ENSCHEDE), "1106")
+            .await
+            .iter()
+            .all(|t| t.text != MELDING_CHANGED_TEXT)
+    );
+
+    // In the period: the melding is marked, as sent.
+    register(s, "1106", &days(Code::Ziek, "2026-09-23", "2026-09-23")).await;
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), melding)
+        .await
+        .unwrap();
+    assert_eq!(view.melding.minutes, sent.minutes, "as sent");
+    assert_eq!(view.melding.period, sent.period, "as sent");
+    assert_eq!(view.changes.len(), 1, "{:?}", view.changes);
+    assert_eq!(
+        view.changes[0].what,
+        "Registratie ziek 23-09-2026 toegevoegd na de melding"
+    );
+    assert_eq!(view.changes[0].reason, None);
+    task_starting(
+        &open_tasks(s, &leerplicht(ENSCHEDE), "1106").await,
+        MELDING_CHANGED_TEXT,
+    );
+    task_starting(
+        &open_tasks(s, &school_caller(), "1106").await,
+        TELL_DUO_TEXT,
+    );
+    assert_eq!(listed(leerplicht(ENSCHEDE)).await, 1);
+    assert_eq!(listed(school_caller()).await, 1);
+
+    // An event on a day of the period: a second mark.
+    records::add_event(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        "1106",
+        &Event {
+            kind: EventKind::ZorgZiekte,
+            date: d("2026-09-23"),
+            note: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let view = meldingen::melding(s, &leerplicht(ENSCHEDE), melding)
+        .await
+        .unwrap();
+    assert_eq!(view.changes.len(), 2);
+    assert_eq!(
+        view.changes[1].what,
+        "Gebeurtenis \"Ziekte die reden tot zorg geeft\" van 23-09-2026 toegevoegd na de melding"
+    );
+    assert_eq!(listed(leerplicht(ENSCHEDE)).await, 2);
+    // A withdrawn melding is left alone.
+    meldingen::melding_action(
+        s,
+        &school_caller(),
+        melding,
+        &meldingen::MeldingAction::Ingetrokken {
+            reason: "Ten onrechte gemeld".into(),
+        },
+    )
+    .await
+    .unwrap();
+    records::add_event(
+        s,
+        &school_caller(),
+        today(),
+        SCHOOL,
+        "1106",
+        &Event {
+            kind: EventKind::OverigVerzuim,
+            date: d("2026-09-24"),
+            note: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(listed(leerplicht(ENSCHEDE)).await, 2);
+    assert_eq!(
+        meldingen::melding(s, &school_caller(), melding)
+            .await
+            .unwrap()
+            .changes
+            .len(),
+        2
+    );
+}
+
+/// A school on the Twente card (a lateness signal at 5) switches on 2 November 2026 to the M@ZL
+/// example card (at 3, 6, 9, 12; valid from 1 August 2026). Three latenesses in October stay
+/// without a signal: the Twente card applied then. Three more in November make the M@ZL card's
+/// "6x" signal, dated in November.
+async fn a_card_change_applies_from_its_date(ctx: Ctx) {
+    let s = &ctx.store;
+    region(s).await;
+    enrol(s, SCHOOL, &pupil("1107", ENSCHEDE)).await;
+    for day in ["2026-10-05", "2026-10-06", "2026-10-07"] {
+        register(s, "1107", &late(day, 10)).await;
+    }
+    let lateness = |s: &Store| {
+        let s = s.clone();
+        async move {
+            let mut tx = s.connection().await.unwrap();
+            tx.active_signals(Scope::School(SCHOOL), SCHOOL, "1107")
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|x| x.kind == SignalKind::TeLaat)
+                .map(|x| (x.date, x.stage.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(lateness(s).await.is_empty());
+    let on_2_november = verzuim_store::ManualClock::new("2026-11-02T10:00:00Z".parse().unwrap());
+    let later = s.with_clock(on_2_november.clock());
+    let mut school = demo_school();
+    school.id = SCHOOL.into();
+    verzuim_service::school::put_school_settings(
+        &later,
+        &school_admin(),
+        SCHOOL,
+        &verzuim_store::SchoolSettings {
+            card_id: "voorbeeld-mazl".into(),
+            school,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let mut tx = s.connection().await.unwrap();
+    assert_eq!(
+        tx.earlier_cards(SCHOOL).await.unwrap(),
+        [verzuim_store::card_history::EarlierCard {
+            until: d("2026-11-02"),
+            card_id: "twente-po".into(),
+        }]
+    );
+    drop(tx);
+    assert!(
+        lateness(s).await.is_empty(),
+        "October keeps the Twente card: no M@ZL 3x signal"
+    );
+    for day in ["2026-11-03", "2026-11-04", "2026-11-05"] {
+        register(s, "1107", &late(day, 10)).await;
+    }
+    assert_eq!(
+        lateness(s).await,
+        [(d("2026-11-05"), "6x".to_owned())],
+        "the M@ZL card from 2 November"
     );
 }
 

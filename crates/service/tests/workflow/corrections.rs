@@ -450,7 +450,9 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
         .await
         .unwrap();
     assert_eq!(added.sync.inserted.len(), 1);
-    let moved = records::correct_event(
+    // An event before the previous lesweek: the coordinator corrects it with a reason (issue
+    // 10.3, as for registrations).
+    let moved = records::correct_event_because(
         s,
         &c,
         today(),
@@ -460,6 +462,7 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
             date: d("2026-10-08"),
             ..ev.clone()
         },
+        Some("Datum verkeerd overgenomen"),
         None,
     )
     .await
@@ -469,9 +472,17 @@ async fn pupil_event_and_case_changes(ctx: Ctx) {
     // The new signal joins the open case: its kind is no longer acted on, so it gets tasks.
     assert_eq!(moved.sync.inserted.len(), 1);
     assert_eq!(open_tasks(s, &c, "1010").await.len(), 2);
-    let gone = records::delete_event(s, &c, SCHOOL, added.version.id, None)
-        .await
-        .unwrap();
+    let gone = records::delete_event_because(
+        s,
+        &c,
+        today(),
+        SCHOOL,
+        added.version.id,
+        Some("Dubbel vastgelegd"),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(gone.sync.withdrawn.len(), 1);
     assert!(open_tasks(s, &c, "1010").await.is_empty());
     // Re-evaluating by hand changes nothing.

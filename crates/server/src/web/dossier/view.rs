@@ -549,6 +549,7 @@ mod tests {
             created_at: Timestamp::UNIX_EPOCH,
             created_by: "user:12".into(),
             updated_at: Timestamp::UNIX_EPOCH,
+            changes_after: 0,
         };
         let d = dossier(vec![DossierCase {
             view: CaseView {
