@@ -156,6 +156,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0120_lesson_time_history.sql"),
         include_str!("../migrations/postgres/0120_lesson_time_history.sql"),
     ),
+    (
+        140,
+        "leave documents",
+        include_str!("../migrations/sqlite/0140_leave_documents.sql"),
+        include_str!("../migrations/postgres/0140_leave_documents.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
