@@ -1100,10 +1100,11 @@ pub async fn request_leave(
             file_name: display_name_of(&u.file_name),
             bytes: u.bytes.clone(),
         }),
-        (Some(_), LeaveKind::GewichtigeOmstandigheden) => {
-            return Err(ServiceError::invalid(
-                "een werkgeversverklaring hoort alleen bij vakantieverlof; laat het bestand weg",
-            ));
+        (Some(u), LeaveKind::GewichtigeOmstandigheden) => {
+            return Err(ServiceError::invalid(format!(
+                "een werkgeversverklaring ({}) hoort alleen bij vakantieverlof; laat het bestand weg",
+                display_name_of(&u.file_name)
+            )));
         }
     };
     let mut tx = store.begin().await?;
