@@ -2,7 +2,8 @@
 //
 // The coordinator of OBS De Esch invites the parent of Emma de Vries (1002) and copies the
 // one-time link. On a phone, the parent opens it, sets a password, lands on "Mijn kinderen",
-// reports Emma sick from today and better from tomorrow, reads what the school and leerplicht
+// reports Emma sick from today and better from tomorrow, chooses the daily summary for letters
+// (E-mail) and changes the password (Wachtwoord), reads what the school and leerplicht
 // do, and asks for two leaves: gewichtige omstandigheden of 2 school days (the director decides)
 // and of 12 school days (the leerplichtambtenaar of Oldenzaal decides, after the director's
 // advice). The director grants the first and advises on the second; leerplicht grants the
@@ -16,6 +17,7 @@ import { login, noViolations, step, submit } from './lib.mjs';
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const PUPIL = '/leerlingen/99XX00/1002';
 const PASSWORD = 'een-eigen-wachtwoord-van-emma';
+const NEW_PASSWORD = 'een-nieuw-wachtwoord-van-mark';
 
 async function shot(page, shots, name) {
   if (!shots) return;
@@ -89,6 +91,31 @@ export async function parentsSuite(browser, base, shots) {
     await says(parent, 'Ziek', 'de ziekmelding als registratie');
     await noViolations(parent, 'wat de school en leerplicht doen');
     await shot(parent, shots, 'ouders-kind');
+  });
+
+  await step('ouderportaal: e-mail per soort en wachtwoord wijzigen', async () => {
+    await submit(parent, parent.getByRole('link', { name: 'E-mail', exact: true }));
+    await says(parent, 'Besluit op een verlofaanvraag', 'e-mail (ouder)');
+    await noViolations(parent, 'e-mail (ouder)');
+    await parent.getByRole('group', { name: 'Een brief over uw kind' })
+      .getByLabel('In de dagelijkse samenvatting').check();
+    await submit(parent, parent.getByRole('button', { name: 'Opslaan' }));
+    await says(parent, 'Uw keuzes zijn opgeslagen', 'e-mail opgeslagen');
+    const checked = await parent.getByRole('group', { name: 'Een brief over uw kind' })
+      .getByLabel('In de dagelijkse samenvatting').isChecked();
+    if (!checked) throw new Error('de keuze voor brieven is niet bewaard');
+    await noViolations(parent, 'e-mail opgeslagen');
+    await shot(parent, shots, 'ouders-e-mail');
+    await submit(parent, parent.getByRole('link', { name: 'Wachtwoord', exact: true }));
+    await noViolations(parent, 'wachtwoord (ouder)');
+    await parent.getByLabel('Huidig wachtwoord').fill(PASSWORD);
+    await parent.getByLabel('Nieuw wachtwoord', { exact: true }).fill(NEW_PASSWORD);
+    await parent.getByLabel('Nieuw wachtwoord (nogmaals)').fill(NEW_PASSWORD);
+    await submit(parent, parent.getByRole('button', { name: 'Wachtwoord wijzigen' }));
+    await says(parent, 'Uw wachtwoord is gewijzigd', 'wachtwoord gewijzigd');
+    await noViolations(parent, 'wachtwoord gewijzigd');
+    await shot(parent, shots, 'ouders-wachtwoord');
+    await parent.goto(`${base}/ouders`);
   });
 
   await step('ouderportaal: verlof aanvragen (2 en 12 schooldagen)', async () => {

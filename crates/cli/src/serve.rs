@@ -53,8 +53,10 @@ pub struct Args {
     /// De mailserver voor uitgaande e-mail (docs/email.md): smtp://host[:587] (STARTTLS,
     /// verplicht), smtps://host[:465] (TLS) of smtp+plain://host[:25] (onversleuteld: alleen voor
     /// een relay op dezelfde machine en tests). Gebruikersnaam en wachtwoord uit
-    /// VERZUIM_SMTP_USER en VERZUIM_SMTP_PASSWORD. Ook via VERZUIM_SMTP. Zonder: de e-mail blijft
-    /// in de wachtrij (met --demo: naar de demo-mailbox /demo/mail).
+    /// VERZUIM_SMTP_USER en VERZUIM_SMTP_PASSWORD; een eigen CA voor het certificaat van de
+    /// mailserver (naast de Mozilla-roots) in VERZUIM_SMTP_CA (een PEM-bestand). Ook via
+    /// VERZUIM_SMTP. Zonder: de e-mail blijft in de wachtrij (met --demo: naar de demo-mailbox
+    /// /demo/mail).
     #[arg(long, value_name = "URL")]
     pub smtp: Option<String>,
     /// Het afzenderadres van de e-mail, zoals "Verzuim <verzuim@gemeente.nl>". Nodig met
@@ -174,8 +176,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The SMTP mailer of `--smtp` / `VERZUIM_SMTP`, with `--mail-from` / `VERZUIM_MAIL_FROM` and the
-/// credentials of `VERZUIM_SMTP_USER` / `VERZUIM_SMTP_PASSWORD` (both or neither). `None`
-/// without an SMTP server.
+/// credentials of `VERZUIM_SMTP_USER` / `VERZUIM_SMTP_PASSWORD` (both or neither) and the extra
+/// CA certificates of `VERZUIM_SMTP_CA` (a PEM file). `None` without an SMTP server.
 fn smtp_mailer(
     smtp: Option<String>,
     from: Option<String>,
@@ -200,7 +202,15 @@ fn smtp_mailer(
         (None, None) => None,
         _ => bail!("geef VERZUIM_SMTP_USER en VERZUIM_SMTP_PASSWORD allebei, of geen van beide"),
     };
-    let mailer = Mailer::smtp(&url, &from, credentials, timeout).map_err(anyhow::Error::msg)?;
+    // An own CA for the mail server's certificate (besides the Mozilla roots), docs/email.md.
+    let ca = match std::env::var_os("VERZUIM_SMTP_CA").filter(|v| !v.is_empty()) {
+        Some(path) => {
+            Some(mail::SmtpCa::read(std::path::Path::new(&path)).map_err(anyhow::Error::msg)?)
+        }
+        None => None,
+    };
+    let mailer =
+        Mailer::smtp(&url, &from, credentials, timeout, ca.as_ref()).map_err(anyhow::Error::msg)?;
     if url.security == mail::SmtpSecurity::Plain {
         tracing::warn!(server = %url.host, "e-mail gaat onversleuteld naar de mailserver (smtp+plain://)");
     }

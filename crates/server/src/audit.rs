@@ -59,6 +59,8 @@ pub mod action {
     pub const PARENT_INVITATION: &str = "parent_invitation";
     /// A leave request advised on or decided (Leerplichtwet 1969 art. 13a, art. 14).
     pub const LEAVE_DECISION: &str = "leave_decision";
+    /// A user (or parent) changed their choice of e-mail per kind.
+    pub const MAIL_PREFERENCES: &str = "mail_preferences";
 }
 
 /// What an audit row is about, written the same way by the API and the pages: the kind, a

@@ -469,6 +469,7 @@ async fn demo_parent(store: &Store, people: &People) -> Result<()> {
                 circumstance: "huwelijk".into(),
                 explanation: Some("Huwelijk van een oom in Groningen.".into()),
                 employer_statement: None,
+                employer_document: None,
             }
         } else {
             verzuim_service::parents::LeaveInput {
@@ -478,10 +479,21 @@ async fn demo_parent(store: &Store, people: &People) -> Result<()> {
                 circumstance: String::new(),
                 explanation: Some("Goedkopere vlucht voor de zomervakantie.".into()),
                 employer_statement: None,
+                employer_document: None,
             }
         };
+        // The parent's request, audited as a request through the portal would be.
+        let row = |id: i64| verzuim_store::AuditEntry {
+            actor: verzuim_store::Actor::User(parent),
+            organisation_id: Some(school.to_owned()),
+            action: crate::audit::action::PUPIL_WRITE.to_owned(),
+            object: crate::audit::AuditObject::Leave(id).to_string(),
+            pupil: Some(verzuim_store::pupil_ref(school, &pupil_id)),
+            address: None,
+            outcome: "ok".to_owned(),
+        };
         let view = verzuim_service::parents::request_leave(
-            store, parent, DEMO_TODAY, school, &pupil_id, &input,
+            store, parent, DEMO_TODAY, school, &pupil_id, &input, &row,
         )
         .await?;
         let director = people.caller(school, Role::Directeur)?;

@@ -21,6 +21,7 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MessageBuilder};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
 use verzuim_service::mail as service_mail;
@@ -147,14 +148,66 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
+/// Certificates (PEM) the SMTP server's certificate may chain to besides the Mozilla roots: an
+/// organisation's own CA, or a test's (`VERZUIM_SMTP_CA`, docs/email.md).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpCa {
+    /// Where they came from (for messages).
+    pub source: String,
+    pub pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for SmtpCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SmtpCa({})", self.source)
+    }
+}
+
+impl SmtpCa {
+    /// Reads a PEM file of one or more certificates. Dutch errors.
+    pub fn read(path: &std::path::Path) -> Result<SmtpCa, String> {
+        let pem = std::fs::read(path).map_err(|e| {
+            format!(
+                "VERZUIM_SMTP_CA: het bestand {} is niet te lezen: {e}",
+                path.display()
+            )
+        })?;
+        let ca = SmtpCa {
+            source: path.display().to_string(),
+            pem,
+        };
+        ca.certificate()?;
+        Ok(ca)
+    }
+
+    fn certificate(&self) -> Result<Certificate, String> {
+        let not_pem = || {
+            format!(
+                "VERZUIM_SMTP_CA: {} bevat geen certificaat in PEM-vorm (-----BEGIN CERTIFICATE-----)",
+                self.source
+            )
+        };
+        if !self
+            .pem
+            .windows(b"-----BEGIN CERTIFICATE-----".len())
+            .any(|w| w == b"-----BEGIN CERTIFICATE-----")
+        {
+            return Err(not_pem());
+        }
+        Certificate::from_pem(&self.pem).map_err(|_| not_pem())
+    }
+}
+
 impl Mailer {
     /// An SMTP mailer sending as `from` (`Naam <adres>` or `adres`), with `timeout` for each
-    /// step of the conversation.
+    /// step of the conversation. With STARTTLS and TLS the server's certificate must chain to
+    /// the Mozilla roots (webpki-roots) or to a certificate of `ca`, and name the server's host.
     pub fn smtp(
         url: &SmtpUrl,
         from: &str,
         credentials: Option<SmtpCredentials>,
         timeout: Duration,
+        ca: Option<&SmtpCa>,
     ) -> Result<Mailer, String> {
         let from: Mailbox = from.trim().parse().map_err(|_| {
             format!(
@@ -170,16 +223,31 @@ impl Mailer {
                     .to_owned(),
             );
         }
-        let builder = match url.security {
-            SmtpSecurity::StartTls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&url.host)
+        let tls = || -> Result<TlsParameters, String> {
+            let mut params = TlsParameters::builder(url.host.clone());
+            if let Some(ca) = ca {
+                params = params.add_root_certificate(ca.certificate()?);
             }
-            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&url.host),
-            SmtpSecurity::Plain => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-                &url.host,
-            )),
-        }
-        .map_err(|e| format!("--smtp: de server {} is niet bruikbaar: {e}", url.host))?;
+            params
+                .build_rustls()
+                .map_err(|e| format!("--smtp: TLS voor {} is niet in te stellen: {e}", url.host))
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&url.host);
+        let builder = match url.security {
+            // STARTTLS is required: without it the mail is not sent.
+            SmtpSecurity::StartTls => builder.tls(Tls::Required(tls()?)),
+            SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls()?)),
+            SmtpSecurity::Plain => {
+                if ca.is_some() {
+                    return Err(
+                        "VERZUIM_SMTP_CA: smtp+plain:// gebruikt geen TLS; gebruik smtp:// of \
+                         smtps://"
+                            .to_owned(),
+                    );
+                }
+                builder
+            }
+        };
         let mut builder = builder.port(url.port).timeout(Some(timeout));
         if let Some(c) = credentials {
             builder = builder.credentials(Credentials::new(c.user, c.password));
@@ -387,6 +455,7 @@ pub async fn run_daily_once(state: &AppState) -> Option<service_mail::DailyMailR
             tracing::info!(
                 deadline_mails = r.deadline_mails,
                 summaries = r.summaries,
+                expired_links = r.expired_links,
                 purged = r.purged,
                 "e-mail: dagelijkse taak uitgevoerd"
             );
@@ -460,18 +529,38 @@ mod tests {
             "verzuim@gemeente.nl",
             Some(creds),
             Duration::from_secs(5),
+            None,
         )
         .unwrap_err();
         assert!(err.contains("onversleuteld"), "{err}");
-        assert!(Mailer::smtp(&url, "geen adres", None, Duration::from_secs(5)).is_err());
+        assert!(Mailer::smtp(&url, "geen adres", None, Duration::from_secs(5), None).is_err());
         assert!(
             Mailer::smtp(
                 &url,
                 "Verzuim <verzuim@gemeente.nl>",
                 None,
-                Duration::from_secs(5)
+                Duration::from_secs(5),
+                None
             )
             .is_ok()
+        );
+        // A CA file that holds no certificate is refused with its name.
+        let bad = SmtpCa {
+            source: "/tmp/geen.pem".into(),
+            pem: b"geen certificaat".to_vec(),
+        };
+        let tls = SmtpUrl::parse("smtps://127.0.0.1:2465").unwrap();
+        let err = Mailer::smtp(
+            &tls,
+            "verzuim@gemeente.nl",
+            None,
+            Duration::from_secs(5),
+            Some(&bad),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("/tmp/geen.pem") && err.contains("PEM"),
+            "{err}"
         );
     }
 }

@@ -26,14 +26,33 @@ use verzuim_store::{MeldingId, ReferralId, Role, Scope, Store, Task, Tx, UserId}
 use crate::caller::{JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
 
-/// The kinds a user chooses for: at once, in the daily summary, or not at all. (Deadline mail
-/// always comes at once; parents' mail and invitations go to addresses, not users.)
-pub const CHOOSABLE: &[MailKind] = &[
+/// The kinds a member of an organisation chooses for (the page `/e-mail`).
+pub const STAFF_KINDS: &[MailKind] = &[
     MailKind::Melding,
     MailKind::Verwijzing,
     MailKind::Terugkoppeling,
     MailKind::Termijn,
 ];
+
+/// The kinds a parent chooses for (the portal's page `/ouders/e-mail`): news about their child,
+/// a letter, and the decision on a leave request.
+pub const PARENT_KINDS: &[MailKind] = &[MailKind::Ouders, MailKind::Brief, MailKind::Verlof];
+
+/// The kinds a user chooses for: at once, in the daily summary, or not at all (see
+/// [`ALWAYS_DIRECT`]). The invitation goes to an address, not a user: no choice.
+pub const CHOOSABLE: &[MailKind] = &[
+    MailKind::Melding,
+    MailKind::Verwijzing,
+    MailKind::Terugkoppeling,
+    MailKind::Termijn,
+    MailKind::Ouders,
+    MailKind::Brief,
+    MailKind::Verlof,
+];
+
+/// The kinds that always come at once, whatever the user chose: a task's deadline, and the
+/// decision on a leave request (its six weeks for a bezwaar start with it, Awb art. 6:7).
+pub const ALWAYS_DIRECT: &[MailKind] = &[MailKind::Termijn, MailKind::Verlof];
 
 /// How long sent, summarised and failed mails stay in the outbox.
 pub const KEEP_DAYS: i64 = 30;
@@ -51,7 +70,11 @@ pub fn kind_label(kind: MailKind) -> &'static str {
         MailKind::Verwijzing => "Nieuwe verwijzing naar GGD-JGZ",
         MailKind::Terugkoppeling => "Terugkoppeling en afspraken van leerplicht",
         MailKind::Termijn => "Termijn van een taak (twee werkdagen vooraf en als hij verlopen is)",
-        MailKind::Ouders => "Bericht aan ouders",
+        MailKind::Ouders => "Bericht van school of leerplicht over uw kind",
+        MailKind::Brief => "Een brief over uw kind",
+        MailKind::Verlof => {
+            "Besluit op een verlofaanvraag (komt altijd meteen: de termijn voor bezwaar begint)"
+        }
         MailKind::Uitnodiging => "Uitnodiging",
         MailKind::Samenvatting => "Dagelijkse samenvatting",
     }
@@ -135,11 +158,7 @@ async fn to_users(
 ) -> Result<u32> {
     let mut n = 0;
     for (user_id, email) in users {
-        let mode = if kind == MailKind::Termijn {
-            MailMode::Direct
-        } else {
-            tx.mail_mode(*user_id, kind).await?
-        };
+        let mode = mode_of(tx, *user_id, kind).await?;
         if mode == MailMode::Uit {
             continue;
         }
@@ -158,6 +177,14 @@ async fn to_users(
         n += u32::from(written.is_some());
     }
     Ok(n)
+}
+
+/// A user's choice for `kind` when a mail is written (the kinds of [`ALWAYS_DIRECT`]: at once).
+async fn mode_of(tx: &mut Tx, user_id: UserId, kind: MailKind) -> Result<MailMode> {
+    if ALWAYS_DIRECT.contains(&kind) {
+        return Ok(MailMode::Direct);
+    }
+    Ok(tx.mail_mode(user_id, kind).await?)
 }
 
 fn roles_of(party: Party) -> &'static [Role] {
@@ -255,6 +282,19 @@ pub enum ParentNews {
     LeerplichtAction,
     /// A letter was made.
     Letter,
+    /// A leave request (this id) was decided: the decision and its letter wait in the portal.
+    LeaveDecision(i64),
+}
+
+impl ParentNews {
+    /// The kind of mail the parents choose for.
+    pub fn kind(self) -> MailKind {
+        match self {
+            ParentNews::SchoolAction | ParentNews::LeerplichtAction => MailKind::Ouders,
+            ParentNews::Letter => MailKind::Brief,
+            ParentNews::LeaveDecision(_) => MailKind::Verlof,
+        }
+    }
 }
 
 /// The addresses in a pupil's stored parent e-mail field (several may be separated by `;`,
@@ -272,7 +312,10 @@ pub fn parent_addresses(field: Option<&str>) -> Vec<String> {
 }
 
 /// To the parents of a school's pupil, at each address stored with the pupil (none stored:
-/// nothing is sent). The mail points to the parents' portal, `/ouders`.
+/// nothing is sent). The mail points to the parents' portal (`/ouders`, a decision to its
+/// request). Where an address is the login of a parent account linked to the child, that
+/// parent's choice for the kind applies (at once, in the daily summary, or not at all;
+/// [`ALWAYS_DIRECT`] kinds at once); an address without an account gets it at once.
 pub async fn to_parents(
     tx: &mut Tx,
     school_id: &str,
@@ -299,24 +342,47 @@ pub async fn to_parents(
             "Er is een brief over uw kind",
             "Er is een brief voor u gemaakt over de aanwezigheid van uw kind op school.",
         ),
+        ParentNews::LeaveDecision(_) => (
+            "Besluit op uw verlofaanvraag",
+            "Er is besloten op uw verlofaanvraag. Het besluit en de brief staan klaar. Bent u \
+             het er niet mee eens, dan kunt u binnen zes weken bezwaar maken; hoe, staat in de \
+             brief.",
+        ),
+    };
+    let link = match news {
+        ParentNews::LeaveDecision(id) => format!("/ouders/verlof/{id}"),
+        _ => "/ouders".to_owned(),
     };
     let body = format!(
         "Beste ouder of verzorger,\n\n{what} U leest het in het ouderportaal.\n\nOm uw privacy \
          en die van uw kind te beschermen staat in deze e-mail geen naam en geen reden. U leest \
          alles na het inloggen."
     );
+    let kind = news.kind();
+    let accounts = tx.pupil_parents(school_id, pupil_id).await?;
     let mut n = 0;
     for address in parent_addresses(pupil.data.parent_email.as_deref()) {
+        let user = accounts
+            .iter()
+            .find(|(_, email, _)| email.eq_ignore_ascii_case(&address))
+            .map(|(id, _, _)| *id);
+        let mode = match user {
+            Some(u) => mode_of(tx, u, kind).await?,
+            None => MailMode::Direct,
+        };
+        if mode == MailMode::Uit {
+            continue;
+        }
         let written = tx
             .enqueue_mail(&NewMail {
-                kind: MailKind::Ouders,
+                kind,
                 recipient: address,
-                user_id: None,
+                user_id: user,
                 subject: subject.to_owned(),
                 body: body.clone(),
-                link: Some("/ouders".to_owned()),
+                link: Some(link.clone()),
                 dedup_key: None,
-                held: false,
+                held: mode == MailMode::Dagelijks,
             })
             .await?;
         n += u32::from(written.is_some());
@@ -324,10 +390,25 @@ pub async fn to_parents(
     Ok(n)
 }
 
+/// Where the recipient of `mail` chooses which mail they get: a parent in the portal, anyone
+/// else on `/e-mail`.
+pub fn settings_path(mail: &OutboxMail) -> &'static str {
+    let parents = PARENT_KINDS.contains(&mail.kind)
+        || (mail.kind == MailKind::Samenvatting && mail.link.as_deref() == Some(PARENTS_HOME));
+    if parents { "/ouders/e-mail" } else { "/e-mail" }
+}
+
+/// The parents' portal's first page (the link of a parent's summary).
+const PARENTS_HOME: &str = "/ouders";
+
 /// The full text of a mail as sent: the body, the link with the service's address before it
 /// (`base_url` without a trailing slash), and the footer.
 pub fn render(mail: &OutboxMail, base_url: &str) -> String {
     let mut text = mail.body.clone();
+    if mail.kind == MailKind::Uitnodiging && mail.link.is_none() {
+        // Delivered, failed or expired: the one-time link is no longer kept (docs/email.md).
+        text.push_str("\n\nUw persoonlijke link: (niet meer bewaard)");
+    }
     if let Some(link) = &mail.link {
         let caption = if mail.kind == MailKind::Uitnodiging {
             "Uw persoonlijke link:"
@@ -343,8 +424,9 @@ pub fn render(mail: &OutboxMail, base_url: &str) -> String {
     text.push_str("\n\n-- \nDeze e-mail is automatisch verstuurd door verzuim; antwoorden wordt niet gelezen.");
     if mail.user_id.is_some() {
         text.push_str(&format!(
-            "\nWelke e-mail u krijgt, stelt u in op {}/e-mail.",
-            base_url.trim_end_matches('/')
+            "\nWelke e-mail u krijgt, stelt u in op {}{}.",
+            base_url.trim_end_matches('/'),
+            settings_path(mail)
         ));
     }
     text.push('\n');
@@ -371,12 +453,15 @@ pub struct DailyMailReport {
     pub deadline_mails: u32,
     /// Summaries written.
     pub summaries: u32,
+    /// Invitations whose one-time link expired (7 days) and was removed from the outbox.
+    pub expired_links: u64,
     /// Old rows removed from the outbox.
     pub purged: u64,
 }
 
 /// The daily job for `today`, unless another process ran it today (`None`): claims the day in
-/// `job_runs` and does its work in the same transaction (see `verzuim_store`'s jobs).
+/// `job_runs` and does its work in the same transaction (see `verzuim_store`'s jobs): deadline
+/// mail, summaries, the expired invitations' links removed from the outbox, and old rows purged.
 pub async fn daily_mail(
     store: &Store,
     today: Date,
@@ -393,6 +478,9 @@ pub async fn daily_mail(
     let report = DailyMailReport {
         deadline_mails: deadline_mails(&mut tx, today).await?,
         summaries: summaries(&mut tx).await?,
+        expired_links: tx
+            .expire_invitation_links(tx.now() - crate::parents::INVITATION_VALID)
+            .await?,
         purged: tx
             .purge_mail(tx.now() - jiff::SignedDuration::from_hours(24 * KEEP_DAYS))
             .await?,
@@ -465,9 +553,16 @@ pub async fn summaries(tx: &mut Tx) -> Result<u32> {
             .take_while(|m| m.recipient == recipient)
             .collect();
         i += group.len();
-        let mut lines = String::from(
-            "Beste gebruiker,\n\nDit is uw dagelijkse samenvatting van verzuim. Sinds de vorige \
+        // A parent's summary (only parents' kinds) greets a parent and links to the portal.
+        let parent = group.iter().all(|m| PARENT_KINDS.contains(&m.kind));
+        let mut lines = format!(
+            "Beste {},\n\nDit is uw dagelijkse samenvatting van verzuim. Sinds de vorige \
              samenvatting:\n",
+            if parent {
+                "ouder of verzorger"
+            } else {
+                "gebruiker"
+            }
         );
         let mut kinds: Vec<(MailKind, u32)> = Vec::new();
         for m in &group {
@@ -487,7 +582,7 @@ pub async fn summaries(tx: &mut Tx) -> Result<u32> {
             user_id: group[0].user_id,
             subject: "Uw dagelijkse samenvatting van verzuim".to_owned(),
             body: lines,
-            link: Some("/".to_owned()),
+            link: Some(if parent { PARENTS_HOME } else { "/" }.to_owned()),
             dedup_key: None,
             held: false,
         })
@@ -505,15 +600,20 @@ pub struct Preference {
     pub mode: MailMode,
 }
 
-/// A user's choice per kind (every kind of [`CHOOSABLE`], `direct` where none is stored). Each
-/// user chooses for themselves: the server passes the logged-in user.
-pub async fn preferences(store: &Store, user: UserId) -> Result<Vec<Preference>> {
+/// A user's choice for each of `kinds` (of [`STAFF_KINDS`] or [`PARENT_KINDS`]; `direct`
+/// where none is stored, and always for [`ALWAYS_DIRECT`]). Each user chooses for themselves:
+/// the server passes the logged-in user.
+pub async fn preferences(
+    store: &Store,
+    user: UserId,
+    kinds: &[MailKind],
+) -> Result<Vec<Preference>> {
     let stored = store.mail_preferences(user).await?;
-    Ok(CHOOSABLE
+    Ok(kinds
         .iter()
         .map(|&kind| Preference {
             kind,
-            mode: if kind == MailKind::Termijn {
+            mode: if ALWAYS_DIRECT.contains(&kind) {
                 MailMode::Direct
             } else {
                 stored
@@ -525,11 +625,28 @@ pub async fn preferences(store: &Store, user: UserId) -> Result<Vec<Preference>>
         .collect())
 }
 
-/// Stores a user's choices, all or none. Deadline mail cannot be put off or delayed.
+/// The kinds a user chooses for: a member of an organisation [`STAFF_KINDS`], a parent
+/// [`PARENT_KINDS`] (a teacher who is also a parent: both).
+pub async fn kinds_for(store: &Store, user: UserId) -> Result<Vec<MailKind>> {
+    let mut c = store.connection().await?;
+    let mut kinds = Vec::new();
+    if !c.memberships_of_user(user).await?.is_empty() {
+        kinds.extend_from_slice(STAFF_KINDS);
+    }
+    if c.is_parent(user).await? {
+        kinds.extend_from_slice(PARENT_KINDS);
+    }
+    Ok(kinds)
+}
+
+/// Stores a user's choices, all or none, with the request's audit row in the same transaction.
+/// The kinds of [`ALWAYS_DIRECT`] cannot be put off or delayed. Returns the choices of `kinds`.
 pub async fn set_preferences(
     store: &Store,
     user: UserId,
     choices: &[Preference],
+    kinds: &[MailKind],
+    audit: &verzuim_store::AuditEntry,
 ) -> Result<Vec<Preference>> {
     for c in choices {
         if !CHOOSABLE.contains(&c.kind) {
@@ -544,13 +661,20 @@ pub async fn set_preferences(
                  uitzetten of uitstellen",
             ));
         }
+        if c.kind == MailKind::Verlof && c.mode != MailMode::Direct {
+            return Err(ServiceError::invalid(
+                "e-mail over een besluit op een verlofaanvraag komt altijd meteen: met het \
+                 besluit begint de termijn van zes weken voor bezwaar",
+            ));
+        }
     }
     let mut tx = store.begin().await?;
     for c in choices {
         tx.set_mail_preference(user, c.kind, c.mode).await?;
     }
+    tx.audit(audit).await?;
     tx.commit().await?;
-    preferences(store, user).await
+    preferences(store, user, kinds).await
 }
 
 /// Backoff after `attempts` failed attempts: 1 minute, doubling each time, at most 4 hours

@@ -17,8 +17,8 @@ use verzuim_engine::calendar::{date_of, day_number, school_year_end, school_year
 use verzuim_engine::model::{Code, Registration, Span};
 use verzuim_store::letters::StoredLetter;
 use verzuim_store::parents::{
-    LeaveDecider, LeaveDecision, LeaveKind, LeaveRequest, LeaveStatus, NewLeaveRequest,
-    ParentInvitation, SickReport, SickReportEnd,
+    LeaveDecider, LeaveDecision, LeaveDocument, LeaveKind, LeaveRequest, LeaveStatus,
+    NewLeaveRequest, ParentInvitation, SickReport, SickReportEnd,
 };
 use verzuim_store::{
     Actor, Melding, MeldingStatus, ParentInformation, Referral, ReferralStatus, Role, Scope, Store,
@@ -41,7 +41,8 @@ pub const INVITE_ROLES: &[Role] = &[Role::Verzuimcoordinator, Role::Beheerder];
 /// The school invites the parent of one of its pupils at the parent e-mail address of the
 /// pupil's data: a one-time link (the caller made the token; the store keeps its SHA-256),
 /// valid for [`INVITATION_VALID`]. The invitation mail ([`invitation_mail`], the link as
-/// `link_path`) goes into the outbox in the same transaction (docs/email.md).
+/// `link_path`) goes into the outbox in the same transaction (docs/email.md), and so does the
+/// request's audit row (made from the invitation's id).
 pub async fn invite(
     store: &Store,
     caller: &Caller,
@@ -49,6 +50,7 @@ pub async fn invite(
     pupil_id: &str,
     token_hash: &str,
     link_path: &str,
+    audit: crate::dossier::AuditRowOf<'_>,
 ) -> Result<ParentInvitation> {
     caller.require_school(school_id, INVITE_ROLES, "ouders uitnodigen")?;
     let mut tx = store.begin().await?;
@@ -104,6 +106,7 @@ pub async fn invite(
         Some(&format!("uitnodiging:{id}")),
     )
     .await?;
+    tx.audit(&audit(id)).await?;
     tx.commit().await?;
     Ok(invitation)
 }
@@ -487,7 +490,8 @@ fn lesson_days(
 /// note: the nature of an illness is never stored, docs/spec/rules.md §8) covering the lesson
 /// days from its start up to today, and keeps it up to date every day until the parent reports
 /// the child better ([`keep_up_to_date`]); the rules engine evaluates it as usual (card row
-/// "Ziekmelding").
+/// "Ziekmelding"). The request's audit row (made from the report's id) commits in the same
+/// transaction as the report (both commit, or neither does).
 pub async fn report_sick(
     store: &Store,
     parent: UserId,
@@ -495,20 +499,7 @@ pub async fn report_sick(
     school_id: &str,
     pupil_id: &str,
     from: Date,
-) -> Result<SickReport> {
-    report_sick_audited(store, parent, today, school_id, pupil_id, from, None).await
-}
-
-/// [`report_sick`], with the request's audit row (made from the stored id) committed in the same
-/// transaction as the change (both commit, or neither does).
-pub async fn report_sick_audited(
-    store: &Store,
-    parent: UserId,
-    today: Date,
-    school_id: &str,
-    pupil_id: &str,
-    from: Date,
-    audit: Option<crate::dossier::AuditRowOf<'_>>,
+    audit: crate::dossier::AuditRowOf<'_>,
 ) -> Result<SickReport> {
     let tomorrow = today
         .tomorrow()
@@ -546,9 +537,7 @@ pub async fn report_sick_audited(
         .open_sick_report(school_id, pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if let Some(a) = audit {
-        tx.audit(&a(report.id)).await?;
-    }
+    tx.audit(&audit(report.id)).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -628,7 +617,7 @@ fn actor_of(text: &str) -> Actor {
 
 /// "Beter melden": the child is back at school on `back_on` (today or tomorrow). The report's
 /// registration ends on the last lesson day before it (and is deleted when no day remains);
-/// the report is closed.
+/// the report is closed. The audit row (made from the report's id) commits with the change.
 pub async fn report_better(
     store: &Store,
     parent: UserId,
@@ -636,20 +625,7 @@ pub async fn report_better(
     school_id: &str,
     pupil_id: &str,
     back_on: Date,
-) -> Result<SickReport> {
-    report_better_audited(store, parent, today, school_id, pupil_id, back_on, None).await
-}
-
-/// [`report_better`], with the request's audit row (made from the stored id) committed in the same
-/// transaction as the change (both commit, or neither does).
-pub async fn report_better_audited(
-    store: &Store,
-    parent: UserId,
-    today: Date,
-    school_id: &str,
-    pupil_id: &str,
-    back_on: Date,
-    audit: Option<crate::dossier::AuditRowOf<'_>>,
+    audit: crate::dossier::AuditRowOf<'_>,
 ) -> Result<SickReport> {
     let tomorrow = today
         .tomorrow()
@@ -711,9 +687,7 @@ pub async fn report_better_audited(
         .into_iter()
         .find(|r| r.id == report.id)
         .ok_or(ServiceError::NotFound)?;
-    if let Some(a) = audit {
-        tx.audit(&a(closed.id)).await?;
-    }
+    tx.audit(&audit(closed.id)).await?;
     tx.commit().await?;
     Ok(closed)
 }
@@ -942,6 +916,70 @@ pub struct LeaveInput {
     pub explanation: Option<String>,
     /// Vakantieverlof: the employer's statement (name of the employer and what it declares).
     pub employer_statement: Option<String>,
+    /// Vakantieverlof: the employer's statement as a file (a PDF, or a photo or scan as JPEG or
+    /// PNG), checked by [`check_document`].
+    pub employer_document: Option<Upload>,
+}
+
+/// A file as the parent uploaded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The name the parent's device gave it (shown, never trusted for the type).
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest employer's statement file (a phone's photo or a scanned page fits).
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The content type of an uploaded employer's statement, from its first bytes (the file's name
+/// and the browser's type are not trusted): a PDF (`%PDF-`), a JPEG (`FF D8 FF`) or a PNG (its
+/// eight-byte signature). Empty, too large ([`MAX_DOCUMENT_BYTES`]) or another kind of file:
+/// refused with a Dutch message naming the file.
+pub fn check_document(upload: &Upload) -> Result<&'static str> {
+    let name = display_name_of(&upload.file_name);
+    if upload.bytes.is_empty() {
+        return Err(ServiceError::invalid(format!(
+            "het bestand met de werkgeversverklaring ({name}) is leeg"
+        )));
+    }
+    if upload.bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(ServiceError::invalid(format!(
+            "het bestand met de werkgeversverklaring ({name}) is te groot: {:.1} MB, ten hoogste \
+             {} MB",
+            upload.bytes.len() as f64 / (1024.0 * 1024.0),
+            MAX_DOCUMENT_BYTES / (1024 * 1024)
+        )));
+    }
+    let b = upload.bytes.as_slice();
+    if b.starts_with(b"%PDF-") {
+        Ok("application/pdf")
+    } else if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Ok("image/jpeg")
+    } else if b.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Ok("image/png")
+    } else {
+        Err(ServiceError::invalid(format!(
+            "het bestand met de werkgeversverklaring ({name}) is geen pdf, jpeg of png"
+        )))
+    }
+}
+
+/// A file name to show and to download under: the last part of the path, without control
+/// characters or quotes, at most 120 characters (`werkgeversverklaring` when nothing is left).
+fn display_name_of(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>'))
+        .take(120)
+        .collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        "werkgeversverklaring".to_owned()
+    } else {
+        clean.to_owned()
+    }
 }
 
 /// A stored leave request with the law's checks.
@@ -959,6 +997,7 @@ async fn facts_of(
     pupil_id: &str,
     input: &LeaveInput,
     except: Option<i64>,
+    has_document: bool,
 ) -> Result<(LeaveFacts, String)> {
     let settings = settings(tx, school_id).await?;
     let current = tx
@@ -994,10 +1033,11 @@ async fn facts_of(
             lesson_days: u32::try_from(days.len()).unwrap_or(u32::MAX),
             after_first_two_lesweken: after,
             other_vakantieverlof: other,
-            employer_statement: input
-                .employer_statement
-                .as_deref()
-                .is_some_and(|s| !s.trim().is_empty()),
+            employer_statement: has_document
+                || input
+                    .employer_statement
+                    .as_deref()
+                    .is_some_and(|s| !s.trim().is_empty()),
         },
         current.record.pupil.municipality,
     ))
@@ -1006,7 +1046,7 @@ async fn facts_of(
 /// A parent asks leave for their child. Checks the input (Dutch messages), counts the lesson
 /// days, runs the law's checks ([`check_leave`], shown to the decider; a request the law rules
 /// out is still taken, so that the parent gets a decision they can object to) and routes it
-/// ([`decider`]).
+/// ([`decider`]). The audit row (made from the request's id) commits with the request.
 pub async fn request_leave(
     store: &Store,
     parent: UserId,
@@ -1014,20 +1054,7 @@ pub async fn request_leave(
     school_id: &str,
     pupil_id: &str,
     input: &LeaveInput,
-) -> Result<LeaveView> {
-    request_leave_audited(store, parent, today, school_id, pupil_id, input, None).await
-}
-
-/// [`request_leave`], with the request's audit row (made from the stored id) committed in the same
-/// transaction as the change (both commit, or neither does).
-pub async fn request_leave_audited(
-    store: &Store,
-    parent: UserId,
-    today: Date,
-    school_id: &str,
-    pupil_id: &str,
-    input: &LeaveInput,
-    audit: Option<crate::dossier::AuditRowOf<'_>>,
+    audit: crate::dossier::AuditRowOf<'_>,
 ) -> Result<LeaveView> {
     if input.until < input.from {
         return Err(ServiceError::invalid(
@@ -1066,10 +1093,32 @@ pub async fn request_leave_audited(
             input.circumstance.clone()
         }
     };
+    let document = match (&input.employer_document, input.kind) {
+        (None, _) => None,
+        (Some(u), LeaveKind::Vakantieverlof) => Some(LeaveDocument {
+            content_type: check_document(u)?.to_owned(),
+            file_name: display_name_of(&u.file_name),
+            bytes: u.bytes.clone(),
+        }),
+        (Some(u), LeaveKind::GewichtigeOmstandigheden) => {
+            return Err(ServiceError::invalid(format!(
+                "een werkgeversverklaring ({}) hoort alleen bij vakantieverlof; laat het bestand weg",
+                display_name_of(&u.file_name)
+            )));
+        }
+    };
     let mut tx = store.begin().await?;
     own_child(&mut tx, parent, school_id, pupil_id).await?;
     tx.lock_pupil(school_id, pupil_id).await?;
-    let (facts, municipality) = facts_of(&mut tx, school_id, pupil_id, input, None).await?;
+    let (facts, municipality) = facts_of(
+        &mut tx,
+        school_id,
+        pupil_id,
+        input,
+        None,
+        document.is_some(),
+    )
+    .await?;
     if facts.lesson_days == 0 {
         return Err(ServiceError::invalid(
             "in deze periode heeft uw kind geen lesdagen; verlof is niet nodig",
@@ -1103,10 +1152,11 @@ pub async fn request_leave_audited(
             Actor::User(parent),
         )
         .await?;
-    let view = leave_view(&mut tx, id).await?;
-    if let Some(a) = audit {
-        tx.audit(&a(id)).await?;
+    if let Some(d) = &document {
+        tx.add_leave_document(id, d, Actor::User(parent)).await?;
     }
+    let view = leave_view(&mut tx, id).await?;
+    tx.audit(&audit(id)).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -1120,6 +1170,7 @@ async fn leave_view(tx: &mut Tx, id: i64) -> Result<LeaveView> {
         circumstance: request.circumstance.clone(),
         explanation: request.explanation.clone(),
         employer_statement: request.employer_statement.clone(),
+        employer_document: None,
     };
     let (facts, _) = facts_of(
         tx,
@@ -1127,6 +1178,7 @@ async fn leave_view(tx: &mut Tx, id: i64) -> Result<LeaveView> {
         &request.pupil_id.clone(),
         &input,
         Some(id),
+        request.document_type.is_some(),
     )
     .await?;
     let facts = LeaveFacts {
@@ -1394,9 +1446,44 @@ pub async fn decide_leave(
         write_leave(&mut tx, today, &r).await?;
     }
     let r = tx.leave_request(id).await?.ok_or(ServiceError::NotFound)?;
+    // The parents hear of the decision at once (their six weeks for a bezwaar start with it).
+    crate::mail::to_parents(
+        &mut tx,
+        &r.school_id,
+        &r.pupil_id,
+        crate::mail::ParentNews::LeaveDecision(id),
+    )
+    .await?;
     caller.write_audit(&mut tx).await?;
     tx.commit().await?;
     Ok(r)
+}
+
+/// The employer's statement file of a leave request, for its parent.
+pub async fn leave_document_for_parent(
+    store: &Store,
+    parent: UserId,
+    id: i64,
+) -> Result<LeaveDocument> {
+    let mut tx = store.connection().await?;
+    let r = tx.leave_request(id).await?.ok_or(ServiceError::NotFound)?;
+    own_child(&mut tx, parent, &r.school_id, &r.pupil_id).await?;
+    tx.leave_document(id).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The employer's statement file of a leave request, for the staff who may read the request
+/// (the school's director and coordinator, the deciding leerplichtambtenaar).
+pub async fn leave_document_for_staff(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+) -> Result<LeaveDocument> {
+    let mut tx = store.connection().await?;
+    let r = tx.leave_request(id).await?.ok_or(ServiceError::NotFound)?;
+    if !staff_may_read(caller, &r) {
+        return Err(ServiceError::NotFound);
+    }
+    tx.leave_document(id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The decision letter of a leave request for its parent: the PDF.
@@ -1536,6 +1623,56 @@ mod tests {
             decider(LeaveKind::Vakantieverlof, 10),
             (LeaveDecider::Directeur, ART_13A)
         );
+    }
+
+    #[test]
+    fn an_employer_statement_file_is_known_by_its_contents() {
+        let up = |name: &str, bytes: &[u8]| Upload {
+            file_name: name.to_owned(),
+            bytes: bytes.to_vec(),
+        };
+        // (file, its type or the words of the refusal)
+        let rows: &[(Upload, Result<&str, &str>)] = &[
+            (
+                up("verklaring.pdf", b"%PDF-1.7\n..."),
+                Ok("application/pdf"),
+            ),
+            (
+                up("foto.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+                Ok("image/jpeg"),
+            ),
+            (
+                up(
+                    "scan.png",
+                    &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0],
+                ),
+                Ok("image/png"),
+            ),
+            // The name does not make a file a PDF.
+            (
+                up("verklaring.pdf", b"<html>geen pdf</html>"),
+                Err("geen pdf, jpeg of png"),
+            ),
+            (up("leeg.pdf", b""), Err("is leeg")),
+            (
+                up(
+                    "groot.pdf",
+                    &[b"%PDF-".as_slice(), &vec![b'x'; MAX_DOCUMENT_BYTES]].concat(),
+                ),
+                Err("te groot"),
+            ),
+        ];
+        for (u, want) in rows {
+            match (check_document(u), want) {
+                (Ok(t), Ok(w)) => assert_eq!(t, *w, "{}", u.file_name),
+                (Err(ServiceError::Invalid(m)), Err(w)) => {
+                    assert!(m.contains(w) && m.contains(&u.file_name), "{m}")
+                }
+                (got, _) => panic!("{}: {got:?}", u.file_name),
+            }
+        }
+        assert_eq!(display_name_of("C:\\Users\\x\\ver\"kl.pdf"), "verkl.pdf");
+        assert_eq!(display_name_of("\u{7}"), "werkgeversverklaring");
     }
 
     #[test]

@@ -170,6 +170,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0131_card_history.sql"),
     ),
     (
+        140,
+        "leave documents",
+        include_str!("../migrations/sqlite/0140_leave_documents.sql"),
+        include_str!("../migrations/postgres/0140_leave_documents.sql"),
+    ),
+    (
         150,
         "duo status",
         include_str!("../migrations/sqlite/0150_duo_status.sql"),

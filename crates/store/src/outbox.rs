@@ -25,6 +25,8 @@ names! {
         Terugkoppeling = "terugkoppeling",
         Termijn = "termijn",
         Ouders = "ouders",
+        Brief = "brief",
+        Verlof = "verlof",
         Uitnodiging = "uitnodiging",
         Samenvatting = "samenvatting",
     }
@@ -191,14 +193,16 @@ impl Tx {
     }
 
     /// The SMTP server accepted the mail: it is sent (whoever holds the claim now). `false`
-    /// when it was no longer pending.
+    /// when it was no longer pending. An invitation's one-time link (kind `uitnodiging`) is
+    /// removed from the row with it: the outbox keeps no usable link once it was handed over.
     pub async fn mail_sent(&mut self, id: i64) -> Result<bool> {
         let now = self.now();
         let n = self
             .c()
             .execute(
                 "UPDATE mail_outbox SET status = 'sent', sent_at = ?, claimed_by = NULL, \
-                   claimed_until = NULL, last_error = NULL \
+                   claimed_until = NULL, last_error = NULL, \
+                   link = CASE WHEN kind = 'uitnodiging' THEN NULL ELSE link END \
                  WHERE id = ? AND status = 'pending'",
                 args![now, id],
             )
@@ -228,13 +232,14 @@ impl Tx {
     }
 
     /// The server refused the mail for good, or its attempts are used up: it is `failed` and
-    /// stays in the outbox with the error.
+    /// stays in the outbox with the error (an invitation without its one-time link).
     pub async fn mail_failed(&mut self, id: i64, process: &str, error: &str) -> Result<bool> {
         let n = self
             .c()
             .execute(
                 "UPDATE mail_outbox SET status = 'failed', last_error = ?, claimed_by = NULL, \
-                   claimed_until = NULL \
+                   claimed_until = NULL, \
+                   link = CASE WHEN kind = 'uitnodiging' THEN NULL ELSE link END \
                  WHERE id = ? AND status = 'pending' AND claimed_by = ?",
                 args![error, id, process],
             )
@@ -313,6 +318,25 @@ impl Tx {
             .execute(
                 "DELETE FROM mail_outbox WHERE status IN ('sent', 'summarised', 'failed') \
                  AND created_at < ?",
+                args![before],
+            )
+            .await
+    }
+
+    /// Invitations (kind `uitnodiging`) written before `before` (their link has expired): the
+    /// one-time link is removed from the row, and one still waiting to be sent is `failed` (a
+    /// mail with a dead link is not sent). Returns how many rows lost their link.
+    pub async fn expire_invitation_links(&mut self, before: Timestamp) -> Result<u64> {
+        self.c()
+            .execute(
+                "UPDATE mail_outbox SET link = NULL, \
+                   last_error = CASE WHEN status IN ('pending', 'held') \
+                     THEN 'de uitnodiging is verlopen voordat de e-mail bezorgd kon worden' \
+                     ELSE last_error END, \
+                   status = CASE WHEN status IN ('pending', 'held') THEN 'failed' \
+                     ELSE status END, \
+                   claimed_by = NULL, claimed_until = NULL \
+                 WHERE kind = 'uitnodiging' AND link IS NOT NULL AND created_at < ?",
                 args![before],
             )
             .await

@@ -147,9 +147,20 @@ pub struct LeaveRequest {
     pub decided_by: Option<String>,
     pub decider_name: Option<String>,
     pub has_letter: bool,
+    /// The employer's statement as a file (its content type), when the parent uploaded one.
+    pub document_type: Option<String>,
     pub registration_id: Option<RegistrationId>,
     pub created_at: Timestamp,
     pub created_by: String,
+}
+
+/// A file stored with a leave request (the employer's statement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaveDocument {
+    pub file_name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png` (checked from the contents).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 fn leave_of(r: &Row) -> Result<LeaveRequest> {
@@ -174,6 +185,7 @@ fn leave_of(r: &Row) -> Result<LeaveRequest> {
         decided_by: r.opt_text("decided_by")?,
         decider_name: r.opt_text("decider_name")?,
         has_letter: r.bool("has_letter")?,
+        document_type: r.opt_text("document_type")?,
         registration_id: r.opt_i64("registration_id")?,
         created_at: r.ts("created_at")?,
         created_by: r.text("created_by")?,
@@ -184,7 +196,9 @@ const LEAVE_SELECT: &str = "SELECT l.id, p.school_id, p.pupil_id, l.kind, l.date
      l.date_until, l.lesson_days, l.circumstance, l.explanation, l.employer_statement, l.decider, \
      l.municipality, l.status, l.advice, l.advice_by, l.decision_ground, l.decided_at, \
      l.decided_by, l.decider_name, (l.letter_pdf IS NOT NULL) AS has_letter, l.registration_id, \
-     l.created_at, l.created_by FROM leave_requests l JOIN pupils p ON p.id = l.pupil";
+     l.created_at, l.created_by, d.content_type AS document_type FROM leave_requests l \
+     JOIN pupils p ON p.id = l.pupil \
+     LEFT JOIN leave_documents d ON d.leave_request_id = l.id";
 
 /// The decision on a leave request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -609,6 +623,52 @@ impl Tx {
             )
             .await?;
         Ok(n == 1)
+    }
+
+    /// Stores the employer's statement file of a leave request (in the request's transaction).
+    pub async fn add_leave_document(
+        &mut self,
+        id: i64,
+        document: &LeaveDocument,
+        by: Actor,
+    ) -> Result<()> {
+        let now = self.now();
+        self.c()
+            .execute(
+                "INSERT INTO leave_documents (leave_request_id, file_name, content_type, bytes, \
+                 size, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                args![
+                    id,
+                    &document.file_name,
+                    &document.content_type,
+                    document.bytes.as_slice(),
+                    i64::try_from(document.bytes.len()).unwrap_or(i64::MAX),
+                    now,
+                    by.to_string()
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The employer's statement file of a leave request (the service checks who may read it).
+    pub async fn leave_document(&mut self, id: i64) -> Result<Option<LeaveDocument>> {
+        let Some(r) = self
+            .c()
+            .fetch_optional(
+                "SELECT file_name, content_type, bytes FROM leave_documents \
+                 WHERE leave_request_id = ?",
+                args![id],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(LeaveDocument {
+            file_name: r.text("file_name")?,
+            content_type: r.text("content_type")?,
+            bytes: r.bytes("bytes")?,
+        }))
     }
 
     /// The decision letter of a leave request: the PDF and its text.

@@ -7,6 +7,10 @@
 //! is marked sent, and every SMTP server together has seen exactly one Message-ID for it: one
 //! mail from the receiver's view. The SMTP servers are real ones (aiosmtpd,
 //! `tests/smtp/server.py`).
+//!
+//! And: "with several `serve` processes on one PostgreSQL, each row is delivered by one of
+//! them": two `verzuim serve` processes on one PostgreSQL database deliver one outbox to one
+//! real SMTP server, which counts every message: each arrives exactly once.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,7 +21,7 @@ use jiff::civil::date;
 use serde_json::{Value, json};
 use verzuim_engine::model::Pupil;
 use verzuim_server::auth::tokens;
-use verzuim_store::outbox::{MailStatus, OutboxMail};
+use verzuim_store::outbox::{MailKind, MailStatus, NewMail, OutboxMail};
 use verzuim_store::{
     Actor, Membership, NewApiToken, NewUser, Page, PupilData, Role, Store, hash_token,
 };
@@ -320,4 +324,88 @@ fn a_mail_survives_two_kills_and_arrives_once() {
         );
     }
     assert!(m.attempts >= 3, "{m:?}");
+}
+
+#[test]
+fn two_serve_processes_on_one_postgres_deliver_each_mail_once() {
+    const MAILS: usize = 40;
+    let Some(admin_url) = verzuim_store::test_support::postgres_url() else {
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("verzuim_mail_two_{}", std::process::id());
+    let url = crate::two_processes::with_database(&admin_url, &name);
+    let database = |sql: String| {
+        let admin_url = admin_url.clone();
+        async move {
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+            sqlx::query(&sql).execute(&mut admin).await.unwrap();
+        }
+    };
+    rt.block_on(async {
+        database(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        database(format!("CREATE DATABASE {name}")).await;
+        seed(&url).await;
+        let store = Store::connect(&url).await.unwrap();
+        for i in 0..MAILS {
+            store
+                .enqueue_mail(&NewMail {
+                    kind: MailKind::Melding,
+                    recipient: format!("lpa{i}@gemeente.example"),
+                    user_id: None,
+                    subject: "Nieuwe melding van schoolverzuim".into(),
+                    body: "Een school heeft een melding gedaan.".into(),
+                    link: Some(format!("/meldingen/{i}")),
+                    dedup_key: None,
+                    held: false,
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    // The server holds each message back a little: both processes deliver at the same time.
+    let smtp = SmtpServer::start(dir.path(), "slow-ack", &["--delay", "0.1"]);
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let a = serve(&url, port(), &smtp);
+    let b = serve(&url, port(), &smtp);
+    let rows = |url: String| async move {
+        let store = Store::connect(&url).await.unwrap();
+        let rows = store.outbox(None, Page::first(200)).await.unwrap();
+        store.close().await;
+        rows
+    };
+    rt.block_on(wait_for("every mail is marked sent", || {
+        let url = url.clone();
+        async move { rows(url).await.iter().all(|m| m.status == MailStatus::Sent) }
+    }));
+    // A few more rounds of both workers: nothing more is sent.
+    std::thread::sleep(Duration::from_millis(1500));
+    kill(a);
+    kill(b);
+    let rows = rt.block_on(rows(url.clone()));
+    assert_eq!(rows.len(), MAILS);
+    let expected: std::collections::BTreeSet<String> = rows
+        .iter()
+        .map(|m| format!("<{}@gemeente.example>", m.message_id))
+        .collect();
+    let got = smtp.received();
+    assert_eq!(got.len(), MAILS, "each mail handed over exactly once");
+    let received: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(received, expected);
+    assert!(rows.iter().all(|m| m.attempts == 1), "claimed once each");
+    rt.block_on(database(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )));
 }

@@ -73,7 +73,7 @@ async fn wait_until_up(http: &reqwest::Client, base: &str) {
 }
 
 /// `postgres://u@h:p/postgres?x` -> `postgres://u@h:p/<name>?x`.
-fn with_database(url: &str, name: &str) -> String {
+pub(crate) fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let root = match base[scheme_end..].find('/') {

@@ -9,10 +9,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::mail::{self as service_mail, CHOOSABLE, Preference};
+use verzuim_service::mail::{self as service_mail, Preference};
 use verzuim_service::vocabulary::{MailKind, MailMode};
 
 use super::common::bad_value;
+use crate::audit::{Audit, AuditObject, action};
 use crate::authz::Actor;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::Json;
@@ -27,10 +28,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// One choice.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MailPreferenceIo {
-    /// `melding`, `verwijzing`, `terugkoppeling` or `termijn`.
+    /// `melding`, `verwijzing`, `terugkoppeling`, `termijn` (staff); `ouders`, `brief`,
+    /// `verlof` (parents).
     #[schema(schema_with = super::schemas::mail_kind)]
     pub kind: String,
-    /// `direct`, `dagelijks` or `uit` (`termijn`: only `direct`).
+    /// `direct`, `dagelijks` or `uit` (`termijn`, `verlof`: only `direct`).
     #[schema(schema_with = super::schemas::mail_mode)]
     pub mode: String,
 }
@@ -79,7 +81,8 @@ async fn get_preferences(
     actor: Actor,
 ) -> ApiResult<axum::Json<MailPreferencesOut>> {
     let user = actor.require_user()?;
-    let prefs = service_mail::preferences(&state.store, user.user.id).await?;
+    let kinds = service_mail::kinds_for(&state.store, user.user.id).await?;
+    let prefs = service_mail::preferences(&state.store, user.user.id, &kinds).await?;
     Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }
 
@@ -100,20 +103,27 @@ async fn get_preferences(
 async fn put_preferences(
     State(state): State<AppState>,
     actor: Actor,
+    audit: Audit,
     Json(body): Json<MailPreferencesIn>,
 ) -> ApiResult<axum::Json<MailPreferencesOut>> {
     let user = actor.require_user()?;
-    let kinds: Vec<&str> = CHOOSABLE.iter().map(|k| k.as_str()).collect();
+    let own = service_mail::kinds_for(&state.store, user.user.id).await?;
+    let kinds: Vec<&str> = own.iter().map(|k| k.as_str()).collect();
     let modes: Vec<&str> = MailMode::ALL.iter().map(|m| m.as_str()).collect();
     let mut wanted = Vec::new();
     for (i, p) in body.preferences.iter().enumerate() {
         let kind = MailKind::parse(&p.kind)
-            .filter(|k| CHOOSABLE.contains(k))
+            .filter(|k| own.contains(k))
             .ok_or_else(|| bad_value(&format!("preferences[{i}].kind"), &kinds))?;
         let mode = MailMode::parse(&p.mode)
             .ok_or_else(|| bad_value(&format!("preferences[{i}].mode"), &modes))?;
         wanted.push(Preference { kind, mode });
     }
-    let prefs = service_mail::set_preferences(&state.store, user.user.id, &wanted).await?;
+    let event = audit
+        .event(&actor, action::MAIL_PREFERENCES)
+        .object(AuditObject::User(user.user.id));
+    let prefs =
+        service_mail::set_preferences(&state.store, user.user.id, &wanted, &own, event.entry())
+            .await?;
     Ok(axum::Json(out(user.user.email.clone(), prefs)))
 }

@@ -14,9 +14,10 @@ use utoipa_axum::routes;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_service::parents::{self, LeaveInput, LeaveView};
-use verzuim_service::vocabulary::{LeaveKind, SickReport};
+use verzuim_service::vocabulary::{AuditEntry, LeaveKind, SickReport};
 
-use crate::audit::{Audit, action};
+use crate::audit::{Audit, AuditEvent, action};
+
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Json, Path, check_len, max_len};
@@ -66,6 +67,15 @@ fn sick_out(r: &SickReport) -> SickReportOut {
 
 fn parent_of(actor: &Actor) -> ApiResult<i64> {
     Ok(actor.require_user()?.user.id)
+}
+
+/// The audit row of a parent's write about their child; the service commits it with the write
+/// (its object, made from the stored id, is set per write).
+fn parent_write(audit: &Audit, actor: &Actor, school: &str, pupil: &str) -> AuditEvent {
+    audit
+        .event(actor, action::PUPIL_WRITE)
+        .organisation(school)
+        .pupil(school, pupil)
 }
 
 /// The parent's children, at any school (empty for a user who is no parent).
@@ -152,15 +162,21 @@ async fn report_sick(
 ) -> ApiResult<(StatusCode, axum::Json<SickReportOut>)> {
     let parent = parent_of(&actor)?;
     let from = day(&state, body.dag)?;
-    let r =
-        parents::report_sick(&state.store, parent, state.today(), &school, &pupil, from).await?;
-    audit
-        .event(&actor, action::PUPIL_WRITE)
-        .organisation(&school)
-        .object(AuditObject::SickReport(r.id))
-        .pupil(&school, &pupil)
-        .write()
-        .await?;
+    let event = parent_write(&audit, &actor, &school, &pupil);
+    let row = |id: i64| AuditEntry {
+        object: AuditObject::SickReport(id).to_string(),
+        ..event.entry().clone()
+    };
+    let r = parents::report_sick(
+        &state.store,
+        parent,
+        state.today(),
+        &school,
+        &pupil,
+        from,
+        &row,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(sick_out(&r))))
 }
 
@@ -192,15 +208,21 @@ async fn report_better(
 ) -> ApiResult<axum::Json<SickReportOut>> {
     let parent = parent_of(&actor)?;
     let back = day(&state, body.dag)?;
-    let r =
-        parents::report_better(&state.store, parent, state.today(), &school, &pupil, back).await?;
-    audit
-        .event(&actor, action::PUPIL_WRITE)
-        .organisation(&school)
-        .object(AuditObject::SickReport(r.id).detail("beter"))
-        .pupil(&school, &pupil)
-        .write()
-        .await?;
+    let event = parent_write(&audit, &actor, &school, &pupil);
+    let row = |id: i64| AuditEntry {
+        object: AuditObject::SickReport(id).detail("beter").to_string(),
+        ..event.entry().clone()
+    };
+    let r = parents::report_better(
+        &state.store,
+        parent,
+        state.today(),
+        &school,
+        &pupil,
+        back,
+        &row,
+    )
+    .await?;
     Ok(axum::Json(sick_out(&r)))
 }
 
@@ -347,16 +369,23 @@ async fn request_leave(
         circumstance: body.omstandigheid.clone().unwrap_or_default(),
         explanation: body.toelichting.clone(),
         employer_statement: body.werkgeversverklaring.clone(),
+        employer_document: None,
     };
-    let v = parents::request_leave(&state.store, parent, state.today(), &school, &pupil, &input)
-        .await?;
-    audit
-        .event(&actor, action::PUPIL_WRITE)
-        .organisation(&school)
-        .object(AuditObject::Leave(v.request.id))
-        .pupil(&school, &pupil)
-        .write()
-        .await?;
+    let event = parent_write(&audit, &actor, &school, &pupil);
+    let row = |id: i64| AuditEntry {
+        object: AuditObject::Leave(id).to_string(),
+        ..event.entry().clone()
+    };
+    let v = parents::request_leave(
+        &state.store,
+        parent,
+        state.today(),
+        &school,
+        &pupil,
+        &input,
+        &row,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(leave_out(&v))))
 }
 

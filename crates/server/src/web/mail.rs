@@ -10,11 +10,12 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use verzuim_service::mail::{self as service_mail, CHOOSABLE, Preference};
+use verzuim_service::mail::{self as service_mail, Preference, STAFF_KINDS};
 use verzuim_store::Page;
 use verzuim_store::outbox::{MailKind, MailMode, MailStatus};
 
 use super::{PageMeta, WebUser, render, service_error};
+use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult};
 use crate::nl;
 use crate::state::AppState;
@@ -63,7 +64,7 @@ fn choices(prefs: &[Preference]) -> Vec<Choice> {
 
 /// `GET /e-mail`: the user's choices.
 pub async fn page(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
-    let prefs = service_mail::preferences(&state.store, web.user.id)
+    let prefs = service_mail::preferences(&state.store, web.user.id, STAFF_KINDS)
         .await
         .map_err(service_error)?;
     Ok(render(&PreferencesPage {
@@ -80,6 +81,7 @@ pub async fn page(State(state): State<AppState>, web: WebUser) -> ApiResult<Resp
 pub async fn save(
     State(state): State<AppState>,
     web: WebUser,
+    audit: Audit,
     Form(form): Form<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let mut wanted = Vec::new();
@@ -89,7 +91,7 @@ pub async fn save(
             return Err(ApiError::bad_request("te_lang", "Een veld is te lang."));
         }
         match (MailKind::parse(k), MailMode::parse(v)) {
-            (Some(kind), Some(mode)) if CHOOSABLE.contains(&kind) => {
+            (Some(kind), Some(mode)) if STAFF_KINDS.contains(&kind) => {
                 wanted.push(Preference { kind, mode });
             }
             _ => {
@@ -99,15 +101,25 @@ pub async fn save(
             }
         }
     }
+    let event = audit
+        .event(&web.actor, action::MAIL_PREFERENCES)
+        .object(AuditObject::User(web.user.id));
     if error.is_none()
-        && let Err(e) = service_mail::set_preferences(&state.store, web.user.id, &wanted).await
+        && let Err(e) = service_mail::set_preferences(
+            &state.store,
+            web.user.id,
+            &wanted,
+            STAFF_KINDS,
+            event.entry(),
+        )
+        .await
     {
         match e {
             verzuim_service::ServiceError::Invalid(m) => error = Some(super::sentence(&m)),
             other => return Err(service_error(other)),
         }
     }
-    let prefs = service_mail::preferences(&state.store, web.user.id)
+    let prefs = service_mail::preferences(&state.store, web.user.id, STAFF_KINDS)
         .await
         .map_err(service_error)?;
     Ok(render(&PreferencesPage {

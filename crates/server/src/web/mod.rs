@@ -214,11 +214,36 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
             ouders::invitation_accept,
             &PAGE_PUBLIC,
         )
+        .get(
+            ouders::settings::MAIL,
+            ouders::settings::mail_page,
+            &PAGE_OWN,
+        )
+        .post(
+            ouders::settings::MAIL,
+            ouders::settings::mail_save,
+            &PAGE_OWN,
+        )
+        .get(
+            ouders::settings::PASSWORD,
+            ouders::settings::password_page,
+            &PAGE_OWN,
+        )
+        .post(
+            ouders::settings::PASSWORD,
+            ouders::settings::password_submit,
+            &PAGE_OWN,
+        )
         .get("/ouders/brieven/{id}", ouders::letter, &PAGE_OWN)
         .get("/ouders/verlof/{id}", ouders::leave_detail, &PAGE_OWN)
         .get(
             "/ouders/verlof/{id}/besluit.pdf",
             ouders::leave_letter,
+            &PAGE_OWN,
+        )
+        .get(
+            "/ouders/verlof/{id}/werkgeversverklaring",
+            ouders::leave_document,
             &PAGE_OWN,
         )
         .get("/ouders/{school_id}/{pupil_id}", ouders::child, &PAGE_OWN)
@@ -237,10 +262,14 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
             ouders::leave_form,
             &PAGE_OWN,
         )
-        .post(
-            "/ouders/{school_id}/{pupil_id}/verlof",
-            ouders::leave_submit,
-            &PAGE_OWN,
+        .merge(
+            PageRoutes::new()
+                .post(
+                    "/ouders/{school_id}/{pupil_id}/verlof",
+                    ouders::leave_submit,
+                    &PAGE_OWN,
+                )
+                .body_limit(ouders::LEAVE_BODY_LIMIT),
         )
         .get(
             "/leerlingen/{school_id}/{pupil_id}/ouders",
@@ -256,6 +285,11 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
         .get("/verlof/{id}", verlof::detail, &PAGE_LEAVE)
         .post("/verlof/{id}", verlof::action, &PAGE_LEAVE)
         .get("/verlof/{id}/besluit.pdf", verlof::letter, &PAGE_LEAVE)
+        .get(
+            "/verlof/{id}/werkgeversverklaring",
+            verlof::document,
+            &PAGE_LEAVE,
+        )
         .post("/zaken/{case_id}/brieven", letters::make, &PAGE_LETTERS)
         .get(
             "/zaken/{case_id}/brieven/{letter_id}",

@@ -118,6 +118,8 @@ struct DetailPage {
     may_decide: bool,
     ground: Option<String>,
     letter: Option<String>,
+    /// The employer's statement file the parent sent, when there is one.
+    document: Option<String>,
     error: Option<String>,
     decider_name: String,
 }
@@ -207,6 +209,10 @@ async fn detail_page(
         may_decide,
         ground: r.decision_ground.clone(),
         letter: r.has_letter.then(|| format!("/verlof/{id}/besluit.pdf")),
+        document: r
+            .document_type
+            .is_some()
+            .then(|| format!("/verlof/{id}/werkgeversverklaring")),
         error: error.clone(),
         decider_name: web.user.display_name.clone(),
     });
@@ -403,6 +409,21 @@ pub fn letter_data(
             function: decider_label(r.decider).to_owned(),
         },
     }
+}
+
+/// `GET /verlof/{id}/werkgeversverklaring`: the employer's statement file the parent sent, for
+/// those who may read the request (the school's director and coordinator, the deciding
+/// leerplichtambtenaar).
+pub async fn document(
+    State(state): State<AppState>,
+    web: WebUser,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Response> {
+    require(&web)?;
+    let d = parents::leave_document_for_staff(&state.store, &web.caller(), id)
+        .await
+        .map_err(service_error)?;
+    Ok(super::ouders::document(d))
 }
 
 /// `GET /verlof/{id}/besluit.pdf`.

@@ -13,7 +13,7 @@ use std::time::Duration;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use verzuim_server::Config;
-use verzuim_server::mail::{Delivery, DeliverySettings, Mailer, SmtpUrl, deliver_due};
+use verzuim_server::mail::{Delivery, DeliverySettings, Mailer, SmtpCa, SmtpUrl, deliver_due};
 use verzuim_store::outbox::{MailKind, MailStatus, NewMail};
 use verzuim_store::{OrgKind, Page, Role, Store};
 
@@ -25,7 +25,10 @@ crate::http_tests!(
     a_temporary_refusal_is_retried_after_the_backoff,
     a_silent_or_dropping_server_is_retried_until_the_attempts_are_used,
     a_user_chooses_per_kind_on_the_page_and_in_the_api,
-    the_demo_mailbox_exists_only_in_the_demo
+    the_demo_mailbox_exists_only_in_the_demo,
+    starttls_and_implicit_tls_with_the_servers_own_ca,
+    two_workers_on_one_database_deliver_each_mail_once,
+    an_invitations_link_is_not_kept_after_delivery_or_expiry
 );
 
 /// A real SMTP server process (see the module); killed when dropped.
@@ -84,7 +87,12 @@ impl SmtpServer {
     }
 
     pub fn url(&self) -> String {
-        format!("smtp+plain://127.0.0.1:{}", self.port)
+        self.url_with("smtp+plain")
+    }
+
+    /// The server's address with another scheme (`smtp` for STARTTLS, `smtps` for TLS).
+    pub fn url_with(&self, scheme: &str) -> String {
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 }
 
@@ -96,18 +104,116 @@ impl Drop for SmtpServer {
 }
 
 fn delivery(smtp: &SmtpServer, settings: DeliverySettings) -> Delivery {
+    delivery_to(&smtp.url(), None, settings, "test:1")
+}
+
+fn delivery_to(
+    url: &str,
+    ca: Option<&SmtpCa>,
+    settings: DeliverySettings,
+    process: &str,
+) -> Delivery {
     Delivery {
         mailer: Mailer::smtp(
-            &SmtpUrl::parse(&smtp.url()).unwrap(),
+            &SmtpUrl::parse(url).unwrap(),
             "Verzuim <verzuim@gemeente.example>",
             None,
             settings.timeout,
+            ca,
         )
         .unwrap(),
         settings,
         base_url: "https://verzuim.example.nl".into(),
-        process: "test:1".into(),
+        process: process.into(),
     }
+}
+
+/// A test CA and a certificate for 127.0.0.1 signed by it, made with the openssl command (as
+/// an organisation's own CA would sign its mail server's): `(dir, ca.pem, server.pem,
+/// server.key)`.
+fn test_certificates() -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("the openssl command (Debian's openssl) makes the test's certificates");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &ec,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=verzuim test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &["req", "-new"][..],
+            &ec,
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+    );
+    std::fs::write(
+        p("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=critical,CA:FALSE\n\
+         keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    let (ca, cert, key) = (p("ca.pem"), p("server.pem"), p("server.key"));
+    (dir, ca, cert, key)
 }
 
 fn quick() -> DeliverySettings {
@@ -409,4 +515,198 @@ async fn the_demo_mailbox_exists_only_in_the_demo(env: Env) {
     );
     let rows = demo.store.outbox(None, Page::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
+}
+
+/// STARTTLS (`smtp://`, required) and TLS from the first byte (`smtps://`) against a real SMTP
+/// server process with a certificate of the test's own CA: with that CA trusted
+/// (`VERZUIM_SMTP_CA`'s `SmtpCa`) the mail arrives over TLS; without it the certificate is not
+/// trusted and nothing is handed over (retried later); a server without STARTTLS gets nothing
+/// from `smtp://`.
+async fn starttls_and_implicit_tls_with_the_servers_own_ca(env: Env) {
+    let s = env.server().await;
+    let store = s.store.with_clock(s.clock.clock());
+    let (_dir, ca_pem, cert, key) = test_certificates();
+    let ca = SmtpCa::read(&ca_pem).unwrap();
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for (mode, scheme) in [("starttls", "smtp"), ("implicit", "smtps")] {
+        let smtp = SmtpServer::start("accept", &["--tls", mode, "--cert", cert, "--key", key]);
+        let url = smtp.url_with(scheme);
+        // Not trusted (only the Mozilla roots): not sent, tried again later.
+        let id = enqueue(&store, &format!("{mode}@enschede.nl"), "/meldingen/7").await;
+        let d = delivery_to(&url, None, quick(), "test:1");
+        let r = deliver_due(&store, &d, 100).await.unwrap();
+        assert_eq!(
+            (r.sent, r.retried),
+            (0, 1),
+            "{mode}: an untrusted certificate"
+        );
+        let row = store.outbox_mail(id).await.unwrap().unwrap();
+        assert_eq!(row.status, MailStatus::Pending, "{mode}");
+        assert!(smtp.received().is_empty(), "{mode}");
+        // With the CA: delivered, over TLS.
+        s.advance(SignedDuration::from_secs(60));
+        let d = delivery_to(&url, Some(&ca), quick(), "test:1");
+        let r = deliver_due(&store, &d, 100).await.unwrap();
+        assert_eq!(
+            r.sent,
+            1,
+            "{mode}: {:?}",
+            store.outbox_mail(id).await.unwrap()
+        );
+        let got = smtp.received();
+        assert_eq!(got.len(), 1, "{mode}");
+        assert_eq!(got[0]["tls"], json!(true), "{mode}: {got:?}");
+        assert_eq!(got[0]["rcpt_tos"], json!([format!("{mode}@enschede.nl")]));
+        let row = store.outbox_mail(id).await.unwrap().unwrap();
+        assert_eq!(
+            got[0]["message_id"],
+            json!(format!("<{}@gemeente.example>", row.message_id))
+        );
+    }
+    // smtp:// requires STARTTLS: a server that does not offer it gets nothing.
+    let plain = SmtpServer::start("accept", &[]);
+    let id = enqueue(&store, "geen-tls@enschede.nl", "/meldingen/7").await;
+    let d = delivery_to(&plain.url_with("smtp"), Some(&ca), quick(), "test:1");
+    let r = deliver_due(&store, &d, 100).await.unwrap();
+    assert_eq!((r.sent, r.retried), (0, 1));
+    assert!(plain.received().is_empty());
+    assert_eq!(
+        store.outbox_mail(id).await.unwrap().unwrap().status,
+        MailStatus::Pending
+    );
+}
+
+/// Two processes (two stores on one database, each with its own delivery worker) deliver the
+/// outbox at the same time to one real SMTP server, which holds each message back a little so
+/// that both work at once: every mail arrives exactly once (one Message-ID each, none twice).
+async fn two_workers_on_one_database_deliver_each_mail_once(env: Env) {
+    const MAILS: usize = 30;
+    let s = env.server().await;
+    let mut ids = Vec::new();
+    for i in 0..MAILS {
+        ids.push(enqueue(&s.store, &format!("lpa{i}@enschede.nl"), "/meldingen/7").await);
+    }
+    let smtp = SmtpServer::start("slow-ack", &["--delay", "0.05"]);
+    let other = Store::connect(&s.url).await.unwrap();
+    let mut workers = Vec::new();
+    for (n, store) in [s.store.clone(), other.clone()].into_iter().enumerate() {
+        let d = delivery_to(&smtp.url(), None, quick(), &format!("proces-{n}"));
+        workers.push(tokio::spawn(async move {
+            let mut sent = 0;
+            loop {
+                let r = deliver_due(&store, &d, 1).await.unwrap();
+                if r.claimed() == 0 {
+                    break sent;
+                }
+                sent += r.sent;
+            }
+        }));
+    }
+    let mut sent = Vec::new();
+    for w in workers {
+        sent.push(w.await.unwrap());
+    }
+    assert_eq!(sent.iter().sum::<u32>() as usize, MAILS, "{sent:?}");
+    let got = smtp.received();
+    assert_eq!(got.len(), MAILS, "each mail handed over once");
+    let mut expected = std::collections::BTreeSet::new();
+    for id in ids {
+        let row = s.store.outbox_mail(id).await.unwrap().unwrap();
+        assert_eq!(row.status, MailStatus::Sent);
+        expected.insert(format!("<{}@gemeente.example>", row.message_id));
+    }
+    let received: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(received, expected);
+    other.close().await;
+}
+
+/// The invitation's one-time link (issue 12): the SMTP server receives it, and once the mail is
+/// delivered the outbox row keeps no usable link (the token is not in the database: the
+/// invitation stores only its hash). A mail that could not be delivered before the link expired
+/// (7 days) loses its link too and is not sent any more.
+async fn an_invitations_link_is_not_kept_after_delivery_or_expiry(env: Env) {
+    use verzuim_service::mail as service_mail;
+    let s = env.server().await;
+    let store = s.store.with_clock(s.clock.clock());
+    let token = "ab".repeat(32);
+    let link = format!("/ouders/uitnodiging/{token}");
+    let invite = |to: &'static str| {
+        let (store, link) = (store.clone(), link.clone());
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let id = service_mail::to_address(
+                &mut tx,
+                MailKind::Uitnodiging,
+                to,
+                "Uitnodiging voor het ouderportaal van OBS De Esch",
+                "Kies uw wachtwoord via de link onder aan deze e-mail.",
+                Some(&link),
+                None,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            tx.commit().await.unwrap();
+            id
+        }
+    };
+    let delivered = invite("ouder@example.nl").await;
+    let smtp = SmtpServer::start("accept", &[]);
+    let d = delivery(&smtp, quick());
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().sent, 1);
+    let got = smtp.received();
+    assert!(
+        got[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("https://verzuim.example.nl{link}")),
+        "{got:?}"
+    );
+    let row = store.outbox_mail(delivered).await.unwrap().unwrap();
+    assert_eq!((row.status, row.link.as_deref()), (MailStatus::Sent, None));
+    let texts = s
+        .raw_texts("SELECT COALESCE(link, '') || ' ' || body || ' ' || subject FROM mail_outbox")
+        .await;
+    assert!(texts.iter().all(|t| !t.contains(&token)), "{texts:?}");
+    // What the demo mailbox shows of it: that the link is no longer kept.
+    assert!(service_mail::render(&row, "https://x.nl").contains("(niet meer bewaard)"));
+
+    // Not delivered (no mail server) for 7 days: the daily job removes the link and gives up.
+    let waiting = invite("andere-ouder@example.nl").await;
+    let melding = enqueue(&store, "lpa@enschede.nl", "/meldingen/7").await;
+    s.advance(SignedDuration::from_hours(7 * 24 - 1));
+    let today = s.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let r = service_mail::daily_mail(&store, today, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.expired_links, 0, "valid for 7 days");
+    s.advance(SignedDuration::from_hours(2));
+    let tomorrow = today.tomorrow().unwrap();
+    let r = service_mail::daily_mail(&store, tomorrow, "test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.expired_links, 1);
+    let row = store.outbox_mail(waiting).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status, row.link.as_deref()),
+        (MailStatus::Failed, None)
+    );
+    assert!(row.last_error.unwrap().contains("verlopen"));
+    // Other mail keeps its link, and is still sent.
+    let row = store.outbox_mail(melding).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status, row.link.as_deref()),
+        (MailStatus::Pending, Some("/meldingen/7"))
+    );
+    let texts = s
+        .raw_texts("SELECT COALESCE(link, '') FROM mail_outbox")
+        .await;
+    assert!(texts.iter().all(|t| !t.contains(&token)), "{texts:?}");
+    assert_eq!(deliver_due(&store, &d, 100).await.unwrap().sent, 1);
+    assert_eq!(smtp.received().len(), 2);
 }

@@ -122,13 +122,16 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
         "/api/ouders/verlof/{id}"
         | "/ouders/verlof/{id}"
         | "/ouders/verlof/{id}/besluit.pdf"
+        | "/ouders/verlof/{id}/werkgeversverklaring"
         | "/ouders/brieven/{id}"
         | "/ouders/uitnodiging/{token}"
         | "/ouders/{school_id}/{pupil_id}"
         | "/ouders/{school_id}/{pupil_id}/verlof"
         | "/ouders/{school_id}/{pupil_id}/ziek"
         | "/ouders/{school_id}/{pupil_id}/beter" => return None,
-        "/verlof/{id}" | "/verlof/{id}/besluit.pdf" => return None,
+        "/verlof/{id}" | "/verlof/{id}/besluit.pdf" | "/verlof/{id}/werkgeversverklaring" => {
+            return None;
+        }
         "/leerlingen/{school_id}/{pupil_id}/ouders" => {
             "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/ouders' FROM pupils p \
              WHERE p.id IN (SELECT MIN(id) FROM pupils GROUP BY school_id)"

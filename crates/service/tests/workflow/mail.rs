@@ -9,7 +9,9 @@ use verzuim_service::mail::{self, Preference};
 use verzuim_service::meldingen::{self, MeldingAction};
 use verzuim_service::tasks::{self, Completion, MeldingContent, ParentsInformed};
 use verzuim_store::outbox::{MailKind, MailMode, MailStatus, OutboxMail};
-use verzuim_store::{InformedHow, Membership, NewUser, Page, Role, Store, UserId};
+use verzuim_store::{
+    Actor, AuditEntry, InformedHow, Membership, NewUser, Page, Role, Store, UserId,
+};
 
 use crate::Ctx;
 use crate::fixtures::*;
@@ -37,6 +39,19 @@ async fn user(s: &Store, email: &str, org: &str, role: Role) -> UserId {
     .await
     .unwrap();
     id
+}
+
+/// The audit row of a user's change of their mail choices (committed with it).
+fn choice_audited(user: UserId) -> AuditEntry {
+    AuditEntry {
+        actor: Actor::User(user),
+        organisation_id: None,
+        action: "mail_preferences".into(),
+        object: format!("user:{user}"),
+        pupil: None,
+        address: None,
+        outcome: "ok".into(),
+    }
 }
 
 async fn outbox(s: &Store) -> Vec<OutboxMail> {
@@ -88,6 +103,8 @@ async fn actions_write_their_mails_and_name_no_child(ctx: Ctx) {
             kind: MailKind::Melding,
             mode: MailMode::Uit,
         }],
+        mail::STAFF_KINDS,
+        &choice_audited(quiet),
     )
     .await
     .unwrap();
@@ -98,6 +115,8 @@ async fn actions_write_their_mails_and_name_no_child(ctx: Ctx) {
             kind: MailKind::Melding,
             mode: MailMode::Dagelijks,
         }],
+        mail::STAFF_KINDS,
+        &choice_audited(daily),
     )
     .await
     .unwrap();
@@ -109,6 +128,8 @@ async fn actions_write_their_mails_and_name_no_child(ctx: Ctx) {
             kind: MailKind::Termijn,
             mode: MailMode::Uit,
         }],
+        mail::STAFF_KINDS,
+        &choice_audited(quiet),
     )
     .await;
     assert!(refused.is_err(), "{refused:?}");

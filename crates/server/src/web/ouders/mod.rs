@@ -6,6 +6,8 @@
 //!   contact), the child's sick reports and leave requests;
 //! - `/ouders/{school}/{pupil}/verlof`: a leave request (Leerplichtwet 1969 art. 13a, art. 14);
 //! - `/ouders/verlof/{id}`, `/ouders/verlof/{id}/besluit.pdf`, `/ouders/brieven/{id}`;
+//! - `/ouders/e-mail`, `/ouders/wachtwoord`: the parent's choice of e-mail per kind and their
+//!   password ([`settings`]);
 //! - `/ouders/uitnodiging/{token}`: the invitation link (no login): set a password, or add the
 //!   child to an existing account; then the login's next step (a second factor where a school
 //!   requires one);
@@ -42,8 +44,43 @@ use crate::nl;
 use crate::nl::{date_long_nl, date_nl};
 use crate::state::AppState;
 
+pub mod settings;
+
 /// The parents' landing page.
 pub const HOME: &str = "/ouders";
+
+/// The largest leave form: the employer's statement file and the fields.
+pub const LEAVE_BODY_LIMIT: usize = parents::MAX_DOCUMENT_BYTES + 1024 * 1024;
+
+/// A stored file (the employer's statement) as an answer: its own type (sniffed when it was
+/// stored), shown inline, never sniffed again by the browser (`nosniff` is set for every answer).
+pub fn document(d: verzuim_store::parents::LeaveDocument) -> Response {
+    let disposition = format!(
+        "inline; filename=\"{}\"",
+        d.file_name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, d.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        d.bytes,
+    )
+        .into_response()
+}
+
+/// `GET /ouders/verlof/{id}/werkgeversverklaring`: the file the parent sent with the request.
+pub async fn leave_document(
+    State(state): State<AppState>,
+    web: ParentWeb,
+    UrlPath(id): UrlPath<i64>,
+) -> ApiResult<Response> {
+    let d = parents::leave_document_for_parent(&state.store, web.user.id, id)
+        .await
+        .map_err(service_error)?;
+    Ok(document(d))
+}
 
 /// A logged-in user on a parent's page (any user: the service shows only their own children).
 #[derive(Debug, Clone)]
@@ -80,6 +117,8 @@ impl ParentWeb {
         if self.staff {
             nav.push(("/", "Naar mijn werk"));
         }
+        nav.push((settings::MAIL, "E-mail"));
+        nav.push((settings::PASSWORD, "Wachtwoord"));
         nav.push(("/tweede-factor", "Tweede factor"));
         PageMeta {
             title: title.into(),
@@ -449,17 +488,17 @@ pub async fn report_sick(
     let from = day_of(&state, &form.dag, "dag")?;
     let event = parent_write(&audit, &web, &school_id, &pupil_id);
     let row = |id: i64| AuditEntry {
-        object: format!("ziekmelding:{id}"),
+        object: AuditObject::SickReport(id).to_string(),
         ..event.entry().clone()
     };
-    parents::report_sick_audited(
+    parents::report_sick(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         from,
-        Some(&row),
+        &row,
     )
     .await
     .map_err(service_error)?;
@@ -477,17 +516,17 @@ pub async fn report_better(
     let back = day_of(&state, &form.dag, "dag")?;
     let event = parent_write(&audit, &web, &school_id, &pupil_id);
     let row = |id: i64| AuditEntry {
-        object: format!("ziekmelding:{id}:beter"),
+        object: AuditObject::SickReport(id).detail("beter").to_string(),
         ..event.entry().clone()
     };
-    parents::report_better_audited(
+    parents::report_better(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         back,
-        Some(&row),
+        &row,
     )
     .await
     .map_err(service_error)?;
@@ -521,6 +560,7 @@ struct LeaveFormPage {
     circumstances: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     min_date: String,
+    max_mb: usize,
 }
 
 async fn leave_form_page(
@@ -548,6 +588,7 @@ async fn leave_form_page(
         circumstances: CIRCUMSTANCES.to_vec(),
         error: error.clone(),
         min_date: today(state).to_string(),
+        max_mb: parents::MAX_DOCUMENT_BYTES / (1024 * 1024),
     });
     // 200 with the Dutch message on the form (a 4xx would become the error page).
     Ok(res)
@@ -584,14 +625,65 @@ fn form_date(value: &str, label: &str) -> Result<Date, String> {
     })
 }
 
-/// `POST /ouders/{school}/{pupil}/verlof`.
+/// The leave form as sent: `multipart/form-data` (the page, with the employer's statement as a
+/// file, part `verklaring`) or `application/x-www-form-urlencoded` (without a file).
+async fn leave_form_of(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<(LeaveForm, Option<parents::Upload>)> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !content_type.starts_with("multipart/form-data") {
+        let f = serde_urlencoded::from_bytes::<LeaveForm>(&body).map_err(|_| {
+            ApiError::bad_request(
+                "ongeldig_formulier",
+                "Het formulier is niet goed verstuurd.",
+            )
+        })?;
+        return Ok((f, None));
+    }
+    let boundary = crate::multipart::boundary(headers)?;
+    let mut f = LeaveForm::default();
+    let mut upload = None;
+    for part in crate::multipart::parts(body, &boundary).await? {
+        let text = || String::from_utf8_lossy(&part.bytes).into_owned();
+        match part.name.as_str() {
+            "soort" => f.soort = text(),
+            "van" => f.van = text(),
+            "tot" => f.tot = text(),
+            "omstandigheid" => f.omstandigheid = text(),
+            "toelichting" => f.toelichting = text(),
+            "werkgeversverklaring" => f.werkgeversverklaring = text(),
+            // A file input left empty sends a part without a name and without bytes.
+            "verklaring"
+                if !part.bytes.is_empty()
+                    || part.file_name.as_deref().is_some_and(|n| !n.is_empty()) =>
+            {
+                upload = Some(parents::Upload {
+                    file_name: part.file_name.clone().unwrap_or_default(),
+                    bytes: part.bytes.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok((f, upload))
+}
+
+/// `POST /ouders/{school}/{pupil}/verlof` (a multipart form with the employer's statement as a
+/// file, or a plain form).
 pub async fn leave_submit(
     State(state): State<AppState>,
     web: ParentWeb,
     audit: Audit,
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
-    Form(f): Form<LeaveForm>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> ApiResult<Response> {
+    let (f, upload) = leave_form_of(&headers, body).await?;
     check_len("toelichting", &f.toelichting, max_len::LONG_TEXT)?;
     check_len(
         "werkgeversverklaring",
@@ -617,20 +709,21 @@ pub async fn leave_submit(
         circumstance: f.omstandigheid.trim().to_owned(),
         explanation: Some(f.toelichting.clone()),
         employer_statement: Some(f.werkgeversverklaring.clone()),
+        employer_document: upload,
     };
     let event = parent_write(&audit, &web, &school_id, &pupil_id);
     let row = |id: i64| AuditEntry {
-        object: format!("verlof:{id}"),
+        object: AuditObject::Leave(id).to_string(),
         ..event.entry().clone()
     };
-    match parents::request_leave_audited(
+    match parents::request_leave(
         &state.store,
         web.user.id,
         today(&state),
         &school_id,
         &pupil_id,
         &input,
-        Some(&row),
+        &row,
     )
     .await
     {
@@ -656,6 +749,8 @@ struct LeavePage {
     decided: bool,
     ground: Option<String>,
     letter: Option<String>,
+    /// The employer's statement file, when one was sent.
+    document: Option<String>,
     done: Option<String>,
 }
 
@@ -715,6 +810,10 @@ pub async fn leave_detail(
         letter: r
             .has_letter
             .then(|| format!("/ouders/verlof/{}/besluit.pdf", r.id)),
+        document: r
+            .document_type
+            .is_some()
+            .then(|| format!("/ouders/verlof/{}/werkgeversverklaring", r.id)),
         done: done_text(&q.gedaan),
     }))
 }
@@ -1061,6 +1160,14 @@ pub async fn invite_post(
 ) -> ApiResult<Response> {
     require_school(&web, &school_id)?;
     let token = crate::auth::random_hex_256();
+    let event = audit
+        .event(&web.actor, action::PARENT_INVITATION)
+        .organisation(&school_id)
+        .pupil(&school_id, &pupil_id);
+    let row = |id: i64| AuditEntry {
+        object: format!("uitnodiging:{id}"),
+        ..event.entry().clone()
+    };
     let inv = parents::invite(
         &state.store,
         &web.caller(),
@@ -1068,16 +1175,10 @@ pub async fn invite_post(
         &pupil_id,
         &verzuim_store::hash_token(&token),
         &format!("/ouders/uitnodiging/{token}"),
+        &row,
     )
     .await
     .map_err(service_error)?;
-    audit
-        .event(&web.actor, action::PARENT_INVITATION)
-        .organisation(&school_id)
-        .object(format!("uitnodiging:{}", inv.id))
-        .pupil(&school_id, &pupil_id)
-        .write()
-        .await?;
     let link = format!("{}/ouders/uitnodiging/{token}", base_url(&state, &headers));
     invite_page(
         &state,
