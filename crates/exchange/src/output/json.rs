@@ -16,8 +16,9 @@ use verzuim_engine::Card;
 use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span};
 use verzuim_engine::progress::Progress;
 
+use crate::evaluate::{SignalTable, SignalView};
 use crate::input::{Input, PupilInput};
-use crate::output::{sorted_progress, sorted_signals, unit_id};
+use crate::output::{pupil_id, signal_order, sorted_progress, unit_id};
 use crate::values::{date_iso, time_hm};
 
 /// Writes the JSON document: `{"card", "as_of", "signals", "approaching"}`, the last key only
@@ -31,6 +32,47 @@ pub fn write_json<W: Write>(
     signals: &[(usize, Signal)],
     approaching: Option<&[(usize, Progress)]>,
 ) -> io::Result<()> {
+    write_document(
+        w,
+        card,
+        as_of,
+        input,
+        signals.len(),
+        |i| SignalView::of(signals[i].0, &signals[i].1),
+        approaching,
+    )
+}
+
+/// [`write_json`] for the signals of [`crate::evaluate_compact`]: the same bytes.
+pub fn write_json_table<W: Write>(
+    w: W,
+    card: &Card,
+    as_of: Date,
+    input: &Input,
+    signals: &SignalTable,
+    approaching: Option<&[(usize, Progress)]>,
+) -> io::Result<()> {
+    write_document(
+        w,
+        card,
+        as_of,
+        input,
+        signals.len(),
+        |i| signals.get(i),
+        approaching,
+    )
+}
+
+/// The JSON document of `count` signals, signal `i` being `signal(i)`.
+fn write_document<'s, W: Write>(
+    w: W,
+    card: &Card,
+    as_of: Date,
+    input: &Input,
+    count: usize,
+    signal: impl Fn(usize) -> SignalView<'s> + Sync,
+    approaching: Option<&[(usize, Progress)]>,
+) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, w);
     out.write_all(b"{\n  \"card\": ")?;
     serde_json::to_writer(&mut out, &card.id)?;
@@ -39,11 +81,22 @@ pub fn write_json<W: Write>(
         ",\n  \"as_of\": \"{}\",\n  \"signals\": [",
         date_iso(as_of)
     )?;
-    let sorted = sorted_signals(input, signals);
-    let actions = ActionTexts::of(signals)?;
-    write_items(&mut out, &sorted, |buf, (id, (index, signal))| {
-        write_signal(buf, id, input.pupils.get(*index), signal, &actions)
+    let sorted = signal_order(input, count, |i| {
+        let s = signal(i);
+        (s.pupil, s.date, s.kind)
+    });
+    let actions = ActionTexts::of((0..count).map(|i| signal(i).actions))?;
+    write_items(&mut out, &sorted, |buf, &i| {
+        let s = signal(i as usize);
+        write_signal(
+            buf,
+            pupil_id(input, s.pupil),
+            input.pupils.get(s.pupil),
+            &s,
+            &actions,
+        )
     })?;
+    drop(sorted);
     out.write_all(b"]")?;
     if let Some(entries) = approaching {
         out.write_all(b",\n  \"approaching\": [")?;
@@ -97,11 +150,13 @@ fn write_items<T: Sync, W: Write>(
 struct ActionTexts(HashMap<usize, Vec<u8>>);
 
 impl ActionTexts {
-    fn of(signals: &[(usize, Signal)]) -> serde_json::Result<ActionTexts> {
+    fn of<'s>(
+        lists: impl Iterator<Item = &'s Arc<[SignalAction]>>,
+    ) -> serde_json::Result<ActionTexts> {
         let mut texts = HashMap::new();
-        for (_, signal) in signals {
-            if let Entry::Vacant(entry) = texts.entry(list_key(&signal.actions)) {
-                entry.insert(serde_json::to_vec(&Actions(&signal.actions))?);
+        for actions in lists {
+            if let Entry::Vacant(entry) = texts.entry(list_key(actions)) {
+                entry.insert(serde_json::to_vec(&Actions(actions))?);
             }
         }
         Ok(ActionTexts(texts))
@@ -152,7 +207,7 @@ fn write_signal(
     buf: &mut Vec<u8>,
     pupil_id: &str,
     pupil: Option<&PupilInput>,
-    sig: &Signal,
+    sig: &SignalView<'_>,
     actions: &ActionTexts,
 ) -> serde_json::Result<()> {
     buf.extend_from_slice(b"{\"pupil_id\":");
@@ -163,7 +218,7 @@ fn write_signal(
     push_date(buf, sig.date);
     buf.extend_from_slice(b",\"count\":");
     push_number(buf, sig.count);
-    if let Some(stage) = &sig.stage {
+    if let Some(stage) = sig.stage {
         buf.extend_from_slice(b",\"stage\":");
         serde_json::to_writer(&mut *buf, stage)?;
     }
@@ -185,7 +240,7 @@ fn write_signal(
         &mut *buf,
         &EvidenceList {
             pupil,
-            evidence: &sig.evidence,
+            evidence: sig.evidence,
             signal_date: sig.date,
         },
     )?;
@@ -196,7 +251,7 @@ fn write_signal(
         b"false"
     });
     buf.extend_from_slice(b",\"actions\":");
-    actions.write(buf, &sig.actions)?;
+    actions.write(buf, sig.actions)?;
     buf.push(b'}');
     Ok(())
 }
