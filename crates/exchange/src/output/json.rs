@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use jiff::civil::Date;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use verzuim_engine::Card;
-use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span};
+use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span, TimeOfDay};
 use verzuim_engine::progress::Progress;
 
 use crate::evaluate::{SignalTable, SignalView};
@@ -177,6 +177,12 @@ fn list_key(actions: &Arc<[SignalAction]>) -> usize {
 
 /// `"YYYY-MM-DD"`, quoted.
 fn push_date(buf: &mut Vec<u8>, date: Date) {
+    if !(0..=9999).contains(&date.year()) {
+        buf.push(b'"');
+        buf.extend_from_slice(date_iso(date).as_bytes());
+        buf.push(b'"');
+        return;
+    }
     let (y, m, d) = (date.year() as u16, date.month() as u8, date.day() as u8);
     buf.extend_from_slice(&[
         b'"',
@@ -236,14 +242,7 @@ fn write_signal(
         None => buf.extend_from_slice(b"null"),
     }
     buf.extend_from_slice(b",\"evidence\":");
-    serde_json::to_writer(
-        &mut *buf,
-        &EvidenceList {
-            pupil,
-            evidence: sig.evidence,
-            signal_date: sig.date,
-        },
-    )?;
+    write_evidence(buf, pupil, sig.evidence, sig.date)?;
     buf.extend_from_slice(b",\"pupil_participates\":");
     buf.extend_from_slice(if sig.pupil_participates {
         b"true"
@@ -256,78 +255,100 @@ fn write_signal(
     Ok(())
 }
 
-struct EvidenceList<'a> {
-    pupil: Option<&'a PupilInput>,
-    evidence: &'a [Evidence],
+/// The evidence of a signal on `signal_date` as a compact JSON list: what serde_json writes for
+/// a map per item with the keys in this order, written as bytes (a region has millions).
+fn write_evidence(
+    buf: &mut Vec<u8>,
+    pupil: Option<&PupilInput>,
+    evidence: &[Evidence],
     signal_date: Date,
-}
-
-impl Serialize for EvidenceList<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.evidence.iter().map(|e| EvidenceOut {
-            pupil: self.pupil,
-            evidence: e,
-            signal_date: self.signal_date,
-        }))
-    }
-}
-
-struct EvidenceOut<'a> {
-    pupil: Option<&'a PupilInput>,
-    evidence: &'a Evidence,
-    signal_date: Date,
-}
-
-/// `start` and `end` of a registration as evidence of a signal on `signal_date`: dates for whole
-/// days, `end` the inclusive last day but never after the signal's date (the part that
-/// contributed; a signal does not change when later registrations are removed, docs/spec/rules.md §2);
-/// date-times for a time span (a lateness: its arrival time).
-pub(crate) fn span_texts(registration: &Registration, signal_date: Date) -> (String, String) {
-    match registration.span {
-        Span::Days { from, until } => (date_iso(from), date_iso(until.min(signal_date).max(from))),
-        Span::Times { date, from, until } => {
-            let at = |t| format!("{}T{}", date_iso(date), time_hm(t));
-            (at(from), at(until.unwrap_or(from)))
+) -> serde_json::Result<()> {
+    let record = pupil.map(|p| &p.record);
+    buf.push(b'[');
+    for (k, item) in evidence.iter().enumerate() {
+        if k > 0 {
+            buf.push(b',');
         }
-    }
-}
-
-impl Serialize for EvidenceOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let record = self.pupil.map(|p| &p.record);
-        let mut map = s.serialize_map(None)?;
-        match *self.evidence {
+        match *item {
             Evidence::Registration { index, minutes } => {
                 match record.and_then(|r| r.registrations.get(index)) {
                     Some(reg) => {
-                        let (start, end) = span_texts(reg, self.signal_date);
-                        map.serialize_entry("code", reg.code.as_str())?;
-                        map.serialize_entry("start", &start)?;
-                        map.serialize_entry("end", &end)?;
+                        buf.extend_from_slice(b"{\"code\":\"");
+                        buf.extend_from_slice(reg.code.as_str().as_bytes());
+                        buf.extend_from_slice(b"\",\"start\":");
+                        push_span(buf, reg, signal_date);
                     }
-                    None => map.serialize_entry("registration", &index)?,
+                    None => {
+                        buf.extend_from_slice(b"{\"registration\":");
+                        buf.extend_from_slice(index.to_string().as_bytes());
+                    }
                 }
-                map.serialize_entry("minutes", &minutes)?;
+                buf.extend_from_slice(b",\"minutes\":");
+                push_number(buf, Some(minutes));
             }
             Evidence::Event { index } => match record.and_then(|r| r.events.get(index)) {
                 Some(event) => {
-                    map.serialize_entry("event", event.kind.as_str())?;
-                    map.serialize_entry("date", &date_iso(event.date))?;
-                    map.serialize_entry("note", &event.note)?;
+                    buf.extend_from_slice(b"{\"event\":\"");
+                    buf.extend_from_slice(event.kind.as_str().as_bytes());
+                    buf.extend_from_slice(b"\",\"date\":");
+                    push_date(buf, event.date);
+                    buf.extend_from_slice(b",\"note\":");
+                    serde_json::to_writer(&mut *buf, &event.note)?;
                 }
-                None => map.serialize_entry("event_index", &index)?,
+                None => {
+                    buf.extend_from_slice(b"{\"event_index\":");
+                    buf.extend_from_slice(index.to_string().as_bytes());
+                }
             },
             Evidence::Deregistration { enrolled_until } => {
-                map.serialize_entry("event", "uitschrijving")?;
-                map.serialize_entry("date", &date_iso(enrolled_until))?;
-                map.serialize_entry(
-                    "next_school",
+                buf.extend_from_slice(b"{\"event\":\"uitschrijving\",\"date\":");
+                push_date(buf, enrolled_until);
+                buf.extend_from_slice(b",\"next_school\":");
+                serde_json::to_writer(
+                    &mut *buf,
                     &record.and_then(|r| r.pupil.next_school.as_deref()),
                 )?;
             }
         }
-        map.end()
+        buf.push(b'}');
     }
+    buf.push(b']');
+    Ok(())
+}
+
+/// `"start":…,"end":…` after `"start":` of a registration as evidence of a signal on
+/// `signal_date`: dates for whole days, `end` the inclusive last day but never after the
+/// signal's date (the part that contributed; a signal does not change when later registrations
+/// are removed, docs/spec/rules.md §2); date-times for a time span (a lateness: its arrival
+/// time).
+fn push_span(buf: &mut Vec<u8>, registration: &Registration, signal_date: Date) {
+    match registration.span {
+        Span::Days { from, until } => {
+            push_date(buf, from);
+            buf.extend_from_slice(b",\"end\":");
+            push_date(buf, until.min(signal_date).max(from));
+        }
+        Span::Times { date, from, until } => {
+            push_date_time(buf, date, from);
+            buf.extend_from_slice(b",\"end\":");
+            push_date_time(buf, date, until.unwrap_or(from));
+        }
+    }
+}
+
+/// `"YYYY-MM-DDTHH:MM"`, quoted.
+fn push_date_time(buf: &mut Vec<u8>, date: Date, time: TimeOfDay) {
+    push_date(buf, date);
+    buf.pop();
+    buf.push(b'T');
+    let (h, m) = (time / 60, time % 60);
+    if h < 100 {
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        buf.extend_from_slice(&[digit(h / 10), digit(h), b':', digit(m / 10), digit(m)]);
+    } else {
+        buf.extend_from_slice(time_hm(time).as_bytes());
+    }
+    buf.push(b'"');
 }
 
 struct Actions<'a>(&'a [SignalAction]);
