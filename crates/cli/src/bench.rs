@@ -18,7 +18,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use jiff::civil::date;
 use verzuim_engine::card::builtin;
-use verzuim_exchange::{InputFiles, evaluate_input, write_json};
+use verzuim_exchange::{InputFiles, evaluate_compact, write_json_table};
 
 use crate::generate::{GenerateOptions, generate};
 
@@ -102,10 +102,10 @@ fn run_evaluate(args: Args) -> anyhow::Result<ExitCode> {
             Err(errors) => bail!("gegenereerde invoer is ongeldig: {}", errors[0]),
         };
         let loaded = start.elapsed().as_secs_f64();
-        let (signals, _) = evaluate_input(&card, &input, as_of, None);
+        let signals = evaluate_compact(&card, &input, as_of);
         let signal_count = signals.len();
         let evaluated = start.elapsed().as_secs_f64();
-        write_json(io::sink(), &card, as_of, &input, &signals, None)?;
+        write_json_table(io::sink(), &card, as_of, &input, &signals, None)?;
         let seconds = start.elapsed().as_secs_f64();
         let registrations: usize = input
             .pupils
@@ -183,9 +183,12 @@ fn duckdb_seconds(dir: &Path) -> anyhow::Result<f64> {
             );
         }
         let text = String::from_utf8_lossy(&output.stdout);
+        // The last line: anything DuckDB itself printed comes before it.
         let seconds: f64 = text
-            .split_whitespace()
-            .next()
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| l.split_whitespace().next())
             .and_then(|s| s.parse().ok())
             .context("DuckDB-meting gaf geen getal")?;
         best = best.min(seconds);

@@ -10,7 +10,10 @@ use anyhow::Context;
 use clap::ValueEnum;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use verzuim_exchange::{InputFiles, evaluate_input, write_json, write_table};
+use verzuim_exchange::{
+    InputFiles, evaluate_approaching, evaluate_compact, evaluate_input, write_json_table,
+    write_table,
+};
 
 use crate::card_cmd::load_card;
 use crate::invalid_input;
@@ -110,26 +113,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let as_of = args.as_of.unwrap_or_else(today);
 
-    let (signals, approaching) = evaluate_input(&card, &input, as_of, args.approaching);
-
     let stdout = io::stdout().lock();
     let written = match format {
-        Format::Json => write_json(
-            stdout,
-            &card,
-            as_of,
-            &input,
-            &signals,
-            approaching.as_deref(),
-        ),
-        Format::Table => write_table(
-            stdout,
-            &card,
-            as_of,
-            &input,
-            &signals,
-            approaching.as_deref(),
-        ),
+        // The signals in compact form: a region's JSON in a fraction of the memory.
+        Format::Json => {
+            let signals = evaluate_compact(&card, &input, as_of);
+            let approaching = args
+                .approaching
+                .map(|fraction| evaluate_approaching(&card, &input, as_of, fraction));
+            write_json_table(
+                stdout,
+                &card,
+                as_of,
+                &input,
+                &signals,
+                approaching.as_deref(),
+            )
+        }
+        Format::Table => {
+            let (signals, approaching) = evaluate_input(&card, &input, as_of, args.approaching);
+            write_table(
+                stdout,
+                &card,
+                as_of,
+                &input,
+                &signals,
+                approaching.as_deref(),
+            )
+        }
     };
     written.context("kan de uitvoer niet schrijven")?;
     Ok(ExitCode::SUCCESS)

@@ -82,7 +82,7 @@ pub(crate) fn parse(
             return;
         }
         if let Some(p) = pupils.rows.get(pupil) {
-            let p = &p.pupil;
+            let p = &p.record.pupil;
             if date < p.enrolled_from || p.enrolled_until.is_some_and(|u| date > u) {
                 let enrolment = match p.enrolled_until {
                     Some(u) => format!("{} t/m {}", date_nl(p.enrolled_from), date_nl(u)),

@@ -111,12 +111,14 @@ pub fn load(files: &InputFiles) -> Result<Input, Vec<InputError>> {
         let pupils = read(&files.pupils, &mut file_errors[1]);
         first_half(source(&school), source(&pupils), file_errors, files.details)
     };
-    let result = {
+    let rows = {
         let mut half = half;
         let regs = read(&files.registrations, &mut half.errors[2]);
         let events = files.events.as_ref().map(|p| read(p, &mut half.errors[3]));
         second_half(half, source(&regs), events.as_ref().and_then(source))
     };
+    // The files' bytes are gone before the pupils' records are built.
+    let result = finish(rows);
     match result {
         Ok(input) => Ok(input),
         Err(e) => {
@@ -142,7 +144,7 @@ pub fn parse(
     events: Option<Source<'_>>,
 ) -> Result<Input, Vec<InputError>> {
     let half = first_half(Some(school), Some(pupils), Default::default(), true);
-    second_half(half, Some(registrations), events)
+    finish(second_half(half, Some(registrations), events))
 }
 
 /// The school and the pupils, read and checked; the errors so far, per file (school, pupils,
@@ -189,13 +191,22 @@ fn first_half(
     }
 }
 
-/// Reads the registrations beside the events (both look pupils up), builds the input and
-/// reports every problem, file by file, in line order.
+/// Everything read and checked row by row, for [`finish`].
+struct AllRows {
+    school: Option<School>,
+    pupils: Pupils,
+    regs: RegRows,
+    events: Vec<EventRow>,
+    reg_file: String,
+    errors: [Vec<InputError>; 4],
+}
+
+/// Reads the registrations beside the events (both look pupils up).
 fn second_half(
     half: FirstHalf,
     registrations: Option<Source<'_>>,
     events: Option<Source<'_>>,
-) -> Result<Input, Vec<InputError>> {
+) -> AllRows {
     let FirstHalf {
         school,
         pupils,
@@ -207,7 +218,7 @@ fn second_half(
         mut reg_errors,
         mut event_errors,
     ] = errors;
-    let reg_file = registrations.map_or("", |s| s.name);
+    let reg_file = registrations.map_or("", |s| s.name).to_string();
     let (regs, events) = rayon::join(
         || {
             registrations
@@ -220,8 +231,31 @@ fn second_half(
                 .unwrap_or_default()
         },
     );
+    let mut pupils = pupils;
+    // The ids are looked up no more.
+    pupils.ids = Default::default();
+    AllRows {
+        school,
+        pupils,
+        regs,
+        events,
+        reg_file,
+        errors: [school_errors, pupil_errors, reg_errors, event_errors],
+    }
+}
 
-    let (first_date, last_date) = date_range(&pupils, &regs.rows, &events, school.as_ref());
+/// Builds the input from the rows and reports every problem, file by file, in line order.
+fn finish(rows: AllRows) -> Result<Input, Vec<InputError>> {
+    let AllRows {
+        school,
+        pupils,
+        regs,
+        events,
+        reg_file,
+        errors,
+    } = rows;
+    let [school_errors, pupil_errors, mut reg_errors, event_errors] = errors;
+    let (first_date, last_date) = date_range(&pupils, &regs.chunks, &events, school.as_ref());
     let mut input = school.map(|school| Input {
         school,
         pupils: Vec::new(),
@@ -229,7 +263,7 @@ fn second_half(
         last_date,
     });
     if let Some(input) = &mut input {
-        build(input, pupils, regs, events, reg_file, &mut reg_errors);
+        build(input, pupils, regs, events, &reg_file, &mut reg_errors);
     }
     let mut all = Vec::new();
     for mut file_errors in [school_errors, pupil_errors, reg_errors, event_errors] {
@@ -244,16 +278,19 @@ fn second_half(
 
 fn date_range(
     pupils: &Pupils,
-    regs: &[RegRow],
+    regs: &[Vec<RegRow>],
     events: &[EventRow],
     school: Option<&School>,
 ) -> (Date, Date) {
     let dates = pupils
         .rows
         .iter()
-        .flat_map(|p| [Some(p.pupil.enrolled_from), p.pupil.enrolled_until])
+        .flat_map(|p| {
+            let p = &p.record.pupil;
+            [Some(p.enrolled_from), p.enrolled_until]
+        })
         .flatten()
-        .chain(regs.iter().flat_map(|r| {
+        .chain(regs.iter().flatten().flat_map(|r| {
             [
                 r.registration.span.first_date(),
                 r.registration.span.last_date(),
@@ -284,23 +321,30 @@ fn build(
     reg_file: &str,
     reg_errors: &mut Vec<InputError>,
 ) {
-    input.pupils = pupils
-        .rows
-        .into_iter()
-        .map(|row| PupilInput {
-            record: PupilRecord {
-                pupil: row.pupil,
-                registrations: Vec::new(),
-                events: Vec::new(),
-            },
-            details: row.details,
-            registration_lines: Vec::new(),
-            event_lines: Vec::new(),
-        })
-        .collect();
+    input.pupils = pupils.rows;
+    // Each pupil's lists at their exact size: a region has a million pupils.
+    let mut counts = vec![(0u32, 0u32); input.pupils.len()];
+    for row in regs.chunks.iter().flatten() {
+        if let Some(c) = counts.get_mut(row.pupil) {
+            c.0 += 1;
+        }
+    }
+    for row in &events {
+        if let Some(c) = counts.get_mut(row.pupil) {
+            c.1 += 1;
+        }
+    }
+    for (pupil, &(r, e)) in input.pupils.iter_mut().zip(&counts) {
+        pupil.record.registrations.reserve_exact(r as usize);
+        pupil.registration_lines.reserve_exact(r as usize);
+        pupil.record.events.reserve_exact(e as usize);
+        pupil.event_lines.reserve_exact(e as usize);
+    }
+    drop(counts);
     let calendar = SchoolCalendar::new(&input.school, input.first_date, input.last_date);
     let start_column = regs.start_column;
-    for mut row in regs.rows {
+    // Chunk by chunk, each dropped once its rows are in place.
+    for mut row in regs.chunks.into_iter().flatten() {
         let Some(pupil) = input.pupils.get_mut(row.pupil) else {
             continue;
         };

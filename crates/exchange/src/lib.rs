@@ -28,7 +28,9 @@ mod tests;
 
 pub use card::{load_card, parse_card, read_card_file};
 pub use error::InputError;
-pub use evaluate::{Evaluated, evaluate_input};
+pub use evaluate::{
+    Evaluated, SignalTable, evaluate_approaching, evaluate_compact, evaluate_input,
+};
 pub use input::{Input, InputFiles, PupilDetails, PupilInput, Source, load, parse, read_file};
-pub use output::json::write_json;
+pub use output::json::{write_json, write_json_table};
 pub use output::table::write_table;

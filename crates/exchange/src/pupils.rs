@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use verzuim_engine::model::Pupil;
+use verzuim_engine::model::{Pupil, PupilRecord};
 
 use crate::csvfile::{self, Row};
 use crate::error::InputError;
-use crate::input::{PupilDetails, Source};
+use crate::input::{PupilDetails, PupilInput, Source};
 use crate::values::{date_nl, is_valid_bsn, parse_date};
 
 /// The columns of pupils.csv (formats.md), in the order `write::pupils_csv` writes them.
@@ -63,8 +63,9 @@ pub(crate) struct PupilRow {
 pub(crate) struct Pupils {
     /// Whether the file was read (so that an unknown pupil id elsewhere is an error).
     pub readable: bool,
-    /// The valid rows, in file order.
-    pub rows: Vec<PupilRow>,
+    /// The valid rows, in file order, as the pupils of the input (their registrations and
+    /// events still empty).
+    pub rows: Vec<PupilInput>,
     /// Every pupil id in the file (valid row or not) -> the index in `rows` when valid, and
     /// the line of its first row.
     pub ids: HashMap<String, (Option<usize>, u64)>,
@@ -134,8 +135,9 @@ pub(crate) fn parse(source: &Source<'_>, details: bool, errors: &mut Vec<InputEr
         return pupils;
     };
     pupils.readable = true;
-    let mut ids: HashMap<String, (Option<usize>, u64)> =
-        HashMap::with_capacity(chunks.iter().map(Vec::len).sum());
+    let total = chunks.iter().map(Vec::len).sum();
+    let mut ids: HashMap<String, (Option<usize>, u64)> = HashMap::with_capacity(total);
+    pupils.rows.reserve_exact(total);
     for chunk in chunks {
         for p in chunk {
             let Some(id) = p.id else {
@@ -157,7 +159,16 @@ pub(crate) fn parse(source: &Source<'_>, details: bool, errors: &mut Vec<InputEr
             errors.extend(p.errors);
             let index = p.row.map(|mut pupil_row| {
                 pupil_row.pupil.id = id.clone();
-                pupils.rows.push(pupil_row);
+                pupils.rows.push(PupilInput {
+                    record: PupilRecord {
+                        pupil: pupil_row.pupil,
+                        registrations: Vec::new(),
+                        events: Vec::new(),
+                    },
+                    details: pupil_row.details,
+                    registration_lines: Vec::new(),
+                    event_lines: Vec::new(),
+                });
                 pupils.rows.len() - 1
             });
             ids.insert(id, (index, p.line));

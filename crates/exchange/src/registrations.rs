@@ -25,11 +25,12 @@ pub(crate) struct RegRow {
     pub line: u64,
 }
 
-/// The valid rows of registrations.csv, and the column of `start` (for errors about a row's
+/// The valid rows of registrations.csv, in file order in chunks as they were read (not copied
+/// into one list: a region has millions), and the column of `start` (for errors about a row's
 /// time, such as overlaps).
 #[derive(Default)]
 pub(crate) struct RegRows {
-    pub rows: Vec<RegRow>,
+    pub chunks: Vec<Vec<RegRow>>,
     pub start_column: Option<u64>,
 }
 
@@ -205,7 +206,7 @@ pub(crate) fn parse(source: &Source<'_>, pupils: &Pupils, errors: &mut Vec<Input
                 return;
             }
             if let Some(p) = pupils.rows.get(pupil) {
-                let p = &p.pupil;
+                let p = &p.record.pupil;
                 let (first, last) = (span.first_date(), span.last_date());
                 let outside = first < p.enrolled_from || p.enrolled_until.is_some_and(|u| last > u);
                 if outside {
@@ -241,9 +242,9 @@ pub(crate) fn parse(source: &Source<'_>, pupils: &Pupils, errors: &mut Vec<Input
     );
     let chunks = chunks.unwrap_or_default();
     let start_column = chunks.iter().find_map(|c| c.start_column);
-    let mut rows = Vec::with_capacity(chunks.iter().map(|c| c.rows.len()).sum());
-    for chunk in chunks {
-        rows.extend(chunk.rows);
+    let chunks = chunks.into_iter().map(|c| c.rows).collect();
+    RegRows {
+        chunks,
+        start_column,
     }
-    RegRows { rows, start_column }
 }

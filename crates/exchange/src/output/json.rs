@@ -13,11 +13,12 @@ use rayon::prelude::*;
 use jiff::civil::Date;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use verzuim_engine::Card;
-use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span};
+use verzuim_engine::model::{Evidence, Registration, Signal, SignalAction, Span, TimeOfDay};
 use verzuim_engine::progress::Progress;
 
+use crate::evaluate::{SignalTable, SignalView};
 use crate::input::{Input, PupilInput};
-use crate::output::{sorted_progress, sorted_signals, unit_id};
+use crate::output::{pupil_id, signal_order, sorted_progress, unit_id};
 use crate::values::{date_iso, time_hm};
 
 /// Writes the JSON document: `{"card", "as_of", "signals", "approaching"}`, the last key only
@@ -31,6 +32,47 @@ pub fn write_json<W: Write>(
     signals: &[(usize, Signal)],
     approaching: Option<&[(usize, Progress)]>,
 ) -> io::Result<()> {
+    write_document(
+        w,
+        card,
+        as_of,
+        input,
+        signals.len(),
+        |i| SignalView::of(signals[i].0, &signals[i].1),
+        approaching,
+    )
+}
+
+/// [`write_json`] for the signals of [`crate::evaluate_compact`]: the same bytes.
+pub fn write_json_table<W: Write>(
+    w: W,
+    card: &Card,
+    as_of: Date,
+    input: &Input,
+    signals: &SignalTable,
+    approaching: Option<&[(usize, Progress)]>,
+) -> io::Result<()> {
+    write_document(
+        w,
+        card,
+        as_of,
+        input,
+        signals.len(),
+        |i| signals.get(i),
+        approaching,
+    )
+}
+
+/// The JSON document of `count` signals, signal `i` being `signal(i)`.
+fn write_document<'s, W: Write>(
+    w: W,
+    card: &Card,
+    as_of: Date,
+    input: &Input,
+    count: usize,
+    signal: impl Fn(usize) -> SignalView<'s> + Sync,
+    approaching: Option<&[(usize, Progress)]>,
+) -> io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, w);
     out.write_all(b"{\n  \"card\": ")?;
     serde_json::to_writer(&mut out, &card.id)?;
@@ -39,11 +81,22 @@ pub fn write_json<W: Write>(
         ",\n  \"as_of\": \"{}\",\n  \"signals\": [",
         date_iso(as_of)
     )?;
-    let sorted = sorted_signals(input, signals);
-    let actions = ActionTexts::of(signals)?;
-    write_items(&mut out, &sorted, |buf, (id, (index, signal))| {
-        write_signal(buf, id, input.pupils.get(*index), signal, &actions)
+    let sorted = signal_order(input, count, |i| {
+        let s = signal(i);
+        (s.pupil, s.date, s.kind)
+    });
+    let actions = ActionTexts::of((0..count).map(|i| signal(i).actions))?;
+    write_items(&mut out, &sorted, |buf, &i| {
+        let s = signal(i as usize);
+        write_signal(
+            buf,
+            pupil_id(input, s.pupil),
+            input.pupils.get(s.pupil),
+            &s,
+            &actions,
+        )
     })?;
+    drop(sorted);
     out.write_all(b"]")?;
     if let Some(entries) = approaching {
         out.write_all(b",\n  \"approaching\": [")?;
@@ -97,11 +150,13 @@ fn write_items<T: Sync, W: Write>(
 struct ActionTexts(HashMap<usize, Vec<u8>>);
 
 impl ActionTexts {
-    fn of(signals: &[(usize, Signal)]) -> serde_json::Result<ActionTexts> {
+    fn of<'s>(
+        lists: impl Iterator<Item = &'s Arc<[SignalAction]>>,
+    ) -> serde_json::Result<ActionTexts> {
         let mut texts = HashMap::new();
-        for (_, signal) in signals {
-            if let Entry::Vacant(entry) = texts.entry(list_key(&signal.actions)) {
-                entry.insert(serde_json::to_vec(&Actions(&signal.actions))?);
+        for actions in lists {
+            if let Entry::Vacant(entry) = texts.entry(list_key(actions)) {
+                entry.insert(serde_json::to_vec(&Actions(actions))?);
             }
         }
         Ok(ActionTexts(texts))
@@ -122,6 +177,12 @@ fn list_key(actions: &Arc<[SignalAction]>) -> usize {
 
 /// `"YYYY-MM-DD"`, quoted.
 fn push_date(buf: &mut Vec<u8>, date: Date) {
+    if !(0..=9999).contains(&date.year()) {
+        buf.push(b'"');
+        buf.extend_from_slice(date_iso(date).as_bytes());
+        buf.push(b'"');
+        return;
+    }
     let (y, m, d) = (date.year() as u16, date.month() as u8, date.day() as u8);
     buf.extend_from_slice(&[
         b'"',
@@ -152,7 +213,7 @@ fn write_signal(
     buf: &mut Vec<u8>,
     pupil_id: &str,
     pupil: Option<&PupilInput>,
-    sig: &Signal,
+    sig: &SignalView<'_>,
     actions: &ActionTexts,
 ) -> serde_json::Result<()> {
     buf.extend_from_slice(b"{\"pupil_id\":");
@@ -163,7 +224,7 @@ fn write_signal(
     push_date(buf, sig.date);
     buf.extend_from_slice(b",\"count\":");
     push_number(buf, sig.count);
-    if let Some(stage) = &sig.stage {
+    if let Some(stage) = sig.stage {
         buf.extend_from_slice(b",\"stage\":");
         serde_json::to_writer(&mut *buf, stage)?;
     }
@@ -181,14 +242,7 @@ fn write_signal(
         None => buf.extend_from_slice(b"null"),
     }
     buf.extend_from_slice(b",\"evidence\":");
-    serde_json::to_writer(
-        &mut *buf,
-        &EvidenceList {
-            pupil,
-            evidence: &sig.evidence,
-            signal_date: sig.date,
-        },
-    )?;
+    write_evidence(buf, pupil, sig.evidence, sig.date)?;
     buf.extend_from_slice(b",\"pupil_participates\":");
     buf.extend_from_slice(if sig.pupil_participates {
         b"true"
@@ -196,83 +250,105 @@ fn write_signal(
         b"false"
     });
     buf.extend_from_slice(b",\"actions\":");
-    actions.write(buf, &sig.actions)?;
+    actions.write(buf, sig.actions)?;
     buf.push(b'}');
     Ok(())
 }
 
-struct EvidenceList<'a> {
-    pupil: Option<&'a PupilInput>,
-    evidence: &'a [Evidence],
+/// The evidence of a signal on `signal_date` as a compact JSON list: what serde_json writes for
+/// a map per item with the keys in this order, written as bytes (a region has millions).
+fn write_evidence(
+    buf: &mut Vec<u8>,
+    pupil: Option<&PupilInput>,
+    evidence: &[Evidence],
     signal_date: Date,
-}
-
-impl Serialize for EvidenceList<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.evidence.iter().map(|e| EvidenceOut {
-            pupil: self.pupil,
-            evidence: e,
-            signal_date: self.signal_date,
-        }))
-    }
-}
-
-struct EvidenceOut<'a> {
-    pupil: Option<&'a PupilInput>,
-    evidence: &'a Evidence,
-    signal_date: Date,
-}
-
-/// `start` and `end` of a registration as evidence of a signal on `signal_date`: dates for whole
-/// days, `end` the inclusive last day but never after the signal's date (the part that
-/// contributed; a signal does not change when later registrations are removed, docs/spec/rules.md §2);
-/// date-times for a time span (a lateness: its arrival time).
-pub(crate) fn span_texts(registration: &Registration, signal_date: Date) -> (String, String) {
-    match registration.span {
-        Span::Days { from, until } => (date_iso(from), date_iso(until.min(signal_date).max(from))),
-        Span::Times { date, from, until } => {
-            let at = |t| format!("{}T{}", date_iso(date), time_hm(t));
-            (at(from), at(until.unwrap_or(from)))
+) -> serde_json::Result<()> {
+    let record = pupil.map(|p| &p.record);
+    buf.push(b'[');
+    for (k, item) in evidence.iter().enumerate() {
+        if k > 0 {
+            buf.push(b',');
         }
-    }
-}
-
-impl Serialize for EvidenceOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let record = self.pupil.map(|p| &p.record);
-        let mut map = s.serialize_map(None)?;
-        match *self.evidence {
+        match *item {
             Evidence::Registration { index, minutes } => {
                 match record.and_then(|r| r.registrations.get(index)) {
                     Some(reg) => {
-                        let (start, end) = span_texts(reg, self.signal_date);
-                        map.serialize_entry("code", reg.code.as_str())?;
-                        map.serialize_entry("start", &start)?;
-                        map.serialize_entry("end", &end)?;
+                        buf.extend_from_slice(b"{\"code\":\"");
+                        buf.extend_from_slice(reg.code.as_str().as_bytes());
+                        buf.extend_from_slice(b"\",\"start\":");
+                        push_span(buf, reg, signal_date);
                     }
-                    None => map.serialize_entry("registration", &index)?,
+                    None => {
+                        buf.extend_from_slice(b"{\"registration\":");
+                        buf.extend_from_slice(index.to_string().as_bytes());
+                    }
                 }
-                map.serialize_entry("minutes", &minutes)?;
+                buf.extend_from_slice(b",\"minutes\":");
+                push_number(buf, Some(minutes));
             }
             Evidence::Event { index } => match record.and_then(|r| r.events.get(index)) {
                 Some(event) => {
-                    map.serialize_entry("event", event.kind.as_str())?;
-                    map.serialize_entry("date", &date_iso(event.date))?;
-                    map.serialize_entry("note", &event.note)?;
+                    buf.extend_from_slice(b"{\"event\":\"");
+                    buf.extend_from_slice(event.kind.as_str().as_bytes());
+                    buf.extend_from_slice(b"\",\"date\":");
+                    push_date(buf, event.date);
+                    buf.extend_from_slice(b",\"note\":");
+                    serde_json::to_writer(&mut *buf, &event.note)?;
                 }
-                None => map.serialize_entry("event_index", &index)?,
+                None => {
+                    buf.extend_from_slice(b"{\"event_index\":");
+                    buf.extend_from_slice(index.to_string().as_bytes());
+                }
             },
             Evidence::Deregistration { enrolled_until } => {
-                map.serialize_entry("event", "uitschrijving")?;
-                map.serialize_entry("date", &date_iso(enrolled_until))?;
-                map.serialize_entry(
-                    "next_school",
+                buf.extend_from_slice(b"{\"event\":\"uitschrijving\",\"date\":");
+                push_date(buf, enrolled_until);
+                buf.extend_from_slice(b",\"next_school\":");
+                serde_json::to_writer(
+                    &mut *buf,
                     &record.and_then(|r| r.pupil.next_school.as_deref()),
                 )?;
             }
         }
-        map.end()
+        buf.push(b'}');
     }
+    buf.push(b']');
+    Ok(())
+}
+
+/// `"start":…,"end":…` after `"start":` of a registration as evidence of a signal on
+/// `signal_date`: dates for whole days, `end` the inclusive last day but never after the
+/// signal's date (the part that contributed; a signal does not change when later registrations
+/// are removed, docs/spec/rules.md §2); date-times for a time span (a lateness: its arrival
+/// time).
+fn push_span(buf: &mut Vec<u8>, registration: &Registration, signal_date: Date) {
+    match registration.span {
+        Span::Days { from, until } => {
+            push_date(buf, from);
+            buf.extend_from_slice(b",\"end\":");
+            push_date(buf, until.min(signal_date).max(from));
+        }
+        Span::Times { date, from, until } => {
+            push_date_time(buf, date, from);
+            buf.extend_from_slice(b",\"end\":");
+            push_date_time(buf, date, until.unwrap_or(from));
+        }
+    }
+}
+
+/// `"YYYY-MM-DDTHH:MM"`, quoted.
+fn push_date_time(buf: &mut Vec<u8>, date: Date, time: TimeOfDay) {
+    push_date(buf, date);
+    buf.pop();
+    buf.push(b'T');
+    let (h, m) = (time / 60, time % 60);
+    if h < 100 {
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        buf.extend_from_slice(&[digit(h / 10), digit(h), b':', digit(m / 10), digit(m)]);
+    } else {
+        buf.extend_from_slice(time_hm(time).as_bytes());
+    }
+    buf.push(b'"');
 }
 
 struct Actions<'a>(&'a [SignalAction]);

@@ -1,6 +1,7 @@
 //! The output of `verzuim evaluate`: JSON (the contract of formats.md) and a table for people.
 
-use rayon::slice::ParallelSliceMut;
+use jiff::civil::Date;
+use rayon::prelude::*;
 
 pub mod json;
 pub mod table;
@@ -20,31 +21,47 @@ pub(crate) fn sorted_signals<'a>(
     input: &'a Input,
     signals: &'a [(usize, Signal)],
 ) -> Vec<(&'a str, &'a (usize, Signal))> {
+    signal_order(input, signals.len(), |i| {
+        let (pupil, s) = &signals[i];
+        (*pupil, s.date, s.kind)
+    })
+    .into_iter()
+    .map(|i| {
+        let s = &signals[i as usize];
+        (pupil_id(input, s.0), s)
+    })
+    .collect()
+}
+
+/// The indices `0..count` of signals in output order (see [`sorted_signals`]); `key(i)`: signal
+/// `i`'s pupil index, date and kind.
+pub(crate) fn signal_order(
+    input: &Input,
+    count: usize,
+    key: impl Fn(usize) -> (usize, Date, SignalKind) + Sync,
+) -> Vec<u32> {
     let mut by_id: Vec<u32> = (0..input.pupils.len() as u32).collect();
     by_id.par_sort_by(|&a, &b| pupil_id(input, a as usize).cmp(pupil_id(input, b as usize)));
     let mut rank = vec![0u32; input.pupils.len()];
     for (r, &p) in by_id.iter().enumerate() {
         rank[p as usize] = r as u32;
     }
+    drop(by_id);
     let mut kinds = SignalKind::ALL;
     kinds.sort_by_key(|k| k.as_str());
     let kind_rank = |kind: SignalKind| kinds.iter().position(|k| *k == kind).unwrap_or(0) as u64;
-    let mut keys: Vec<(u64, u32)> = signals
-        .iter()
-        .enumerate()
-        .map(|(i, (pupil, s))| {
-            let day = (i64::from(day_number(s.date)) + (1 << 23)) as u64 & 0xFF_FFFF;
-            let pupil = u64::from(rank.get(*pupil).copied().unwrap_or(u32::MAX));
-            ((day << 40) | (pupil << 8) | kind_rank(s.kind), i as u32)
+    let mut keys: Vec<(u64, u32)> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let (pupil, date, kind) = key(i);
+            let day = (i64::from(day_number(date)) + (1 << 23)) as u64 & 0xFF_FFFF;
+            let pupil = u64::from(rank.get(pupil).copied().unwrap_or(u32::MAX));
+            ((day << 40) | (pupil << 8) | kind_rank(kind), i as u32)
         })
         .collect();
+    // Stable: signals equal in all three keep their order.
     keys.par_sort_by_key(|&(key, _)| key);
-    keys.into_iter()
-        .map(|(_, i)| {
-            let s = &signals[i as usize];
-            (pupil_id(input, s.0), s)
-        })
-        .collect()
+    keys.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Approaching entries in output order: by pupil id (as text), then kind (as text).

@@ -25,7 +25,10 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use serde_json::Value;
 use verzuim_exchange::values::parse_date;
-use verzuim_exchange::{Source, evaluate_input, load_card, parse, write_json};
+use verzuim_exchange::{
+    Source, evaluate_approaching, evaluate_compact, evaluate_input, load_card, parse, write_json,
+    write_json_table,
+};
 
 use compare::Problems;
 
@@ -129,6 +132,26 @@ fn evaluate(dir: &Path, options: &Options) -> Result<String, String> {
         approaching.as_deref(),
     )
     .expect("writing to memory");
+    // The binary's path (compact signals) writes the same bytes.
+    let table = evaluate_compact(&card, &input, options.as_of);
+    let near = options
+        .approaching
+        .map(|fraction| evaluate_approaching(&card, &input, options.as_of, fraction));
+    let mut compact = Vec::new();
+    write_json_table(
+        &mut compact,
+        &card,
+        options.as_of,
+        &input,
+        &table,
+        near.as_deref(),
+    )
+    .expect("writing to memory");
+    assert_eq!(
+        String::from_utf8_lossy(&compact),
+        String::from_utf8_lossy(&out),
+        "evaluate_compact and write_json_table differ from evaluate_input and write_json"
+    );
     Ok(String::from_utf8(out).expect("JSON is UTF-8"))
 }
 
