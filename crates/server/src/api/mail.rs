@@ -15,7 +15,7 @@ use verzuim_service::vocabulary::{MailKind, MailMode};
 use super::common::bad_value;
 use crate::audit::{Audit, AuditObject, action};
 use crate::authz::Actor;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Json;
 use crate::state::AppState;
 
@@ -97,7 +97,7 @@ async fn get_preferences(
         (status = 400, description = "Onbekende soort of keuze (het veld staat in de fout)", body = ErrorBody),
         (status = 401, description = "Niet ingelogd", body = ErrorBody),
         (status = 403, description = "Een API-token, of csrf", body = ErrorBody),
-        (status = 422, description = "termijn kan alleen direct", body = ErrorBody),
+        (status = 422, description = "termijn (en verlof) kan alleen direct; een soort die deze gebruiker niet ontvangt", body = ErrorBody),
     )
 )]
 async fn put_preferences(
@@ -112,9 +112,14 @@ async fn put_preferences(
     let modes: Vec<&str> = MailMode::ALL.iter().map(|m| m.as_str()).collect();
     let mut wanted = Vec::new();
     for (i, p) in body.preferences.iter().enumerate() {
-        let kind = MailKind::parse(&p.kind)
-            .filter(|k| own.contains(k))
-            .ok_or_else(|| bad_value(&format!("preferences[{i}].kind"), &kinds))?;
+        let field = format!("preferences[{i}].kind");
+        let kind = MailKind::parse(&p.kind).ok_or_else(|| bad_value(&field, &kinds))?;
+        if !own.contains(&kind) {
+            // A kind of the schema's list that this user does not receive (a parent's kinds
+            // for staff, a coordinator's for a parent): a rule the schema cannot state, 422.
+            let ApiError { code, message, .. } = bad_value(&field, &kinds);
+            return Err(ApiError::unprocessable(code, message).with_field(field));
+        }
         let mode = MailMode::parse(&p.mode)
             .ok_or_else(|| bad_value(&format!("preferences[{i}].mode"), &modes))?;
         wanted.push(Preference { kind, mode });
