@@ -247,17 +247,16 @@ pub async fn correct_registration_because(
         describe(&old),
         describe(registration)
     );
-    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
-    note_change_after_melding(
+    let sync = resync_and_note(
         &mut tx,
         caller.actor(),
         school_id,
         &pupil_id,
+        &settings,
         Some(Touched::Registration(id)),
         now_covers(&old, registration),
         &what,
         reason.as_deref(),
-        &mut sync,
     )
     .await?;
     commit(tx, version, sync, audit).await
@@ -326,17 +325,16 @@ pub async fn delete_registration_because(
             .await?;
     }
     let what = format!("Registratie {} verwijderd", describe(&old));
-    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
-    note_change_after_melding(
+    let sync = resync_and_note(
         &mut tx,
         caller.actor(),
         school_id,
         &pupil_id,
+        &settings,
         Some(Touched::Registration(id)),
         None,
         &what,
         reason.as_deref(),
-        &mut sync,
     )
     .await?;
     commit(tx, version, sync, audit).await
@@ -491,6 +489,28 @@ async fn meldingen_concerned(
         );
     }
     Ok(ids.into_iter().collect())
+}
+
+/// Re-evaluates the pupil after a correction or deletion, and marks the meldingen whose
+/// evidence it touched "gewijzigd na melding" (issue 10.3): the shared tail of every correction.
+#[allow(clippy::too_many_arguments)]
+async fn resync_and_note(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    school_id: &str,
+    pupil_id: &str,
+    settings: &verzuim_store::SchoolSettings,
+    touched: Option<Touched>,
+    now_covers: Option<(Date, Date)>,
+    what: &str,
+    reason: Option<&str>,
+) -> Result<SyncReport> {
+    let mut sync = sync_with(tx, by, school_id, pupil_id, settings).await?;
+    note_change_after_melding(
+        tx, by, school_id, pupil_id, touched, now_covers, what, reason, &mut sync,
+    )
+    .await?;
+    Ok(sync)
 }
 
 /// A change after a melding (issue 10.3; docs/spec/rules.md §7: the melding's content is what
@@ -707,17 +727,16 @@ pub async fn correct_event_because(
     };
     let moved =
         ((old.kind, old.date) != (event.kind, event.date)).then_some((event.date, event.date));
-    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
-    note_change_after_melding(
+    let sync = resync_and_note(
         &mut tx,
         caller.actor(),
         school_id,
         &pupil_id,
+        &settings,
         Some(Touched::Event(id)),
         moved,
         &what,
         reason.as_deref(),
-        &mut sync,
     )
     .await?;
     commit(tx, version, sync, audit).await
@@ -783,17 +802,16 @@ pub async fn delete_event_because(
             .await?;
     }
     let what = format!("Gebeurtenis {} verwijderd", describe_event(&old));
-    let mut sync = sync_with(&mut tx, caller.actor(), school_id, &pupil_id, &settings).await?;
-    note_change_after_melding(
+    let sync = resync_and_note(
         &mut tx,
         caller.actor(),
         school_id,
         &pupil_id,
+        &settings,
         Some(Touched::Event(id)),
         None,
         &what,
         reason.as_deref(),
-        &mut sync,
     )
     .await?;
     commit(tx, version, sync, audit).await
@@ -1256,17 +1274,16 @@ pub(crate) async fn change_registration_in(
             format!("Registratie {} verwijderd", describe(&old))
         }
     };
-    let mut sync = sync_with(tx, by, school_id, pupil_id, &settings).await?;
-    note_change_after_melding(
+    resync_and_note(
         tx,
         by,
         school_id,
         pupil_id,
+        &settings,
         Some(Touched::Registration(id)),
         registration.and_then(|r| now_covers(&old, r)),
         &what,
         None,
-        &mut sync,
     )
     .await?;
     Ok(())
