@@ -4,9 +4,11 @@
 // chain: a teacher of OBS De Esch registers Hidde Zwiers (group 7-8, Enschede, aged 12) absent
 //   without permission on three lesson days (17¼ lesson hours in 4 lesweken): the 16-hour signal
 //   shows in the register row; the coordinator sees the task in the inbox, informs the parents and
-//   makes the melding from the pre-filled form and downloads the letter for the parents (PDF); leerplicht Enschede finds it among the incoming
-//   meldingen, takes it up, records a conversation and closes it with a DUO reason and afspraken;
-//   the school then has the afspraken as a task.
+//   makes the melding from the pre-filled form and downloads the letter for the parents (PDF); on
+//   the melding's DUO page it checks what the verzuimregister asks and records DUO's
+//   meldingsnummer (issue 11); leerplicht Enschede finds it among the incoming meldingen, takes it
+//   up, records a conversation and closes it with a DUO reason and afspraken; the school then has
+//   the afspraken as a task and records that DUO closed the melding too.
 // ggd: the coordinator refers a pupil with a sickness signal to GGD-JGZ; GGD Twente records an
 //   invitation, a private note and "niet verschenen zonder tegenbericht"; the school gets the task
 //   to judge the no-show, judges "zonder goede reden" and gets the task to meld; GGD-JGZ's note
@@ -36,8 +38,9 @@ async function fillParents(page, item) {
   }
 }
 
-export async function chainSuite(browser, base) {
-  await step('chain: 16 uur ongeoorloofd -> melding -> leerplicht sluit -> terugkoppeling school', async () => {
+export async function chainSuite(browser, base, shots = '') {
+  await step('chain: 16 uur ongeoorloofd -> melding -> DUO -> leerplicht sluit -> terugkoppeling school', async () => {
+    let duoPage = '';
     // 1. The teacher registers three whole days.
     const teacher = await (await browser.newContext()).newPage();
     await login(teacher, base, 'leerkracht@obs-de-esch.example');
@@ -120,6 +123,38 @@ export async function chainSuite(browser, base) {
     if (!(await coord.locator(`a[href="${new URL(letterUrl).pathname}"]`).count())) {
       throw new Error('het dossier noemt de gemaakte brief niet');
     }
+
+    // 2b. Issue 11: the melding for DUO's verzuimregister. verzuim cannot submit it; the page shows
+    // what the register asks (to copy or download), then records DUO's meldingsnummer.
+    await submit(coord, coord.locator('li[id^="melding-"] a', { hasText: 'Melding' }).first());
+    await submit(coord, coord.getByRole('link', { name: 'Verzuimregister van DUO' }));
+    duoPage = new URL(coord.url()).pathname;
+    const duoFields = await coord.locator('table.duo-fields').innerText();
+    for (const [field, value] of [
+      ['Soort verzuim', /16 uur/i],
+      ['Begindatum', /\d\d-\d\d-2027/],
+      ['Verzuimde dagen en uren', /28-06-2027/],
+      ['Contactpersoon', /[A-Za-z]/],
+    ]) {
+      const line = duoFields.split('\n').find((l) => l.startsWith(field));
+      if (!line || !value.test(line.slice(field.length))) {
+        throw new Error(`het DUO-veld "${field}" klopt niet: ${line ?? 'ontbreekt'}`);
+      }
+    }
+    const csv = await coord.request.get(`${base}${duoPage}.csv`);
+    if (csv.status() !== 200 || !(await csv.text()).includes('Begindatum')) {
+      throw new Error(`de CSV voor de leerlingadministratie ontbreekt (status ${csv.status()})`);
+    }
+    await noViolations(coord, 'melding voor het verzuimregister van DUO');
+    await coord.getByLabel('Meldingsnummer van DUO').fill('VZ-2027-004711');
+    await submit(coord, coord.getByRole('button', { name: 'Indiening vastleggen' }));
+    const submitted = await coord.locator('main').innerText();
+    if (!/Ingediend bij DUO op \d\d-\d\d-\d{4}, meldingsnummer VZ-2027-004711/.test(submitted)) {
+      throw new Error('de indiening bij DUO met meldingsnummer staat niet op de pagina');
+    }
+    if (!(await coord.locator('section[aria-labelledby="duostatus-kop"] td', { hasText: 'geregistreerd' }).count())) {
+      throw new Error('na de indiening toont de pagina geen status "geregistreerd" bij DUO');
+    }
     await coord.context().close();
 
     // 3. Leerplicht Enschede: incoming, take up, conversation, close.
@@ -157,6 +192,25 @@ export async function chainSuite(browser, base) {
     if (!(await back.locator('main').innerText()).includes('Hidde komt weer')) {
       throw new Error('de afspraken van leerplicht staan niet in het dossier');
     }
+    // 4b. DUO closed the melding too: the coordinator records DUO's new status with DUO's reason;
+    // the page lists both statuses and sees no difference with verzuim's own.
+    await back.goto(`${base}${duoPage}`);
+    await back.getByLabel('Status bij DUO').selectOption('afgesloten');
+    await back.getByLabel('Reden van afsluiten (DUO), alleen bij afgesloten').selectOption({ label: 'Terug naar school' });
+    await submit(back, back.getByRole('button', { name: 'Status vastleggen' }));
+    const statuses = back.locator('section[aria-labelledby="duostatus-kop"] tbody tr');
+    const rows = await statuses.allInnerTexts();
+    if (rows.length !== 2 || !/afgesloten/.test(rows[1]) || !/Terug naar school/.test(rows[1])) {
+      throw new Error(`de statussen bij DUO kloppen niet: ${rows.join(' | ')}`);
+    }
+    if (await back.locator('section[aria-labelledby="duostatus-kop"] .alert').count()) {
+      throw new Error('de pagina meldt een verschil tussen DUO en verzuim na afsluiten bij beide');
+    }
+    if (await back.getByRole('button', { name: 'Status vastleggen' }).count()) {
+      throw new Error('na een eindstatus van DUO biedt de pagina nog een nieuwe status aan');
+    }
+    await noViolations(back, 'melding voor DUO (afgesloten)');
+    if (shots) await back.screenshot({ path: join(shots, 'melding-duo.png'), fullPage: true });
     await back.context().close();
   });
 }

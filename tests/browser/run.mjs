@@ -138,7 +138,7 @@ async function keyboardSuite(browser) {
 const SUITES = {
   pages: pagesSuite,
   keyboard: keyboardSuite,
-  chain: chainSuite,
+  chain: (browser, base) => chainSuite(browser, base, SHOTS),
   ggd: (browser, base) => ggdSuite(browser, base, SHOTS),
   card: cardSuite,
   pupils: (browser, base) => pupilSuite(browser, base, SHOTS),

@@ -21,8 +21,8 @@ use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::chain::Chain;
+use verzuim_store::NewTimelineEntry;
 use verzuim_store::case_life::CaseBusy;
-use verzuim_store::service_queries::NewTimelineEntry;
 use verzuim_store::{Actor, Case, CaseId, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};

@@ -3,8 +3,8 @@
 //! timeline, entry `brief`). Each call checks the caller and runs in one transaction.
 
 use jiff::civil::Date;
+use verzuim_store::NewTimelineEntry;
 use verzuim_store::letters::{NewLetter, StoredLetter};
-use verzuim_store::service_queries::NewTimelineEntry;
 use verzuim_store::{AuditEntry, CaseId, NewParentInformation, Scope, Store};
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use verzuim_engine::model::{Code, Period};
+use verzuim_store::CasesOf;
 use verzuim_store::letters::StoredLetter;
 use verzuim_store::parents::LeaveRequest;
 use verzuim_store::school_reports::SchoolReport;
@@ -120,12 +121,62 @@ pub async fn dossier(
         page = page.next();
     }
     let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
-    let mut signals = tx.pupil_case_signals(scope, school_id, pupil_id).await?;
-    let mut tasks = tx.pupil_case_tasks(scope, school_id, pupil_id).await?;
-    let links = tx.pupil_task_links(scope, school_id, pupil_id).await?;
-    let mut timeline = tx.pupil_timeline(scope, school_id, pupil_id).await?;
-    let mut meldingen = tx.pupil_meldingen(scope, school_id, pupil_id).await?;
-    let mut referrals = tx.pupil_case_referrals(scope, school_id, pupil_id).await?;
+    let mut signals = tx
+        .case_signals(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
+        .await?;
+    let mut tasks = tx
+        .case_tasks(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+            None,
+        )
+        .await?;
+    let links = tx
+        .case_task_links(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
+        .await?;
+    let mut timeline = tx
+        .case_timeline(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+            None,
+        )
+        .await?;
+    let mut meldingen = tx
+        .case_meldingen(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
+        .await?;
+    let mut referrals = tx
+        .case_referrals(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
+        .await?;
     let mut letters = tx.cases_letters(&caller.organisation, &ids).await?;
     let reports = if rules::school_report(&Sight::new(scope, &[]), school_id) {
         tx.cases_school_reports(school_id, &ids).await?

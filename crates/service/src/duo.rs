@@ -25,8 +25,8 @@ use verzuim_engine::model::{Code, SignalKind, Span, TimeRange};
 pub use verzuim_store::region_queries::{
     DuoClosingReason, DuoDetails, DuoStatus, DuoStatusEntry, DuoSubmission, PhoneOf, SchoolContact,
 };
-use verzuim_store::service_queries::{NewTimelineEntry, NumberKind};
 use verzuim_store::{MeldingId, MeldingStatus, Role, Scope, Store, TaskId};
+use verzuim_store::{NewTimelineEntry, NumberKind};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};

@@ -5,8 +5,8 @@
 //! pupil was invited, not when).
 
 use jiff::civil::Date;
+use verzuim_store::NewTimelineEntry;
 use verzuim_store::leerplicht_queries::Invitation;
-use verzuim_store::service_queries::NewTimelineEntry;
 use verzuim_store::{ReferralId, ReferralStatus, Scope, Store};
 
 use crate::caller::{Caller, JGZ_ROLES};

@@ -20,10 +20,10 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use verzuim_engine::evaluation::age_on;
+use verzuim_store::NewTimelineEntry;
 use verzuim_store::leerplicht_queries::{
     ConversationWith, LeerplichtAction, LeerplichtActionKind, NewLeerplichtAction,
 };
-use verzuim_store::service_queries::NewTimelineEntry;
 use verzuim_store::{
     InformedHow, Melding, MeldingId, MeldingStatus, NewParentInformation, Page, Scope, Store,
 };

@@ -71,7 +71,6 @@ pub mod vocabulary {
     };
     pub use verzuim_store::outbox::{MailKind, MailMode, OutboxMail};
     pub use verzuim_store::parents::{LeaveKind, SickReport};
-    pub use verzuim_store::service_queries::{TaskLink, TimelineEntry};
     pub use verzuim_store::{
         Actor, ApiToken, AuditEntry, AuditRecord, Case, DEFAULT_PAGE_SIZE, EventId, HistoryEntry,
         InformedHow, JgzNote, LoginState, MAX_PAGE_SIZE, Melding, MeldingStatus, Membership,
@@ -80,6 +79,7 @@ pub mod vocabulary {
         StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, StoredSignal, Task,
         TaskStatus, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
     };
+    pub use verzuim_store::{TaskLink, TimelineEntry};
 }
 
 pub use caller::Caller;

@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use verzuim_engine::model::Party;
 use verzuim_store::melding_changes::MeldingChange;
-use verzuim_store::service_queries::{NewTimelineEntry, NumberKind, TaskLink, TaskLinkKind};
 use verzuim_store::{
     Actor, HistoryEntry, Melding, MeldingId, MeldingStatus, NewTask, Page, Scope, SignalId, Store,
     TaskId, TaskStatus, Tx,
 };
+use verzuim_store::{NewTimelineEntry, NumberKind, TaskLink, TaskLinkKind};
 
 use crate::caller::{Caller, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};

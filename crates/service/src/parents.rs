@@ -15,6 +15,7 @@ use serde::Serialize;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::{date_of, day_number, school_year_end, school_year_start};
 use verzuim_engine::model::{Code, Registration, Span};
+use verzuim_store::CasesOf;
 use verzuim_store::letters::StoredLetter;
 use verzuim_store::parents::{
     LeaveDecider, LeaveDecision, LeaveDocument, LeaveKind, LeaveRequest, LeaveStatus,
@@ -398,7 +399,13 @@ pub async fn child(
     }
     let letters = tx.parent_letters(parent, school_id, pupil_id).await?;
     let meldingen = tx
-        .pupil_meldingen(scope, school_id, pupil_id)
+        .case_meldingen(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
         .await?
         .into_iter()
         .filter(|m: &Melding| rules::melding(&sight, m))
@@ -430,13 +437,7 @@ pub async fn child(
         )
         .await?;
     for c in cases {
-        let tasks = tx
-            .visible_case_tasks(
-                scope,
-                c.id,
-                verzuim_store::Page::first(verzuim_store::MAX_PAGE_SIZE),
-            )
-            .await?;
+        let tasks = tx.case_tasks(scope, CasesOf::One(c.id), None).await?;
         school_will_contact.extend(
             tasks
                 .into_iter()

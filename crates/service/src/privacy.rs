@@ -5,8 +5,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Value, json};
+use verzuim_store::CasesOf;
+use verzuim_store::ServiceRetentionCounts;
 use verzuim_store::recipients::RecipientEvent;
-use verzuim_store::service_queries::ServiceRetentionCounts;
 use verzuim_store::{
     Actor, AuditEntry, MAX_PAGE_SIZE, Page, RetentionReport, Scope, Store, StoredEvent,
     StoredRegistration, Tx,
@@ -88,23 +89,7 @@ async fn retention_in(tx: &mut Tx, today: Date) -> Result<RetentionOutcome> {
     })
 }
 
-/// Every page of a paged store read: `all_pages!(|page| tx.list_x(…, page).await?)`.
-macro_rules! all_pages {
-    (|$page:ident| $fetch:expr) => {{
-        let mut out = Vec::new();
-        let mut $page = Page::first(MAX_PAGE_SIZE);
-        loop {
-            let batch = $fetch;
-            let done = batch.len() < $page.limit() as usize;
-            out.extend(batch);
-            if done {
-                break;
-            }
-            $page = $page.next();
-        }
-        out
-    }};
-}
+use crate::visibility::all_pages;
 
 /// The inzage export (AVG art. 15) of one pupil: everything the caller's organisation stores
 /// about them, as its beheerder may export it. A school's export holds its pupil's data,
@@ -152,8 +137,8 @@ pub async fn inzage(
             .iter()
             .filter(|s| rules::signal(&sight, s))
             .collect();
-        let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case.id, page).await?);
-        let links = tx.case_task_links(scope, case.id).await?;
+        let tasks = tx.case_tasks(scope, CasesOf::One(case.id), None).await?;
+        let links = tx.case_task_links(scope, CasesOf::One(case.id)).await?;
         let mut task_docs = Vec::new();
         for task in tasks {
             let link = links.iter().find(|l| l.task_id == task.id).cloned();
@@ -167,7 +152,9 @@ pub async fn inzage(
             };
             task_docs.push(json!({ "task": task, "link": link, "history": history }));
         }
-        let timeline: Vec<_> = all_pages!(|page| tx.case_timeline(scope, case.id, page).await?)
+        let timeline: Vec<_> = tx
+            .case_timeline(scope, CasesOf::One(case.id), None)
+            .await?
             .into_iter()
             .filter(|e| rules::timeline_entry(&sight, &all_signals, e))
             .collect();
@@ -186,7 +173,16 @@ pub async fn inzage(
     }
     let mut meldingen = Vec::new();
     let sight = pupil_sight(&mut tx, scope, school_id, pupil_id).await?;
-    for m in tx.pupil_meldingen(scope, school_id, pupil_id).await? {
+    for m in tx
+        .case_meldingen(
+            scope,
+            CasesOf::Pupil {
+                school_id,
+                pupil_id,
+            },
+        )
+        .await?
+    {
         if !rules::melding(&sight, &m) {
             continue;
         }

@@ -533,7 +533,7 @@ async fn note_change_after_melding(
 ) -> Result<()> {
     use verzuim_engine::model::Party;
     use verzuim_store::NewTask;
-    use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
+    use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
     for melding_id in meldingen_concerned(tx, school_id, pupil_id, touched, now_covers).await? {
         let Some(melding) = tx.melding(Scope::School(school_id), melding_id).await? else {
             continue;

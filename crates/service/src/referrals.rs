@@ -13,11 +13,11 @@
 
 use serde::Serialize;
 use verzuim_engine::model::{Party, Trigger};
-use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
 use verzuim_store::{
     HistoryEntry, JgzNote, NewTask, Page, Referral, ReferralId, ReferralStatus, Scope, Store,
     TaskId, TaskStatus,
 };
+use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
 
 use crate::caller::{Caller, JGZ_ROLES, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};

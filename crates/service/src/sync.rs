@@ -26,11 +26,11 @@ use verzuim_engine::Evaluator;
 use verzuim_engine::card::Card;
 use verzuim_engine::chain::Chain;
 use verzuim_engine::model::{Party, PupilRecord, School, Signal, SignalKind};
-use verzuim_store::service_queries::{NewTimelineEntry, TaskLink, TaskLinkKind};
 use verzuim_store::{
     Actor, CaseId, CurrentRecord, NewTask, SchoolSettings, Scope, SignalId, StoredEvidence,
     StoredSignal, TaskId, Tx,
 };
+use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
 
 use crate::caller::{Caller, REGISTER_ROLES};
 use crate::cards;

@@ -11,17 +11,18 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use verzuim_engine::model::{Party, Period, SignalAction, Trigger};
+use verzuim_store::CasesOf;
 use verzuim_store::case_life::CaseBusy;
 use verzuim_store::melding_changes::MeldingEvidence;
 use verzuim_store::referral_forms::ReferralForm;
 pub use verzuim_store::school_reports::SchoolReportContent;
-use verzuim_store::service_queries::{
-    MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
-};
 use verzuim_store::{
     Actor, CurrentRecord, InformedHow, MeldingId, NewMelding, NewParentInformation, NewTask,
     ReferralId, SchoolSettings, Scope, Store, StoredEvidence, StoredSignal, Task, TaskId,
     TaskStatus, Tx,
+};
+use verzuim_store::{
+    MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, TaskLink, TaskLinkKind,
 };
 
 use crate::caller::{Caller, JGZ_ROLES, LEERPLICHT_ROLES, SCHOOL_WORKFLOW_ROLES};
@@ -947,7 +948,9 @@ pub async fn close_case(
     let mut open = Vec::new();
     let mut page = verzuim_store::Page::first(verzuim_store::MAX_PAGE_SIZE);
     loop {
-        let batch = tx.visible_case_tasks(scope, case_id, page).await?;
+        let batch = tx
+            .case_tasks(scope, CasesOf::One(case_id), Some(page))
+            .await?;
         let done = batch.len() < page.limit() as usize;
         open.extend(batch.into_iter().filter(|t| t.status == TaskStatus::Open));
         if done {

@@ -103,13 +103,13 @@ impl Tx {
         cases: &[CaseId],
     ) -> Result<Vec<StoredLetter>> {
         let mut a = args![organisation_id];
-        a.extend(crate::service_queries::id_args(cases));
+        a.extend(crate::queries::id_args(cases));
         self.c()
             .fetch_map(
                 &format!(
                     "SELECT {COLUMNS} FROM case_letters \
                      WHERE organisation_id = ? AND case_id IN ({}) ORDER BY case_id, id",
-                    crate::service_queries::marks(cases.len())
+                    crate::queries::marks(cases.len())
                 ),
                 a,
                 letter_of,

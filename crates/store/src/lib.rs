@@ -30,12 +30,12 @@ pub mod outbox;
 pub mod overview;
 pub mod parents;
 mod pupils;
+mod queries;
 pub mod recipients;
 pub mod referral_forms;
 pub mod region_queries;
 pub mod school_reports;
 pub mod second_factor;
-pub mod service_queries;
 pub mod test_support;
 mod types;
 mod workflow;
@@ -58,6 +58,10 @@ use verzuim_engine::model::{Registration, Signal, SignalKind};
 pub use crate::clock::{Clock, ManualClock};
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
+pub use crate::queries::{
+    CasesOf, MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, ServiceRetentionCounts,
+    TaskLink, TaskLinkKind, TimelineEntry,
+};
 pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;
 
@@ -608,7 +612,7 @@ delegate! {
     write fn set_task_status(organisation_id: &str, id: TaskId, status: TaskStatus, reason: Option<&str>, by: Actor) -> ();
     read fn task(organisation_id: &str, id: TaskId) -> Option<Task>;
     read fn list_tasks(organisation_id: &str, status: Option<TaskStatus>, page: Page) -> Vec<Task>;
-    read fn case_tasks(scope: Scope<'_>, case_id: CaseId, page: Page) -> Vec<Task>;
+    read fn case_tasks(scope: Scope<'_>, of: CasesOf<'_>, page: Option<Page>) -> Vec<Task>;
     read fn task_history(organisation_id: &str, id: TaskId) -> Vec<HistoryEntry>;
     // Meldingen, referrals, GGD-JGZ notes, parents' information.
     write fn create_melding(school_id: &str, melding: &NewMelding, by: Actor) -> MeldingId;

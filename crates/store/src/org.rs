@@ -126,7 +126,7 @@ impl Tx {
 
     /// The names of the organisations among `ids` (unknown ids are left out), by id.
     pub async fn organisation_names(&mut self, ids: &[&str]) -> Result<Vec<(String, String)>> {
-        let marks = crate::service_queries::marks(ids.len());
+        let marks = crate::queries::marks(ids.len());
         let mut a: Vec<crate::db::Arg> = ids.iter().map(|i| crate::db::Arg::from(*i)).collect();
         if a.is_empty() {
             a.push(crate::db::Arg::from(None::<&str>));
@@ -262,9 +262,9 @@ impl Tx {
             .fetch_map(
                 &format!(
                     "SELECT u.id, u.display_name FROM users u WHERE u.id IN ({})",
-                    crate::service_queries::marks(ids.len())
+                    crate::queries::marks(ids.len())
                 ),
-                crate::service_queries::id_args(ids),
+                crate::queries::id_args(ids),
                 |r| Ok((r.i64("id")?, r.text("display_name")?)),
             )
             .await

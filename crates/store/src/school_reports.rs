@@ -161,13 +161,13 @@ impl Tx {
         cases: &[CaseId],
     ) -> Result<Vec<SchoolReport>> {
         let mut a = args![school_id];
-        a.extend(crate::service_queries::id_args(cases));
+        a.extend(crate::queries::id_args(cases));
         self.c()
             .fetch_map(
                 &format!(
                     "SELECT * FROM school_reports WHERE school_id = ? AND case_id IN ({}) \
                      ORDER BY case_id, task_id",
-                    crate::service_queries::marks(cases.len())
+                    crate::queries::marks(cases.len())
                 ),
                 a,
                 report_of,

@@ -592,25 +592,6 @@ impl Tx {
             .await
     }
 
-    /// The tasks of a case whose pupil is visible in `scope`, every party's.
-    pub async fn case_tasks(
-        &mut self,
-        scope: Scope<'_>,
-        case_id: CaseId,
-        page: Page,
-    ) -> Result<Vec<Task>> {
-        let (clause, arg) = scope.pupil_clause();
-        self.c()
-            .fetch_map(
-                &format!(
-                    "{TASK_SELECT} WHERE t.case_id = ? AND {clause} ORDER BY t.id LIMIT ? OFFSET ?"
-                ),
-                page_args(vec![case_id.into(), arg], page),
-                task_of,
-            )
-            .await
-    }
-
     pub async fn task_history(
         &mut self,
         organisation_id: &str,
@@ -634,13 +615,13 @@ impl Tx {
         tasks: &[TaskId],
     ) -> Result<Vec<(TaskId, HistoryEntry)>> {
         let mut a = args![organisation_id];
-        a.extend(crate::service_queries::id_args(tasks));
+        a.extend(crate::queries::id_args(tasks));
         self.c()
             .fetch_map(
                 &format!(
                     "SELECT h.* FROM task_history h JOIN tasks t ON t.id = h.task_id \
                      WHERE t.organisation_id = ? AND h.task_id IN ({}) ORDER BY h.id",
-                    crate::service_queries::marks(tasks.len())
+                    crate::queries::marks(tasks.len())
                 ),
                 a,
                 |r| Ok((r.i64("task_id")?, history_of(r)?)),

@@ -7,7 +7,8 @@
 //! beheerder; issue 11: each party's new actions of the card — the referral's form, contact data,
 //! GGD-JGZ's letter and afspraken; leerplicht's verwijzing zorg, joint conversation and oproep;
 //! the school's invitation on a lesson day, its consultation with the samenwerkingsverband, the
-//! printed dossier).
+//! printed dossier, the melding's page for DUO's verzuimregister with the meldingsnummer and DUO's
+//! later status).
 //!
 //! Needs Node.js, `/usr/bin/chromium` (Debian's `chromium`) and the script's packages
 //! (`npm ci --prefix tests/browser`); `.ci/run` installs them on a fresh machine. Without them
@@ -16,10 +17,9 @@
 //! With `UPDATE_SCREENSHOTS=1` the main page of each role, the second factor's pages and the pages
 //! of issue 10 (`taken`, `leerlingen`, `leerling-gegevens`, `dossier-sluiten-geweigerd`,
 //! `dossier-heropend`, `auditlog`) and of issue 11 (`prikactie`, `jaarcijfers`: leerplicht's
-//! prikactie around the herfstvakantie and year in figures) are written to `docs/screenshots/`;
-//! `dossier-heropend`, `auditlog`) and GGD-JGZ's referral page (`verwijzing-ggd-jgz`) are written
-//! to `docs/screenshots/`;
-//! otherwise the screenshots go to a temporary directory.
+//! prikactie around the herfstvakantie and year in figures, GGD-JGZ's referral page
+//! `verwijzing-ggd-jgz` and the melding's DUO page `melding-duo`) are written to
+//! `docs/screenshots/`; otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};

@@ -23,8 +23,8 @@ use verzuim_service::leerplicht::{self, ActionInput};
 use verzuim_service::meldingen::{self, MeldingView};
 use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents_informed};
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
+use verzuim_store::NumberKind;
 use verzuim_store::leerplicht_queries::{ConversationWith, LeerplichtActionKind};
-use verzuim_store::service_queries::NumberKind;
 use verzuim_store::{
     AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus,
 };
@@ -290,7 +290,7 @@ pub(crate) async fn own_open_tasks(
     web: &WebUser,
     case_id: i64,
     party: Party,
-    linked: impl Fn(&verzuim_store::service_queries::TaskLink) -> bool,
+    linked: impl Fn(&verzuim_store::TaskLink) -> bool,
 ) -> ApiResult<Vec<TaskRow>> {
     let view = visibility::case(&state.store, &web.caller(), case_id)
         .await

@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use verzuim_engine::model::Party;
-use verzuim_store::service_queries::{TaskLink, TaskLinkKind};
 use verzuim_store::{Actor, NewTask};
+use verzuim_store::{TaskLink, TaskLinkKind};
 
 use crate::harness::{Env, TestServer, get_page, page_client, post_form_located};
 use crate::region::*;

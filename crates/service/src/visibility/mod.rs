@@ -21,17 +21,19 @@
 pub mod rules;
 
 use serde::Serialize;
-use verzuim_store::service_queries::{TaskLink, TimelineEntry};
+use verzuim_store::CasesOf;
 use verzuim_store::{
     Case, CaseId, MAX_PAGE_SIZE, Melding, Page, ParentInformation, Referral, Scope, Store,
     StoredEvent, StoredPupil, StoredRegistration, StoredSignal, Task, TaskStatus, Tx,
 };
+use verzuim_store::{TaskLink, TimelineEntry};
 
 use crate::caller::Caller;
 use crate::error::{Result, ServiceError};
 use rules::{Sight, Viewer};
 
-/// Every page of a paged store read, as one list.
+/// Every page of a paged store read, as one list: `all_pages!(|page| tx.list_x(…, page).await?)`
+/// (with `Page` and `MAX_PAGE_SIZE` of `verzuim_store` in scope).
 macro_rules! all_pages {
     (|$page:ident| $fetch:expr) => {{
         let mut out = Vec::new();
@@ -48,6 +50,7 @@ macro_rules! all_pages {
         out
     }};
 }
+pub(crate) use all_pages;
 
 /// One page of a list filtered in memory.
 fn page_of<T>(all: Vec<T>, page: Page) -> Vec<T> {
@@ -64,8 +67,8 @@ pub(crate) async fn case_sight(
     scope: Scope<'_>,
     case_id: CaseId,
 ) -> Result<(Sight, Vec<StoredSignal>)> {
-    let meldingen = tx.case_meldingen(scope, case_id).await?;
-    let signals = tx.visible_case_signals(scope, case_id).await?;
+    let meldingen = tx.case_meldingen(scope, CasesOf::One(case_id)).await?;
+    let signals = tx.case_signals(scope, CasesOf::One(case_id)).await?;
     Ok((Sight::new(scope, &meldingen), signals))
 }
 
@@ -77,7 +80,16 @@ pub(crate) async fn pupil_sight(
     pupil_id: &str,
 ) -> Result<Sight> {
     let meldingen = match Viewer::of(scope) {
-        Viewer::Leerplicht => tx.pupil_meldingen(scope, school_id, pupil_id).await?,
+        Viewer::Leerplicht => {
+            tx.case_meldingen(
+                scope,
+                CasesOf::Pupil {
+                    school_id,
+                    pupil_id,
+                },
+            )
+            .await?
+        }
         _ => Vec::new(),
     };
     Ok(Sight::new(scope, &meldingen))
@@ -237,12 +249,12 @@ pub async fn case(store: &Store, caller: &Caller, case_id: CaseId) -> Result<Cas
         .visible_case(scope, case_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let meldingen = tx.case_meldingen(scope, case_id).await?;
-    let signals = tx.visible_case_signals(scope, case_id).await?;
-    let tasks = all_pages!(|page| tx.visible_case_tasks(scope, case_id, page).await?);
-    let links = tx.case_task_links(scope, case_id).await?;
-    let timeline = all_pages!(|page| tx.case_timeline(scope, case_id, page).await?);
-    let referrals = tx.case_referrals(scope, case_id).await?;
+    let meldingen = tx.case_meldingen(scope, CasesOf::One(case_id)).await?;
+    let signals = tx.case_signals(scope, CasesOf::One(case_id)).await?;
+    let tasks = tx.case_tasks(scope, CasesOf::One(case_id), None).await?;
+    let links = tx.case_task_links(scope, CasesOf::One(case_id)).await?;
+    let timeline = tx.case_timeline(scope, CasesOf::One(case_id), None).await?;
+    let referrals = tx.case_referrals(scope, CasesOf::One(case_id)).await?;
     Ok(case_view(
         scope,
         CaseRows {

@@ -42,11 +42,11 @@
 
 use jiff::civil::Date;
 use verzuim_engine::model::{Event, Party, Period};
-use verzuim_store::service_queries::{TaskLink, TimelineEntry};
 use verzuim_store::{
     Case, JgzNote, Melding, MeldingId, ParentInformation, Referral, Scope, StoredRegistration,
     StoredSignal, Task,
 };
+use verzuim_store::{TaskLink, TimelineEntry};
 
 use crate::text::FIXED_TASK_REASONS;
 
@@ -367,7 +367,7 @@ mod tests {
 
     use jiff::Timestamp;
     use verzuim_engine::model::{Code, EventKind, Registration, SignalKind, Span};
-    use verzuim_store::service_queries::TaskLinkKind;
+    use verzuim_store::TaskLinkKind;
     use verzuim_store::{MeldingStatus, ReferralStatus, SignalStatus, TaskStatus};
 
     use super::*;

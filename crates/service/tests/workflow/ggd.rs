@@ -10,7 +10,7 @@ use verzuim_service::tasks::{
     self, Completion, Judgement, MeldingContent, ParentsInformed, requires_parents_informed,
 };
 use verzuim_service::{ServiceError, visibility};
-use verzuim_store::service_queries::NumberKind;
+use verzuim_store::NumberKind;
 use verzuim_store::{InformedHow, Page, ReferralStatus};
 
 use crate::Ctx;

@@ -7,6 +7,7 @@ use verzuim_engine::model::{Code, Party, SignalKind};
 use verzuim_service::meldingen::{self, ClosingReason, MeldingAction};
 use verzuim_service::tasks::{self, Completion, MeldingContent, ParentsInformed};
 use verzuim_service::{ServiceError, visibility};
+use verzuim_store::CasesOf;
 use verzuim_store::{InformedHow, MeldingStatus, Page, Scope, TaskStatus};
 
 use crate::Ctx;
@@ -350,7 +351,11 @@ async fn repeated_relatief_signals_extend_the_case(ctx: Ctx) {
             .all(|s| s.case_id != Some(cases[0].id))
     );
     let timeline = tx
-        .case_timeline(Scope::School(SCHOOL), cases[0].id, Page::default())
+        .case_timeline(
+            Scope::School(SCHOOL),
+            CasesOf::One(cases[0].id),
+            Some(Page::default()),
+        )
         .await
         .unwrap();
     assert_eq!(

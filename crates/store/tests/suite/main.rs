@@ -19,10 +19,10 @@ mod durability;
 mod jobs;
 mod outbox;
 mod people;
+mod queries;
 mod registrations;
 mod retention;
 mod scope;
-mod service_queries;
 mod workflow;
 
 /// What a story gets: a migrated store and the URL to open it again.

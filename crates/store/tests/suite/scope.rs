@@ -1,6 +1,7 @@
 //! Scoped queries never return another organisation's rows; pages are capped.
 
 use verzuim_engine::model::{Code, SignalKind};
+use verzuim_store::CasesOf;
 use verzuim_store::{Actor, MAX_PAGE_SIZE, NewTask, OrgKind, Page, Scope, StoreError};
 
 use crate::Ctx;
@@ -94,7 +95,7 @@ async fn scoped_queries_never_cross_organisations(ctx: Ctx) {
         1
     );
     assert!(
-        s.case_tasks(a, case_b, Page::default())
+        s.case_tasks(a, CasesOf::One(case_b), Some(Page::default()))
             .await
             .unwrap()
             .is_empty()

@@ -1,6 +1,7 @@
 //! Signals, cases, tasks, meldingen, referrals, notes, parents' information, transactions.
 
 use verzuim_engine::model::{Code, Party, Period, SignalKind, Trigger};
+use verzuim_store::CasesOf;
 use verzuim_store::{
     Actor, InformedHow, MeldingStatus, NewMelding, NewParentInformation, NewTask, OrgKind, Page,
     ReferralStatus, Scope, SignalStatus, StoreError, StoredEvidence, TaskStatus,
@@ -348,7 +349,7 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
         1
     );
     assert_eq!(
-        s.case_tasks(gm, case_id, Page::default())
+        s.case_tasks(gm, CasesOf::One(case_id), Some(Page::default()))
             .await
             .unwrap()
             .len(),

@@ -164,7 +164,7 @@ pub(super) fn completion(f: &ActionForm, view: &TaskView) -> Result<Completion, 
     let judge = view
         .link
         .as_ref()
-        .is_some_and(|l| l.kind == verzuim_store::service_queries::TaskLinkKind::JudgeNoShow);
+        .is_some_and(|l| l.kind == verzuim_store::TaskLinkKind::JudgeNoShow);
     let parents = parents_of(f, tasks::requires_parents_informed(&t.text))?;
     let melding = if t.melding {
         Some(MeldingContent {

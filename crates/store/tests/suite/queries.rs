@@ -3,13 +3,14 @@
 //! case-level scope, and retention of the service's tables.
 
 use verzuim_engine::model::{Code, Party, Period, SignalKind};
-use verzuim_store::service_queries::{
-    MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, ServiceRetentionCounts, TaskLink,
-    TaskLinkKind,
-};
+use verzuim_store::CasesOf;
 use verzuim_store::{
     Actor, MeldingStatus, NewMelding, NewTask, OrgKind, Page, ReferralStatus, Scope, StoreError,
     TaskStatus,
+};
+use verzuim_store::{
+    MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, ServiceRetentionCounts, TaskLink,
+    TaskLinkKind,
 };
 
 use crate::Ctx;
@@ -348,20 +349,26 @@ async fn links_timeline_and_case_scope(ctx: Ctx) {
             "{scope:?}"
         );
         assert_eq!(
-            tx.case_timeline(scope, case, Page::default())
+            tx.case_timeline(scope, CasesOf::One(case), Some(Page::default()))
                 .await
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            tx.visible_case_tasks(scope, case, Page::default())
+            tx.case_tasks(scope, CasesOf::One(case), Some(Page::default()))
                 .await
                 .unwrap()
                 .len(),
             2
         );
-        assert_eq!(tx.visible_case_signals(scope, case).await.unwrap().len(), 1);
+        assert_eq!(
+            tx.case_signals(scope, CasesOf::One(case))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
     for scope in [
         Scope::School("88YY00"),
@@ -373,7 +380,7 @@ async fn links_timeline_and_case_scope(ctx: Ctx) {
             "{scope:?}"
         );
         assert!(
-            tx.case_timeline(scope, case, Page::default())
+            tx.case_timeline(scope, CasesOf::One(case), Some(Page::default()))
                 .await
                 .unwrap()
                 .is_empty()
@@ -460,10 +467,16 @@ async fn links_timeline_and_case_scope(ctx: Ctx) {
             .is_empty()
     );
     assert_eq!(
-        tx.pupil_meldingen(Scope::Municipality("GM0153"), SCHOOL, "1001")
-            .await
-            .unwrap()
-            .len(),
+        tx.case_meldingen(
+            Scope::Municipality("GM0153"),
+            CasesOf::Pupil {
+                school_id: SCHOOL,
+                pupil_id: "1001"
+            }
+        )
+        .await
+        .unwrap()
+        .len(),
         1
     );
     assert!(
@@ -473,14 +486,14 @@ async fn links_timeline_and_case_scope(ctx: Ctx) {
             .is_empty()
     );
     assert_eq!(
-        tx.case_referrals(Scope::Municipality("GM0153"), case)
+        tx.case_referrals(Scope::Municipality("GM0153"), CasesOf::One(case))
             .await
             .unwrap()
             .len(),
         1
     );
     assert!(
-        tx.case_meldingen(Scope::Ggd("GGDTW"), case)
+        tx.case_meldingen(Scope::Ggd("GGDTW"), CasesOf::One(case))
             .await
             .unwrap()
             .is_empty()
