@@ -24,6 +24,7 @@ mod jobs;
 pub mod leerplicht_queries;
 pub mod letters;
 mod login_attempts;
+pub mod import_review;
 pub mod melding_changes;
 mod org;
 pub mod outbox;
@@ -180,6 +181,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "duo status",
         include_str!("../migrations/sqlite/0150_duo_status.sql"),
         include_str!("../migrations/postgres/0150_duo_status.sql"),
+    ),
+    (
+        160,
+        "import review",
+        include_str!("../migrations/sqlite/0160_import_review.sql"),
+        include_str!("../migrations/postgres/0160_import_review.sql"),
     ),
 ];
 
