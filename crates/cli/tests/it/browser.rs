@@ -19,7 +19,8 @@
 //! prikactie around the herfstvakantie and year in figures) are written to `docs/screenshots/`;
 //! `dossier-heropend`, `auditlog`) and GGD-JGZ's referral page (`verwijzing-ggd-jgz`) are written
 //! to `docs/screenshots/`;
-//! otherwise the screenshots go to a temporary directory.
+//! otherwise the screenshots go to a temporary directory. Issue 10.9 (`midyear`): the import's
+//! found signals and the review page (`import-gevonden`, `import-beoordelen`).
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -166,6 +167,8 @@ fn browser_suite_in_chromium() {
         "ouders-verlof-aanvragen",
         "ouders-besluit",
         "ouders-kinderen",
+        "import-gevonden",
+        "import-beoordelen",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),
