@@ -322,10 +322,7 @@ async fn place_now(
         today,
     )
     .await?;
-    let decided = format!(
-        "na de import beoordeeld op {}: actie nodig",
-        date_nl(today)
-    );
+    let decided = format!("na de import beoordeeld op {}: actie nodig", date_nl(today));
     let case_id = match open {
         Some(case) => {
             tx.attach_signal_to_case(school_id, signal.id, case.id)

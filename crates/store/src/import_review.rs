@@ -204,7 +204,9 @@ impl Tx {
         by: Actor,
     ) -> Result<bool> {
         if decision.status == ReviewStatus::TeBeoordelen {
-            return Err(StoreError::Invalid("a decision is not te_beoordelen".into()));
+            return Err(StoreError::Invalid(
+                "a decision is not te_beoordelen".into(),
+            ));
         }
         let now = self.now();
         let n = self

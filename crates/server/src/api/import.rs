@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 
 use crate::acting::Acting;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_exchange::{InputError, Source};
 use jiff::civil::Date;
+use verzuim_exchange::{InputError, Source};
 use verzuim_service::{ImportOptions, ServiceError, Sources};
 
 use super::common::{OrgQuery, SyncOut, audit_pupil_data};

@@ -246,15 +246,8 @@ async fn decide_review(
         AuditObject::Signals(school.clone()).detail(format!("{id}:import:{verb}")),
         None,
     );
-    let out = import_review::decide(
-        &state.store,
-        &caller,
-        state.today(),
-        &school,
-        id,
-        &decision,
-    )
-    .await?;
+    let out =
+        import_review::decide(&state.store, &caller, state.today(), &school, id, &decision).await?;
     Ok(axum::Json(DecisionOut {
         review: review_out(out.review),
         case_id: out.case_id,

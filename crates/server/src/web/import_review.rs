@@ -171,7 +171,11 @@ pub async fn decide(
     audit: Audit,
     Form(f): Form<DecisionForm>,
 ) -> ApiResult<Response> {
-    let Some(signal_id) = f.signaal.as_deref().and_then(|s| s.trim().parse::<i64>().ok()) else {
+    let Some(signal_id) = f
+        .signaal
+        .as_deref()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    else {
         return page(&state, &web, None, Some("Kies een signaal.".into())).await;
     };
     let decision = match f.besluit.as_deref().map(str::trim) {
@@ -182,8 +186,13 @@ pub async fn decide(
             ) {
                 Ok(d) => d,
                 Err(m) => {
-                    return page(&state, &web, None, Some(format!("{m} Er is niets opgeslagen.")))
-                        .await;
+                    return page(
+                        &state,
+                        &web,
+                        None,
+                        Some(format!("{m} Er is niets opgeslagen.")),
+                    )
+                    .await;
                 }
             };
             Decision::HandledOutside {
@@ -261,9 +270,9 @@ pub async fn decide(
             e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::Forbidden(_)),
         ) => {
             let m = match &e {
-                ServiceError::Invalid(m) | ServiceError::Conflict(m) | ServiceError::Forbidden(m) => {
-                    m.clone()
-                }
+                ServiceError::Invalid(m)
+                | ServiceError::Conflict(m)
+                | ServiceError::Forbidden(m) => m.clone(),
                 _ => String::new(),
             };
             page(

@@ -185,7 +185,11 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
                 .body_limit(crate::security::IMPORT_BODY_LIMIT),
         )
         .get("/leerlingen", dossier::list, &PAGE_SCHOOL_PUPILS)
-        .get(import_review::PATH, import_review::show, &PAGE_SCHOOL_PUPILS)
+        .get(
+            import_review::PATH,
+            import_review::show,
+            &PAGE_SCHOOL_PUPILS,
+        )
         .post(
             import_review::PATH,
             import_review::decide,

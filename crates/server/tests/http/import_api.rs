@@ -226,7 +226,9 @@ async fn a_valid_import_stores_everything_and_evaluates(env: Env) {
         &ib,
         Method::POST,
         "/api/schools/99XX00/import",
-        Some(json!({"pupils_csv": PUPILS, "registrations_csv": REGISTRATIONS, "events_csv": events})),
+        Some(
+            json!({"pupils_csv": PUPILS, "registrations_csv": REGISTRATIONS, "events_csv": events}),
+        ),
         200,
     )
     .await;

@@ -258,7 +258,10 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
     // The beheerder reads the review page, without the decision forms.
     let (status, body) = get_page(&s, &admin, "/import-beoordelen").await;
     assert_eq!(status, 200);
-    assert!(body.contains("Alleen de verzuimcoördinator beslist"), "{body}");
+    assert!(
+        body.contains("Alleen de verzuimcoördinator beslist"),
+        "{body}"
+    );
     assert!(!body.contains("name=\"besluit\""), "{body}");
     let (status, _) = post_form(
         &s,
@@ -279,7 +282,10 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
     assert!(inbox.contains("href=\"/import-beoordelen\""), "{inbox}");
     let (status, page) = get_page(&s, &ib, "/import-beoordelen").await;
     assert_eq!(status, 200);
-    assert!(page.contains("Te beoordelen na import (2 signalen)"), "{page}");
+    assert!(
+        page.contains("Te beoordelen na import (2 signalen)"),
+        "{page}"
+    );
     let list = ok(
         &s,
         &ib,
@@ -308,10 +314,16 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
         &s,
         &ib,
         "/import-beoordelen",
-        &[("signaal", &ziek), ("besluit", "buiten_verzuim_afgehandeld")],
+        &[
+            ("signaal", &ziek),
+            ("besluit", "buiten_verzuim_afgehandeld"),
+        ],
     )
     .await;
-    assert!(page.contains("Vul de datum waarop het signaal buiten verzuim is afgehandeld in."), "{page}");
+    assert!(
+        page.contains("Vul de datum waarop het signaal buiten verzuim is afgehandeld in."),
+        "{page}"
+    );
     assert!(page.contains("Er is niets opgeslagen."), "{page}");
 
     let (status, page) = post_form(
@@ -342,7 +354,10 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
         &[("signaal", &relatief), ("besluit", "actie_nodig")],
     )
     .await;
-    assert!(page.contains("actie nodig. 2 taken aangemaakt in dossier"), "{page}");
+    assert!(
+        page.contains("actie nodig. 2 taken aangemaakt in dossier"),
+        "{page}"
+    );
     assert!(
         page.contains("Er wachten geen signalen uit een import op beoordeling."),
         "{page}"

@@ -325,7 +325,10 @@ async fn an_import_in_a_meldings_period_marks_it(ctx: Ctx) {
         &school_admin(),
         today(),
         SCHOOL,
-        files(pupils, "pupil_id,code,start,end\n1106,ziek,2026-10-05,2026-10-05\n"),
+        files(
+            pupils,
+            "pupil_id,code,start,end\n1106,ziek,2026-10-05,2026-10-05\n",
+        ),
     )
     .await
     .unwrap();
@@ -339,7 +342,10 @@ async fn an_import_in_a_meldings_period_marks_it(ctx: Ctx) {
         &school_admin(),
         today(),
         SCHOOL,
-        files(pupils, "pupil_id,code,start,end\n1106,ziek,2026-09-23,2026-09-23\n"),
+        files(
+            pupils,
+            "pupil_id,code,start,end\n1106,ziek,2026-09-23,2026-09-23\n",
+        ),
     )
     .await
     .unwrap();
@@ -367,7 +373,10 @@ async fn an_import_in_a_meldings_period_marks_it(ctx: Ctx) {
         &school_admin(),
         today(),
         SCHOOL,
-        files(pupils, "pupil_id,code,start,end\n1106,ziek,2026-09-23,2026-09-23\n"),
+        files(
+            pupils,
+            "pupil_id,code,start,end\n1106,ziek,2026-09-23,2026-09-23\n",
+        ),
     )
     .await
     .unwrap();
