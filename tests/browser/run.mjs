@@ -24,6 +24,9 @@
 // - `parents`: issue 12, the parents' portal on a phone: invitation, password, sick report,
 //   recovery, two leave requests decided by the director and by leerplicht, the letters (see
 //   parents.mjs).
+// - `midyear`: issue 10.9: a school starting mid-year imports its registrations since 1 August;
+//   the old signals wait for the coordinator's review; one handled outside verzuim, one needing
+//   action; only the latter's tasks in the inbox (see midyear.mjs).
 // - `second_factor`: setting up a second factor (TOTP), signing in with a code and with a
 //   recovery code, the beheerder's reset and requirement (see second_factor.mjs).
 //
@@ -42,6 +45,7 @@ import { regionSuite } from './region.mjs';
 import { mailSuite } from './mail.mjs';
 import { cardSuite } from './card.mjs';
 import { parentsSuite } from './parents.mjs';
+import { midyearSuite } from './midyear.mjs';
 
 const BASE = process.env.VERZUIM_URL;
 if (!BASE) {
@@ -145,6 +149,7 @@ const SUITES = {
   region: (browser, base) => regionSuite(browser, base, SHOTS),
   mail: (browser, base) => mailSuite(browser, base, SHOTS),
   parents: (browser, base) => parentsSuite(browser, base, SHOTS),
+  midyear: (browser, base) => midyearSuite(browser, base, SHOTS),
   // Last: it makes a demo organisation require a second factor.
   second_factor: (browser, base) => secondFactorSuite(browser, base, SHOTS),
 };

@@ -3,18 +3,30 @@
 //! rules (nothing after today; no overlap with registrations already stored), and only when there
 //! is no problem at all is anything stored — in one transaction, with every imported pupil
 //! re-evaluated in it.
+//!
+//! Registrations and events identical to stored ones are skipped: a second import of the same
+//! files stores nothing twice and raises nothing twice. With [`ImportOptions::review_before`]
+//! (the pages and the API: the day of the import, or the cut-off the user sets) the signals the
+//! import raises dated before that day wait for the coordinator's review without tasks
+//! ([`crate::import_review`], issue 10.9). A registration or event the import adds on a day a
+//! melding reported marks that melding "gewijzigd na melding" as the pages do (issue 10.3).
+
+use std::collections::HashSet;
 
 use jiff::civil::Date;
 use serde::Serialize;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::model::PupilRecord;
 use verzuim_exchange::{InputError, Source};
-use verzuim_store::{PupilData, SchoolSettings, Store};
+use verzuim_store::import_review::{ImportReview, ReviewStatus};
+use verzuim_store::{Page, PupilData, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{Caller, PUPIL_ROLES};
 use crate::error::{Result, ServiceError};
+use crate::import_review::hold_new_signals;
+use crate::records::{describe_event, note_addition, note_change_after_melding};
 use crate::school::{resync_school, school_toml};
-use crate::sync::{SyncReport, evaluation_range, sync_pupil};
+use crate::sync::{SyncReport, evaluation_range, settings, sync_pupil};
 use crate::text::date_nl;
 
 /// The files of one import. Without `school`, the school's stored settings are used to read the
@@ -28,6 +40,15 @@ pub struct Sources<'a> {
     pub events: Option<Source<'a>>,
 }
 
+/// How an import treats the signals it raises (issue 10.9, starting mid-year).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Signals the import raises dated before this day are held for the coordinator's review
+    /// ("te beoordelen na import") instead of opening cases and tasks; not after today. `None`:
+    /// every new signal follows the normal flow (the demo seeder).
+    pub review_before: Option<Date>,
+}
+
 /// What an import stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
@@ -35,16 +56,24 @@ pub struct ImportReport {
     pub pupils_updated: usize,
     pub registrations: usize,
     pub events: usize,
+    /// Registrations identical to stored ones (same code, days, times, minutes): not stored again.
+    pub registrations_skipped: usize,
+    /// Events identical to stored ones (same kind and date): not stored again.
+    pub events_skipped: usize,
     pub settings_replaced: bool,
+    /// The cut-off of this import's review, if any.
+    pub review_before: Option<Date>,
+    /// The signals this import raised that wait for review, by pupil and date.
+    pub to_review: Vec<ImportReview>,
     pub sync: SyncReport,
 }
 
 /// The card of a school that gets its settings from an import and had none.
 const DEFAULT_CARD: &str = "twente-po";
 
-/// Imports formats.md files into the school `school_id`, all or nothing. Invalid files give
-/// [`ServiceError::Input`] with every problem (file, line, column, Dutch message) and store
-/// nothing.
+/// Imports formats.md files into the school `school_id`, all or nothing, every new signal in the
+/// normal flow ([`import_with`] without a review). Invalid files give [`ServiceError::Input`]
+/// with every problem (file, line, column, Dutch message) and store nothing.
 pub async fn import(
     store: &Store,
     caller: &Caller,
@@ -52,7 +81,37 @@ pub async fn import(
     school_id: &str,
     files: Sources<'_>,
 ) -> Result<ImportReport> {
+    import_with(
+        store,
+        caller,
+        today,
+        school_id,
+        files,
+        ImportOptions::default(),
+    )
+    .await
+}
+
+/// [`import`] with options: with `review_before`, the signals the import raises dated before it
+/// wait for the coordinator's review ([`crate::import_review`]).
+pub async fn import_with(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    school_id: &str,
+    files: Sources<'_>,
+    options: ImportOptions,
+) -> Result<ImportReport> {
     caller.require_school(school_id, PUPIL_ROLES, "bestanden importeren")?;
+    if let Some(before) = options.review_before
+        && before > today
+    {
+        return Err(ServiceError::invalid(format!(
+            "de grensdatum voor beoordeling ({}) ligt na vandaag ({}): signalen van vóór die datum worden beoordeeld, dus kies vandaag of eerder",
+            date_nl(before),
+            date_nl(today)
+        )));
+    }
     let stored = {
         let mut tx = store.connection().await?;
         tx.school_settings(school_id).await?
@@ -180,16 +239,37 @@ pub async fn import(
         );
         combined.pupil = data.pupil.clone();
         let stored_count = combined.registrations.len();
-        combined
-            .registrations
-            .extend(p.record.registrations.iter().cloned());
+        // Identical to a stored registration: already there (a second import of the same file).
+        let mut fresh = Vec::new();
+        let mut lines = Vec::new();
+        for (reg, line) in p.record.registrations.iter().zip(&p.registration_lines) {
+            if combined.registrations[..stored_count].contains(reg) {
+                report.registrations_skipped += 1;
+            } else {
+                fresh.push(reg.clone());
+                lines.push(*line);
+            }
+        }
+        let mut new_events = Vec::new();
+        for event in &p.record.events {
+            if combined
+                .events
+                .iter()
+                .any(|e| e.kind == event.kind && e.date == event.date)
+            {
+                report.events_skipped += 1;
+            } else {
+                new_events.push(event.clone());
+            }
+        }
+        combined.registrations.extend(fresh.iter().cloned());
         let (from, until) = evaluation_range(&combined);
         let calendar = SchoolCalendar::new(&input.school, from, until);
         lateness_errors(
             &calendar,
             &combined,
             stored_count,
-            &p.registration_lines,
+            &lines,
             reg_file,
             &mut errors,
         );
@@ -197,7 +277,7 @@ pub async fn import(
             // Registrations already stored and imported ones must not share lesson time.
             for (a, b) in calendar.absence_overlaps(&combined) {
                 if a < stored_count && b >= stored_count {
-                    let line = p.registration_lines[b - stored_count];
+                    let line = lines[b - stored_count];
                     errors.push(InputError::at(
                         reg_file,
                         line,
@@ -216,32 +296,94 @@ pub async fn import(
             tx.insert_pupil(school_id, &data).await?;
             report.pupils_created += 1;
         }
-        for reg in &p.record.registrations {
+        for reg in &fresh {
             tx.add_registration(school_id, &data.pupil.id, reg, None, by)
                 .await?;
             report.registrations += 1;
         }
-        for event in &p.record.events {
+        for event in &new_events {
             tx.add_event(school_id, &data.pupil.id, event, by).await?;
             report.events += 1;
         }
-        imported.push(data.pupil.id.clone());
+        imported.push((data.pupil.id.clone(), fresh, new_events));
     }
     if !errors.is_empty() {
         tx.rollback().await?;
         return Err(ServiceError::Input(sorted(errors)));
     }
+    report.review_before = options.review_before;
+    let mut held = HashSet::new();
+    if let Some(before) = options.review_before {
+        let settings = settings(&mut tx, school_id).await?;
+        let pupils: Vec<String> = if report.settings_replaced {
+            school_pupils(&mut tx, school_id).await?
+        } else {
+            imported.iter().map(|(id, _, _)| id.clone()).collect()
+        };
+        for id in &pupils {
+            held.extend(hold_new_signals(&mut tx, by, school_id, id, &settings, before).await?);
+        }
+    }
     if report.settings_replaced {
         report.sync = resync_school(&mut tx, by, school_id).await?;
     } else {
-        for id in &imported {
+        for (id, _, _) in &imported {
             report
                 .sync
                 .absorb(sync_pupil(&mut tx, by, school_id, id).await?);
         }
     }
+    // What the import added on days a melding already reported marks it (issue 10.3).
+    for (id, regs, events) in &imported {
+        for reg in regs {
+            note_addition(&mut tx, by, school_id, id, reg, &mut report.sync).await?;
+        }
+        for event in events {
+            let what = format!(
+                "Gebeurtenis {} toegevoegd na de melding",
+                describe_event(event)
+            );
+            note_change_after_melding(
+                &mut tx,
+                by,
+                school_id,
+                id,
+                None,
+                Some((event.date, event.date)),
+                &what,
+                None,
+                &mut report.sync,
+            )
+            .await?;
+        }
+    }
+    if !held.is_empty() {
+        report.to_review = tx
+            .import_reviews(school_id, None, Some(ReviewStatus::TeBeoordelen))
+            .await?
+            .into_iter()
+            .filter(|r| held.contains(&r.signal_id))
+            .collect();
+    }
     tx.commit().await?;
     Ok(report)
+}
+
+/// Every pupil of the school (an import that replaced the school's settings re-evaluates them
+/// all).
+async fn school_pupils(tx: &mut Tx, school_id: &str) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut page = Page::first(verzuim_store::MAX_PAGE_SIZE);
+    loop {
+        let batch = tx.list_pupils(Scope::School(school_id), page).await?;
+        let done = batch.len() < page.limit() as usize;
+        ids.extend(batch.into_iter().map(|p| p.data.pupil.id));
+        if done {
+            break;
+        }
+        page = page.next();
+    }
+    Ok(ids)
 }
 
 /// A lateness on a day the pupil was absent the whole day is refused (see

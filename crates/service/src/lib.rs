@@ -40,6 +40,7 @@ pub mod error;
 pub mod ggd;
 pub mod history;
 pub mod import;
+pub mod import_review;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
@@ -84,7 +85,7 @@ pub mod vocabulary {
 
 pub use caller::Caller;
 pub use error::{Result, ServiceError};
-pub use import::{ImportReport, Sources, import};
+pub use import::{ImportOptions, ImportReport, Sources, import, import_with};
 pub use meldingen::{ClosingReason, MeldingAction, MeldingView, duo_export};
 pub use records::Change;
 pub use sync::SyncReport;
@@ -165,6 +166,18 @@ mod send_check {
         send(visibility::task_history(s, c, 1));
         send(visibility::parent_information(s, c, "", ""));
         send(import(s, c, d, "", src));
+        send(import_with(s, c, d, "", src, ImportOptions::default()));
+        send(import_review::list(s, c, "", None));
+        send(import_review::of_pupil(s, c, "", ""));
+        send(import_review::pending_count(s, c, ""));
+        send(import_review::decide(
+            s,
+            c,
+            d,
+            "",
+            1,
+            &import_review::Decision::NeedsAction,
+        ));
         send(privacy::apply_retention(s, d));
         send(privacy::inzage(s, c, "", ""));
         send(school::put_school_settings(s, c, "", st, None));

@@ -257,6 +257,8 @@ pub async fn inzage(
     }
     if let Scope::School(_) = scope {
         doc["recipients"] = recipients(tx.pupil_recipients(school_id, pupil_id).await?);
+        // Signals an import held for review and the school's decisions (issue 10.9).
+        doc["import_reviews"] = json!(tx.import_reviews(school_id, Some(pupil_id), None).await?);
     }
     Ok(doc)
 }

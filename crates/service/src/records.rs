@@ -122,7 +122,7 @@ pub async fn add_registration(
 
 /// A registration added on days a melding already reported (issue 10.3): the melding stays as
 /// sent and is marked "gewijzigd na melding" ([`note_change_after_melding`]).
-async fn note_addition(
+pub(crate) async fn note_addition(
     tx: &mut Tx,
     by: verzuim_store::Actor,
     school_id: &str,
@@ -456,7 +456,7 @@ pub fn describe_event(e: &Event) -> String {
 /// What a change touches of the meldingen already made: a registration or an event (by id),
 /// and, for a new one or one moved to other days, the days it covers now.
 #[derive(Debug, Clone, Copy)]
-enum Touched {
+pub(crate) enum Touched {
     Registration(RegistrationId),
     Event(EventId),
 }
@@ -520,7 +520,7 @@ async fn resync_and_note(
 /// and the `reason`; leerplicht (the melding's municipality) gets a task to take note, the
 /// school a task to pass the change on to DUO; the case's timeline says so.
 #[allow(clippy::too_many_arguments)]
-async fn note_change_after_melding(
+pub(crate) async fn note_change_after_melding(
     tx: &mut Tx,
     by: verzuim_store::Actor,
     school_id: &str,

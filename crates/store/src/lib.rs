@@ -20,6 +20,7 @@ pub mod case_life;
 pub mod clock;
 mod db;
 mod error;
+pub mod import_review;
 mod jobs;
 pub mod leerplicht_queries;
 pub mod letters;
@@ -184,6 +185,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "duo status",
         include_str!("../migrations/sqlite/0150_duo_status.sql"),
         include_str!("../migrations/postgres/0150_duo_status.sql"),
+    ),
+    (
+        160,
+        "import review",
+        include_str!("../migrations/sqlite/0160_import_review.sql"),
+        include_str!("../migrations/postgres/0160_import_review.sql"),
     ),
 ];
 

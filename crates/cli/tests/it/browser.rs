@@ -18,7 +18,8 @@
 //! of issue 10 (`taken`, `leerlingen`, `leerling-gegevens`, `dossier-sluiten-geweigerd`,
 //! `dossier-heropend`, `auditlog`) and of issue 11 (`prikactie`, `jaarcijfers`: leerplicht's
 //! prikactie around the herfstvakantie and year in figures, GGD-JGZ's referral page
-//! `verwijzing-ggd-jgz` and the melding's DUO page `melding-duo`) are written to
+//! `verwijzing-ggd-jgz` and the melding's DUO page `melding-duo`) and of issue 10.9 (the import's
+//! found signals and the review page: `import-gevonden`, `import-beoordelen`) are written to
 //! `docs/screenshots/`; otherwise the screenshots go to a temporary directory.
 
 use std::io::{Read as _, Write as _};
@@ -166,6 +167,9 @@ fn browser_suite_in_chromium() {
         "ouders-verlof-aanvragen",
         "ouders-besluit",
         "ouders-kinderen",
+        "import-gevonden",
+        "import-beoordelen",
+        "melding-duo",
     ] {
         assert!(
             shots.join(format!("{page}.png")).exists(),

@@ -7,6 +7,11 @@
 //! messages as `verzuim evaluate`). This route takes bodies up to
 //! [`crate::security::IMPORT_BODY_LIMIT`].
 //!
+//! Starting mid-year (issue 10.9): the signals the import raises dated before `review_before`
+//! (default: today) wait "te beoordelen na import", without tasks, until the coordinator decides
+//! (`/api/schools/{school}/import-review`); the answer lists them (`to_review`). Registrations
+//! and events identical to stored ones are skipped, so the same files twice store nothing twice.
+//!
 //! Roles: a school's `verzuimcoordinator` and `beheerder`, or a token with `pupils:write`.
 
 use axum::body::Bytes;
@@ -20,10 +25,12 @@ use utoipa_axum::routes;
 
 use crate::acting::Acting;
 use crate::policy::{self, PolicyRoutes};
+use jiff::civil::Date;
 use verzuim_exchange::{InputError, Source};
-use verzuim_service::{ServiceError, Sources};
+use verzuim_service::{ImportOptions, ServiceError, Sources};
 
 use super::common::{OrgQuery, SyncOut, audit_pupil_data};
+use super::import_review::{ImportReviewOut, review_out};
 use crate::audit::Audit;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Path;
@@ -46,6 +53,11 @@ pub struct ImportIn {
     /// registrations.csv (required; a header row alone is fine).
     pub registrations_csv: String,
     pub events_csv: Option<String>,
+    /// Signals the import raises dated before this day wait for the coordinator's review
+    /// without tasks (default: today; not after today). A day on or before the first
+    /// registration lets every signal open its tasks at once.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub review_before: Option<Date>,
 }
 
 /// What the import stored.
@@ -55,8 +67,19 @@ pub struct ImportOut {
     pub pupils_updated: usize,
     pub registrations: usize,
     pub events: usize,
+    /// Registrations identical to stored ones: not stored again.
+    pub registrations_skipped: usize,
+    /// Events identical to stored ones (kind and date): not stored again.
+    pub events_skipped: usize,
     /// school.toml replaced the stored lesson times and closed periods.
     pub settings_replaced: bool,
+    /// The import's cut-off: new signals dated before it wait for review.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub review_before: Option<Date>,
+    /// The signals this import holds for the coordinator's review (pupil, kind, date), without
+    /// tasks; decide with `POST /api/schools/{school}/import-review/{id}`.
+    pub to_review: Vec<ImportReviewOut>,
+    /// What the re-evaluation did with the signals on or after the cut-off (the normal flow).
     pub sync: SyncOut,
 }
 
@@ -81,7 +104,7 @@ pub struct ImportErrorBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportErrorDetail {
-    /// `ongeldige_bestanden`.
+    /// `ongeldige_bestanden`, or `ongeldig` (a `review_before` after today).
     pub code: String,
     pub message: String,
     pub errors: Vec<FileError>,
@@ -117,6 +140,21 @@ struct Files {
     pupils: Option<Vec<u8>>,
     registrations: Option<Vec<u8>>,
     events: Option<Vec<u8>>,
+    review_before: Option<Date>,
+}
+
+/// A `review_before` part of a form: a date (`JJJJ-MM-DD`), or nothing.
+fn review_date(bytes: &[u8]) -> ApiResult<Option<Date>> {
+    let text = std::str::from_utf8(bytes).unwrap_or_default().trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        ApiError::bad_request(
+            "ongeldige_waarde",
+            format!("review_before: \"{text}\" is geen datum (JJJJ-MM-DD)."),
+        )
+    })
 }
 
 async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
@@ -138,6 +176,7 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
             pupils: Some(v.pupils_csv.into_bytes()),
             registrations: Some(v.registrations_csv.into_bytes()),
             events: v.events_csv.map(String::into_bytes),
+            review_before: v.review_before,
         });
     }
     if lower.starts_with("multipart/form-data") {
@@ -147,6 +186,7 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
             pupils: None,
             registrations: None,
             events: None,
+            review_before: None,
         };
         for part in crate::multipart::parts(body, &boundary).await? {
             let slot = match part.name.as_str() {
@@ -154,6 +194,10 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
                 "pupils" | "pupils.csv" | "pupils_csv" => &mut f.pupils,
                 "registrations" | "registrations.csv" | "registrations_csv" => &mut f.registrations,
                 "events" | "events.csv" | "events_csv" => &mut f.events,
+                "review_before" => {
+                    f.review_before = review_date(&part.bytes)?;
+                    continue;
+                }
                 _ => continue,
             };
             *slot = Some(part.bytes);
@@ -189,7 +233,7 @@ async fn files(headers: &HeaderMap, body: Bytes) -> ApiResult<Files> {
         (status = 403, description = "Geen verzuimcoordinator of beheerder van deze school", body = ErrorBody),
         (status = 413, description = "Groter dan 10 MiB", body = ErrorBody),
         (status = 415, description = "Geen JSON of formulier", body = ErrorBody),
-        (status = 422, description = "Fouten in de bestanden (file:line:column); niets opgeslagen", body = ImportErrorBody),
+        (status = 422, description = "Fouten in de bestanden (file:line:column), of review_before na vandaag; niets opgeslagen", body = ImportErrorBody),
     )
 )]
 async fn import(
@@ -227,17 +271,32 @@ async fn import(
             bytes,
         }),
     };
-    let result = verzuim_service::import(
+    let today = state.today();
+    let result = verzuim_service::import_with(
         &state.store,
         &acting.caller,
-        state.today(),
+        today,
         &school,
         sources,
+        ImportOptions {
+            review_before: Some(files.review_before.unwrap_or(today)),
+        },
     )
     .await;
     let report = match result {
         Ok(r) => r,
         Err(ServiceError::Input(errors)) => return Ok(input_errors(errors)),
+        // A cut-off after today: 422 in the import's error shape, without file errors.
+        Err(ServiceError::Invalid(message)) => {
+            let body = ImportErrorBody {
+                error: ImportErrorDetail {
+                    code: "ongeldig".into(),
+                    message: crate::error::sentence(&message),
+                    errors: Vec::new(),
+                },
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response());
+        }
         Err(e) => return Err(e.into()),
     };
     audit_pupil_data(
@@ -258,7 +317,11 @@ async fn import(
         pupils_updated: report.pupils_updated,
         registrations: report.registrations,
         events: report.events,
+        registrations_skipped: report.registrations_skipped,
+        events_skipped: report.events_skipped,
         settings_replaced: report.settings_replaced,
+        review_before: report.review_before,
+        to_review: report.to_review.into_iter().map(review_out).collect(),
         sync: report.sync.into(),
     })
     .into_response())

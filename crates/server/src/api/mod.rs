@@ -46,6 +46,7 @@ pub mod duo;
 pub mod events;
 pub mod health;
 pub mod import;
+pub mod import_review;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
@@ -142,6 +143,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(registrations::routes())
         .merge(events::routes())
         .merge(import::routes())
+        .merge(import_review::routes())
         .merge(signals::routes())
         .merge(cases::routes())
         .merge(tasks::routes())

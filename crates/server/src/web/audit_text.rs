@@ -115,6 +115,10 @@ pub fn object_nl(object: &str) -> String {
         ["registrations", p] => format!("de registraties van leerling {p}"),
         ["events", p] => format!("de gebeurtenissen van leerling {p}"),
         ["signals", p] => format!("de signalen van {p}"),
+        ["signals", _, "import"] => "de signalen uit een import".into(),
+        ["signals", _, id, "import", s] => {
+            format!("signaal {id} na import beoordeeld: {}", s.replace('_', " "))
+        }
         ["cases", _] => "de dossiers".into(),
         ["tasks", _] => "de taken".into(),
         ["meldingen", _] => "de meldingen".into(),
@@ -185,6 +189,10 @@ mod tests {
             "Leerlinggegevens vastgelegd: dossier 23 gesloten"
         );
         assert_eq!(describe("login", "user:7"), "Ingelogd: gebruiker 7");
+        assert_eq!(
+            object_nl("signals:99XX00:12:import:buiten_verzuim_afgehandeld"),
+            "signaal 12 na import beoordeeld: buiten verzuim afgehandeld"
+        );
         assert_eq!(object_nl("iets:onbekends:a:b:c"), "iets:onbekends:a:b:c");
         assert_eq!(action_nl("nieuw_ding"), "Nieuw ding");
     }

@@ -40,6 +40,8 @@ struct TasksPage {
     groups: Vec<(String, bool)>,
     dues: Vec<(&'static str, &'static str, bool)>,
     filtered: bool,
+    /// Signals from an import waiting for review (issue 10.9), in words; empty when none.
+    to_review: String,
 }
 
 /// One pupil's open tasks in the inbox.
@@ -245,7 +247,20 @@ pub async fn taken(
         (n.parse::<u32>().unwrap_or(u32::MAX), g.clone())
     });
     audit_list(&audit, &web, "taken").await?;
+    let waiting =
+        verzuim_service::import_review::pending_count(&state.store, &caller, web.org_id())
+            .await
+            .unwrap_or(0);
     Ok(render(&TasksPage {
+        to_review: if waiting == 0 {
+            String::new()
+        } else {
+            plural(
+                i64::try_from(waiting).unwrap_or(i64::MAX),
+                "signaal uit de import wacht",
+                "signalen uit de import wachten",
+            )
+        },
         meta: web.meta("Taken", "/taken"),
         required: pupils.iter().map(|p| p.tasks.len()).sum(),
         overdue: pupils.iter().map(|p| p.overdue).sum(),

@@ -17,6 +17,8 @@
 //! - [`beheer`]: the beheerder's pages under `/beheer/...` (docs/beheer-pages.md).
 //! - [`overzicht`]: `/overzicht`, overviews with SVG charts ([`charts`]).
 //! - [`dossier`]: the pupil dossier `/leerlingen/{school}/{pupil}` and the pupil list.
+//! - [`import_review`]: the signals an import holds for the coordinator's review,
+//!   `/import-beoordelen` (issue 10.9).
 //! - [`gegevens`]: a pupil's data, corrected by the coordinator or beheerder,
 //!   `/leerlingen/{school}/{pupil}/gegevens`.
 //! - [`mail`]: one's e-mail choices, `/e-mail`; with `serve --demo` the demo mailbox
@@ -50,6 +52,7 @@ pub mod dossier;
 pub mod early;
 pub mod gegevens;
 pub mod ggd;
+pub mod import_review;
 pub mod leerplicht;
 pub mod letters;
 pub mod lists;
@@ -182,6 +185,16 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
                 .body_limit(crate::security::IMPORT_BODY_LIMIT),
         )
         .get("/leerlingen", dossier::list, &PAGE_SCHOOL_PUPILS)
+        .get(
+            import_review::PATH,
+            import_review::show,
+            &PAGE_SCHOOL_PUPILS,
+        )
+        .post(
+            import_review::PATH,
+            import_review::decide,
+            &PAGE_SCHOOL_WORKFLOW,
+        )
         .get("/vroegsignalering", early::page, &PAGE_EARLY)
         .get(
             "/leerlingen/{school_id}/{pupil_id}/gegevens",

@@ -37,6 +37,7 @@ mod pupil_pages;
 mod card_actions;
 mod ggd_api;
 mod import_api;
+mod import_review;
 mod page_role_matrix;
 mod privacy_api;
 mod retention_job;

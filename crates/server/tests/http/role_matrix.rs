@@ -154,6 +154,9 @@ const MATRIX: &[Row] = &[
     r("GET",    "/api/schools/{school}/events/{id}/history",             Event,        Some("registrations:read"),  "",           "23 23 33 33 23 1 23 3"),
     // import
     r("POST",   "/api/schools/{school}/import",                          No,           Some("pupils:write"),     r#"{"pupils_csv":"x","registrations_csv":"y"}"#, "33 V3 33 33 V3 1 V3 3"),
+    // Signals an import holds for review (issue 10.9): signal 999999 is no held signal (404).
+    r("GET",    "/api/schools/{school}/import-review",                   No,           Some("signals:read"),     "",              "33 23 33 33 23 1 23 3"),
+    r("POST",   "/api/schools/{school}/import-review/{id}",              Missing,      Some("cases:write"),      r#"{"decision":"actie_nodig"}"#, "33 43 33 33 33 1 43 3"),
     // signals
     r("GET",    "/api/schools/{school}/signals",                         No,           Some("signals:read"),     "",              "33 23 33 33 23 1 23 3"),
     r("GET",    "/api/schools/{school}/pupils/{pupil}/signals",          No,           Some("signals:read"),     "",              "33 23 33 33 23 1 23 3"),

@@ -20,6 +20,7 @@ mod cases;
 mod corrections;
 mod ggd;
 mod import;
+mod import_review;
 mod mail;
 mod meldingen;
 mod privacy;

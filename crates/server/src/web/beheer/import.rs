@@ -1,4 +1,8 @@
 //! The import of formats.md files into the school, `/beheer/importeren`.
+//!
+//! Starting mid-year (issue 10.9): the form's cut-off (`review_before`, default today) holds the
+//! signals the import raises before it for the coordinator's review; the result lists them
+//! (pupil, signal, date) and links the review page `/import-beoordelen`.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -6,7 +10,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use verzuim_exchange::Source;
-use verzuim_service::{ServiceError, Sources};
+use verzuim_service::{ImportOptions, ServiceError, Sources};
 
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
@@ -24,6 +28,9 @@ pub(super) struct ImportPage {
     errors: Vec<ImportProblem>,
     message: Option<String>,
     report: Option<ImportDone>,
+    /// The cut-off field's value (`JJJJ-MM-DD`) and its maximum (today).
+    review_before: String,
+    today: String,
 }
 
 pub(super) struct ImportProblem {
@@ -40,6 +47,12 @@ pub(super) struct ImportDone {
     events: usize,
     settings: bool,
     signals: usize,
+    /// Registrations and events identical to stored ones, skipped.
+    skipped: usize,
+    /// The cut-off, in Dutch.
+    review_before: String,
+    /// The signals held for review.
+    to_review: Vec<crate::web::import_review::Row>,
 }
 
 impl ImportDone {
@@ -58,25 +71,43 @@ impl ImportDone {
                 nl::plural(n(self.events), "gebeurtenis", "gebeurtenissen")
             ),
         ];
+        if self.skipped > 0 {
+            out.push(format!(
+                "{} al opgeslagen en overgeslagen",
+                nl::plural(
+                    n(self.skipped),
+                    "registratie of gebeurtenis",
+                    "registraties en gebeurtenissen"
+                )
+            ));
+        }
         if self.settings {
             out.push("Lestijden en vrije dagen vervangen door school.toml".into());
         }
-        out.push(nl::plural(
-            n(self.signals),
-            "nieuw signaal",
-            "nieuwe signalen",
+        out.push(format!(
+            "{} op of na {} (met taken)",
+            nl::plural(n(self.signals), "nieuw signaal", "nieuwe signalen"),
+            self.review_before
+        ));
+        out.push(format!(
+            "{} van vóór {} te beoordelen na import (zonder taken)",
+            nl::plural(n(self.to_review.len()), "signaal", "signalen"),
+            self.review_before
         ));
         out
     }
 }
 
 /// `GET /beheer/importeren`: the upload form.
-pub async fn import_page(web: WebUser) -> ApiResult<Response> {
+pub async fn import_page(State(state): State<AppState>, web: WebUser) -> ApiResult<Response> {
+    let day = today(&state).to_string();
     Ok(render(&ImportPage {
         meta: web.meta("Importeren", "/beheer/importeren"),
         errors: Vec::new(),
         message: None,
         report: None,
+        review_before: day.clone(),
+        today: day,
     }))
 }
 
@@ -90,7 +121,12 @@ pub async fn import_submit(
     body: Bytes,
 ) -> ApiResult<Response> {
     let mut files: [Option<Vec<u8>>; 4] = Default::default();
+    let mut cutoff = String::new();
     for (name, _, bytes) in parts(&headers, body).await? {
+        if name == "review_before" {
+            cutoff = String::from_utf8_lossy(&bytes).trim().to_owned();
+            continue;
+        }
         let slot = match name.as_str() {
             "school" => 0,
             "pupils" => 1,
@@ -102,13 +138,36 @@ pub async fn import_submit(
             files[slot] = Some(bytes);
         }
     }
+    let day = today(&state);
     let page = |errors: Vec<ImportProblem>, message: Option<String>, report| {
         render(&ImportPage {
             meta: web.meta("Importeren", "/beheer/importeren"),
             errors,
             message,
             report,
+            review_before: if cutoff.is_empty() {
+                day.to_string()
+            } else {
+                cutoff.clone()
+            },
+            today: day.to_string(),
         })
+    };
+    let review_before = if cutoff.is_empty() {
+        day
+    } else {
+        match cutoff.parse::<jiff::civil::Date>() {
+            Ok(d) => d,
+            Err(_) => {
+                return Ok(page(
+                    Vec::new(),
+                    Some(format!(
+                        "\"{cutoff}\" is geen datum voor \"Signalen beoordelen van vóór\" (jjjj-mm-dd). Er is niets opgeslagen."
+                    )),
+                    None,
+                ));
+            }
+        }
     };
     let mut missing = Vec::new();
     if files[1].is_none() {
@@ -150,12 +209,15 @@ pub async fn import_submit(
             bytes,
         }),
     };
-    match verzuim_service::import(
+    match verzuim_service::import_with(
         &state.store,
         &web.caller(),
-        today(&state),
+        day,
         web.org_id(),
         sources,
+        ImportOptions {
+            review_before: Some(review_before),
+        },
     )
     .await
     {
@@ -182,6 +244,9 @@ pub async fn import_submit(
                     events: r.events,
                     settings: r.settings_replaced,
                     signals: r.sync.inserted.len() + r.sync.extended.len(),
+                    skipped: r.registrations_skipped + r.events_skipped,
+                    review_before: nl::date_nl(review_before),
+                    to_review: crate::web::import_review::rows(&r.to_review),
                 }),
             ))
         }

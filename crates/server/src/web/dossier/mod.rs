@@ -115,7 +115,20 @@ async fn show(
         today,
     };
     let meta = web.meta(format!("Dossier {}", view::pupil_name(&d)), "/leerlingen");
-    let page = view::page(&d, &viewer, meta, jaar, failure, notice);
+    let mut page = view::page(&d, &viewer, meta, jaar, failure, notice);
+    if web.org.kind == verzuim_service::vocabulary::OrgKind::School {
+        // Signals an import held for review, and what the school decided (issue 10.9).
+        page.import_history = crate::web::import_review::rows(
+            &verzuim_service::import_review::of_pupil(
+                &state.store,
+                &web.caller(),
+                school_id,
+                pupil_id,
+            )
+            .await
+            .unwrap_or_default(),
+        );
+    }
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())

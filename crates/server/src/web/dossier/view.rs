@@ -209,6 +209,8 @@ pub(super) struct DossierPage {
     pub error: Option<String>,
     pub how_options: Vec<(&'static str, &'static str)>,
     pub today: String,
+    /// Signals an import held for review, with the decision (issue 10.9): the school's.
+    pub import_history: Vec<crate::web::import_review::Row>,
 }
 
 /// The pupil's name as the page shows it (the id when the name is unknown).
@@ -368,6 +370,7 @@ pub(super) fn page(
             .map(|h| (h.as_str(), how_label(*h)))
             .collect(),
         today: today.to_string(),
+        import_history: Vec::new(),
     }
 }
 
