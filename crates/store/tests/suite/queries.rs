@@ -1,4 +1,4 @@
-//! The workflow service's queries (`service_queries`): the school's GGD-JGZ, municipalities by
+//! The workflow service's queries (`queries`): the school's GGD-JGZ, municipalities by
 //! name or code, conditional status changes, links and their visibility, the case timeline,
 //! case-level scope, and retention of the service's tables.
 
