@@ -30,15 +30,18 @@ pub mod outbox;
 pub mod overview;
 pub mod parents;
 mod pupils;
+pub mod pupil_state;
 pub mod recipients;
 pub mod referral_forms;
 pub mod region_queries;
+pub mod school_cache;
 pub mod school_reports;
 pub mod second_factor;
 pub mod service_queries;
 pub mod test_support;
 mod types;
 mod workflow;
+mod task_batch;
 mod writer;
 
 use std::future::Future;
@@ -57,6 +60,8 @@ use verzuim_engine::model::{Registration, Signal, SignalKind};
 
 pub use crate::clock::{Clock, ManualClock};
 use crate::db::{Arg, Conn};
+pub use crate::db::statements_run;
+pub use crate::db::{sql_profile, sql_profile_reset}; // TEMP-PROFILE
 pub use crate::error::{Result, StoreError};
 pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;
@@ -181,6 +186,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0150_duo_status.sql"),
         include_str!("../migrations/postgres/0150_duo_status.sql"),
     ),
+    (
+        170,
+        "school settings version",
+        include_str!("../migrations/sqlite/0170_school_settings_version.sql"),
+        include_str!("../migrations/postgres/0170_school_settings_version.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
@@ -222,6 +233,8 @@ pub struct Store {
     writer: Option<std::sync::Arc<writer::Writer>>,
     /// What stamps every write (`recorded_at`, `created_at`, the audit log).
     clock: Clock,
+    /// Schools' settings as parsed, by version (`school_cache.rs`), shared by the clones.
+    cache: std::sync::Arc<school_cache::SchoolCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -238,8 +251,14 @@ impl Store {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+            // No ping when a connection is taken from the pool (issue 13.1: a round trip per
+            // acquire, three per registration): sqlx already pings every connection when it
+            // goes back to the pool and drops it when that fails, so an idle connection was
+            // alive when it was put back. One that died since (the server restarted) fails its
+            // next statement, and is dropped when it goes back.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
@@ -247,6 +266,7 @@ impl Store {
                 pool: Pool::Pg(pool),
                 writer: None,
                 clock: Clock::system(),
+                cache: Default::default(),
             });
         }
         let options = if url.starts_with("sqlite:") {
@@ -273,6 +293,7 @@ impl Store {
             pool: Pool::Sqlite(pool),
             writer: Some(std::sync::Arc::new(writer)),
             clock: Clock::system(),
+            cache: Default::default(),
         })
     }
 
@@ -348,6 +369,7 @@ impl Store {
     /// in the writer's open transaction, and [`Tx::commit`] returns once that has committed.
     /// Do not begin a second transaction while holding one (it would wait for the first).
     pub async fn begin(&self) -> Result<Tx> {
+        db::count_statement();
         let inner = match (&self.pool, &self.writer) {
             (Pool::Sqlite(_), Some(w)) => TxInner::SqliteWriter(w.begin().await?),
             (Pool::Sqlite(p), None) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
@@ -356,6 +378,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 
@@ -374,6 +397,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 
@@ -413,6 +437,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 }
@@ -422,6 +447,7 @@ impl Store {
 pub struct Tx {
     inner: TxInner,
     clock: Clock,
+    cache: std::sync::Arc<school_cache::SchoolCache>,
 }
 
 enum TxInner {
@@ -440,6 +466,7 @@ impl Tx {
 
     /// Makes every write of this transaction durable.
     pub async fn commit(self) -> Result<()> {
+        db::count_statement();
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Pg(t) => t.commit().await?,

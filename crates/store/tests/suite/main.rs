@@ -21,6 +21,7 @@ mod outbox;
 mod people;
 mod registrations;
 mod retention;
+mod school_cache;
 mod scope;
 mod service_queries;
 mod workflow;
