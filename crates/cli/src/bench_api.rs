@@ -144,11 +144,9 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
         .pool_max_idle_per_host(args.clients)
         .timeout(Duration::from_secs(30))
         .build()?;
-    verzuim_store::sql_profile_reset(); // TEMP-PROFILE
     let statements_before = verzuim_store::statements_run();
     let load = load(args, &client, &base, &token, &school).await?;
     let statements = verzuim_store::statements_run() - statements_before;
-    let profile = verzuim_store::sql_profile(); // TEMP-PROFILE
     writeln!(
         out,
         "Registraties: {} in {:.1} s = {:.0} registraties/s (langzaamste seconde {}, snelste {}); \
@@ -252,10 +250,6 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
         percentiles(&times)
     )?;
     print!("{out}");
-    // TEMP-PROFILE
-    for (sql, n) in profile.iter().take(40) {
-        println!("{n:>8} {sql}");
-    }
 
     let _ = stop_tx.send(());
     server.await??;

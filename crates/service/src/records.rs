@@ -1236,8 +1236,7 @@ pub(crate) async fn add_registration_in(
     registration: &Registration,
 ) -> Result<VersionRef> {
     let (version, _) =
-        add_registration_with(tx, by, today, school_id, pupil_id, registration, None, None)
-            .await?;
+        add_registration_with(tx, by, today, school_id, pupil_id, registration, None, None).await?;
     Ok(version)
 }
 
@@ -1267,14 +1266,7 @@ pub(crate) async fn change_registration_in(
     let old = current.record.registrations[index].clone();
     let what = match registration {
         Some(r) => {
-            check_registration(
-                &school,
-                today,
-                current.record.clone(),
-                Some(index),
-                r,
-                None,
-            )?;
+            check_registration(&school, today, current.record.clone(), Some(index), r, None)?;
             tx.correct_registration(school_id, id, r, None, by).await?;
             format!(
                 "Registratie {} gecorrigeerd naar {}",

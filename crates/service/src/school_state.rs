@@ -60,12 +60,9 @@ impl Evaluators {
         let mut signals = Vec::new();
         for (evaluator, from, until) in &self.periods {
             signals.extend(
-                evaluator
-                    .evaluate(record)
-                    .into_iter()
-                    .filter(|s| {
-                        from.is_none_or(|f| s.date >= f) && until.is_none_or(|u| s.date < u)
-                    }),
+                evaluator.evaluate(record).into_iter().filter(|s| {
+                    from.is_none_or(|f| s.date >= f) && until.is_none_or(|u| s.date < u)
+                }),
             );
         }
         signals

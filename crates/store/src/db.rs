@@ -191,31 +191,10 @@ pub(crate) fn count_statement() {
     STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
-// TEMP-PROFILE
-static PROFILE: std::sync::LazyLock<Option<std::sync::Mutex<std::collections::HashMap<String, u64>>>> =
-    std::sync::LazyLock::new(|| std::env::var_os("VERZUIM_SQL_PROFILE").map(|_| Default::default()));
-fn profile(sql: &str) {
-    if let Some(m) = PROFILE.as_ref() {
-        let key: String = sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(90).collect();
-        *m.lock().unwrap().entry(key).or_default() += 1;
-    }
-}
-/// TEMP-PROFILE
-pub fn sql_profile_reset() {
-    if let Some(m) = PROFILE.as_ref() { m.lock().unwrap().clear(); }
-}
-/// TEMP-PROFILE
-pub fn sql_profile() -> Vec<(String, u64)> {
-    let mut v: Vec<(String, u64)> = PROFILE.as_ref().map(|m| m.lock().unwrap().iter().map(|(k, v)| (k.clone(), *v)).collect()).unwrap_or_default();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
-    v
-}
-
 impl Conn<'_> {
     /// Runs a statement; returns the number of rows it affected.
     pub(crate) async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
         count_statement();
-        profile(sql);
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .execute(&mut **c)
@@ -233,7 +212,6 @@ impl Conn<'_> {
 
     pub(crate) async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>> {
         count_statement();
-        profile(sql);
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .fetch_all(&mut **c)
@@ -259,7 +237,6 @@ impl Conn<'_> {
         args: Vec<Arg>,
     ) -> Result<Option<Row>> {
         count_statement();
-        profile(sql);
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .fetch_optional(&mut **c)

@@ -29,8 +29,8 @@ mod org;
 pub mod outbox;
 pub mod overview;
 pub mod parents;
-mod pupils;
 pub mod pupil_state;
+mod pupils;
 pub mod recipients;
 pub mod referral_forms;
 pub mod region_queries;
@@ -38,10 +38,10 @@ pub mod school_cache;
 pub mod school_reports;
 pub mod second_factor;
 pub mod service_queries;
+mod task_batch;
 pub mod test_support;
 mod types;
 mod workflow;
-mod task_batch;
 mod writer;
 
 use std::future::Future;
@@ -59,9 +59,8 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use verzuim_engine::model::{Registration, Signal, SignalKind};
 
 pub use crate::clock::{Clock, ManualClock};
-use crate::db::{Arg, Conn};
 pub use crate::db::statements_run;
-pub use crate::db::{sql_profile, sql_profile_reset}; // TEMP-PROFILE
+use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
 pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;

@@ -193,13 +193,7 @@ impl Tx {
             .c()
             .fetch_all(
                 &sql,
-                args![
-                    locked.key,
-                    locked.key,
-                    locked.key,
-                    locked.key,
-                    school_id
-                ],
+                args![locked.key, locked.key, locked.key, locked.key, school_id],
             )
             .await?;
         let mut regs = Vec::new();

@@ -104,7 +104,9 @@ impl Tx {
         // Ids are given in the order of the rows (one statement, one sequence).
         ids.sort_unstable();
         if ids.len() != tasks.len() {
-            return Err(StoreError::Invalid("signaal hoort niet bij dit dossier".into()));
+            return Err(StoreError::Invalid(
+                "signaal hoort niet bij dit dossier".into(),
+            ));
         }
         Ok(ids)
     }

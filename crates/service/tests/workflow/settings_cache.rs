@@ -26,7 +26,13 @@ async fn two_stores(postgres: bool) -> Option<(Store, Store, Box<dyn std::any::A
     }
 }
 
-fn times(code: Code, date: &str, from: &str, until: Option<&str>, late: Option<u32>) -> Registration {
+fn times(
+    code: Code,
+    date: &str,
+    from: &str,
+    until: Option<&str>,
+    late: Option<u32>,
+) -> Registration {
     let minutes = |t: &str| {
         let (h, m) = t.split_once(':').expect("hh:mm");
         h.parse::<u16>().expect("hh") * 60 + m.parse::<u16>().expect("mm")
@@ -83,7 +89,12 @@ async fn settings_changed_by_another_process_apply_at_once(postgres: bool) {
     let mut school = demo_school();
     school.id = SCHOOL.into();
     // `WeekTimes` runs from Monday (0): Wednesday (2) gets Tuesday's (1) times.
-    assert_eq!(school.lesson_times.0[2].len(), 1, "{:?}", school.lesson_times);
+    assert_eq!(
+        school.lesson_times.0[2].len(),
+        1,
+        "{:?}",
+        school.lesson_times
+    );
     school.lesson_times.0[2] = school.lesson_times.0[1].clone();
     verzuim_service::school::put_school_settings(
         &a,

@@ -65,7 +65,11 @@ async fn every_settings_write_gives_a_new_version(ctx: Ctx) {
     let third = version(s).await;
     assert_ne!(third, second);
     let mut tx = s.begin().await.unwrap();
-    let read = tx.versioned_school_settings("99XX00").await.unwrap().unwrap();
+    let read = tx
+        .versioned_school_settings("99XX00")
+        .await
+        .unwrap()
+        .unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(read.earlier_cards.len(), 1);
     assert_eq!(read.settings.school.name, "Organisatie 99XX00");
@@ -84,7 +88,11 @@ async fn every_settings_write_gives_a_new_version(ctx: Ctx) {
     let fourth = version(s).await;
     assert_ne!(fourth, third);
     let mut tx = s.begin().await.unwrap();
-    let read = tx.versioned_school_settings("99XX00").await.unwrap().unwrap();
+    let read = tx
+        .versioned_school_settings("99XX00")
+        .await
+        .unwrap()
+        .unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(read.settings.school.name, "OBS De Esch");
     // Writes elsewhere leave it alone.
