@@ -144,7 +144,9 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
         .pool_max_idle_per_host(args.clients)
         .timeout(Duration::from_secs(30))
         .build()?;
+    let statements_before = verzuim_store::statements_run();
     let load = load(args, &client, &base, &token, &school).await?;
+    let statements = verzuim_store::statements_run() - statements_before;
     writeln!(
         out,
         "Registraties: {} in {:.1} s = {:.0} registraties/s (langzaamste seconde {}, snelste {}); \
@@ -160,6 +162,12 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
         out,
         "Latentie per registratie: {}",
         percentiles(&load.latencies)
+    )?;
+    writeln!(
+        out,
+        "SQL-opdrachten per registratie: {:.1} (BEGIN en COMMIT meegeteld; {} in totaal)",
+        statements as f64 / (load.ok + load.failed).max(1) as f64,
+        statements
     )?;
     if let Some(e) = &load.first_error {
         writeln!(out, "Eerste fout: {e}")?;

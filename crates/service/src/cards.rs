@@ -24,6 +24,17 @@ pub fn card(id: &str) -> Result<Arc<Card>> {
         .ok_or_else(|| ServiceError::invalid(format!("onbekende verzuimkaart \"{id}\"")))
 }
 
+/// A built-in card by id, borrowed for as long as the process runs: what an evaluator kept
+/// between requests holds ([`crate::school_state`]).
+pub(crate) fn forever(id: &str) -> Result<&'static Card> {
+    let cards: &'static [Arc<Card>] = &CARDS;
+    cards
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| &**c)
+        .ok_or_else(|| ServiceError::invalid(format!("onbekende verzuimkaart \"{id}\"")))
+}
+
 /// The ids of the built-in cards.
 pub fn card_ids() -> Vec<&'static str> {
     BUILTIN.iter().map(|(id, _)| *id).collect()

@@ -54,6 +54,7 @@ pub mod records;
 pub mod referrals;
 pub mod region;
 pub mod school;
+pub mod school_state;
 pub mod second_factor;
 pub mod sync;
 pub mod tasks;

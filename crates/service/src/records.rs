@@ -22,7 +22,8 @@ use verzuim_store::{AuditEntry, EventId, PupilData, RegistrationId, Scope, Store
 
 use crate::caller::{Caller, PUPIL_ROLES, REGISTER_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::sync::{SyncReport, evaluation_range, settings, sync_pupil, sync_record, sync_with};
+use crate::school_state::{self, SchoolState};
+use crate::sync::{SyncReport, evaluation_range, sync_pupil, sync_record, sync_with};
 use crate::text::{date_nl, optional};
 
 /// A stored change and what its re-evaluation did.
@@ -59,7 +60,8 @@ async fn commit(
 ///
 /// The pupil's record is read once: it validates the registration, and, with the new
 /// registration appended (it has the highest id, so it is last, as `current_record` orders
-/// them), it is what the re-evaluation evaluates.
+/// them), it is what the re-evaluation evaluates. See [`add_registration_in`] for the
+/// statements it takes.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_registration(
     store: &Store,
@@ -74,54 +76,97 @@ pub async fn add_registration(
     caller.require_school(school_id, REGISTER_ROLES, "registreren")?;
     let note = optional(note, "De toelichting")?;
     let mut tx = store.begin().await?;
-    tx.lock_pupil(school_id, pupil_id).await?;
-    let mut current = tx
-        .current_record(school_id, pupil_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let settings = settings(&mut tx, school_id).await?;
-    check_registration(
-        &settings.school,
+    let (version, sync) = add_registration_with(
+        &mut tx,
+        caller.actor(),
         today,
-        current.record.clone(),
-        None,
+        school_id,
+        pupil_id,
         registration,
         note.as_deref(),
+        audit,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Change { version, sync })
+}
+
+/// [`add_registration`] in `tx`, for whoever the caller checked may do it; the audit row is
+/// written with the registration.
+///
+/// Issue 13.1, the statements of a registration that makes no new signal: one locks the pupil
+/// and reads it with the version of the school's settings (the settings themselves, parsed, come
+/// from the store's cache: [`crate::school_state`]); one reads the record, the active signals
+/// and the meldingen (and, on PostgreSQL, reserves the registration's id); one writes the
+/// registration, its version and its audit row (PostgreSQL; SQLite: three). A new signal, case
+/// or task adds its own.
+#[allow(clippy::too_many_arguments)]
+async fn add_registration_with(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    today: Date,
+    school_id: &str,
+    pupil_id: &str,
+    registration: &Registration,
+    note: Option<&str>,
+    audit: Option<AuditRow<'_>>,
+) -> Result<(VersionRef, SyncReport)> {
+    let locked = tx
+        .lock_pupil_for_change(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let school = school_state::at_version(tx, school_id, locked.settings_version).await?;
+    let state = tx.pupil_state(&locked, true).await?;
+    // A registration added on days a melding already reported (issue 10.3): the melding stays
+    // as sent and is marked "gewijzigd na melding" (below).
+    let covering = state.meldingen_covering(
+        registration.span.first_date(),
+        registration.span.last_date(),
+    );
+    check_registration(
+        &school,
+        today,
+        state.current.record.clone(),
+        None,
+        registration,
+        note,
     )?;
     let version = tx
-        .add_registration(
-            school_id,
-            pupil_id,
+        .add_registration_for(
+            &locked,
+            state.next_registration_id,
             registration,
-            note.as_deref(),
-            caller.actor(),
+            note,
+            by,
+            audit,
         )
         .await?;
+    let mut current = state.current;
     current.registrations.push(version);
     current.record.registrations.push(registration.clone());
     let mut sync = sync_record(
-        &mut tx,
-        caller.actor(),
+        tx,
+        by,
         school_id,
         pupil_id,
-        &settings,
+        &school,
         &current,
+        Some(state.active_signals),
     )
     .await?;
-    note_addition(
-        &mut tx,
-        caller.actor(),
-        school_id,
-        pupil_id,
-        registration,
-        &mut sync,
-    )
-    .await?;
-    commit(tx, version, sync, audit).await
+    if !covering.is_empty() {
+        let what = format!(
+            "Registratie {} toegevoegd na de melding",
+            describe(registration)
+        );
+        note_meldingen(tx, by, school_id, covering, &what, None, &mut sync).await?;
+    }
+    Ok((version, sync))
 }
 
-/// A registration added on days a melding already reported (issue 10.3): the melding stays as
-/// sent and is marked "gewijzigd na melding" ([`note_change_after_melding`]).
+/// A registration added on days a melding already reported (issue 10.3), outside the page's
+/// and API's own path (the import): the melding stays as sent and is marked "gewijzigd na
+/// melding" ([`note_change_after_melding`]).
 pub(crate) async fn note_addition(
     tx: &mut Tx,
     by: verzuim_store::Actor,
@@ -215,9 +260,9 @@ pub async fn correct_registration_because(
         .iter()
         .position(|v| v.id == id)
         .ok_or(ServiceError::NotFound)?;
-    let settings = settings(&mut tx, school_id).await?;
+    let school = school_state::current(&mut tx, school_id).await?;
     check_registration(
-        &settings.school,
+        &school,
         today,
         current.record.clone(),
         Some(index),
@@ -228,7 +273,7 @@ pub async fn correct_registration_because(
     let first = old.span.first_date().min(registration.span.first_date());
     check_window(
         caller,
-        &settings.school,
+        &school.settings.school,
         &current.record.pupil.group,
         today,
         first,
@@ -252,7 +297,7 @@ pub async fn correct_registration_because(
         caller.actor(),
         school_id,
         &pupil_id,
-        &settings,
+        &school,
         Some(Touched::Registration(id)),
         now_covers(&old, registration),
         &what,
@@ -307,10 +352,10 @@ pub async fn delete_registration_because(
         .position(|v| v.id == id)
         .map(|i| current.record.registrations[i].clone())
         .ok_or(ServiceError::NotFound)?;
-    let settings = settings(&mut tx, school_id).await?;
+    let school = school_state::current(&mut tx, school_id).await?;
     check_window(
         caller,
-        &settings.school,
+        &school.settings.school,
         &current.record.pupil.group,
         today,
         old.span.first_date(),
@@ -330,7 +375,7 @@ pub async fn delete_registration_because(
         caller.actor(),
         school_id,
         &pupil_id,
-        &settings,
+        &school,
         Some(Touched::Registration(id)),
         None,
         &what,
@@ -499,13 +544,13 @@ async fn resync_and_note(
     by: verzuim_store::Actor,
     school_id: &str,
     pupil_id: &str,
-    settings: &verzuim_store::SchoolSettings,
+    school: &SchoolState,
     touched: Option<Touched>,
     now_covers: Option<(Date, Date)>,
     what: &str,
     reason: Option<&str>,
 ) -> Result<SyncReport> {
-    let mut sync = sync_with(tx, by, school_id, pupil_id, settings).await?;
+    let mut sync = sync_with(tx, by, school_id, pupil_id, school).await?;
     note_change_after_melding(
         tx, by, school_id, pupil_id, touched, now_covers, what, reason, &mut sync,
     )
@@ -531,10 +576,26 @@ pub(crate) async fn note_change_after_melding(
     reason: Option<&str>,
     report: &mut crate::sync::SyncReport,
 ) -> Result<()> {
+    let ids = meldingen_concerned(tx, school_id, pupil_id, touched, now_covers).await?;
+    note_meldingen(tx, by, school_id, ids, what, reason, report).await
+}
+
+/// Marks each of the meldingen `ids` "gewijzigd na melding" with `what` and the `reason`, with
+/// the tasks for leerplicht and the school and the case's timeline line
+/// ([`note_change_after_melding`]).
+async fn note_meldingen(
+    tx: &mut Tx,
+    by: verzuim_store::Actor,
+    school_id: &str,
+    ids: Vec<verzuim_store::MeldingId>,
+    what: &str,
+    reason: Option<&str>,
+    report: &mut crate::sync::SyncReport,
+) -> Result<()> {
     use verzuim_engine::model::Party;
     use verzuim_store::NewTask;
     use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
-    for melding_id in meldingen_concerned(tx, school_id, pupil_id, touched, now_covers).await? {
+    for melding_id in ids {
         let Some(melding) = tx.melding(Scope::School(school_id), melding_id).await? else {
             continue;
         };
@@ -696,10 +757,10 @@ pub async fn correct_event_because(
         .ok_or(ServiceError::NotFound)?;
     check_event(&current.record, today, &event)?;
     check_not_recorded(&current.record, &current.events, &event, Some(id))?;
-    let settings = settings(&mut tx, school_id).await?;
+    let school = school_state::current(&mut tx, school_id).await?;
     check_window(
         caller,
-        &settings.school,
+        &school.settings.school,
         &current.record.pupil.group,
         today,
         old.date.min(event.date),
@@ -732,7 +793,7 @@ pub async fn correct_event_because(
         caller.actor(),
         school_id,
         &pupil_id,
-        &settings,
+        &school,
         Some(Touched::Event(id)),
         moved,
         &what,
@@ -786,10 +847,10 @@ pub async fn delete_event_because(
         .position(|v| v.id == id)
         .map(|i| current.record.events[i].clone())
         .ok_or(ServiceError::NotFound)?;
-    let settings = settings(&mut tx, school_id).await?;
+    let school = school_state::current(&mut tx, school_id).await?;
     check_window(
         caller,
-        &settings.school,
+        &school.settings.school,
         &current.record.pupil.group,
         today,
         old.date,
@@ -807,7 +868,7 @@ pub async fn delete_event_because(
         caller.actor(),
         school_id,
         &pupil_id,
-        &settings,
+        &school,
         Some(Touched::Event(id)),
         None,
         &what,
@@ -997,7 +1058,7 @@ fn check_within_enrolment(record: &PupilRecord, data: &PupilData) -> Result<()> 
 /// Checks a new or corrected registration against the rules and the pupil's other
 /// registrations. `replace`: the index of the registration it corrects.
 fn check_registration(
-    school: &verzuim_engine::model::School,
+    school: &SchoolState,
     today: Date,
     mut record: PupilRecord,
     replace: Option<usize>,
@@ -1016,8 +1077,10 @@ fn check_registration(
         }
     };
     let (from, until) = evaluation_range(&record);
-    let calendar = SchoolCalendar::new(school, from, until);
-    if let Some(message) = lateness_conflict(&calendar, &record, index) {
+    // The kept calendar over the record's school years (the one the re-evaluation uses).
+    let evaluators = school.evaluators(from, until);
+    let calendar = evaluators.calendar();
+    if let Some(message) = lateness_conflict(calendar, &record, index) {
         return Err(ServiceError::invalid(message));
     }
     if reg.code.is_lateness() {
@@ -1204,27 +1267,8 @@ pub(crate) async fn add_registration_in(
     pupil_id: &str,
     registration: &Registration,
 ) -> Result<VersionRef> {
-    tx.lock_pupil(school_id, pupil_id).await?;
-    let mut current = tx
-        .current_record(school_id, pupil_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let settings = settings(tx, school_id).await?;
-    check_registration(
-        &settings.school,
-        today,
-        current.record.clone(),
-        None,
-        registration,
-        None,
-    )?;
-    let version = tx
-        .add_registration(school_id, pupil_id, registration, None, by)
-        .await?;
-    current.registrations.push(version);
-    current.record.registrations.push(registration.clone());
-    let mut sync = sync_record(tx, by, school_id, pupil_id, &settings, &current).await?;
-    note_addition(tx, by, school_id, pupil_id, registration, &mut sync).await?;
+    let (version, _) =
+        add_registration_with(tx, by, today, school_id, pupil_id, registration, None, None).await?;
     Ok(version)
 }
 
@@ -1250,18 +1294,11 @@ pub(crate) async fn change_registration_in(
         .iter()
         .position(|v| v.id == id)
         .ok_or(ServiceError::NotFound)?;
-    let settings = settings(tx, school_id).await?;
+    let school = school_state::current(tx, school_id).await?;
     let old = current.record.registrations[index].clone();
     let what = match registration {
         Some(r) => {
-            check_registration(
-                &settings.school,
-                today,
-                current.record.clone(),
-                Some(index),
-                r,
-                None,
-            )?;
+            check_registration(&school, today, current.record.clone(), Some(index), r, None)?;
             tx.correct_registration(school_id, id, r, None, by).await?;
             format!(
                 "Registratie {} gecorrigeerd naar {}",
@@ -1279,7 +1316,7 @@ pub(crate) async fn change_registration_in(
         by,
         school_id,
         pupil_id,
-        &settings,
+        &school,
         Some(Touched::Registration(id)),
         registration.and_then(|r| now_covers(&old, r)),
         &what,

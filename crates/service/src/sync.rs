@@ -35,6 +35,7 @@ use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
 use crate::caller::{Caller, REGISTER_ROLES};
 use crate::cards;
 use crate::error::{Result, ServiceError};
+use crate::school_state::{self, SchoolState};
 pub use crate::text::WITHDRAWN_REASON;
 use crate::text::{REVIEW_MELDING_TEXT, date_nl, kind_label};
 
@@ -143,47 +144,85 @@ pub async fn reevaluate(
 }
 
 /// Evaluates the pupil's current record and synchronises the stored signals, cases and the
-/// school's tasks, in `tx`.
+/// school's tasks, in `tx`. Reads the pupil (locked), the version of the school's settings, and
+/// the record with the active signals, in two statements ([`verzuim_store::pupil_state`]); the
+/// school's settings come from the store's cache when their version is unchanged
+/// ([`crate::school_state`]).
 pub(crate) async fn sync_pupil(
     tx: &mut Tx,
     by: Actor,
     school_id: &str,
     pupil_id: &str,
 ) -> Result<SyncReport> {
-    let settings = settings(tx, school_id).await?;
-    sync_with(tx, by, school_id, pupil_id, &settings).await
+    let locked = tx
+        .lock_pupil_for_change(school_id, pupil_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let school = school_state::at_version(tx, school_id, locked.settings_version).await?;
+    let state = tx.pupil_state(&locked, false).await?;
+    sync_record(
+        tx,
+        by,
+        school_id,
+        pupil_id,
+        &school,
+        &state.current,
+        Some(state.active_signals),
+    )
+    .await
 }
 
-/// [`sync_pupil`] with the school's settings already loaded.
+/// [`sync_pupil`] with the school's state already at hand.
 pub(crate) async fn sync_with(
     tx: &mut Tx,
     by: Actor,
     school_id: &str,
     pupil_id: &str,
-    settings: &SchoolSettings,
+    school: &SchoolState,
 ) -> Result<SyncReport> {
-    tx.lock_pupil(school_id, pupil_id).await?;
-    let current = tx
-        .current_record(school_id, pupil_id)
+    let locked = tx
+        .lock_pupil_for_change(school_id, pupil_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    sync_record(tx, by, school_id, pupil_id, settings, &current).await
+    let state = tx.pupil_state(&locked, false).await?;
+    sync_record(
+        tx,
+        by,
+        school_id,
+        pupil_id,
+        school,
+        &state.current,
+        Some(state.active_signals),
+    )
+    .await
 }
 
 /// [`sync_with`] with the pupil locked and its current record (as it is in `tx` now) already
 /// loaded: a change that loaded the record to validate itself passes it on, so a registration
-/// reads the pupil's record once.
+/// reads the pupil's record once. `stored`: the pupil's active signals, when they were read with
+/// the record (otherwise they are read here).
 pub(crate) async fn sync_record(
     tx: &mut Tx,
     by: Actor,
     school_id: &str,
     pupil_id: &str,
-    settings: &SchoolSettings,
+    school: &SchoolState,
     current: &CurrentRecord,
+    stored: Option<Vec<StoredSignal>>,
 ) -> Result<SyncReport> {
-    let cards = cards::CardHistory::of_school(tx, school_id, &settings.card_id).await?;
-    let signals = evaluate_by_date(&cards, &settings.school, &current.record);
-    apply(tx, by, school_id, pupil_id, settings, current, signals).await
+    let (from, until) = evaluation_range(&current.record);
+    let signals = school.evaluators(from, until).evaluate(&current.record);
+    apply(
+        tx,
+        by,
+        school_id,
+        pupil_id,
+        &school.settings,
+        current,
+        signals,
+        stored,
+    )
+    .await
 }
 
 type Key = (SignalKind, Date, Option<u32>, Option<String>);
@@ -192,6 +231,7 @@ fn key(kind: SignalKind, date: Date, count: Option<u32>, stage: Option<&str>) ->
     (kind, date, count, stage.map(str::to_owned))
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     tx: &mut Tx,
     by: Actor,
@@ -200,11 +240,16 @@ async fn apply(
     settings: &SchoolSettings,
     current: &CurrentRecord,
     signals: Vec<Signal>,
+    stored: Option<Vec<StoredSignal>>,
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
-    let stored = tx
-        .active_signals(Scope::School(school_id), school_id, pupil_id)
-        .await?;
+    let stored = match stored {
+        Some(stored) => stored,
+        None => {
+            tx.active_signals(Scope::School(school_id), school_id, pupil_id)
+                .await?
+        }
+    };
     let mut by_key: HashMap<Key, StoredSignal> = stored
         .into_iter()
         .map(|s| (key(s.kind, s.date, s.count, s.stage.as_deref()), s))
@@ -477,31 +522,30 @@ pub(crate) async fn school_tasks(
     signal_id: SignalId,
     actions: &[verzuim_engine::model::SignalAction],
 ) -> Result<Vec<TaskId>> {
-    let mut created = Vec::new();
     // A principle of the card ("Ouders dienen van alle acties op de hoogte te zijn") is no task
-    // (crate::principles).
-    for a in actions.iter().filter(|a| {
-        a.party == Party::School && a.trigger.is_none() && !crate::principles::is_principle(&a.text)
-    }) {
-        let id = tx
-            .create_task(
-                &NewTask {
-                    case_id,
-                    signal_id: Some(signal_id),
-                    party: Party::School,
-                    organisation_id: school_id.to_owned(),
-                    text: a.text.to_string(),
-                    melding: a.melding,
-                    referral: a.referral,
-                    trigger: None,
-                    due: a.due,
-                },
-                by,
-            )
-            .await?;
-        created.push(id);
-    }
-    Ok(created)
+    // (crate::principles). All of them in one go (`Tx::create_signal_tasks`).
+    let tasks: Vec<NewTask> = actions
+        .iter()
+        .filter(|a| {
+            a.party == Party::School
+                && a.trigger.is_none()
+                && !crate::principles::is_principle(&a.text)
+        })
+        .map(|a| NewTask {
+            case_id,
+            signal_id: Some(signal_id),
+            party: Party::School,
+            organisation_id: school_id.to_owned(),
+            text: a.text.to_string(),
+            melding: a.melding,
+            referral: a.referral,
+            trigger: None,
+            due: a.due,
+        })
+        .collect();
+    Ok(tx
+        .create_signal_tasks(case_id, signal_id, &tasks, by)
+        .await?)
 }
 
 /// After withdrawals: a signal that only extended the case, whose kind the case no longer acts

@@ -29,6 +29,22 @@ fn audit_of(r: &Row) -> Result<AuditRecord> {
 const EXPIRED: &str = "SELECT id FROM pupils WHERE school_id = ? \
      AND enrolled_until IS NOT NULL AND enrolled_until < ?";
 
+/// The values of an audit row, in the column order `at, user_id, actor, organisation_id, action,
+/// object, pupil, address, outcome`.
+pub(crate) fn audit_args(e: &AuditEntry, at: jiff::Timestamp) -> Vec<crate::db::Arg> {
+    args![
+        at,
+        e.actor.user_id(),
+        e.actor.to_string(),
+        &e.organisation_id,
+        &e.action,
+        &e.object,
+        &e.pupil,
+        &e.address,
+        &e.outcome
+    ]
+}
+
 impl Tx {
     /// Appends an audit row; returns its id.
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<i64> {
@@ -37,17 +53,7 @@ impl Tx {
             .fetch_one(
                 "INSERT INTO audit_log (at, user_id, actor, organisation_id, action, object, \
                  pupil, address, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                args![
-                    now,
-                    e.actor.user_id(),
-                    e.actor.to_string(),
-                    &e.organisation_id,
-                    &e.action,
-                    &e.object,
-                    &e.pupil,
-                    &e.address,
-                    &e.outcome
-                ],
+                audit_args(e, now),
             )
             .await?
             .i64("id")

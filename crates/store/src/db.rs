@@ -176,9 +176,25 @@ macro_rules! bind_all {
     }};
 }
 
+/// Statements run through [`Conn`] by this process (every backend, every store): what `verzuim
+/// bench api` divides by the registrations to print the statements per registration. One
+/// relaxed atomic add per statement, next to a round trip to the database.
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of SQL statements this process has run through the store so far, `BEGIN` and
+/// `COMMIT` included (not the pool's own checks of a connection).
+pub fn statements_run() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+pub(crate) fn count_statement() {
+    STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 impl Conn<'_> {
     /// Runs a statement; returns the number of rows it affected.
     pub(crate) async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64> {
+        count_statement();
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .execute(&mut **c)
@@ -195,6 +211,7 @@ impl Conn<'_> {
     }
 
     pub(crate) async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<Row>> {
+        count_statement();
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .fetch_all(&mut **c)
@@ -219,6 +236,7 @@ impl Conn<'_> {
         sql: &str,
         args: Vec<Arg>,
     ) -> Result<Option<Row>> {
+        count_statement();
         match self {
             Conn::Sqlite(c) => Ok(bind_all!(sqlx::query(sql), args)
                 .fetch_optional(&mut **c)

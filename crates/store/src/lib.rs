@@ -30,13 +30,16 @@ mod org;
 pub mod outbox;
 pub mod overview;
 pub mod parents;
+pub mod pupil_state;
 mod pupils;
 mod queries;
 pub mod recipients;
 pub mod referral_forms;
 pub mod region_queries;
+pub mod school_cache;
 pub mod school_reports;
 pub mod second_factor;
+mod task_batch;
 pub mod test_support;
 mod types;
 mod workflow;
@@ -57,6 +60,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use verzuim_engine::model::{Registration, Signal, SignalKind};
 
 pub use crate::clock::{Clock, ManualClock};
+pub use crate::db::statements_run;
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
 pub use crate::queries::{
@@ -192,6 +196,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0160_import_review.sql"),
         include_str!("../migrations/postgres/0160_import_review.sql"),
     ),
+    (
+        170,
+        "school settings version",
+        include_str!("../migrations/sqlite/0170_school_settings_version.sql"),
+        include_str!("../migrations/postgres/0170_school_settings_version.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
@@ -233,6 +243,8 @@ pub struct Store {
     writer: Option<std::sync::Arc<writer::Writer>>,
     /// What stamps every write (`recorded_at`, `created_at`, the audit log).
     clock: Clock,
+    /// Schools' settings as parsed, by version (`school_cache.rs`), shared by the clones.
+    cache: std::sync::Arc<school_cache::SchoolCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -249,8 +261,14 @@ impl Store {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+            // No ping when a connection is taken from the pool (issue 13.1: a round trip per
+            // acquire, three per registration): sqlx already pings every connection when it
+            // goes back to the pool and drops it when that fails, so an idle connection was
+            // alive when it was put back. One that died since (the server restarted) fails its
+            // next statement, and is dropped when it goes back.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
@@ -258,6 +276,7 @@ impl Store {
                 pool: Pool::Pg(pool),
                 writer: None,
                 clock: Clock::system(),
+                cache: Default::default(),
             });
         }
         let options = if url.starts_with("sqlite:") {
@@ -284,6 +303,7 @@ impl Store {
             pool: Pool::Sqlite(pool),
             writer: Some(std::sync::Arc::new(writer)),
             clock: Clock::system(),
+            cache: Default::default(),
         })
     }
 
@@ -359,6 +379,7 @@ impl Store {
     /// in the writer's open transaction, and [`Tx::commit`] returns once that has committed.
     /// Do not begin a second transaction while holding one (it would wait for the first).
     pub async fn begin(&self) -> Result<Tx> {
+        db::count_statement();
         let inner = match (&self.pool, &self.writer) {
             (Pool::Sqlite(_), Some(w)) => TxInner::SqliteWriter(w.begin().await?),
             (Pool::Sqlite(p), None) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
@@ -367,6 +388,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 
@@ -385,6 +407,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 
@@ -424,6 +447,7 @@ impl Store {
         Ok(Tx {
             inner,
             clock: self.clock.clone(),
+            cache: self.cache.clone(),
         })
     }
 }
@@ -433,6 +457,7 @@ impl Store {
 pub struct Tx {
     inner: TxInner,
     clock: Clock,
+    cache: std::sync::Arc<school_cache::SchoolCache>,
 }
 
 enum TxInner {
@@ -451,6 +476,7 @@ impl Tx {
 
     /// Makes every write of this transaction durable.
     pub async fn commit(self) -> Result<()> {
+        db::count_statement();
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Pg(t) => t.commit().await?,

@@ -86,6 +86,23 @@ fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// A school's settings from a row of `school_settings s JOIN organisations o` (the columns of
+/// [`Tx::school_settings`]).
+pub(crate) fn settings_of(r: &crate::db::Row) -> Result<SchoolSettings> {
+    Ok(SchoolSettings {
+        card_id: r.text("card_id")?,
+        school: School {
+            earlier_times: r.json("earlier_times_json")?,
+            id: r.text("id")?,
+            name: r.text("name")?,
+            holiday_region: r.opt_text("holiday_region")?,
+            lesson_times: r.json("lesson_times")?,
+            groups: r.json("groups_json")?,
+            closed: r.json("closed_json")?,
+        },
+    })
+}
+
 impl Tx {
     /// Creates or updates an organisation (by id).
     pub async fn put_organisation(&mut self, org: &Organisation) -> Result<()> {
@@ -212,18 +229,7 @@ impl Tx {
         else {
             return Ok(None);
         };
-        Ok(Some(SchoolSettings {
-            card_id: r.text("card_id")?,
-            school: School {
-                earlier_times: r.json("earlier_times_json")?,
-                id: r.text("id")?,
-                name: r.text("name")?,
-                holiday_region: r.opt_text("holiday_region")?,
-                lesson_times: r.json("lesson_times")?,
-                groups: r.json("groups_json")?,
-                closed: r.json("closed_json")?,
-            },
-        }))
+        settings_of(&r).map(Some)
     }
 
     /// Creates a user; the e-mail address (lower-cased) must be unused.

@@ -74,7 +74,7 @@ pub(crate) fn registration_of(r: &Row) -> Result<StoredRegistration> {
 const EVENT_COLUMNS: &str =
     "v.event_id, v.version, v.kind, v.date, v.note, v.deleted, v.created_at, v.created_by";
 
-fn event_of(r: &Row) -> Result<StoredEvent> {
+pub(crate) fn event_of(r: &Row) -> Result<StoredEvent> {
     Ok(StoredEvent {
         id: r.i64("event_id")?,
         version: r.i64("version")?,
@@ -124,6 +124,20 @@ fn span_columns(span: &Span) -> (&'static str, Date, Date, Option<u16>, Option<u
         Span::Times { date, from, until } => ("times", date, date, Some(from), until),
     }
 }
+
+/// The registration of [`Tx::add_registration_for`], with its reserved id.
+const INSERT_REGISTRATION: &str =
+    "INSERT INTO registrations (id, pupil, current_version, created_at) VALUES (?, ?, 1, ?)";
+
+/// Its first version, from the CTE `r`.
+const INSERT_VERSION_FROM_R: &str = "INSERT INTO registration_versions (registration_id, \
+     version, code, span_kind, date_from, date_until, time_from, time_until, minutes_late, note, \
+     deleted, created_at, created_by) \
+     SELECT r.id, 1, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ? FROM r";
+
+/// Its audit row, from the CTE `r` (the columns of [`crate::audit::audit_args`]).
+const INSERT_AUDIT_FROM_R: &str = "INSERT INTO audit_log (at, user_id, actor, organisation_id, \
+     action, object, pupil, address, outcome) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? FROM r";
 
 impl Tx {
     /// The internal id of a pupil of `school_id`.
@@ -310,6 +324,73 @@ impl Tx {
         self.insert_registration_version(id, 1, reg, note, false, by)
             .await?;
         Ok(VersionRef { id, version: 1 })
+    }
+
+    /// Adds a registration (version 1) to a pupil locked with [`Tx::lock_pupil_for_change`],
+    /// and the audit row `audit` makes of it; a note on `ziek` is refused. With `id` (reserved
+    /// by [`Tx::pupil_state`], PostgreSQL) the registration, its version and its audit row are
+    /// one statement; otherwise two or three.
+    pub async fn add_registration_for(
+        &mut self,
+        locked: &crate::pupil_state::LockedPupil,
+        id: Option<RegistrationId>,
+        reg: &Registration,
+        note: Option<&str>,
+        by: Actor,
+        audit: Option<&(dyn Fn(&VersionRef) -> crate::AuditEntry + Send + Sync)>,
+    ) -> Result<VersionRef> {
+        check_registration(reg, note)?;
+        let t = self.now();
+        if let Some(id) = id.filter(|_| self.backend() == crate::Backend::Postgres) {
+            let version = VersionRef { id, version: 1 };
+            let (kind, from, until, tfrom, tuntil) = span_columns(&reg.span);
+            let mut a = args![
+                id,
+                locked.key,
+                t,
+                reg.code.as_str(),
+                kind,
+                from,
+                until,
+                tfrom,
+                tuntil,
+                reg.minutes_late,
+                note,
+                t,
+                by.to_string()
+            ];
+            let sql = match audit.map(|f| f(&version)) {
+                Some(e) => {
+                    a.extend(crate::audit::audit_args(&e, t));
+                    format!(
+                        "WITH r AS ({INSERT_REGISTRATION} RETURNING id), \
+                         v AS ({INSERT_VERSION_FROM_R} RETURNING registration_id) \
+                         {INSERT_AUDIT_FROM_R}"
+                    )
+                }
+                None => format!(
+                    "WITH r AS ({INSERT_REGISTRATION} RETURNING id) {INSERT_VERSION_FROM_R}"
+                ),
+            };
+            self.c().execute(&sql, a).await?;
+            return Ok(version);
+        }
+        let id = self
+            .c()
+            .fetch_one(
+                "INSERT INTO registrations (pupil, current_version, created_at) \
+                 VALUES (?, 1, ?) RETURNING id",
+                args![locked.key, t],
+            )
+            .await?
+            .i64("id")?;
+        self.insert_registration_version(id, 1, reg, note, false, by)
+            .await?;
+        let version = VersionRef { id, version: 1 };
+        if let Some(audit) = audit {
+            self.audit(&audit(&version)).await?;
+        }
+        Ok(version)
     }
 
     async fn insert_registration_version(

@@ -198,23 +198,17 @@ impl Tx {
         case_id: Option<CaseId>,
     ) -> Result<SignalId> {
         let now = self.now();
-        let pupil = self.pupil_key(school_id, pupil_id).await?;
-        if let Some(case_id) = case_id {
-            self.c()
-                .fetch_one(
-                    "SELECT id FROM cases WHERE id = ? AND pupil = ?",
-                    args![case_id, pupil],
-                )
-                .await?;
-        }
+        // One statement (issue 13.1): the pupil's key looked up, and the case checked to be the
+        // pupil's, in the INSERT (neither: NotFound).
         self.c()
             .fetch_one(
                 "INSERT INTO signals (pupil, case_id, kind, date, count, stage, minutes, \
                  period_from, period_to, evidence_json, actions_json, pupil_participates, \
                  status, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?) RETURNING id",
+                 SELECT p.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ? FROM pupils p \
+                 WHERE p.school_id = ? AND p.pupil_id = ? AND (? IS NULL OR EXISTS \
+                 (SELECT 1 FROM cases c WHERE c.id = ? AND c.pupil = p.id)) RETURNING id",
                 args![
-                    pupil,
                     case_id,
                     signal.kind.as_str(),
                     signal.date,
@@ -226,7 +220,11 @@ impl Tx {
                     json_text(evidence)?,
                     json_text(&signal.actions)?,
                     signal.pupil_participates,
-                    now
+                    now,
+                    school_id,
+                    pupil_id,
+                    case_id,
+                    case_id
                 ],
             )
             .await?

@@ -27,6 +27,7 @@ mod privacy;
 mod property;
 mod region;
 mod relatief;
+mod settings_cache;
 mod visibility;
 
 /// What a story gets: a migrated store.

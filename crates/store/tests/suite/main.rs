@@ -22,6 +22,7 @@ mod people;
 mod queries;
 mod registrations;
 mod retention;
+mod school_cache;
 mod scope;
 mod workflow;
 
