@@ -23,8 +23,8 @@ use crate::policy::{self, PolicyRoutes};
 use verzuim_exchange::{InputError, Source};
 use verzuim_service::{ServiceError, Sources};
 
-use super::common::{OrgQuery, SyncOut, audit_pupil_data};
-use crate::audit::Audit;
+use super::common::{OrgQuery, SyncOut, audited_write};
+use crate::audit::{Audit, AuditObject};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Path;
 use crate::security::IMPORT_BODY_LIMIT;
@@ -227,32 +227,14 @@ async fn import(
             bytes,
         }),
     };
-    let result = verzuim_service::import(
-        &state.store,
-        &acting.caller,
-        state.today(),
-        &school,
-        sources,
-    )
-    .await;
+    // The audit row commits with the import (the service adds the counts to its object).
+    let caller = audited_write(&audit, &acting, AuditObject::Import(school.clone()), None);
+    let result = verzuim_service::import(&state.store, &caller, state.today(), &school, sources).await;
     let report = match result {
         Ok(r) => r,
         Err(ServiceError::Input(errors)) => return Ok(input_errors(errors)),
         Err(e) => return Err(e.into()),
     };
-    audit_pupil_data(
-        &audit,
-        &acting,
-        true,
-        format!(
-            "import:{school}:{} leerlingen, {} registraties, {} gebeurtenissen",
-            report.pupils_created + report.pupils_updated,
-            report.registrations,
-            report.events
-        ),
-        None,
-    )
-    .await?;
     Ok(axum::Json(ImportOut {
         pupils_created: report.pupils_created,
         pupils_updated: report.pupils_updated,

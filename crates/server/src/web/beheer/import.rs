@@ -150,9 +150,14 @@ pub async fn import_submit(
             bytes,
         }),
     };
+    // The audit row commits with the import (the service adds the counts to its object).
+    let row = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(web.org_id())
+        .object(crate::audit::AuditObject::Import(web.org_id().to_owned()));
     match verzuim_service::import(
         &state.store,
-        &web.caller(),
+        &web.caller().audited(row.entry()),
         today(&state),
         web.org_id(),
         sources,
@@ -160,18 +165,6 @@ pub async fn import_submit(
     .await
     {
         Ok(r) => {
-            audit
-                .event(&web.actor, action::PUPIL_WRITE)
-                .organisation(web.org_id())
-                .object(format!(
-                    "import:{}:{} leerlingen, {} registraties, {} gebeurtenissen",
-                    web.org_id(),
-                    r.pupils_created + r.pupils_updated,
-                    r.registrations,
-                    r.events
-                ))
-                .write()
-                .await?;
             Ok(page(
                 Vec::new(),
                 None,

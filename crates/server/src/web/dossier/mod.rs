@@ -36,7 +36,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_service::visibility;
 use verzuim_service::{MeldingAction, dossier, dossier_view, meldingen, tasks};
-use verzuim_store::Role;
+use verzuim_service::model::Role;
 
 pub use form::ActionForm;
 pub use list::{PupilsQuery, list};
