@@ -50,10 +50,10 @@ use crate::auth::password;
 use crate::state::{Clock, ManualClock};
 
 mod workflow;
-pub use workflow::*;
+use workflow::*;
 
 mod parent;
-pub use parent::*;
+use parent::*;
 
 mod people;
 pub use people::*;
@@ -411,7 +411,6 @@ async fn import(store: &Store, caller: &Caller, files: &SchoolFiles) -> Result<(
         Err(e) => Err(e.into()),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

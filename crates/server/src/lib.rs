@@ -194,7 +194,11 @@ mod door {
         let crate_name = concat!("verzuim", "_store");
         let mut wrong = Vec::new();
         for file in files {
-            let rel = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if BUILDERS.contains(&rel.as_str()) {
                 continue;
             }

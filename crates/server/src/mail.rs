@@ -24,8 +24,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
-use verzuim_service::mail as service_mail;
 use verzuim_service::Store;
+use verzuim_service::mail as service_mail;
 use verzuim_service::model::OutboxMail;
 use verzuim_service::outbox;
 

@@ -130,7 +130,9 @@ pub enum CodeOutcome {
     /// A TOTP code.
     Accepted,
     /// A recovery code, now used up; this many are left.
-    RecoveryCodeUsed { left: u64 },
+    RecoveryCodeUsed {
+        left: u64,
+    },
     Wrong,
 }
 
@@ -182,7 +184,10 @@ pub async fn confirm_second_factor(
     audit: &[AuditEntry],
 ) -> Result<bool> {
     let mut tx = store.begin().await?;
-    if !tx.confirm_second_factor(user, step, recovery_hashes).await? {
+    if !tx
+        .confirm_second_factor(user, step, recovery_hashes)
+        .await?
+    {
         return Ok(false);
     }
     for row in audit {

@@ -49,8 +49,8 @@ pub mod history;
 pub mod import;
 pub mod leerplicht;
 pub mod mail;
-pub mod model;
 pub mod meldingen;
+pub mod model;
 pub mod names;
 pub mod organisations;
 pub mod outbox;
@@ -60,8 +60,8 @@ pub mod principles;
 pub mod privacy;
 pub mod records;
 pub mod referrals;
-pub mod register;
 pub mod region;
+pub mod register;
 pub mod school;
 pub mod second_factor;
 pub mod sync;
@@ -168,13 +168,17 @@ mod send_check {
         send(school::set_school_ggd(s, c, "", ""));
         send(school::find_municipality(s, ""));
         send(auth::accept_code(s, 1, None, None));
-        send(auth::start_session(s, &verzuim_store::Session {
-            id: String::new(),
-            user_id: 1,
-            created_at: jiff::Timestamp::UNIX_EPOCH,
-            last_seen_at: jiff::Timestamp::UNIX_EPOCH,
-            expires_at: jiff::Timestamp::UNIX_EPOCH,
-        }, false));
+        send(auth::start_session(
+            s,
+            &verzuim_store::Session {
+                id: String::new(),
+                user_id: 1,
+                created_at: jiff::Timestamp::UNIX_EPOCH,
+                last_seen_at: jiff::Timestamp::UNIX_EPOCH,
+                expires_at: jiff::Timestamp::UNIX_EPOCH,
+            },
+            false,
+        ));
         send(register::class_day(s, c, "", d));
         send(register::pupil_day(s, c, "", "", d));
         send(outbox::claim_next(s, "", jiff::Timestamp::UNIX_EPOCH));

@@ -18,19 +18,18 @@ pub use verzuim_store::parents::{
     NewLeaveRequest, ParentInvitation, SickReport, SickReportEnd,
 };
 pub use verzuim_store::region_queries::{
-    DuoClosingReason, DuoDetails, DuoRecord, DuoStatusEntry, DuoSubmission, EvidenceSpan,
-    PhoneOf, ResidentPupil, SchoolContact, YearAction, YearMelding,
+    DuoClosingReason, DuoDetails, DuoRecord, DuoStatusEntry, DuoSubmission, EvidenceSpan, PhoneOf,
+    ResidentPupil, SchoolContact, YearAction, YearMelding,
 };
 pub use verzuim_store::service_queries::{
     MeldingLink, NumberKind, ReferralLink, TaskLink, TaskLinkKind, TimelineEntry,
 };
 pub use verzuim_store::{
     Actor, ApiToken, AuditEntry, AuditRecord, Case, CaseId, CurrentRecord, DEFAULT_PAGE_SIZE,
-    EventId, HistoryEntry, InformedHow, JgzNote, Letterhead, LoginState, MAX_PAGE_SIZE,
-    MemberSecondFactor, Melding, MeldingId, MeldingStatus, Membership, NewApiToken, NewUser,
-    OrgKind, Organisation, Page, ParentInformation, PupilData, Referral, ReferralId,
-    ReferralStatus, RegistrationId, RetentionReport, Role, SchoolSettings, Scope, SecondFactor,
-    Session, SignalId, SignalStatus, StoredEvent, StoredEvidence, StoredPupil,
-    StoredRegistration, StoredSignal, Task, TaskId, TaskStatus, ThrottleKey, TokenId, User,
-    UserId, VersionRef, hash_token, pupil_ref,
+    EventId, HistoryEntry, InformedHow, JgzNote, Letterhead, LoginState, MAX_PAGE_SIZE, Melding,
+    MeldingId, MeldingStatus, MemberSecondFactor, Membership, NewApiToken, NewUser, OrgKind,
+    Organisation, Page, ParentInformation, PupilData, Referral, ReferralId, ReferralStatus,
+    RegistrationId, RetentionReport, Role, SchoolSettings, Scope, SecondFactor, Session, SignalId,
+    SignalStatus, StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, StoredSignal, Task,
+    TaskId, TaskStatus, ThrottleKey, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
 };

@@ -39,7 +39,9 @@ pub async fn retry(
     error: &str,
     next_attempt_at: Timestamp,
 ) -> Result<bool> {
-    Ok(store.mail_retry(id, process, error, next_attempt_at).await?)
+    Ok(store
+        .mail_retry(id, process, error, next_attempt_at)
+        .await?)
 }
 
 /// The outbox, newest first: every mail, or those to one address. Only for the demo's mailbox

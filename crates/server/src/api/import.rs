@@ -229,7 +229,8 @@ async fn import(
     };
     // The audit row commits with the import (the service adds the counts to its object).
     let caller = audited_write(&audit, &acting, AuditObject::Import(school.clone()), None);
-    let result = verzuim_service::import(&state.store, &caller, state.today(), &school, sources).await;
+    let result =
+        verzuim_service::import(&state.store, &caller, state.today(), &school, sources).await;
     let report = match result {
         Ok(r) => r,
         Err(ServiceError::Input(errors)) => return Ok(input_errors(errors)),

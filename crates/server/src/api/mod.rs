@@ -264,9 +264,7 @@ pub(crate) fn role_schema() -> utoipa::openapi::schema::Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(
-            verzuim_service::model::Role::ALL
-                .iter()
-                .map(|r| r.as_str()),
+            verzuim_service::model::Role::ALL.iter().map(|r| r.as_str()),
         ))
         .build()
 }

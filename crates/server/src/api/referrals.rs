@@ -17,9 +17,9 @@ use utoipa_axum::routes;
 
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
+use verzuim_service::model::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 use verzuim_service::referrals::{self, ReferralContact, ReferralView};
 use verzuim_service::visibility;
-use verzuim_service::model::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 
 use super::common::{Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value};
 use super::tasks::{HistoryOut, history_out};

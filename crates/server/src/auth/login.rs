@@ -15,9 +15,9 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use verzuim_service::ServiceError;
 use verzuim_service::auth::{self as service_auth, Code};
 use verzuim_service::model::{self, LoginState, Membership, SecondFactor, User, UserId};
-use verzuim_service::ServiceError;
 
 pub use verzuim_service::auth::CodeOutcome;
 
@@ -287,10 +287,7 @@ pub async fn check_code(
         None => CodeOutcome::Wrong,
     };
     audit
-        .event_by(
-            model::Actor::User(su.user.id),
-            action::SECOND_FACTOR,
-        )
+        .event_by(model::Actor::User(su.user.id), action::SECOND_FACTOR)
         .object(match outcome {
             CodeOutcome::RecoveryCodeUsed { .. } => format!("user:{}:herstelcode", su.user.id),
             _ => format!("user:{}", su.user.id),
@@ -472,10 +469,7 @@ pub async fn change_password(
     let orgs = su.organisations();
     if !current_ok {
         audit
-            .event_by(
-                model::Actor::User(su.user.id),
-                action::PASSWORD_CHANGE,
-            )
+            .event_by(model::Actor::User(su.user.id), action::PASSWORD_CHANGE)
             .object(format!("user:{}", su.user.id))
             .outcome(Outcome::Failed)
             .write_for_each(&orgs)
@@ -507,10 +501,7 @@ pub async fn change_password(
     service_auth::set_password_hash(&state.store, su.user.id, &hash).await?;
     let token = sessions::start(state, su.user.id, false).await?;
     audit
-        .event_by(
-            model::Actor::User(su.user.id),
-            action::PASSWORD_CHANGE,
-        )
+        .event_by(model::Actor::User(su.user.id), action::PASSWORD_CHANGE)
         .object(format!("user:{}", su.user.id))
         .write_for_each(&orgs)
         .await?;

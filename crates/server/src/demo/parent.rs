@@ -42,7 +42,12 @@ pub(crate) async fn demo_parent(store: &Store, people: &People) -> Result<()> {
         let child = need(child, "een leerling zonder afwezigheid op de demodag")?;
         let pupil_id = child.data.pupil.id.clone();
         store
-            .link_parent(parent, school, &pupil_id, verzuim_service::model::Actor::System)
+            .link_parent(
+                parent,
+                school,
+                &pupil_id,
+                verzuim_service::model::Actor::System,
+            )
             .await?;
         let input = if granted {
             verzuim_service::parents::LeaveInput {

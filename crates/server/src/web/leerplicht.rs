@@ -21,13 +21,13 @@ use serde::Deserialize;
 use verzuim_engine::model::Party;
 use verzuim_service::leerplicht::{self, ActionInput};
 use verzuim_service::meldingen::{self, MeldingView};
-use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents_informed};
-use verzuim_service::{ClosingReason, MeldingAction, visibility};
-use verzuim_service::model::{ConversationWith, LeerplichtActionKind};
 use verzuim_service::model::NumberKind;
 use verzuim_service::model::{
     AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus,
 };
+use verzuim_service::model::{ConversationWith, LeerplichtActionKind};
+use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents_informed};
+use verzuim_service::{ClosingReason, MeldingAction, visibility};
 
 use super::session::{PageMeta, WebUser};
 use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
@@ -150,7 +150,6 @@ pub async fn meldingen(
         unknown_status,
     }))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -32,11 +32,11 @@ use verzuim_letters::{
     Signatory, StatusEntry, UitnodigingGesprek, UitnodigingGgdJgz, VerwijzingGgdJgz,
     Waarschuwingsbrief,
 };
-use verzuim_service::visibility::{self, CaseView};
-use verzuim_service::{dossier, meldingen};
 use verzuim_service::model::AuditEntry;
 use verzuim_service::model::NewLetter;
 use verzuim_service::model::{MeldingStatus, OrgKind, Role, StoredPupil, StoredSignal, TaskStatus};
+use verzuim_service::visibility::{self, CaseView};
+use verzuim_service::{dossier, meldingen};
 
 use super::{WebUser, service_error, today};
 use crate::audit::{Audit, AuditObject, action};
@@ -314,7 +314,11 @@ mod tests {
         let e = letter_failed(&LetterError::NotBuilt, "De brief kon niet worden gemaakt.");
         assert_eq!(e.status, StatusCode::NOT_IMPLEMENTED);
         assert_eq!(e.code, "brieven_niet_gebouwd");
-        assert!(e.message.contains("gebouwd zonder brieven"), "{}", e.message);
+        assert!(
+            e.message.contains("gebouwd zonder brieven"),
+            "{}",
+            e.message
+        );
     }
 
     #[cfg(feature = "letters")]

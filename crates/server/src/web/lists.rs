@@ -99,9 +99,10 @@ pub async fn taken(
     .await?;
     let today = today(&state);
     let total = tasks.len();
-    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> =
-        all_pages(usize::MAX, |p| history::signals(&state.store, &caller, None, p))
-            .await?
+    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> = all_pages(usize::MAX, |p| {
+        history::signals(&state.store, &caller, None, p)
+    })
+    .await?
     .into_iter()
     .map(|s| (s.id, (s.kind, s.date)))
     .collect();

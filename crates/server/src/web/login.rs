@@ -127,7 +127,10 @@ pub async fn logout(
             .await
             .map_err(super::service_error)?;
         audit
-            .event_by(verzuim_service::model::Actor::User(s.user_id), action::LOGOUT)
+            .event_by(
+                verzuim_service::model::Actor::User(s.user_id),
+                action::LOGOUT,
+            )
             .object(crate::audit::AuditObject::User(s.user_id))
             .write_for_each(&organisations(&memberships))
             .await?;

@@ -20,9 +20,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::model::{Code, SignalKind};
 use verzuim_service::duo::{self, DuoKind, DuoMelding, DuoStatus};
-use verzuim_service::region::{self, Figures, YearFigures};
 use verzuim_service::model::{DuoClosingReason, DuoDetails, PhoneOf, SchoolContact};
 use verzuim_service::model::{OrgKind, Role};
+use verzuim_service::region::{self, Figures, YearFigures};
 
 use super::charts;
 use super::leerplicht::{audit_page, message, page_event, reason_nl};

@@ -18,9 +18,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use verzuim_service::second_factor as admin;
 use verzuim_service::auth as service_auth;
 use verzuim_service::model::{MemberSecondFactor, hash_token};
+use verzuim_service::second_factor as admin;
 
 use super::login::{PasswordForm, after_step, new_password};
 use super::session::{PageMeta, WebUser};
@@ -175,9 +175,8 @@ pub async fn password_submit(
     match new_password(&state, &audit, &su, &form).await? {
         Ok(token) => {
             let session_id = hash_token(&token);
-            let step = next_step(
-                service_auth::login_state(&state.store, su.user.id, &session_id).await?,
-            );
+            let step =
+                next_step(service_auth::login_state(&state.store, su.user.id, &session_id).await?);
             Ok((
                 AppendHeaders([(
                     header::SET_COOKIE,

@@ -14,13 +14,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_letters::{BesluitVerlof, LetterBody, LetterData, Pupil, Recipient, Sender, Signatory};
-use verzuim_service::parents::{self, DecisionInput, PreparedDecision, circumstance_label};
 use verzuim_service::model::{LeaveDecider, LeaveStatus};
 use verzuim_service::model::{OrgKind, Organisation, Role, StoredPupil};
+use verzuim_service::parents::{self, DecisionInput, PreparedDecision, circumstance_label};
 
 use super::ouders::{leave_kind_label, leave_status_label, pdf};
 use super::session::{PageMeta, WebUser};

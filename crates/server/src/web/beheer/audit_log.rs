@@ -5,8 +5,8 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use verzuim_service::model::Page;
 use verzuim_service::model::AuditFilter;
+use verzuim_service::model::Page;
 
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
@@ -276,7 +276,8 @@ pub async fn audit_csv(
         total += rows.len();
         match rows.last() {
             Some(last)
-                if rows.len() == verzuim_service::model::MAX_PAGE_SIZE as usize && total < 100_000 =>
+                if rows.len() == verzuim_service::model::MAX_PAGE_SIZE as usize
+                    && total < 100_000 =>
             {
                 filter.after_id = Some(last.id);
             }

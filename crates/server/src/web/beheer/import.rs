@@ -164,20 +164,18 @@ pub async fn import_submit(
     )
     .await
     {
-        Ok(r) => {
-            Ok(page(
-                Vec::new(),
-                None,
-                Some(ImportDone {
-                    created: r.pupils_created,
-                    updated: r.pupils_updated,
-                    registrations: r.registrations,
-                    events: r.events,
-                    settings: r.settings_replaced,
-                    signals: r.sync.inserted.len() + r.sync.extended.len(),
-                }),
-            ))
-        }
+        Ok(r) => Ok(page(
+            Vec::new(),
+            None,
+            Some(ImportDone {
+                created: r.pupils_created,
+                updated: r.pupils_updated,
+                registrations: r.registrations,
+                events: r.events,
+                settings: r.settings_replaced,
+                signals: r.sync.inserted.len() + r.sync.extended.len(),
+            }),
+        )),
         Err(ServiceError::Input(errors)) => {
             let n = errors.len();
             Ok(page(

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use verzuim_engine::model::{Party, SignalKind};
 use verzuim_letters::LetterKind;
 use verzuim_service::dossier_view::{Dossier, DossierCase};
-use verzuim_service::tasks::{self, SchoolReportContent};
 use verzuim_service::model::{MeldingStatus, Role, TaskStatus};
+use verzuim_service::tasks::{self, SchoolReportContent};
 
 use super::form::{Failure, TaskValues};
 use super::labels::{

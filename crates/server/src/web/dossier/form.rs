@@ -4,12 +4,12 @@
 
 use jiff::civil::Date;
 use serde::Deserialize;
+use verzuim_service::model::InformedHow;
 use verzuim_service::visibility::TaskView;
 use verzuim_service::{
     Completion, Judgement, MeldingContent, ParentsInformed, ReferralFormInput, ServiceError, tasks,
     tasks::SchoolReportContent,
 };
-use verzuim_service::model::InformedHow;
 
 use super::super::{sentence, service_error};
 use crate::error::ApiError;

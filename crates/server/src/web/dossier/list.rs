@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::calendar::school_year_start;
-use verzuim_service::visibility;
 use verzuim_service::model::{MAX_PAGE_SIZE, OrgKind, Page, Role};
+use verzuim_service::visibility;
 
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;

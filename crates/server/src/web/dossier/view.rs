@@ -403,8 +403,8 @@ mod tests {
     use jiff::Timestamp;
     use verzuim_engine::model::{Pupil, SignalKind};
     use verzuim_service::dossier_view::DossierCase;
-    use verzuim_service::visibility::CaseView;
     use verzuim_service::model::{Case, Melding, MeldingStatus, PupilData, StoredPupil};
+    use verzuim_service::visibility::CaseView;
 
     use super::*;
 

@@ -376,7 +376,10 @@ pub(crate) async fn fill(
 }
 
 /// The melding `id` of the case, or its newest.
-pub(crate) fn case_melding(case: &CaseView, id: Option<i64>) -> ApiResult<&verzuim_service::model::Melding> {
+pub(crate) fn case_melding(
+    case: &CaseView,
+    id: Option<i64>,
+) -> ApiResult<&verzuim_service::model::Melding> {
     let c = &case.case;
     match id {
         Some(id) => case
@@ -398,7 +401,10 @@ pub(crate) fn case_melding(case: &CaseView, id: Option<i64>) -> ApiResult<&verzu
 }
 
 /// The referral `id` of the case, or its newest.
-pub(crate) fn case_referral(case: &CaseView, id: Option<i64>) -> ApiResult<&verzuim_service::model::Referral> {
+pub(crate) fn case_referral(
+    case: &CaseView,
+    id: Option<i64>,
+) -> ApiResult<&verzuim_service::model::Referral> {
     let c = &case.case;
     match id {
         Some(id) => case
@@ -538,7 +544,11 @@ pub fn melding_status_nl(s: MeldingStatus) -> &'static str {
 /// after `what` (a Dutch sentence).
 pub(crate) fn letter_failed(e: &LetterError, what: &str) -> ApiError {
     if matches!(e, LetterError::NotBuilt) {
-        return ApiError::new(StatusCode::NOT_IMPLEMENTED, "brieven_niet_gebouwd", e.to_string());
+        return ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "brieven_niet_gebouwd",
+            e.to_string(),
+        );
     }
     tracing::warn!(error = %e, "letter failed");
     ApiError::new(

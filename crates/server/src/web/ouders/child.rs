@@ -211,7 +211,10 @@ pub async fn child(
     .await
     .map_err(service_error)?;
     audit
-        .event_by(verzuim_service::model::Actor::User(web.user.id), action::PUPIL_READ)
+        .event_by(
+            verzuim_service::model::Actor::User(web.user.id),
+            action::PUPIL_READ,
+        )
         .organisation(&school_id)
         .object(format!("ouder:{}", web.user.id))
         .pupil(&school_id, &pupil_id)

@@ -25,11 +25,13 @@ use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
+use verzuim_service::model::{
+    AuditEntry, InformedHow, MeldingStatus, OrgKind, ReferralStatus, User,
+};
+use verzuim_service::model::{LeaveKind, LeaveRequest, LeaveStatus, SickReport, SickReportEnd};
 use verzuim_service::parents::{
     self, CIRCUMSTANCES, ChildView, InvitationState, LeaveInput, circumstance_label,
 };
-use verzuim_service::model::{LeaveKind, LeaveRequest, LeaveStatus, SickReport, SickReportEnd};
-use verzuim_service::model::{AuditEntry, InformedHow, MeldingStatus, OrgKind, ReferralStatus, User};
 
 use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
 use super::url_part;
@@ -241,7 +243,6 @@ pub async fn home(
     }))
 }
 
-
 #[derive(Debug, Default, Deserialize)]
 pub struct DayForm {
     /// `vandaag` or `morgen`.
@@ -265,7 +266,10 @@ fn day_of(state: &AppState, dag: &str, field: &str) -> ApiResult<Date> {
 /// The audit row of a parent's write about their child (its object is set per write).
 fn parent_write(audit: &Audit, web: &ParentWeb, school_id: &str, pupil_id: &str) -> AuditEvent {
     audit
-        .event_by(verzuim_service::model::Actor::User(web.user.id), action::PUPIL_WRITE)
+        .event_by(
+            verzuim_service::model::Actor::User(web.user.id),
+            action::PUPIL_WRITE,
+        )
         .organisation(school_id)
         .pupil(school_id, pupil_id)
 }
@@ -325,5 +329,3 @@ pub async fn report_better(
     .map_err(service_error)?;
     Ok(Redirect::to(&format!("{HOME}?gedaan=beter")).into_response())
 }
-
-

@@ -121,7 +121,12 @@ pub(crate) struct Day {
 }
 
 impl Day {
-    pub(crate) fn new(settings: Option<SchoolSettings>, group: &str, date: Date, today: Date) -> Day {
+    pub(crate) fn new(
+        settings: Option<SchoolSettings>,
+        group: &str,
+        date: Date,
+        today: Date,
+    ) -> Day {
         let window_start = settings
             .as_ref()
             .map(|s| records::teacher_window_start(&s.school, group, today))
@@ -163,7 +168,12 @@ pub(crate) fn is_school_day(s: Option<&SchoolSettings>, group: &str, date: Date)
 }
 
 /// The nearest school day before (`step` −1) or after (+1), within five weeks.
-pub(crate) fn step_school_day(s: Option<&SchoolSettings>, group: &str, date: Date, step: i64) -> Option<Date> {
+pub(crate) fn step_school_day(
+    s: Option<&SchoolSettings>,
+    group: &str,
+    date: Date,
+    step: i64,
+) -> Option<Date> {
     let mut d = date;
     for _ in 0..35 {
         d = d.checked_add(jiff::Span::new().days(step)).ok()?;
@@ -194,9 +204,10 @@ pub(crate) fn reg_label(r: &Registration) -> String {
 
 /// A signal's badge: "Signaal: Te laat komen (5x)" (the card's row title).
 pub(crate) fn badge(card: Option<&Card>, s: &StoredSignal) -> String {
-    let title = card
-        .and_then(|c| c.rules.row(s.kind))
-        .map_or_else(|| crate::web::kind_label(s.kind).to_owned(), |r| r.title.clone());
+    let title = card.and_then(|c| c.rules.row(s.kind)).map_or_else(
+        || crate::web::kind_label(s.kind).to_owned(),
+        |r| r.title.clone(),
+    );
     match (s.count, s.minutes) {
         (Some(n), _) => format!("Signaal: {title} ({n}x)"),
         (None, Some(m)) if m >= 60 => format!("Signaal: {title} ({} uur)", m / 60),
