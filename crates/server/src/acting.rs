@@ -25,7 +25,7 @@
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use verzuim_service::Caller;
-use verzuim_service::vocabulary::{OrgKind, Role};
+use verzuim_service::model::{OrgKind, Role};
 
 use crate::api::common::OrgQuery;
 use crate::audit::{Audit, AuditObject, Outcome, action};
@@ -171,7 +171,7 @@ async fn path_org(
         .copied()
         .find(|r| actor.has_role(org, &[*r]))
         .ok_or_else(ApiError::forbidden)?;
-    let kind = match state.store.organisation(org).await? {
+    let kind = match verzuim_service::auth::organisation(&state.store, org).await? {
         Some(o) => o.kind,
         None => return Err(ApiError::forbidden()),
     };
@@ -239,7 +239,7 @@ async fn acting(
     if !allowed {
         return Err(denied(actor, audit, Some(&org)).await);
     }
-    let kind = match state.store.organisation(&org).await? {
+    let kind = match verzuim_service::auth::organisation(&state.store, &org).await? {
         Some(o) => o.kind,
         None => return Err(denied(actor, audit, Some(&org)).await),
     };

@@ -23,7 +23,8 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use verzuim_store::{AuditEntry, Store, pupil_ref};
+use verzuim_service::Store;
+use verzuim_service::model::{self, AuditEntry, pupil_ref};
 
 use crate::authz::Actor;
 use crate::error::ApiResult;
@@ -119,6 +120,10 @@ pub enum AuditObject {
     SickReport(i64),
     /// The prikactie of a year (`prikactie:{year}`).
     Prikactie(i16),
+    /// Files imported into a school (`import:{school}`; the service adds what came in).
+    Import(String),
+    /// A retention run asked for (`retention`; the service adds how many pupils went).
+    Retention,
 }
 
 impl AuditObject {
@@ -157,6 +162,8 @@ impl std::fmt::Display for AuditObject {
             O::Leave(id) => write!(f, "verlof:{id}"),
             O::SickReport(id) => write!(f, "ziekmelding:{id}"),
             O::Prikactie(year) => write!(f, "prikactie:{year}"),
+            O::Import(school) => write!(f, "import:{school}"),
+            O::Retention => f.write_str("retention"),
         }
     }
 }
@@ -252,7 +259,7 @@ impl Audit {
 
     /// An event by a user or system named directly (e.g. a failed login, before there is an
     /// [`Actor`]).
-    pub fn event_by(&self, actor: verzuim_store::Actor, action: &str) -> AuditEvent {
+    pub fn event_by(&self, actor: model::Actor, action: &str) -> AuditEvent {
         AuditEvent {
             store: self.store.clone(),
             entry: AuditEntry {
@@ -301,27 +308,46 @@ impl AuditEvent {
         self
     }
 
+    /// The row with this object, for a service write that learns the object's id in its own
+    /// transaction (e.g. `|id| event.row_of(AuditObject::User(id))`).
+    pub fn row_of(&self, object: impl Into<Object>) -> AuditEntry {
+        AuditEntry {
+            object: object.into().0,
+            ..self.entry.clone()
+        }
+    }
+
     /// The row, for `tx.audit(event.entry())` inside a store transaction.
     pub fn entry(&self) -> &AuditEntry {
         &self.entry
     }
 
-    /// Appends the row now.
+    /// Appends the row now (a read, a login step: a write's row commits with the write).
     pub async fn write(self) -> ApiResult<()> {
-        self.store.audit(&self.entry).await?;
+        verzuim_service::audit::append(&self.store, std::slice::from_ref(&self.entry)).await?;
         Ok(())
     }
 
-    /// Appends one row per organisation (e.g. a login of a user with roles in two).
-    pub async fn write_for_each(self, organisations: &[&str]) -> ApiResult<()> {
+    /// One row per organisation (e.g. a login of a user with roles in two), for a service
+    /// write that commits them with its change; the row as it is without organisations.
+    pub fn entries_for_each(self, organisations: &[&str]) -> Vec<AuditEntry> {
         if organisations.is_empty() {
-            return self.write().await;
+            return vec![self.entry];
         }
-        for org in organisations {
-            let mut entry = self.entry.clone();
-            entry.organisation_id = Some((*org).to_owned());
-            self.store.audit(&entry).await?;
-        }
+        organisations
+            .iter()
+            .map(|org| AuditEntry {
+                organisation_id: Some((*org).to_owned()),
+                ..self.entry.clone()
+            })
+            .collect()
+    }
+
+    /// Appends one row per organisation now (e.g. a login of a user with roles in two).
+    pub async fn write_for_each(self, organisations: &[&str]) -> ApiResult<()> {
+        let store = self.store.clone();
+        let rows = self.entries_for_each(organisations);
+        verzuim_service::audit::append(&store, &rows).await?;
         Ok(())
     }
 }

@@ -10,9 +10,9 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::{HeaderMap, StatusCode, request::Parts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use verzuim_service::vocabulary::{ApiToken, Membership, User, UserId};
+use verzuim_service::model::{ApiToken, Membership, User, UserId};
 
-pub use verzuim_service::vocabulary::Role;
+pub use verzuim_service::model::Role;
 
 use crate::auth::{login, tokens};
 use crate::error::{ApiError, ApiResult};
@@ -90,10 +90,10 @@ pub struct TokenActor {
 
 impl Actor {
     /// How the store and the audit log name this actor (`user:12`, `token:3`).
-    pub fn store_actor(&self) -> verzuim_service::vocabulary::Actor {
+    pub fn store_actor(&self) -> verzuim_service::model::Actor {
         match self {
-            Actor::User(u) => verzuim_service::vocabulary::Actor::User(u.user.id),
-            Actor::Token(t) => verzuim_service::vocabulary::Actor::Token(t.token.id),
+            Actor::User(u) => verzuim_service::model::Actor::User(u.user.id),
+            Actor::Token(t) => verzuim_service::model::Actor::Token(t.token.id),
         }
     }
 
@@ -309,7 +309,7 @@ mod tests {
             a.require_permission("99XX00", Permission::PupilsRead)
                 .is_err()
         );
-        assert_eq!(a.store_actor(), verzuim_service::vocabulary::Actor::User(7));
+        assert_eq!(a.store_actor(), verzuim_service::model::Actor::User(7));
     }
 
     #[test]

@@ -11,7 +11,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use verzuim_store::StoreError;
 
 /// An error answer: HTTP status, stable code, Dutch message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -247,7 +246,8 @@ impl From<verzuim_service::ServiceError> for ApiError {
     /// A service error as the API's (and the pages') error: not found 404, forbidden 403, a
     /// broken rule 422 (`ongeldig`, the service's Dutch message as a [`sentence`]), a conflict
     /// 409, wrong import files 422 (`ongeldige_bestanden`, the first three), storage failures a
-    /// logged 500.
+    /// logged 500. A message that is the database's own text (a constraint's wording) is only
+    /// logged: the user reads a general sentence.
     fn from(e: verzuim_service::ServiceError) -> ApiError {
         use verzuim_service::ServiceError;
         match e {
@@ -257,10 +257,22 @@ impl From<verzuim_service::ServiceError> for ApiError {
                 ApiError::forbidden()
             }
             ServiceError::Invalid(m) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", sentence(&m))
+                let message = if is_database_text(&m) {
+                    tracing::info!(detail = %m, "store refused invalid data");
+                    "De gegevens voldoen niet aan de regels.".to_owned()
+                } else {
+                    sentence(&m)
+                };
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message)
             }
             ServiceError::Conflict(m) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", sentence(&m))
+                let message = if is_database_text(&m) {
+                    tracing::info!(detail = %m, "store conflict");
+                    "Dit bestaat al of is intussen door iemand anders gewijzigd.".to_owned()
+                } else {
+                    sentence(&m)
+                };
+                ApiError::new(StatusCode::CONFLICT, "conflict", message)
             }
             ServiceError::Input(errors) => {
                 let first: Vec<String> = errors.iter().take(3).map(|e| e.to_string()).collect();
@@ -287,36 +299,6 @@ pub fn sentence(m: &str) -> String {
         s.push('.');
     }
     s
-}
-
-impl From<StoreError> for ApiError {
-    /// Not found stays 404; a conflict is 409 and a broken rule 422, with the store's Dutch
-    /// message unless it is the database's own text (which is only logged); everything else is
-    /// a logged 500.
-    fn from(e: StoreError) -> ApiError {
-        match e {
-            StoreError::NotFound => ApiError::not_found(),
-            StoreError::Conflict(msg) => {
-                let message = if is_database_text(&msg) {
-                    tracing::info!(detail = %msg, "store conflict");
-                    Cow::Borrowed("Dit bestaat al of is intussen door iemand anders gewijzigd.")
-                } else {
-                    Cow::Owned(crate::nl::capitalise(&msg))
-                };
-                ApiError::new(StatusCode::CONFLICT, "conflict", message)
-            }
-            StoreError::Invalid(msg) => {
-                let message = if is_database_text(&msg) {
-                    tracing::info!(detail = %msg, "store refused invalid data");
-                    Cow::Borrowed("De gegevens voldoen niet aan de regels.")
-                } else {
-                    Cow::Owned(crate::nl::capitalise(&msg))
-                };
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message)
-            }
-            other => ApiError::internal(other),
-        }
-    }
 }
 
 /// Whether a store message is the database's own text (SQLite's or PostgreSQL's wording of a
@@ -372,6 +354,8 @@ pub(crate) fn escape_html(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use verzuim_service::ServiceError;
+
     use super::*;
 
     #[test]
@@ -383,8 +367,8 @@ mod tests {
             "insert or update on table \"tasks\" violates foreign key constraint",
         ] {
             for e in [
-                StoreError::Conflict(msg.into()),
-                StoreError::Invalid(msg.into()),
+                ServiceError::Conflict(msg.into()),
+                ServiceError::Invalid(msg.into()),
             ] {
                 let api = ApiError::from(e);
                 let body = serde_json::to_string(&api.body()).unwrap();
@@ -392,14 +376,14 @@ mod tests {
                 assert!(!body.contains("users"), "{body}");
             }
         }
-        let api = ApiError::from(StoreError::Invalid("het dossier is gesloten".into()));
-        assert_eq!(api.message, "Het dossier is gesloten");
+        let api = ApiError::from(ServiceError::Invalid("het dossier is gesloten".into()));
+        assert_eq!(api.message, "Het dossier is gesloten.");
         assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 
     #[test]
     fn internal_errors_say_nothing_of_the_cause() {
-        let api = ApiError::from(StoreError::Corrupt("column x: SELECT * FROM pupils".into()));
+        let api = ApiError::internal("column x: SELECT * FROM pupils");
         assert_eq!(api.code, "interne_fout");
         assert!(!api.message.contains("SELECT"));
     }

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use verzuim_service::vocabulary::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
+use verzuim_service::model::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page};
 
 use crate::error::{ApiError, ApiResult};
 

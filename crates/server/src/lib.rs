@@ -132,7 +132,7 @@ async fn sweep_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(15 * 60));
     loop {
         tick.tick().await;
-        match state.store.delete_expired_sessions(state.now()).await {
+        match verzuim_service::auth::end_expired_sessions(&state.store, state.now()).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(removed = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
@@ -163,4 +163,64 @@ pub async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("stopsignaal ontvangen; lopende verzoeken worden afgemaakt");
+}
+
+/// The service is the only door to the data: outside the application's builder (`state.rs`)
+/// and the demo's (`demo.rs`, whose seeding in `demo/` also writes organisations and users
+/// itself), no file of the server names the store crate or calls a method of the store handle
+/// other than `clone` and its clock (`now`).
+#[cfg(test)]
+mod door {
+    use std::path::{Path, PathBuf};
+
+    const BUILDERS: &[&str] = &["state.rs", "demo.rs"];
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_builders_reach_the_store() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let crate_name = concat!("verzuim", "_store");
+        let mut wrong = Vec::new();
+        for file in files {
+            let rel = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if BUILDERS.contains(&rel.as_str()) {
+                continue;
+            }
+            let seeding = rel.starts_with("demo/");
+            let text = std::fs::read_to_string(&file).unwrap();
+            if text.contains(crate_name) {
+                wrong.push(format!("{rel}: names {crate_name}"));
+            }
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            for (at, _) in squeezed.match_indices("store.") {
+                let method: String = squeezed[at + 6..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let before = squeezed[..at].chars().next_back();
+                let a_handle = before.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+                let called = squeezed[at + 6 + method.len()..].starts_with('(');
+                if a_handle && called && !seeding && !["clone", "now"].contains(&method.as_str()) {
+                    wrong.push(format!("{rel}: store.{method}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "the service is the door: {wrong:#?}");
+    }
 }

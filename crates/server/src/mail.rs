@@ -7,7 +7,7 @@
 //!   `VERZUIM_SMTP_USER` and `VERZUIM_SMTP_PASSWORD`, never from the URL or the command line.
 //! - [`Mailer`]: SMTP through `lettre`, or the demo mailbox (`serve --demo` without `--smtp`):
 //!   a mail counts as delivered and is read on `/demo/mail`.
-//! - [`deliver_due`]: claims one due mail at a time (a lease, see `verzuim_store::outbox`),
+//! - [`deliver_due`]: claims one due mail at a time (a lease, see [`verzuim_service::outbox`]),
 //!   sends it with its own Message-ID (`<verzuim.…@domain of the sender>`, the same on every
 //!   attempt, so that a receiver recognises a second copy after a crash between the server's
 //!   "250 OK" and our "sent"), marks it sent only after the server accepted it; a refusal (5xx)
@@ -24,9 +24,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
+use verzuim_service::Store;
 use verzuim_service::mail as service_mail;
-use verzuim_store::Store;
-use verzuim_store::outbox::OutboxMail;
+use verzuim_service::model::OutboxMail;
+use verzuim_service::outbox;
 
 use crate::retention::{RetentionSchedule, next_run};
 use crate::state::AppState;
@@ -365,19 +366,14 @@ pub async fn deliver_due(
     store: &Store,
     delivery: &Delivery,
     max: u32,
-) -> verzuim_store::Result<DeliveryReport> {
+) -> verzuim_service::Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     let s = &delivery.settings;
     while report.claimed() < max {
         let lease_until = store.now()
             + jiff::SignedDuration::try_from(s.lease)
                 .unwrap_or(jiff::SignedDuration::from_secs(300));
-        let Some(mail) = store
-            .claim_mail(&delivery.process, lease_until, 1)
-            .await?
-            .into_iter()
-            .next()
-        else {
+        let Some(mail) = outbox::claim_next(store, &delivery.process, lease_until).await? else {
             break;
         };
         let outcome = tokio::time::timeout(
@@ -388,14 +384,12 @@ pub async fn deliver_due(
         .unwrap_or_else(|_| Err((false, "tijdslimiet van de verzending verstreken".to_owned())));
         match outcome {
             Ok(()) => {
-                store.mail_sent(mail.id).await?;
+                outbox::sent(store, mail.id).await?;
                 tracing::info!(id = mail.id, kind = %mail.kind, "e-mail verstuurd");
                 report.sent += 1;
             }
             Err((permanent, error)) if permanent || mail.attempts >= s.max_attempts => {
-                store
-                    .mail_failed(mail.id, &delivery.process, &error)
-                    .await?;
+                outbox::failed(store, mail.id, &delivery.process, &error).await?;
                 tracing::error!(
                     id = mail.id,
                     attempts = mail.attempts,
@@ -411,9 +405,7 @@ pub async fn deliver_due(
             }
             Err((_, error)) => {
                 let next = service_mail::next_attempt(store.now(), mail.attempts, s.retry_base);
-                store
-                    .mail_retry(mail.id, &delivery.process, &error, next)
-                    .await?;
+                outbox::retry(store, mail.id, &delivery.process, &error, next).await?;
                 tracing::warn!(id = mail.id, attempts = mail.attempts, %error, %next, "e-mail: nieuwe poging later");
                 report.retried += 1;
             }

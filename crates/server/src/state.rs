@@ -8,8 +8,10 @@ pub use verzuim_store::{Clock, ManualClock};
 
 /// The shared state of the service. Cheap to clone (everything behind `Arc`s or pools).
 ///
-/// Route authors take it with `State(state): State<AppState>` and use `state.store` for every
-/// read and write, `state.now()` for the time (never `Timestamp::now()`: tests move the clock).
+/// Route authors take it with `State(state): State<AppState>` and pass `&state.store` to the
+/// service for every read and write (the service is the only door to the data: nothing outside
+/// this file and the demo's builder calls the store itself), `state.now()` for the time (never
+/// `Timestamp::now()`: tests move the clock).
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,

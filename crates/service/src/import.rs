@@ -365,6 +365,19 @@ pub async fn import_with(
             .filter(|r| held.contains(&r.signal_id))
             .collect();
     }
+    if let Some(row) = &caller.audit {
+        // The request's row names what came in: `{object}:{n} leerlingen, {r} registraties, {e}
+        // gebeurtenissen`, committed with the import.
+        let mut row = row.clone();
+        row.object = format!(
+            "{}:{} leerlingen, {} registraties, {} gebeurtenissen",
+            row.object,
+            report.pupils_created + report.pupils_updated,
+            report.registrations,
+            report.events
+        );
+        tx.audit(&row).await?;
+    }
     tx.commit().await?;
     Ok(report)
 }

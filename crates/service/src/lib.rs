@@ -25,10 +25,17 @@
 //! - [`text`]: the fixed Dutch texts of the workflow (withdrawal reason, follow-up tasks).
 //! - [`school`]: school settings (re-evaluating every pupil), the school's GGD-JGZ, and
 //!   municipalities by name or CBS code.
+//! - [`auth`]: the data of logging in (sessions, API tokens, the throttle's counters, a user's
+//!   own second factor and password); [`audit`]: audit rows of reads and login steps;
+//!   [`outbox`]: the mail delivery worker's claims; [`register`]: the teacher's daily register.
+//! - [`model`]: the types the service takes and gives. Callers name these and [`Store`], never
+//!   the store crate: the service is the only door to the data.
 //!
 //! The state machines and what triggers what are in `docs/workflow.md`.
 
+pub mod audit;
 pub mod audit_log;
+pub mod auth;
 pub mod caller;
 pub mod cards;
 pub mod cases;
@@ -44,8 +51,10 @@ pub mod import_review;
 pub mod leerplicht;
 pub mod mail;
 pub mod meldingen;
+pub mod model;
 pub mod names;
 pub mod organisations;
+pub mod outbox;
 pub mod overview;
 pub mod parents;
 pub mod principles;
@@ -53,6 +62,7 @@ pub mod privacy;
 pub mod records;
 pub mod referrals;
 pub mod region;
+pub mod register;
 pub mod school;
 pub mod school_state;
 pub mod second_factor;
@@ -63,26 +73,13 @@ pub mod tokens;
 pub mod users;
 pub mod visibility;
 
-/// The words of the service's API: the data it takes and gives (roles, pages, scopes, kinds of
-/// organisation, ids, the stored records), as the store defines them. Callers of the service
-/// name these, never the store itself (which only the application's builder opens).
-pub mod vocabulary {
-    pub use verzuim_store::auth_queries::AuditFilter;
-    pub use verzuim_store::leerplicht_queries::{
-        ConversationWith, LeerplichtAction, LeerplichtActionKind,
-    };
-    pub use verzuim_store::outbox::{MailKind, MailMode, OutboxMail};
-    pub use verzuim_store::parents::{LeaveKind, SickReport};
-    pub use verzuim_store::{
-        Actor, ApiToken, AuditEntry, AuditRecord, Case, DEFAULT_PAGE_SIZE, EventId, HistoryEntry,
-        InformedHow, JgzNote, LoginState, MAX_PAGE_SIZE, Melding, MeldingStatus, Membership,
-        NewApiToken, OrgKind, Organisation, Page, PupilData, Referral, ReferralStatus,
-        RegistrationId, Role, SchoolSettings, Scope, SecondFactor, Session, SignalStatus,
-        StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, StoredSignal, Task,
-        TaskStatus, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
-    };
-    pub use verzuim_store::{TaskLink, TimelineEntry};
-}
+/// The former name of [`model`].
+pub use model as vocabulary;
+
+/// The database handle every service call takes. The application's builder opens it
+/// (`Store::open`, migrations); callers hold it and pass it on, and read or write nothing
+/// through it themselves.
+pub use verzuim_store::Store;
 
 pub use caller::Caller;
 pub use error::{Result, ServiceError};
@@ -184,5 +181,22 @@ mod send_check {
         send(school::put_school_settings(s, c, "", st, None));
         send(school::set_school_ggd(s, c, "", ""));
         send(school::find_municipality(s, ""));
+        send(auth::accept_code(s, 1, None, None));
+        send(auth::start_session(
+            s,
+            &verzuim_store::Session {
+                id: String::new(),
+                user_id: 1,
+                created_at: jiff::Timestamp::UNIX_EPOCH,
+                last_seen_at: jiff::Timestamp::UNIX_EPOCH,
+                expires_at: jiff::Timestamp::UNIX_EPOCH,
+            },
+            false,
+        ));
+        send(register::class_day(s, c, "", d));
+        send(register::pupil_day(s, c, "", "", d));
+        send(outbox::claim_next(s, "", jiff::Timestamp::UNIX_EPOCH));
+        send(audit::append(s, &[]));
+        send(privacy::apply_retention_audited(s, c, d));
     }
 }

@@ -39,6 +39,30 @@ pub async fn apply_retention(store: &Store, today: Date) -> Result<RetentionOutc
     Ok(outcome)
 }
 
+/// [`apply_retention`] asked for by a beheerder: the caller's audit row, its object followed by
+/// `:{n} leerlingen verwijderd`, commits with the run.
+pub async fn apply_retention_audited(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+) -> Result<RetentionOutcome> {
+    caller.require_role(ADMIN_ROLES, "de bewaartermijn toepassen")?;
+    let mut tx = store.begin().await?;
+    let outcome = retention_in(&mut tx, today).await?;
+    if let Some(row) = &caller.audit {
+        tx.audit(&AuditEntry {
+            object: format!(
+                "{}:{} leerlingen verwijderd",
+                row.object, outcome.store.total.pupils
+            ),
+            ..row.clone()
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
 /// The name under which the scheduled retention claims its daily run.
 pub const RETENTION_JOB: &str = "bewaartermijn";
 

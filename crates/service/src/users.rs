@@ -4,7 +4,9 @@
 //! passwords: the service only ever sees a hash. A new user chooses their own password at the
 //! first login (the beheerder only set the first one).
 
-use verzuim_store::{MAX_PAGE_SIZE, Membership, NewUser, OrgKind, Page, Role, Store, User, UserId};
+use verzuim_store::{
+    AuditEntry, MAX_PAGE_SIZE, Membership, NewUser, OrgKind, Page, Role, Store, User, UserId,
+};
 
 use crate::caller::{ADMIN_ROLES, Caller};
 use crate::error::{Result, ServiceError};
@@ -58,7 +60,8 @@ pub struct Added {
 }
 
 /// Gives the user with `email` the role in the organisation; a new user is made with `name`
-/// and `password_hash` (which must then be given). One transaction.
+/// and `password_hash` (which must then be given). `audit` gives the row of the user's id,
+/// which commits with the membership: one transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_member(
     store: &Store,
@@ -69,6 +72,7 @@ pub async fn add_member(
     password_hash: Option<&str>,
     role: Role,
     groups: &[String],
+    audit: impl FnOnce(UserId) -> AuditEntry,
 ) -> Result<Added> {
     require_admin(caller, organisation, "gebruikers toevoegen")?;
     let mut tx = store.begin().await?;
@@ -126,6 +130,7 @@ pub async fn add_member(
         },
     })
     .await?;
+    tx.audit(&audit(user_id)).await?;
     tx.commit().await?;
     Ok(Added { user_id, created })
 }

@@ -14,8 +14,8 @@ use utoipa_axum::routes;
 
 use crate::acting::Acting;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::vocabulary::AuditFilter;
-use verzuim_service::vocabulary::{AuditRecord, MAX_PAGE_SIZE, Page, UserId};
+use verzuim_service::model::AuditFilter;
+use verzuim_service::model::{AuditRecord, MAX_PAGE_SIZE, Page, UserId};
 
 use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult, ErrorBody};

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::vocabulary::{Membership, Role, User};
+use verzuim_service::model::{Membership, Role, User};
 
 use crate::audit::{Audit, action};
 use crate::auth::login::{self, SessionUser, organisations};
@@ -214,7 +214,7 @@ async fn logout(
             verzuim_service::users::memberships(&state.store, session.user_id).await?;
         audit
             .event_by(
-                verzuim_service::vocabulary::Actor::User(session.user_id),
+                verzuim_service::model::Actor::User(session.user_id),
                 action::LOGOUT,
             )
             .object(AuditObject::User(session.user_id))

@@ -18,9 +18,9 @@ use utoipa_axum::routes;
 use crate::acting::Acting;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
+use verzuim_service::model::Case;
+use verzuim_service::model::TimelineEntry;
 use verzuim_service::visibility;
-use verzuim_service::vocabulary::Case;
-use verzuim_service::vocabulary::TimelineEntry;
 
 use super::common::{OrgQuery, TEXT_MAX, audit_pupil_data, audited_write};
 use super::meldingen::{MeldingOut, melding_out};

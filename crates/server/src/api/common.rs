@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use utoipa::IntoParams;
-use verzuim_service::vocabulary::{AuditEntry, VersionRef};
+use verzuim_service::model::{AuditEntry, VersionRef};
 
 pub use crate::acting::Acting;
 use crate::audit::{Audit, AuditEvent, Object, action};

@@ -20,9 +20,9 @@ use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{Event, EventKind};
 use verzuim_service::history;
+use verzuim_service::model::{Page, StoredEvent};
 use verzuim_service::records;
 use verzuim_service::visibility;
-use verzuim_service::vocabulary::{Page, StoredEvent};
 
 use super::common::{
     Acting, OrgQuery, TEXT_MAX, VersionChanged, Versioned, audit_pupil_data, bad_value,

@@ -37,7 +37,7 @@ pub struct Health {
     )
 )]
 async fn health(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match verzuim_service::auth::ping(&state.store).await {
         Ok(()) => (
             StatusCode::OK,
             axum::Json(Health {

@@ -29,9 +29,9 @@ use jiff::civil::Date;
 use verzuim_exchange::{InputError, Source};
 use verzuim_service::{ImportOptions, ServiceError, Sources};
 
-use super::common::{OrgQuery, SyncOut, audit_pupil_data};
+use super::common::{OrgQuery, SyncOut, audited_write};
 use super::import_review::{ImportReviewOut, review_out};
-use crate::audit::Audit;
+use crate::audit::{Audit, AuditObject};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::Path;
 use crate::security::IMPORT_BODY_LIMIT;
@@ -271,10 +271,12 @@ async fn import(
             bytes,
         }),
     };
+    // The audit row commits with the import (the service adds the counts to its object).
+    let caller = audited_write(&audit, &acting, AuditObject::Import(school.clone()), None);
     let today = state.today();
     let result = verzuim_service::import_with(
         &state.store,
-        &acting.caller,
+        &caller,
         today,
         &school,
         sources,
@@ -299,19 +301,6 @@ async fn import(
         }
         Err(e) => return Err(e.into()),
     };
-    audit_pupil_data(
-        &audit,
-        &acting,
-        true,
-        format!(
-            "import:{school}:{} leerlingen, {} registraties, {} gebeurtenissen",
-            report.pupils_created + report.pupils_updated,
-            report.registrations,
-            report.events
-        ),
-        None,
-    )
-    .await?;
     Ok(axum::Json(ImportOut {
         pupils_created: report.pupils_created,
         pupils_updated: report.pupils_updated,

@@ -19,8 +19,8 @@ use crate::audit::AuditObject;
 use crate::error::ApiError;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_service::leerplicht::{self, ActionInput};
-use verzuim_service::vocabulary::InformedHow;
-use verzuim_service::vocabulary::{ConversationWith, LeerplichtAction, LeerplichtActionKind};
+use verzuim_service::model::InformedHow;
+use verzuim_service::model::{ConversationWith, LeerplichtAction, LeerplichtActionKind};
 
 use super::common::{
     Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value, check_opt,

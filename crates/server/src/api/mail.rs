@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use crate::policy::{self, PolicyRoutes};
 use verzuim_service::mail::{self as service_mail, Preference};
-use verzuim_service::vocabulary::{MailKind, MailMode};
+use verzuim_service::model::{MailKind, MailMode};
 
 use super::common::bad_value;
 use crate::audit::{Audit, AuditObject, action};

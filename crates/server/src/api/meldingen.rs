@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_service::meldingen::{self, ClosingReason, MeldingAction, MeldingView};
-use verzuim_service::vocabulary::{Melding, MeldingStatus, Role};
+use verzuim_service::model::{Melding, MeldingStatus, Role};
 
 use super::common::{
     Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value, check_opt,

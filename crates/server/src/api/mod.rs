@@ -260,15 +260,13 @@ pub(crate) async fn openapi_json() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
-/// The OpenAPI schema of a [`verzuim_service::vocabulary::Role`] (a string, one of the five roles).
+/// The OpenAPI schema of a [`verzuim_service::model::Role`] (a string, one of the five roles).
 pub(crate) fn role_schema() -> utoipa::openapi::schema::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(
-            verzuim_service::vocabulary::Role::ALL
-                .iter()
-                .map(|r| r.as_str()),
+            verzuim_service::model::Role::ALL.iter().map(|r| r.as_str()),
         ))
         .build()
 }

@@ -13,8 +13,8 @@ use utoipa_axum::routes;
 
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
+use verzuim_service::model::{AuditEntry, LeaveKind, SickReport};
 use verzuim_service::parents::{self, LeaveInput, LeaveView};
-use verzuim_service::vocabulary::{AuditEntry, LeaveKind, SickReport};
 
 use crate::audit::{Audit, AuditEvent, action};
 

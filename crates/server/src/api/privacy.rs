@@ -113,16 +113,13 @@ async fn retention(
     acting: Acting,
     audit: Audit,
 ) -> ApiResult<axum::Json<RetentionOut>> {
-    let outcome = privacy::apply_retention(&state.store, state.today()).await?;
-    audit
+    // The audit row commits with the run (the service adds how many pupils went).
+    let row = audit
         .event(&acting.actor, action::PUPIL_WRITE)
         .organisation(acting.org())
-        .object(format!(
-            "retention:{} leerlingen verwijderd",
-            outcome.store.total.pupils
-        ))
-        .write()
-        .await?;
+        .object(AuditObject::Retention);
+    let caller = acting.caller.audited(row.entry());
+    let outcome = privacy::apply_retention_audited(&state.store, &caller, state.today()).await?;
     Ok(axum::Json(RetentionOut {
         cutoff: outcome.store.cutoff,
         removed: serde_json::json!({

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::Pupil;
-use verzuim_service::vocabulary::{MAX_PAGE_SIZE, Page, PupilData, StoredPupil};
+use verzuim_service::model::{MAX_PAGE_SIZE, Page, PupilData, StoredPupil};
 use verzuim_service::{records, visibility};
 
 use super::common::{Acting, OrgQuery, SyncOut, audit_pupil_data, audited_write, check_opt};

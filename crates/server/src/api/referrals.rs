@@ -17,9 +17,9 @@ use utoipa_axum::routes;
 
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
+use verzuim_service::model::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 use verzuim_service::referrals::{self, ReferralContact, ReferralView};
 use verzuim_service::visibility;
-use verzuim_service::vocabulary::{JgzNote, MAX_PAGE_SIZE, Page, Referral, ReferralStatus, Role};
 
 use super::common::{Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value};
 use super::tasks::{HistoryOut, history_out};
@@ -381,17 +381,14 @@ async fn add_afspraken(
 ) -> ApiResult<(StatusCode, axum::Json<AfspraakRecorded>)> {
     let view = visible(&state, &acting, id).await?;
     let text = required("text", &body.text, TEXT_MAX)?;
-    let outcome = referrals::record_afspraken(&state.store, &acting.caller, id, text).await?;
-    audit_pupil_data(
+    // The audit row commits with the change.
+    let caller = audited_write(
         &audit,
         &acting,
-        true,
-        AuditObject::Referral(id)
-            .detail("afspraken")
-            .detail(outcome.afspraak_id),
+        AuditObject::Referral(id).detail("afspraken"),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
-    )
-    .await?;
+    );
+    let outcome = referrals::record_afspraken(&state.store, &caller, id, text).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(AfspraakRecorded {
@@ -464,15 +461,14 @@ async fn add_note(
 ) -> ApiResult<(StatusCode, axum::Json<NoteOut>)> {
     let view = visible(&state, &acting, id).await?;
     let text = required("text", &body.text, TEXT_MAX)?;
-    let note_id = referrals::add_jgz_note(&state.store, &acting.caller, id, text).await?;
-    audit_pupil_data(
+    // The audit row commits with the note.
+    let caller = audited_write(
         &audit,
         &acting,
-        true,
-        AuditObject::Referral(id).detail("note").detail(note_id),
+        AuditObject::Referral(id).detail("note"),
         Some((&view.referral.school_id, &view.referral.pupil_id)),
-    )
-    .await?;
+    );
+    let note_id = referrals::add_jgz_note(&state.store, &caller, id, text).await?;
     // The note as stored (its time is the store's).
     let mut page = Page::first(MAX_PAGE_SIZE);
     loop {

@@ -20,7 +20,7 @@ use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{Code, Registration, Span};
 use verzuim_exchange::values::{When, parse_when, time_hm};
 use verzuim_service::history;
-use verzuim_service::vocabulary::StoredRegistration;
+use verzuim_service::model::StoredRegistration;
 use verzuim_service::{records, visibility};
 
 use super::common::{

@@ -18,7 +18,7 @@ fn strings(values: impl IntoIterator<Item = &'static str>, description: &str) ->
 /// `open`, `done`, `not_needed`.
 pub fn task_status() -> Object {
     strings(
-        verzuim_service::vocabulary::TaskStatus::ALL
+        verzuim_service::model::TaskStatus::ALL
             .iter()
             .map(|s| s.as_str()),
         "De status van een taak.",
@@ -28,7 +28,7 @@ pub fn task_status() -> Object {
 /// DUO's statuses of a melding.
 pub fn melding_status() -> Object {
     strings(
-        verzuim_service::vocabulary::MeldingStatus::ALL
+        verzuim_service::model::MeldingStatus::ALL
             .iter()
             .map(|s| s.as_str()),
         "De status van een melding (DUO).",
@@ -54,7 +54,7 @@ pub fn referral_status_change() -> Object {
 /// A referral's statuses.
 pub fn referral_status() -> Object {
     strings(
-        verzuim_service::vocabulary::ReferralStatus::ALL
+        verzuim_service::model::ReferralStatus::ALL
             .iter()
             .map(|s| s.as_str()),
         "De status van een verwijzing naar de GGD-JGZ.",
@@ -64,7 +64,7 @@ pub fn referral_status() -> Object {
 /// `active`, `withdrawn`.
 pub fn signal_status() -> Object {
     strings(
-        verzuim_service::vocabulary::SignalStatus::ALL
+        verzuim_service::model::SignalStatus::ALL
             .iter()
             .map(|s| s.as_str()),
         "De status van een signaal.",
@@ -74,7 +74,7 @@ pub fn signal_status() -> Object {
 /// How the parents were informed.
 pub fn informed_how() -> Object {
     strings(
-        verzuim_service::vocabulary::InformedHow::ALL
+        verzuim_service::model::InformedHow::ALL
             .iter()
             .map(|s| s.as_str()),
         "Hoe de ouders zijn geïnformeerd.",
@@ -102,7 +102,7 @@ pub fn event_kind() -> Object {
 /// The leerplichtambtenaar's actions on a melding.
 pub fn leerplicht_action() -> Object {
     strings(
-        verzuim_service::vocabulary::LeerplichtActionKind::ALL
+        verzuim_service::model::LeerplichtActionKind::ALL
             .iter()
             .map(|k| k.as_str()),
         "De handeling van de leerplichtambtenaar.",
@@ -121,7 +121,7 @@ pub fn school_report_kind() -> Object {
 /// With whom a conversation was held.
 pub fn conversation_with() -> Object {
     strings(
-        verzuim_service::vocabulary::ConversationWith::ALL
+        verzuim_service::model::ConversationWith::ALL
             .iter()
             .map(|k| k.as_str()),
         "Met wie het gesprek was.",
@@ -165,7 +165,7 @@ pub fn mail_kind() -> Object {
 /// How a user gets a kind of e-mail: at once, in the daily summary, or not at all.
 pub fn mail_mode() -> Object {
     strings(
-        verzuim_service::vocabulary::MailMode::ALL
+        verzuim_service::model::MailMode::ALL
             .iter()
             .map(|m| m.as_str()),
         "Meteen (direct), in de dagelijkse samenvatting (dagelijks) of niet (uit).",

@@ -19,8 +19,8 @@ use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{ClosedKind, ClosedPeriod, GroupTimes, School, TimeRange, WeekTimes};
 use verzuim_exchange::values::{parse_time_range, time_hm};
+use verzuim_service::model::{OrgKind, Organisation, SchoolSettings};
 use verzuim_service::school;
-use verzuim_service::vocabulary::{OrgKind, Organisation, SchoolSettings};
 
 use super::common::{OrgQuery, SyncOut, bad_value, check_opt};
 use crate::audit::{Audit, action};

@@ -76,7 +76,7 @@ fn wrong_code() -> ApiError {
 /// What the login of this session needs now (after a step changed it).
 async fn next(state: &AppState, su: &SessionUser) -> ApiResult<Option<login::Step>> {
     Ok(next_step(
-        state.store.login_state(su.user.id, &su.session_id).await?,
+        verzuim_service::auth::login_state(&state.store, su.user.id, &su.session_id).await?,
     ))
 }
 

@@ -18,7 +18,7 @@ use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
 use verzuim_engine::model::{Period, SignalAction};
 use verzuim_service::history;
-use verzuim_service::vocabulary::{SignalStatus, StoredEvidence, StoredSignal};
+use verzuim_service::model::{SignalStatus, StoredEvidence, StoredSignal};
 
 use super::common::{OrgQuery, audit_pupil_data, bad_value};
 use super::pupils::visible_pupil;

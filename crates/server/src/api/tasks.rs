@@ -17,12 +17,12 @@ use utoipa_axum::routes;
 
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
+use verzuim_service::model::TaskLink;
+use verzuim_service::model::{HistoryEntry, InformedHow, Task, TaskStatus};
 use verzuim_service::tasks::{
     Completion, Judgement, MeldingContent, ParentsInformed, ReferralFormInput, SchoolReportContent,
 };
 use verzuim_service::visibility::{self, TaskView};
-use verzuim_service::vocabulary::TaskLink;
-use verzuim_service::vocabulary::{HistoryEntry, InformedHow, Task, TaskStatus};
 
 use super::common::{Acting, OrgQuery, TEXT_MAX, audit_pupil_data, audited_write, bad_value};
 use crate::audit::Audit;

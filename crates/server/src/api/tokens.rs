@@ -12,8 +12,8 @@ use utoipa_axum::routes;
 use crate::acting::Acting;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::vocabulary::AuditEntry;
-use verzuim_service::vocabulary::{ApiToken, NewApiToken, TokenId, hash_token};
+use verzuim_service::model::AuditEntry;
+use verzuim_service::model::{ApiToken, NewApiToken, TokenId, hash_token};
 
 use crate::audit::{Audit, action};
 use crate::auth::tokens;

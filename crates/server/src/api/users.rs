@@ -26,7 +26,7 @@ use utoipa_axum::routes;
 use crate::acting::Acting;
 use crate::audit::AuditObject;
 use crate::policy::{self, PolicyRoutes};
-use verzuim_service::vocabulary::{Role, UserId};
+use verzuim_service::model::{Role, UserId};
 use verzuim_service::{second_factor, users};
 
 use crate::audit::{Audit, action};
@@ -320,6 +320,10 @@ async fn add_user(
         (Some(_), _, None) => None,
     };
     let name = req.display_name.as_deref().unwrap_or("").trim().to_owned();
+    // The audit row of the user's id commits with the membership.
+    let event = audit
+        .event(&acting.actor, action::MEMBERSHIP_ADD)
+        .organisation(&org);
     let added = users::add_member(
         &state.store,
         caller,
@@ -329,14 +333,9 @@ async fn add_user(
         hash.as_deref(),
         req.role,
         &groups,
+        |id| event.row_of(AuditObject::User(id).detail(req.role.as_str())),
     )
     .await?;
-    audit
-        .event(&acting.actor, action::MEMBERSHIP_ADD)
-        .organisation(&org)
-        .object(AuditObject::User(added.user_id).detail(req.role.as_str()))
-        .write()
-        .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(AddedUser {

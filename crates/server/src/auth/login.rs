@@ -15,10 +15,14 @@
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use verzuim_store::{LoginState, Membership, SecondFactor, User, UserId};
+use verzuim_service::ServiceError;
+use verzuim_service::auth::{self as service_auth, Code};
+use verzuim_service::model::{self, LoginState, Membership, SecondFactor, User, UserId};
+
+pub use verzuim_service::auth::CodeOutcome;
 
 use super::{password, sessions, throttle, totp};
-use crate::audit::{Audit, Outcome, action};
+use crate::audit::{Audit, AuditObject, Outcome, action};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::max_len;
 use crate::state::AppState;
@@ -133,11 +137,11 @@ pub async fn resume(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<S
     let Some(session) = sessions::resume(state, cookie).await? else {
         return Ok(None);
     };
-    let Some(user) = state.store.user(session.user_id).await? else {
+    let Some(user) = service_auth::user(&state.store, session.user_id).await? else {
         return Ok(None);
     };
-    let memberships = state.store.memberships_of_user(user.id).await?;
-    let login = state.store.login_state(user.id, &session.id).await?;
+    let memberships = service_auth::memberships(&state.store, user.id).await?;
+    let login = service_auth::login_state(&state.store, user.id, &session.id).await?;
     Ok(Some(SessionUser {
         user,
         memberships,
@@ -196,15 +200,15 @@ pub async fn check_password(
     let user = if email.is_empty() {
         None
     } else {
-        state.store.user_by_email(email).await?
+        service_auth::user_by_email(&state.store, email).await?
     };
     let ok = password::verify_blocking(given, user.as_ref().map(|u| u.password_hash.clone())).await;
     match user {
         Some(u) if ok => Ok(Some(u)),
         Some(u) => {
-            let memberships = state.store.memberships_of_user(u.id).await?;
+            let memberships = service_auth::memberships(&state.store, u.id).await?;
             audit
-                .event_by(verzuim_store::Actor::User(u.id), action::LOGIN)
+                .event_by(model::Actor::User(u.id), action::LOGIN)
                 .object(format!("user:{}", u.id))
                 .outcome(Outcome::Failed)
                 .write_for_each(&organisations(&memberships))
@@ -214,7 +218,7 @@ pub async fn check_password(
         None => {
             let shown: String = email.chars().take(max_len::EMAIL).collect();
             audit
-                .event_by(verzuim_store::Actor::System, action::LOGIN)
+                .event_by(model::Actor::System, action::LOGIN)
                 .object(format!("email:{shown}"))
                 .outcome(Outcome::Failed)
                 .write()
@@ -244,40 +248,26 @@ pub async fn start(
     if let Some(old) = sessions::cookie_token(headers) {
         sessions::end(state, old).await?;
     }
-    let has_code = state
-        .store
-        .second_factor(user.id)
+    let has_code = service_auth::second_factor(&state.store, user.id)
         .await?
         .is_some_and(|f| f.confirmed_at.is_some());
     let token = sessions::start(state, user.id, has_code).await?;
     if !has_code {
         throttle::reset(state, &user.email, audit.address()).await?;
     }
-    let memberships = state.store.memberships_of_user(user.id).await?;
+    let memberships = service_auth::memberships(&state.store, user.id).await?;
     audit
-        .event_by(verzuim_store::Actor::User(user.id), action::LOGIN)
+        .event_by(model::Actor::User(user.id), action::LOGIN)
         .object(format!("user:{}", user.id))
         .write_for_each(&organisations(&memberships))
         .await?;
-    let session_id = verzuim_store::hash_token(&token);
-    let step = next_step(state.store.login_state(user.id, &session_id).await?);
+    let session_id = model::hash_token(&token);
+    let step = next_step(service_auth::login_state(&state.store, user.id, &session_id).await?);
     Ok(Started {
         token,
         step,
         memberships,
     })
-}
-
-/// Whether a code was accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeOutcome {
-    /// A TOTP code.
-    Accepted,
-    /// A recovery code, now used up; this many are left.
-    RecoveryCodeUsed {
-        left: u64,
-    },
-    Wrong,
 }
 
 /// Step 2: the code of the user's second factor (a TOTP code, once, of the 30 seconds before,
@@ -291,16 +281,13 @@ pub async fn check_code(
 ) -> ApiResult<CodeOutcome> {
     su.require_step(&[Some(Step::Code)])?;
     throttle::attempt(state, &su.user.email, audit.address()).await?;
-    let factor = state.store.second_factor(su.user.id).await?;
+    let factor = service_auth::second_factor(&state.store, su.user.id).await?;
     let outcome = match factor.filter(|f| f.confirmed_at.is_some()) {
         Some(f) => accept_code(state, su.user.id, &f, code, Some(&su.session_id)).await?,
         None => CodeOutcome::Wrong,
     };
     audit
-        .event_by(
-            verzuim_store::Actor::User(su.user.id),
-            action::SECOND_FACTOR,
-        )
+        .event_by(model::Actor::User(su.user.id), action::SECOND_FACTOR)
         .object(match outcome {
             CodeOutcome::RecoveryCodeUsed { .. } => format!("user:{}:herstelcode", su.user.id),
             _ => format!("user:{}", su.user.id),
@@ -327,32 +314,11 @@ async fn accept_code(
     code: &str,
     session_id: Option<&str>,
 ) -> ApiResult<CodeOutcome> {
-    let mut tx = state.store.begin().await?;
-    let outcome = if let Some(step) = totp::matching_step(&factor.secret, code, state.device_now())
-    {
-        if tx.accept_totp_step(user_id, step).await? {
-            CodeOutcome::Accepted
-        } else {
-            CodeOutcome::Wrong
-        }
-    } else if let Some(hash) = totp::recovery_hash(code) {
-        if tx.use_recovery_code(user_id, &hash).await? {
-            CodeOutcome::RecoveryCodeUsed {
-                left: tx.recovery_codes_left(user_id).await?,
-            }
-        } else {
-            CodeOutcome::Wrong
-        }
-    } else {
-        CodeOutcome::Wrong
+    let matched = match totp::matching_step(&factor.secret, code, state.device_now()) {
+        Some(step) => Some(Code::TotpStep(step)),
+        None => totp::recovery_hash(code).map(Code::RecoveryHash),
     };
-    if outcome != CodeOutcome::Wrong
-        && let Some(id) = session_id
-    {
-        tx.code_accepted(id).await?;
-    }
-    tx.commit().await?;
-    Ok(outcome)
+    Ok(service_auth::accept_code(&state.store, user_id, matched, session_id).await?)
 }
 
 /// What the user needs to set up a second factor: the secret, as text and as a QR code.
@@ -382,9 +348,9 @@ impl Enrolment {
 pub async fn begin_enrolment(state: &AppState, su: &SessionUser) -> ApiResult<Enrolment> {
     su.require_step(&[None, Some(Step::Enrol)])?;
     let secret = totp::new_secret();
-    match state.store.start_second_factor(su.user.id, &secret).await {
+    match service_auth::start_second_factor(&state.store, su.user.id, &secret).await {
         Ok(()) => Ok(Enrolment::of(&secret, &su.user.email)),
-        Err(verzuim_store::StoreError::Conflict(_)) => Err(ApiError::new(
+        Err(ServiceError::Conflict(_)) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "tweede_factor_bestaat",
             "U hebt al een tweede factor. Kwijt? Vraag de beheerder van uw organisatie die \
@@ -396,9 +362,7 @@ pub async fn begin_enrolment(state: &AppState, su: &SessionUser) -> ApiResult<En
 
 /// The unconfirmed secret being set up, if any.
 pub async fn pending_enrolment(state: &AppState, su: &SessionUser) -> ApiResult<Option<Enrolment>> {
-    Ok(state
-        .store
-        .second_factor(su.user.id)
+    Ok(service_auth::second_factor(&state.store, su.user.id)
         .await?
         .filter(|f| f.confirmed_at.is_none())
         .map(|f| Enrolment::of(&f.secret, &su.user.email)))
@@ -416,9 +380,7 @@ pub async fn confirm_enrolment(
     code: &str,
 ) -> ApiResult<Option<Vec<String>>> {
     su.require_step(&[None, Some(Step::Enrol)])?;
-    let Some(factor) = state
-        .store
-        .second_factor(su.user.id)
+    let Some(factor) = service_auth::second_factor(&state.store, su.user.id)
         .await?
         .filter(|f| f.confirmed_at.is_none())
     else {
@@ -434,29 +396,25 @@ pub async fn confirm_enrolment(
         .iter()
         .filter_map(|c| totp::recovery_hash(c))
         .collect();
+    let event = || {
+        audit
+            .event_by(model::Actor::User(su.user.id), action::SECOND_FACTOR_ENROL)
+            .object(AuditObject::User(su.user.id))
+    };
+    // The confirmation commits with its audit rows; a wrong code writes only the rows.
     let confirmed = match totp::matching_step(&factor.secret, code, state.device_now()) {
         Some(step) => {
-            let mut tx = state.store.begin().await?;
-            let ok = tx.confirm_second_factor(su.user.id, step, &hashes).await?;
-            tx.commit().await?;
-            ok
+            let rows = event().entries_for_each(&su.organisations());
+            service_auth::confirm_second_factor(&state.store, su.user.id, step, &hashes, &rows)
+                .await?
         }
         None => false,
     };
-    audit
-        .event_by(
-            verzuim_store::Actor::User(su.user.id),
-            action::SECOND_FACTOR_ENROL,
-        )
-        .object(format!("user:{}", su.user.id))
-        .outcome(if confirmed {
-            Outcome::Ok
-        } else {
-            Outcome::Failed
-        })
-        .write_for_each(&su.organisations())
-        .await?;
     if !confirmed {
+        event()
+            .outcome(Outcome::Failed)
+            .write_for_each(&su.organisations())
+            .await?;
         return Ok(None);
     }
     throttle::reset(state, &su.user.email, audit.address()).await?;
@@ -470,9 +428,7 @@ pub async fn renew_recovery_codes(
     su: &SessionUser,
 ) -> ApiResult<Vec<String>> {
     su.require_step(&[None])?;
-    let has = state
-        .store
-        .second_factor(su.user.id)
+    let has = service_auth::second_factor(&state.store, su.user.id)
         .await?
         .is_some_and(|f| f.confirmed_at.is_some());
     if !has {
@@ -486,17 +442,11 @@ pub async fn renew_recovery_codes(
         .iter()
         .filter_map(|c| totp::recovery_hash(c))
         .collect();
-    let mut tx = state.store.begin().await?;
-    tx.replace_recovery_codes(su.user.id, &hashes).await?;
-    tx.commit().await?;
-    audit
-        .event_by(
-            verzuim_store::Actor::User(su.user.id),
-            action::RECOVERY_CODES,
-        )
-        .object(format!("user:{}", su.user.id))
-        .write_for_each(&su.organisations())
-        .await?;
+    let rows = audit
+        .event_by(model::Actor::User(su.user.id), action::RECOVERY_CODES)
+        .object(AuditObject::User(su.user.id))
+        .entries_for_each(&su.organisations());
+    service_auth::replace_recovery_codes(&state.store, su.user.id, &hashes, &rows).await?;
     Ok(codes)
 }
 
@@ -519,10 +469,7 @@ pub async fn change_password(
     let orgs = su.organisations();
     if !current_ok {
         audit
-            .event_by(
-                verzuim_store::Actor::User(su.user.id),
-                action::PASSWORD_CHANGE,
-            )
+            .event_by(model::Actor::User(su.user.id), action::PASSWORD_CHANGE)
             .object(format!("user:{}", su.user.id))
             .outcome(Outcome::Failed)
             .write_for_each(&orgs)
@@ -551,13 +498,10 @@ pub async fn change_password(
     }
     let hash = password::hash_blocking(new.to_owned()).await?;
     // Sets the hash (a required change is then done) and ends every session of the user.
-    state.store.set_password_hash(su.user.id, &hash).await?;
+    service_auth::set_password_hash(&state.store, su.user.id, &hash).await?;
     let token = sessions::start(state, su.user.id, false).await?;
     audit
-        .event_by(
-            verzuim_store::Actor::User(su.user.id),
-            action::PASSWORD_CHANGE,
-        )
+        .event_by(model::Actor::User(su.user.id), action::PASSWORD_CHANGE)
         .object(format!("user:{}", su.user.id))
         .write_for_each(&orgs)
         .await?;

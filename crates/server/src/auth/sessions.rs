@@ -6,7 +6,8 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use jiff::{SignedDuration, Timestamp};
-use verzuim_store::{Session, UserId, hash_token};
+use verzuim_service::auth as service_auth;
+use verzuim_service::model::{Session, UserId, hash_token};
 
 use crate::error::ApiResult;
 use crate::security::request_is_https;
@@ -37,19 +38,14 @@ pub async fn start(state: &AppState, user_id: UserId, awaiting_code: bool) -> Ap
     let token = super::random_hex_256();
     let now = state.now();
     let id = hash_token(&token);
-    let mut tx = state.store.begin().await?;
-    tx.create_session(&Session {
-        id: id.clone(),
+    let session = Session {
+        id,
         user_id,
         created_at: now,
         last_seen_at: now,
         expires_at: expiry(now, now),
-    })
-    .await?;
-    if awaiting_code {
-        tx.await_code(&id).await?;
-    }
-    tx.commit().await?;
+    };
+    service_auth::start_session(&state.store, &session, awaiting_code).await?;
     Ok(token)
 }
 
@@ -61,12 +57,12 @@ pub async fn resume(state: &AppState, token: &str) -> ApiResult<Option<Session>>
     }
     let now = state.now();
     let id = hash_token(token);
-    let Some(mut session) = state.store.session(&id, now).await? else {
+    let Some(mut session) = service_auth::session(&state.store, &id, now).await? else {
         return Ok(None);
     };
     if now.duration_since(session.last_seen_at) >= TOUCH_INTERVAL {
         let expires_at = expiry(session.created_at, now);
-        if !state.store.touch_session(&id, now, expires_at).await? {
+        if !service_auth::touch_session(&state.store, &id, now, expires_at).await? {
             return Ok(None);
         }
         session.last_seen_at = now;
@@ -80,7 +76,7 @@ pub async fn end(state: &AppState, token: &str) -> ApiResult<bool> {
     if !well_formed(token) {
         return Ok(false);
     }
-    Ok(state.store.delete_session(&hash_token(token)).await?)
+    Ok(service_auth::end_session(&state.store, &hash_token(token)).await?)
 }
 
 fn well_formed(token: &str) -> bool {

@@ -1,6 +1,6 @@
 //! Login throttling. Attempts are counted per account (the e-mail address tried) and per client
 //! address, *before* the password (or second-factor code) is checked, atomically in the
-//! database ([`verzuim_store::Store::count_login_attempt`]): 40 parallel attempts are counted one
+//! database ([`verzuim_service::auth::count_login_attempt`]): 40 parallel attempts are counted one
 //! after another, so at most [`FREE_FAILURES`] of them reach the check. After
 //! [`FREE_FAILURES`] counted attempts, each further attempt must wait 2^(attempts − 5) seconds
 //! after the last one, at most [`MAX_WAIT`]: slower and slower, never locked for good. An attempt
@@ -8,7 +8,8 @@
 //! successful login resets both counters ([`reset`]).
 
 use jiff::{SignedDuration, Timestamp};
-use verzuim_store::ThrottleKey;
+use verzuim_service::auth as service_auth;
+use verzuim_service::model::ThrottleKey;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -46,11 +47,7 @@ pub async fn attempt(state: &AppState, account: &str, address: Option<&str>) -> 
     if let Some(a) = address {
         keys.push(ThrottleKey::Address(a));
     }
-    match state
-        .store
-        .count_login_attempt(&keys, now, wait_after)
-        .await?
-    {
+    match service_auth::count_login_attempt(&state.store, &keys, now, wait_after).await? {
         None => Ok(()),
         Some(until) => Err(ApiError::too_many_attempts(seconds_until(until, now))),
     }
@@ -58,15 +55,9 @@ pub async fn attempt(state: &AppState, account: &str, address: Option<&str>) -> 
 
 /// Forgets the failures of the account and the address (after a successful login).
 pub async fn reset(state: &AppState, account: &str, address: Option<&str>) -> ApiResult<()> {
-    state
-        .store
-        .reset_login_failures(ThrottleKey::Account(account))
-        .await?;
+    service_auth::reset_login_failures(&state.store, ThrottleKey::Account(account)).await?;
     if let Some(a) = address {
-        state
-            .store
-            .reset_login_failures(ThrottleKey::Address(a))
-            .await?;
+        service_auth::reset_login_failures(&state.store, ThrottleKey::Address(a)).await?;
     }
     Ok(())
 }

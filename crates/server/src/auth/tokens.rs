@@ -1,13 +1,14 @@
 //! API tokens for systems (a school's administration package pushing registrations).
 //!
 //! A token is [`PREFIX`] + 64 hex characters (256 random bits), shown once at creation. The
-//! store keeps its SHA-256 ([`verzuim_store::hash_token`]), not argon2: a token is not a
+//! store keeps its SHA-256 ([`verzuim_service::model::hash_token`]), not argon2: a token is not a
 //! password, and a system calls many times a second. A token belongs to one organisation and
 //! carries named permissions ([`crate::authz::Permission`]); it is revocable; its last use is
 //! recorded (at most once a minute).
 
 use jiff::SignedDuration;
-use verzuim_store::{ApiToken, hash_token};
+use verzuim_service::auth as service_auth;
+use verzuim_service::model::{ApiToken, hash_token};
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -30,7 +31,7 @@ pub async fn authenticate(state: &AppState, raw: &str) -> ApiResult<Option<ApiTo
     if !well_formed {
         return Ok(None);
     }
-    let Some(mut token) = state.store.api_token_by_hash(&hash_token(raw)).await? else {
+    let Some(mut token) = service_auth::api_token(&state.store, &hash_token(raw)).await? else {
         return Ok(None);
     };
     let now = state.now();
@@ -38,7 +39,7 @@ pub async fn authenticate(state: &AppState, raw: &str) -> ApiResult<Option<ApiTo
         .last_used_at
         .is_none_or(|t| now.duration_since(t) >= LAST_USED_GRANULARITY);
     if stale {
-        state.store.touch_api_token(token.id, now).await?;
+        service_auth::touch_api_token(&state.store, token.id, now).await?;
         token.last_used_at = Some(now);
     }
     Ok(Some(token))

@@ -6,7 +6,7 @@
 //! - A secret is 160 random bits (RFC 4226's recommendation), stored base32.
 //! - A code is accepted for the 30-second step before, the current one and the one after (a
 //!   phone's clock a little off, a code typed at the end of its step), and only once: the store
-//!   keeps the last step accepted ([`verzuim_store::Tx::accept_totp_step`]).
+//!   keeps the last step accepted ([`verzuim_service::auth::accept_code`]).
 //! - A recovery code is 80 random bits as 16 letters and digits in groups of four
 //!   (`k7m2-x9qa-…`); the store keeps its SHA-256 only (80 bits are beyond guessing, so a slow
 //!   password hash adds nothing), and each works once.

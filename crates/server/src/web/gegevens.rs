@@ -15,8 +15,8 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
+use verzuim_service::model::{OrgKind, PupilData, Role, StoredPupil};
 use verzuim_service::{records, visibility};
-use verzuim_store::{OrgKind, PupilData, Role, StoredPupil};
 
 use super::session::{PageMeta, WebUser};
 use super::url_part;

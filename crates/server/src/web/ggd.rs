@@ -21,9 +21,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_engine::model::Party;
+use verzuim_service::model::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 use verzuim_service::referrals::{self, ReferralView};
 use verzuim_service::{ggd, visibility};
-use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Referral, ReferralStatus, Role};
 
 use super::leerplicht::{
     DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, form_date,

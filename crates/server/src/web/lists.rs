@@ -9,8 +9,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
-use verzuim_service::{ServiceError, principles, visibility};
-use verzuim_store::{OrgKind, Scope, TaskStatus};
+use verzuim_service::model::{OrgKind, TaskStatus};
+use verzuim_service::{history, principles, visibility};
 
 use super::leerplicht::audit_page;
 use super::session::{PageMeta, WebUser, role_label};
@@ -101,16 +101,8 @@ pub async fn taken(
     .await?;
     let today = today(&state);
     let total = tasks.len();
-    let org = web.org_id().to_owned();
     let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> = all_pages(usize::MAX, |p| {
-        let store = state.store.clone();
-        let org = org.clone();
-        async move {
-            store
-                .list_signals(Scope::School(&org), None, p)
-                .await
-                .map_err(ServiceError::from)
-        }
+        history::signals(&state.store, &caller, None, p)
     })
     .await?
     .into_iter()

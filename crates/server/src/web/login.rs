@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use verzuim_store::Membership;
+use verzuim_service::model::Membership;
 
 use super::render;
 use super::session::{self, PageMeta, WebUser, landing};
@@ -127,7 +127,10 @@ pub async fn logout(
             .await
             .map_err(super::service_error)?;
         audit
-            .event_by(verzuim_store::Actor::User(s.user_id), action::LOGOUT)
+            .event_by(
+                verzuim_service::model::Actor::User(s.user_id),
+                action::LOGOUT,
+            )
             .object(crate::audit::AuditObject::User(s.user_id))
             .write_for_each(&organisations(&memberships))
             .await?;

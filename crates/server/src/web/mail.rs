@@ -11,8 +11,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_service::mail::{self as service_mail, Preference, STAFF_KINDS};
-use verzuim_store::Page;
-use verzuim_store::outbox::{MailKind, MailMode, MailStatus};
+use verzuim_service::model::{MailKind, MailMode, MailStatus, Page};
+use verzuim_service::outbox;
 
 use super::{PageMeta, WebUser, render, service_error};
 use crate::audit::{Audit, AuditObject, action};
@@ -182,12 +182,12 @@ pub async fn demo_mailbox(
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty() && a.len() <= 320);
-    let all = state.store.outbox(None, Page::first(200)).await?;
+    let all = outbox::demo_mailbox(&state.store, None, Page::first(200)).await?;
     let mut addresses: Vec<String> = all.iter().map(|m| m.recipient.clone()).collect();
     addresses.sort();
     addresses.dedup();
     let mails = match filter {
-        Some(a) => state.store.outbox(Some(a), Page::first(200)).await?,
+        Some(a) => outbox::demo_mailbox(&state.store, Some(a), Page::first(200)).await?,
         None => all,
     };
     let base = state.config.mail_base_url.clone().unwrap_or_default();

@@ -38,7 +38,7 @@ use axum::response::{Html, IntoResponse, Response};
 use jiff::civil::Date;
 use verzuim_service::ServiceError;
 
-use verzuim_store::{MAX_PAGE_SIZE, Page};
+use verzuim_service::model::{MAX_PAGE_SIZE, Page};
 
 use crate::error::{ApiError, ApiResult};
 use crate::policy::{PageRoute, PageRoutes};

@@ -14,8 +14,8 @@ use axum::response::Response;
 use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::calendar::{school_year_end, school_year_start};
+use verzuim_service::model::{MeldingStatus, OrgKind, Role};
 use verzuim_service::overview::{ABSENCE_CODES, Month, Series};
-use verzuim_store::{MeldingStatus, OrgKind, Role};
 
 use super::charts::{self, num};
 use super::session::{PageMeta, WebUser};

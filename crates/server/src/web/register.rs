@@ -17,11 +17,11 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use verzuim_engine::card::Card;
 use verzuim_engine::model::{Code, Registration, Span, TimeRange};
-use verzuim_service::{ServiceError, records, visibility};
-use verzuim_store::{
-    MAX_PAGE_SIZE, OrgKind, Page, Role, SchoolSettings, Scope, StoredPupil, StoredRegistration,
-    StoredSignal,
+use verzuim_service::model::{
+    OrgKind, Role, SchoolSettings, StoredPupil, StoredRegistration, StoredSignal,
 };
+use verzuim_service::register as register_model;
+use verzuim_service::{ServiceError, records, visibility};
 
 use super::session::{PageMeta, WebUser};
 use super::{render, service_error, today};
@@ -32,383 +32,8 @@ use crate::extract::{Query, check_len, max_len};
 use crate::nl::{date_long_nl, date_nl, hhmm, parse_hhmm};
 use crate::state::AppState;
 
-/// The codes of the absence buttons, in their order on the page.
-const ABSENCE_CODES: [Code; 6] = [
-    Code::Ongeoorloofd,
-    Code::Ziek,
-    Code::Geoorloofd,
-    Code::Verlof,
-    Code::Luxe,
-    Code::Schorsing,
-];
-
-/// The short word on a code's button.
-fn code_word(code: Code) -> &'static str {
-    match code {
-        Code::Ongeoorloofd => "ongeoorloofd",
-        Code::Luxe => "luxe",
-        Code::Ziek => "ziek",
-        Code::TeLaat => "te laat",
-        Code::Verlof => "verlof",
-        Code::Geoorloofd => "geoorloofd",
-        Code::Schorsing => "schorsing",
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RegisterQuery {
-    groep: Option<String>,
-    datum: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "register.html")]
-struct RegisterPage {
-    meta: PageMeta,
-    group: String,
-    groups: Vec<GroupOption>,
-    date_iso: String,
-    date_long: String,
-    lesson_times: String,
-    closed: Option<String>,
-    /// The day lies before the previous lesweek: who may still correct it, and how.
-    window: Option<String>,
-    prev: Option<String>,
-    next: Option<String>,
-    today_link: Option<String>,
-    rows: Vec<Row>,
-}
-
-struct GroupOption {
-    name: String,
-    selected: bool,
-}
-
-#[derive(Template)]
-#[template(path = "register_row.html")]
-struct RowFragment {
-    row: Row,
-}
-
-/// One pupil's line on the register.
-pub struct Row {
-    /// The element id (`leerling-<hex of the pupil id>`).
-    key: String,
-    pupil_id: String,
-    name: String,
-    group: String,
-    date_iso: String,
-    status: String,
-    status_class: String,
-    registrations: Vec<RegView>,
-    codes: Vec<CodeButton>,
-    badges: Vec<String>,
-    error: Option<String>,
-    default_from: String,
-    default_until: String,
-    /// The day lies before the previous lesweek and the user is the verzuimcoördinator: a
-    /// correction asks for a reason.
-    needs_reason: bool,
-}
-
-struct RegView {
-    id: i64,
-    label: String,
-    class: String,
-}
-
-struct CodeButton {
-    value: &'static str,
-    word: &'static str,
-    class: String,
-    pressed: bool,
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn parse_date(s: &str) -> ApiResult<Date> {
-    s.trim().parse::<Date>().map_err(|_| {
-        ApiError::bad_request(
-            "ongeldige_datum",
-            "De datum is ongeldig: gebruik de vorm JJJJ-MM-DD.",
-        )
-    })
-}
-
-/// What the register knows of the school for a group and a day.
-struct Day {
-    settings: Option<SchoolSettings>,
-    card: Option<std::sync::Arc<Card>>,
-    times: Vec<TimeRange>,
-    /// The first day of the previous lesweek when `date` lies before it: a leerkracht changes
-    /// nothing there, a verzuimcoördinator corrects with a reason
-    /// ([`records::teacher_window_start`]).
-    window_start: Option<Date>,
-}
-
-impl Day {
-    fn new(settings: Option<SchoolSettings>, group: &str, date: Date, today: Date) -> Day {
-        let window_start = settings
-            .as_ref()
-            .map(|s| records::teacher_window_start(&s.school, group, today))
-            .filter(|start| date < *start);
-        let card = settings
-            .as_ref()
-            .and_then(|s| verzuim_service::cards::card(&s.card_id).ok());
-        let times = settings
-            .as_ref()
-            .map(|s| lesson_times(s, group, date))
-            .unwrap_or_default();
-        Day {
-            settings,
-            card,
-            times,
-            window_start,
-        }
-    }
-}
-
-fn lesson_times(s: &SchoolSettings, group: &str, date: Date) -> Vec<TimeRange> {
-    let i = usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0);
-    s.school.week_times_on(group, date).0[i % 7].clone()
-}
-
-fn closed_name(s: &SchoolSettings, date: Date) -> Option<String> {
-    s.school
-        .closed
-        .iter()
-        .find(|c| c.from <= date && date <= c.until)
-        .map(|c| c.name.clone())
-}
-
-fn is_school_day(s: Option<&SchoolSettings>, group: &str, date: Date) -> bool {
-    match s {
-        Some(s) => !lesson_times(s, group, date).is_empty() && closed_name(s, date).is_none(),
-        None => date.weekday().to_monday_zero_offset() < 5,
-    }
-}
-
-/// The nearest school day before (`step` −1) or after (+1), within five weeks.
-fn step_school_day(s: Option<&SchoolSettings>, group: &str, date: Date, step: i64) -> Option<Date> {
-    let mut d = date;
-    for _ in 0..35 {
-        d = d.checked_add(jiff::Span::new().days(step)).ok()?;
-        if is_school_day(s, group, d) {
-            return Some(d);
-        }
-    }
-    None
-}
-
-fn covers(r: &Registration, date: Date) -> bool {
-    match r.span {
-        Span::Days { from, until } => from <= date && date <= until,
-        Span::Times { date: d, .. } => d == date,
-    }
-}
-
-fn reg_label(r: &Registration) -> String {
-    let word = code_word(r.code);
-    match (r.code, r.span) {
-        (Code::TeLaat, _) => match r.minutes_late {
-            Some(m) => format!("te laat ({m} min.)"),
-            None => "te laat".to_owned(),
-        },
-        (_, Span::Days { from, until }) if from == until => format!("{word} (hele dag)"),
-        (_, Span::Days { from, until }) => {
-            format!("{word} ({} t/m {})", date_nl(from), date_nl(until))
-        }
-        (_, Span::Times { from, until, .. }) => match until {
-            Some(u) => format!("{word} {}–{}", hhmm(from), hhmm(u)),
-            None => format!("{word} vanaf {}", hhmm(from)),
-        },
-    }
-}
-
-/// A signal's badge: "Signaal: Te laat komen (5x)" (the card's row title).
-fn badge(card: Option<&Card>, s: &StoredSignal) -> String {
-    let title = card
-        .and_then(|c| c.rules.row(s.kind))
-        .map_or_else(|| super::kind_label(s.kind).to_owned(), |r| r.title.clone());
-    match (s.count, s.minutes) {
-        (Some(n), _) => format!("Signaal: {title} ({n}x)"),
-        (None, Some(m)) if m >= 60 => format!("Signaal: {title} ({} uur)", m / 60),
-        _ => format!("Signaal: {title}"),
-    }
-}
-
-async fn day_registrations(
-    tx: &mut verzuim_store::Tx,
-    school: &str,
-    pupil: &str,
-    date: Date,
-) -> ApiResult<Vec<StoredRegistration>> {
-    let mut out = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = tx
-            .list_registrations(Scope::School(school), school, pupil, page)
-            .await?;
-        let done = batch.len() < page.limit() as usize;
-        out.extend(
-            batch
-                .into_iter()
-                .filter(|r| !r.deleted && covers(&r.registration, date)),
-        );
-        if done {
-            return Ok(out);
-        }
-        page = page.next();
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn build_row(
-    tx: &mut verzuim_store::Tx,
-    school: &str,
-    pupil: &StoredPupil,
-    group: &str,
-    date: Date,
-    day: &Day,
-    raised: &[i64],
-    error: Option<String>,
-    coordinator: bool,
-) -> ApiResult<Row> {
-    let id = &pupil.data.pupil.id;
-    let regs = day_registrations(tx, school, id, date).await?;
-    let signals = tx.active_signals(Scope::School(school), school, id).await?;
-    let signals: Vec<&StoredSignal> = signals.iter().collect();
-    Ok(row_of(
-        pupil,
-        group,
-        date,
-        day,
-        raised,
-        error,
-        regs,
-        &signals,
-        coordinator,
-    ))
-}
-
-/// A pupil's row from the day's registrations and the pupil's active signals.
-#[allow(clippy::too_many_arguments)]
-fn row_of(
-    pupil: &StoredPupil,
-    group: &str,
-    date: Date,
-    day: &Day,
-    raised: &[i64],
-    error: Option<String>,
-    regs: Vec<StoredRegistration>,
-    signals: &[&StoredSignal],
-    coordinator: bool,
-) -> Row {
-    let id = &pupil.data.pupil.id;
-    let badges: Vec<String> = signals
-        .iter()
-        .filter(|s| s.date == date || raised.contains(&s.id))
-        .map(|s| badge(day.card.as_deref(), s))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let name = pupil.data.name.clone().unwrap_or_else(|| id.clone());
-    let whole_day = regs.iter().find(|r| {
-        r.registration.code != Code::TeLaat
-            && matches!(r.registration.span, Span::Days { from, until } if from == until)
-    });
-    let (status, status_class) = match regs.first() {
-        None => ("aanwezig".to_owned(), "code-aanwezig".to_owned()),
-        Some(first) => (
-            regs.iter()
-                .map(|r| reg_label(&r.registration))
-                .collect::<Vec<_>>()
-                .join(", "),
-            format!("code-{}", first.registration.code.as_str()),
-        ),
-    };
-    let first_time = day.times.first().map_or(8 * 60 + 30, |t| t.start);
-    let last_time = day.times.last().map_or(15 * 60, |t| t.end);
-    Row {
-        key: format!("leerling-{}", hex(id)),
-        pupil_id: id.clone(),
-        name,
-        group: group.to_owned(),
-        date_iso: date.to_string(),
-        status,
-        status_class,
-        registrations: regs
-            .iter()
-            .map(|r| RegView {
-                id: r.id,
-                label: reg_label(&r.registration),
-                class: format!("code-{}", r.registration.code.as_str()),
-            })
-            .collect(),
-        codes: ABSENCE_CODES
-            .iter()
-            .map(|c| CodeButton {
-                value: c.as_str(),
-                word: code_word(*c),
-                class: format!("code-{}", c.as_str()),
-                pressed: whole_day.is_some_and(|r| r.registration.code == *c),
-            })
-            .collect(),
-        badges,
-        error,
-        default_from: hhmm(first_time),
-        default_until: hhmm(last_time),
-        needs_reason: coordinator && day.window_start.is_some(),
-    }
-}
-
-/// The groups this user may register for, and whether `group` is one of them.
-fn allowed_groups(web: &WebUser, pupils: &[StoredPupil]) -> Vec<String> {
-    match web.role() {
-        Role::Leerkracht => web.current.groups.clone(),
-        _ => pupils
-            .iter()
-            .map(|p| p.data.pupil.group.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    }
-}
-
-async fn all_pupils(tx: &mut verzuim_store::Tx, school: &str) -> ApiResult<Vec<StoredPupil>> {
-    let mut out = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = tx.list_pupils(Scope::School(school), page).await?;
-        let done = batch.len() < page.limit() as usize;
-        out.extend(batch);
-        if done {
-            return Ok(out);
-        }
-        page = page.next();
-    }
-}
-
-fn enrolled_on(p: &StoredPupil, date: Date) -> bool {
-    let p = &p.data.pupil;
-    p.enrolled_from <= date && p.enrolled_until.is_none_or(|u| date <= u)
-}
-
-fn link(group: &str, date: Date) -> String {
-    format!(
-        "/registreren?groep={}&datum={date}",
-        group
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            })
-            .collect::<String>()
-    )
-}
+mod view;
+pub use view::*;
 
 /// `GET /registreren`.
 pub async fn page(
@@ -427,8 +52,12 @@ pub async fn page(
         Some(s) => parse_date(s)?,
         None => today,
     };
-    let mut tx = state.store.connection().await?;
-    let pupils = all_pupils(&mut tx, &school).await?;
+    let register_model::ClassDay {
+        pupils,
+        settings,
+        mut registrations,
+        signals: all_signals,
+    } = register_model::class_day(&state.store, &web.caller(), &school, date).await?;
     let groups = allowed_groups(&web, &pupils);
     let group = match q.groep.as_deref().filter(|s| !s.is_empty()) {
         Some(g) => {
@@ -440,7 +69,7 @@ pub async fn page(
         }
         None => groups.first().cloned().unwrap_or_default(),
     };
-    let day = Day::new(tx.school_settings(&school).await?, &group, date, today);
+    let day = Day::new(settings, &group, date, today);
     let mut class: Vec<&StoredPupil> = pupils
         .iter()
         .filter(|p| p.data.pupil.group == group && enrolled_on(p, date))
@@ -451,15 +80,7 @@ pub async fn page(
             p.data.pupil.id.clone(),
         )
     });
-    // The whole class in two queries: the day's registrations and the school's active signals.
-    let scope = Scope::School(&school);
-    let mut regs: HashMap<String, Vec<StoredRegistration>> = HashMap::new();
-    for (pupil, r) in tx.registrations_on(scope, &school, date).await? {
-        if covers(&r.registration, date) {
-            regs.entry(pupil).or_default().push(r);
-        }
-    }
-    let all_signals = tx.active_signals_of_school(scope, &school).await?;
+    // The whole class from one read model: the day's registrations and the active signals.
     let mut signals: HashMap<&str, Vec<&StoredSignal>> = HashMap::new();
     for s in &all_signals {
         signals.entry(s.pupil_id.as_str()).or_default().push(s);
@@ -475,13 +96,12 @@ pub async fn page(
                 &day,
                 &[],
                 None,
-                regs.remove(id).unwrap_or_default(),
+                registrations.remove(id).unwrap_or_default(),
                 signals.get(id).map_or(&[][..], Vec::as_slice),
                 web.role() == Role::Verzuimcoordinator,
             )
         })
         .collect();
-    drop(tx);
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(&school)
@@ -645,10 +265,9 @@ pub async fn action(
     let added = change_audit_row(&audited, "registration", "add");
     let corrected = change_audit_row(&audited, "registration", "correct");
     let deleted = change_audit_row(&audited, "registration", "delete");
-    let existing = {
-        let mut tx = state.store.connection().await?;
-        day_registrations(&mut tx, &school, &f.leerling, date).await?
-    };
+    let existing = register_model::pupil_day(&state.store, &caller, &school, &f.leerling, date)
+        .await?
+        .registrations;
     let outcome: Result<Option<verzuim_service::Change>, String> = match ask(&f) {
         Err(m) => Err(m),
         Ok(a) => {
@@ -797,19 +416,19 @@ pub async fn action(
     if !headers.contains_key("hx-request") {
         return Ok(Redirect::to(&link(&f.groep, date)).into_response());
     }
-    let mut tx = state.store.connection().await?;
-    let day = Day::new(tx.school_settings(&school).await?, &f.groep, date, today);
-    let row = build_row(
-        &mut tx,
-        &school,
+    let now = register_model::pupil_day(&state.store, &caller, &school, &f.leerling, date).await?;
+    let day = Day::new(now.settings, &f.groep, date, today);
+    let signals: Vec<&StoredSignal> = now.signals.iter().collect();
+    let row = row_of(
         &pupil,
         &f.groep,
         date,
         &day,
         &raised,
         error,
+        now.registrations,
+        &signals,
         web.role() == Role::Verzuimcoordinator,
-    )
-    .await?;
+    );
     Ok(render(&RowFragment { row }))
 }

@@ -18,8 +18,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use verzuim_service::auth as service_auth;
+use verzuim_service::model::{MemberSecondFactor, hash_token};
 use verzuim_service::second_factor as admin;
-use verzuim_store::MemberSecondFactor;
 
 use super::login::{PasswordForm, after_step, new_password};
 use super::session::{PageMeta, WebUser};
@@ -57,7 +58,7 @@ pub fn routes() -> axum::Router<AppState> {
 /// What the login of this session needs now (after a step changed it).
 async fn next(state: &AppState, su: &SessionUser) -> ApiResult<Option<Step>> {
     Ok(next_step(
-        state.store.login_state(su.user.id, &su.session_id).await?,
+        service_auth::login_state(&state.store, su.user.id, &su.session_id).await?,
     ))
 }
 
@@ -173,8 +174,9 @@ pub async fn password_submit(
     }
     match new_password(&state, &audit, &su, &form).await? {
         Ok(token) => {
-            let session_id = verzuim_store::hash_token(&token);
-            let step = next_step(state.store.login_state(su.user.id, &session_id).await?);
+            let session_id = hash_token(&token);
+            let step =
+                next_step(service_auth::login_state(&state.store, su.user.id, &session_id).await?);
             Ok((
                 AppendHeaders([(
                     header::SET_COOKIE,
@@ -247,13 +249,13 @@ async fn own_page(
     web: &MaybeWebUser,
     error: Option<String>,
 ) -> ApiResult<Response> {
-    let factor = state.store.second_factor(su.user.id).await?;
+    let factor = service_auth::second_factor(&state.store, su.user.id).await?;
     let confirmed = factor
         .as_ref()
         .and_then(|f| f.confirmed_at)
         .map(|at| date_nl(nl::local_date(at)));
     let codes_left = if confirmed.is_some() {
-        state.store.recovery_codes_left(su.user.id).await?
+        service_auth::recovery_codes_left(&state.store, su.user.id).await?
     } else {
         0
     };

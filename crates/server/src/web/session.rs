@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use verzuim_service::Caller;
-use verzuim_store::{Membership, OrgKind, Organisation, Role, User};
+use verzuim_service::model::{Membership, OrgKind, Organisation, Role, User};
 
 use super::assets;
 use crate::authz::Actor;
@@ -340,9 +340,7 @@ impl WebUser {
             {
                 continue;
             }
-            let o = state
-                .store
-                .organisation(&m.organisation_id)
+            let o = verzuim_service::auth::organisation(&state.store, &m.organisation_id)
                 .await
                 .map_err(|e| ApiError::from(e).into_response())?;
             if let Some(o) = o {

@@ -14,13 +14,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_letters::{BesluitVerlof, LetterBody, LetterData, Pupil, Recipient, Sender, Signatory};
+use verzuim_service::model::{LeaveDecider, LeaveStatus};
+use verzuim_service::model::{OrgKind, Organisation, Role, StoredPupil};
 use verzuim_service::parents::{self, DecisionInput, PreparedDecision, circumstance_label};
-use verzuim_store::parents::{LeaveDecider, LeaveStatus};
-use verzuim_store::{OrgKind, Organisation, Role, StoredPupil};
 
 use super::ouders::{leave_kind_label, leave_status_label, pdf};
 use super::session::{PageMeta, WebUser};
@@ -182,7 +181,7 @@ async fn detail_page(
             date_nl(nl::local_date(r.created_at)),
         ),
     ];
-    if r.kind == verzuim_store::parents::LeaveKind::GewichtigeOmstandigheden {
+    if r.kind == verzuim_service::model::LeaveKind::GewichtigeOmstandigheden {
         facts.push((
             "Omstandigheid".to_owned(),
             circumstance_label(&r.circumstance).to_owned(),
@@ -339,14 +338,9 @@ async fn decision_letter(
     })
     .await
     .map_err(ApiError::internal)?;
-    match rendered {
-        Ok(l) => Ok((l.pdf, l.text)),
-        Err(e) => Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "brief_mislukt",
-            format!("Het besluit kon niet worden gemaakt. {e}"),
-        )),
-    }
+    rendered
+        .map(|l| (l.pdf, l.text))
+        .map_err(|e| super::letters::letter_failed(&e, "Het besluit kon niet worden gemaakt."))
 }
 
 /// The data of a decision letter: `sender` is the deciding organisation (the school, or the

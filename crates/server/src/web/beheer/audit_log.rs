@@ -5,8 +5,8 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use verzuim_store::Page;
-use verzuim_store::auth_queries::AuditFilter;
+use verzuim_service::model::AuditFilter;
+use verzuim_service::model::Page;
 
 use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
@@ -109,7 +109,7 @@ pub(super) fn audit_filter(web: &WebUser, q: &AuditQuery) -> Result<AuditFilter,
         f.pupil = Some(if p.contains('/') {
             p.to_owned()
         } else {
-            verzuim_store::pupil_ref(web.org_id(), p)
+            verzuim_service::model::pupil_ref(web.org_id(), p)
         });
     }
     if errors.is_empty() {
@@ -251,7 +251,7 @@ pub async fn audit_csv(
             &web.caller(),
             web.org_id(),
             &filter,
-            Page::first(verzuim_store::MAX_PAGE_SIZE),
+            Page::first(verzuim_service::model::MAX_PAGE_SIZE),
         )
         .await
         .map_err(service_error)?;
@@ -276,7 +276,8 @@ pub async fn audit_csv(
         total += rows.len();
         match rows.last() {
             Some(last)
-                if rows.len() == verzuim_store::MAX_PAGE_SIZE as usize && total < 100_000 =>
+                if rows.len() == verzuim_service::model::MAX_PAGE_SIZE as usize
+                    && total < 100_000 =>
             {
                 filter.after_id = Some(last.id);
             }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::GroupTimes;
-use verzuim_store::SchoolSettings;
+use verzuim_service::model::SchoolSettings;
 
 use crate::error::ApiResult;
 use crate::nl::DAYS;

@@ -209,9 +209,14 @@ pub async fn import_submit(
             bytes,
         }),
     };
+    // The audit row commits with the import (the service adds the counts to its object).
+    let row = audit
+        .event(&web.actor, action::PUPIL_WRITE)
+        .organisation(web.org_id())
+        .object(crate::audit::AuditObject::Import(web.org_id().to_owned()));
     match verzuim_service::import_with(
         &state.store,
-        &web.caller(),
+        &web.caller().audited(row.entry()),
         day,
         web.org_id(),
         sources,
@@ -221,35 +226,21 @@ pub async fn import_submit(
     )
     .await
     {
-        Ok(r) => {
-            audit
-                .event(&web.actor, action::PUPIL_WRITE)
-                .organisation(web.org_id())
-                .object(format!(
-                    "import:{}:{} leerlingen, {} registraties, {} gebeurtenissen",
-                    web.org_id(),
-                    r.pupils_created + r.pupils_updated,
-                    r.registrations,
-                    r.events
-                ))
-                .write()
-                .await?;
-            Ok(page(
-                Vec::new(),
-                None,
-                Some(ImportDone {
-                    created: r.pupils_created,
-                    updated: r.pupils_updated,
-                    registrations: r.registrations,
-                    events: r.events,
-                    settings: r.settings_replaced,
-                    signals: r.sync.inserted.len() + r.sync.extended.len(),
-                    skipped: r.registrations_skipped + r.events_skipped,
-                    review_before: nl::date_nl(review_before),
-                    to_review: crate::web::import_review::rows(&r.to_review),
-                }),
-            ))
-        }
+        Ok(r) => Ok(page(
+            Vec::new(),
+            None,
+            Some(ImportDone {
+                created: r.pupils_created,
+                updated: r.pupils_updated,
+                registrations: r.registrations,
+                events: r.events,
+                settings: r.settings_replaced,
+                signals: r.sync.inserted.len() + r.sync.extended.len(),
+                skipped: r.registrations_skipped + r.events_skipped,
+                review_before: nl::date_nl(review_before),
+                to_review: crate::web::import_review::rows(&r.to_review),
+            }),
+        )),
         Err(ServiceError::Input(errors)) => {
             let n = errors.len();
             Ok(page(

@@ -20,7 +20,7 @@ mod users;
 use jiff::civil::Date;
 use verzuim_engine::model::{School, TimeRange};
 use verzuim_service::ServiceError;
-use verzuim_store::SchoolSettings;
+use verzuim_service::model::SchoolSettings;
 
 use super::session::WebUser;
 use super::{sentence, service_error};

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_service::ServiceError;
-use verzuim_store::Role;
+use verzuim_service::model::Role;
 
 use crate::audit::Audit;
 use crate::auth::password;
@@ -155,6 +155,10 @@ pub async fn users_add(
     let Some(role) = role else {
         return users_page(&state, &web, errors, None, form).await;
     };
+    // The audit row of the user's id commits with the membership.
+    let event = audit
+        .event(&web.actor, crate::audit::action::MEMBERSHIP_ADD)
+        .organisation(web.org_id());
     match verzuim_service::users::add_member(
         &state.store,
         &web.caller(),
@@ -164,16 +168,11 @@ pub async fn users_add(
         hash.as_deref(),
         role,
         &groups,
+        |id| event.row_of(crate::audit::AuditObject::User(id).detail(role.as_str())),
     )
     .await
     {
         Ok(added) => {
-            audit
-                .event(&web.actor, crate::audit::action::MEMBERSHIP_ADD)
-                .organisation(web.org_id())
-                .object(crate::audit::AuditObject::User(added.user_id).detail(role.as_str()))
-                .write()
-                .await?;
             let what = if added.created {
                 format!(
                     "Gebruiker {email} aangemaakt met de rol {}.",

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::model::{Code, Span};
-use verzuim_store::StoredRegistration;
+use verzuim_service::model::StoredRegistration;
 
 use crate::nl::{self, MONTHS};
 

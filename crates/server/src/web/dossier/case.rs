@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use verzuim_engine::model::{Party, SignalKind};
 use verzuim_letters::LetterKind;
 use verzuim_service::dossier_view::{Dossier, DossierCase};
+use verzuim_service::model::{MeldingStatus, Role, TaskStatus};
 use verzuim_service::tasks::{self, SchoolReportContent};
-use verzuim_store::{MeldingStatus, Role, TaskStatus};
 
 use super::form::{Failure, TaskValues};
 use super::labels::{
@@ -275,7 +275,7 @@ fn task_forms(
         let is_judge = tv
             .link
             .as_ref()
-            .is_some_and(|l| l.kind == verzuim_store::TaskLinkKind::JudgeNoShow);
+            .is_some_and(|l| l.kind == verzuim_service::model::TaskLinkKind::JudgeNoShow);
         let signal = t
             .signal_id
             .and_then(|id| view.signals.iter().find(|s| s.id == id));
@@ -314,7 +314,7 @@ fn task_forms(
             text: t.text.clone(),
             detail: tv.link.as_ref().and_then(|l| l.detail.clone()),
             detail_label: {
-                use verzuim_store::TaskLinkKind as K;
+                use verzuim_service::model::TaskLinkKind as K;
                 match tv.link.as_ref().map(|l| l.kind) {
                     Some(K::GgdAfspraken) => "Afspraken van de GGD-JGZ:",
                     Some(K::MeldingChanged | K::TellDuo) => "Wat is gewijzigd:",

@@ -4,12 +4,12 @@
 
 use jiff::civil::Date;
 use serde::Deserialize;
+use verzuim_service::model::InformedHow;
 use verzuim_service::visibility::TaskView;
 use verzuim_service::{
     Completion, Judgement, MeldingContent, ParentsInformed, ReferralFormInput, ServiceError, tasks,
     tasks::SchoolReportContent,
 };
-use verzuim_store::InformedHow;
 
 use super::super::{sentence, service_error};
 use crate::error::ApiError;
@@ -164,7 +164,7 @@ pub(super) fn completion(f: &ActionForm, view: &TaskView) -> Result<Completion, 
     let judge = view
         .link
         .as_ref()
-        .is_some_and(|l| l.kind == verzuim_store::TaskLinkKind::JudgeNoShow);
+        .is_some_and(|l| l.kind == verzuim_service::model::TaskLinkKind::JudgeNoShow);
     let parents = parents_of(f, tasks::requires_parents_informed(&t.text))?;
     let melding = if t.melding {
         Some(MeldingContent {

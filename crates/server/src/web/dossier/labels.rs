@@ -4,7 +4,7 @@
 
 use verzuim_engine::model::SignalKind;
 use verzuim_letters::mask_person_number;
-use verzuim_store::{InformedHow, ReferralStatus, StoredPupil};
+use verzuim_service::model::{InformedHow, ReferralStatus, StoredPupil};
 
 use crate::nl;
 

@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::calendar::school_year_start;
+use verzuim_service::model::{MAX_PAGE_SIZE, OrgKind, Page, Role};
 use verzuim_service::visibility;
-use verzuim_store::{MAX_PAGE_SIZE, OrgKind, Page, Role};
 
 use crate::audit::{Audit, action};
 use crate::error::ApiResult;
@@ -119,7 +119,7 @@ pub async fn list(
         visibility::school_signals(
             &state.store,
             &caller,
-            Some(verzuim_store::SignalStatus::Active),
+            Some(verzuim_service::model::SignalStatus::Active),
             p,
         )
     })

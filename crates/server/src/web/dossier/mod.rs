@@ -34,9 +34,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use verzuim_service::model::Role;
 use verzuim_service::visibility;
 use verzuim_service::{MeldingAction, dossier, dossier_view, meldingen, tasks};
-use verzuim_store::Role;
 
 pub use form::ActionForm;
 pub use list::{PupilsQuery, list};

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use verzuim_engine::model::{Code, Party, SignalKind, Span};
 use verzuim_service::dossier_view::Dossier;
+use verzuim_service::model::{LeaveRequest, LeaveStatus};
+use verzuim_service::model::{SignalStatus, StoredEvent, StoredEvidence, StoredRegistration};
 use verzuim_service::visibility::CaseView;
-use verzuim_store::parents::{LeaveRequest, LeaveStatus};
-use verzuim_store::{SignalStatus, StoredEvent, StoredEvidence, StoredRegistration};
 
 use super::view::{EvidenceRow, PartyActions, SignalBlock};
 use crate::nl::{self, date_nl};

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use verzuim_engine::calendar::school_year_start;
 use verzuim_engine::model::Code;
 use verzuim_service::dossier_view::Dossier;
-use verzuim_store::{InformedHow, OrgKind, Role};
+use verzuim_service::model::{InformedHow, OrgKind, Role};
 
 use super::calendar::{calendar_svg, code_colour, year_of};
 use super::form::{Failure, TaskValues};
@@ -406,8 +406,8 @@ mod tests {
     use jiff::Timestamp;
     use verzuim_engine::model::{Pupil, SignalKind};
     use verzuim_service::dossier_view::DossierCase;
+    use verzuim_service::model::{Case, Melding, MeldingStatus, PupilData, StoredPupil};
     use verzuim_service::visibility::CaseView;
-    use verzuim_store::{Case, Melding, MeldingStatus, PupilData, StoredPupil};
 
     use super::*;
 

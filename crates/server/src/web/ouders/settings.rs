@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_service::mail::{self as service_mail, PARENT_KINDS, Preference};
-use verzuim_service::vocabulary::{MailKind, MailMode};
+use verzuim_service::model::{MailKind, MailMode};
 
 use super::ParentWeb;
 use crate::audit::{Audit, AuditObject, action};
@@ -134,7 +134,7 @@ pub async fn mail_save(
     }
     let event = audit
         .event_by(
-            verzuim_service::vocabulary::Actor::User(web.user.id),
+            verzuim_service::model::Actor::User(web.user.id),
             action::MAIL_PREFERENCES,
         )
         .object(AuditObject::User(web.user.id));
