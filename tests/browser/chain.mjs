@@ -134,18 +134,52 @@ export async function chainSuite(browser, base, shots = '') {
       ['Soort verzuim', /16 uur/i],
       ['Begindatum', /\d\d-\d\d-2027/],
       ['Verzuimde dagen en uren', /28-06-2027/],
-      ['Contactpersoon', /[A-Za-z]/],
     ]) {
       const line = duoFields.split('\n').find((l) => l.startsWith(field));
       if (!line || !value.test(line.slice(field.length))) {
         throw new Error(`het DUO-veld "${field}" klopt niet: ${line ?? 'ontbreekt'}`);
       }
     }
+    // The demo school has named no contact person for the register: the page says what is
+    // missing and where the beheerder fills it in.
+    const contact = duoFields.split('\n').find((l) => l.startsWith('Contactpersoon'));
+    if (!contact || /[A-Za-z]/.test(contact.slice('Contactpersoon'.length))) {
+      throw new Error(`de demo-school heeft onverwacht een contactpersoon: ${contact ?? 'geen regel'}`);
+    }
+    const missing = await coord.locator('section[aria-labelledby="ontbreekt-kop"]').innerText();
+    if (!/contactpersoon van de school \(Beheer, contactpersoon verzuimregister\)/.test(missing)) {
+      throw new Error(`de pagina zegt niet dat de contactpersoon ontbreekt: ${missing}`);
+    }
     const csv = await coord.request.get(`${base}${duoPage}.csv`);
     if (csv.status() !== 200 || !(await csv.text()).includes('Begindatum')) {
       throw new Error(`de CSV voor de leerlingadministratie ontbreekt (status ${csv.status()})`);
     }
     await noViolations(coord, 'melding voor het verzuimregister van DUO');
+    // Incomplete for DUO: recording the submission is refused and says why.
+    await coord.getByLabel('Meldingsnummer van DUO').fill('VZ-2027-004711');
+    await submit(coord, coord.getByRole('button', { name: 'Indiening vastleggen' }));
+    const refused = await coord.locator('.alert').first().innerText();
+    if (!/nog niet compleet voor DUO/.test(refused)) {
+      throw new Error(`een onvolledige melding werd als ingediend vastgelegd: ${refused}`);
+    }
+    // The coordinator names the school's contact person for the register, then records it.
+    await coord.goto(`${base}/beheer/contactpersoon`);
+    await coord.getByLabel('Naam').fill('Anne de Vries');
+    await coord.getByLabel('Functie').fill('Intern begeleider');
+    await coord.getByLabel('Telefoonnummer').fill('053-4801234');
+    await coord.getByLabel('E-mailadres').fill('ib@obs-de-esch.example');
+    await submit(coord, coord.getByRole('button', { name: 'Opslaan' }));
+    await coord.goto(`${base}${duoPage}`);
+    // What only the school knows: a parent's phone number, saved with the register's other data.
+    await coord.getByLabel('Telefoonnummer', { exact: true }).fill('06-12345678');
+    await coord.getByLabel('een ouder of verzorger').check();
+    await submit(coord, coord.getByRole('button', { name: 'Gegevens opslaan' }));
+    if (await coord.locator('section[aria-labelledby="ontbreekt-kop"]').count()) {
+      throw new Error(`na aanvullen ontbreekt nog: ${await coord.locator('section[aria-labelledby="ontbreekt-kop"]').innerText()}`);
+    }
+    if (!/Anne de Vries/.test(await coord.locator('table.duo-fields').innerText())) {
+      throw new Error('de contactpersoon staat niet bij de gegevens voor DUO');
+    }
     await coord.getByLabel('Meldingsnummer van DUO').fill('VZ-2027-004711');
     await submit(coord, coord.getByRole('button', { name: 'Indiening vastleggen' }));
     const submitted = await coord.locator('main').innerText();
@@ -195,8 +229,8 @@ export async function chainSuite(browser, base, shots = '') {
     // 4b. DUO closed the melding too: the coordinator records DUO's new status with DUO's reason;
     // the page lists both statuses and sees no difference with verzuim's own.
     await back.goto(`${base}${duoPage}`);
-    await back.getByLabel('Status bij DUO').selectOption('afgesloten');
-    await back.getByLabel('Reden van afsluiten (DUO), alleen bij afgesloten').selectOption({ label: 'Terug naar school' });
+    await back.locator('#duo_status').selectOption('afgesloten');
+    await back.locator('#sreden').selectOption({ label: 'Terug naar school' });
     await submit(back, back.getByRole('button', { name: 'Status vastleggen' }));
     const statuses = back.locator('section[aria-labelledby="duostatus-kop"] tbody tr');
     const rows = await statuses.allInnerTexts();

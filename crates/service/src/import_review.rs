@@ -28,8 +28,8 @@ use serde::Serialize;
 use verzuim_engine::calendar::add_working_days;
 use verzuim_engine::chain::Chain;
 use verzuim_engine::model::{Party, SignalAction, SignalKind};
-use verzuim_store::import_review::{ImportReview, ReviewDecision, ReviewStatus};
 use verzuim_store::NewTimelineEntry;
+use verzuim_store::import_review::{ImportReview, ReviewDecision, ReviewStatus};
 use verzuim_store::{Actor, CaseId, SchoolSettings, Scope, SignalId, Store, TaskId, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES, SIGNAL_READ_ROLES};

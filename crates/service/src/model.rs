@@ -19,9 +19,6 @@ pub use verzuim_store::region_queries::{
     ResidentPupil, SchoolContact, YearAction, YearMelding,
 };
 pub use verzuim_store::{
-    MeldingLink, NumberKind, ReferralLink, TaskLink, TaskLinkKind, TimelineEntry,
-};
-pub use verzuim_store::{
     Actor, ApiToken, AuditEntry, AuditRecord, Case, CaseId, CurrentRecord, DEFAULT_PAGE_SIZE,
     EventId, HistoryEntry, InformedHow, JgzNote, Letterhead, LoginState, MAX_PAGE_SIZE, Melding,
     MeldingId, MeldingStatus, MemberSecondFactor, Membership, NewApiToken, NewUser, OrgKind,
@@ -29,4 +26,7 @@ pub use verzuim_store::{
     RegistrationId, RetentionReport, Role, SchoolSettings, Scope, SecondFactor, Session, SignalId,
     SignalStatus, StoredEvent, StoredEvidence, StoredPupil, StoredRegistration, StoredSignal, Task,
     TaskId, TaskStatus, ThrottleKey, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
+};
+pub use verzuim_store::{
+    MeldingLink, NumberKind, ReferralLink, TaskLink, TaskLinkKind, TimelineEntry,
 };

@@ -31,8 +31,11 @@ pub struct SchoolState {
     /// The cards of `cards` with the days each applied, oldest first, as built-in cards.
     periods: Vec<(&'static verzuim_engine::Card, Option<Date>, Option<Date>)>,
     /// By span of school years (first 1 August, last 31 July).
-    evaluators: Mutex<Vec<((Date, Date), Arc<Evaluators>)>>,
+    evaluators: Mutex<Vec<EvaluatorsFor>>,
 }
+
+/// The evaluators built for a span of school years `(first 1 August, last 31 July)`.
+type EvaluatorsFor = ((Date, Date), Arc<Evaluators>);
 
 impl std::fmt::Debug for SchoolState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

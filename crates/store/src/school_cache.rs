@@ -32,11 +32,13 @@ use crate::{Result, SchoolSettings, Tx};
 /// some 6,000 primary schools; a process serving them all re-reads settings now and then).
 const MAX_SCHOOLS: usize = 2_048;
 
-/// Entries by school id: `(version, value)`. The value is the service's (it knows the engine's
-/// types); the store only compares versions.
+/// A cached value: the service's (it knows the engine's types); the store only compares versions.
+type Cached = Arc<dyn Any + Send + Sync>;
+
+/// Entries by school id: `(version, value)`.
 #[derive(Default)]
 pub struct SchoolCache {
-    entries: Mutex<HashMap<String, (i64, Arc<dyn Any + Send + Sync>)>>,
+    entries: Mutex<HashMap<String, (i64, Cached)>>,
 }
 
 impl std::fmt::Debug for SchoolCache {

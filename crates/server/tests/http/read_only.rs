@@ -78,6 +78,9 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
         "/api/schools/{school}/settings" => {
             "SELECT '/api/schools/' || organisation_id || '/settings' FROM school_settings"
         }
+        "/api/schools/{school}/import-review" => {
+            "SELECT '/api/schools/' || organisation_id || '/import-review' FROM school_settings"
+        }
         "/api/schools/{school}/contactpersoon" => {
             "SELECT '/api/schools/' || organisation_id || '/contactpersoon' FROM school_settings"
         }
