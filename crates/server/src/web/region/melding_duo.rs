@@ -145,6 +145,30 @@ pub async fn duo_show(
     Ok(render(&duo_page(&state, &web, m, None, done)))
 }
 
+/// What a download of the melding for DUO's register starts with: the caller may read it, the
+/// register's view, and the audit row of the read (`detail`: which download).
+async fn duo_download(
+    state: &AppState,
+    web: &WebUser,
+    audit: &Audit,
+    id: i64,
+    detail: &str,
+) -> ApiResult<DuoMelding> {
+    duo_reader(web)?;
+    let m = duo::register_view(&state.store, &web.caller(), id)
+        .await
+        .map_err(service_error)?;
+    audit_page(
+        audit,
+        web,
+        false,
+        AuditObject::Melding(id).detail(detail).to_string(),
+        None,
+    )
+    .await?;
+    Ok(m)
+}
+
 /// `GET /meldingen/{id}/duo.json`.
 pub async fn duo_json(
     State(state): State<AppState>,
@@ -152,18 +176,7 @@ pub async fn duo_json(
     audit: Audit,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    duo_reader(&web)?;
-    let m = duo::register_view(&state.store, &web.caller(), id)
-        .await
-        .map_err(service_error)?;
-    audit_page(
-        &audit,
-        &web,
-        false,
-        AuditObject::Melding(id).detail("duo_json").to_string(),
-        None,
-    )
-    .await?;
+    let m = duo_download(&state, &web, &audit, id, "duo_json").await?;
     let body = serde_json::to_vec_pretty(&duo::json(&m)).map_err(ApiError::internal)?;
     Ok(download(
         body,
@@ -179,18 +192,7 @@ pub async fn duo_csv(
     audit: Audit,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    duo_reader(&web)?;
-    let m = duo::register_view(&state.store, &web.caller(), id)
-        .await
-        .map_err(service_error)?;
-    audit_page(
-        &audit,
-        &web,
-        false,
-        AuditObject::Melding(id).detail("duo_csv").to_string(),
-        None,
-    )
-    .await?;
+    let m = duo_download(&state, &web, &audit, id, "duo_csv").await?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());
