@@ -80,6 +80,13 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// The same error as 422: a value the schema allows here but the rule of this request
+    /// refuses (a closing reason that only `afgesloten` needs). See [`ApiError::unprocessable`].
+    pub fn as_unprocessable(mut self) -> ApiError {
+        self.status = StatusCode::UNPROCESSABLE_ENTITY;
+        self
+    }
+
     /// 401 `niet_ingelogd`: no valid session or API token.
     pub fn unauthenticated() -> ApiError {
         ApiError::new(
@@ -263,7 +270,7 @@ impl From<verzuim_service::ServiceError> for ApiError {
                 } else {
                     sentence(&m)
                 };
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message)
+                ApiError::unprocessable("ongeldig", message)
             }
             ServiceError::Conflict(m) => {
                 let message = if is_database_text(&m) {
@@ -276,8 +283,7 @@ impl From<verzuim_service::ServiceError> for ApiError {
             }
             ServiceError::Input(errors) => {
                 let first: Vec<String> = errors.iter().take(3).map(|e| e.to_string()).collect();
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError::unprocessable(
                     "ongeldige_bestanden",
                     format!(
                         "De bestanden bevatten {} fout(en): {}",

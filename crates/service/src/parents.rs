@@ -22,8 +22,8 @@ use verzuim_store::parents::{
     NewLeaveRequest, ParentInvitation, SickReport, SickReportEnd,
 };
 use verzuim_store::{
-    Actor, Melding, MeldingStatus, ParentInformation, Referral, ReferralStatus, Role, Scope, Store,
-    StoredPupil, StoredRegistration, Task, TaskStatus, Tx, UserId,
+    Actor, AuditEntry, Melding, MeldingStatus, ParentInformation, Referral, ReferralStatus, Role,
+    Scope, Store, StoredPupil, StoredRegistration, Task, TaskStatus, Tx, UserId,
 };
 
 use crate::caller::Caller;
@@ -192,13 +192,16 @@ pub async fn invitation(store: &Store, token_hash: &str) -> Result<InvitationSta
 
 /// The parent accepts an invitation: a new account with `password_hash` (argon2id, made by the
 /// caller after the password policy) when none has the address, else the existing account; the
-/// child is linked and the invitation used up, in one transaction. Returns the user id and
-/// whether the account is new.
+/// child is linked and the invitation used up, in one transaction. `audit` makes the audit row
+/// of the acceptance for the (possibly new) user; it is written in that transaction, once per
+/// organisation the parent now belongs to (the schools of the children, and the organisations
+/// of any roles). Returns the user id and whether the account is new.
 pub async fn accept_invitation(
     store: &Store,
     token_hash: &str,
     display_name: &str,
     password_hash: Option<&str>,
+    audit: &(dyn Fn(UserId) -> AuditEntry + Sync),
 ) -> Result<(UserId, bool)> {
     let mut tx = store.begin().await?;
     let inv = tx
@@ -243,6 +246,28 @@ pub async fn accept_invitation(
     }
     tx.link_parent(user, &inv.school_id, &inv.pupil_id, Actor::User(user))
         .await?;
+    let mut orgs: Vec<String> = tx
+        .memberships_of_user(user)
+        .await?
+        .into_iter()
+        .map(|m| m.organisation_id)
+        .chain(
+            tx.parent_children(user)
+                .await?
+                .into_iter()
+                .map(|c| c.school_id),
+        )
+        .collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let row = audit(user);
+    for org in orgs {
+        tx.audit(&AuditEntry {
+            organisation_id: Some(org),
+            ..row.clone()
+        })
+        .await?;
+    }
     tx.commit().await?;
     Ok((user, new))
 }

@@ -153,8 +153,7 @@ async fn list_cases(
         }
         (None, None) => None,
         _ => {
-            return Err(ApiError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            return Err(ApiError::unprocessable(
                 "ongeldige_parameter",
                 "Geef 'school' en 'pupil' samen, of geen van beide.",
             )

@@ -111,6 +111,26 @@ async fn pupil_of(state: &AppState, acting: &Acting, id: i64) -> ApiResult<(Stri
     Ok((v.melding.school_id, v.melding.pupil_id))
 }
 
+/// The caller of one of the four writes on a melding's register: the melding must be visible
+/// (404 otherwise), and the write's audit row (`melding:{id}:{detail}`, with its pupil) commits
+/// with the write in the service's transaction.
+async fn melding_write(
+    state: &AppState,
+    acting: &Acting,
+    audit: &Audit,
+    id: i64,
+    detail: &str,
+) -> ApiResult<verzuim_service::Caller> {
+    let (school, pupil) = pupil_of(state, acting, id).await?;
+    let object = AuditObject::Melding(id).detail(detail);
+    Ok(audited_write(
+        audit,
+        acting,
+        object,
+        Some((&school, &pupil)),
+    ))
+}
+
 /// The register's document of a melding, with a download name.
 fn document(id: i64, m: &DuoMelding) -> Response {
     let disposition = HeaderValue::from_str(&format!(
@@ -269,14 +289,7 @@ async fn duo_details(
         end_date: body.einddatum,
         duo_closing_reason: reason,
     };
-    // The audit row commits with the change.
-    let (school, pupil) = pupil_of(&state, &acting, id).await?;
-    let caller = audited_write(
-        &audit,
-        &acting,
-        AuditObject::Melding(id).detail("duo_gegevens"),
-        Some((&school, &pupil)),
-    );
+    let caller = melding_write(&state, &acting, &audit, id, "duo_gegevens").await?;
     let m = duo::save_details(&state.store, &caller, state.today(), id, &details).await?;
     Ok(document(id, &m))
 }
@@ -319,13 +332,7 @@ async fn duo_submission(
     Json(body): Json<SubmissionIn>,
 ) -> ApiResult<Response> {
     check_len("meldingsnummer", &body.meldingsnummer, 40)?;
-    let (school, pupil) = pupil_of(&state, &acting, id).await?;
-    let caller = audited_write(
-        &audit,
-        &acting,
-        AuditObject::Melding(id).detail("duo_ingediend"),
-        Some((&school, &pupil)),
-    );
+    let caller = melding_write(&state, &acting, &audit, id, "duo_ingediend").await?;
     let m = duo::record_submission(
         &state.store,
         &caller,
@@ -370,13 +377,7 @@ async fn duo_update(
     Path(id): Path<i64>,
     Json(body): Json<UpdateIn>,
 ) -> ApiResult<Response> {
-    let (school, pupil) = pupil_of(&state, &acting, id).await?;
-    let caller = audited_write(
-        &audit,
-        &acting,
-        AuditObject::Melding(id).detail("duo_wijziging"),
-        Some((&school, &pupil)),
-    );
+    let caller = melding_write(&state, &acting, &audit, id, "duo_wijziging").await?;
     let m = duo::record_update(&state.store, &caller, state.today(), id, body.ingediend_op).await?;
     Ok(document(id, &m))
 }
@@ -451,15 +452,8 @@ async fn duo_status(
         DuoClosingReason::ALL,
         DuoClosingReason::as_str,
     )?;
-    let (school, pupil) = pupil_of(&state, &acting, id).await?;
-    let caller = audited_write(
-        &audit,
-        &acting,
-        AuditObject::Melding(id)
-            .detail("duo_status")
-            .detail(status.as_str()),
-        Some((&school, &pupil)),
-    );
+    let detail = format!("duo_status:{}", status.as_str());
+    let caller = melding_write(&state, &acting, &audit, id, &detail).await?;
     let out = duo::record_duo_status(
         &state.store,
         &caller,

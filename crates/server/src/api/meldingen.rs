@@ -193,12 +193,8 @@ fn action(body: &MeldingStatusIn) -> ApiResult<MeldingAction> {
                 .as_deref()
                 .map(str::trim)
                 .and_then(ClosingReason::parse)
-                .ok_or_else(|| {
-                    // The schema cannot state that `reason` is a code only with `afgesloten`.
-                    let mut e = bad_value("reason", &reasons);
-                    e.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                    e
-                })?;
+                // The schema cannot state that `reason` is a code only with `afgesloten`.
+                .ok_or_else(|| bad_value("reason", &reasons).as_unprocessable())?;
             MeldingAction::Afgesloten {
                 reason,
                 afspraken: body.afspraken.clone().unwrap_or_default(),

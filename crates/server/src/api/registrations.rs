@@ -211,8 +211,7 @@ fn parse_registration(body: &RegistrationIn) -> ApiResult<(Registration, Option<
 
 /// 422 `geen_toelichting_bij_ziekte`: rules.md §8, the nature of an illness is never stored.
 pub fn no_note_on_illness(what: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
+    ApiError::unprocessable(
         "geen_toelichting_bij_ziekte",
         format!(
             "Bij {what} wordt geen toelichting vastgelegd: de aard van een ziekte wordt nooit opgeslagen."

@@ -343,8 +343,7 @@ async fn put_settings(
             match verzuim_service::organisations::organisation(&state.store, g).await? {
                 Some(o) if o.kind == OrgKind::GgdJgz => Some(o.id),
                 _ => {
-                    return Err(ApiError::new(
-                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    return Err(ApiError::unprocessable(
                         "ongeldig",
                         format!("Onbekende GGD-JGZ-organisatie '{g}'."),
                     )

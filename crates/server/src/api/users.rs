@@ -266,12 +266,7 @@ async fn add_user(
         }
     }
     let invalid = |field: &str, message: &str| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "ongeldig",
-            message.to_owned(),
-        )
-        .with_field(field)
+        ApiError::unprocessable("ongeldig", message.to_owned()).with_field(field)
     };
     if !valid_email(&email) {
         return Err(invalid(

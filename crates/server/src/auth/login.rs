@@ -475,11 +475,7 @@ pub async fn change_password(
             .write_for_each(&orgs)
             .await?;
         return Ok(Err((
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "onjuist_wachtwoord",
-                "Het huidige wachtwoord is onjuist.",
-            ),
+            ApiError::unprocessable("onjuist_wachtwoord", "Het huidige wachtwoord is onjuist."),
             "current_password",
         )));
     }

@@ -169,7 +169,7 @@ pub struct ShowQuery {
 }
 
 fn bad(message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ongeldig", message.into())
+    ApiError::unprocessable("ongeldig", message.into())
 }
 
 fn id_param(v: Option<&str>, what: &str) -> ApiResult<Option<i64>> {

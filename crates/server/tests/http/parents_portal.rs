@@ -144,6 +144,18 @@ async fn a_parent_is_invited_sets_a_password_and_sees_only_their_child(env: Env)
         "{html}"
     );
     let parent = accept(&s, link).await;
+    // The acceptance is audited, with the new account as actor, for the child's school.
+    assert_eq!(
+        s.raw_texts(
+            "SELECT COALESCE(organisation_id, '') || ' ' || object FROM audit_log \
+             WHERE action = 'parent_invitation' AND user_id IS NOT NULL AND object LIKE 'user:%'"
+        )
+        .await
+        .iter()
+        .filter(|r| r.starts_with(&format!("{SCHOOL} user:")))
+        .count(),
+        1
+    );
     // One time only.
     let (_, html) = get_page(&s, &s.browser(), link).await;
     assert!(html.contains("al gebruikt"), "{html}");

@@ -131,34 +131,30 @@ pub async fn invitation_accept(
                 .map_err(ApiError::internal)?,
         )
     };
-    let (user_id, new) =
-        parents::accept_invitation(&state.store, &hash, &form.naam, password_hash.as_deref())
-            .await
-            .map_err(service_error)?;
+    // The audit row of the acceptance commits with it, once per organisation of the parent.
+    let row = |user_id| {
+        audit
+            .event_by(
+                verzuim_service::model::Actor::User(user_id),
+                action::PARENT_INVITATION,
+            )
+            .object(AuditObject::User(user_id))
+            .entry()
+            .clone()
+    };
+    let (user_id, new) = parents::accept_invitation(
+        &state.store,
+        &hash,
+        &form.naam,
+        password_hash.as_deref(),
+        &row,
+    )
+    .await
+    .map_err(service_error)?;
     let user = verzuim_service::names::user(&state.store, user_id)
         .await
         .map_err(service_error)?
         .ok_or_else(ApiError::not_found)?;
-    let memberships = verzuim_service::users::memberships(&state.store, user_id)
-        .await
-        .map_err(service_error)?;
-    let mut orgs = organisations(&memberships);
-    let children = parents::children(&state.store, user_id)
-        .await
-        .map_err(service_error)?;
-    for c in &children {
-        if !orgs.contains(&c.school_id.as_str()) {
-            orgs.push(c.school_id.as_str());
-        }
-    }
-    audit
-        .event_by(
-            verzuim_service::model::Actor::User(user_id),
-            action::PARENT_INVITATION,
-        )
-        .object(AuditObject::User(user_id))
-        .write_for_each(&orgs)
-        .await?;
     if !new {
         // An existing account: log in as usual (its password is not asked here).
         return Ok(Redirect::to("/inloggen?gekoppeld=1").into_response());

@@ -37,7 +37,7 @@ use super::session::{self, Chrome, NavItem, PageMeta, WebUser};
 use super::url_part;
 use super::{render, sentence, service_error, today};
 use crate::audit::{Audit, AuditEvent, AuditObject, action};
-use crate::auth::login::{self, organisations};
+use crate::auth::login;
 use crate::auth::{password, sessions};
 use crate::authz::Actor;
 use crate::error::{ApiError, ApiResult};
