@@ -5,6 +5,10 @@
 //   coordinator's dossier says the melding cannot be made yet and links to his data page; there
 //   the coordinator enters a BSN that fails the elfproef (a Dutch message, nothing stored), then
 //   a valid one; back in the dossier the melding is made.
+// after a melding (10.3): the teacher adds a sick day inside the melding's period; leerplicht's
+//   list marks the melding "gewijzigd na melding" and its page keeps the period as sent and says
+//   what changed. The coordinator records an event on Ayoub's events page and corrects it to an
+//   older date: refused without a reason, done with one, the old version kept on the page.
 // cases (10.6): the coordinator tries to close Ayoub's case while the melding runs (refused,
 //   saying which melding), withdraws the melding, closes the case with a reason and reopens it.
 // The new pages (the pupil's data, the inbox per pupil, the pupil list, the audit log) are checked
@@ -91,6 +95,76 @@ export async function pupilSuite(browser, base, shots) {
     if (!/De melding is gedaan/.test(await coord.locator('main').innerText())) {
       throw new Error('na het aanvullen van het BSN is de melding niet gedaan');
     }
+    await coord.context().close();
+  });
+
+  await step('na de melding: een toevoeging markeert haar, gebeurtenissen corrigeren met een reden', async () => {
+    // The teacher adds a sick day inside the melding's period (28 June t/m 1 July 2027).
+    const teacher = await (await browser.newContext()).newPage();
+    await login(teacher, base, 'leerkracht@obs-de-esch.example');
+    await teacher.goto(`${base}/registreren?groep=${PUPIL.group}&datum=2027-06-30`);
+    const row = teacher.locator('ul.klas > li', { has: teacher.locator('h2', { hasText: PUPIL.name }) });
+    await row.getByRole('button', { name: `${PUPIL.name}: ziek` }).click();
+    await row.locator('ul.regs li', { hasText: 'ziek' }).first().waitFor({ timeout: 5000 });
+    await teacher.context().close();
+
+    const coord = await (await browser.newContext()).newPage();
+    await login(coord, base, 'coordinator@obs-de-esch.example');
+    await coord.goto(`${base}${DOSSIER}`);
+    const municipality = (await coord.locator('dt', { hasText: 'Woongemeente' }).first()
+      .locator('xpath=following-sibling::dd').innerText()).trim();
+    const meldingId = (await coord.locator('li[id^="melding-"]').first().getAttribute('id')).replace('melding-', '');
+
+    // Leerplicht sees the melding as sent, marked, with what changed after it.
+    const lpMail = { Enschede: 'leerplicht@enschede.example', Hengelo: 'leerplicht@hengelo.example', Oldenzaal: 'leerplicht@oldenzaal.example' }[municipality];
+    if (!lpMail) throw new Error(`geen leerplichtambtenaar in de demo voor ${municipality}`);
+    const lp = await (await browser.newContext()).newPage();
+    await login(lp, base, lpMail);
+    await lp.goto(`${base}/meldingen`);
+    const listed = lp.locator('tr', { has: lp.locator(`a[href="/meldingen/${meldingId}"]`) });
+    if (!/Gewijzigd na melding/.test(await listed.innerText())) {
+      throw new Error(`de melding staat niet gemarkeerd in de lijst van leerplicht: ${await listed.innerText()}`);
+    }
+    await lp.goto(`${base}/meldingen/${meldingId}`);
+    const detail = await lp.locator('main').innerText();
+    for (const want of ['28-06-2027 t/m 01-07-2027', 'Registratie ziek 30-06-2027 toegevoegd na de melding', 'Neemt kennis van een wijziging na de melding']) {
+      if (!detail.includes(want)) throw new Error(`de melding bij leerplicht mist "${want}": ${detail}`);
+    }
+    await noViolations(lp, 'melding gewijzigd na melding');
+    await shot(lp, shots, 'melding-gewijzigd');
+    await lp.context().close();
+
+    // The coordinator records an event on the events page and corrects it to an older date:
+    // refused without a reason, done with one; the old version stays on the page.
+    await submit(coord, coord.getByRole('link', { name: /^Gebeurtenissen/ }));
+    if (!coord.url().endsWith(`${DOSSIER}/gebeurtenissen`)) throw new Error(`de link leidt naar ${coord.url()}`);
+    await noViolations(coord, 'gebeurtenissen (leeg)');
+    const add = coord.locator('section', { has: coord.getByRole('heading', { name: 'Gebeurtenis vastleggen' }) });
+    await add.getByLabel('Soort').selectOption('overig_verzuim');
+    await add.getByLabel('Datum').fill('2027-07-05');
+    await add.getByLabel('Toelichting').fill('Zorgen thuis; gesprek met moeder gepland.');
+    await submit(coord, add.getByRole('button', { name: 'Vastleggen' }));
+    if (!/De gebeurtenis is vastgelegd/.test(await coord.locator('main').innerText())) {
+      throw new Error(`niet vastgelegd: ${await alertText(coord)}`);
+    }
+    const event = coord.locator('article.event').first();
+    await event.locator('summary').click();
+    await event.getByLabel('Datum').fill('2027-06-21');
+    await submit(coord, event.getByRole('button', { name: /^Correctie opslaan/ }));
+    const refused = await alertText(coord);
+    if (!/Geef een reden voor deze correctie/.test(refused)) {
+      throw new Error(`een oudere correctie zonder reden werd niet geweigerd: ${refused || 'geen melding'}`);
+    }
+    await noViolations(coord, 'gebeurtenis corrigeren geweigerd');
+    const open = coord.locator('article.event').first();
+    await open.getByLabel('Reden van de correctie').fill('Verkeerde week ingevuld.');
+    await submit(coord, open.getByRole('button', { name: /^Correctie opslaan/ }));
+    const text = await coord.locator('main').innerText();
+    for (const want of ['De gebeurtenis is gecorrigeerd', 'Overig verzuim op 21-06-2027', 'Eerdere versies', 'Overig verzuim op 05-07-2027', 'reden: Verkeerde week ingevuld.']) {
+      if (!text.includes(want)) throw new Error(`de gebeurtenissen missen "${want}": ${text}`);
+    }
+    await noViolations(coord, 'gebeurtenis gecorrigeerd');
+    await shot(coord, shots, 'gebeurtenissen');
     await coord.context().close();
   });
 

@@ -442,6 +442,19 @@ impl SignalKind {
         SignalKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The signals about a pupil's illness (the card's rows "Ziekmelding", "Ziek langer dan 2
+    /// weken", "3e ziekmelding binnen 3 maanden" and "Ziekte die reden tot zorg geeft"): nothing
+    /// stored with them may describe the illness (docs/spec/rules.md §8).
+    pub fn concerns_illness(self) -> bool {
+        matches!(
+            self,
+            SignalKind::Ziekmelding
+                | SignalKind::ZiekLangerDan2Weken
+                | SignalKind::Ziek3eMeldingIn3Maanden
+                | SignalKind::ZorgZiekte
+        )
+    }
+
     /// Signals marked (L) in docs/spec/rules.md §2 only arise while the pupil is leerplichtig.
     pub fn requires_leerplicht(self) -> bool {
         matches!(

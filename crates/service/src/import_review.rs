@@ -10,7 +10,8 @@
 //! signal ([`decide`]):
 //!
 //! - **buiten verzuim afgehandeld**: the school already handled it outside verzuim, on a date
-//!   (not before the signal, not after today) with an optional note. The signal stays as history:
+//!   (not before the signal, not after today) with an optional note (refused with a signal about
+//!   illness: the nature of an illness is never stored, rules.md §8). The signal stays as history:
 //!   no case, no task, ever; a later re-evaluation finds it stored and leaves it (it is only
 //!   withdrawn when its registrations change so that the rule no longer applies);
 //! - **actie nodig**: the signal is placed now as a new signal would be (docs/workflow.md §2:
@@ -271,6 +272,13 @@ fn check_handled(
         return Err(ServiceError::invalid(format!(
             "de datum van afhandeling ({}) ligt vóór het signaal ({} van {}): een signaal wordt afgehandeld op of na de dag waarop het ontstond",
             date_nl(handled_on),
+            kind_label(review.kind),
+            date_nl(review.date)
+        )));
+    }
+    if note.is_some() && review.kind.concerns_illness() {
+        return Err(crate::records::no_note_on_illness(&format!(
+            "de beslissing over het signaal {} van {}",
             kind_label(review.kind),
             date_nl(review.date)
         )));

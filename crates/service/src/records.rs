@@ -1141,6 +1141,15 @@ pub(crate) fn lateness_conflict(
     })
 }
 
+/// The refusal of free text with a record about illness (`what`: "een ziekmelding"): the nature
+/// of an illness is never stored (docs/spec/rules.md §8). One rule for a `ziek` registration, a
+/// `zorg_ziekte` event and the school's decision on a sickness signal from an import.
+pub(crate) fn no_note_on_illness(what: &str) -> ServiceError {
+    ServiceError::invalid(format!(
+        "{what} krijgt geen toelichting: de aard van een ziekte wordt nooit vastgelegd"
+    ))
+}
+
 /// The checks of one registration that need no other registrations.
 pub(crate) fn check_registration_alone(
     record: &PupilRecord,
@@ -1149,9 +1158,7 @@ pub(crate) fn check_registration_alone(
     note: Option<&str>,
 ) -> Result<()> {
     if reg.code == Code::Ziek && note.is_some() {
-        return Err(ServiceError::invalid(
-            "een ziekmelding krijgt geen toelichting: de aard van een ziekte wordt nooit vastgelegd",
-        ));
+        return Err(no_note_on_illness("een ziekmelding"));
     }
     if reg.minutes_late.is_some() && reg.code != Code::TeLaat {
         return Err(ServiceError::invalid(
@@ -1202,9 +1209,7 @@ pub(crate) fn check_registration_alone(
 fn normalise_event(event: &Event) -> Result<Event> {
     let note = optional(event.note.as_deref(), "De toelichting")?;
     if event.kind == EventKind::ZorgZiekte && note.is_some() {
-        return Err(ServiceError::invalid(
-            "zorg_ziekte krijgt geen toelichting: de aard van een ziekte wordt nooit vastgelegd",
-        ));
+        return Err(no_note_on_illness("zorg_ziekte"));
     }
     if event.kind == EventKind::Verwijdering && note.is_none() {
         return Err(ServiceError::invalid(

@@ -65,15 +65,17 @@ pub const GGD_AFSPRAKEN_TEXT: &str =
 pub const REVIEW_MELDING_TEXT: &str = "Beoordeelt of de melding aan leerplicht wordt ingetrokken: \
      het signaal is ingetrokken omdat de registraties die het veroorzaakten zijn gewijzigd";
 
-/// Leerplicht's task when a correction touched what a melding to it reported (issue 10.3); the
-/// task's detail says what changed.
-pub const MELDING_CHANGED_TEXT: &str = "Neemt kennis van een wijziging na de melding: een \
-     registratie die de school meldde is gecorrigeerd (de melding blijft zoals die is verstuurd)";
+/// Leerplicht's task when a correction or a later addition touched what a melding to it
+/// reported (issue 10.3); the task's detail says what changed.
+pub const MELDING_CHANGED_TEXT: &str = "Neemt kennis van een wijziging na de melding: de \
+     school heeft een registratie of gebeurtenis in de gemelde periode gecorrigeerd of \
+     toegevoegd (de melding blijft zoals die is verstuurd)";
 
-/// The school's task when a correction touched what one of its meldingen reported; the task's
-/// detail says what changed.
+/// The school's task when a correction or a later addition touched what one of its meldingen
+/// reported; the task's detail says what changed.
 pub const TELL_DUO_TEXT: &str = "Geeft de wijziging na de melding door aan DUO \
-     (verzuimregister): een registratie die in de melding staat is gecorrigeerd";
+     (verzuimregister): een registratie of gebeurtenis in de gemelde periode is gecorrigeerd of \
+     toegevoegd";
 
 /// A signal kind for people.
 pub fn kind_label(kind: SignalKind) -> &'static str {

@@ -127,6 +127,8 @@ pub struct DecisionIn {
     /// today.
     #[schema(value_type = Option<String>, format = Date)]
     pub handled_on: Option<Date>,
+    /// How it was handled (optional). Refused (422) with a signal about illness: the nature of an
+    /// illness is never stored (rules.md §8).
     #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
@@ -210,7 +212,7 @@ async fn list_reviews(
         (status = 403, description = "Geen verzuimcoordinator van deze school", body = ErrorBody),
         (status = 404, description = "Geen vastgehouden signaal van deze school", body = ErrorBody),
         (status = 409, description = "Over dit signaal is al beslist", body = ErrorBody),
-        (status = 422, description = "De datum ligt vóór het signaal of na vandaag, of het signaal is ingetrokken", body = ErrorBody),
+        (status = 422, description = "De datum ligt vóór het signaal of na vandaag, een toelichting bij een signaal over ziekte, of het signaal is ingetrokken", body = ErrorBody),
     )
 )]
 async fn decide_review(

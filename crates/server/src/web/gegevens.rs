@@ -102,6 +102,8 @@ struct DataPage {
     /// The parents' portal page of the pupil (invitations).
     ouders: String,
     dossier: Option<String>,
+    /// The coordinator: the pupil's events page.
+    events: Option<String>,
     /// The beheerder: the AVG inzage export of the pupil (a JSON download).
     inzage: Option<String>,
     name: String,
@@ -180,6 +182,8 @@ async fn page_of(
                 url_part(&p.data.pupil.id)
             )
         }),
+        events: (web.role() == Role::Verzuimcoordinator)
+            .then(|| super::gebeurtenissen::href(&p.school_id, &p.data.pupil.id)),
         inzage: (web.role() == Role::Beheerder).then(|| {
             format!(
                 "/api/schools/{}/pupils/{}/inzage?org={}",

@@ -2,7 +2,8 @@
 //! coordinator's judgement (issue 10.9, starting mid-year; docs/workflow.md §7a).
 //!
 //! Per signal (pupil, kind, date) the coordinator chooses "Buiten verzuim afgehandeld" (with the
-//! date it was handled and an optional note: kept as history, never a task) or "Actie nodig"
+//! date it was handled and an optional note, none with a signal about illness: kept as history,
+//! never a task) or "Actie nodig"
 //! (the signal gets its case and tasks now, due from today). The school's beheerder, who imports,
 //! reads the list; only the coordinator decides (`verzuim_service::import_review::decide`, which
 //! commits the audit row with the decision). Linked from the import's result and the coordinator's
@@ -62,6 +63,8 @@ pub(crate) struct Row {
     pub(crate) decision: String,
     pub(crate) note: String,
     pub(crate) withdrawn: bool,
+    /// A signal about illness: its decision takes no note (rules.md §8).
+    pub(crate) illness: bool,
 }
 
 fn row(r: &ReviewItem) -> Row {
@@ -101,6 +104,7 @@ fn row(r: &ReviewItem) -> Row {
         decision,
         note: r.note.clone().unwrap_or_default(),
         withdrawn: !r.signal_active,
+        illness: r.kind.concerns_illness(),
     }
 }
 

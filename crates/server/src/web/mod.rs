@@ -21,6 +21,8 @@
 //!   `/import-beoordelen` (issue 10.9).
 //! - [`gegevens`]: a pupil's data, corrected by the coordinator or beheerder,
 //!   `/leerlingen/{school}/{pupil}/gegevens`.
+//! - [`gebeurtenissen`]: a pupil's events (verwijdering, zorg om ziekte, overig verzuim),
+//!   recorded and corrected by the coordinator, `/leerlingen/{school}/{pupil}/gebeurtenissen`.
 //! - [`mail`]: one's e-mail choices, `/e-mail`; with `serve --demo` the demo mailbox
 //!   `/demo/mail`.
 //! - [`ouders`]: the parents' portal `/ouders…` and the school's invitation of a parent
@@ -50,6 +52,7 @@ pub mod beheer;
 pub mod charts;
 pub mod dossier;
 pub mod early;
+pub mod gebeurtenissen;
 pub mod gegevens;
 pub mod ggd;
 pub mod import_review;
@@ -196,6 +199,16 @@ pub fn page_routes(demo_mailbox: bool) -> PageRoutes {
             &PAGE_SCHOOL_WORKFLOW,
         )
         .get("/vroegsignalering", early::page, &PAGE_EARLY)
+        .get(
+            "/leerlingen/{school_id}/{pupil_id}/gebeurtenissen",
+            gebeurtenissen::page,
+            &PAGE_SCHOOL_WORKFLOW,
+        )
+        .post(
+            "/leerlingen/{school_id}/{pupil_id}/gebeurtenissen",
+            gebeurtenissen::save,
+            &PAGE_SCHOOL_WORKFLOW,
+        )
         .get(
             "/leerlingen/{school_id}/{pupil_id}/gegevens",
             gegevens::page,

@@ -171,6 +171,16 @@ async fn the_api_lists_held_signals_and_the_coordinator_decides(env: Env) {
         "{early}"
     );
 
+    // A note with a signal about illness: 422, nothing decided (rules.md §8).
+    let refused = ok(&s, &ib, Method::POST, &decide(ziek), Some(handled), 422).await;
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("geen toelichting"),
+        "{refused}"
+    );
+    let handled = json!({"decision": "buiten_verzuim_afgehandeld", "handled_on": "2026-10-06"});
     let out = ok(&s, &ib, Method::POST, &decide(ziek), Some(handled), 200).await;
     assert_eq!(out["review"]["status"], "buiten_verzuim_afgehandeld");
     assert_eq!(out["review"]["handled_on"], "2026-10-06");
@@ -326,7 +336,20 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
     );
     assert!(page.contains("Er is niets opgeslagen."), "{page}");
 
-    let (status, page) = post_form(
+    // A sick report's decision has no note field; a note sent anyway is refused (rules.md §8).
+    assert!(
+        !page.contains(&format!("id=\"toelichting-{ziek}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("id=\"toelichting-{relatief}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("Bij een signaal over ziekte wordt geen toelichting vastgelegd"),
+        "{page}"
+    );
+    let (_, refused) = post_form(
         &s,
         &ib,
         "/import-beoordelen",
@@ -335,6 +358,20 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
             ("besluit", "buiten_verzuim_afgehandeld"),
             ("datum", "2026-10-06"),
             ("toelichting", "Gebeld met vader"),
+        ],
+    )
+    .await;
+    assert!(refused.contains("krijgt geen toelichting"), "{refused}");
+    assert!(refused.contains("Er is niets opgeslagen."), "{refused}");
+
+    let (status, page) = post_form(
+        &s,
+        &ib,
+        "/import-beoordelen",
+        &[
+            ("signaal", &ziek),
+            ("besluit", "buiten_verzuim_afgehandeld"),
+            ("datum", "2026-10-06"),
         ],
     )
     .await;
@@ -376,7 +413,7 @@ async fn the_review_page_walks_from_the_import_to_the_inbox(env: Env) {
         dossier.contains("Buiten verzuim afgehandeld op 06-10-2026"),
         "{dossier}"
     );
-    assert!(dossier.contains("Gebeld met vader"), "{dossier}");
+    assert!(!dossier.contains("Gebeld met vader"), "{dossier}");
     // The audit log reads it in Dutch.
     let (_, log) = get_page(&s, &admin, "/beheer/auditlog").await;
     assert!(

@@ -206,7 +206,7 @@ async fn no_endpoint_accepts_a_note_on_an_illness(env: Env) {
         .collect();
     with_note.sort_unstable();
     // `DecisionIn` (issue 10.9): how the school handled a signal from a mid-year import outside
-    // verzuim. Not yet refused for a sickness signal (docs/security.md names the gap).
+    // verzuim; refused with a sickness signal (tested in `import_review::*`).
     assert_eq!(with_note, ["DecisionIn", "EventIn", "RegistrationIn"]);
 }
 

@@ -108,6 +108,11 @@ fn concrete_sql(path: &str) -> Option<&'static str> {
             "SELECT '/api/meldingen/' || id || '/duo-verzuimregister' FROM meldingen"
         }
         "/verwijzingen/{id}" => "SELECT '/verwijzingen/' || id FROM referrals",
+        "/leerlingen/{school_id}/{pupil_id}/gebeurtenissen" => {
+            "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/gebeurtenissen' \
+             FROM pupils p WHERE p.id IN (SELECT pupil FROM events UNION SELECT MIN(id) FROM pupils \
+             GROUP BY school_id)"
+        }
         "/leerlingen/{school_id}/{pupil_id}/gegevens" => {
             "SELECT '/leerlingen/' || p.school_id || '/' || p.pupil_id || '/gegevens' FROM pupils p \
              WHERE p.id IN (SELECT pupil FROM meldingen UNION SELECT MIN(id) FROM pupils \

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Env, TestServer, get_page, page_client};
+use crate::harness::{Env, TestServer, get_page, page_client, post_form, post_form_located};
 use crate::region::*;
 
 crate::http_tests!(
@@ -14,6 +14,7 @@ crate::http_tests!(
     a_correction_after_a_melding_through_the_api,
     a_correction_after_a_melding_through_the_pages,
     an_event_correction_and_an_addition_after_a_melding_through_the_api,
+    events_are_recorded_corrected_and_deleted_in_the_pages,
     a_card_change_through_the_api_applies_from_its_date,
 );
 
@@ -419,6 +420,209 @@ async fn an_event_correction_and_an_addition_after_a_melding_through_the_api(env
         "{detail}"
     );
     assert_eq!(detail["melding"]["changes_after"], 1);
+}
+
+/// Issue 10.3 in the pages: the coordinator records an overig_verzuim event on the pupil's
+/// events page (a zorg_ziekte with a note is refused, nothing stored); after the melding that
+/// reports it, a correction without a reason is refused at the event's own form, one with a
+/// reason keeps the old version and the reason on the page and marks the melding; a deletion
+/// with a reason marks it again. A teacher and leerplicht do not reach the page.
+async fn events_are_recorded_corrected_and_deleted_in_the_pages(env: Env) {
+    let s = region(&env).await;
+    let ib_api = s.logged_in(COORDINATOR).await;
+    let lpa_api = s.logged_in(LEERPLICHT).await;
+    enrol(&s, &ib_api, pupil("1206", ENSCHEDE)).await;
+    enrol(&s, &ib_api, pupil("1207", ENSCHEDE)).await;
+    let ib = page_client(&s, COORDINATOR).await;
+    let path = format!("/leerlingen/{SCHOOL}/1206/gebeurtenissen");
+
+    // The dossier links the page; others do not reach it.
+    let (status, dossier) = get_page(&s, &ib, &format!("/leerlingen/{SCHOOL}/1206")).await;
+    assert_eq!(status, 200);
+    assert!(dossier.contains(&format!("href=\"{path}\"")), "{dossier}");
+    for who in [TEACHER, LEERPLICHT] {
+        let c = page_client(&s, who).await;
+        assert_eq!(get_page(&s, &c, &path).await.0, 403, "{who}");
+        let (status, _) = post_form(&s, &c, &path, &[("actie", "toevoegen")]).await;
+        assert_eq!(status, 403, "{who}");
+    }
+    let (status, page) = get_page(&s, &ib, &path).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Er zijn geen gebeurtenissen vastgelegd."),
+        "{page}"
+    );
+
+    // Refused: the nature of an illness, a missing date; nothing stored.
+    let (status, page) = post_form(
+        &s,
+        &ib,
+        &path,
+        &[
+            ("actie", "toevoegen"),
+            ("soort", "zorg_ziekte"),
+            ("datum", "2026-10-07"),
+            ("toelichting", "astma"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("krijgt geen toelichting"), "{page}");
+    assert!(page.contains("Er is niets opgeslagen."), "{page}");
+    assert!(
+        page.contains(">astma</textarea>"),
+        "what was entered: {page}"
+    );
+    let (_, page) = post_form(
+        &s,
+        &ib,
+        &path,
+        &[("actie", "toevoegen"), ("soort", "overig_verzuim")],
+    )
+    .await;
+    assert!(
+        page.contains("Vul de datum van de gebeurtenis in."),
+        "{page}"
+    );
+    let events = format!("/api/schools/{SCHOOL}/pupils/1206/events");
+    let list = ok(&s, &ib_api, Method::GET, &events, None, 200).await;
+    assert_eq!(list["items"], json!([]), "{list}");
+
+    // Recorded.
+    let (status, to, _) = post_form_located(
+        &s,
+        &ib,
+        &path,
+        &[
+            ("actie", "toevoegen"),
+            ("soort", "overig_verzuim"),
+            ("datum", "07-10-2026"),
+            ("toelichting", "Zorgen thuis"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{path}?gedaan=toegevoegd").as_str())
+    );
+    let (_, page) = get_page(&s, &ib, &to).await;
+    assert!(page.contains("De gebeurtenis is vastgelegd."), "{page}");
+    assert!(page.contains("Overig verzuim op 07-10-2026"), "{page}");
+    assert!(page.contains("Zorgen thuis"), "{page}");
+    assert!(page.contains("Vastgelegd door "), "{page}");
+    assert!(
+        !page.contains("door user:"),
+        "a name, not an actor id: {page}"
+    );
+    let list = ok(&s, &ib_api, Method::GET, &events, None, 200).await;
+    let id = list["items"][0]["id"].as_i64().expect("the event");
+    let id_s = id.to_string();
+
+    // The melding that reports it.
+    let tasks = open_tasks(&s, &ib_api, "1206").await;
+    let meld = tasks
+        .iter()
+        .find(|t| t["melding"] == true)
+        .expect("the melding task");
+    let outcome = complete(
+        &s,
+        &ib_api,
+        meld["id"].as_i64().unwrap(),
+        json!({
+            "parents_informed": parents("2026-10-08", "brief"),
+            "melding": melding_content(),
+        }),
+    )
+    .await;
+    let melding = outcome["melding_id"].as_i64().expect("a melding");
+
+    // A correction without a reason: refused at the event's form, kept as entered.
+    let moved = [
+        ("actie", "corrigeren"),
+        ("id", id_s.as_str()),
+        ("soort", "overig_verzuim"),
+        ("datum", "2026-10-06"),
+        ("toelichting", "Zorgen thuis"),
+    ];
+    let (status, page) = post_form(&s, &ib, &path, &moved).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Geef een reden voor deze correctie"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<details open>"),
+        "the form stays open: {page}"
+    );
+    assert!(page.contains("value=\"2026-10-06\""), "{page}");
+    assert_eq!(changes_after(&s, &lpa_api, melding).await, 0);
+
+    // With a reason: a new version, the old one and the reason on the page, the melding marked.
+    let mut with_reason = moved.to_vec();
+    with_reason.push(("reden", "Verkeerde datum"));
+    let (status, to, _) = post_form_located(&s, &ib, &path, &with_reason).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{path}?gedaan=gecorrigeerd").as_str())
+    );
+    let (_, page) = get_page(&s, &ib, &to).await;
+    assert!(page.contains("Overig verzuim op 06-10-2026"), "{page}");
+    assert!(page.contains("Eerdere versies"), "{page}");
+    assert!(
+        page.contains("Overig verzuim op 07-10-2026 (Zorgen thuis)"),
+        "{page}"
+    );
+    assert!(page.contains("reden: Verkeerde datum"), "{page}");
+    assert_eq!(changes_after(&s, &lpa_api, melding).await, 1);
+
+    // Another pupil's event is not found through this pupil's page.
+    let (status, _) = post_form(
+        &s,
+        &ib,
+        &format!("/leerlingen/{SCHOOL}/1207/gebeurtenissen"),
+        &[
+            ("actie", "verwijderen"),
+            ("id", id_s.as_str()),
+            ("reden", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // Deleted with a reason: gone from the page, kept in the history, the melding marked again.
+    let (status, to, _) = post_form_located(
+        &s,
+        &ib,
+        &path,
+        &[
+            ("actie", "verwijderen"),
+            ("id", id_s.as_str()),
+            ("reden", "Dubbel vastgelegd"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("{path}?gedaan=verwijderd").as_str())
+    );
+    let (_, page) = get_page(&s, &ib, &to).await;
+    assert!(
+        page.contains("Er zijn geen gebeurtenissen vastgelegd."),
+        "{page}"
+    );
+    assert_eq!(changes_after(&s, &lpa_api, melding).await, 2);
+    let history = ok(
+        &s,
+        &ib_api,
+        Method::GET,
+        &format!("/api/schools/{SCHOOL}/events/{id}/history"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
+    assert_eq!(history[2]["deleted"], true);
+    assert_eq!(history[2]["reason"], "Dubbel vastgelegd");
 }
 
 async fn a_correction_after_a_melding_through_the_pages(env: Env) {

@@ -201,8 +201,9 @@ async fn a_mid_year_import_holds_old_signals_for_review(ctx: Ctx) {
         assert!(matches!(r, Err(ServiceError::Invalid(_))), "{bad}: {r:?}");
     }
 
-    // Bram's sick report was handled outside verzuim: history, no task.
-    let out = import_review::decide(
+    // A note with a signal about illness is refused (rules.md §8: the nature of an illness is
+    // never stored), and nothing is decided.
+    let r = import_review::decide(
         s,
         &coordinator,
         import_day(),
@@ -210,15 +211,29 @@ async fn a_mid_year_import_holds_old_signals_for_review(ctx: Ctx) {
         id(SignalKind::Ziekmelding),
         &handled,
     )
+    .await;
+    match r {
+        Err(ServiceError::Invalid(m)) => assert!(m.contains("geen toelichting"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // Bram's sick report was handled outside verzuim: history, no task.
+    let out = import_review::decide(
+        s,
+        &coordinator,
+        import_day(),
+        SCHOOL,
+        id(SignalKind::Ziekmelding),
+        &Decision::HandledOutside {
+            handled_on: d("2026-09-08"),
+            note: None,
+        },
+    )
     .await
     .unwrap();
     assert_eq!(out.review.status, Status::BuitenVerzuimAfgehandeld);
     assert_eq!(out.review.handled_on, Some(d("2026-09-08")));
     assert_eq!(out.review.decided_on, Some(import_day()));
-    assert_eq!(
-        out.review.note.as_deref(),
-        Some("Moeder belde; besproken met de intern begeleider")
-    );
+    assert_eq!(out.review.note, None);
     assert!(out.tasks_created.is_empty());
     assert!(open_tasks(s, &coordinator, "3002").await.is_empty());
     // Decided once.

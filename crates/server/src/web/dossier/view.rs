@@ -205,6 +205,8 @@ pub(super) struct DossierPage {
     pub cases: Vec<CaseBlock>,
     /// The pupil's data page, for the school's coordinator.
     pub edit_href: Option<String>,
+    /// The pupil's events page (record and correct events), for the school's coordinator.
+    pub events_href: Option<String>,
     pub notice: Option<String>,
     pub error: Option<String>,
     pub how_options: Vec<(&'static str, &'static str)>,
@@ -354,6 +356,8 @@ pub(super) fn page(
         pupil: pupil_view,
         edit_href: (is_school && v.role == Role::Verzuimcoordinator)
             .then(|| crate::web::gegevens::href(school_id, pupil_id)),
+        events_href: (is_school && v.role == Role::Verzuimcoordinator)
+            .then(|| crate::web::gebeurtenissen::href(school_id, pupil_id)),
         year_label: format!("{}-{}", year, year + 1),
         prev_year: format!("{base}?jaar={}", year - 1),
         next_year: format!("{base}?jaar={}", year + 1),
@@ -491,6 +495,7 @@ mod tests {
         assert_eq!(p.total_unauthorised, "0 uur");
         assert!(p.visibility_note.is_none());
         assert!(p.edit_href.is_some());
+        assert!(p.events_href.is_some());
         let html = render(&d, &v, None);
         assert!(html.contains("Lotte de Vries"));
         assert!(html.contains("Er is (nog) geen dossier voor deze leerling"));
@@ -511,6 +516,7 @@ mod tests {
         );
         assert!(p.pupil.parents.is_none());
         assert!(p.edit_href.is_none());
+        assert!(p.events_href.is_none());
         assert_eq!(p.action, "/leerlingen/99XX00/1001?jaar=2025");
         assert_eq!(p.year_label, "2025-2026");
         assert_eq!(p.error.as_deref(), Some("Onbekende actie."));
