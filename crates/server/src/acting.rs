@@ -239,9 +239,17 @@ async fn acting(
     if !allowed {
         return Err(denied(actor, audit, Some(&org)).await);
     }
-    let kind = match verzuim_service::auth::organisation(&state.store, &org).await? {
-        Some(o) => o.kind,
-        None => return Err(denied(actor, audit, Some(&org)).await),
+    // A token acts for its own organisation, whose kind came with it (one round trip less).
+    let known = match actor {
+        Actor::Token(t) if t.token.organisation_id == org => Some(t.organisation_kind),
+        _ => None,
+    };
+    let kind = match known {
+        Some(kind) => kind,
+        None => match verzuim_service::auth::organisation(&state.store, &org).await? {
+            Some(o) => o.kind,
+            None => return Err(denied(actor, audit, Some(&org)).await),
+        },
     };
     if kind == OrgKind::School && path_school.is_some_and(|s| s != org)
         || !policy.kinds.is_empty() && !policy.kinds.contains(&kind)

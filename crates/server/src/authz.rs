@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::{HeaderMap, StatusCode, request::Parts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use verzuim_service::model::{ApiToken, Membership, User, UserId};
+use verzuim_service::model::{ApiToken, Membership, OrgKind, User, UserId};
 
 pub use verzuim_service::model::Role;
 
@@ -86,6 +86,8 @@ pub struct TokenActor {
     pub token: ApiToken,
     /// The token's permissions this version of the service knows.
     pub permissions: Vec<Permission>,
+    /// The kind of the token's organisation (read with the token).
+    pub organisation_kind: OrgKind,
 }
 
 impl Actor {
@@ -183,14 +185,20 @@ impl Actor {
 /// they are not valid, or the login has a step to do.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Actor>> {
     if let Some(raw) = bearer_token(headers) {
-        return Ok(tokens::authenticate(state, raw).await?.map(|token| {
-            let permissions = token
-                .permissions
-                .iter()
-                .filter_map(|p| Permission::parse(p))
-                .collect();
-            Actor::Token(TokenActor { token, permissions })
-        }));
+        return Ok(tokens::authenticate(state, raw)
+            .await?
+            .map(|(token, kind)| {
+                let permissions = token
+                    .permissions
+                    .iter()
+                    .filter_map(|p| Permission::parse(p))
+                    .collect();
+                Actor::Token(TokenActor {
+                    token,
+                    permissions,
+                    organisation_kind: kind,
+                })
+            }));
     }
     // A session whose login still has a step to do (the second factor's code, a new password,
     // setting up a second factor) is no actor: only the step's own routes take it.
@@ -295,6 +303,7 @@ mod tests {
                 last_used_at: None,
                 revoked_at: None,
             },
+            organisation_kind: OrgKind::School,
             permissions: permissions.to_vec(),
         })
     }

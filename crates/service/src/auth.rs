@@ -7,8 +7,8 @@
 
 use jiff::{SignedDuration, Timestamp};
 use verzuim_store::{
-    ApiToken, AuditEntry, LoginState, Membership, Organisation, SecondFactor, Session, Store,
-    ThrottleKey, TokenId, User, UserId,
+    ApiToken, AuditEntry, LoginState, Membership, OrgKind, Organisation, SecondFactor, Session,
+    Store, ThrottleKey, TokenId, User, UserId,
 };
 
 use crate::error::Result;
@@ -50,9 +50,9 @@ pub async fn end_expired_sessions(store: &Store, now: Timestamp) -> Result<u64> 
     Ok(store.delete_expired_sessions(now).await?)
 }
 
-/// The token with this SHA-256, revoked or not.
-pub async fn api_token(store: &Store, hash: &str) -> Result<Option<ApiToken>> {
-    Ok(store.api_token_by_hash(hash).await?)
+/// The live token with this SHA-256 and the kind of its organisation (one round trip).
+pub async fn api_token_with_kind(store: &Store, hash: &str) -> Result<Option<(ApiToken, OrgKind)>> {
+    Ok(store.api_token_with_kind_by_hash(hash).await?)
 }
 
 /// Records a token's use at `now`.

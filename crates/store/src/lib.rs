@@ -610,6 +610,7 @@ delegate! {
     write fn reset_login_failures(key: ThrottleKey<'_>) -> ();
     write fn create_api_token(token: &NewApiToken, by: Actor) -> TokenId;
     read fn api_token_by_hash(token_hash: &str) -> Option<ApiToken>;
+    read fn api_token_with_kind_by_hash(token_hash: &str) -> Option<(ApiToken, OrgKind)>;
     write fn touch_api_token(id: TokenId, now: Timestamp) -> ();
     write fn revoke_api_token(organisation_id: &str, id: TokenId) -> bool;
     read fn list_api_tokens(organisation_id: &str, page: Page) -> Vec<ApiToken>;

@@ -508,6 +508,30 @@ impl Tx {
             .transpose()
     }
 
+    /// The live token with this hash and the kind of its organisation, in one statement (one
+    /// round trip for an API request's credentials and its organisation; issue 13.1). A token
+    /// whose organisation no longer exists is not found.
+    pub async fn api_token_with_kind_by_hash(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<(ApiToken, OrgKind)>> {
+        self.c()
+            .fetch_optional(
+                &format!(
+                    "SELECT {TOKEN_COLUMNS}, \
+                     (SELECT o.kind FROM organisations o WHERE o.id = api_tokens.organisation_id) \
+                     AS organisation_kind \
+                     FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL \
+                     AND organisation_id IN (SELECT id FROM organisations)"
+                ),
+                args![token_hash],
+            )
+            .await?
+            .as_ref()
+            .map(|r| Ok((token_of(r)?, r.parsed("organisation_kind", OrgKind::parse)?)))
+            .transpose()
+    }
+
     pub async fn touch_api_token(&mut self, id: TokenId, now: Timestamp) -> Result<()> {
         self.c()
             .execute(

@@ -8,7 +8,7 @@
 
 use jiff::SignedDuration;
 use verzuim_service::auth as service_auth;
-use verzuim_service::model::{ApiToken, hash_token};
+use verzuim_service::model::{ApiToken, OrgKind, hash_token};
 
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -23,15 +23,18 @@ pub fn generate() -> String {
     format!("{PREFIX}{}", super::random_hex_256())
 }
 
-/// The live (unrevoked) token for a bearer string, with its use recorded.
-pub async fn authenticate(state: &AppState, raw: &str) -> ApiResult<Option<ApiToken>> {
+/// The live (unrevoked) token for a bearer string, with its use recorded, and the kind of its
+/// organisation (read in the same statement: the route's policy needs it).
+pub async fn authenticate(state: &AppState, raw: &str) -> ApiResult<Option<(ApiToken, OrgKind)>> {
     let well_formed = raw.len() == PREFIX.len() + 64
         && raw.starts_with(PREFIX)
         && raw[PREFIX.len()..].bytes().all(|b| b.is_ascii_hexdigit());
     if !well_formed {
         return Ok(None);
     }
-    let Some(mut token) = service_auth::api_token(&state.store, &hash_token(raw)).await? else {
+    let Some((mut token, kind)) =
+        service_auth::api_token_with_kind(&state.store, &hash_token(raw)).await?
+    else {
         return Ok(None);
     };
     let now = state.now();
@@ -42,7 +45,7 @@ pub async fn authenticate(state: &AppState, raw: &str) -> ApiResult<Option<ApiTo
         service_auth::touch_api_token(&state.store, token.id, now).await?;
         token.last_used_at = Some(now);
     }
-    Ok(Some(token))
+    Ok(Some((token, kind)))
 }
 
 #[cfg(test)]

@@ -390,6 +390,14 @@ async fn api_tokens_are_hashed_scoped_and_revocable(ctx: Ctx) {
     assert_eq!(t.created_by, "user:1");
     assert_eq!(t.last_used_at, None);
     assert!(s.api_token_by_hash(raw).await.unwrap().is_none());
+    // With the kind of its organisation, in one statement.
+    let (same, kind) = s
+        .api_token_with_kind_by_hash(&hash_token(raw))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((same, kind), (t.clone(), OrgKind::School));
+    assert!(s.api_token_with_kind_by_hash(raw).await.unwrap().is_none());
 
     let used: Timestamp = "2026-09-01T08:00:00Z".parse().unwrap();
     s.touch_api_token(id, used).await.unwrap();
@@ -419,6 +427,12 @@ async fn api_tokens_are_hashed_scoped_and_revocable(ctx: Ctx) {
     assert!(s.revoke_api_token("99XX00", id).await.unwrap());
     assert!(
         s.api_token_by_hash(&hash_token(raw))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.api_token_with_kind_by_hash(&hash_token(raw))
             .await
             .unwrap()
             .is_none()
