@@ -20,12 +20,12 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use verzuim_engine::model::{Event, EventKind};
-use verzuim_service::model::{MAX_PAGE_SIZE, OrgKind, Page, Role, StoredEvent, StoredPupil};
+use verzuim_service::model::{MAX_PAGE_SIZE, Page, StoredEvent, StoredPupil};
 use verzuim_service::{ServiceError, history, records, visibility};
 
 use super::leerplicht::actor_name;
 use super::session::{PageMeta, WebUser};
-use super::{render, sentence, service_error, today, url_part};
+use super::{own_school_pupil, render, sentence, service_error, today, url_part};
 use crate::api::common::{Versioned, change_audit_row};
 use crate::audit::{Audit, AuditObject, action};
 use crate::error::{ApiError, ApiResult};
@@ -139,15 +139,6 @@ struct EventsPage {
     saved: Option<String>,
     /// Unused by this page; `beheer_messages.html` reads it.
     errors: Vec<String>,
-}
-
-/// The coordinator of the pupil's own school.
-fn require(web: &WebUser, school_id: &str) -> ApiResult<()> {
-    web.require(&[Role::Verzuimcoordinator], Some(OrgKind::School))?;
-    if web.org_id() != school_id {
-        return Err(ApiError::not_found());
-    }
-    Ok(())
 }
 
 /// "Overig verzuim op 24-09-2026".
@@ -288,10 +279,7 @@ pub async fn page(
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
     Query(q): Query<DoneQuery>,
 ) -> ApiResult<Response> {
-    require(&web, &school_id)?;
-    let p = visibility::pupil(&state.store, &web.caller(), &school_id, &pupil_id)
-        .await
-        .map_err(service_error)?;
+    let p = own_school_pupil(&state, &web, &school_id, &pupil_id).await?;
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())
@@ -338,11 +326,8 @@ pub async fn save(
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
     Form(f): Form<EventForm>,
 ) -> ApiResult<Response> {
-    require(&web, &school_id)?;
     let caller = web.caller();
-    let p = visibility::pupil(&state.store, &caller, &school_id, &pupil_id)
-        .await
-        .map_err(service_error)?;
+    let p = own_school_pupil(&state, &web, &school_id, &pupil_id).await?;
     let today = today(&state);
     // The audit row commits with the change (`event:{id}:{add|correct|delete}`).
     let audited = audit

@@ -15,14 +15,14 @@ use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
-use verzuim_service::model::{OrgKind, PupilData, Role, StoredPupil};
-use verzuim_service::{records, visibility};
+use verzuim_service::model::{PupilData, Role, StoredPupil};
+use verzuim_service::records;
 
 use super::session::{PageMeta, WebUser};
 use super::url_part;
-use super::{render, sentence, service_error, today};
+use super::{own_school_pupil, render, sentence, service_error, today};
 use crate::audit::{Audit, AuditObject, action};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::nl::date_nl;
 use crate::state::AppState;
 
@@ -116,18 +116,6 @@ struct DataPage {
     saved: Option<String>,
 }
 
-/// The coordinator or beheerder of the pupil's own school.
-fn require(web: &WebUser, school_id: &str) -> ApiResult<()> {
-    web.require(
-        &[Role::Verzuimcoordinator, Role::Beheerder],
-        Some(OrgKind::School),
-    )?;
-    if web.org_id() != school_id {
-        return Err(ApiError::not_found());
-    }
-    Ok(())
-}
-
 async fn page_of(
     state: &AppState,
     web: &WebUser,
@@ -211,10 +199,7 @@ pub async fn page(
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
     crate::extract::Query(q): crate::extract::Query<PupilForm>,
 ) -> ApiResult<Response> {
-    require(&web, &school_id)?;
-    let p = visibility::pupil(&state.store, &web.caller(), &school_id, &pupil_id)
-        .await
-        .map_err(service_error)?;
+    let p = own_school_pupil(&state, &web, &school_id, &pupil_id).await?;
     audit
         .event(&web.actor, action::PUPIL_READ)
         .organisation(web.org_id())
@@ -318,11 +303,8 @@ pub async fn save(
     UrlPath((school_id, pupil_id)): UrlPath<(String, String)>,
     Form(f): Form<PupilForm>,
 ) -> ApiResult<Response> {
-    require(&web, &school_id)?;
     let caller = web.caller();
-    let p = visibility::pupil(&state.store, &caller, &school_id, &pupil_id)
-        .await
-        .map_err(service_error)?;
+    let p = own_school_pupil(&state, &web, &school_id, &pupil_id).await?;
     let mut errors = Vec::new();
     let mut d = p.data.clone();
     d.bsn = opt(&f.bsn).map(|b| b.replace([' ', '.'], ""));

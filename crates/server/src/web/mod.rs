@@ -417,6 +417,22 @@ pub fn service_error(e: ServiceError) -> ApiError {
 
 pub use crate::error::sentence;
 
+/// A pupil of the caller's own school, for the pages of one pupil (the route's policy has
+/// checked the role and the kind of organisation): 404 for another school's pupil or none.
+pub(crate) async fn own_school_pupil(
+    state: &AppState,
+    web: &session::WebUser,
+    school_id: &str,
+    pupil_id: &str,
+) -> ApiResult<verzuim_service::model::StoredPupil> {
+    if web.org_id() != school_id {
+        return Err(ApiError::not_found());
+    }
+    verzuim_service::visibility::pupil(&state.store, &web.caller(), school_id, pupil_id)
+        .await
+        .map_err(service_error)
+}
+
 /// At most this many rows on one list page (the rest: a later, paged version).
 pub(crate) const LIST_LIMIT: usize = 1000;
 

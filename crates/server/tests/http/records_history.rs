@@ -137,6 +137,27 @@ async fn a_lateness_on_a_day_absent_all_day_is_refused_by_api_import_and_registe
 }
 
 /// A relatief melding of 21 t/m 24 September 2026, made through the API.
+/// Completes the pupil's open melding task (the parents informed by letter on `informed`):
+/// the melding's id.
+async fn make_melding(s: &TestServer, c: &reqwest::Client, pupil_id: &str, informed: &str) -> i64 {
+    let tasks = open_tasks(s, c, pupil_id).await;
+    let meld = tasks
+        .iter()
+        .find(|t| t["melding"] == true)
+        .expect("the melding task");
+    let outcome = complete(
+        s,
+        c,
+        meld["id"].as_i64().unwrap(),
+        json!({
+            "parents_informed": parents(informed, "brief"),
+            "melding": melding_content(),
+        }),
+    )
+    .await;
+    outcome["melding_id"].as_i64().expect("a melding")
+}
+
 async fn melding_of(s: &TestServer, ib: &reqwest::Client, pupil_id: &str) -> (i64, Vec<i64>) {
     enrol(s, ib, pupil(pupil_id, ENSCHEDE)).await;
     let mut ids = Vec::new();
@@ -144,22 +165,7 @@ async fn melding_of(s: &TestServer, ib: &reqwest::Client, pupil_id: &str) -> (i6
         let change = register(s, ib, pupil_id, "ongeoorloofd", day, day).await;
         ids.push(change["id"].as_i64().expect("the registration's id"));
     }
-    let tasks = open_tasks(s, ib, pupil_id).await;
-    let meld = tasks
-        .iter()
-        .find(|t| t["melding"] == true)
-        .expect("the melding task");
-    let outcome = complete(
-        s,
-        ib,
-        meld["id"].as_i64().unwrap(),
-        json!({
-            "parents_informed": parents("2026-09-28", "brief"),
-            "melding": melding_content(),
-        }),
-    )
-    .await;
-    (outcome["melding_id"].as_i64().expect("a melding"), ids)
+    (make_melding(s, ib, pupil_id, "2026-09-28").await, ids)
 }
 
 async fn a_correction_after_a_melding_through_the_api(env: Env) {
@@ -306,22 +312,7 @@ async fn an_event_correction_and_an_addition_after_a_melding_through_the_api(env
     )
     .await;
     let id = added["id"].as_i64().expect("the event's id");
-    let tasks = open_tasks(&s, &ib, "1204").await;
-    let meld = tasks
-        .iter()
-        .find(|t| t["melding"] == true)
-        .expect("the melding task");
-    let outcome = complete(
-        &s,
-        &ib,
-        meld["id"].as_i64().unwrap(),
-        json!({
-            "parents_informed": parents("2026-10-08", "brief"),
-            "melding": melding_content(),
-        }),
-    )
-    .await;
-    let melding = outcome["melding_id"].as_i64().expect("a melding");
+    let melding = make_melding(&s, &ib, "1204", "2026-10-08").await;
     let path = format!("/api/schools/{SCHOOL}/events/{id}");
     let moved = json!({"event": "overig_verzuim", "date": "2026-10-06", "note": "Zorgen thuis"});
 
@@ -519,22 +510,7 @@ async fn events_are_recorded_corrected_and_deleted_in_the_pages(env: Env) {
     let id_s = id.to_string();
 
     // The melding that reports it.
-    let tasks = open_tasks(&s, &ib_api, "1206").await;
-    let meld = tasks
-        .iter()
-        .find(|t| t["melding"] == true)
-        .expect("the melding task");
-    let outcome = complete(
-        &s,
-        &ib_api,
-        meld["id"].as_i64().unwrap(),
-        json!({
-            "parents_informed": parents("2026-10-08", "brief"),
-            "melding": melding_content(),
-        }),
-    )
-    .await;
-    let melding = outcome["melding_id"].as_i64().expect("a melding");
+    let melding = make_melding(&s, &ib_api, "1206", "2026-10-08").await;
 
     // A correction without a reason: refused at the event's form, kept as entered.
     let moved = [
