@@ -241,6 +241,7 @@ pub(super) fn page(
     let name = pupil_name(d);
     let age = verzuim_engine::evaluation::age_on(p.birth_date, today);
     let is_school = v.org_kind == OrgKind::School;
+    let coordinator = is_school && v.role == Role::Verzuimcoordinator;
     let pupil_view = PupilView {
         name: name.clone(),
         group: p.group.clone(),
@@ -354,10 +355,8 @@ pub(super) fn page(
             base.clone()
         },
         pupil: pupil_view,
-        edit_href: (is_school && v.role == Role::Verzuimcoordinator)
-            .then(|| crate::web::gegevens::href(school_id, pupil_id)),
-        events_href: (is_school && v.role == Role::Verzuimcoordinator)
-            .then(|| crate::web::gebeurtenissen::href(school_id, pupil_id)),
+        edit_href: coordinator.then(|| crate::web::gegevens::href(school_id, pupil_id)),
+        events_href: coordinator.then(|| crate::web::gebeurtenissen::href(school_id, pupil_id)),
         year_label: format!("{}-{}", year, year + 1),
         prev_year: format!("{base}?jaar={}", year - 1),
         next_year: format!("{base}?jaar={}", year + 1),
@@ -494,8 +493,7 @@ mod tests {
         assert_eq!(p.prev_year, "/leerlingen/99XX00/1001?jaar=2025");
         assert_eq!(p.total_unauthorised, "0 uur");
         assert!(p.visibility_note.is_none());
-        assert!(p.edit_href.is_some());
-        assert!(p.events_href.is_some());
+        assert!(p.edit_href.is_some() && p.events_href.is_some());
         let html = render(&d, &v, None);
         assert!(html.contains("Lotte de Vries"));
         assert!(html.contains("Er is (nog) geen dossier voor deze leerling"));
@@ -515,8 +513,7 @@ mod tests {
             None,
         );
         assert!(p.pupil.parents.is_none());
-        assert!(p.edit_href.is_none());
-        assert!(p.events_href.is_none());
+        assert!(p.edit_href.is_none() && p.events_href.is_none());
         assert_eq!(p.action, "/leerlingen/99XX00/1001?jaar=2025");
         assert_eq!(p.year_label, "2025-2026");
         assert_eq!(p.error.as_deref(), Some("Onbekende actie."));
