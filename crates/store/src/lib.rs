@@ -15,6 +15,7 @@
 
 mod audit;
 pub mod auth_queries;
+mod bulk;
 pub mod card_history;
 pub mod case_life;
 pub mod clock;
@@ -59,6 +60,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use verzuim_engine::model::{Registration, Signal, SignalKind};
 
+pub use crate::bulk::{BulkCounts, NewPupilRecord};
 pub use crate::clock::{Clock, ManualClock};
 pub use crate::db::statements_run;
 use crate::db::{Arg, Conn};
