@@ -22,7 +22,9 @@ use verzuim_exchange::Source;
 use verzuim_server::ManualClock;
 use verzuim_service::load::{Municipalities, load_school};
 use verzuim_service::{Caller, ImportReport, ServiceError, Sources};
-use verzuim_store::{Letterhead, OrgKind, Organisation, Page, Role, Scope, Store};
+use verzuim_store::{
+    Actor, AuditEntry, Letterhead, OrgKind, Organisation, Page, Role, Scope, Store,
+};
 
 use crate::bench_api::at_noon;
 use crate::migrate;
@@ -156,8 +158,9 @@ struct Totals {
 }
 
 impl Totals {
-    fn add(&self, r: &ImportReport) {
-        self.schools.fetch_add(1, Ordering::Relaxed);
+    /// Counts a loaded school; returns how many are loaded now.
+    fn add(&self, r: &ImportReport) -> usize {
+        let schools = self.schools.fetch_add(1, Ordering::Relaxed) + 1;
         self.pupils.fetch_add(
             (r.pupils_created + r.pupils_updated) as u64,
             Ordering::Relaxed,
@@ -173,6 +176,7 @@ impl Totals {
             .fetch_add(r.sync.cases_opened.len() as u64, Ordering::Relaxed);
         self.tasks
             .fetch_add(r.sync.tasks_created.len() as u64, Ordering::Relaxed);
+        schools
     }
 
     fn rows(&self) -> u64 {
@@ -270,8 +274,18 @@ async fn load(
                     via_import,
                     municipalities: &municipalities,
                 };
-                match job.school(school).await? {
-                    Some(report) => totals.add(&report),
+                let loaded = job.school(school).await?;
+                // Up to 2,048 schools' calendars and evaluators (about 1 MB each) would stay
+                // in the store's cache; a loaded school is not evaluated again.
+                store.school_cache().remove(&school.id);
+                match loaded {
+                    Some(report) => {
+                        // The planner's statistics refreshed whenever the loaded schools have
+                        // doubled (1, 2, 4, …): see `Store::analyze`.
+                        if totals.add(&report).is_power_of_two() {
+                            store.analyze().await?;
+                        }
+                    }
                     None => {
                         totals.skipped.fetch_add(1, Ordering::Relaxed);
                     }
@@ -313,6 +327,8 @@ async fn load(
     if let Some(e) = failed {
         return Err(e);
     }
+    // The statistics of the whole load, for the queries that follow.
+    store.analyze().await?;
     let secs = start.elapsed().as_secs_f64();
     let t = &totals;
     println!(
@@ -388,7 +404,16 @@ impl Job<'_> {
                 bytes,
             }),
         };
-        let caller = Caller::system(&school.id, Role::Beheerder);
+        // The audit row an import through the beheer page writes (the service adds the counts).
+        let caller = Caller::system(&school.id, Role::Beheerder).audited(&AuditEntry {
+            actor: Actor::System,
+            organisation_id: Some(school.id.clone()),
+            action: "pupil_write".to_owned(),
+            object: format!("import:{}", school.id),
+            pupil: None,
+            address: None,
+            outcome: "ok".to_owned(),
+        });
         let outcome = if self.via_import {
             verzuim_service::import(self.store, &caller, self.today, &school.id, sources).await
         } else {

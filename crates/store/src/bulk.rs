@@ -276,6 +276,23 @@ impl Tx {
     }
 }
 
+impl crate::Store {
+    /// The schools' settings this process keeps parsed ([`crate::school_cache`]).
+    pub fn school_cache(&self) -> &crate::school_cache::SchoolCache {
+        &self.cache
+    }
+
+    /// Refreshes the planner's statistics of every table (`ANALYZE`). After a bulk load the
+    /// tables are many times larger than when they were last analysed (or were never analysed:
+    /// autovacuum may be off, or not yet have come round): PostgreSQL then estimates far too
+    /// many rows per index lookup, and a query of 0.1 ms can cost 200+ ms of JIT compilation.
+    pub async fn analyze(&self) -> Result<()> {
+        let mut tx = self.reader().await?;
+        tx.c().execute("ANALYZE", Vec::new()).await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
