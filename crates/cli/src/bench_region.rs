@@ -27,7 +27,7 @@ use verzuim_server::auth::password;
 use verzuim_server::{AppState, Config, ManualClock};
 use verzuim_service::Caller;
 use verzuim_store::{
-    MAX_PAGE_SIZE, Membership, NewUser, Page, Role, Scope, SignalStatus, Store, UserId,
+    MAX_PAGE_SIZE, Membership, NewUser, Page, Role, Scope, SignalStatus, Store, ThrottleKey, UserId,
 };
 
 use crate::bench_api::at_noon;
@@ -169,8 +169,15 @@ async fn user(
             })
             .await?;
     }
-    // The benchmark's clients sign in with a password only.
+    // The benchmark's clients sign in with a password only, not held back by the failures a
+    // stopped earlier run left.
     store.set_second_factor_required(org, false).await?;
+    store
+        .reset_login_failures(ThrottleKey::Account(email))
+        .await?;
+    store
+        .reset_login_failures(ThrottleKey::Address("127.0.0.1"))
+        .await?;
     Ok(id)
 }
 
@@ -254,34 +261,26 @@ async fn dossier_pupil(store: &Store, school: &str) -> anyhow::Result<String> {
         .with_context(|| format!("school {school} heeft geen signalen: is de regio geladen?"))
 }
 
-/// The clients' sessions: per client one `reqwest` client per user (own cookies).
+/// The clients' sessions: per client one `reqwest` client per user (own cookies). One login
+/// after another: the login throttle counts parallel attempts as failures until one succeeds.
 async fn sessions(
     args: &Args,
     base: &str,
     people: &[(String, Role, String); 3],
 ) -> anyhow::Result<Vec<Vec<reqwest::Client>>> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for c in 0..args.clients {
-        let (base, people) = (base.to_owned(), people.clone());
-        tasks.spawn(async move {
-            let mut clients = Vec::new();
-            for (email, ..) in &people {
-                let client = reqwest::Client::builder()
-                    .cookie_store(true)
-                    .redirect(reqwest::redirect::Policy::limited(5))
-                    .timeout(Duration::from_secs(120))
-                    .pool_max_idle_per_host(1)
-                    .build()?;
-                login(&client, &base, email, PASSWORD).await?;
-                clients.push(client);
-            }
-            anyhow::Ok((c, clients))
-        });
-    }
-    let mut all = vec![Vec::new(); args.clients];
-    while let Some(joined) = tasks.join_next().await {
-        let (c, clients) = joined??;
-        all[c] = clients;
+    let mut all = Vec::with_capacity(args.clients);
+    for _ in 0..args.clients {
+        let mut clients = Vec::new();
+        for (email, ..) in people {
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::limited(5))
+                .timeout(Duration::from_secs(120))
+                .build()?;
+            login(&client, base, email, PASSWORD).await?;
+            clients.push(client);
+        }
+        all.push(clients);
     }
     Ok(all)
 }
