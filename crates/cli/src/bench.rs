@@ -34,6 +34,9 @@ pub enum BenchCommand {
     /// Meet hoe lang elke webpagina duurt voor een school met 500 leerlingen, per rol (mediaan,
     /// p95, maximum).
     Pages(crate::bench_pages::Args),
+    /// Meet de pagina's van leerplicht, coördinator en beheerder met 32 gelijktijdige clients op
+    /// een database die `verzuim load` vulde (mediaan, p95, p99, maximum).
+    Region(crate::bench_region::Args),
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -41,6 +44,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Evaluate(args) => run_evaluate(args),
         BenchCommand::Api(args) => crate::bench_api::run(args),
         BenchCommand::Pages(args) => crate::bench_pages::run(args),
+        BenchCommand::Region(args) => crate::bench_region::run(args),
     }
 }
 

@@ -199,7 +199,7 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
 }
 
 /// The benchmark users' password (only in the benchmark's own, temporary database).
-const PASSWORD: &str = "bench-wachtwoord-2026";
+pub(crate) const PASSWORD: &str = "bench-wachtwoord-2026";
 
 /// Makes the school, its users, imports a generated school year, and walks up to `args.walk`
 /// signals' school tasks (meldingen and referrals). Returns (meldingen, referrals) made.
@@ -282,7 +282,7 @@ async fn seed_school(store: &Store, args: &Args) -> anyhow::Result<(usize, usize
         Err(e) => return Err(e.into()),
     }
     verzuim_service::school::set_school_ggd(store, beheer, SCHOOL, GGD_ID).await?;
-    walk(store, coordinator, args.walk).await
+    walk(store, coordinator, SCHOOL, args.walk).await
 }
 
 /// The generated school.toml with the benchmark school's id and name (the top-level `id` and
@@ -310,19 +310,20 @@ fn retarget_school(toml_text: &str) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// Completes the school's open melding and referral tasks (with the tasks before them of the same
+/// Completes the school's (`school`) open melding and referral tasks (with the tasks before them of the same
 /// signal) of up to `signals` signals, as a coordinator would. A melding that cannot be made (no
 /// persoonsgebonden nummer, a municipality outside the demo region) is skipped.
-async fn walk(
+pub(crate) async fn walk(
     store: &Store,
     coordinator: &Caller,
+    school: &str,
     signals: usize,
 ) -> anyhow::Result<(usize, usize)> {
     let mut open = Vec::new();
     let mut page = Page::first(MAX_PAGE_SIZE);
     loop {
         let batch = store
-            .list_tasks(SCHOOL, Some(TaskStatus::Open), page)
+            .list_tasks(school, Some(TaskStatus::Open), page)
             .await?;
         let done = batch.len() < page.limit() as usize;
         open.extend(batch);
@@ -399,7 +400,7 @@ async fn walk(
 }
 
 /// Logs in through the web form and returns the landing page's path.
-async fn login(
+pub(crate) async fn login(
     client: &reqwest::Client,
     base: &str,
     email: &str,

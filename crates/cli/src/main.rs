@@ -3,10 +3,12 @@
 mod bench;
 mod bench_api;
 mod bench_pages;
+mod bench_region;
 mod card_cmd;
 mod evaluate;
 mod generate;
 mod holidays_cmd;
+mod load;
 mod migrate;
 mod region;
 mod serve;
@@ -60,6 +62,10 @@ enum Command {
     Serve(serve::Args),
     /// Werk de database bij naar het huidige schema.
     Migrate(migrate::Args),
+    /// Laad een gegenereerde regio of het hele land (`verzuim generate --schools`) school voor
+    /// school in de database: organisaties, leerlingen, registraties, en de beoordeling (signalen,
+    /// dossiers, taken) zoals de import die maakt.
+    Load(load::Args),
     /// Beheer gebruikers en hun rollen.
     Users {
         #[command(subcommand)]
@@ -99,6 +105,7 @@ fn main() -> ExitCode {
         Command::Bench { command } => bench::run(command),
         Command::Serve(args) => serve::run(args),
         Command::Migrate(args) => migrate::run(args),
+        Command::Load(args) => load::run(args),
         Command::Users { command } => users::run(command),
         Command::Holidays(args) => holidays_cmd::run(args),
     };

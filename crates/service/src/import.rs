@@ -69,7 +69,7 @@ pub struct ImportReport {
 }
 
 /// The card of a school that gets its settings from an import and had none.
-const DEFAULT_CARD: &str = "twente-po";
+pub(crate) const DEFAULT_CARD: &str = "twente-po";
 
 /// Imports formats.md files into the school `school_id`, all or nothing, every new signal in the
 /// normal flow ([`import_with`] without a review). Invalid files give [`ServiceError::Input`]
@@ -112,78 +112,9 @@ pub async fn import_with(
             date_nl(today)
         )));
     }
-    let stored = {
-        let mut tx = store.connection().await?;
-        tx.school_settings(school_id).await?
-    };
-    let rendered;
-    let school_source = match (files.school, &stored) {
-        (Some(source), _) => source,
-        (None, Some(settings)) => {
-            rendered = school_toml(&settings.school);
-            Source {
-                name: "school.toml (opgeslagen instellingen)",
-                bytes: rendered.as_bytes(),
-            }
-        }
-        (None, None) => {
-            return Err(ServiceError::Input(vec![InputError::file(
-                "school.toml",
-                format!("school {school_id} heeft nog geen instellingen: lever school.toml mee"),
-            )]));
-        }
-    };
-    let input = verzuim_exchange::parse(
-        school_source,
-        files.pupils,
-        files.registrations,
-        files.events,
-    )
-    .map_err(ServiceError::Input)?;
-    let mut errors = Vec::new();
-    if files.school.is_some() && input.school.id != school_id {
-        errors.push(InputError::file(
-            school_source.name,
-            format!(
-                "id \"{}\" is niet de school waarin geïmporteerd wordt ({school_id})",
-                input.school.id
-            ),
-        ));
-    }
+    let (stored, input) = read_files(store, today, school_id, files).await?;
     let reg_file = files.registrations.name;
-    let event_file = files.events.map_or("events.csv", |s| s.name);
-    for p in &input.pupils {
-        for (reg, line) in p.record.registrations.iter().zip(&p.registration_lines) {
-            if reg.span.last_date() > today {
-                errors.push(InputError::at(
-                    reg_file,
-                    *line,
-                    None,
-                    format!(
-                        "de registratie ligt na vandaag ({}): registraties in de toekomst worden niet opgeslagen",
-                        date_nl(today)
-                    ),
-                ));
-            }
-        }
-        for (event, line) in p.record.events.iter().zip(&p.event_lines) {
-            if event.date > today {
-                errors.push(InputError::at(
-                    event_file,
-                    *line,
-                    None,
-                    format!(
-                        "de gebeurtenis ligt na vandaag ({}): gebeurtenissen in de toekomst worden niet opgeslagen",
-                        date_nl(today)
-                    ),
-                ));
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Input(sorted(errors)));
-    }
-
+    let mut errors = Vec::new();
     let by = caller.actor();
     let mut tx = store.begin().await?;
     let mut report = ImportReport::default();
@@ -203,19 +134,7 @@ pub async fn import_with(
     }
     let mut imported = Vec::new();
     for p in &input.pupils {
-        let details = &p.details;
-        let data = PupilData {
-            pupil: p.record.pupil.clone(),
-            name: details.name.clone(),
-            bsn: details.bsn.clone(),
-            onderwijsnummer: details.onderwijsnummer.clone(),
-            parent_name: details.parent_name.clone(),
-            parent_email: details.parent_email.clone(),
-            parent_phone: details.parent_phone.clone(),
-            street: details.street.clone(),
-            postcode: details.postcode.clone(),
-            city: details.city.clone(),
-        };
+        let data = pupil_data(p);
         let data = match crate::records::normalise_pupil(&mut tx, &data).await {
             Ok(data) => data,
             Err(ServiceError::Invalid(message)) => {
@@ -382,6 +301,106 @@ pub async fn import_with(
     Ok(report)
 }
 
+/// Reads and checks an import's files against the school (its stored settings when the files
+/// bring no school.toml): formats.md's checks, the school's id, nothing after `today`. Returns
+/// the stored settings (if any) and the input.
+pub(crate) async fn read_files(
+    store: &Store,
+    today: Date,
+    school_id: &str,
+    files: Sources<'_>,
+) -> Result<(Option<SchoolSettings>, verzuim_exchange::Input)> {
+    let stored = {
+        let mut tx = store.connection().await?;
+        tx.school_settings(school_id).await?
+    };
+    let rendered;
+    let school_source = match (files.school, &stored) {
+        (Some(source), _) => source,
+        (None, Some(settings)) => {
+            rendered = school_toml(&settings.school);
+            Source {
+                name: "school.toml (opgeslagen instellingen)",
+                bytes: rendered.as_bytes(),
+            }
+        }
+        (None, None) => {
+            return Err(ServiceError::Input(vec![InputError::file(
+                "school.toml",
+                format!("school {school_id} heeft nog geen instellingen: lever school.toml mee"),
+            )]));
+        }
+    };
+    let input = verzuim_exchange::parse(
+        school_source,
+        files.pupils,
+        files.registrations,
+        files.events,
+    )
+    .map_err(ServiceError::Input)?;
+    let mut errors = Vec::new();
+    if files.school.is_some() && input.school.id != school_id {
+        errors.push(InputError::file(
+            school_source.name,
+            format!(
+                "id \"{}\" is niet de school waarin geïmporteerd wordt ({school_id})",
+                input.school.id
+            ),
+        ));
+    }
+    let reg_file = files.registrations.name;
+    let event_file = files.events.map_or("events.csv", |s| s.name);
+    for p in &input.pupils {
+        for (reg, line) in p.record.registrations.iter().zip(&p.registration_lines) {
+            if reg.span.last_date() > today {
+                errors.push(InputError::at(
+                    reg_file,
+                    *line,
+                    None,
+                    format!(
+                        "de registratie ligt na vandaag ({}): registraties in de toekomst worden niet opgeslagen",
+                        date_nl(today)
+                    ),
+                ));
+            }
+        }
+        for (event, line) in p.record.events.iter().zip(&p.event_lines) {
+            if event.date > today {
+                errors.push(InputError::at(
+                    event_file,
+                    *line,
+                    None,
+                    format!(
+                        "de gebeurtenis ligt na vandaag ({}): gebeurtenissen in de toekomst worden niet opgeslagen",
+                        date_nl(today)
+                    ),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Input(sorted(errors)));
+    }
+    Ok((stored, input))
+}
+
+/// What pupils.csv says about one pupil, as the store keeps it.
+pub(crate) fn pupil_data(p: &verzuim_exchange::PupilInput) -> PupilData {
+    let details = &p.details;
+    PupilData {
+        pupil: p.record.pupil.clone(),
+        name: details.name.clone(),
+        bsn: details.bsn.clone(),
+        onderwijsnummer: details.onderwijsnummer.clone(),
+        parent_name: details.parent_name.clone(),
+        parent_email: details.parent_email.clone(),
+        parent_phone: details.parent_phone.clone(),
+        street: details.street.clone(),
+        postcode: details.postcode.clone(),
+        city: details.city.clone(),
+    }
+}
+
 /// Every pupil of the school (an import that replaced the school's settings re-evaluates them
 /// all).
 async fn school_pupils(tx: &mut Tx, school_id: &str) -> Result<Vec<String>> {
@@ -404,7 +423,7 @@ async fn school_pupils(tx: &mut Tx, school_id: &str) -> Result<Vec<String>> {
 /// the files and against what is stored: the error names the imported line — the lateness's, or,
 /// when the lateness is stored, the imported absence's on that day. `stored`: how many of
 /// `record`'s registrations were stored before the import; `lines`: the imported ones' lines.
-fn lateness_errors(
+pub(crate) fn lateness_errors(
     calendar: &SchoolCalendar,
     record: &PupilRecord,
     stored: usize,
@@ -446,7 +465,7 @@ fn lateness_errors(
     }
 }
 
-fn sorted(mut errors: Vec<InputError>) -> Vec<InputError> {
+pub(crate) fn sorted(mut errors: Vec<InputError>) -> Vec<InputError> {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors
 }

@@ -49,6 +49,7 @@ pub mod history;
 pub mod import;
 pub mod import_review;
 pub mod leerplicht;
+pub mod load;
 pub mod mail;
 pub mod meldingen;
 pub mod model;

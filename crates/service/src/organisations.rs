@@ -19,6 +19,20 @@ pub async fn organisation(store: &Store, id: &str) -> Result<Option<Organisation
     Ok(tx.organisation(id).await?)
 }
 
+/// The names of the organisations `ids`, by id (those that exist).
+pub async fn names(
+    store: &Store,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut tx = store.connection().await?;
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let chunk: Vec<&str> = chunk.iter().map(String::as_str).collect();
+        names.extend(tx.organisation_names(&chunk).await?);
+    }
+    Ok(names)
+}
+
 /// A school's settings with its name and GGD-JGZ organisation.
 #[derive(Debug, Clone)]
 pub struct SettingsView {

@@ -968,6 +968,15 @@ pub async fn deregister_pupil(
 /// Checks and normalises a pupil's data: ids and texts within limits, dates in order, a valid
 /// BSN, and the municipality as its CBS code when known.
 pub(crate) async fn normalise_pupil(tx: &mut Tx, data: &PupilData) -> Result<PupilData> {
+    let mut d = normalise_fields(data)?;
+    if let Some(org) = tx.find_municipality(&d.pupil.municipality).await? {
+        d.pupil.municipality = org.id;
+    }
+    Ok(d)
+}
+
+/// [`normalise_pupil`] without the municipality's lookup: trimmed and checked fields.
+pub(crate) fn normalise_fields(data: &PupilData) -> Result<PupilData> {
     let mut d = data.clone();
     let p = &mut d.pupil;
     p.id = p.id.trim().to_owned();
@@ -1005,9 +1014,6 @@ pub(crate) async fn normalise_pupil(tx: &mut Tx, data: &PupilData) -> Result<Pup
         ));
     }
     p.next_school = optional(p.next_school.as_deref(), "De nieuwe school")?;
-    if let Some(org) = tx.find_municipality(&p.municipality).await? {
-        p.municipality = org.id;
-    }
     d.bsn = optional(d.bsn.as_deref(), "Het BSN")?;
     if let Some(bsn) = &d.bsn
         && !verzuim_exchange::values::is_valid_bsn(bsn)

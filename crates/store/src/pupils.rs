@@ -90,7 +90,7 @@ pub(crate) fn event_of(r: &Row) -> Result<StoredEvent> {
 }
 
 /// docs/spec/rules.md §8: the nature of an illness is never stored.
-fn check_registration(reg: &Registration, note: Option<&str>) -> Result<()> {
+pub(crate) fn check_registration(reg: &Registration, note: Option<&str>) -> Result<()> {
     if reg.code == Code::Ziek && note.is_some() {
         return Err(StoreError::Invalid(
             "een ziekmelding krijgt geen toelichting".into(),
@@ -104,7 +104,7 @@ fn check_registration(reg: &Registration, note: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn check_event(event: &Event) -> Result<()> {
+pub(crate) fn check_event(event: &Event) -> Result<()> {
     if event.kind == EventKind::ZorgZiekte && event.note.is_some() {
         return Err(StoreError::Invalid(
             "zorg_ziekte krijgt geen toelichting".into(),
@@ -118,7 +118,7 @@ fn check_event(event: &Event) -> Result<()> {
     Ok(())
 }
 
-fn span_columns(span: &Span) -> (&'static str, Date, Date, Option<u16>, Option<u16>) {
+pub(crate) fn span_columns(span: &Span) -> (&'static str, Date, Date, Option<u16>, Option<u16>) {
     match *span {
         Span::Days { from, until } => ("days", from, until, None, None),
         Span::Times { date, from, until } => ("times", date, date, Some(from), until),

@@ -58,6 +58,13 @@ impl SchoolCache {
         Arc::clone(value).downcast::<T>().ok()
     }
 
+    /// Forgets what is kept of `school_id` (`verzuim load`: a school loaded is not read again,
+    /// so its calendar and evaluators need not stay in memory).
+    pub fn remove(&self, school_id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.remove(school_id);
+    }
+
     /// Keeps `value`, made from the settings of `school_id` at `version`.
     pub fn put<T: Any + Send + Sync>(&self, school_id: &str, version: i64, value: Arc<T>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());

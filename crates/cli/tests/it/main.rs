@@ -8,6 +8,7 @@
 mod browser;
 mod cli;
 mod kill;
+mod load;
 mod mail_kill;
 mod two_processes;
 

@@ -122,14 +122,32 @@ pub async fn meldingen(
         leerplicht::list_meldingen(&state.store, &caller, today, status, p)
     })
     .await?;
-    let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
+    // The schools' and pupils' names in one query each, not one per melding (issue 13.3: a
+    // municipality has hundreds of meldingen).
+    let mut keys: Vec<(String, String)> = list
+        .iter()
+        .map(|m| (m.school_id.clone(), m.pupil_id.clone()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut schools: Vec<String> = keys.iter().map(|(s, _)| s.clone()).collect();
+    schools.dedup();
+    let names = visibility::pupil_names(&state.store, &caller, &keys).await?;
+    let orgs = verzuim_service::organisations::names(&state.store, &schools).await?;
     let mut rows = Vec::with_capacity(list.len());
     for m in list {
+        let pupil = names
+            .get(&(m.school_id.clone(), m.pupil_id.clone()))
+            .cloned()
+            .unwrap_or_else(|| format!("leerling {}", m.pupil_id));
         rows.push(MeldingRow {
             id: m.id,
             received: date_nl(nl::local_date(m.created_at)),
-            school: org_name(&state, &mut orgs, &m.school_id).await,
-            pupil: pupil_name(&state, &web, &mut names, &m.school_id, &m.pupil_id).await,
+            school: orgs
+                .get(&m.school_id)
+                .cloned()
+                .unwrap_or_else(|| m.school_id.clone()),
+            pupil,
             kind: kind_label(m.verzuim_kind),
             period: format!("{} t/m {}", date_nl(m.period.from), date_nl(m.period.to)),
             hours: hours_or_nvt(m.minutes),

@@ -101,13 +101,9 @@ pub async fn taken(
     .await?;
     let today = today(&state);
     let total = tasks.len();
-    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> = all_pages(usize::MAX, |p| {
-        history::signals(&state.store, &caller, None, p)
-    })
-    .await?
-    .into_iter()
-    .map(|s| (s.id, (s.kind, s.date)))
-    .collect();
+    // The kind and date of each signal, without its evidence and actions.
+    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> =
+        history::signal_kinds(&state.store, &caller).await?;
     // Names and groups of the caller's pupils, read once (a few pages) rather than per task.
     let pupils: HashMap<(String, String), (String, String)> =
         all_pages(usize::MAX, |p| visibility::pupils(&state.store, &caller, p))

@@ -5,6 +5,46 @@ use crate::db::args;
 use crate::{OrgKind, Organisation, Result, StoreError, Tx};
 
 impl Tx {
+    /// The names (`None`: none recorded) of the pupils `keys` (school, pupil id) visible in
+    /// `scope`, in one query per 400: a list of meldingen names its pupils at once.
+    pub async fn pupil_names(
+        &mut self,
+        scope: crate::Scope<'_>,
+        keys: &[(String, String)],
+    ) -> Result<Vec<((String, String), Option<String>)>> {
+        let (clause, arg) = scope.pupil_clause();
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(400) {
+            let marks = vec!["(?, ?)"; chunk.len()].join(", ");
+            let mut args = Vec::with_capacity(chunk.len() * 2 + 1);
+            for (school, pupil) in chunk {
+                args.push(crate::db::Arg::from(school));
+                args.push(crate::db::Arg::from(pupil));
+            }
+            args.push(arg.clone());
+            out.extend(
+                self.c()
+                    .fetch_map(
+                        &format!(
+                            "SELECT p.school_id, p.pupil_id, p.name FROM pupils p \
+                             JOIN (VALUES {marks}) AS k \
+                               ON p.school_id = k.column1 AND p.pupil_id = k.column2 \
+                             WHERE {clause}"
+                        ),
+                        args,
+                        |r| {
+                            Ok((
+                                (r.text("school_id")?, r.text("pupil_id")?),
+                                r.opt_text("name")?,
+                            ))
+                        },
+                    )
+                    .await?,
+            );
+        }
+        Ok(out)
+    }
+
     /// Names the GGD-JGZ organisation a school refers pupils to.
     pub async fn set_school_ggd(&mut self, school_id: &str, ggd_id: &str) -> Result<()> {
         let now = self.now();
