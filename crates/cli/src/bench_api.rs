@@ -133,12 +133,8 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
     // The server, on a clock standing at the end of the school year: every lesson day is past.
     let clock = ManualClock::new(at_noon(date(2027, 7, 31)));
     let state = AppState::new(store.clone(), Config::default()).with_clock(clock.clock());
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(verzuim_server::serve_on(listener, state, async {
-        let _ = stop_rx.await;
-    }));
+    let server = BenchServer::start(state).await?;
+    let base = server.base.clone();
 
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
@@ -251,8 +247,7 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
     )?;
     print!("{out}");
 
-    let _ = stop_tx.send(());
-    server.await??;
+    server.stop().await?;
     store.close().await;
     Ok(())
 }
@@ -567,6 +562,33 @@ pub(crate) fn percentiles(times: &[Duration]) -> String {
         at(0.99),
         sorted[sorted.len() - 1].as_secs_f64() * 1000.0
     )
+}
+
+/// The real server on 127.0.0.1:0 for a benchmark's clients (`bench api`, `bench pages`,
+/// `bench region`), stopped gracefully by [`BenchServer::stop`].
+pub(crate) struct BenchServer {
+    /// `http://127.0.0.1:<port>`.
+    pub(crate) base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), verzuim_server::ServeError>>,
+}
+
+impl BenchServer {
+    pub(crate) async fn start(state: AppState) -> anyhow::Result<BenchServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(verzuim_server::serve_on(listener, state, async {
+            let _ = stop_rx.await;
+        }));
+        Ok(BenchServer { base, stop, task })
+    }
+
+    pub(crate) async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await??;
+        Ok(())
+    }
 }
 
 /// A temporary folder, removed when dropped.

@@ -22,7 +22,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use tokio::net::TcpListener;
 use verzuim_exchange::Source;
 use verzuim_server::auth::password;
 use verzuim_server::demo::{self, DEMO_PASSWORD, DEMO_TODAY, GGD_ID};
@@ -34,7 +33,7 @@ use verzuim_store::{
     Store, TaskStatus,
 };
 
-use crate::bench_api::{TempDir, at_noon, on_bench_database, percentiles};
+use crate::bench_api::{BenchServer, TempDir, at_noon, on_bench_database, percentiles};
 use crate::generate::{GenerateOptions, generate};
 use crate::migrate;
 
@@ -116,12 +115,8 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
 
     let clock = ManualClock::new(at_noon(DEMO_TODAY));
     let state = AppState::new(store.clone(), Config::default()).with_clock(clock.clock());
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(verzuim_server::serve_on(listener, state, async {
-        let _ = stop_rx.await;
-    }));
+    let server = BenchServer::start(state).await?;
+    let base = server.base.clone();
 
     let mut logins: Vec<(String, String)> = people()
         .into_iter()
@@ -192,8 +187,7 @@ async fn bench(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
         );
     }
 
-    let _ = stop_tx.send(());
-    server.await??;
+    server.stop().await?;
     store.close().await;
     Ok(())
 }

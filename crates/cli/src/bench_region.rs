@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use jiff::civil::Date;
-use tokio::net::TcpListener;
 use verzuim_server::auth::password;
 use verzuim_server::{AppState, Config, ManualClock};
 use verzuim_service::Caller;
@@ -30,7 +29,7 @@ use verzuim_store::{
     MAX_PAGE_SIZE, Membership, NewUser, Page, Role, Scope, SignalStatus, Store, ThrottleKey, UserId,
 };
 
-use crate::bench_api::at_noon;
+use crate::bench_api::{BenchServer, at_noon};
 use crate::bench_pages::{PASSWORD, login, walk};
 use crate::load::{DEFAULT_TODAY, SchoolRow, read_municipalities, read_schools};
 use crate::migrate;
@@ -219,15 +218,10 @@ async fn bench(
     );
 
     let state = AppState::new(store.clone(), Config::default()).with_clock(clock.clock());
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(verzuim_server::serve_on(listener, state, async {
-        let _ = stop_rx.await;
-    }));
+    let server = BenchServer::start(state).await?;
+    let base = server.base.clone();
     let outcome = measure(args, &base, &people, &school.id, &dossier).await;
-    let _ = stop_tx.send(());
-    server.await??;
+    server.stop().await?;
     outcome
 }
 
