@@ -138,9 +138,10 @@ pub async fn import_with(
         let data = match crate::records::normalise_pupil(&mut tx, &data).await {
             Ok(data) => data,
             Err(ServiceError::Invalid(message)) => {
-                errors.push(InputError::file(
+                errors.push(pupil_refused(
                     files.pupils.name,
-                    format!("leerling \"{}\": {message}", p.record.pupil.id),
+                    &p.record.pupil.id,
+                    &message,
                 ));
                 continue;
             }
@@ -468,4 +469,10 @@ pub(crate) fn lateness_errors(
 pub(crate) fn sorted(mut errors: Vec<InputError>) -> Vec<InputError> {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     errors
+}
+
+/// A pupil of pupils.csv the service refused (`normalise_pupil`), as an input error of that file
+/// (the import and `load` alike).
+pub(crate) fn pupil_refused(file: &str, pupil_id: &str, message: &str) -> InputError {
+    InputError::file(file, format!("leerling \"{pupil_id}\": {message}"))
 }

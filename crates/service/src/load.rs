@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
-use verzuim_exchange::InputError;
 use verzuim_store::{NewPupilRecord, OrgKind, Page, SchoolSettings, Scope, Store};
 
 use crate::caller::{Caller, PUPIL_ROLES};
@@ -105,9 +104,10 @@ pub async fn load_school(
         let mut data = match normalise_fields(&pupil_data(p)) {
             Ok(data) => data,
             Err(ServiceError::Invalid(message)) => {
-                errors.push(InputError::file(
+                errors.push(crate::import::pupil_refused(
                     files.pupils.name,
-                    format!("leerling \"{}\": {message}", p.record.pupil.id),
+                    &p.record.pupil.id,
+                    &message,
                 ));
                 continue;
             }

@@ -11,25 +11,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use sqlx::{Connection, Row};
 
-use crate::two_processes::with_database;
+use crate::two_processes::fresh;
 use crate::{TempDir, run_in};
 
 /// Every table's rows per pupil (`school/pupil`), as text, ids replaced by their place among
 /// the pupil's rows of that table.
 type State = BTreeMap<String, Vec<String>>;
-
-async fn fresh(admin_url: &str, name: &str) -> String {
-    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    with_database(admin_url, name)
-}
 
 async fn drop_database(admin_url: &str, name: &str) {
     let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();

@@ -72,6 +72,21 @@ async fn wait_until_up(http: &reqwest::Client, base: &str) {
     panic!("verzuim serve at {base} did not come up");
 }
 
+/// A new, empty database `name` on the server of `admin_url` (dropped first if it exists); its
+/// URL.
+pub(crate) async fn fresh(admin_url: &str, name: &str) -> String {
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    with_database(admin_url, name)
+}
+
 /// `postgres://u@h:p/postgres?x` -> `postgres://u@h:p/<name>?x`.
 pub(crate) fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
@@ -94,18 +109,7 @@ fn two_processes_on_one_postgres_agree_with_a_batch_evaluation() {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let name = format!("verzuim_two_processes_{}", std::process::id());
-    let url = with_database(&admin_url, &name);
-    rt.block_on(async {
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-    });
+    let url = rt.block_on(fresh(&admin_url, &name));
     let token = rt.block_on(seed(&url));
     let (_a, base_a) = serve(&url);
     let (_b, base_b) = serve(&url);
