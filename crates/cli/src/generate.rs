@@ -134,7 +134,11 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
     let school_path = opts.out.join("school.toml");
     std::fs::write(
         &school_path,
-        cal.school_toml("99XX01", "OBS De Twentse Esch (synthetisch)"),
+        cal.school_toml(
+            "99XX01",
+            "OBS De Twentse Esch (synthetisch)",
+            &Classes::single().kleuter_groups(),
+        ),
     )
     .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
 
@@ -167,6 +171,7 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
             let to = ((c + 1) * CHUNK).min(opts.pupils);
             let mut out = ChunkOut::default();
             let mut scratch = Scratch::default();
+            let mut classes = Classes::single();
             for i in from..to {
                 gen_pupil(
                     i,
@@ -174,6 +179,7 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
                     &base,
                     &cal,
                     Homes::Twente,
+                    &mut classes,
                     &mut scratch,
                     &mut out,
                 );
@@ -435,7 +441,11 @@ impl Calendar {
 
         // Lesson days from the engine's calendar of the school (every group has lessons on
         // every weekday, so the school's default schedule has them all).
-        let calendar = SchoolCalendar::new(&school(&closed, "", ""), date_of(start), date_of(end));
+        let calendar = SchoolCalendar::new(
+            &school(&closed, "", "", &Classes::single().kleuter_groups()),
+            date_of(start),
+            date_of(end),
+        );
         let ld: Vec<Day> = (start..=end)
             .filter(|&d| calendar.group(GROUPS[1]).is_lesson_day(d))
             .collect();
@@ -473,8 +483,9 @@ impl Calendar {
         })
     }
 
-    /// The school.toml of a school with this calendar.
-    pub(crate) fn school_toml(&self, id: &str, name: &str) -> String {
+    /// The school.toml of a school with this calendar (`kleuters`: the names of its groups with
+    /// the kleuters' lesson times).
+    pub(crate) fn school_toml(&self, id: &str, name: &str, kleuters: &[String]) -> String {
         let mut s = format!(
             "# Synthetic school year {}-{} written by `verzuim generate`; holidays regio noord\n",
             self.year,
@@ -485,14 +496,19 @@ impl Calendar {
                 "# (moved by whole weeks from the 2026-2027 table: approximations, not the official dates)\n",
             );
         }
-        s.push_str(&write::school_toml(&school(&self.closed, id, name)));
+        s.push_str(&write::school_toml(&school(
+            &self.closed,
+            id,
+            name,
+            kleuters,
+        )));
         s
     }
 }
 
-/// A school with the generator's lesson times (groups `1-2`: Wednesday and Friday mornings
-/// only) and these closed periods.
-fn school(closed: &[Closed], id: &str, name: &str) -> School {
+/// A school with the generator's lesson times (the `kleuters` groups, `1-2` or its classes:
+/// Wednesday and Friday mornings only) and these closed periods.
+fn school(closed: &[Closed], id: &str, name: &str, kleuters: &[String]) -> School {
     let time = |from: u16, until: u16| TimeRange::new(from, until);
     let full = vec![time(T0830, T1200), time(T1245, T1500)];
     let mut week = WeekTimes::default();
@@ -500,16 +516,19 @@ fn school(closed: &[Closed], id: &str, name: &str) -> School {
         week.0[day] = full.clone();
     }
     week.0[2] = vec![time(T0830, 12 * 60 + 15)];
-    let mut kleuters = GroupTimes::default();
-    kleuters.0[2] = Some(vec![time(T0830, T1200)]);
-    kleuters.0[4] = Some(vec![time(T0830, T1200)]);
+    let mut kleuter_times = GroupTimes::default();
+    kleuter_times.0[2] = Some(vec![time(T0830, T1200)]);
+    kleuter_times.0[4] = Some(vec![time(T0830, T1200)]);
     School {
         earlier_times: Vec::new(),
         id: id.to_string(),
         name: name.to_string(),
         holiday_region: Some("noord".to_string()),
         lesson_times: week,
-        groups: [(GROUPS[0].to_string(), kleuters)].into(),
+        groups: kleuters
+            .iter()
+            .map(|g| (g.clone(), kleuter_times.clone()))
+            .collect(),
         closed: closed
             .iter()
             .map(|c| ClosedPeriod {
@@ -532,6 +551,62 @@ fn in_vakantie_between(a: Day, b: Day, closed: &[Closed]) -> bool {
 // Lesson times (must match school_toml).
 
 const GROUPS: [&str; 4] = ["1-2", "3-4", "5-6", "7-8"];
+/// The share of the pupils in each of [`GROUPS`], in percent (see [`gen_pupil`]).
+const GROUP_SHARES: [usize; 4] = [28, 24, 24, 24];
+
+/// The parallel classes of a school's groups: `3-4a`, `3-4b`, … A region's schools have
+/// classes of at most about 30 pupils, as Dutch schools do (a teacher's register shows one
+/// class; issue 13.3); the one-school generator keeps one class per group, named as the group.
+/// Pupils go round the classes of their group in the order they are made, so the classes are
+/// equally full.
+pub(crate) struct Classes {
+    per_group: [usize; 4],
+    next: [usize; 4],
+}
+
+/// At most this many pupils are expected in one class.
+const CLASS_SIZE: usize = 30;
+
+impl Classes {
+    /// One class per group, named as the group (`3-4`).
+    pub(crate) fn single() -> Classes {
+        Classes {
+            per_group: [1; 4],
+            next: [0; 4],
+        }
+    }
+
+    /// The classes of a school of `pupils`: as many per group as the group's expected size
+    /// needs at [`CLASS_SIZE`] (at most 26, `a` to `z`).
+    pub(crate) fn for_school(pupils: usize) -> Classes {
+        Classes {
+            per_group: GROUP_SHARES
+                .map(|share| (pupils * share).div_ceil(100 * CLASS_SIZE).clamp(1, 26)),
+            next: [0; 4],
+        }
+    }
+
+    /// The letter of the next pupil's class in group `g`, none when the group has one class.
+    fn next_letter(&mut self, g: usize) -> Option<u8> {
+        let n = self.per_group[g];
+        if n == 1 {
+            return None;
+        }
+        let k = self.next[g] % n;
+        self.next[g] += 1;
+        Some(b'a' + u8::try_from(k).unwrap_or(0))
+    }
+
+    /// The names of the kleuter classes (they have the kleuters' lesson times).
+    pub(crate) fn kleuter_groups(&self) -> Vec<String> {
+        match self.per_group[0] {
+            1 => vec![GROUPS[0].to_owned()],
+            n => (0..n)
+                .map(|k| format!("{}{}", GROUPS[0], char::from(b'a' + k as u8)))
+                .collect(),
+        }
+    }
+}
 const T0830: u16 = 8 * 60 + 30;
 const T1200: u16 = 12 * 60;
 const T1245: u16 = 12 * 60 + 45;
@@ -906,13 +981,15 @@ impl<'a> Homes<'a> {
 }
 
 /// Writes pupil `i` (its number in the whole generated region: its id, BSN and random stream
-/// follow from it) into `out`.
+/// follow from it) into `out`, in the next class of its group in `classes`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn gen_pupil(
     i: usize,
     seed: u64,
     base: &ChaCha8Rng,
     cal: &Calendar,
     homes: Homes<'_>,
+    classes: &mut Classes,
     sc: &mut Scratch,
     out: &mut ChunkOut,
 ) {
@@ -999,6 +1076,9 @@ pub(crate) fn gen_pupil(
     o.extend_from_slice(&date_bytes(birth));
     o.push(b',');
     o.extend_from_slice(GROUPS[g].as_bytes());
+    if let Some(letter) = classes.next_letter(g) {
+        o.push(letter);
+    }
     o.push(b',');
     o.extend_from_slice(if use_code { muni.code } else { muni.name }.as_bytes());
     o.push(b',');
@@ -1727,7 +1807,7 @@ mod tests {
     #[test]
     fn calendar_2026_matches_the_table() {
         let cal = Calendar::new(2026).unwrap();
-        let toml = cal.school_toml("99XX01", "OBS");
+        let toml = cal.school_toml("99XX01", "OBS", &Classes::single().kleuter_groups());
         for needle in [
             "from = 2026-08-01\nuntil = 2026-08-16",
             "from = 2026-10-09\nuntil = 2026-10-09",

@@ -16,7 +16,8 @@
 //!   first eleven are the Twente municipalities of the one-school generator; the others get
 //!   synthetic names and codes `GM9xxx` (no real municipality has them).
 //! - **Pupils**: exactly the one-school generator's (groups, birth dates, absence patterns,
-//!   events); 92% live in the school's municipality, the rest anywhere in the region. Pupil
+//!   events), in parallel classes of at most about 30 (`3-4a`, `3-4b`, …; the kleuter classes
+//!   `1-2a`, … with the kleuters' lesson times in school.toml); 92% live in the school's municipality, the rest anywhere in the region. Pupil
 //!   number `i` of the whole region decides its id (`10000001 + i`, unique in the region), its
 //!   BSN (unique) and its random stream, so the output is a pure function of the options and
 //!   the seed, whatever the number of threads.
@@ -32,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::generate::{
-    Calendar, ChunkOut, EVENTS_HEADER, Homes, MUNICIPALITIES, Municipality, PUPILS_HEADER,
+    Calendar, ChunkOut, Classes, EVENTS_HEADER, Homes, MUNICIPALITIES, Municipality, PUPILS_HEADER,
     REGS_HEADER, Scratch, dutch_thousands, gen_pupil,
 };
 
@@ -199,10 +200,20 @@ fn write_school(
     };
     let mut chunk = ChunkOut::default();
     let mut scratch = Scratch::default();
+    let mut classes = Classes::for_school(plan.pupils);
     for i in plan.first..plan.first + plan.pupils {
-        gen_pupil(i, seed, base, cal, homes, &mut scratch, &mut chunk);
+        gen_pupil(
+            i,
+            seed,
+            base,
+            cal,
+            homes,
+            &mut classes,
+            &mut scratch,
+            &mut chunk,
+        );
     }
-    let school = cal.school_toml(&plan.id, &plan.name);
+    let school = cal.school_toml(&plan.id, &plan.name, &classes.kleuter_groups());
     let files: [(&str, &[u8], &[u8]); 4] = [
         ("school.toml", school.as_bytes(), &[]),
         ("pupils.csv", PUPILS_HEADER.as_bytes(), &chunk.pupils),
@@ -465,6 +476,18 @@ mod tests {
             .unwrap_or_else(|e| panic!("{}: {}", fields[0], e[0]));
             assert_eq!(input.school.id, fields[0]);
             assert_eq!(input.pupils.len().to_string(), fields[4]);
+            // Classes of at most about 30, the kleuter classes with the kleuters' times.
+            let mut per_class = std::collections::BTreeMap::<&str, usize>::new();
+            for p in &input.pupils {
+                *per_class.entry(p.record.pupil.group.as_str()).or_default() += 1;
+            }
+            assert!(per_class.values().all(|&n| n <= 40), "{per_class:?}");
+            if input.pupils.len() > 150 {
+                assert!(per_class.len() > 4, "{per_class:?}");
+            }
+            for class in per_class.keys().filter(|g| g.starts_with("1-2")) {
+                assert!(input.school.groups.contains_key(*class), "{class}");
+            }
             for p in &input.pupils {
                 assert!(
                     ids.insert(p.record.pupil.id.clone()),

@@ -470,6 +470,22 @@ pub async fn list_meldingen(
     Ok(tx.meldingen_by_urgency(scope, today, status, page).await?)
 }
 
+/// A page of [`list_meldingen`] and the number of meldingen in the whole list (the web page's
+/// pages, issue 13.3), read on one connection.
+pub async fn list_meldingen_counted(
+    store: &Store,
+    caller: &Caller,
+    today: Date,
+    status: Option<MeldingStatus>,
+    page: Page,
+) -> Result<(Vec<Melding>, u64)> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    let total = tx.meldingen_count(scope, status).await?;
+    let list = tx.meldingen_by_urgency(scope, today, status, page).await?;
+    Ok((list, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

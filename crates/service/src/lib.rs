@@ -194,7 +194,8 @@ mod send_check {
             },
             false,
         ));
-        send(register::class_day(s, c, "", d));
+        send(register::school_groups(s, c, ""));
+        send(register::class_day(s, c, "", "", d));
         send(register::pupil_day(s, c, "", "", d));
         send(outbox::claim_next(s, "", jiff::Timestamp::UNIX_EPOCH));
         send(audit::append(s, &[]));

@@ -1,6 +1,6 @@
-//! The teacher's daily register as a read model: a school's pupils, its settings, the day's
-//! registrations and the active signals, read in one transaction with one query per kind of
-//! thing (never one per pupil). Which groups a leerkracht may see is the server's policy (the
+//! The teacher's daily register as a read model: the pupils of one group of a school, its
+//! settings, the day's registrations and the active signals, read on one connection with one
+//! query per kind of thing (never one per pupil; never the other groups' pupils). Which groups a leerkracht may see is the server's policy (the
 //! groups of the membership); the school is the caller's own.
 
 use std::collections::HashMap;
@@ -14,15 +14,15 @@ use verzuim_store::{
 use crate::caller::{Caller, REGISTER_ROLES};
 use crate::error::Result;
 
-/// A school's register of one day.
+/// A group's register of one day.
 #[derive(Debug, Clone)]
 pub struct ClassDay {
-    /// Every pupil of the school (every group: the page offers the groups).
+    /// Every pupil of the group (also those not enrolled on the day).
     pub pupils: Vec<StoredPupil>,
     pub settings: Option<SchoolSettings>,
-    /// The current registrations covering the day, by pupil id.
+    /// The group's current registrations covering the day, by pupil id.
     pub registrations: HashMap<String, Vec<StoredRegistration>>,
-    /// The school's active signals.
+    /// The group's active signals.
     pub signals: Vec<StoredSignal>,
 }
 
@@ -44,25 +44,38 @@ pub fn covers(r: &Registration, date: Date) -> bool {
     }
 }
 
-/// The register of the caller's school on `date`.
+/// The groups of the caller's school's pupils, sorted (the register's choice of group for a
+/// coordinator; a leerkracht's groups are those of the membership).
+pub async fn school_groups(
+    store: &verzuim_store::Store,
+    caller: &Caller,
+    school: &str,
+) -> Result<Vec<String>> {
+    caller.require_school(school, REGISTER_ROLES, "het register lezen")?;
+    let mut tx = store.connection().await?;
+    Ok(tx.school_groups(school).await?)
+}
+
+/// The register of one group of the caller's school on `date`.
 pub async fn class_day(
     store: &verzuim_store::Store,
     caller: &Caller,
     school: &str,
+    group: &str,
     date: Date,
 ) -> Result<ClassDay> {
     caller.require_school(school, REGISTER_ROLES, "het register lezen")?;
     let mut tx = store.connection().await?;
     let scope = Scope::School(school);
-    let pupils = all_pupils(&mut tx, school).await?;
+    let pupils = tx.group_pupils(school, group).await?;
     let settings = tx.school_settings(school).await?;
     let mut registrations: HashMap<String, Vec<StoredRegistration>> = HashMap::new();
     for (pupil, r) in tx.registrations_on(scope, school, date).await? {
-        if covers(&r.registration, date) {
+        if covers(&r.registration, date) && pupils.iter().any(|p| p.data.pupil.id == pupil) {
             registrations.entry(pupil).or_default().push(r);
         }
     }
-    let signals = tx.active_signals_of_school(scope, school).await?;
+    let signals = tx.active_signals_of_group(scope, school, group).await?;
     Ok(ClassDay {
         pupils,
         settings,
@@ -111,20 +124,6 @@ async fn day_registrations(
                 .into_iter()
                 .filter(|r| !r.deleted && covers(&r.registration, date)),
         );
-        if done {
-            return Ok(out);
-        }
-        page = page.next();
-    }
-}
-
-async fn all_pupils(tx: &mut Tx, school: &str) -> Result<Vec<StoredPupil>> {
-    let mut out = Vec::new();
-    let mut page = Page::first(MAX_PAGE_SIZE);
-    loop {
-        let batch = tx.list_pupils(Scope::School(school), page).await?;
-        let done = batch.len() < page.limit() as usize;
-        out.extend(batch);
         if done {
             return Ok(out);
         }

@@ -161,6 +161,30 @@ impl Tx {
             .await
     }
 
+    /// How many meldingen `scope` may see, optionally of one status: the length of the list
+    /// [`Tx::meldingen_by_urgency`] pages through.
+    pub async fn meldingen_count(
+        &mut self,
+        scope: Scope<'_>,
+        status: Option<MeldingStatus>,
+    ) -> Result<u64> {
+        let Some((clause, arg)) = melding_clause(scope) else {
+            return Ok(0);
+        };
+        let status = status.map(|s| s.as_str());
+        let row = self
+            .c()
+            .fetch_one(
+                &format!(
+                    "SELECT COUNT(*) AS n FROM meldingen m WHERE {clause} \
+                     AND (? IS NULL OR m.status = ?)"
+                ),
+                vec![arg, status.into(), status.into()],
+            )
+            .await?;
+        Ok(u64::try_from(row.i64("n")?).unwrap_or(0))
+    }
+
     /// Records an action of the municipality on a melding to it (not found otherwise).
     pub async fn add_leerplicht_action(
         &mut self,

@@ -300,6 +300,35 @@ impl Tx {
             .await
     }
 
+    /// The groups of a school's pupils, sorted by their bytes (not by the database's
+    /// collation: the same order on SQLite and PostgreSQL): what the register offers a
+    /// coordinator.
+    pub async fn school_groups(&mut self, school_id: &str) -> Result<Vec<String>> {
+        let mut groups = self
+            .c()
+            .fetch_map(
+                "SELECT DISTINCT group_name FROM pupils WHERE school_id = ?",
+                args![school_id],
+                |r| r.text("group_name"),
+            )
+            .await?;
+        groups.sort_unstable();
+        Ok(groups)
+    }
+
+    /// The pupils of one group of a school, by pupil id: a class register reads its class only
+    /// (issue 13.3: not the 900 pupils of a large school).
+    pub async fn group_pupils(&mut self, school_id: &str, group: &str) -> Result<Vec<StoredPupil>> {
+        self.c()
+            .fetch_map(
+                "SELECT p.* FROM pupils p WHERE p.school_id = ? AND p.group_name = ? \
+                 ORDER BY p.pupil_id",
+                args![school_id, group],
+                pupil_of,
+            )
+            .await
+    }
+
     /// Adds a registration (version 1). A note on `ziek` is refused.
     pub async fn add_registration(
         &mut self,

@@ -251,21 +251,22 @@ impl Tx {
             .await
     }
 
-    /// The active signals of all of a school's pupils (in `scope`), in the order of
+    /// The active signals of the pupils of one group of a school (in `scope`), in the order of
     /// [`Tx::active_signals`] per pupil: a class register in one query.
-    pub async fn active_signals_of_school(
+    pub async fn active_signals_of_group(
         &mut self,
         scope: Scope<'_>,
         school_id: &str,
+        group: &str,
     ) -> Result<Vec<StoredSignal>> {
         let (clause, arg) = scope.pupil_clause();
         self.c()
             .fetch_map(
                 &format!(
-                    "{SIGNAL_SELECT} WHERE p.school_id = ? AND {clause} \
+                    "{SIGNAL_SELECT} WHERE p.school_id = ? AND p.group_name = ? AND {clause} \
                      AND s.status = 'active' ORDER BY s.date, s.kind, s.id"
                 ),
-                vec![school_id.into(), arg],
+                vec![school_id.into(), group.into(), arg],
                 signal_of,
             )
             .await

@@ -22,15 +22,17 @@ use verzuim_engine::model::Party;
 use verzuim_service::leerplicht::{self, ActionInput};
 use verzuim_service::meldingen::{self, MeldingView};
 use verzuim_service::model::NumberKind;
+use verzuim_service::model::Page;
 use verzuim_service::model::{
-    AuditEntry, HistoryEntry, InformedHow, Melding, MeldingStatus, OrgKind, Role, TaskStatus,
+    AuditEntry, HistoryEntry, InformedHow, MeldingStatus, OrgKind, Role, TaskStatus,
 };
 use verzuim_service::model::{ConversationWith, LeerplichtActionKind};
 use verzuim_service::tasks::{self, Completion, ParentsInformed, requires_parents_informed};
 use verzuim_service::{ClosingReason, MeldingAction, visibility};
 
+use super::pager::Pager;
 use super::session::{PageMeta, WebUser};
-use super::{LIST_LIMIT, all_pages, kind_label, render, sentence, service_error, today};
+use super::{kind_label, render, sentence, service_error, today};
 use crate::audit::{Audit, AuditObject, action};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
@@ -56,6 +58,9 @@ struct MeldingenPage {
     filtered: bool,
     /// A `?status=` that is no status: all meldingen are shown, with this message.
     unknown_status: Option<String>,
+    /// Every melding of the list (all pages), in words ("949 meldingen").
+    total: String,
+    pager: Pager,
 }
 
 struct MeldingRow {
@@ -101,10 +106,16 @@ fn hours_or_nvt(minutes: u32) -> String {
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     status: Option<String>,
+    /// The page, from 1 ([`MELDINGEN_PAGE`] meldingen each).
+    pagina: Option<u32>,
 }
 
+/// Meldingen on one page of the list.
+pub(crate) const MELDINGEN_PAGE: usize = 100;
+
 /// `GET /meldingen`: the municipality's meldingen, most urgent first (the service's order:
-/// new, then overdue, then in behandeling, then closed; newest first within each).
+/// new, then overdue, then in behandeling, then closed; newest first within each), a page of
+/// [`MELDINGEN_PAGE`] at a time (`?pagina=`, the status filter kept).
 pub async fn meldingen(
     State(state): State<AppState>,
     web: WebUser,
@@ -118,10 +129,39 @@ pub async fn meldingen(
         .map(|s| format!("De status \"{s}\" bestaat niet; alle meldingen worden getoond."));
     let caller = web.caller();
     let today = today(&state);
-    let list: Vec<Melding> = all_pages(LIST_LIMIT, |p| {
-        leerplicht::list_meldingen(&state.store, &caller, today, status, p)
-    })
-    .await?;
+    let page_no = q.pagina.unwrap_or(1).max(1);
+    let per_page = u32::try_from(MELDINGEN_PAGE).unwrap_or(u32::MAX);
+    let offset = (page_no - 1).saturating_mul(per_page);
+    let (mut list, total) = leerplicht::list_meldingen_counted(
+        &state.store,
+        &caller,
+        today,
+        status,
+        Page::new(per_page, offset),
+    )
+    .await
+    .map_err(service_error)?;
+    let (pager, rows) = Pager::counted(
+        "/meldingen",
+        &[("status", status.map(|s| s.as_str()).unwrap_or_default())],
+        page_no,
+        MELDINGEN_PAGE,
+        usize::try_from(total).unwrap_or(usize::MAX),
+        ("melding", "meldingen"),
+    );
+    if rows.start != offset as usize {
+        // A page beyond the last: the last.
+        let start = u32::try_from(rows.start).unwrap_or(u32::MAX);
+        list = leerplicht::list_meldingen(
+            &state.store,
+            &caller,
+            today,
+            status,
+            Page::new(per_page, start),
+        )
+        .await
+        .map_err(service_error)?;
+    }
     // The schools' and pupils' names in one query each, not one per melding (issue 13.3: a
     // municipality has hundreds of meldingen).
     let mut keys: Vec<(String, String)> = list
@@ -138,7 +178,7 @@ pub async fn meldingen(
     for m in list {
         let pupil = names
             .get(&(m.school_id.clone(), m.pupil_id.clone()))
-            .cloned()
+            .and_then(|l| l.name.clone())
             .unwrap_or_else(|| format!("leerling {}", m.pupil_id));
         rows.push(MeldingRow {
             id: m.id,
@@ -166,6 +206,12 @@ pub async fn meldingen(
             .collect(),
         filtered: status.is_some(),
         unknown_status,
+        total: nl::plural(
+            i64::try_from(total).unwrap_or(i64::MAX),
+            "melding",
+            "meldingen",
+        ),
+        pager,
     }))
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
@@ -13,10 +13,12 @@ use verzuim_service::model::{OrgKind, TaskStatus};
 use verzuim_service::{history, principles, visibility};
 
 use super::leerplicht::audit_page;
+use super::pager::Pager;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
+use super::{all_pages, kind_label, render, service_error, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
+use crate::extract::Query;
 use crate::nl::{date_nl, plural};
 use crate::state::AppState;
 
@@ -42,6 +44,7 @@ struct TasksPage {
     filtered: bool,
     /// Signals from an import waiting for review (issue 10.9), in words; empty when none.
     to_review: String,
+    pager: Pager,
 }
 
 /// One pupil's open tasks in the inbox.
@@ -76,7 +79,12 @@ pub struct TasksQuery {
     groep: Option<String>,
     /// `verlopen`, `week` (due within 7 days, overdue included), `geen` (no due date).
     termijn: Option<String>,
+    /// The page, from 1 ([`TASKS_PAGE`] pupils each).
+    pagina: Option<u32>,
 }
+
+/// Pupils (each with all their open tasks) on one page of the inbox.
+pub(crate) const TASKS_PAGE: usize = 50;
 
 const DUES: [(&str, &str); 3] = [
     ("verlopen", "verlopen"),
@@ -87,7 +95,7 @@ const DUES: [(&str, &str); 3] = [
 /// `GET /taken`: the school's open tasks per pupil (pupils with overdue tasks first, then by the
 /// nearest due date), each naming its signal and date; the card's "zo nodig" tasks folded per
 /// pupil and never overdue (`verzuim_service::principles`); filters by signal kind, group and
-/// due date.
+/// due date; [`TASKS_PAGE`] pupils a page (`?pagina=`, the filters kept), the counts over all.
 pub async fn taken(
     State(state): State<AppState>,
     web: WebUser,
@@ -95,7 +103,8 @@ pub async fn taken(
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Response> {
     let caller = web.caller();
-    let tasks = all_pages(LIST_LIMIT, |p| {
+    // Every open task of the school: the order of the pupils and the counts need them all.
+    let tasks = all_pages(usize::MAX, |p| {
         visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)
     })
     .await?;
@@ -104,14 +113,20 @@ pub async fn taken(
     // The kind and date of each signal, without its evidence and actions.
     let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> =
         history::signal_kinds(&state.store, &caller).await?;
-    // Names and groups of the caller's pupils, read once (a few pages) rather than per task.
+    // Names and groups of the pupils with open tasks, in one query (not one per task).
+    let mut keys: Vec<(String, String)> = tasks
+        .iter()
+        .map(|t| (t.school_id.clone(), t.pupil_id.clone()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
     let pupils: HashMap<(String, String), (String, String)> =
-        all_pages(usize::MAX, |p| visibility::pupils(&state.store, &caller, p))
+        visibility::pupil_names(&state.store, &caller, &keys)
             .await?
             .into_iter()
-            .map(|p| {
-                let name = p.data.name.unwrap_or_else(|| p.data.pupil.id.clone());
-                ((p.school_id, p.data.pupil.id), (name, p.data.pupil.group))
+            .map(|(key, l)| {
+                let name = l.name.unwrap_or_else(|| key.1.clone());
+                (key, (name, l.group))
             })
             .collect();
     let soort = q.soort.unwrap_or_default();
@@ -229,6 +244,22 @@ pub async fn taken(
             ))
     });
     let pupils: Vec<PupilTasks> = by_pupil.into_iter().map(|(_, p, _)| p).collect();
+    let required = pupils.iter().map(|p| p.tasks.len()).sum();
+    let overdue = pupils.iter().map(|p| p.overdue).sum();
+    let as_needed = pupils.iter().map(|p| p.as_needed.len()).sum();
+    let (pager, rows) = Pager::counted(
+        "/taken",
+        &[("soort", &soort), ("groep", &groep), ("termijn", &termijn)],
+        q.pagina.unwrap_or(1),
+        TASKS_PAGE,
+        pupils.len(),
+        ("leerling", "leerlingen"),
+    );
+    let pupils: Vec<PupilTasks> = pupils
+        .into_iter()
+        .skip(rows.start)
+        .take(rows.len())
+        .collect();
     kinds_seen.sort_by_key(|k| kind_label(*k));
     groups_seen.sort_by_key(|g| {
         let n: String = g.chars().take_while(char::is_ascii_digit).collect();
@@ -250,9 +281,10 @@ pub async fn taken(
             )
         },
         meta: web.meta("Taken", "/taken"),
-        required: pupils.iter().map(|p| p.tasks.len()).sum(),
-        overdue: pupils.iter().map(|p| p.overdue).sum(),
-        as_needed: pupils.iter().map(|p| p.as_needed.len()).sum(),
+        required,
+        overdue,
+        as_needed,
+        pager,
         total,
         filtered: !soort.is_empty() || !groep.is_empty() || !termijn.is_empty(),
         kinds: kinds_seen

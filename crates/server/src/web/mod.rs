@@ -63,6 +63,7 @@ pub mod login;
 pub mod mail;
 pub mod ouders;
 pub mod overzicht;
+pub mod pager;
 pub mod region;
 pub mod register;
 pub mod second_factor;

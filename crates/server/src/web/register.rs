@@ -52,13 +52,10 @@ pub async fn page(
         Some(s) => parse_date(s)?,
         None => today,
     };
-    let register_model::ClassDay {
-        pupils,
-        settings,
-        mut registrations,
-        signals: all_signals,
-    } = register_model::class_day(&state.store, &web.caller(), &school, date).await?;
-    let groups = allowed_groups(&web, &pupils);
+    let groups = match web.role() {
+        Role::Leerkracht => web.current.groups.clone(),
+        _ => register_model::school_groups(&state.store, &web.caller(), &school).await?,
+    };
     let group = match q.groep.as_deref().filter(|s| !s.is_empty()) {
         Some(g) => {
             check_len("groep", g, max_len::IDENTIFIER)?;
@@ -69,11 +66,14 @@ pub async fn page(
         }
         None => groups.first().cloned().unwrap_or_default(),
     };
+    let register_model::ClassDay {
+        pupils,
+        settings,
+        mut registrations,
+        signals: all_signals,
+    } = register_model::class_day(&state.store, &web.caller(), &school, &group, date).await?;
     let day = Day::new(settings, &group, date, today);
-    let mut class: Vec<&StoredPupil> = pupils
-        .iter()
-        .filter(|p| p.data.pupil.group == group && enrolled_on(p, date))
-        .collect();
+    let mut class: Vec<&StoredPupil> = pupils.iter().filter(|p| enrolled_on(p, date)).collect();
     class.sort_by_key(|p| {
         (
             p.data.name.clone().unwrap_or_default().to_lowercase(),

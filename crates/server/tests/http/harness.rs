@@ -492,3 +492,8 @@ pub fn web_paths() -> Vec<String> {
     paths.sort();
     paths
 }
+
+/// A page's HTML with `&` as written in a link (askama writes `&#38;`, some pages `&amp;`).
+pub fn unescape(html: &str) -> String {
+    html.replace("&#38;", "&").replace("&amp;", "&")
+}

@@ -6,14 +6,15 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use verzuim_engine::model::Party;
-use verzuim_store::{Actor, NewTask};
+use verzuim_store::{Actor, NewMelding, NewTask};
 use verzuim_store::{TaskLink, TaskLinkKind};
 
-use crate::harness::{Env, TestServer, get_page, page_client, post_form_located};
+use crate::harness::{Env, TestServer, get_page, page_client, post_form_located, unescape};
 use crate::region::*;
 
 crate::http_tests!(
     meldingen_list_is_most_urgent_first_like_the_api,
+    the_meldingen_list_shows_a_hundred_a_page,
     leerplicht_handles_a_melding_and_the_school_gets_the_feedback,
     another_municipality_and_the_school_get_nothing,
 );
@@ -676,4 +677,101 @@ async fn another_municipality_and_the_school_get_nothing(env: Env) {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+}
+
+/// A municipality with 105 meldingen (one made by the school, 104 more on its case written to
+/// the store): the list shows 100 a page in the API's order, the pages keep the status filter,
+/// a page beyond the last shows the last, and a page that is no number is refused in Dutch
+/// (issue 13.3).
+async fn the_meldingen_list_shows_a_hundred_a_page(env: Env) {
+    let s = region(&env).await;
+    let ib = s.logged_in(COORDINATOR).await;
+    let first = melding_for(&s, &ib, "1001", "2016-03-01").await;
+    let lpa = page_client(&s, LEERPLICHT).await;
+    let case_id = ok(
+        &s,
+        &lpa,
+        Method::GET,
+        &format!("/api/meldingen/{first}"),
+        None,
+        200,
+    )
+    .await["melding"]["case_id"]
+        .as_i64()
+        .unwrap();
+    let mut tx = s.store.begin().await.unwrap();
+    for _ in 0..104 {
+        tx.create_melding(
+            SCHOOL,
+            &NewMelding {
+                case_id,
+                municipality: ENSCHEDE.into(),
+                verzuim_kind: verzuim_engine::model::SignalKind::RelatiefVerzuim,
+                period: verzuim_engine::model::Period {
+                    from: "2026-09-21".parse().unwrap(),
+                    to: "2026-09-24".parse().unwrap(),
+                },
+                minutes: 21 * 60,
+                suspected_reason: "Onbekend".into(),
+                school_actions: "Gesprek met ouders".into(),
+            },
+            Actor::System,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut api_ids = Vec::new();
+    for offset in [0, 100] {
+        let api = ok(
+            &s,
+            &lpa,
+            Method::GET,
+            &format!("/api/meldingen?limit=100&offset={offset}"),
+            None,
+            200,
+        )
+        .await;
+        api_ids.extend(
+            api["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_i64().unwrap()),
+        );
+    }
+    assert_eq!(api_ids.len(), 105);
+
+    let (status, one) = get_page(&s, &lpa, "/meldingen").await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(linked_ids(&one), api_ids[..100]);
+    assert!(one.contains("105 meldingen."), "{one}");
+    assert!(
+        one.contains("Pagina 1 van 2 (meldingen 1-100 van 105)"),
+        "{one}"
+    );
+    assert!(
+        one.contains(r#"href="/meldingen?pagina=2" rel="next""#),
+        "{one}"
+    );
+    assert!(!one.contains("rel=\"prev\""));
+    let (_, two) = get_page(&s, &lpa, "/meldingen?pagina=2").await;
+    assert_eq!(linked_ids(&two), api_ids[100..]);
+    assert!(two.contains(r#"href="/meldingen" rel="prev""#), "{two}");
+    assert!(!two.contains("rel=\"next\""));
+    // Beyond the last: the last.
+    let (status, far) = get_page(&s, &lpa, "/meldingen?pagina=40").await;
+    assert_eq!(status, 200);
+    assert_eq!(linked_ids(&far), api_ids[100..]);
+    // The status filter stays on every page.
+    let (_, filtered) = get_page(&s, &lpa, "/meldingen?status=geregistreerd").await;
+    assert!(
+        unescape(&filtered).contains(r#"href="/meldingen?status=geregistreerd&pagina=2""#),
+        "{filtered}"
+    );
+    assert!(filtered.contains("105 meldingen met deze status."));
+    // Not a page number: a Dutch error naming the parameter.
+    let (status, bad) = get_page(&s, &lpa, "/meldingen?pagina=twee").await;
+    assert_eq!(status, 400, "{bad}");
+    assert!(bad.contains("pagina"), "{bad}");
 }

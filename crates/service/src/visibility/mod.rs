@@ -147,21 +147,27 @@ pub async fn pupil(
         .ok_or(ServiceError::NotFound)
 }
 
-/// The names of the pupils `keys` (school, pupil id) the caller may see, by key; a pupil
-/// without a recorded name, or not visible, is missing. One query (per 400) instead of one
-/// [`pupil`] each.
+/// What a list shows of a pupil: the name (`None`: none recorded) and the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PupilLabel {
+    pub name: Option<String>,
+    pub group: String,
+}
+
+/// The names and groups of the pupils `keys` (school, pupil id) the caller may see, by key; a
+/// pupil not visible is missing. One query (per 400) instead of one [`pupil`] each.
 pub async fn pupil_names(
     store: &Store,
     caller: &Caller,
     keys: &[(String, String)],
-) -> Result<std::collections::HashMap<(String, String), String>> {
+) -> Result<std::collections::HashMap<(String, String), PupilLabel>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
     Ok(tx
         .pupil_names(scope, keys)
         .await?
         .into_iter()
-        .filter_map(|(key, name)| name.map(|n| (key, n)))
+        .map(|(key, name, group)| (key, PupilLabel { name, group }))
         .collect())
 }
 

@@ -12,6 +12,7 @@ use crate::audit::{Audit, action};
 use crate::error::{ApiError, ApiResult};
 use crate::nl;
 use crate::state::AppState;
+use crate::web::pager::{self, Pager};
 use crate::web::session::{PageMeta, WebUser};
 use crate::web::{render, sentence, service_error};
 
@@ -45,9 +46,8 @@ pub(super) struct AuditPage {
     actions: Vec<(&'static str, String)>,
     rows: Vec<AuditRowView>,
     errors: Vec<String>,
-    page: u32,
-    prev: Option<String>,
-    next: Option<String>,
+    pager: Pager,
+    /// The CSV download with the same filters.
     csv: String,
 }
 
@@ -119,23 +119,15 @@ pub(super) fn audit_filter(web: &WebUser, q: &AuditQuery) -> Result<AuditFilter,
     }
 }
 
-pub(super) fn audit_query_string(q: &AuditQuery, page: Option<u32>) -> String {
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("van", q.van.clone()),
-        ("tot", q.tot.clone()),
-        ("gebruiker", q.gebruiker.clone()),
-        ("actie", q.actie.clone()),
-        ("leerling", q.leerling.clone()),
-    ];
-    pairs.retain(|(_, v)| !v.trim().is_empty());
-    if let Some(p) = page {
-        pairs.push(("pagina", p.to_string()));
-    }
-    let enc: Vec<String> = pairs
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", crate::web::url_part(&v)))
-        .collect();
-    enc.join("&")
+/// The filters as query parameters (the CSV link and the pages keep them).
+fn audit_params(q: &AuditQuery) -> [(&'static str, &str); 5] {
+    [
+        ("van", &q.van),
+        ("tot", &q.tot),
+        ("gebruiker", &q.gebruiker),
+        ("actie", &q.actie),
+        ("leerling", &q.leerling),
+    ]
 }
 
 /// `GET /beheer/auditlog`: the organisation's audit rows, filtered by day range, user, action
@@ -210,10 +202,8 @@ pub async fn audit_log(
             .collect(),
         rows,
         errors,
-        page: page_no,
-        prev: (page_no > 1).then(|| audit_query_string(&q, Some(page_no - 1))),
-        next: more.then(|| audit_query_string(&q, Some(page_no + 1))),
-        csv: audit_query_string(&q, None),
+        pager: Pager::uncounted("/beheer/auditlog", &audit_params(&q), page_no, more),
+        csv: pager::href("/beheer/auditlog.csv", &audit_params(&q), 1),
         q,
     }))
 }

@@ -286,19 +286,6 @@ pub(crate) fn row_of(
     }
 }
 
-/// The groups this user may register for, and whether `group` is one of them.
-pub(crate) fn allowed_groups(web: &WebUser, pupils: &[StoredPupil]) -> Vec<String> {
-    match web.role() {
-        Role::Leerkracht => web.current.groups.clone(),
-        _ => pupils
-            .iter()
-            .map(|p| p.data.pupil.group.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect(),
-    }
-}
-
 pub(crate) fn enrolled_on(p: &StoredPupil, date: Date) -> bool {
     let p = &p.data.pupil;
     p.enrolled_from <= date && p.enrolled_until.is_none_or(|u| date <= u)
