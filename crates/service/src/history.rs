@@ -110,23 +110,6 @@ pub async fn signals(
     Ok(tx.list_signals(scope, status, page).await?)
 }
 
-/// The kind and date of every signal (every status) the caller may see, by id
-/// ([`verzuim_store::Tx::signal_kinds`]).
-pub async fn signal_kinds(
-    store: &Store,
-    caller: &Caller,
-) -> Result<std::collections::HashMap<i64, (verzuim_engine::model::SignalKind, jiff::civil::Date)>>
-{
-    let mut tx = store.connection().await?;
-    let scope = caller.scope(&mut tx).await?;
-    Ok(tx
-        .signal_kinds(scope)
-        .await?
-        .into_iter()
-        .map(|(id, kind, date)| (id, (kind, date)))
-        .collect())
-}
-
 /// Every signal of a pupil of the caller's school (active and withdrawn), oldest first.
 pub async fn pupil_signals(
     store: &Store,

@@ -28,5 +28,5 @@ pub use verzuim_store::{
     TaskId, TaskStatus, ThrottleKey, TokenId, User, UserId, VersionRef, hash_token, pupil_ref,
 };
 pub use verzuim_store::{
-    MeldingLink, NumberKind, ReferralLink, TaskLink, TaskLinkKind, TimelineEntry,
+    InboxTask, MeldingLink, NumberKind, ReferralLink, TaskLink, TaskLinkKind, TimelineEntry,
 };

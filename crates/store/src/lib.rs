@@ -66,8 +66,8 @@ pub use crate::db::statements_run;
 use crate::db::{Arg, Conn};
 pub use crate::error::{Result, StoreError};
 pub use crate::queries::{
-    CasesOf, MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, ServiceRetentionCounts,
-    TaskLink, TaskLinkKind, TimelineEntry,
+    CasesOf, InboxTask, MeldingLink, NewTimelineEntry, NumberKind, ReferralLink,
+    ServiceRetentionCounts, TaskLink, TaskLinkKind, TimelineEntry,
 };
 pub use crate::second_factor::{LoginState, MemberSecondFactor, SecondFactor};
 pub use crate::types::*;

@@ -178,7 +178,7 @@ pub async fn meldingen(
     for m in list {
         let pupil = names
             .get(&(m.school_id.clone(), m.pupil_id.clone()))
-            .and_then(|l| l.name.clone())
+            .cloned()
             .unwrap_or_else(|| format!("leerling {}", m.pupil_id));
         rows.push(MeldingRow {
             id: m.id,

@@ -9,13 +9,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use verzuim_engine::model::SignalKind;
-use verzuim_service::model::{OrgKind, TaskStatus};
-use verzuim_service::{history, principles, visibility};
+use verzuim_service::model::{InboxTask, OrgKind};
+use verzuim_service::{principles, visibility};
 
 use super::leerplicht::audit_page;
 use super::pager::Pager;
 use super::session::{PageMeta, WebUser, role_label};
-use super::{all_pages, kind_label, render, service_error, today};
+use super::{kind_label, render, service_error, today};
 use crate::audit::Audit;
 use crate::error::ApiResult;
 use crate::extract::Query;
@@ -103,32 +103,13 @@ pub async fn taken(
     Query(q): Query<TasksQuery>,
 ) -> ApiResult<Response> {
     let caller = web.caller();
-    // Every open task of the school: the order of the pupils and the counts need them all.
-    let tasks = all_pages(usize::MAX, |p| {
-        visibility::my_tasks(&state.store, &caller, Some(TaskStatus::Open), p)
-    })
-    .await?;
-    let today = today(&state);
+    // Every open task of the school with its signal and pupil, in one query: the order of the
+    // pupils and the counts need them all.
+    let tasks = visibility::inbox(&state.store, &caller)
+        .await
+        .map_err(service_error)?;
     let total = tasks.len();
-    // The kind and date of each signal, without its evidence and actions.
-    let signals: HashMap<i64, (SignalKind, jiff::civil::Date)> =
-        history::signal_kinds(&state.store, &caller).await?;
-    // Names and groups of the pupils with open tasks, in one query (not one per task).
-    let mut keys: Vec<(String, String)> = tasks
-        .iter()
-        .map(|t| (t.school_id.clone(), t.pupil_id.clone()))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let pupils: HashMap<(String, String), (String, String)> =
-        visibility::pupil_names(&state.store, &caller, &keys)
-            .await?
-            .into_iter()
-            .map(|(key, l)| {
-                let name = l.name.unwrap_or_else(|| key.1.clone());
-                (key, (name, l.group))
-            })
-            .collect();
+    let today = today(&state);
     let soort = q.soort.unwrap_or_default();
     let groep = q.groep.unwrap_or_default();
     let termijn = q.termijn.unwrap_or_default();
@@ -136,13 +117,15 @@ pub async fn taken(
     let mut groups_seen: Vec<String> = Vec::new();
     let mut by_pupil: Vec<((String, String), PupilTasks, Option<jiff::civil::Date>)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for t in tasks {
+    for InboxTask {
+        task: t,
+        signal,
+        pupil_name,
+        group,
+    } in tasks
+    {
         let key = (t.school_id.clone(), t.pupil_id.clone());
-        let (pupil, group) = pupils
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| (t.pupil_id.clone(), String::new()));
-        let signal = t.signal_id.and_then(|id| signals.get(&id)).copied();
+        let pupil = pupil_name.unwrap_or_else(|| t.pupil_id.clone());
         if let Some((k, _)) = signal
             && !kinds_seen.contains(&k)
         {

@@ -147,27 +147,21 @@ pub async fn pupil(
         .ok_or(ServiceError::NotFound)
 }
 
-/// What a list shows of a pupil: the name (`None`: none recorded) and the group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PupilLabel {
-    pub name: Option<String>,
-    pub group: String,
-}
-
-/// The names and groups of the pupils `keys` (school, pupil id) the caller may see, by key; a
-/// pupil not visible is missing. One query (per 400) instead of one [`pupil`] each.
+/// The names of the pupils `keys` (school, pupil id) the caller may see, by key; a pupil
+/// without a recorded name, or not visible, is missing. One query (per 400) instead of one
+/// [`pupil`] each.
 pub async fn pupil_names(
     store: &Store,
     caller: &Caller,
     keys: &[(String, String)],
-) -> Result<std::collections::HashMap<(String, String), PupilLabel>> {
+) -> Result<std::collections::HashMap<(String, String), String>> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
     Ok(tx
         .pupil_names(scope, keys)
         .await?
         .into_iter()
-        .map(|(key, name, group)| (key, PupilLabel { name, group }))
+        .filter_map(|(key, name)| name.map(|n| (key, n)))
         .collect())
 }
 
@@ -379,6 +373,14 @@ pub async fn my_tasks(
 ) -> Result<Vec<Task>> {
     let mut tx = store.connection().await?;
     Ok(tx.list_tasks(&caller.organisation, status, page).await?)
+}
+
+/// The open tasks of the caller's organisation with their signals' kinds and dates and their
+/// pupils' names and groups, earliest due first: the inbox, in one query.
+pub async fn inbox(store: &Store, caller: &Caller) -> Result<Vec<verzuim_store::InboxTask>> {
+    let mut tx = store.connection().await?;
+    let scope = caller.scope(&mut tx).await?;
+    Ok(tx.inbox_tasks(scope, &caller.organisation).await?)
 }
 
 /// Every task of the cases the caller may see (every party's), earliest due first.

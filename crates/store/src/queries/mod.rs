@@ -23,7 +23,7 @@ mod timeline;
 pub use meldingen::{MeldingLink, NumberKind};
 pub use referrals::ReferralLink;
 pub use retention::ServiceRetentionCounts;
-pub use tasks::{TaskLink, TaskLinkKind};
+pub use tasks::{InboxTask, TaskLink, TaskLinkKind};
 pub use timeline::{NewTimelineEntry, TimelineEntry};
 
 use crate::db::Arg;

@@ -5,14 +5,13 @@ use crate::db::args;
 use crate::{OrgKind, Organisation, Result, StoreError, Tx};
 
 impl Tx {
-    /// The names (`None`: none recorded) and groups of the pupils `keys` (school, pupil id)
-    /// visible in `scope`, in one query per 400: a list of meldingen or tasks names its pupils
-    /// at once.
+    /// The names (`None`: none recorded) of the pupils `keys` (school, pupil id) visible in
+    /// `scope`, in one query per 400: a list of meldingen names its pupils at once.
     pub async fn pupil_names(
         &mut self,
         scope: crate::Scope<'_>,
         keys: &[(String, String)],
-    ) -> Result<Vec<((String, String), Option<String>, String)>> {
+    ) -> Result<Vec<((String, String), Option<String>)>> {
         let (clause, arg) = scope.pupil_clause();
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(400) {
@@ -27,7 +26,7 @@ impl Tx {
                 self.c()
                     .fetch_map(
                         &format!(
-                            "SELECT p.school_id, p.pupil_id, p.name, p.group_name FROM pupils p \
+                            "SELECT p.school_id, p.pupil_id, p.name FROM pupils p \
                              JOIN (VALUES {marks}) AS k \
                                ON p.school_id = k.column1 AND p.pupil_id = k.column2 \
                              WHERE {clause}"
@@ -37,7 +36,6 @@ impl Tx {
                             Ok((
                                 (r.text("school_id")?, r.text("pupil_id")?),
                                 r.opt_text("name")?,
-                                r.text("group_name")?,
                             ))
                         },
                     )

@@ -9,32 +9,6 @@ use crate::workflow::{SIGNAL_SELECT, signal_of};
 use crate::{CaseId, Result, Scope, SignalId, StoreError, StoredEvidence, StoredSignal, Tx};
 
 impl Tx {
-    /// The kind and date of every signal (every status) visible in `scope`, by id: what the
-    /// coordinator's inbox shows of each task's signal, without the signals' evidence and
-    /// actions (a school of 700 pupils has over 1,100 signals, each with its JSON; issue 13.3).
-    pub async fn signal_kinds(
-        &mut self,
-        scope: Scope<'_>,
-    ) -> Result<Vec<(SignalId, SignalKind, jiff::civil::Date)>> {
-        let (clause, arg) = scope.pupil_clause();
-        self.c()
-            .fetch_map(
-                &format!(
-                    "SELECT s.id, s.kind, s.date FROM signals s JOIN pupils p ON p.id = s.pupil \
-                     WHERE {clause}"
-                ),
-                vec![arg],
-                |r| {
-                    Ok((
-                        r.i64("id")?,
-                        r.parsed("kind", SignalKind::parse)?,
-                        r.date("date")?,
-                    ))
-                },
-            )
-            .await
-    }
-
     /// A signal of the school by id, whatever its status.
     pub async fn signal_by_id(
         &mut self,

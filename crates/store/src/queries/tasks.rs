@@ -306,3 +306,60 @@ impl Tx {
             .await
     }
 }
+
+/// An open task with what an inbox shows beside it: the kind and date of its signal, and the
+/// pupil's name and group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxTask {
+    pub task: Task,
+    pub signal: Option<(verzuim_engine::model::SignalKind, jiff::civil::Date)>,
+    /// `None`: no name recorded.
+    pub pupil_name: Option<String>,
+    pub group: String,
+}
+
+impl Tx {
+    /// Every open task of `organisation_id` about a pupil visible in `scope`, earliest due first
+    /// (no due date last), each with its signal's kind and date and its pupil's name and group:
+    /// the coordinator's inbox in one query (issue 13.3: a school of 700 pupils has 700+ open
+    /// tasks; read a page at a time, with the signals and the names apart, it took five queries
+    /// that each sorted them all, and p95 350 ms with 32 users at once). Not paged: bounded by
+    /// the organisation's open work.
+    pub async fn inbox_tasks(
+        &mut self,
+        scope: Scope<'_>,
+        organisation_id: &str,
+    ) -> Result<Vec<InboxTask>> {
+        let (clause, arg) = scope.pupil_clause();
+        self.c()
+            .fetch_map(
+                &format!(
+                    "SELECT t.*, p.school_id, p.pupil_id, p.name AS inbox_pupil_name, \
+                     p.group_name AS inbox_group, s.kind AS inbox_signal_kind, \
+                     s.date AS inbox_signal_date FROM tasks t \
+                     JOIN cases c ON c.id = t.case_id JOIN pupils p ON p.id = c.pupil \
+                     LEFT JOIN signals s ON s.id = t.signal_id \
+                     WHERE t.organisation_id = ? AND t.status = 'open' AND {clause} \
+                     ORDER BY t.due IS NULL, t.due, t.id"
+                ),
+                vec![organisation_id.into(), arg],
+                |r| {
+                    let kind = r.opt_parsed(
+                        "inbox_signal_kind",
+                        verzuim_engine::model::SignalKind::parse,
+                    )?;
+                    let signal = match kind {
+                        Some(k) => Some((k, r.date("inbox_signal_date")?)),
+                        None => None,
+                    };
+                    Ok(InboxTask {
+                        task: task_of(r)?,
+                        signal,
+                        pupil_name: r.opt_text("inbox_pupil_name")?,
+                        group: r.text("inbox_group")?,
+                    })
+                },
+            )
+            .await
+    }
+}
