@@ -70,8 +70,8 @@ pub async fn class_day(
     let pupils = tx.group_pupils(school, group).await?;
     let settings = tx.school_settings(school).await?;
     let mut registrations: HashMap<String, Vec<StoredRegistration>> = HashMap::new();
-    for (pupil, r) in tx.registrations_on(scope, school, date).await? {
-        if covers(&r.registration, date) && pupils.iter().any(|p| p.data.pupil.id == pupil) {
+    for (pupil, r) in tx.registrations_on(scope, school, group, date).await? {
+        if covers(&r.registration, date) {
             registrations.entry(pupil).or_default().push(r);
         }
     }

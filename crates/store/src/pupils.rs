@@ -571,12 +571,14 @@ impl Tx {
             .await
     }
 
-    /// The current (not deleted) registrations of a school's pupils whose days include `date`,
-    /// with each one's pupil id, in order of their id: a class register in one query.
+    /// The current (not deleted) registrations of the pupils of one group of a school whose
+    /// days include `date`, with each one's pupil id, in order of their id: a class register in
+    /// one query.
     pub async fn registrations_on(
         &mut self,
         scope: Scope<'_>,
         school_id: &str,
+        group: &str,
         date: Date,
     ) -> Result<Vec<(String, StoredRegistration)>> {
         let (clause, arg) = scope.pupil_clause();
@@ -588,11 +590,17 @@ impl Tx {
                      JOIN pupils p ON p.id = r.pupil \
                      JOIN registration_versions v \
                        ON v.registration_id = r.id AND v.version = r.current_version \
-                     WHERE p.school_id = ? AND {clause} AND v.deleted = FALSE \
-                       AND v.date_from <= ? AND v.date_until >= ? \
+                     WHERE p.school_id = ? AND p.group_name = ? AND {clause} \
+                       AND v.deleted = FALSE AND v.date_from <= ? AND v.date_until >= ? \
                      ORDER BY r.id"
                 ),
-                vec![school_id.into(), arg, day.clone().into(), day.into()],
+                vec![
+                    school_id.into(),
+                    group.into(),
+                    arg,
+                    day.clone().into(),
+                    day.into(),
+                ],
                 |r| Ok((r.text("pupil_id")?, registration_of(r)?)),
             )
             .await
