@@ -132,15 +132,16 @@ pub async fn meldingen(
     let page_no = q.pagina.unwrap_or(1).max(1);
     let per_page = u32::try_from(MELDINGEN_PAGE).unwrap_or(u32::MAX);
     let offset = (page_no - 1).saturating_mul(per_page);
-    let (mut list, total) = leerplicht::list_meldingen_counted(
-        &state.store,
-        &caller,
-        today,
-        status,
-        Page::new(per_page, offset),
-    )
-    .await
-    .map_err(service_error)?;
+    let read = |start: u32| {
+        leerplicht::list_meldingen_counted(
+            &state.store,
+            &caller,
+            today,
+            status,
+            Page::new(per_page, start),
+        )
+    };
+    let (mut list, total) = read(offset).await.map_err(service_error)?;
     let (pager, rows) = Pager::counted(
         "/meldingen",
         &[("status", status.map(|s| s.as_str()).unwrap_or_default())],
@@ -152,15 +153,7 @@ pub async fn meldingen(
     if rows.start != offset as usize {
         // A page beyond the last: the last.
         let start = u32::try_from(rows.start).unwrap_or(u32::MAX);
-        list = leerplicht::list_meldingen(
-            &state.store,
-            &caller,
-            today,
-            status,
-            Page::new(per_page, start),
-        )
-        .await
-        .map_err(service_error)?;
+        list = read(start).await.map_err(service_error)?.0;
     }
     // The schools' and pupils' names in one query each, not one per melding (issue 13.3: a
     // municipality has hundreds of meldingen).

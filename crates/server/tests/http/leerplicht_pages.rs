@@ -54,6 +54,21 @@ async fn melding_for(s: &TestServer, ib: &reqwest::Client, id: &str, birth: &str
         .unwrap()
 }
 
+/// The case of melding `id`, as leerplicht reads it through the API.
+async fn case_of(s: &TestServer, lpa: &reqwest::Client, id: i64) -> i64 {
+    ok(
+        s,
+        lpa,
+        Method::GET,
+        &format!("/api/meldingen/{id}"),
+        None,
+        200,
+    )
+    .await["melding"]["case_id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// The melding ids in the order the list page links them.
 fn linked_ids(body: &str) -> Vec<i64> {
     body.split("href=\"/meldingen/")
@@ -87,17 +102,7 @@ async fn meldingen_list_is_most_urgent_first_like_the_api(env: Env) {
     assert_eq!(status, 200);
     assert_eq!(linked_ids(&body), vec![b, a, c], "{body}");
     // An overdue open task of leerplicht for C moves it before A.
-    let case_of_c = ok(
-        &s,
-        &lpa,
-        Method::GET,
-        &format!("/api/meldingen/{c}"),
-        None,
-        200,
-    )
-    .await["melding"]["case_id"]
-        .as_i64()
-        .unwrap();
+    let case_of_c = case_of(&s, &lpa, c).await;
     let mut tx = s.store.begin().await.unwrap();
     let task = tx
         .create_task(
@@ -688,17 +693,7 @@ async fn the_meldingen_list_shows_a_hundred_a_page(env: Env) {
     let ib = s.logged_in(COORDINATOR).await;
     let first = melding_for(&s, &ib, "1001", "2016-03-01").await;
     let lpa = page_client(&s, LEERPLICHT).await;
-    let case_id = ok(
-        &s,
-        &lpa,
-        Method::GET,
-        &format!("/api/meldingen/{first}"),
-        None,
-        200,
-    )
-    .await["melding"]["case_id"]
-        .as_i64()
-        .unwrap();
+    let case_id = case_of(&s, &lpa, first).await;
     let mut tx = s.store.begin().await.unwrap();
     for _ in 0..104 {
         tx.create_melding(
