@@ -29,8 +29,9 @@ use super::leerplicht::{
     DetailQuery, HistoryRow, PageRow, TaskFields, TaskRow, actor_name, audit_page, form_date,
     history_row, message, org_name, own_open_tasks, page_rows, pupil_name, task_form,
 };
+use super::pager::Pager;
 use super::session::{PageMeta, WebUser};
-use super::{LIST_LIMIT, all_pages, kind_label, render, service_error, today};
+use super::{all_pages, kind_label, render, service_error, today};
 use crate::audit::{Audit, AuditObject};
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
@@ -43,7 +44,20 @@ use crate::state::AppState;
 struct ReferralsPage {
     meta: PageMeta,
     referrals: Vec<ReferralRow>,
+    /// Every referral of the list (all pages), in words ("230 verwijzingen").
+    total: String,
+    pager: Pager,
 }
+
+/// `?pagina=` of the referrals list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReferralsQuery {
+    /// The page, from 1 ([`REFERRALS_PAGE`] referrals each).
+    pagina: Option<u32>,
+}
+
+/// Referrals on one page of the list.
+pub(crate) const REFERRALS_PAGE: usize = 100;
 
 struct ReferralRow {
     id: i64,
@@ -75,21 +89,33 @@ fn rank(s: ReferralStatus) -> u8 {
     }
 }
 
-/// `GET /verwijzingen`: the referrals to this GGD-JGZ, open ones first, newest first.
+/// `GET /verwijzingen`: the referrals to this GGD-JGZ, open ones first, newest first;
+/// [`REFERRALS_PAGE`] a page (`?pagina=`), each page's pupils, schools and reasons read for that
+/// page only (issue 13.3: before, every referral up to 1,000, the rest not shown).
 pub async fn verwijzingen(
     State(state): State<AppState>,
     web: WebUser,
     audit: Audit,
+    Query(q): Query<ReferralsQuery>,
 ) -> ApiResult<Response> {
     let caller = web.caller();
-    let mut list: Vec<Referral> = all_pages(LIST_LIMIT, |p| {
+    let mut list: Vec<Referral> = all_pages(usize::MAX, |p| {
         visibility::referrals(&state.store, &caller, p)
     })
     .await?;
     list.sort_by_key(|r| (rank(r.status), std::cmp::Reverse((r.created_at, r.id))));
+    let total = list.len();
+    let (pager, page) = Pager::counted(
+        "/verwijzingen",
+        &[],
+        q.pagina.unwrap_or(1),
+        REFERRALS_PAGE,
+        total,
+        ("verwijzing", "verwijzingen"),
+    );
     let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
-    let mut rows = Vec::with_capacity(list.len());
-    for r in list {
+    let mut rows = Vec::with_capacity(page.len());
+    for r in list.into_iter().skip(page.start).take(page.len()) {
         let kind = ggd::referral_kind(&state.store, &caller, r.id)
             .await
             .map_err(service_error)?;
@@ -107,6 +133,12 @@ pub async fn verwijzingen(
     Ok(render(&ReferralsPage {
         meta: web.meta("Verwijzingen", "/verwijzingen"),
         referrals: rows,
+        total: nl::plural(
+            i64::try_from(total).unwrap_or(i64::MAX),
+            "verwijzing",
+            "verwijzingen",
+        ),
+        pager,
     }))
 }
 

@@ -434,9 +434,6 @@ pub(crate) async fn own_school_pupil(
         .map_err(service_error)
 }
 
-/// At most this many rows on one list page (the rest: a later, paged version).
-pub(crate) const LIST_LIMIT: usize = 1000;
-
 /// A scoped service list read a page at a time, until a short page or `limit` rows.
 pub(crate) async fn all_pages<T, F, Fut>(limit: usize, mut fetch: F) -> ApiResult<Vec<T>>
 where

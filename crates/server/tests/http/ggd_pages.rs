@@ -8,8 +8,12 @@ use reqwest::Method;
 use crate::ggd_api::referred_pupil;
 use crate::harness::{Env, get_page, page_client, post_form_located};
 use crate::region::*;
+use verzuim_store::Actor;
 
-crate::http_tests!(ggd_invites_records_a_no_show_and_keeps_its_notes);
+crate::http_tests!(
+    ggd_invites_records_a_no_show_and_keeps_its_notes,
+    the_referrals_list_shows_a_hundred_a_page,
+);
 
 const NOTE: &str = "Moeder belde af wegens werk; nieuwe afspraak volgt";
 const JUDGE: &str = "Beoordeelt of de leerling zonder goede reden niet verscheen bij de GGD-JGZ";
@@ -215,4 +219,54 @@ async fn ggd_invites_records_a_no_show_and_keeps_its_notes(env: Env) {
     let (_, body) = get_page(&s, &jgz, &path).await;
     assert!(body.contains("Afgerond"));
     assert!(!body.contains("Uitnodiging vastleggen"));
+}
+
+/// A GGD-JGZ with 102 referrals (one made by the school, 101 more on its case written to the
+/// store): the list shows 100 a page, every referral on exactly one page, with the number in
+/// all (issue 13.3: before, the list stopped at 1,000 without saying so).
+async fn the_referrals_list_shows_a_hundred_a_page(env: Env) {
+    let s = region(&env).await;
+    let ib_api = s.logged_in(COORDINATOR).await;
+    let first = referred_pupil(&s, &ib_api).await;
+    let jgz = page_client(&s, JGZ).await;
+    let case_id = ok(
+        &s,
+        &jgz,
+        Method::GET,
+        &format!("/api/referrals/{first}"),
+        None,
+        200,
+    )
+    .await["referral"]["case_id"]
+        .as_i64()
+        .unwrap();
+    let mut tx = s.store.begin().await.unwrap();
+    for _ in 0..101 {
+        tx.create_referral(SCHOOL, case_id, GGD, Actor::System)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let ids = |body: &str| -> Vec<i64> {
+        body.split("href=\"/verwijzingen/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect()
+    };
+    let (status, one) = get_page(&s, &jgz, "/verwijzingen").await;
+    assert_eq!(status, 200, "{one}");
+    assert!(one.contains("102 verwijzingen."), "{one}");
+    assert!(
+        one.contains("Pagina 1 van 2 (verwijzingen 1-100 van 102)"),
+        "{one}"
+    );
+    assert!(one.contains(r#"href="/verwijzingen?pagina=2" rel="next""#));
+    let (_, two) = get_page(&s, &jgz, "/verwijzingen?pagina=2").await;
+    let (one, two) = (ids(&one), ids(&two));
+    assert_eq!((one.len(), two.len()), (100, 2));
+    let mut all: Vec<i64> = one.into_iter().chain(two).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 102);
+    assert!(all.contains(&first));
 }
