@@ -137,7 +137,7 @@ fn generate_with_threads(opts: &GenerateOptions, threads: usize) -> Result<Gener
         cal.school_toml(
             "99XX01",
             "OBS De Twentse Esch (synthetisch)",
-            &Classes::single().kleuter_groups(),
+            &Classes::single(),
         ),
     )
     .with_context(|| format!("kan {} niet schrijven", school_path.display()))?;
@@ -442,7 +442,7 @@ impl Calendar {
         // Lesson days from the engine's calendar of the school (every group has lessons on
         // every weekday, so the school's default schedule has them all).
         let calendar = SchoolCalendar::new(
-            &school(&closed, "", "", &Classes::single().kleuter_groups()),
+            &school(&closed, "", "", &Classes::single()),
             date_of(start),
             date_of(end),
         );
@@ -483,9 +483,8 @@ impl Calendar {
         })
     }
 
-    /// The school.toml of a school with this calendar (`kleuters`: the names of its groups with
-    /// the kleuters' lesson times).
-    pub(crate) fn school_toml(&self, id: &str, name: &str, kleuters: &[String]) -> String {
+    /// The school.toml of a school with this calendar and these classes.
+    pub(crate) fn school_toml(&self, id: &str, name: &str, classes: &Classes) -> String {
         let mut s = format!(
             "# Synthetic school year {}-{} written by `verzuim generate`; holidays regio noord\n",
             self.year,
@@ -500,15 +499,15 @@ impl Calendar {
             &self.closed,
             id,
             name,
-            kleuters,
+            classes,
         )));
         s
     }
 }
 
-/// A school with the generator's lesson times (the `kleuters` groups, `1-2` or its classes:
+/// A school with the generator's lesson times (the kleuter classes, `1-2` or `1-2a`, …:
 /// Wednesday and Friday mornings only) and these closed periods.
-fn school(closed: &[Closed], id: &str, name: &str, kleuters: &[String]) -> School {
+fn school(closed: &[Closed], id: &str, name: &str, classes: &Classes) -> School {
     let time = |from: u16, until: u16| TimeRange::new(from, until);
     let full = vec![time(T0830, T1200), time(T1245, T1500)];
     let mut week = WeekTimes::default();
@@ -525,9 +524,10 @@ fn school(closed: &[Closed], id: &str, name: &str, kleuters: &[String]) -> Schoo
         name: name.to_string(),
         holiday_region: Some("noord".to_string()),
         lesson_times: week,
-        groups: kleuters
-            .iter()
-            .map(|g| (g.clone(), kleuter_times.clone()))
+        groups: classes
+            .kleuter_groups()
+            .into_iter()
+            .map(|g| (g, kleuter_times.clone()))
             .collect(),
         closed: closed
             .iter()
@@ -598,7 +598,7 @@ impl Classes {
     }
 
     /// The names of the kleuter classes (they have the kleuters' lesson times).
-    pub(crate) fn kleuter_groups(&self) -> Vec<String> {
+    fn kleuter_groups(&self) -> Vec<String> {
         match self.per_group[0] {
             1 => vec![GROUPS[0].to_owned()],
             n => (0..n)
@@ -1807,7 +1807,7 @@ mod tests {
     #[test]
     fn calendar_2026_matches_the_table() {
         let cal = Calendar::new(2026).unwrap();
-        let toml = cal.school_toml("99XX01", "OBS", &Classes::single().kleuter_groups());
+        let toml = cal.school_toml("99XX01", "OBS", &Classes::single());
         for needle in [
             "from = 2026-08-01\nuntil = 2026-08-16",
             "from = 2026-10-09\nuntil = 2026-10-09",

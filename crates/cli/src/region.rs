@@ -17,10 +17,10 @@
 //!   synthetic names and codes `GM9xxx` (no real municipality has them).
 //! - **Pupils**: exactly the one-school generator's (groups, birth dates, absence patterns,
 //!   events), in parallel classes of at most about 30 (`3-4a`, `3-4b`, …; the kleuter classes
-//!   `1-2a`, … with the kleuters' lesson times in school.toml); 92% live in the school's municipality, the rest anywhere in the region. Pupil
-//!   number `i` of the whole region decides its id (`10000001 + i`, unique in the region), its
-//!   BSN (unique) and its random stream, so the output is a pure function of the options and
-//!   the seed, whatever the number of threads.
+//!   `1-2a`, … with the kleuters' lesson times in school.toml); 92% live in the school's
+//!   municipality, the rest anywhere in the region. Pupil number `i` of the whole region decides
+//!   its id (`10000001 + i`, unique in the region), its BSN (unique) and its random stream, so
+//!   the output is a pure function of the options and the seed, whatever the number of threads.
 //!
 //! Every school shares the one-school generator's calendar (regio noord) and lesson times.
 
@@ -213,7 +213,7 @@ fn write_school(
             &mut chunk,
         );
     }
-    let school = cal.school_toml(&plan.id, &plan.name, &classes.kleuter_groups());
+    let school = cal.school_toml(&plan.id, &plan.name, &classes);
     let files: [(&str, &[u8], &[u8]); 4] = [
         ("school.toml", school.as_bytes(), &[]),
         ("pupils.csv", PUPILS_HEADER.as_bytes(), &chunk.pupils),

@@ -470,19 +470,22 @@ pub async fn list_meldingen(
     Ok(tx.meldingen_by_urgency(scope, today, status, page).await?)
 }
 
-/// A page of [`list_meldingen`] and the number of meldingen in the whole list (the web page's
-/// pages, issue 13.3), read on one connection.
+/// The number of meldingen in the whole list of [`list_meldingen`] and the page of it that
+/// `page_of` chooses for that number (a page beyond the last can become the last; the web
+/// page's pages, issue 13.3), read on one connection.
 pub async fn list_meldingen_counted(
     store: &Store,
     caller: &Caller,
     today: Date,
     status: Option<MeldingStatus>,
-    page: Page,
+    page_of: impl FnOnce(u64) -> Page,
 ) -> Result<(Vec<Melding>, u64)> {
     let mut tx = store.connection().await?;
     let scope = caller.scope(&mut tx).await?;
     let total = tx.meldingen_count(scope, status).await?;
-    let list = tx.meldingen_by_urgency(scope, today, status, page).await?;
+    let list = tx
+        .meldingen_by_urgency(scope, today, status, page_of(total))
+        .await?;
     Ok((list, total))
 }
 

@@ -1,7 +1,8 @@
 //! The teacher's daily register as a read model: the pupils of one group of a school, its
 //! settings, the day's registrations and the active signals, read on one connection with one
-//! query per kind of thing (never one per pupil; never the other groups' pupils). Which groups a leerkracht may see is the server's policy (the
-//! groups of the membership); the school is the caller's own.
+//! query per kind of thing (never one per pupil; never the other groups' pupils). Which groups a
+//! leerkracht may see is the server's policy (the groups of the membership); the school is the
+//! caller's own.
 
 use std::collections::HashMap;
 

@@ -44,8 +44,6 @@ use crate::state::AppState;
 struct ReferralsPage {
     meta: PageMeta,
     referrals: Vec<ReferralRow>,
-    /// Every referral of the list (all pages), in words ("230 verwijzingen").
-    total: String,
     pager: Pager,
 }
 
@@ -104,13 +102,12 @@ pub async fn verwijzingen(
     })
     .await?;
     list.sort_by_key(|r| (rank(r.status), std::cmp::Reverse((r.created_at, r.id))));
-    let total = list.len();
     let (pager, page) = Pager::counted(
         "/verwijzingen",
         &[],
         q.pagina.unwrap_or(1),
         REFERRALS_PAGE,
-        total,
+        list.len(),
         ("verwijzing", "verwijzingen"),
     );
     let (mut names, mut orgs) = (HashMap::new(), HashMap::new());
@@ -133,11 +130,6 @@ pub async fn verwijzingen(
     Ok(render(&ReferralsPage {
         meta: web.meta("Verwijzingen", "/verwijzingen"),
         referrals: rows,
-        total: nl::plural(
-            i64::try_from(total).unwrap_or(i64::MAX),
-            "verwijzing",
-            "verwijzingen",
-        ),
         pager,
     }))
 }

@@ -58,8 +58,6 @@ struct MeldingenPage {
     filtered: bool,
     /// A `?status=` that is no status: all meldingen are shown, with this message.
     unknown_status: Option<String>,
-    /// Every melding of the list (all pages), in words ("949 meldingen").
-    total: String,
     pager: Pager,
 }
 
@@ -129,32 +127,28 @@ pub async fn meldingen(
         .map(|s| format!("De status \"{s}\" bestaat niet; alle meldingen worden getoond."));
     let caller = web.caller();
     let today = today(&state);
-    let page_no = q.pagina.unwrap_or(1).max(1);
-    let per_page = u32::try_from(MELDINGEN_PAGE).unwrap_or(u32::MAX);
-    let offset = (page_no - 1).saturating_mul(per_page);
-    let read = |start: u32| {
-        leerplicht::list_meldingen_counted(
-            &state.store,
-            &caller,
-            today,
-            status,
-            Page::new(per_page, start),
+    let params = [("status", status.map(|s| s.as_str()).unwrap_or_default())];
+    let pager = |total: u64| {
+        Pager::counted(
+            "/meldingen",
+            &params,
+            q.pagina.unwrap_or(1),
+            MELDINGEN_PAGE,
+            usize::try_from(total).unwrap_or(usize::MAX),
+            ("melding", "meldingen"),
         )
     };
-    let (mut list, total) = read(offset).await.map_err(service_error)?;
-    let (pager, rows) = Pager::counted(
-        "/meldingen",
-        &[("status", status.map(|s| s.as_str()).unwrap_or_default())],
-        page_no,
-        MELDINGEN_PAGE,
-        usize::try_from(total).unwrap_or(usize::MAX),
-        ("melding", "meldingen"),
-    );
-    if rows.start != offset as usize {
-        // A page beyond the last: the last.
-        let start = u32::try_from(rows.start).unwrap_or(u32::MAX);
-        list = read(start).await.map_err(service_error)?.0;
-    }
+    let (list, total) =
+        leerplicht::list_meldingen_counted(&state.store, &caller, today, status, |total| {
+            let rows = pager(total).1;
+            Page::new(
+                u32::try_from(rows.len()).unwrap_or(u32::MAX),
+                u32::try_from(rows.start).unwrap_or(u32::MAX),
+            )
+        })
+        .await
+        .map_err(service_error)?;
+    let (pager, _) = pager(total);
     // The schools' and pupils' names in one query each, not one per melding (issue 13.3: a
     // municipality has hundreds of meldingen).
     let mut keys: Vec<(String, String)> = list
@@ -199,11 +193,6 @@ pub async fn meldingen(
             .collect(),
         filtered: status.is_some(),
         unknown_status,
-        total: nl::plural(
-            i64::try_from(total).unwrap_or(i64::MAX),
-            "melding",
-            "meldingen",
-        ),
         pager,
     }))
 }

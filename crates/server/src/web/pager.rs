@@ -1,16 +1,20 @@
-//! Pages of a long list (`?pagina=`): the inbox of a school, the meldingen of a municipality
-//! and the audit log show a page at a time, with links to the pages before and after that keep
+//! Pages of a long list (`?pagina=`): the inbox of a school, the meldingen of a municipality,
+//! GGD-JGZ's referrals and the audit log show a page at a time, with links to the pages before and after that keep
 //! the list's filters (issue 13.3: a school of 900 pupils has 700+ open tasks, a large
 //! municipality 900+ meldingen; all on one page took 0.5-1 MB of HTML and p95 > 500 ms with 32
 //! users at once).
 //!
 //! The template `pager.html` shows it; a page includes it where `pager` is in scope.
 
+use crate::nl::plural;
+
 /// The links and the words of one page of a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pager {
     /// The page shown, from 1.
     pub page: u32,
+    /// The rows of the whole list in words ("235 meldingen"); empty when not counted.
+    pub count: String,
     /// "Pagina 2 van 5 (leerlingen 51-100 van 230)"; "Pagina 2" when the number of pages is not
     /// known.
     pub label: String,
@@ -48,6 +52,7 @@ impl Pager {
         };
         let pager = Pager {
             page,
+            count: plural(i64::try_from(total).unwrap_or(i64::MAX), noun.0, noun.1),
             label,
             prev: (page > 1).then(|| href(path, params, page - 1)),
             next: (page < pages).then(|| href(path, params, page + 1)),
@@ -61,6 +66,7 @@ impl Pager {
         let page = page.max(1);
         Pager {
             page,
+            count: String::new(),
             label: if page == 1 && !more {
                 String::new()
             } else {
@@ -106,6 +112,7 @@ mod tests {
         assert_eq!(rows, 0..12);
         assert!(!p.is_paged());
         assert_eq!(p.label, "");
+        assert_eq!(p.count, "12 leerlingen");
         let (p, rows) = Pager::counted("/taken", &[], 3, 50, 0, NOUN);
         assert_eq!((p.page, rows), (1, 0..0));
     }
@@ -143,6 +150,7 @@ mod tests {
         assert_eq!(p.next, None);
         assert_eq!(p.prev.as_deref(), Some("/meldingen?pagina=2"));
         assert_eq!(p.label, "Pagina 3 van 3 (meldingen 201-230 van 230)");
+        assert_eq!(p.count, "230 meldingen");
     }
 
     #[test]
