@@ -210,6 +210,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0180_pupils_school_group.sql"),
         include_str!("../migrations/postgres/0180_pupils_school_group.sql"),
     ),
+    (
+        190,
+        "tasks pupil signal",
+        include_str!("../migrations/sqlite/0190_tasks_pupil_signal.sql"),
+        include_str!("../migrations/postgres/0190_tasks_pupil_signal.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> sqlx::migrate::Migrator {

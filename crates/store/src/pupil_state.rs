@@ -99,14 +99,14 @@ SELECT 's', s.id, s.date, s.kind, \
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
   NULL, NULL, NULL, NULL, s.created_at, NULL, \
   NULL, s.kind, s.date, \
-  s.id, p.school_id, p.pupil_id, \
+  s.id, CAST(? AS TEXT), CAST(? AS TEXT), \
   s.case_id, s.count, s.stage, \
   s.minutes, s.period_from, \
   s.period_to, s.evidence_json, \
   s.actions_json, s.pupil_participates, \
   s.status, s.withdrawn_at, \
   s.withdrawn_reason \
-FROM signals s JOIN pupils p ON p.id = s.pupil WHERE s.pupil = ? AND s.status = 'active' \
+FROM signals s WHERE s.pupil = ? AND s.status = 'active' \
 UNION ALL \
 SELECT 'm', m.id, NULL, NULL, \
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
@@ -120,11 +120,6 @@ SELECT 'm', m.id, NULL, NULL, \
   NULL, NULL, \
   NULL \
 FROM meldingen m WHERE m.pupil = ? AND m.school_id = ? AND m.status <> 'ingetrokken'";
-
-/// The order of [`STATE_SQL`]'s rows: by kind; registrations and events by id (as
-/// [`Tx::current_record`]), signals by date, kind and id (as [`Tx::active_signals`]), meldingen
-/// by id.
-const STATE_ORDER: &str = " ORDER BY 1, 3, 4, 2";
 
 /// PostgreSQL: one more row (`n`) with the id the next registration gets, taken from the
 /// registrations' sequence after the lock is held (so a pupil's registrations still get their
@@ -185,15 +180,23 @@ impl Tx {
     ) -> Result<PupilState> {
         let school_id = locked.pupil.school_id.as_str();
         let sql = if reserve_registration_id && self.backend() == Backend::Postgres {
-            format!("{STATE_SQL}{NEXT_REGISTRATION_ID}{STATE_ORDER}")
+            format!("{STATE_SQL}{NEXT_REGISTRATION_ID}")
         } else {
-            format!("{STATE_SQL}{STATE_ORDER}")
+            STATE_SQL.to_owned()
         };
         let rows = self
             .c()
             .fetch_all(
                 &sql,
-                args![locked.key, locked.key, locked.key, locked.key, school_id],
+                args![
+                    locked.key,
+                    locked.key,
+                    school_id,
+                    locked.pupil.data.pupil.id.as_str(),
+                    locked.key,
+                    locked.key,
+                    school_id
+                ],
             )
             .await?;
         let mut regs = Vec::new();
@@ -213,6 +216,14 @@ impl Tx {
                 }
             }
         }
+        // In the order of [`Tx::current_record`] (by id), [`Tx::active_signals`] (by date, kind
+        // and id) and [`Tx::meldingen_covering`] (by id): sorted here, not by the statement, so
+        // PostgreSQL sets up no sort for the few rows of one pupil (issue 13.1).
+        regs.sort_by_key(|r| r.id);
+        events.sort_by_key(|e| e.id);
+        active_signals
+            .sort_by(|a, b| (a.date, a.kind.as_str(), a.id).cmp(&(b.date, b.kind.as_str(), b.id)));
+        meldingen.sort_by_key(|(id, _, _)| *id);
         let current = CurrentRecord {
             school_id: school_id.to_owned(),
             registrations: regs

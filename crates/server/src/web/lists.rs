@@ -108,146 +108,31 @@ pub async fn taken(
     let tasks = visibility::inbox(&state.store, &caller)
         .await
         .map_err(service_error)?;
-    let total = tasks.len();
     let today = today(&state);
-    let soort = q.soort.unwrap_or_default();
-    let groep = q.groep.unwrap_or_default();
-    let termijn = q.termijn.unwrap_or_default();
-    let mut kinds_seen: Vec<SignalKind> = Vec::new();
-    let mut groups_seen: Vec<String> = Vec::new();
-    let mut by_pupil: Vec<((String, String), PupilTasks, Option<jiff::civil::Date>)> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for InboxTask {
-        task: t,
-        signal,
-        pupil_name,
-        group,
-    } in tasks
-    {
-        let key = (t.school_id.clone(), t.pupil_id.clone());
-        let pupil = pupil_name.unwrap_or_else(|| t.pupil_id.clone());
-        if let Some((k, _)) = signal
-            && !kinds_seen.contains(&k)
-        {
-            kinds_seen.push(k);
-        }
-        if !group.is_empty() && !groups_seen.contains(&group) {
-            groups_seen.push(group.clone());
-        }
-        let as_needed = principles::is_as_needed(&t.text);
-        let overdue = principles::is_overdue(&t.text, t.due, today);
-        // The filters.
-        if !soort.is_empty() && signal.is_none_or(|(k, _)| k.as_str() != soort) {
-            continue;
-        }
-        if !groep.is_empty() && group != groep {
-            continue;
-        }
-        let due = if as_needed { None } else { t.due };
-        let keep = match termijn.as_str() {
-            "verlopen" => overdue,
-            "week" => due.is_some_and(|d| (d - today).get_days() <= 7),
-            "geen" => due.is_none(),
-            _ => true,
-        };
-        if !keep {
-            continue;
-        }
-        let row = TaskRow {
-            id: t.id,
-            signal: signal.map_or_else(
-                || "—".to_owned(),
-                |(k, d)| format!("{} van {}", kind_label(k), date_nl(d)),
-            ),
-            due: match due {
-                Some(d) => date_nl(d),
-                None if as_needed => "zo nodig".to_owned(),
-                None => "geen termijn".to_owned(),
-            },
-            overdue,
-            late: due
-                .filter(|_| overdue)
-                .and_then(|d| (today - d).get_days().checked_abs())
-                .map(|n| plural(i64::from(n), "dag", "dagen") + " te laat")
-                .unwrap_or_default(),
-            melding: t.melding,
-            referral: t.referral,
-            text: t.text,
-        };
-        let at = *index.entry(key.clone()).or_insert_with(|| {
-            by_pupil.push((
-                key.clone(),
-                PupilTasks {
-                    name: pupil.clone(),
-                    group: group.clone(),
-                    href: format!(
-                        "/leerlingen/{}/{}",
-                        super::url_part(&key.0),
-                        super::url_part(&key.1)
-                    ),
-                    tasks: Vec::new(),
-                    as_needed: Vec::new(),
-                    overdue: 0,
-                },
-                None,
-            ));
-            by_pupil.len() - 1
-        });
-        let entry = &mut by_pupil[at];
-        if as_needed {
-            entry.1.as_needed.push(row);
-        } else {
-            if row.overdue {
-                entry.1.overdue += 1;
-            }
-            if let Some(d) = due {
-                entry.2 = Some(entry.2.map_or(d, |e| e.min(d)));
-            }
-            entry.1.tasks.push(row);
-        }
-    }
-    for (_, p, _) in &mut by_pupil {
-        p.tasks
-            .sort_by_key(|t| (!t.overdue, t.due == "geen termijn", t.id));
-    }
-    by_pupil.sort_by(|a, b| {
-        (
-            a.1.overdue == 0,
-            a.1.tasks.is_empty(),
-            a.2.is_none(),
-            a.2,
-            a.1.name.to_lowercase(),
-        )
-            .cmp(&(
-                b.1.overdue == 0,
-                b.1.tasks.is_empty(),
-                b.2.is_none(),
-                b.2,
-                b.1.name.to_lowercase(),
-            ))
-    });
-    let pupils: Vec<PupilTasks> = by_pupil.into_iter().map(|(_, p, _)| p).collect();
-    let required = pupils.iter().map(|p| p.tasks.len()).sum();
-    let overdue = pupils.iter().map(|p| p.overdue).sum();
-    let as_needed = pupils.iter().map(|p| p.as_needed.len()).sum();
+    let filter = InboxFilter {
+        soort: q.soort.unwrap_or_default(),
+        groep: q.groep.unwrap_or_default(),
+        termijn: q.termijn.unwrap_or_default(),
+    };
+    let mut inbox = Inbox::sort(&tasks, &filter, today);
     let (pager, rows) = Pager::counted(
         "/taken",
-        &[("soort", &soort), ("groep", &groep), ("termijn", &termijn)],
+        &[
+            ("soort", &filter.soort),
+            ("groep", &filter.groep),
+            ("termijn", &filter.termijn),
+        ],
         q.pagina.unwrap_or(1),
         TASKS_PAGE,
-        pupils.len(),
+        inbox.pupils.len(),
         ("leerling", "leerlingen"),
     );
-    let pupils: Vec<PupilTasks> = pupils
-        .into_iter()
-        .skip(rows.start)
-        .take(rows.len())
+    // Only the page's pupils become rows: a school of 900 pupils has 1,000+ open tasks.
+    let pupils: Vec<PupilTasks> = inbox
+        .pupils
+        .drain(rows)
+        .map(|p| p.rows(tasks.as_slice(), today))
         .collect();
-    kinds_seen.sort_by_key(|k| kind_label(*k));
-    groups_seen.sort_by_key(|g| {
-        let n: String = g.chars().take_while(char::is_ascii_digit).collect();
-        (n.parse::<u32>().unwrap_or(u32::MAX), g.clone())
-    });
     audit_list(&audit, &web, "taken").await?;
     let waiting =
         verzuim_service::import_review::pending_count(&state.store, &caller, web.org_id())
@@ -264,26 +149,229 @@ pub async fn taken(
             )
         },
         meta: web.meta("Taken", "/taken"),
-        required,
-        overdue,
-        as_needed,
+        required: inbox.required,
+        overdue: inbox.overdue,
+        as_needed: inbox.as_needed,
         pager,
-        total,
-        filtered: !soort.is_empty() || !groep.is_empty() || !termijn.is_empty(),
-        kinds: kinds_seen
+        total: tasks.len(),
+        filtered: filter.any(),
+        kinds: inbox
+            .kinds
             .into_iter()
-            .map(|k| (k.as_str().to_owned(), kind_label(k), k.as_str() == soort))
-            .collect(),
-        groups: groups_seen
-            .into_iter()
-            .map(|g| {
-                let sel = g == groep;
-                (g, sel)
+            .map(|k| {
+                let sel = k.as_str() == filter.soort;
+                (k.as_str().to_owned(), kind_label(k), sel)
             })
             .collect(),
-        dues: DUES.iter().map(|(v, l)| (*v, *l, *v == termijn)).collect(),
+        groups: inbox
+            .groups
+            .into_iter()
+            .map(|g| {
+                let sel = g == filter.groep;
+                (g.to_owned(), sel)
+            })
+            .collect(),
+        dues: DUES
+            .iter()
+            .map(|(v, l)| (*v, *l, *v == filter.termijn))
+            .collect(),
         pupils,
     }))
+}
+
+/// The inbox's filters (`?soort=&groep=&termijn=`; empty: not filtered).
+struct InboxFilter {
+    soort: String,
+    groep: String,
+    termijn: String,
+}
+
+impl InboxFilter {
+    fn any(&self) -> bool {
+        !self.soort.is_empty() || !self.groep.is_empty() || !self.termijn.is_empty()
+    }
+
+    /// Whether a task with this signal, pupil group and (shown) due date passes the filters.
+    fn keeps(
+        &self,
+        signal: Option<(SignalKind, jiff::civil::Date)>,
+        group: &str,
+        due: Option<jiff::civil::Date>,
+        overdue: bool,
+        today: jiff::civil::Date,
+    ) -> bool {
+        if !self.soort.is_empty() && signal.is_none_or(|(k, _)| k.as_str() != self.soort) {
+            return false;
+        }
+        if !self.groep.is_empty() && group != self.groep {
+            return false;
+        }
+        match self.termijn.as_str() {
+            "verlopen" => overdue,
+            "week" => due.is_some_and(|d| (d - today).get_days() <= 7),
+            "geen" => due.is_none(),
+            _ => true,
+        }
+    }
+}
+
+/// One pupil of the inbox before it is shown: indices into the query's tasks.
+struct InboxPupil<'a> {
+    first: &'a InboxTask,
+    /// Tasks that are not "zo nodig", and the card's "zo nodig" ones (in due order).
+    required: Vec<usize>,
+    as_needed: Vec<usize>,
+    overdue: usize,
+    /// The nearest due date of the required tasks.
+    nearest: Option<jiff::civil::Date>,
+}
+
+/// The open tasks grouped per pupil, filtered and in the inbox's order, with the counts over
+/// all pupils and the filter choices (signal kinds, groups) of every open task.
+struct Inbox<'a> {
+    pupils: Vec<InboxPupil<'a>>,
+    required: usize,
+    overdue: usize,
+    as_needed: usize,
+    kinds: Vec<SignalKind>,
+    groups: Vec<&'a str>,
+}
+
+impl<'a> Inbox<'a> {
+    fn sort(tasks: &'a [InboxTask], filter: &InboxFilter, today: jiff::civil::Date) -> Self {
+        let mut kinds: Vec<SignalKind> = Vec::new();
+        let mut groups: Vec<&str> = Vec::new();
+        let mut pupils: Vec<InboxPupil> = Vec::new();
+        let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+        let (mut required, mut overdue_all, mut as_needed_all) = (0, 0, 0);
+        // Each pupil's tasks in the order of their due dates (none last), then ids.
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by_key(|&i| (tasks[i].due.is_none(), tasks[i].due, tasks[i].id));
+        for i in order {
+            let t = &tasks[i];
+            if let Some((k, _)) = t.signal
+                && !kinds.contains(&k)
+            {
+                kinds.push(k);
+            }
+            if !t.group.is_empty() && !groups.contains(&t.group.as_str()) {
+                groups.push(&t.group);
+            }
+            let as_needed = principles::is_as_needed(&t.text);
+            let overdue = principles::is_overdue(&t.text, t.due, today);
+            let due = if as_needed { None } else { t.due };
+            if !filter.keeps(t.signal, &t.group, due, overdue, today) {
+                continue;
+            }
+            let at = *index
+                .entry((t.school_id.as_str(), t.pupil_id.as_str()))
+                .or_insert_with(|| {
+                    pupils.push(InboxPupil {
+                        first: t,
+                        required: Vec::new(),
+                        as_needed: Vec::new(),
+                        overdue: 0,
+                        nearest: None,
+                    });
+                    pupils.len() - 1
+                });
+            let pupil = &mut pupils[at];
+            if as_needed {
+                pupil.as_needed.push(i);
+                as_needed_all += 1;
+            } else {
+                required += 1;
+                if overdue {
+                    pupil.overdue += 1;
+                    overdue_all += 1;
+                }
+                if let Some(d) = due {
+                    pupil.nearest = Some(pupil.nearest.map_or(d, |e| e.min(d)));
+                }
+                pupil.required.push(i);
+            }
+        }
+        pupils.sort_by_cached_key(|p| {
+            (
+                p.overdue == 0,
+                p.required.is_empty(),
+                p.nearest.is_none(),
+                p.nearest,
+                p.name().to_lowercase(),
+            )
+        });
+        kinds.sort_by_key(|k| kind_label(*k));
+        groups.sort_by_key(|g| {
+            let n: String = g.chars().take_while(char::is_ascii_digit).collect();
+            (n.parse::<u32>().unwrap_or(u32::MAX), *g)
+        });
+        Inbox {
+            pupils,
+            required,
+            overdue: overdue_all,
+            as_needed: as_needed_all,
+            kinds,
+            groups,
+        }
+    }
+}
+
+impl InboxPupil<'_> {
+    fn name(&self) -> &str {
+        self.first
+            .pupil_name
+            .as_deref()
+            .unwrap_or(&self.first.pupil_id)
+    }
+
+    /// The pupil as the page shows it: overdue tasks first, then those with a due date, by id;
+    /// the "zo nodig" ones apart, by due date.
+    fn rows(self, tasks: &[InboxTask], today: jiff::civil::Date) -> PupilTasks {
+        let row = |i: usize| {
+            let t = &tasks[i];
+            let signal = t.signal;
+            let as_needed = principles::is_as_needed(&t.text);
+            let overdue = principles::is_overdue(&t.text, t.due, today);
+            let due = if as_needed { None } else { t.due };
+            TaskRow {
+                id: t.id,
+                signal: signal.map_or_else(
+                    || "—".to_owned(),
+                    |(k, d)| format!("{} van {}", kind_label(k), date_nl(d)),
+                ),
+                due: match due {
+                    Some(d) => date_nl(d),
+                    None if as_needed => "zo nodig".to_owned(),
+                    None => "geen termijn".to_owned(),
+                },
+                overdue,
+                late: due
+                    .filter(|_| overdue)
+                    .and_then(|d| (today - d).get_days().checked_abs())
+                    .map(|n| plural(i64::from(n), "dag", "dagen") + " te laat")
+                    .unwrap_or_default(),
+                melding: t.melding,
+                referral: t.referral,
+                text: t.text.clone(),
+            }
+        };
+        let name = self.name().to_owned();
+        let mut required: Vec<TaskRow> = self.required.into_iter().map(row).collect();
+        required.sort_by_key(|t| (!t.overdue, t.due == "geen termijn", t.id));
+        let key = self.first;
+        PupilTasks {
+            name,
+            group: self.first.group.clone(),
+            href: format!(
+                "/leerlingen/{}/{}",
+                super::url_part(&key.school_id),
+                super::url_part(&key.pupil_id)
+            ),
+            tasks: required,
+            as_needed: self.as_needed.into_iter().map(row).collect(),
+            overdue: self.overdue,
+        }
+    }
 }
 
 #[derive(Template)]

@@ -21,6 +21,7 @@ crate::stories!(
     conditional_status_changes,
     links_timeline_and_case_scope,
     retention_removes_service_rows,
+    inbox_reads_each_tasks_pupil_and_signal,
 );
 
 const SCHOOL: &str = "99XX00";
@@ -573,4 +574,86 @@ async fn retention_removes_service_rows(ctx: Ctx) {
     let report = tx.apply_retention(d("2036-10-10"), 5).await.unwrap();
     assert_eq!(report.total.pupils, 1);
     tx.commit().await.unwrap();
+}
+
+/// The inbox's tasks carry their pupil and their signal's kind and date (migration 0190: filled
+/// by a trigger from `cases` and `signals`, whatever writes the task): a task with a signal, one
+/// without, and another pupil's; another organisation's task is not in the school's inbox.
+async fn inbox_reads_each_tasks_pupil_and_signal(ctx: Ctx) {
+    setup(&ctx).await;
+    pupil(&ctx.store, SCHOOL, "1002").await;
+    let (case, signal, task, _, _) = dossier(&ctx).await;
+    let s = &ctx.store;
+    let mut tx = s.begin().await.unwrap();
+    let new = |case_id, signal_id, organisation_id: &str, text: &str| NewTask {
+        case_id,
+        signal_id,
+        party: Party::School,
+        organisation_id: organisation_id.into(),
+        text: text.into(),
+        melding: false,
+        referral: false,
+        trigger: None,
+        due: Some(d("2026-10-15")),
+    };
+    let plain = tx
+        .create_task(&new(case, None, SCHOOL, "Zonder signaal"), Actor::System)
+        .await
+        .unwrap();
+    let other_case = tx
+        .open_case(
+            SCHOOL,
+            "1002",
+            &[SignalKind::LangdurigRelatiefVerzuim],
+            d("2026-10-09"),
+        )
+        .await
+        .unwrap();
+    let other = tx
+        .create_task(
+            &new(other_case, None, SCHOOL, "Andere leerling"),
+            Actor::System,
+        )
+        .await
+        .unwrap();
+    tx.create_task(
+        &new(case, Some(signal), "GM0153", "Van leerplicht"),
+        Actor::System,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = s.connection().await.unwrap();
+    let mut inbox = tx.inbox_tasks(Scope::School(SCHOOL), SCHOOL).await.unwrap();
+    inbox.sort_by_key(|t| t.id);
+    let seen: Vec<_> = inbox
+        .iter()
+        .map(|t| (t.id, t.pupil_id.as_str(), t.signal, t.due, t.text.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                task,
+                "1001",
+                Some((SignalKind::RelatiefVerzuim, d("2026-10-08"))),
+                None,
+                "Meldt"
+            ),
+            (plain, "1001", None, Some(d("2026-10-15")), "Zonder signaal"),
+            (
+                other,
+                "1002",
+                None,
+                Some(d("2026-10-15")),
+                "Andere leerling"
+            ),
+        ]
+    );
+    assert!(
+        inbox
+            .iter()
+            .all(|t| t.school_id == SCHOOL && t.group == "5")
+    );
+    assert!(inbox[0].melding && !inbox[1].melding);
 }
