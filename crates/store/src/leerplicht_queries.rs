@@ -129,6 +129,10 @@ impl Tx {
     /// up (`geregistreerd`), then in behandeling with an overdue open task of the municipality
     /// (due before `today`), then the other ones in behandeling, then the final ones; within
     /// each class newest first.
+    ///
+    /// The page is chosen first, by id and urgency alone; only its meldingen are then read
+    /// whole with their pupil and their number of changes (issue 13.3: with all 850 meldingen of
+    /// a municipality read whole before the sort, 6-10 ms; chosen first, 1.2 ms).
     pub async fn meldingen_by_urgency(
         &mut self,
         scope: Scope<'_>,
@@ -143,10 +147,12 @@ impl Tx {
         self.c()
             .fetch_map(
                 &format!(
-                    "SELECT m.*, p.pupil_id, {CHANGES_AFTER}, {URGENCY} AS urgency FROM meldingen m \
-                     JOIN pupils p ON p.id = m.pupil \
-                     WHERE {clause} AND (? IS NULL OR m.status = ?) \
-                     ORDER BY urgency, m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+                    "SELECT m.*, p.pupil_id, {CHANGES_AFTER}, o.urgency FROM \
+                     (SELECT m.id, m.created_at, {URGENCY} AS urgency FROM meldingen m \
+                      WHERE {clause} AND (? IS NULL OR m.status = ?) \
+                      ORDER BY urgency, m.created_at DESC, m.id DESC LIMIT ? OFFSET ?) o \
+                     JOIN meldingen m ON m.id = o.id JOIN pupils p ON p.id = m.pupil \
+                     ORDER BY o.urgency, o.created_at DESC, o.id DESC"
                 ),
                 vec![
                     today.into(),
