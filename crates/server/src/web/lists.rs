@@ -215,6 +215,25 @@ impl InboxFilter {
     }
 }
 
+/// How the inbox shows a task's due date: the card's "zo nodig" tasks have none and are never
+/// overdue (`verzuim_service::principles`).
+struct Shown {
+    as_needed: bool,
+    overdue: bool,
+    due: Option<jiff::civil::Date>,
+}
+
+impl Shown {
+    fn of(t: &InboxTask, today: jiff::civil::Date) -> Self {
+        let as_needed = principles::is_as_needed(&t.text);
+        Shown {
+            as_needed,
+            overdue: principles::is_overdue(&t.text, t.due, today),
+            due: if as_needed { None } else { t.due },
+        }
+    }
+}
+
 /// One pupil of the inbox before it is shown: indices into the query's tasks.
 struct InboxPupil<'a> {
     first: &'a InboxTask,
@@ -257,9 +276,11 @@ impl<'a> Inbox<'a> {
             if !t.group.is_empty() && !groups.contains(&t.group.as_str()) {
                 groups.push(&t.group);
             }
-            let as_needed = principles::is_as_needed(&t.text);
-            let overdue = principles::is_overdue(&t.text, t.due, today);
-            let due = if as_needed { None } else { t.due };
+            let Shown {
+                as_needed,
+                overdue,
+                due,
+            } = Shown::of(t, today);
             if !filter.keeps(t.signal, &t.group, due, overdue, today) {
                 continue;
             }
@@ -329,13 +350,14 @@ impl InboxPupil<'_> {
     fn rows(self, tasks: &[InboxTask], today: jiff::civil::Date) -> PupilTasks {
         let row = |i: usize| {
             let t = &tasks[i];
-            let signal = t.signal;
-            let as_needed = principles::is_as_needed(&t.text);
-            let overdue = principles::is_overdue(&t.text, t.due, today);
-            let due = if as_needed { None } else { t.due };
+            let Shown {
+                as_needed,
+                overdue,
+                due,
+            } = Shown::of(t, today);
             TaskRow {
                 id: t.id,
-                signal: signal.map_or_else(
+                signal: t.signal.map_or_else(
                     || "—".to_owned(),
                     |(k, d)| format!("{} van {}", kind_label(k), date_nl(d)),
                 ),
@@ -358,14 +380,13 @@ impl InboxPupil<'_> {
         let name = self.name().to_owned();
         let mut required: Vec<TaskRow> = self.required.into_iter().map(row).collect();
         required.sort_by_key(|t| (!t.overdue, t.due == "geen termijn", t.id));
-        let key = self.first;
         PupilTasks {
             name,
             group: self.first.group.clone(),
             href: format!(
                 "/leerlingen/{}/{}",
-                super::url_part(&key.school_id),
-                super::url_part(&key.pupil_id)
+                super::url_part(&self.first.school_id),
+                super::url_part(&self.first.pupil_id)
             ),
             tasks: required,
             as_needed: self.as_needed.into_iter().map(row).collect(),

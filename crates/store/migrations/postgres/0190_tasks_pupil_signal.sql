@@ -21,8 +21,9 @@ ALTER TABLE tasks ALTER COLUMN pupil SET NOT NULL;
 CREATE FUNCTION tasks_pupil_signal() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.pupil := (SELECT c.pupil FROM cases c WHERE c.id = NEW.case_id);
-    NEW.signal_kind := (SELECT s.kind FROM signals s WHERE s.id = NEW.signal_id);
-    NEW.signal_date := (SELECT s.date FROM signals s WHERE s.id = NEW.signal_id);
+    -- One lookup for both (no signal: both NULL).
+    SELECT s.kind, s.date INTO NEW.signal_kind, NEW.signal_date
+        FROM signals s WHERE s.id = NEW.signal_id;
     RETURN NEW;
 END;
 $$;

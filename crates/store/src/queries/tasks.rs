@@ -333,6 +333,7 @@ impl Tx {
     /// with the signals and the names apart, it took five queries that each sorted them all).
     /// The task's own `pupil`, `signal_kind` and `signal_date` (migration 0190) spare a case, a
     /// pupil and a signal looked up per task.
+    ///
     /// Only the columns the inbox shows, and unsorted: the inbox orders the pupils itself (by
     /// the card's "zo nodig", which is not a column). Not paged: bounded by the organisation's
     /// open work.
