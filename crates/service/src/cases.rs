@@ -21,6 +21,7 @@ use jiff::civil::Date;
 use verzuim_engine::SchoolCalendar;
 use verzuim_engine::calendar::day_number;
 use verzuim_engine::chain::Chain;
+use verzuim_engine::model::SignalKind;
 use verzuim_store::NewTimelineEntry;
 use verzuim_store::case_life::CaseBusy;
 use verzuim_store::{Actor, Case, CaseId, SchoolSettings, Scope, Store, Tx};
@@ -73,20 +74,18 @@ fn quiet_by(settings: &SchoolSettings, group: &str, last: Date, on: Date) -> boo
     g.lesweek(day_number(on)) > g.lesweek(day_number(last)) + QUIET_LESWEKEN
 }
 
-/// Closes `case` by itself when nothing is open in it and it was quiet until `on`; whether it
-/// closed.
+/// Closes `case` by itself when it was quiet until `on` (the 4 lesweken after `last`, the date
+/// of its last signal, have passed); whether it closed. The caller has checked that nothing is
+/// open in it.
 async fn close_if_quiet(
     tx: &mut Tx,
     by: Actor,
     settings: &SchoolSettings,
     group: &str,
     case: &Case,
+    last: Date,
     on: Date,
 ) -> Result<bool> {
-    if tx.case_busy(case.id).await?.is_some() {
-        return Ok(false);
-    }
-    let last = tx.case_last_signal(case).await?;
     if !quiet_by(settings, group, last, on) {
         return Ok(false);
     }
@@ -105,8 +104,22 @@ async fn close_if_quiet(
     Ok(true)
 }
 
-/// The open case a new signal of `chain`, dated `on`, joins: the open case of its chain, unless
-/// that case is quiet (then it closes by itself and `None` says: open a new one).
+/// Where a new signal goes (docs/workflow.md "Cases and their chains").
+#[derive(Debug)]
+pub(crate) enum CaseForSignal {
+    /// The open case of its chain still acts on its kind (and stage): the signal extends it.
+    Extends(Case),
+    /// The open case of its chain does not act on its kind yet: the signal joins it with its own
+    /// tasks.
+    Joins(Case),
+    /// No case of its chain is open (or the open one was quiet and closed just now): the signal
+    /// opens a new case. `open`: the pupil's other open cases, for the store's check.
+    Opens { open: Vec<Case> },
+}
+
+/// Where a new signal of `kind` and `stage`, dated `on`, goes: the open case of its chain,
+/// unless that case is quiet (then it closes by itself and a new case opens). One statement
+/// reads the pupil's open cases with what this needs ([`Tx::open_cases_for_signal`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn case_for_signal(
     tx: &mut Tx,
@@ -115,17 +128,32 @@ pub(crate) async fn case_for_signal(
     school_id: &str,
     pupil_id: &str,
     group: &str,
-    chain: Chain,
+    kind: SignalKind,
+    stage: Option<&str>,
     on: Date,
-) -> Result<Option<Case>> {
-    let open = tx.open_cases_of_pupil(school_id, pupil_id).await?;
-    let Some(case) = open.into_iter().find(|c| chain.holds(&c.kinds)) else {
-        return Ok(None);
+) -> Result<CaseForSignal> {
+    let chain = Chain::of(kind);
+    let mut open = tx
+        .open_cases_for_signal(school_id, pupil_id, kind, stage)
+        .await?;
+    let Some(at) = open.iter().position(|c| chain.holds(&c.case.kinds)) else {
+        return Ok(CaseForSignal::Opens {
+            open: open.into_iter().map(|c| c.case).collect(),
+        });
     };
-    if close_if_quiet(tx, by, settings, group, &case, on).await? {
-        return Ok(None);
+    let found = open.remove(at);
+    if !found.busy
+        && close_if_quiet(tx, by, settings, group, &found.case, found.last_signal, on).await?
+    {
+        return Ok(CaseForSignal::Opens {
+            open: open.into_iter().map(|c| c.case).collect(),
+        });
     }
-    Ok(Some(case))
+    Ok(if found.kind_live {
+        CaseForSignal::Extends(found.case)
+    } else {
+        CaseForSignal::Joins(found.case)
+    })
 }
 
 /// Reopens a closed case of the school with a reason (timeline `heropend`). Refused when
@@ -187,12 +215,17 @@ pub async fn close_quiet_cases(store: &Store, today: Date) -> Result<Vec<CaseId>
         let Some((_, s)) = settings.as_ref() else {
             continue;
         };
+        if tx.case_busy(case.id).await?.is_some() {
+            continue;
+        }
+        let last = tx.case_last_signal(&case).await?;
         if close_if_quiet(
             &mut tx,
             Actor::System,
             s,
             &pupil.data.pupil.group,
             &case,
+            last,
             today,
         )
         .await?

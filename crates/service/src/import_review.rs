@@ -27,13 +27,14 @@ use std::collections::HashSet;
 use jiff::civil::Date;
 use serde::Serialize;
 use verzuim_engine::calendar::add_working_days;
-use verzuim_engine::chain::Chain;
 use verzuim_engine::model::{Party, SignalAction, SignalKind};
 use verzuim_store::NewTimelineEntry;
 use verzuim_store::import_review::{ImportReview, ReviewDecision, ReviewStatus};
+use verzuim_store::placing::Note;
 use verzuim_store::{Actor, CaseId, SchoolSettings, Scope, SignalId, Store, TaskId, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES, SIGNAL_READ_ROLES};
+use crate::cases::CaseForSignal;
 use crate::error::{Result, ServiceError};
 use crate::text::{date_nl, kind_label};
 
@@ -319,58 +320,30 @@ async fn place_now(
         .into_iter()
         .find(|s| s.id == review.signal_id)
         .ok_or(ServiceError::NotFound)?;
-    let open = crate::cases::case_for_signal(
+    let placed = crate::cases::case_for_signal(
         tx,
         by,
         &settings,
         school_id,
         &review.pupil_id,
         &review.group,
-        Chain::of(signal.kind),
+        signal.kind,
+        signal.stage.as_deref(),
         today,
     )
     .await?;
     let decided = format!("na de import beoordeeld op {}: actie nodig", date_nl(today));
-    let case_id = match open {
-        Some(case) => {
+    let case_id = match placed {
+        CaseForSignal::Extends(case) => {
             tx.attach_signal_to_case(school_id, signal.id, case.id)
-                .await?;
-            if tx
-                .kind_is_live(case.id, signal.kind, signal.stage.as_deref())
-                .await?
-            {
-                tx.add_timeline(
-                    &NewTimelineEntry {
-                        case_id: case.id,
-                        entry: "uitgebreid".into(),
-                        signal_id: Some(signal.id),
-                        detail: Some(format!(
-                            "Signaal {} van {} ({decided}): toegevoegd aan het open dossier; de open taken blijven staan",
-                            kind_label(signal.kind),
-                            date_nl(signal.date)
-                        )),
-                    },
-                    by,
-                )
-                .await?;
-                outcome.case_id = Some(case.id);
-                outcome.extended = true;
-                return Ok(());
-            }
-            tx.add_case_kind(school_id, case.id, signal.kind).await?;
-            case.id
-        }
-        None => {
-            let case_id = tx
-                .open_case(school_id, &review.pupil_id, &[signal.kind], today)
                 .await?;
             tx.add_timeline(
                 &NewTimelineEntry {
-                    case_id,
-                    entry: "geopend".into(),
-                    signal_id: None,
+                    case_id: case.id,
+                    entry: "uitgebreid".into(),
+                    signal_id: Some(signal.id),
                     detail: Some(format!(
-                        "Dossier geopend door het signaal {} van {} ({decided})",
+                        "Signaal {} van {} ({decided}): toegevoegd aan het open dossier; de open taken blijven staan",
                         kind_label(signal.kind),
                         date_nl(signal.date)
                     )),
@@ -378,6 +351,37 @@ async fn place_now(
                 by,
             )
             .await?;
+            outcome.case_id = Some(case.id);
+            outcome.extended = true;
+            return Ok(());
+        }
+        CaseForSignal::Joins(case) => {
+            tx.attach_signal_to_case(school_id, signal.id, case.id)
+                .await?;
+            tx.add_case_kind(school_id, case.id, signal.kind).await?;
+            case.id
+        }
+        CaseForSignal::Opens { open } => {
+            let detail = format!(
+                "Dossier geopend door het signaal {} van {} ({decided})",
+                kind_label(signal.kind),
+                date_nl(signal.date)
+            );
+            let note = Note {
+                entry: "geopend",
+                detail: &detail,
+            };
+            let case_id = tx
+                .open_case_noted(
+                    school_id,
+                    &review.pupil_id,
+                    &open,
+                    &[signal.kind],
+                    today,
+                    note,
+                    by,
+                )
+                .await?;
             tx.attach_signal_to_case(school_id, signal.id, case_id)
                 .await?;
             outcome.case_opened = true;

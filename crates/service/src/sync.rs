@@ -24,8 +24,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use verzuim_engine::Evaluator;
 use verzuim_engine::card::Card;
-use verzuim_engine::chain::Chain;
 use verzuim_engine::model::{Party, PupilRecord, School, Signal, SignalKind};
+use verzuim_store::placing::Note;
 use verzuim_store::{
     Actor, CaseId, CurrentRecord, NewTask, SchoolSettings, Scope, SignalId, StoredEvidence,
     StoredSignal, TaskId, Tx,
@@ -34,6 +34,7 @@ use verzuim_store::{NewTimelineEntry, TaskLink, TaskLinkKind};
 
 use crate::caller::{Caller, REGISTER_ROLES};
 use crate::cards;
+use crate::cases::CaseForSignal;
 use crate::error::{Result, ServiceError};
 use crate::school_state::{self, SchoolState};
 pub use crate::text::WITHDRAWN_REASON;
@@ -419,94 +420,87 @@ async fn place(
     report: &mut SyncReport,
 ) -> Result<()> {
     let (school_id, pupil_id) = (at.school_id, at.pupil_id);
-    let open = crate::cases::case_for_signal(
+    let placed = crate::cases::case_for_signal(
         tx,
         by,
         at.settings,
         school_id,
         pupil_id,
         at.group,
-        Chain::of(signal.kind),
+        signal.kind,
+        signal.stage.as_deref(),
         signal.date,
     )
     .await?;
-    let case_id = match open {
-        Some(case) => {
-            if tx
-                .kind_is_live(case.id, signal.kind, signal.stage.as_deref())
-                .await?
-            {
-                let id = tx
-                    .insert_signal(school_id, pupil_id, signal, evidence, Some(case.id))
-                    .await?;
-                let detail = match signal.minutes {
-                    Some(m) => format!(
-                        "Opnieuw {} op {} ({} minuten): toegevoegd aan het open dossier; de open taken blijven staan",
-                        kind_label(signal.kind),
-                        date_nl(signal.date),
-                        m
-                    ),
-                    None => format!(
-                        "Opnieuw {} op {}: toegevoegd aan het open dossier; de open taken blijven staan",
-                        kind_label(signal.kind),
-                        date_nl(signal.date)
-                    ),
-                };
-                tx.add_timeline(
-                    &NewTimelineEntry {
-                        case_id: case.id,
-                        entry: "uitgebreid".into(),
-                        signal_id: Some(id),
-                        detail: Some(detail),
-                    },
+    let case_id = match placed {
+        CaseForSignal::Extends(case) => {
+            let detail = match signal.minutes {
+                Some(m) => format!(
+                    "Opnieuw {} op {} ({} minuten): toegevoegd aan het open dossier; de open taken blijven staan",
+                    kind_label(signal.kind),
+                    date_nl(signal.date),
+                    m
+                ),
+                None => format!(
+                    "Opnieuw {} op {}: toegevoegd aan het open dossier; de open taken blijven staan",
+                    kind_label(signal.kind),
+                    date_nl(signal.date)
+                ),
+            };
+            let note = Note {
+                entry: "uitgebreid",
+                detail: &detail,
+            };
+            let id = tx
+                .insert_signal_noted(school_id, pupil_id, signal, evidence, case.id, note, by)
+                .await?;
+            report.extended.push(id);
+            return Ok(());
+        }
+        CaseForSignal::Joins(case) => {
+            // The case as read in this transaction: a kind it has needs no statement.
+            if !case.kinds.contains(&signal.kind) {
+                tx.add_case_kind(school_id, case.id, signal.kind).await?;
+            }
+            case.id
+        }
+        CaseForSignal::Opens { open } => {
+            let detail = format!(
+                "Dossier geopend door het signaal {} van {}",
+                kind_label(signal.kind),
+                date_nl(signal.date)
+            );
+            let note = Note {
+                entry: "geopend",
+                detail: &detail,
+            };
+            let case_id = tx
+                .open_case_noted(
+                    school_id,
+                    pupil_id,
+                    &open,
+                    &[signal.kind],
+                    signal.date,
+                    note,
                     by,
                 )
                 .await?;
-                report.extended.push(id);
-                return Ok(());
-            }
-            tx.add_case_kind(school_id, case.id, signal.kind).await?;
-            case.id
-        }
-        None => {
-            let case_id = tx
-                .open_case(school_id, pupil_id, &[signal.kind], signal.date)
-                .await?;
-            tx.add_timeline(
-                &NewTimelineEntry {
-                    case_id,
-                    entry: "geopend".into(),
-                    signal_id: None,
-                    detail: Some(format!(
-                        "Dossier geopend door het signaal {} van {}",
-                        kind_label(signal.kind),
-                        date_nl(signal.date)
-                    )),
-                },
-                by,
-            )
-            .await?;
             report.cases_opened.push(case_id);
             case_id
         }
     };
+    let detail = format!(
+        "Signaal {} van {}",
+        kind_label(signal.kind),
+        date_nl(signal.date)
+    );
+    let note = Note {
+        entry: "signaal",
+        detail: &detail,
+    };
     let id = tx
-        .insert_signal(school_id, pupil_id, signal, evidence, Some(case_id))
+        .insert_signal_noted(school_id, pupil_id, signal, evidence, case_id, note, by)
         .await?;
-    tx.add_timeline(
-        &NewTimelineEntry {
-            case_id,
-            entry: "signaal".into(),
-            signal_id: Some(id),
-            detail: Some(format!(
-                "Signaal {} van {}",
-                kind_label(signal.kind),
-                date_nl(signal.date)
-            )),
-        },
-        by,
-    )
-    .await?;
     report.inserted.push(id);
     let tasks = school_tasks(tx, by, school_id, case_id, id, &signal.actions).await?;
     report.tasks_created.extend(tasks);

@@ -291,6 +291,23 @@ impl crate::Store {
         tx.c().execute("ANALYZE", Vec::new()).await?;
         Ok(())
     }
+
+    /// [`Store::analyze`] of the named tables only (names from the code, never from input).
+    pub async fn analyze_tables(&self, tables: &[&str]) -> Result<()> {
+        debug_assert!(
+            tables
+                .iter()
+                .all(|t| t.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+        let mut tx = self.reader().await?;
+        // One table per statement: SQLite's ANALYZE takes one name.
+        for table in tables {
+            tx.c()
+                .execute(&format!("ANALYZE {table}"), Vec::new())
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

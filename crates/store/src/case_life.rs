@@ -19,6 +19,18 @@ pub enum CaseBusy {
     Task(String, String),
 }
 
+/// What keeps a case open (on a table with the case's `case_id` and `status`, unqualified): a
+/// running melding, a running referral, an open task ([`Tx::case_busy`] reads the first of each;
+/// [`Tx::open_cases_for_signal`] whether there is one).
+pub(crate) const MELDING_RUNS: &str = "status IN ('geregistreerd', 'in_behandeling')";
+pub(crate) const REFERRAL_RUNS: &str = "status NOT IN ('afgerond', 'ingetrokken')";
+pub(crate) const TASK_OPEN: &str = "status = 'open'";
+
+/// The date a case saw its last signal: its last active signal's, never before it opened.
+pub(crate) fn last_signal_or_opened(case: &Case, last: Option<Date>) -> Date {
+    last.map_or(case.opened_on, |d| d.max(case.opened_on))
+}
+
 impl Tx {
     /// The pupil's open cases, oldest first.
     pub async fn open_cases_of_pupil(
@@ -44,8 +56,10 @@ impl Tx {
         if let Some(r) = self
             .c()
             .fetch_optional(
-                "SELECT id, status FROM meldingen WHERE case_id = ? \
-                 AND status IN ('geregistreerd', 'in_behandeling') ORDER BY id LIMIT 1",
+                &format!(
+                    "SELECT id, status FROM meldingen WHERE case_id = ? AND {MELDING_RUNS} \
+                     ORDER BY id LIMIT 1"
+                ),
                 args![case_id],
             )
             .await?
@@ -55,8 +69,10 @@ impl Tx {
         if let Some(r) = self
             .c()
             .fetch_optional(
-                "SELECT id, status FROM referrals WHERE case_id = ? \
-                 AND status NOT IN ('afgerond', 'ingetrokken') ORDER BY id LIMIT 1",
+                &format!(
+                    "SELECT id, status FROM referrals WHERE case_id = ? AND {REFERRAL_RUNS} \
+                     ORDER BY id LIMIT 1"
+                ),
                 args![case_id],
             )
             .await?
@@ -66,8 +82,10 @@ impl Tx {
         if let Some(r) = self
             .c()
             .fetch_optional(
-                "SELECT party, text FROM tasks WHERE case_id = ? AND status = 'open' \
-                 ORDER BY id LIMIT 1",
+                &format!(
+                    "SELECT party, text FROM tasks WHERE case_id = ? AND {TASK_OPEN} \
+                     ORDER BY id LIMIT 1"
+                ),
                 args![case_id],
             )
             .await?
@@ -90,7 +108,7 @@ impl Tx {
             Some(r) => r.opt_date("last")?,
             None => None,
         };
-        Ok(last.map_or(case.opened_on, |d| d.max(case.opened_on)))
+        Ok(last_signal_or_opened(case, last))
     }
 
     /// Reopens a closed case of the school's pupil: its closing is undone (the timeline keeps

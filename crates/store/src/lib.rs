@@ -31,6 +31,7 @@ mod org;
 pub mod outbox;
 pub mod overview;
 pub mod parents;
+pub mod placing;
 pub mod pupil_state;
 mod pupils;
 mod queries;

@@ -22,6 +22,45 @@ pub(crate) fn opt_period(r: &Row, from: &str, to: &str) -> Result<Option<Period>
 pub(crate) const SIGNAL_SELECT: &str =
     "SELECT s.*, p.school_id, p.pupil_id FROM signals s JOIN pupils p ON p.id = s.pupil";
 
+/// A new active signal, in one statement (issue 13.1): the pupil's key looked up, and the case
+/// checked to be the pupil's, in the `INSERT` (neither: no row). Its parameters:
+/// [`insert_signal_args`]; `RETURNING` is the caller's.
+pub(crate) const INSERT_SIGNAL: &str = "INSERT INTO signals (pupil, case_id, kind, date, count, \
+     stage, minutes, period_from, period_to, evidence_json, actions_json, pupil_participates, \
+     status, created_at) \
+     SELECT p.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ? FROM pupils p \
+     WHERE p.school_id = ? AND p.pupil_id = ? \
+     AND (? IS NULL OR p.id = (SELECT c.pupil FROM cases c WHERE c.id = ?))";
+
+/// The parameters of [`INSERT_SIGNAL`].
+pub(crate) fn insert_signal_args(
+    now: jiff::Timestamp,
+    school_id: &str,
+    pupil_id: &str,
+    signal: &Signal,
+    evidence: &[StoredEvidence],
+    case_id: Option<CaseId>,
+) -> Result<Vec<Arg>> {
+    Ok(args![
+        case_id,
+        signal.kind.as_str(),
+        signal.date,
+        signal.count,
+        &signal.stage,
+        signal.minutes,
+        signal.period.map(|p| p.from),
+        signal.period.map(|p| p.to),
+        json_text(evidence)?,
+        json_text(&signal.actions)?,
+        signal.pupil_participates,
+        now,
+        school_id,
+        pupil_id,
+        case_id,
+        case_id
+    ])
+}
+
 pub(crate) fn signal_of(r: &Row) -> Result<StoredSignal> {
     Ok(StoredSignal {
         id: r.i64("id")?,
@@ -197,36 +236,9 @@ impl Tx {
         evidence: &[StoredEvidence],
         case_id: Option<CaseId>,
     ) -> Result<SignalId> {
-        let now = self.now();
-        // One statement (issue 13.1): the pupil's key looked up, and the case checked to be the
-        // pupil's, in the INSERT (neither: NotFound).
+        let a = insert_signal_args(self.now(), school_id, pupil_id, signal, evidence, case_id)?;
         self.c()
-            .fetch_one(
-                "INSERT INTO signals (pupil, case_id, kind, date, count, stage, minutes, \
-                 period_from, period_to, evidence_json, actions_json, pupil_participates, \
-                 status, created_at) \
-                 SELECT p.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ? FROM pupils p \
-                 WHERE p.school_id = ? AND p.pupil_id = ? AND (? IS NULL OR EXISTS \
-                 (SELECT 1 FROM cases c WHERE c.id = ? AND c.pupil = p.id)) RETURNING id",
-                args![
-                    case_id,
-                    signal.kind.as_str(),
-                    signal.date,
-                    signal.count,
-                    &signal.stage,
-                    signal.minutes,
-                    signal.period.map(|p| p.from),
-                    signal.period.map(|p| p.to),
-                    json_text(evidence)?,
-                    json_text(&signal.actions)?,
-                    signal.pupil_participates,
-                    now,
-                    school_id,
-                    pupil_id,
-                    case_id,
-                    case_id
-                ],
-            )
+            .fetch_one(&format!("{INSERT_SIGNAL} RETURNING id"), a)
             .await?
             .i64("id")
     }
@@ -340,19 +352,21 @@ impl Tx {
         kinds: &[SignalKind],
         opened_on: Date,
     ) -> Result<CaseId> {
+        let open = self.open_cases_of_pupil(school_id, pupil_id).await?;
+        crate::placing::check_no_open_case_of_chain(&open, kinds)?;
+        self.insert_case(school_id, pupil_id, kinds, opened_on)
+            .await
+    }
+
+    /// [`Tx::open_case`] without its check (the caller made it).
+    pub(crate) async fn insert_case(
+        &mut self,
+        school_id: &str,
+        pupil_id: &str,
+        kinds: &[SignalKind],
+        opened_on: Date,
+    ) -> Result<CaseId> {
         let now = self.now();
-        for open in self.open_cases_of_pupil(school_id, pupil_id).await? {
-            if let Some(k) = kinds
-                .iter()
-                .find(|k| verzuim_engine::chain::Chain::of(**k).holds(&open.kinds))
-            {
-                return Err(StoreError::Conflict(format!(
-                    "dossier {} voor {} is nog open",
-                    open.id,
-                    verzuim_engine::chain::Chain::of(*k).label()
-                )));
-            }
-        }
         let pupil = self.pupil_key(school_id, pupil_id).await?;
         self.c()
             .fetch_one(

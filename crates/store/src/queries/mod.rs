@@ -16,9 +16,9 @@ mod organisations;
 mod records;
 mod referrals;
 mod retention;
-mod signals;
+pub(crate) mod signals;
 mod tasks;
-mod timeline;
+pub(crate) mod timeline;
 
 pub use meldingen::{MeldingLink, NumberKind};
 pub use referrals::ReferralLink;

@@ -8,6 +8,17 @@ use crate::db::{args, json_text};
 use crate::workflow::{SIGNAL_SELECT, signal_of};
 use crate::{CaseId, Result, Scope, SignalId, StoreError, StoredEvidence, StoredSignal, Tx};
 
+/// The condition of [`Tx::kind_is_live`] on a signal `s` of a case, with two parameters: the
+/// kind and the stage (`''` for none). Also read for each open case in one statement when a new
+/// signal is placed ([`Tx::open_cases_for_signal`]).
+pub(crate) const LIVE_SIGNAL: &str = "s.kind = ? AND COALESCE(s.stage, '') = ? AND ( \
+    EXISTS (SELECT 1 FROM tasks t WHERE t.signal_id = s.id AND t.status = 'open') \
+    OR EXISTS (SELECT 1 FROM melding_links l JOIN meldingen m ON m.id = l.melding_id \
+      WHERE l.signal_id = s.id AND m.status IN ('geregistreerd', 'in_behandeling')) \
+    OR EXISTS (SELECT 1 FROM referral_links l JOIN referrals r ON r.id = l.referral_id \
+      WHERE l.signal_id = s.id AND r.status IN ('aangemeld', 'in_behandeling', \
+      'niet_verschenen_zonder_tegenbericht')))";
+
 impl Tx {
     /// A signal of the school by id, whatever its status.
     pub async fn signal_by_id(
@@ -91,15 +102,9 @@ impl Tx {
         Ok(self
             .c()
             .fetch_optional(
-                "SELECT s.id FROM signals s WHERE s.case_id = ? AND s.kind = ? \
-                 AND COALESCE(s.stage, '') = ? AND ( \
-                   EXISTS (SELECT 1 FROM tasks t WHERE t.signal_id = s.id AND t.status = 'open') \
-                   OR EXISTS (SELECT 1 FROM melding_links l JOIN meldingen m ON m.id = l.melding_id \
-                     WHERE l.signal_id = s.id AND m.status IN ('geregistreerd', 'in_behandeling')) \
-                   OR EXISTS (SELECT 1 FROM referral_links l JOIN referrals r ON r.id = l.referral_id \
-                     WHERE l.signal_id = s.id AND r.status IN ('aangemeld', 'in_behandeling', \
-                     'niet_verschenen_zonder_tegenbericht'))) \
-                 LIMIT 1",
+                &format!(
+                    "SELECT s.id FROM signals s WHERE s.case_id = ? AND {LIVE_SIGNAL} LIMIT 1"
+                ),
                 args![case_id, kind.as_str(), stage.unwrap_or("")],
             )
             .await?

@@ -19,6 +19,7 @@ mod durability;
 mod jobs;
 mod outbox;
 mod people;
+mod placing;
 mod queries;
 mod registrations;
 mod retention;
