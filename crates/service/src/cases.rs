@@ -24,6 +24,7 @@ use verzuim_engine::chain::Chain;
 use verzuim_engine::model::SignalKind;
 use verzuim_store::NewTimelineEntry;
 use verzuim_store::case_life::CaseBusy;
+use verzuim_store::placing::Note;
 use verzuim_store::{Actor, Case, CaseId, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};
@@ -115,6 +116,28 @@ pub(crate) enum CaseForSignal {
     /// No case of its chain is open (or the open one was quiet and closed just now): the signal
     /// opens a new case. `open`: the pupil's other open cases, for the store's check.
     Opens { open: Vec<Case> },
+}
+
+/// Opens the case a new signal of `kind` starts ([`CaseForSignal::Opens`] and its `open` cases),
+/// dated `on`, with `detail` as its `geopend` line on the timeline.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open_for_signal(
+    tx: &mut Tx,
+    by: Actor,
+    school_id: &str,
+    pupil_id: &str,
+    open: &[Case],
+    kind: SignalKind,
+    on: Date,
+    detail: &str,
+) -> Result<CaseId> {
+    let note = Note {
+        entry: "geopend",
+        detail,
+    };
+    Ok(tx
+        .open_case_noted(school_id, pupil_id, open, &[kind], on, note, by)
+        .await?)
 }
 
 /// Where a new signal of `kind` and `stage`, dated `on`, goes: the open case of its chain,

@@ -30,7 +30,6 @@ use verzuim_engine::calendar::add_working_days;
 use verzuim_engine::model::{Party, SignalAction, SignalKind};
 use verzuim_store::NewTimelineEntry;
 use verzuim_store::import_review::{ImportReview, ReviewDecision, ReviewStatus};
-use verzuim_store::placing::Note;
 use verzuim_store::{Actor, CaseId, SchoolSettings, Scope, SignalId, Store, TaskId, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES, SIGNAL_READ_ROLES};
@@ -367,21 +366,17 @@ async fn place_now(
                 kind_label(signal.kind),
                 date_nl(signal.date)
             );
-            let note = Note {
-                entry: "geopend",
-                detail: &detail,
-            };
-            let case_id = tx
-                .open_case_noted(
-                    school_id,
-                    &review.pupil_id,
-                    &open,
-                    &[signal.kind],
-                    today,
-                    note,
-                    by,
-                )
-                .await?;
+            let case_id = crate::cases::open_for_signal(
+                tx,
+                by,
+                school_id,
+                &review.pupil_id,
+                &open,
+                signal.kind,
+                today,
+                &detail,
+            )
+            .await?;
             tx.attach_signal_to_case(school_id, signal.id, case_id)
                 .await?;
             outcome.case_opened = true;

@@ -432,37 +432,26 @@ async fn place(
         signal.date,
     )
     .await?;
-    let case_id = match placed {
+    // The case the signal goes to, and its line on the case's timeline.
+    let (case_id, extends, entry, detail) = match placed {
         CaseForSignal::Extends(case) => {
-            let detail = match signal.minutes {
-                Some(m) => format!(
-                    "Opnieuw {} op {} ({} minuten): toegevoegd aan het open dossier; de open taken blijven staan",
-                    kind_label(signal.kind),
-                    date_nl(signal.date),
-                    m
-                ),
-                None => format!(
-                    "Opnieuw {} op {}: toegevoegd aan het open dossier; de open taken blijven staan",
-                    kind_label(signal.kind),
-                    date_nl(signal.date)
-                ),
-            };
-            let note = Note {
-                entry: "uitgebreid",
-                detail: &detail,
-            };
-            let id = tx
-                .insert_signal_noted(school_id, pupil_id, signal, evidence, case.id, note, by)
-                .await?;
-            report.extended.push(id);
-            return Ok(());
+            let minutes = signal
+                .minutes
+                .map(|m| format!(" ({m} minuten)"))
+                .unwrap_or_default();
+            let detail = format!(
+                "Opnieuw {} op {}{minutes}: toegevoegd aan het open dossier; de open taken blijven staan",
+                kind_label(signal.kind),
+                date_nl(signal.date),
+            );
+            (case.id, true, "uitgebreid", detail)
         }
         CaseForSignal::Joins(case) => {
             // The case as read in this transaction: a kind it has needs no statement.
             if !case.kinds.contains(&signal.kind) {
                 tx.add_case_kind(school_id, case.id, signal.kind).await?;
             }
-            case.id
+            (case.id, false, "signaal", signal_line(signal))
         }
         CaseForSignal::Opens { open } => {
             let detail = format!(
@@ -470,41 +459,45 @@ async fn place(
                 kind_label(signal.kind),
                 date_nl(signal.date)
             );
-            let note = Note {
-                entry: "geopend",
-                detail: &detail,
-            };
-            let case_id = tx
-                .open_case_noted(
-                    school_id,
-                    pupil_id,
-                    &open,
-                    &[signal.kind],
-                    signal.date,
-                    note,
-                    by,
-                )
-                .await?;
+            let case_id = crate::cases::open_for_signal(
+                tx,
+                by,
+                school_id,
+                pupil_id,
+                &open,
+                signal.kind,
+                signal.date,
+                &detail,
+            )
+            .await?;
             report.cases_opened.push(case_id);
-            case_id
+            (case_id, false, "signaal", signal_line(signal))
         }
     };
-    let detail = format!(
-        "Signaal {} van {}",
-        kind_label(signal.kind),
-        date_nl(signal.date)
-    );
     let note = Note {
-        entry: "signaal",
+        entry,
         detail: &detail,
     };
     let id = tx
         .insert_signal_noted(school_id, pupil_id, signal, evidence, case_id, note, by)
         .await?;
+    if extends {
+        report.extended.push(id);
+        return Ok(());
+    }
     report.inserted.push(id);
     let tasks = school_tasks(tx, by, school_id, case_id, id, &signal.actions).await?;
     report.tasks_created.extend(tasks);
     Ok(())
+}
+
+/// A new signal's line on its case's timeline.
+fn signal_line(signal: &Signal) -> String {
+    format!(
+        "Signaal {} van {}",
+        kind_label(signal.kind),
+        date_nl(signal.date)
+    )
 }
 
 /// The school's unconditional actions of a signal as open tasks, in the card's order.

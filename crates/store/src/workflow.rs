@@ -41,23 +41,31 @@ pub(crate) fn insert_signal_args(
     evidence: &[StoredEvidence],
     case_id: Option<CaseId>,
 ) -> Result<Vec<Arg>> {
-    Ok(args![
+    let mut a = args![
         case_id,
         signal.kind.as_str(),
         signal.date,
         signal.count,
-        &signal.stage,
+        &signal.stage
+    ];
+    a.extend(signal_content_args(signal, evidence)?);
+    a.extend(args![now, school_id, pupil_id, case_id, case_id]);
+    Ok(a)
+}
+
+/// What a correction can change of a signal, as the columns `minutes, period_from, period_to,
+/// evidence_json, actions_json, pupil_participates` take it (a new signal, a refreshed one).
+pub(crate) fn signal_content_args(
+    signal: &Signal,
+    evidence: &[StoredEvidence],
+) -> Result<Vec<Arg>> {
+    Ok(args![
         signal.minutes,
         signal.period.map(|p| p.from),
         signal.period.map(|p| p.to),
         json_text(evidence)?,
         json_text(&signal.actions)?,
-        signal.pupil_participates,
-        now,
-        school_id,
-        pupil_id,
-        case_id,
-        case_id
+        signal.pupil_participates
     ])
 }
 

@@ -4,8 +4,8 @@
 use verzuim_engine::model::{Signal, SignalKind};
 
 use super::{CasesOf, case_clause};
-use crate::db::{args, json_text};
-use crate::workflow::{SIGNAL_SELECT, signal_of};
+use crate::db::args;
+use crate::workflow::{SIGNAL_SELECT, signal_content_args, signal_of};
 use crate::{CaseId, Result, Scope, SignalId, StoreError, StoredEvidence, StoredSignal, Tx};
 
 /// The condition of [`Tx::kind_is_live`] on a signal `s` of a case, with two parameters: the
@@ -65,6 +65,8 @@ impl Tx {
         signal: &Signal,
         evidence: &[StoredEvidence],
     ) -> Result<()> {
+        let mut a = signal_content_args(signal, evidence)?;
+        a.extend(args![id, school_id]);
         let n = self
             .c()
             .execute(
@@ -72,16 +74,7 @@ impl Tx {
                  evidence_json = ?, actions_json = ?, pupil_participates = ? \
                  WHERE id = ? AND status = 'active' \
                  AND pupil IN (SELECT id FROM pupils WHERE school_id = ?)",
-                args![
-                    signal.minutes,
-                    signal.period.map(|p| p.from),
-                    signal.period.map(|p| p.to),
-                    json_text(evidence)?,
-                    json_text(&signal.actions)?,
-                    signal.pupil_participates,
-                    id,
-                    school_id
-                ],
+                a,
             )
             .await?;
         if n == 0 {

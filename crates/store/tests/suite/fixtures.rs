@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use verzuim_engine::model::{
     Code, Evidence, Party, Period, Pupil, Registration, Signal, SignalAction, SignalKind, Span,
 };
-use verzuim_store::{Letterhead, OrgKind, Organisation, PupilData, Store};
+use verzuim_store::{Letterhead, NewMelding, OrgKind, Organisation, PupilData, Store};
 
 pub fn d(s: &str) -> Date {
     s.parse().expect("date")
@@ -99,5 +99,21 @@ pub fn relatief_signal() -> Signal {
             },
         ]
         .into(),
+    }
+}
+
+/// A melding to GM0153 of the relatief verzuim of [`relatief_signal`], in `case_id`.
+pub fn relatief_melding(case_id: i64) -> NewMelding {
+    NewMelding {
+        case_id,
+        municipality: "GM0153".into(),
+        verzuim_kind: SignalKind::RelatiefVerzuim,
+        period: Period {
+            from: d("2026-09-21"),
+            to: d("2026-10-08"),
+        },
+        minutes: 975,
+        suspected_reason: "r".into(),
+        school_actions: "a".into(),
     }
 }

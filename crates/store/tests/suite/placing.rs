@@ -3,14 +3,15 @@
 //! and `kind_is_live` answer one by one, and the case and the signal are written with their
 //! line on the timeline, or not at all.
 
-use verzuim_engine::model::{Party, Period, SignalKind};
+use verzuim_engine::model::{Party, SignalKind};
 use verzuim_store::placing::{Note, OpenCase};
 use verzuim_store::{
-    Actor, CasesOf, MeldingStatus, NewMelding, NewTask, OrgKind, Scope, StoreError, TaskStatus, Tx,
+    Actor, Case, CaseId, CasesOf, MeldingStatus, NewTask, OrgKind, Scope, SignalId, StoreError,
+    TaskStatus, Tx,
 };
 
 use crate::Ctx;
-use crate::fixtures::{d, org, pupil, relatief_signal};
+use crate::fixtures::{d, org, pupil, relatief_melding, relatief_signal};
 
 crate::stories!(
     open_cases_for_signal_read_as_one_by_one,
@@ -25,6 +26,49 @@ async fn setup(ctx: &Ctx) {
     org(s, "GM0153", OrgKind::Gemeente).await;
     pupil(s, SCHOOL, "1001").await;
     pupil(s, SCHOOL, "1002").await;
+}
+
+const GEOPEND: Note<'static> = Note {
+    entry: "geopend",
+    detail: "Dossier geopend",
+};
+const SIGNAAL: Note<'static> = Note {
+    entry: "signaal",
+    detail: "Signaal relatief verzuim",
+};
+
+/// A case of `kind` for the pupil, opened on 1 October 2026 by user 1, with `open` the pupil's
+/// open cases.
+async fn open_case(
+    tx: &mut Tx,
+    pupil_id: &str,
+    open: &[Case],
+    kind: SignalKind,
+) -> Result<CaseId, StoreError> {
+    tx.open_case_noted(
+        SCHOOL,
+        pupil_id,
+        open,
+        &[kind],
+        d("2026-10-01"),
+        GEOPEND,
+        Actor::User(1),
+    )
+    .await
+}
+
+/// The relatief verzuim of 8 October 2026 for the pupil in `case`, by user 1.
+async fn add_signal(tx: &mut Tx, pupil_id: &str, case: CaseId) -> Result<SignalId, StoreError> {
+    tx.insert_signal_noted(
+        SCHOOL,
+        pupil_id,
+        &relatief_signal(),
+        &[],
+        case,
+        SIGNAAL,
+        Actor::User(1),
+    )
+    .await
 }
 
 /// The pupil's open cases as a new relatief verzuim sees them, each checked against the
@@ -53,20 +97,7 @@ async fn open_cases_for_signal_read_as_one_by_one(ctx: Ctx) {
             .await
             .is_empty()
     );
-    let geopend = Note {
-        entry: "geopend",
-        detail: "Dossier geopend door het signaal relatief verzuim",
-    };
-    let case = tx
-        .open_case_noted(
-            SCHOOL,
-            "1001",
-            &[],
-            &[SignalKind::RelatiefVerzuim],
-            d("2026-10-01"),
-            geopend,
-            Actor::System,
-        )
+    let case = open_case(&mut tx, "1001", &[], SignalKind::RelatiefVerzuim)
         .await
         .unwrap();
     // Open, nothing in it: not busy, its last signal the day it opened, no kind live.
@@ -77,21 +108,7 @@ async fn open_cases_for_signal_read_as_one_by_one(ctx: Ctx) {
     assert!(!open[0].busy && !open[0].kind_live);
     assert_eq!(open[0].last_signal, d("2026-10-01"));
 
-    let signal = tx
-        .insert_signal_noted(
-            SCHOOL,
-            "1001",
-            &relatief_signal(),
-            &[],
-            case,
-            Note {
-                entry: "signaal",
-                detail: "Signaal relatief verzuim van 8 oktober 2026",
-            },
-            Actor::User(1),
-        )
-        .await
-        .unwrap();
+    let signal = add_signal(&mut tx, "1001", case).await.unwrap();
     let open = open_cases(&mut tx, SignalKind::RelatiefVerzuim).await;
     assert_eq!(open[0].last_signal, d("2026-10-08"));
     assert!(!open[0].busy && !open[0].kind_live);
@@ -125,22 +142,7 @@ async fn open_cases_for_signal_read_as_one_by_one(ctx: Ctx) {
         .await
         .unwrap();
     let melding = tx
-        .create_melding(
-            SCHOOL,
-            &NewMelding {
-                case_id: case,
-                municipality: "GM0153".into(),
-                verzuim_kind: SignalKind::RelatiefVerzuim,
-                period: Period {
-                    from: d("2026-09-21"),
-                    to: d("2026-10-08"),
-                },
-                minutes: 975,
-                suspected_reason: "r".into(),
-                school_actions: "a".into(),
-            },
-            Actor::User(1),
-        )
+        .create_melding(SCHOOL, &relatief_melding(case), Actor::User(1))
         .await
         .unwrap();
     let open = open_cases(&mut tx, SignalKind::RelatiefVerzuim).await;
@@ -170,49 +172,13 @@ async fn open_cases_for_signal_read_as_one_by_one(ctx: Ctx) {
 async fn noted_writes_are_whole_or_nothing(ctx: Ctx) {
     setup(&ctx).await;
     let mut tx = ctx.store.begin().await.unwrap();
-    let note = Note {
-        entry: "geopend",
-        detail: "Dossier geopend",
-    };
-    let case = tx
-        .open_case_noted(
-            SCHOOL,
-            "1001",
-            &[],
-            &[SignalKind::RelatiefVerzuim],
-            d("2026-10-01"),
-            note,
-            Actor::User(1),
-        )
+    let case = open_case(&mut tx, "1001", &[], SignalKind::RelatiefVerzuim)
         .await
         .unwrap();
-    let other = tx
-        .open_case_noted(
-            SCHOOL,
-            "1002",
-            &[],
-            &[SignalKind::RelatiefVerzuim],
-            d("2026-10-01"),
-            note,
-            Actor::User(1),
-        )
+    let other = open_case(&mut tx, "1002", &[], SignalKind::RelatiefVerzuim)
         .await
         .unwrap();
-    let signal = tx
-        .insert_signal_noted(
-            SCHOOL,
-            "1001",
-            &relatief_signal(),
-            &[],
-            case,
-            Note {
-                entry: "signaal",
-                detail: "Signaal relatief verzuim",
-            },
-            Actor::User(1),
-        )
-        .await
-        .unwrap();
+    let signal = add_signal(&mut tx, "1001", case).await.unwrap();
     let timeline = tx
         .case_timeline(Scope::School(SCHOOL), CasesOf::One(case), None)
         .await
@@ -255,45 +221,17 @@ async fn noted_writes_are_whole_or_nothing(ctx: Ctx) {
         .into_iter()
         .map(|c| c.case)
         .collect();
-    let err = tx
-        .open_case_noted(
-            SCHOOL,
-            "1001",
-            &open,
-            &[SignalKind::LangdurigRelatiefVerzuim],
-            d("2026-10-09"),
-            note,
-            Actor::User(1),
-        )
+    let err = open_case(&mut tx, "1001", &open, SignalKind::LangdurigRelatiefVerzuim)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    // A signal for a case of another pupil, or for an unknown pupil: nothing written.
+    // A signal for a case of another pupil, or for an unknown pupil, a case for an unknown
+    // pupil: nothing written.
     for (pupil_id, case_id) in [("1001", other), ("9999", case)] {
-        let err = tx
-            .insert_signal_noted(
-                SCHOOL,
-                pupil_id,
-                &relatief_signal(),
-                &[],
-                case_id,
-                note,
-                Actor::User(1),
-            )
-            .await
-            .unwrap_err();
+        let err = add_signal(&mut tx, pupil_id, case_id).await.unwrap_err();
         assert!(matches!(err, StoreError::NotFound), "{err:?}");
     }
-    let err = tx
-        .open_case_noted(
-            SCHOOL,
-            "9999",
-            &[],
-            &[SignalKind::RelatiefVerzuim],
-            d("2026-10-01"),
-            note,
-            Actor::User(1),
-        )
+    let err = open_case(&mut tx, "9999", &[], SignalKind::RelatiefVerzuim)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");

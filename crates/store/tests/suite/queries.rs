@@ -2,11 +2,10 @@
 //! name or code, conditional status changes, links and their visibility, the case timeline,
 //! case-level scope, and retention of the service's tables.
 
-use verzuim_engine::model::{Code, Party, Period, SignalKind};
+use verzuim_engine::model::{Code, Party, SignalKind};
 use verzuim_store::CasesOf;
 use verzuim_store::{
-    Actor, MeldingStatus, NewMelding, NewTask, OrgKind, Page, ReferralStatus, Scope, StoreError,
-    TaskStatus,
+    Actor, MeldingStatus, NewTask, OrgKind, Page, ReferralStatus, Scope, StoreError, TaskStatus,
 };
 use verzuim_store::{
     MeldingLink, NewTimelineEntry, NumberKind, ReferralLink, ServiceRetentionCounts, TaskLink,
@@ -14,7 +13,7 @@ use verzuim_store::{
 };
 
 use crate::Ctx;
-use crate::fixtures::{d, days, org, pupil, relatief_signal};
+use crate::fixtures::{d, days, org, pupil, relatief_melding, relatief_signal};
 
 crate::stories!(
     school_ggd_and_municipalities,
@@ -81,22 +80,7 @@ async fn dossier(ctx: &Ctx) -> (i64, i64, i64, i64, i64) {
         .await
         .unwrap();
     let melding = tx
-        .create_melding(
-            SCHOOL,
-            &NewMelding {
-                case_id: case,
-                municipality: "GM0153".into(),
-                verzuim_kind: SignalKind::RelatiefVerzuim,
-                period: Period {
-                    from: d("2026-09-21"),
-                    to: d("2026-10-08"),
-                },
-                minutes: 975,
-                suspected_reason: "r".into(),
-                school_actions: "a".into(),
-            },
-            Actor::User(1),
-        )
+        .create_melding(SCHOOL, &relatief_melding(case), Actor::User(1))
         .await
         .unwrap();
     tx.put_melding_link(&MeldingLink {

@@ -1,14 +1,14 @@
 //! Signals, cases, tasks, meldingen, referrals, notes, parents' information, transactions.
 
-use verzuim_engine::model::{Code, Party, Period, SignalKind, Trigger};
+use verzuim_engine::model::{Code, Party, SignalKind, Trigger};
 use verzuim_store::CasesOf;
 use verzuim_store::{
-    Actor, InformedHow, MeldingStatus, NewMelding, NewParentInformation, NewTask, OrgKind, Page,
+    Actor, InformedHow, MeldingStatus, NewParentInformation, NewTask, OrgKind, Page,
     ReferralStatus, Scope, SignalStatus, StoreError, StoredEvidence, TaskStatus,
 };
 
 use crate::Ctx;
-use crate::fixtures::{d, days, org, pupil, relatief_signal};
+use crate::fixtures::{d, days, org, pupil, relatief_melding, relatief_signal};
 
 crate::stories!(
     signals_stored_and_withdrawn,
@@ -238,22 +238,7 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
     ));
 
     let melding = s
-        .create_melding(
-            "99XX00",
-            &NewMelding {
-                case_id,
-                municipality: "GM0153".into(),
-                verzuim_kind: SignalKind::RelatiefVerzuim,
-                period: Period {
-                    from: d("2026-09-21"),
-                    to: d("2026-10-08"),
-                },
-                minutes: 975,
-                suspected_reason: "onbekend".into(),
-                school_actions: "gesprek met ouders op 2026-10-01".into(),
-            },
-            Actor::User(1),
-        )
+        .create_melding("99XX00", &relatief_melding(case_id), Actor::User(1))
         .await
         .unwrap();
     s.set_task_status("99XX00", task, TaskStatus::Done, None, Actor::User(1))
