@@ -268,6 +268,16 @@ enum Pool {
     Pg(PgPool),
 }
 
+/// The PostgreSQL connections one process keeps: 4 per core, at least 8 and at most 32. Every
+/// connection is a PostgreSQL backend sharing the same cores as the service; on 2 cores 8
+/// carried `bench api` as many registrations as 16 or more, with a p99 of 30-32 ms instead of
+/// 37-44 (docs/benchmarks.md, 4 December 2026). Several `serve` processes on one server each
+/// keep their own (the server's default `max_connections` is 100).
+fn pg_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (4 * cores).clamp(8, 32) as u32
+}
+
 impl Store {
     /// Opens `sqlite://path` (created if missing; WAL, foreign keys, `synchronous=FULL` so an
     /// acknowledged write survives a kill), a bare file path (taken as SQLite), or
@@ -296,7 +306,7 @@ impl Store {
             // alive when it was put back. One that died since (the server restarted) fails its
             // next statement, and is dropped when it goes back.
             let pool = PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(pg_pool_size())
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
