@@ -357,7 +357,7 @@ async fn place_now(
         CaseForSignal::Joins(case) => {
             tx.attach_signal_to_case(school_id, signal.id, case.id)
                 .await?;
-            tx.add_case_kind(school_id, case.id, signal.kind).await?;
+            tx.add_case_kind(school_id, &case, signal.kind).await?;
             case.id
         }
         CaseForSignal::Opens { open } => {

@@ -447,10 +447,7 @@ async fn place(
             (case.id, true, "uitgebreid", detail)
         }
         CaseForSignal::Joins(case) => {
-            // The case as read in this transaction: a kind it has needs no statement.
-            if !case.kinds.contains(&signal.kind) {
-                tx.add_case_kind(school_id, case.id, signal.kind).await?;
-            }
+            tx.add_case_kind(school_id, &case, signal.kind).await?;
             (case.id, false, "signaal", signal_line(signal))
         }
         CaseForSignal::Opens { open } => {

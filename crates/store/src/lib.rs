@@ -677,7 +677,7 @@ delegate! {
     write fn withdraw_signal(school_id: &str, id: SignalId, reason: &str, by: Actor) -> Vec<TaskId>;
     write fn open_case(school_id: &str, pupil_id: &str, kinds: &[SignalKind], opened_on: Date) -> CaseId;
     read fn open_case_of_pupil(scope: Scope<'_>, school_id: &str, pupil_id: &str) -> Option<Case>;
-    write fn add_case_kind(school_id: &str, case_id: CaseId, kind: SignalKind) -> ();
+    write fn add_case_kind(school_id: &str, case: &Case, kind: SignalKind) -> ();
     write fn close_case(school_id: &str, case_id: CaseId, reason: &str) -> ();
     read fn case(scope: Scope<'_>, case_id: CaseId) -> Option<Case>;
     read fn list_cases(scope: Scope<'_>, open_only: bool, page: Page) -> Vec<Case>;

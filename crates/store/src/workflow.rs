@@ -407,31 +407,37 @@ impl Tx {
             .transpose()
     }
 
-    /// Adds a signal kind to an open case (no-op if it is there).
+    /// Adds a signal kind to an open case, `case` as this transaction read it under the pupil's
+    /// lock ([`Tx::lock_pupil_for_change`]; every writer of a case's kinds holds that lock, so
+    /// the kinds read are the kinds stored). No statement when the case has the kind already;
+    /// `Invalid` when the case is closed, also when it was closed since it was read.
     pub async fn add_case_kind(
         &mut self,
         school_id: &str,
-        case_id: CaseId,
+        case: &Case,
         kind: SignalKind,
     ) -> Result<()> {
-        let case = self
-            .case(Scope::School(school_id), case_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
         if case.closed_at.is_some() {
             return Err(StoreError::Invalid("het dossier is gesloten".into()));
         }
         if case.kinds.contains(&kind) {
             return Ok(());
         }
-        let mut kinds = case.kinds;
+        let mut kinds = case.kinds.clone();
         kinds.push(kind);
-        self.c()
+        let n = self
+            .c()
             .execute(
-                "UPDATE cases SET kinds_json = ? WHERE id = ?",
-                args![json_text(&kinds)?, case_id],
+                "UPDATE cases SET kinds_json = ? WHERE id = ? AND closed_at IS NULL \
+                 AND pupil IN (SELECT id FROM pupils WHERE school_id = ?)",
+                args![json_text(&kinds)?, case.id, school_id],
             )
             .await?;
+        if n == 0 {
+            return Err(StoreError::Invalid(
+                "het dossier is gesloten of hoort niet bij deze school".into(),
+            ));
+        }
         Ok(())
     }
 

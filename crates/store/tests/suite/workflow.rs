@@ -190,10 +190,9 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
         .await,
         Err(StoreError::Conflict(_))
     ));
-    s.add_case_kind("99XX00", case_id, SignalKind::TeLaat)
-        .await
-        .unwrap();
-    s.add_case_kind("99XX00", case_id, SignalKind::TeLaat)
+    // A kind is added to the case as read; a kind it has changes nothing.
+    let opened = s.case(SCHOOL, case_id).await.unwrap().unwrap();
+    s.add_case_kind("99XX00", &opened, SignalKind::TeLaat)
         .await
         .unwrap();
     let case = s
@@ -201,10 +200,27 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
         .await
         .unwrap()
         .unwrap();
+    s.add_case_kind("99XX00", &case, SignalKind::TeLaat)
+        .await
+        .unwrap();
     assert_eq!(case.id, case_id);
     assert_eq!(
         case.kinds,
         vec![SignalKind::RelatiefVerzuim, SignalKind::TeLaat]
+    );
+    assert_eq!(
+        s.case(SCHOOL, case_id).await.unwrap().unwrap().kinds,
+        case.kinds
+    );
+    // Not through another school (here one that does not exist): nothing changes.
+    assert!(matches!(
+        s.add_case_kind("11YY11", &case, SignalKind::Ziekmelding)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        s.case(SCHOOL, case_id).await.unwrap().unwrap().kinds,
+        case.kinds
     );
     let sid = s
         .insert_signal("99XX00", "1001", &signal, &[], Some(case_id))
@@ -370,11 +386,18 @@ async fn cases_tasks_and_meldingen_keep_status_history(ctx: Ctx) {
             .len(),
         1
     );
-    assert!(matches!(
-        s.add_case_kind("99XX00", case_id, SignalKind::Ziekmelding)
-            .await,
-        Err(StoreError::Invalid(_))
-    ));
+    // Closed: refused, whether read before or after it closed.
+    for read in [&case, &closed] {
+        assert!(matches!(
+            s.add_case_kind("99XX00", read, SignalKind::Ziekmelding)
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert_eq!(
+        s.case(SCHOOL, case_id).await.unwrap().unwrap().kinds,
+        case.kinds
+    );
     // A new case may open after the old one closed.
     s.open_case("99XX00", "1001", &[SignalKind::TeLaat], d("2027-01-10"))
         .await
