@@ -40,12 +40,8 @@ pub fn date_long_nl(d: Date) -> String {
     format!("{day} {} {month} {}", d.day(), d.year())
 }
 
-/// The date in the Netherlands of a timestamp.
-pub fn local_date(t: Timestamp) -> Date {
-    t.in_tz(ZONE)
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
+/// The date in the Netherlands of a timestamp (the service's one conversion).
+pub use verzuim_service::text::local_date;
 
 /// The first moment of a day in the Netherlands.
 pub fn day_start(d: Date) -> Option<Timestamp> {

@@ -55,10 +55,7 @@ impl AppState {
     /// The service's "today": the date in the Netherlands (Europe/Amsterdam) by the state's
     /// clock. The one "today" of the server.
     pub fn today(&self) -> jiff::civil::Date {
-        let now = self.now();
-        now.in_tz("Europe/Amsterdam")
-            .map(|z| z.date())
-            .unwrap_or_else(|_| now.to_zoned(jiff::tz::TimeZone::UTC).date())
+        verzuim_service::text::local_date(self.now())
     }
 
     /// The time on the users' devices (see [`AppState::device_clock`]): what a TOTP code is

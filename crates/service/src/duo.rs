@@ -548,11 +548,7 @@ pub async fn record_submission(
 
 async fn current_made(store: &Store, caller: &Caller, id: MeldingId) -> Result<Date> {
     let view = crate::meldingen::melding(store, caller, id).await?;
-    let at = view.melding.created_at;
-    Ok(at
-        .in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date()))
+    Ok(crate::text::local_date(view.melding.created_at))
 }
 
 /// Records that the school submitted the update of a langdurig relatief verzuim (its

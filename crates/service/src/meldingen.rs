@@ -10,8 +10,6 @@
 //! `afgesloten`, `ter_kennisgeving_aangenomen` and `ingetrokken` are final. Every change writes a
 //! history row; any other transition is refused.
 
-use jiff::Timestamp;
-use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use verzuim_engine::model::Party;
@@ -505,13 +503,6 @@ pub async fn export(store: &Store, caller: &Caller, melding_id: MeldingId) -> Re
     Ok(duo_export(&view))
 }
 
-/// The melding's date: the day it was made, in the Netherlands.
-fn melding_date(at: Timestamp) -> Date {
-    at.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 /// Hours from minutes, with 2 decimals.
 pub fn hours(minutes: u32) -> f64 {
     (f64::from(minutes) / 60.0 * 100.0).round() / 100.0
@@ -532,7 +523,7 @@ pub fn duo_export(m: &MeldingView) -> Value {
     json!({
         "schema": "verzuim-duo-melding/1",
         "melding_id": melding.id,
-        "datum_melding": melding_date(melding.created_at).to_string(),
+        "datum_melding": crate::text::local_date(melding.created_at).to_string(),
         "school": melding.school_id,
         "woongemeente": melding.municipality,
         "leerling": {
@@ -555,7 +546,7 @@ pub fn duo_export(m: &MeldingView) -> Value {
                 }
                 _ => None,
             },
-            "sinds": melding_date(status_since).to_string(),
+            "sinds": crate::text::local_date(status_since).to_string(),
         },
     })
 }

@@ -272,10 +272,7 @@ pub async fn municipality_overview(store: &Store, caller: &Caller) -> Result<Mun
     let rows = tx.overview_meldingen(&caller.organisation).await?;
     let mut out = MunicipalityOverview::default();
     for m in &rows {
-        let month = Month::of(m.created_at.in_tz("Europe/Amsterdam").map_or_else(
-            |_| m.created_at.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            |z| z.date(),
-        ));
+        let month = Month::of(crate::text::local_date(m.created_at));
         *out.per_school
             .entry(m.school_id.clone())
             .or_default()

@@ -134,10 +134,7 @@ pub async fn invitations(
 /// child, no BSN and no reason; it says what waits and links to it. The one-time link follows
 /// the body (the outbox row's link); `school` is the inviting school's name.
 pub fn invitation_mail(school: &str, expires_at: Timestamp) -> (String, String) {
-    let until = expires_at
-        .in_tz("Europe/Amsterdam")
-        .map(|z| date_nl(z.date()))
-        .unwrap_or_else(|_| date_nl(expires_at.to_zoned(jiff::tz::TimeZone::UTC).date()));
+    let until = date_nl(crate::text::local_date(expires_at));
     let subject = format!("Uitnodiging voor het ouderportaal van {school}");
     let body = format!(
         "Beste ouder of verzorger,\n\n\
@@ -366,12 +363,6 @@ pub struct ChildView {
     pub leave_requests: Vec<LeaveRequest>,
 }
 
-fn date_of_ts(t: Timestamp) -> Date {
-    t.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| t.to_zoned(jiff::tz::TimeZone::UTC).date())
-}
-
 /// One child of the parent with what the parent may see of it (issue 12, "Wat de school en
 /// leerplicht doen"). A read: it writes nothing (the daily job keeps reports and leave up to
 /// date, [`keep_up_to_date`]).
@@ -436,7 +427,7 @@ pub async fn child(
         .filter(|m: &Melding| rules::melding(&sight, m))
         .map(|m| MeldingStatusView {
             id: m.id,
-            reported_on: date_of_ts(m.created_at),
+            reported_on: crate::text::local_date(m.created_at),
             municipality: m.municipality,
             status: m.status,
         })
@@ -448,7 +439,7 @@ pub async fn child(
         .filter(|r: &Referral| rules::referral(&sight, r))
         .map(|r| ReferralStatusView {
             id: r.id,
-            referred_on: date_of_ts(r.created_at),
+            referred_on: crate::text::local_date(r.created_at),
             status: r.status,
         })
         .collect();

@@ -23,7 +23,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use verzuim_engine::SchoolCalendar;
@@ -33,6 +32,7 @@ use verzuim_store::{MeldingStatus, OrgKind, Store, Tx};
 
 use crate::caller::{Caller, LEERPLICHT_ROLES};
 use crate::error::{Result, ServiceError};
+use crate::text::local_date;
 use crate::visibility::rules::{self, Sight};
 
 /// Counts below this (and above 0) are shown as "fewer than 5".
@@ -413,12 +413,6 @@ pub struct YearFigures {
     pub schools: Vec<(String, String)>,
     pub per_school: BTreeMap<String, Figures>,
     pub total: Figures,
-}
-
-fn local_date(at: Timestamp) -> Date {
-    at.in_tz("Europe/Amsterdam")
-        .map(|z| z.date())
-        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 /// The caller's municipality's figures of school year `year` (leerplichtambtenaar only).

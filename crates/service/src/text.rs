@@ -106,6 +106,16 @@ pub fn is_ziekte(kind: SignalKind) -> bool {
     )
 }
 
+/// The date in the Netherlands (Europe/Amsterdam) of a moment: the day a melding, a referral or a
+/// request was made, as its parties name it (UTC should the zone ever be unknown). The one such
+/// conversion of the service and the server: a day taken in UTC is the day before between
+/// midnight and 01:00 (02:00 in summer).
+pub fn local_date(at: jiff::Timestamp) -> Date {
+    at.in_tz("Europe/Amsterdam")
+        .map(|z| z.date())
+        .unwrap_or_else(|_| at.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
 /// `dd-mm-jjjj`.
 pub fn date_nl(date: Date) -> String {
     verzuim_exchange::values::date_nl(date)

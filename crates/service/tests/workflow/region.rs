@@ -685,7 +685,9 @@ async fn duo_register_melding_is_prepared_and_recorded(ctx: Ctx) {
         .unwrap()
         .melding
         .created_at;
-    let made_day = made.to_zoned(jiff::tz::TimeZone::UTC).date();
+    // The day in the Netherlands, as the service names it (in UTC it is the day before
+    // between midnight and 01:00).
+    let made_day = verzuim_service::text::local_date(made);
     if d("2026-10-12") < made_day {
         assert!(matches!(done, Err(ServiceError::Invalid(_))), "{done:?}");
         duo::record_submission(s, &school_caller(), today(), rid, "VR-2026-0042", made_day)
