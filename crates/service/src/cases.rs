@@ -29,7 +29,7 @@ use verzuim_store::{Actor, Case, CaseId, SchoolSettings, Scope, Store, Tx};
 
 use crate::caller::{Caller, SCHOOL_WORKFLOW_ROLES};
 use crate::error::{Result, ServiceError};
-use crate::text::{date_nl, required};
+use crate::text::{date_nl, kind_label, required};
 
 /// The lesweken without a new signal after which a case with nothing open closes by itself.
 pub const QUIET_LESWEKEN: u32 = 4;
@@ -118,8 +118,9 @@ pub(crate) enum CaseForSignal {
     Opens { open: Vec<Case> },
 }
 
-/// Opens the case a new signal of `kind` starts ([`CaseForSignal::Opens`] and its `open` cases),
-/// dated `on`, with `detail` as its `geopend` line on the timeline.
+/// Opens the case a new signal of `kind` dated `signal_date` starts ([`CaseForSignal::Opens`]
+/// and its `open` cases), dated `opened_on`, with its `geopend` line on the timeline: "Dossier
+/// geopend door het signaal … van …", and ` (why)` after it when given.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn open_for_signal(
     tx: &mut Tx,
@@ -128,15 +129,22 @@ pub(crate) async fn open_for_signal(
     pupil_id: &str,
     open: &[Case],
     kind: SignalKind,
-    on: Date,
-    detail: &str,
+    signal_date: Date,
+    opened_on: Date,
+    why: Option<&str>,
 ) -> Result<CaseId> {
+    let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
+    let detail = format!(
+        "Dossier geopend door het signaal {} van {}{why}",
+        kind_label(kind),
+        date_nl(signal_date)
+    );
     let note = Note {
         entry: "geopend",
-        detail,
+        detail: &detail,
     };
     Ok(tx
-        .open_case_noted(school_id, pupil_id, open, &[kind], on, note, by)
+        .open_case_noted(school_id, pupil_id, open, &[kind], opened_on, note, by)
         .await?)
 }
 

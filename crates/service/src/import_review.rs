@@ -361,11 +361,6 @@ async fn place_now(
             case.id
         }
         CaseForSignal::Opens { open } => {
-            let detail = format!(
-                "Dossier geopend door het signaal {} van {} ({decided})",
-                kind_label(signal.kind),
-                date_nl(signal.date)
-            );
             let case_id = crate::cases::open_for_signal(
                 tx,
                 by,
@@ -373,8 +368,9 @@ async fn place_now(
                 &review.pupil_id,
                 &open,
                 signal.kind,
+                signal.date,
                 today,
-                &detail,
+                Some(&decided),
             )
             .await?;
             tx.attach_signal_to_case(school_id, signal.id, case_id)

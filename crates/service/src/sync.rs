@@ -451,11 +451,6 @@ async fn place(
             (case.id, false, "signaal", signal_line(signal))
         }
         CaseForSignal::Opens { open } => {
-            let detail = format!(
-                "Dossier geopend door het signaal {} van {}",
-                kind_label(signal.kind),
-                date_nl(signal.date)
-            );
             let case_id = crate::cases::open_for_signal(
                 tx,
                 by,
@@ -464,7 +459,8 @@ async fn place(
                 &open,
                 signal.kind,
                 signal.date,
-                &detail,
+                signal.date,
+                None,
             )
             .await?;
             report.cases_opened.push(case_id);

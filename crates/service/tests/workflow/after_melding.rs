@@ -20,7 +20,7 @@ use verzuim_service::Caller;
 use verzuim_service::tasks::{self, Completion, MeldingContent};
 use verzuim_service::text::{MELDING_CHANGED_TEXT, TELL_DUO_TEXT};
 use verzuim_service::{ServiceError, Sources, history, import, leerplicht, meldingen, records};
-use verzuim_store::{MeldingId, Scope, Store};
+use verzuim_store::{CasesOf, MeldingId, Scope, Store};
 
 use crate::Ctx;
 use crate::fixtures::*;
@@ -106,6 +106,22 @@ async fn a_melding_reports_the_whole_luxe_run(ctx: Ctx) {
         .unwrap();
     assert_eq!(luxe.date, d("2026-09-28"));
     assert_eq!(luxe.minutes, Some(345));
+    // The case the signal opened says so first on its timeline.
+    let timeline = tx
+        .case_timeline(
+            Scope::School(SCHOOL),
+            CasesOf::One(luxe.case_id.unwrap()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (timeline[0].entry.as_str(), timeline[0].detail.as_deref()),
+        (
+            "geopend",
+            Some("Dossier geopend door het signaal luxe verzuim van 28-09-2026")
+        )
+    );
     // What the melding reported is stored with it: the registration with its 690 minutes.
     let evidence = tx
         .melding_evidence(Scope::School(SCHOOL), id)

@@ -10,7 +10,7 @@ use verzuim_exchange::Source;
 use verzuim_service::import_review::{self, Decision, Status};
 use verzuim_service::text::{MELDING_CHANGED_TEXT, TELL_DUO_TEXT};
 use verzuim_service::{ImportOptions, ServiceError, Sources, import, import_with, meldingen, sync};
-use verzuim_store::Role;
+use verzuim_store::{CasesOf, Role, Scope};
 
 use crate::Ctx;
 use crate::fixtures::*;
@@ -263,6 +263,25 @@ async fn a_mid_year_import_holds_old_signals_for_review(ctx: Ctx) {
     assert_eq!(out.review.status, Status::ActieNodig);
     assert!(out.case_opened);
     assert_eq!(out.tasks_created.len(), 2, "{out:?}");
+    // The case opened on the decision's day names the signal and the decision.
+    let timeline = s
+        .connection()
+        .await
+        .unwrap()
+        .case_timeline(
+            Scope::School(SCHOOL),
+            CasesOf::One(out.case_id.unwrap()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(timeline[0].entry, "geopend");
+    let opened = timeline[0].detail.as_deref().unwrap();
+    assert!(
+        opened.starts_with("Dossier geopend door het signaal relatief verzuim van ")
+            && opened.ends_with(" (na de import beoordeeld op 11-01-2027: actie nodig)"),
+        "{opened}"
+    );
     let anna = open_tasks(s, &coordinator, "3001").await;
     let melding = anna.iter().find(|t| t.melding).expect("melding task");
     assert_eq!(melding.due, Some(d("2027-01-18")));
